@@ -1,0 +1,75 @@
+import type {ApiGatewayManagementApiClient} from '@aws-sdk/client-apigatewaymanagementapi'
+
+import {isGone, postToConnection} from './management.js'
+
+export const DEFAULT_BROADCAST_CONCURRENCY = 50
+
+export interface BroadcastResult {
+  /** Posts that failed for another reason (throttling, payload, permissions). */
+  failed: number
+  /** Recipients that had gone (410) and were removed from the table. */
+  gone: number
+  sent: number
+}
+
+export interface BroadcastOptions {
+  client: ApiGatewayManagementApiClient
+  /** How many posts run at once. */
+  concurrency?: number
+  /** The text every recipient receives. */
+  data: string
+  /** Called with each recipient that had gone, to forget it. */
+  onGone?: (connectionId: string) => Promise<void>
+  /** Called with each failure other than 410. */
+  onError?: (connectionId: string, error: unknown) => void
+  recipients: AsyncIterable<string> | Iterable<string>
+}
+
+/** Reads BROADCAST_CONCURRENCY, falling back to the default for a missing or bad value. */
+export function concurrencyFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.BROADCAST_CONCURRENCY)
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_BROADCAST_CONCURRENCY
+}
+
+/**
+ * Posts `data` to every recipient with at most `concurrency` posts in flight, pulling recipients
+ * lazily so that a paginated scan overlaps with sending. A recipient that is gone is removed (the
+ * recipient, not the sender: the AWS sample gets this wrong); other failures are counted, never thrown.
+ */
+export async function broadcast(options: BroadcastOptions): Promise<BroadcastResult> {
+  const result: BroadcastResult = {failed: 0, gone: 0, sent: 0}
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BROADCAST_CONCURRENCY)
+  const iterator = (Symbol.asyncIterator in options.recipients ? options.recipients[Symbol.asyncIterator]() : options.recipients[Symbol.iterator]()) as
+    | AsyncIterator<string>
+    | Iterator<string>
+  let reading: Promise<unknown> = Promise.resolve()
+  // Workers share one iterator; reads are chained so that two workers never call next() at once.
+  const next = (): Promise<IteratorResult<string>> => {
+    const step = reading.then(() => iterator.next())
+    reading = step.catch(() => {})
+    return step
+  }
+
+  const worker = async () => {
+    for (let item = await next(); !item.done; item = await next()) {
+      const connectionId = item.value
+      try {
+        // eslint-disable-next-line no-await-in-loop
+        await postToConnection(options.client, connectionId, options.data)
+        result.sent++
+      } catch (error) {
+        if (isGone(error)) {
+          result.gone++
+          // eslint-disable-next-line no-await-in-loop
+          await options.onGone?.(connectionId).catch((cleanupError: unknown) => options.onError?.(connectionId, cleanupError))
+        } else {
+          result.failed++
+          options.onError?.(connectionId, error)
+        }
+      }
+    }
+  }
+
+  await Promise.all(Array.from({length: concurrency}, () => worker()))
+  return result
+}

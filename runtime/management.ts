@@ -1,0 +1,42 @@
+import {ApiGatewayManagementApiClient, PostToConnectionCommand} from '@aws-sdk/client-apigatewaymanagementapi'
+
+import type {WebSocketEvent} from './types.js'
+
+/** Set by `wsapi dev` (or by you) to reach a management API other than https://{domainName}/{stage}. */
+export const MANAGEMENT_ENDPOINT_ENV = 'WSAPI_MANAGEMENT_ENDPOINT'
+
+/**
+ * The @connections endpoint for the API that sent `event`: https://{domainName}/{stage}, the form AWS
+ * documents (it also works behind a custom domain only when the base path is the stage).
+ */
+export function managementEndpoint(event: Pick<WebSocketEvent, 'requestContext'>, env: NodeJS.ProcessEnv = process.env): string {
+  const override = env[MANAGEMENT_ENDPOINT_ENV]
+  if (override) return override
+  const {domainName, stage} = event.requestContext
+  return `https://${domainName}/${stage}`
+}
+
+const clients = new Map<string, ApiGatewayManagementApiClient>()
+
+/** One client per endpoint, reused across invocations of a warm function. */
+export function managementClient(event: Pick<WebSocketEvent, 'requestContext'>): ApiGatewayManagementApiClient {
+  const endpoint = managementEndpoint(event)
+  let client = clients.get(endpoint)
+  if (!client) {
+    client = new ApiGatewayManagementApiClient({endpoint})
+    clients.set(endpoint, client)
+  }
+
+  return client
+}
+
+/** True for the 410 the management API answers when a connection no longer exists. */
+export function isGone(error: unknown): boolean {
+  const candidate = error as {$metadata?: {httpStatusCode?: number}; name?: string} | undefined
+  return candidate?.name === 'GoneException' || candidate?.$metadata?.httpStatusCode === 410
+}
+
+/** Sends `data` (text) to one connection. */
+export async function postToConnection(client: ApiGatewayManagementApiClient, connectionId: string, data: string): Promise<void> {
+  await client.send(new PostToConnectionCommand({ConnectionId: connectionId, Data: new TextEncoder().encode(data)}))
+}

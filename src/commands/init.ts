@@ -1,0 +1,134 @@
+import {basename, relative, resolve} from 'node:path'
+
+import {Args, Flags} from '@oclif/core'
+
+import {UsageError} from '../lib/errors.js'
+import {stackNameFromDirectory} from '../lib/project/index.js'
+import {
+  checkTarget,
+  INIT_DEFAULTS,
+  type InitOptions,
+  planProject,
+  type RawInitOptions,
+  resolveInitOptions,
+  writeProject,
+} from '../lib/scaffold/index.js'
+import {WsapiCommand} from '../ui/base-command.js'
+import {colors} from '../ui/output.js'
+
+export interface InitResult {
+  dir: string
+  dryRun: boolean
+  files: string[]
+  options: InitOptions
+  overwritten: string[]
+  warnings: string[]
+}
+
+export default class Init extends WsapiCommand {
+  static override args = {
+    dir: Args.string({description: 'Folder to create the project in (default: the current folder).'}),
+  }
+
+  static override description = `Writes a CloudFormation template.yaml (API, routes, integrations, stage, connections table, one least-privilege role and log group per function, outputs), TypeScript handlers for $connect, $disconnect and each custom route, and their tests.
+
+In a terminal it asks each question that no flag answers; --yes takes the defaults for the rest. Without a terminal it never asks.`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> chat', description: 'Ask the questions, then write the project into ./chat'},
+    {command: '<%= config.bin %> <%= command.id %> chat --yes', description: 'Take every default'},
+    {command: '<%= config.bin %> <%= command.id %> chat --yes --routes sendmessage,join --auth token --billing provisioned', description: 'Two routes, a token authorizer on $connect, provisioned capacity'},
+    {command: '<%= config.bin %> <%= command.id %> chat --yes --dry-run', description: 'List the files without writing them'},
+  ]
+
+  static override flags = {
+    name: Flags.string({description: 'Project name; also the CloudFormation stack name prefix. [default: from DIR]'}),
+    stage: Flags.string({description: `API stage. [default: ${INIT_DEFAULTS.stage}]`}),
+    'route-selection': Flags.string({description: `Route selection expression: $request.body.<path>, a \${request.body.<path>} template, or a static value. [default: ${INIT_DEFAULTS.routeSelection}]`}),
+    routes: Flags.string({description: `Custom routes, comma-separated (none may start with $). [default: ${INIT_DEFAULTS.routes.join(',')}]`}),
+    'default-route': Flags.boolean({allowNo: true, description: 'Add a two-way $default route that tells senders how to use the API. [default: true]'}),
+    'id-attribute': Flags.string({description: `Connection-id attribute (the table's key). [default: ${INIT_DEFAULTS.idAttribute}]`}),
+    'table-env': Flags.string({description: `Environment variable carrying the table name. [default: ${INIT_DEFAULTS.tableEnv}]`}),
+    billing: Flags.string({description: `Table billing mode. [default: ${INIT_DEFAULTS.billing}]`, options: ['on-demand', 'provisioned']}),
+    'read-capacity': Flags.integer({description: `Read capacity units (provisioned billing). [default: ${INIT_DEFAULTS.readCapacity}]`}),
+    'write-capacity': Flags.integer({description: `Write capacity units (provisioned billing). [default: ${INIT_DEFAULTS.writeCapacity}]`}),
+    runtime: Flags.string({description: `Lambda runtime. [default: ${INIT_DEFAULTS.runtime}]`, options: ['nodejs22.x', 'nodejs24.x', 'nodejs20.x']}),
+    arch: Flags.string({description: `Lambda architecture. [default: ${INIT_DEFAULTS.arch}]`, options: ['arm64', 'x86_64']}),
+    memory: Flags.integer({description: `Lambda memory in MB (128-10240). [default: ${INIT_DEFAULTS.memory}]`}),
+    timeout: Flags.integer({description: `Lambda timeout in seconds (API Gateway waits at most 29). [default: ${INIT_DEFAULTS.timeout}]`}),
+    'log-retention': Flags.integer({description: `Days CloudWatch keeps function logs. [default: ${INIT_DEFAULTS.logRetention}]`}),
+    auth: Flags.string({description: `$connect authorization: none, or token (a Lambda authorizer checking ?token=<secret>). [default: ${INIT_DEFAULTS.auth}]`, options: ['none', 'token']}),
+    yes: Flags.boolean({char: 'y', description: 'Take the defaults for every question no flag answers; never prompt.'}),
+    force: Flags.boolean({char: 'f', description: 'Write into a non-empty folder, overwriting files of the same names (others are kept).'}),
+    'dry-run': Flags.boolean({description: 'List the files that would be written, and write nothing.'}),
+  }
+
+  static override summary = 'Create a WebSocket API project: template, handlers and tests.'
+
+  async run(): Promise<InitResult> {
+    const {args, flags} = await this.parse(Init)
+    const dir = resolve(args.dir ?? '.')
+    // Refuse before asking anything, so nobody answers a dozen questions in vain.
+    checkTarget(dir, {force: flags.force})
+
+    const given: RawInitOptions = {
+      arch: flags.arch,
+      auth: flags.auth,
+      billing: flags.billing,
+      defaultRoute: flags['default-route'],
+      idAttribute: flags['id-attribute'],
+      logRetention: flags['log-retention'],
+      memory: flags.memory,
+      name: flags.name,
+      readCapacity: flags['read-capacity'],
+      routeSelection: flags['route-selection'],
+      routes: flags.routes,
+      runtime: flags.runtime,
+      stage: flags.stage,
+      tableEnv: flags['table-env'],
+      timeout: flags.timeout,
+      writeCapacity: flags['write-capacity'],
+    }
+    const defaultName = stackNameFromDirectory(basename(dir))
+    const interactive = Boolean(process.stdin.isTTY) && !flags.yes && !this.jsonEnabled()
+    let raw = given
+    if (interactive) {
+      const {askInitQuestions} = await import('../ui/init-prompts.js')
+      raw = await askInitQuestions(given, defaultName)
+    }
+
+    const name = raw.name ?? defaultName
+    if (name === undefined) {
+      throw new UsageError(`Cannot make a project name from the folder name ${JSON.stringify(basename(dir))}: pass --name, e.g. --name chat.`, {code: 'INVALID_NAME'})
+    }
+
+    const options = resolveInitOptions({...raw, name})
+    const plan = planProject(options)
+    for (const warning of plan.warnings) this.out.warn(warning)
+    const shown = relative(process.cwd(), dir) || '.'
+    if (flags['dry-run']) {
+      this.out.info(`Would write ${plan.files.length} files to ${shown}:`)
+      for (const file of plan.files) this.out.info(`  ${file.path}`)
+      return {dir, dryRun: true, files: plan.files.map((file) => file.path), options, overwritten: [], warnings: plan.warnings}
+    }
+
+    const written = writeProject(dir, plan.files, {force: flags.force})
+    for (const file of plan.files) this.out.info(`  ${written.overwritten.includes(file.path) ? colors.yellow('overwrote') : colors.green('created')}  ${file.path}`)
+    this.out.success(`Created ${options.name} in ${shown} (${plan.files.length} files).`)
+    const cd = shown === '.' ? [] : [`cd ${shown.includes(' ') ? JSON.stringify(shown) : shown}`]
+    this.out.info(
+      [
+        '',
+        'Next steps:',
+        ...[
+          ...cd,
+          `${this.config.bin} dev                # run it locally: API Gateway emulator + DynamoDB, no AWS account`,
+          `${this.config.bin} connect            # chat with it from another terminal`,
+          'npm install && npm test    # the handlers’ tests',
+          `${this.config.bin} deploy             # ship it to AWS (stack ${options.name}-${options.stage})`,
+        ].map((line) => `  ${line}`),
+      ].join('\n'),
+    )
+    return {dir, dryRun: false, files: plan.files.map((file) => file.path), options, overwritten: written.overwritten, warnings: plan.warnings}
+  }
+}

@@ -1,0 +1,132 @@
+import {createHash} from 'node:crypto'
+import {mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {join, relative} from 'node:path'
+
+import {WsapiError} from '../errors.js'
+import {type Output, silentOutput} from '../output.js'
+import {type CfnTemplate, type FunctionModel, loadProject, type ProjectModel, rehashDeployment} from '../project/index.js'
+import {bundleHandler} from './esbuild.js'
+import {deterministicZip} from './zip.js'
+
+/** Where build output goes, relative to the project. */
+export const BUILD_DIR = join('.wsapi', 'build')
+/** The parameter of the built template that names the artifact bucket. */
+export const ARTIFACT_BUCKET_PARAMETER = 'ArtifactBucket'
+
+export interface BuiltFunction {
+  /** Bytes of the minified bundle (index.mjs). */
+  bundleBytes: number
+  codePath: string
+  logicalId: string
+  /** S3 key inside the artifact bucket: <project>/<sha256>.zip. */
+  s3Key: string
+  sha256: string
+  /** Absolute path of the zip. */
+  zipPath: string
+  zipBytes: number
+}
+
+export interface BuildResult {
+  buildDir: string
+  functions: BuiltFunction[]
+  project: string
+  /** Absolute path of template.json. */
+  templatePath: string
+}
+
+export interface BuildOptions {
+  output?: Output
+  /** Parameter overrides used to read the template (the built template keeps its parameters). */
+  parameters?: Record<string, string>
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+async function buildFunction(project: ProjectModel, fn: FunctionModel, artifactsDir: string): Promise<BuiltFunction> {
+  const bundle = await bundleHandler({entry: fn.entry, projectDir: project.dir, runtime: fn.runtime})
+  const functionDir = join(project.dir, BUILD_DIR, fn.logicalId)
+  mkdirSync(functionDir, {recursive: true})
+  writeFileSync(join(functionDir, bundle.outputName), bundle.code)
+  writeFileSync(join(functionDir, `${bundle.outputName}.map`), bundle.map)
+  const zip = deterministicZip([
+    {data: bundle.code, name: bundle.outputName},
+    {data: bundle.map, name: `${bundle.outputName}.map`},
+  ])
+  const hash = sha256(zip)
+  const zipPath = join(artifactsDir, `${hash}.zip`)
+  writeFileSync(zipPath, zip)
+  return {
+    bundleBytes: bundle.code.length,
+    codePath: fn.codePath,
+    logicalId: fn.logicalId,
+    s3Key: `${project.name}/${hash}.zip`,
+    sha256: hash,
+    zipBytes: zip.length,
+    zipPath,
+  }
+}
+
+/** The deployable template: Code paths become S3 locations, the deployment id follows the routes. */
+export function deployableTemplate(project: ProjectModel, functions: BuiltFunction[]): CfnTemplate {
+  if (project.template.Parameters?.[ARTIFACT_BUCKET_PARAMETER]) {
+    throw new WsapiError(`template.yaml declares a parameter ${ARTIFACT_BUCKET_PARAMETER}, which wsapi build adds itself; rename yours.`, {
+      code: 'PARAMETER_CONFLICT',
+      exit: 2,
+    })
+  }
+
+  const {template} = rehashDeployment(structuredClone(project.template))
+  template.Parameters = {
+    ...template.Parameters,
+    [ARTIFACT_BUCKET_PARAMETER]: {Description: 'S3 bucket holding the function zips (set by wsapi deploy).', Type: 'String'},
+  }
+  for (const fn of functions) {
+    const properties = template.Resources[fn.logicalId].Properties!
+    properties.Code = {S3Bucket: {Ref: ARTIFACT_BUCKET_PARAMETER}, S3Key: fn.s3Key}
+  }
+
+  return template
+}
+
+/**
+ * `wsapi build`: bundles every function whose Code is a local path, writes deterministic zips named by
+ * their SHA-256, and a template.json that deploys them. Offline: no AWS call.
+ */
+export async function buildProject(dir: string, options: BuildOptions = {}): Promise<BuildResult> {
+  const output = options.output ?? silentOutput
+  const project = loadProject(dir, {parameters: options.parameters})
+  const buildDir = join(project.dir, BUILD_DIR)
+  rmSync(buildDir, {force: true, recursive: true})
+  const artifactsDir = join(buildDir, 'artifacts')
+  mkdirSync(artifactsDir, {recursive: true})
+
+  const functions = Object.values(project.functions)
+  const settled = await Promise.allSettled(functions.map((fn) => buildFunction(project, fn, artifactsDir)))
+  const failures = settled.flatMap((outcome, index) => (outcome.status === 'rejected' ? [{error: outcome.reason as unknown, fn: functions[index]}] : []))
+  if (failures.length > 0) {
+    const lines = failures.map(({error, fn}) => (WsapiError.is(error) ? `${fn.logicalId} (${fn.codePath}):\n${error.message}` : `${fn.logicalId} (${fn.codePath}): ${String(error)}`))
+    throw new WsapiError(`Build failed:\n${lines.join('\n')}`, {code: 'BUILD_FAILED'})
+  }
+
+  const built = settled.map((outcome) => (outcome as PromiseFulfilledResult<BuiltFunction>).value)
+  const template = deployableTemplate(project, built)
+  const templatePath = join(buildDir, 'template.json')
+  writeFileSync(templatePath, `${JSON.stringify(template, null, 2)}\n`)
+  writeFileSync(
+    join(buildDir, 'manifest.json'),
+    `${JSON.stringify(
+      {
+        artifactBucketParameter: ARTIFACT_BUCKET_PARAMETER,
+        functions: built.map((fn) => ({...fn, zipPath: relative(project.dir, fn.zipPath)})),
+        project: project.name,
+        template: 'template.json',
+      },
+      null,
+      2,
+    )}\n`,
+  )
+  output.debug(`Wrote ${relative(project.dir, templatePath)}`)
+  return {buildDir, functions: built, project: project.name, templatePath}
+}

@@ -1,0 +1,3 @@
+export * from './build.js'
+export * from './esbuild.js'
+export * from './zip.js'

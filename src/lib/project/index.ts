@@ -1,0 +1,5 @@
+export * from './cfn.js'
+export * from './deployment.js'
+export * from './expressions.js'
+export * from './model.js'
+export * from './names.js'

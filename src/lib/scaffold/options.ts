@@ -1,0 +1,144 @@
+import {UsageError} from '../errors.js'
+import {
+  type Architecture,
+  type LambdaRuntime,
+  parseRouteList,
+  parseRouteSelectionExpression,
+  routeFieldPath,
+  validateArchitecture,
+  validateAttributeName,
+  validateEnvVarName,
+  validateInteger,
+  validateRuntime,
+  validateStackName,
+  validateStage,
+} from '../project/index.js'
+
+export type Billing = 'on-demand' | 'provisioned'
+export type AuthMode = 'none' | 'token'
+
+/** Everything `wsapi init` asks; each field is also a flag. */
+export interface InitOptions {
+  arch: Architecture
+  auth: AuthMode
+  billing: Billing
+  /** Add the $default route (two-way: it tells the sender how to use the API). */
+  defaultRoute: boolean
+  idAttribute: string
+  logRetention: number
+  memory: number
+  name: string
+  readCapacity: number
+  routeSelection: string
+  routes: string[]
+  runtime: LambdaRuntime
+  stage: string
+  tableEnv: string
+  timeout: number
+  writeCapacity: number
+}
+
+/** Defaults, from the Sparta seed where it has one. `name` comes from the target folder. */
+export const INIT_DEFAULTS: Omit<InitOptions, 'name'> = {
+  arch: 'arm64',
+  auth: 'none',
+  billing: 'on-demand',
+  defaultRoute: true,
+  idAttribute: 'connectionId',
+  logRetention: 14,
+  memory: 256,
+  readCapacity: 5,
+  routeSelection: '$request.body.message',
+  routes: ['sendmessage'],
+  runtime: 'nodejs22.x',
+  stage: 'v1',
+  tableEnv: 'CONNECTIONS_TABLE',
+  timeout: 29,
+  writeCapacity: 5,
+}
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const
+
+/** API Gateway stops waiting for an integration after 29 s. */
+export const INTEGRATION_TIMEOUT_SECONDS = 29
+
+export function validateBilling(value: string): Billing {
+  if (value !== 'on-demand' && value !== 'provisioned') {
+    throw new UsageError(`Invalid billing mode ${JSON.stringify(value)}: choose on-demand or provisioned.`, {code: 'INVALID_BILLING'})
+  }
+
+  return value
+}
+
+export function validateAuth(value: string): AuthMode {
+  if (value !== 'none' && value !== 'token') {
+    throw new UsageError(`Invalid auth ${JSON.stringify(value)}: choose none or token.`, {code: 'INVALID_AUTH'})
+  }
+
+  return value
+}
+
+export function validateRouteSelection(value: string): string {
+  const expression = parseRouteSelectionExpression(value)
+  const field = routeFieldPath(expression)
+  if (field?.[0] === 'data') {
+    throw new UsageError(`Invalid route selection expression ${JSON.stringify(value)}: the generated handlers carry the payload in "data"; select on another field, e.g. $request.body.message.`, {
+      code: 'INVALID_EXPRESSION',
+    })
+  }
+
+  return value
+}
+
+export function validateLogRetention(value: number | string): number {
+  const days = validateInteger(value, 'log retention', 1, 3653)
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
+    throw new UsageError(`Invalid log retention ${days}: CloudWatch Logs accepts ${LOG_RETENTION_DAYS.join(', ')} days.`, {code: 'INVALID_NUMBER'})
+  }
+
+  return days
+}
+
+/** Raw answers (from flags or prompts, as strings or values) to checked options. */
+export interface RawInitOptions {
+  arch?: string
+  auth?: string
+  billing?: string
+  defaultRoute?: boolean
+  idAttribute?: string
+  logRetention?: number | string
+  memory?: number | string
+  name?: string
+  readCapacity?: number | string
+  routeSelection?: string
+  routes?: string | string[]
+  runtime?: string
+  stage?: string
+  tableEnv?: string
+  timeout?: number | string
+  writeCapacity?: number | string
+}
+
+/** Checks every answer; the first bad one throws a UsageError naming the value. Missing ones take the defaults. */
+export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOptions {
+  const routes = raw.routes === undefined ? INIT_DEFAULTS.routes : Array.isArray(raw.routes) ? parseRouteList(raw.routes.join(',')) : parseRouteList(raw.routes)
+  return {
+    arch: validateArchitecture(raw.arch ?? INIT_DEFAULTS.arch),
+    auth: validateAuth(raw.auth ?? INIT_DEFAULTS.auth),
+    billing: validateBilling(raw.billing ?? INIT_DEFAULTS.billing),
+    defaultRoute: raw.defaultRoute ?? INIT_DEFAULTS.defaultRoute,
+    idAttribute: validateAttributeName(raw.idAttribute ?? INIT_DEFAULTS.idAttribute),
+    logRetention: validateLogRetention(raw.logRetention ?? INIT_DEFAULTS.logRetention),
+    memory: validateInteger(raw.memory ?? INIT_DEFAULTS.memory, 'memory (MB)', 128, 10_240),
+    name: validateStackName(raw.name),
+    readCapacity: validateInteger(raw.readCapacity ?? INIT_DEFAULTS.readCapacity, 'read capacity', 1, 40_000),
+    routeSelection: validateRouteSelection(raw.routeSelection ?? INIT_DEFAULTS.routeSelection),
+    routes,
+    runtime: validateRuntime(raw.runtime ?? INIT_DEFAULTS.runtime),
+    stage: validateStage(raw.stage ?? INIT_DEFAULTS.stage),
+    tableEnv: validateEnvVarName(raw.tableEnv ?? INIT_DEFAULTS.tableEnv, 'table environment variable'),
+    timeout: validateInteger(raw.timeout ?? INIT_DEFAULTS.timeout, 'timeout (seconds)', 1, 900),
+    writeCapacity: validateInteger(raw.writeCapacity ?? INIT_DEFAULTS.writeCapacity, 'write capacity', 1, 40_000),
+  }
+}

@@ -1,0 +1,210 @@
+import {readdirSync, readFileSync} from 'node:fs'
+import {join, relative} from 'node:path'
+
+import {RUNTIME_DIR, TEMPLATES_DIR, wsapiPackage} from '../paths.js'
+import {deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase} from '../project/index.js'
+import {createRenderer, type TemplateRenderer} from './engine.js'
+import {INTEGRATION_TIMEOUT_SECONDS, type InitOptions} from './options.js'
+
+export interface PlannedFile {
+  contents: string
+  /** Relative to the project folder, with forward slashes. */
+  path: string
+}
+
+export interface ProjectPlan {
+  files: PlannedFile[]
+  options: InitOptions
+  /** Things the user should know about their choices (printed, never fatal). */
+  warnings: string[]
+}
+
+interface RouteContext {
+  authorized: boolean
+  example: string
+  file: string
+  id: string
+  key: string
+  kind: 'connect' | 'custom' | 'default' | 'disconnect'
+  twoWay: boolean
+}
+
+interface FunctionContext {
+  authorizer: boolean
+  broadcasts: boolean
+  description: string
+  file: string
+  id: string
+  manageConnections: boolean
+  tableActions: string[]
+}
+
+const PROJECT_TEMPLATES = join(TEMPLATES_DIR, 'project')
+const ROUTE_PLACEHOLDER = '[route]'
+const DEPLOYMENT_PLACEHOLDER = 'DeploymentPlaceholder'
+
+/** Template files that exist only for some choices. */
+const CONDITIONAL_FILES: Record<string, (options: InitOptions) => boolean> = {
+  'src/handlers/authorizer.ts.hbs': (options) => options.auth === 'token',
+  'src/handlers/default.ts.hbs': (options) => options.defaultRoute,
+  'test/authorizer.test.ts.hbs': (options) => options.auth === 'token',
+  'test/default.test.ts.hbs': (options) => options.defaultRoute,
+}
+
+/** npm strips .gitignore from published packages, so the template ships it as _gitignore (as create-vite does). */
+const RENAMED_FILES: Record<string, string> = {_gitignore: '.gitignore'}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, {recursive: true, withFileTypes: true})
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'))
+    .sort()
+}
+
+/** Gives each custom route a logical id stem and a file stem that no other route or function uses. */
+function customRouteNames(routes: string[]): Array<{file: string; id: string; key: string}> {
+  const ids = new Set(['Connect', 'Disconnect', 'Default', 'Authorizer', 'WebSocketApi', 'Stage', 'Connections'])
+  const files = new Set(['connect', 'disconnect', 'default', 'authorizer', 'events'])
+  return routes.map((key) => {
+    const unique = (base: string, taken: Set<string>) => {
+      let candidate = base
+      for (let n = 2; taken.has(candidate); n++) candidate = `${base}${n}`
+      taken.add(candidate)
+      return candidate
+    }
+
+    return {file: unique(fileStem(key) || 'route', files), id: unique(pascalCase(key), ids), key}
+  })
+}
+
+function sdkRange(name: string): string {
+  const {dependencies = {}, devDependencies = {}} = wsapiPackage()
+  const range = dependencies[name] ?? devDependencies[name]
+  if (!range) throw new Error(`wsapi's package.json has no version of ${name}`)
+  return range
+}
+
+/** The data every template sees. */
+function templateContext(options: InitOptions, warnings: string[]) {
+  const expression = parseRouteSelectionExpression(options.routeSelection)
+  const example = (route: string) => {
+    const message = exampleMessage(expression, route, {data: 'hello'})
+    if (message) return JSON.stringify(message)
+    warnings.push(`No message can select route ${JSON.stringify(route)} with the expression ${options.routeSelection}; it only runs if you change one of them.`)
+    return JSON.stringify({data: 'hello'})
+  }
+
+  const custom = customRouteNames(options.routes)
+  const routes: RouteContext[] = [
+    {authorized: options.auth === 'token', example: '', file: 'connect', id: 'Connect', key: '$connect', kind: 'connect', twoWay: false},
+    {authorized: false, example: '', file: 'disconnect', id: 'Disconnect', key: '$disconnect', kind: 'disconnect', twoWay: false},
+    ...custom.map((route): RouteContext => ({...route, authorized: false, example: example(route.key), kind: 'custom', twoWay: false})),
+  ]
+  if (options.defaultRoute) routes.push({authorized: false, example: '', file: 'default', id: 'Default', key: '$default', kind: 'default', twoWay: true})
+
+  const functions: FunctionContext[] = routes.map((route) => ({
+    authorizer: false,
+    broadcasts: route.kind === 'custom',
+    description: {
+      connect: 'Stores each new connection ($connect)',
+      custom: `Broadcasts the data of ${route.key} messages to every connection`,
+      default: 'Tells senders of unrouted messages how to use the API ($default)',
+      disconnect: 'Forgets closed connections ($disconnect)',
+    }[route.kind],
+    file: `src/handlers/${route.file}.ts`,
+    id: route.id,
+    manageConnections: route.kind === 'custom',
+    tableActions: {connect: ['dynamodb:PutItem'], custom: ['dynamodb:Scan', 'dynamodb:DeleteItem'], default: [], disconnect: ['dynamodb:DeleteItem']}[route.kind],
+  }))
+  if (options.auth === 'token') {
+    functions.push({
+      authorizer: true,
+      broadcasts: false,
+      description: 'Checks the token query string on $connect',
+      file: 'src/handlers/authorizer.ts',
+      id: 'Authorizer',
+      manageConnections: false,
+      tableActions: [],
+    })
+  }
+
+  if (options.timeout > INTEGRATION_TIMEOUT_SECONDS) {
+    warnings.push(`Timeout ${options.timeout} s: API Gateway stops waiting after ${INTEGRATION_TIMEOUT_SECONDS} s, so longer runs end in "Endpoint request timed out" for the sender.`)
+  }
+
+  if (options.runtime === 'nodejs20.x') warnings.push('nodejs20.x is deprecated by AWS Lambda; prefer nodejs22.x.')
+  const firstCustom = routes.find((route) => route.kind === 'custom')
+  return {
+    ...options,
+    auth: {none: options.auth === 'none', token: options.auth === 'token'},
+    billing: {onDemand: options.billing === 'on-demand', provisioned: options.billing === 'provisioned', read: options.readCapacity, write: options.writeCapacity},
+    customRouteKeys: options.routes,
+    deploymentDescription: `Routes ${routes.map((route) => route.key).join(', ')}`,
+    deploymentId: DEPLOYMENT_PLACEHOLDER,
+    example: firstCustom ? firstCustom.example : JSON.stringify({data: 'hello'}),
+    functions,
+    packageName: options.name.toLowerCase(),
+    routes,
+    versions: {
+      awsSdk: sdkRange('@aws-sdk/client-dynamodb'),
+      awsSdkClientMock: sdkRange('aws-sdk-client-mock'),
+      mocha: sdkRange('mocha'),
+      tsx: sdkRange('tsx'),
+      typescript: sdkRange('typescript'),
+      typesMocha: sdkRange('@types/mocha'),
+    },
+    wsapiVersion: wsapiPackage().version,
+  }
+}
+
+type Context = ReturnType<typeof templateContext>
+
+function renderFile(render: TemplateRenderer, templatePath: string, context: object): string {
+  const source = readFileSync(join(PROJECT_TEMPLATES, templatePath), 'utf8')
+  return templatePath.endsWith('.hbs') ? render(source, context, templatePath) : source
+}
+
+function outputPath(templatePath: string, routeFile?: string): string {
+  let path = templatePath.replace(/\.hbs$/, '')
+  if (routeFile !== undefined) path = path.replace(ROUTE_PLACEHOLDER, routeFile)
+  const parts = path.split('/')
+  const last = parts.at(-1)!
+  parts[parts.length - 1] = RENAMED_FILES[last] ?? last
+  return parts.join('/')
+}
+
+/** Renders template.yaml, naming its deployment after a hash of the routes it deploys. */
+function renderTemplateYaml(render: TemplateRenderer, context: Context): string {
+  const draft = renderFile(render, 'template.yaml.hbs', context)
+  const deploymentId = deploymentLogicalId(parseTemplate(draft, 'template.yaml'))
+  return renderFile(render, 'template.yaml.hbs', {...context, deploymentId})
+}
+
+/** Every file of a new project, in memory: nothing is written here. */
+export function planProject(options: InitOptions): ProjectPlan {
+  const warnings: string[] = []
+  const context = templateContext(options, warnings)
+  const render = createRenderer()
+  const files: PlannedFile[] = []
+  for (const templatePath of listFiles(PROJECT_TEMPLATES)) {
+    const condition = CONDITIONAL_FILES[templatePath]
+    if (condition && !condition(options)) continue
+    if (templatePath === 'template.yaml.hbs') {
+      files.push({contents: renderTemplateYaml(render, context), path: 'template.yaml'})
+    } else if (templatePath.includes(ROUTE_PLACEHOLDER)) {
+      for (const route of context.routes.filter((candidate) => candidate.kind === 'custom')) {
+        files.push({contents: renderFile(render, templatePath, {...context, route}), path: outputPath(templatePath, route.file)})
+      }
+    } else {
+      files.push({contents: renderFile(render, templatePath, context), path: outputPath(templatePath)})
+    }
+  }
+
+  // The shared runtime is copied, not installed: the project stays self-contained and esbuild bundles it into each function.
+  for (const runtimeFile of listFiles(RUNTIME_DIR).filter((file) => file.endsWith('.ts') && !file.includes('/'))) {
+    files.push({contents: readFileSync(join(RUNTIME_DIR, runtimeFile), 'utf8'), path: `src/runtime/${runtimeFile}`})
+  }
+
+  files.sort((a, b) => (a.path < b.path ? -1 : 1))
+  return {files, options, warnings}
+}

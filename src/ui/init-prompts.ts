@@ -1,0 +1,70 @@
+import {
+  ARCHITECTURES,
+  LAMBDA_RUNTIMES,
+  parseRouteList,
+  validateAttributeName,
+  validateEnvVarName,
+  validateInteger,
+  validateStackName,
+  validateStage,
+} from '../lib/project/index.js'
+import {INIT_DEFAULTS, type RawInitOptions, validateLogRetention, validateRouteSelection} from '../lib/scaffold/index.js'
+
+/** Turns a library validator into an inquirer one: true, or the error message to show under the answer. */
+function check(validate: (value: string) => unknown) {
+  return (value: string): string | true => {
+    try {
+      validate(value)
+      return true
+    } catch (error) {
+      return (error as Error).message
+    }
+  }
+}
+
+/**
+ * Asks, in order, each question whose answer is not already given (by a flag). Loaded only when
+ * stdin is a TTY, so scripted runs never pull in inquirer.
+ */
+export async function askInitQuestions(given: RawInitOptions, defaultName: string | undefined): Promise<RawInitOptions> {
+  const {confirm, input, select} = await import('@inquirer/prompts')
+  const answers: RawInitOptions = {...given}
+  answers.name ??= await input({default: defaultName, message: 'Project (stack) name', required: true, validate: check((value) => validateStackName(value))})
+  answers.stage ??= await input({default: INIT_DEFAULTS.stage, message: 'Stage', validate: check(validateStage)})
+  answers.routeSelection ??= await input({default: INIT_DEFAULTS.routeSelection, message: 'Route selection expression', validate: check(validateRouteSelection)})
+  answers.routes ??= await input({default: INIT_DEFAULTS.routes.join(','), message: 'Custom routes (comma-separated)', validate: check(parseRouteList)})
+  answers.defaultRoute ??= await confirm({default: INIT_DEFAULTS.defaultRoute, message: 'Add a $default route that tells senders how to use the API?'})
+  answers.idAttribute ??= await input({default: INIT_DEFAULTS.idAttribute, message: 'Connection-id attribute in the table', validate: check(validateAttributeName)})
+  answers.tableEnv ??= await input({
+    default: INIT_DEFAULTS.tableEnv,
+    message: 'Environment variable carrying the table name',
+    validate: check((value) => validateEnvVarName(value)),
+  })
+  answers.billing ??= await select({
+    choices: [
+      {name: 'on-demand (pay per request)', value: 'on-demand'},
+      {name: 'provisioned (fixed read/write capacity)', value: 'provisioned'},
+    ],
+    default: INIT_DEFAULTS.billing,
+    message: 'Table billing mode',
+  })
+  if (answers.billing === 'provisioned') {
+    answers.readCapacity ??= await input({default: String(INIT_DEFAULTS.readCapacity), message: 'Read capacity units', validate: check((value) => validateInteger(value, 'read capacity', 1, 40_000))})
+    answers.writeCapacity ??= await input({default: String(INIT_DEFAULTS.writeCapacity), message: 'Write capacity units', validate: check((value) => validateInteger(value, 'write capacity', 1, 40_000))})
+  }
+
+  answers.runtime ??= await select({choices: LAMBDA_RUNTIMES.map((value) => ({name: value, value})), default: INIT_DEFAULTS.runtime, message: 'Lambda runtime'})
+  answers.arch ??= await select({choices: ARCHITECTURES.map((value) => ({name: value, value})), default: INIT_DEFAULTS.arch, message: 'Architecture'})
+  answers.memory ??= await input({default: String(INIT_DEFAULTS.memory), message: 'Memory (MB)', validate: check((value) => validateInteger(value, 'memory (MB)', 128, 10_240))})
+  answers.timeout ??= await input({default: String(INIT_DEFAULTS.timeout), message: 'Timeout (seconds)', validate: check((value) => validateInteger(value, 'timeout (seconds)', 1, 900))})
+  answers.logRetention ??= await input({default: String(INIT_DEFAULTS.logRetention), message: 'Log retention (days)', validate: check(validateLogRetention)})
+  answers.auth ??= await select({
+    choices: [
+      {name: 'none: anyone with the URL may connect', value: 'none'},
+      {name: 'token: a Lambda authorizer checks ?token=<secret> (secret set at deploy time)', value: 'token'},
+    ],
+    default: INIT_DEFAULTS.auth,
+    message: '$connect authorization',
+  })
+  return answers
+}
