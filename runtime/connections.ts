@@ -7,6 +7,8 @@ export interface ConnectionsTableOptions {
   client?: DynamoDBClient
   /** Name of the key attribute holding the connection id. */
   idAttribute: string
+  /** Items per Scan call; DynamoDB also stops each page at 1 MB. */
+  pageSize?: number
   tableName: string
 }
 
@@ -14,11 +16,13 @@ export interface ConnectionsTableOptions {
 export class ConnectionsTable {
   readonly client: DynamoDBClient
   readonly idAttribute: string
+  readonly pageSize?: number
   readonly tableName: string
 
   constructor(options: ConnectionsTableOptions) {
     this.client = options.client ?? new DynamoDBClient({})
     this.idAttribute = options.idAttribute
+    this.pageSize = options.pageSize
     this.tableName = options.tableName
   }
 
@@ -47,7 +51,13 @@ export class ConnectionsTable {
     do {
       // eslint-disable-next-line no-await-in-loop -- pages are sequential by nature
       const page = await this.client.send(
-        new ScanCommand({ExclusiveStartKey: startKey, ProjectionExpression: '#id', ExpressionAttributeNames: {'#id': this.idAttribute}, TableName: this.tableName}),
+        new ScanCommand({
+          ExclusiveStartKey: startKey,
+          ExpressionAttributeNames: {'#id': this.idAttribute},
+          Limit: this.pageSize,
+          ProjectionExpression: '#id',
+          TableName: this.tableName,
+        }),
       )
       for (const item of page.Items ?? []) {
         const id = item[this.idAttribute]?.S

@@ -1,8 +1,8 @@
-import {Command, Errors, Flags} from '@oclif/core'
+import {Command, Flags} from '@oclif/core'
 
 import {WsapiError} from '../lib/errors.js'
 import type {Output} from '../lib/output.js'
-import {terminalOutput} from './output.js'
+import {colors, terminalOutput} from './output.js'
 
 /**
  * What every wsapi command shares: `--json`, `--verbose`, an Output for the library, and errors that
@@ -22,17 +22,18 @@ export abstract class WsapiCommand extends Command {
     return this.cachedOutput
   }
 
-  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (WsapiError.is(error)) {
-      process.exitCode = error.exit
-      if (this.jsonEnabled()) {
-        this.logJson({error: {code: error.code, exit: error.exit, message: error.message}})
-        return
-      }
-
-      throw new Errors.CLIError(error.message, {exit: error.exit})
+  protected override async catch(error: Error & {code?: string; exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    // ExitError (this.exit) carries its own code and prints nothing.
+    const exit = error.code === 'EEXIT' ? undefined : WsapiError.is(error) ? error.exit : error.oclif?.exit
+    if (exit === undefined) return super.catch(error)
+    process.exitCode = exit
+    if (this.jsonEnabled()) {
+      this.logJson({error: {code: WsapiError.is(error) ? error.code : 'USAGE', exit, message: error.message}})
+      return
     }
 
-    return super.catch(error)
+    // One unwrapped line (oclif would wrap and prefix it), so that scripts and people read the same text.
+    process.stderr.write(`${colors.red('Error:')} ${error.message}\n`)
+    this.exit(exit)
   }
 }

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {runCli} from '../helpers/cli.js'
+import {scaffoldProject} from '../helpers/project.js'
+import {tempDir} from '../helpers/tmp.js'
+
+describe('wsapi build', function () {
+  this.timeout(60_000)
+
+  it('prints each artifact and its size', async () => {
+    const dir = scaffoldProject()
+    const result = await runCli(['build'], {cwd: dir})
+    assert.equal(result.code, 0, result.stderr)
+    for (const fn of ['ConnectFunction', 'DisconnectFunction', 'SendmessageFunction', 'DefaultFunction']) {
+      assert.match(result.stdout, new RegExp(`${fn} +src/handlers/\\S+\\.ts +[\\d.]+ (B|KB) +[\\d.]+ (B|KB) +[0-9a-f]{12}`))
+    }
+
+    assert.match(result.stdout, /Built 4 functions → \.wsapi\/build\/template\.json/)
+  })
+
+  it('--json gives the artifacts', async () => {
+    const dir = scaffoldProject()
+    const result = await runCli(['build', '--dir', dir, '--json'])
+    assert.equal(result.code, 0, result.stderr)
+    const json = JSON.parse(result.stdout)
+    assert.equal(json.functions.length, 4)
+    assert.match(json.functions[0].s3Key, /^chat\/[0-9a-f]{64}\.zip$/)
+  })
+
+  it('reports a handler that does not compile with file:line and exits 1', async () => {
+    const dir = scaffoldProject()
+    const handler = join(dir, 'src/handlers/connect.ts')
+    writeFileSync(handler, readFileSync(handler, 'utf8').replace('return {statusCode: 200}', 'return {statusCode: 200'))
+    const result = await runCli(['build'], {cwd: dir})
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /src\/handlers\/connect\.ts:\d+:\d+: error: \S/)
+  })
+
+  it('exits 2 with a clear message outside a project, and for a broken template', async () => {
+    const outside = await runCli(['build'], {cwd: tempDir()})
+    assert.equal(outside.code, 2)
+    assert.match(outside.stderr, /No template\.yaml in .*wsapi init/)
+
+    const dir = scaffoldProject()
+    writeFileSync(join(dir, 'template.yaml'), readFileSync(join(dir, 'template.yaml'), 'utf8').replace('Code: src/handlers/default.ts', 'Code: src/handlers/nope.ts'))
+    const broken = await runCli(['build'], {cwd: dir})
+    assert.equal(broken.code, 2)
+    assert.match(broken.stderr, /function DefaultFunction \(route \$default\): Code path src\/handlers\/nope\.ts does not exist/)
+  })
+})

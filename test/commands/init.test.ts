@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict'
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {join, relative} from 'node:path'
+
+import {runCli} from '../helpers/cli.js'
+import {PtySession} from '../helpers/pty.js'
+import {tempDir} from '../helpers/tmp.js'
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, {recursive: true, withFileTypes: true})
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort()
+}
+
+const DEFAULT_FILES = [
+  '.gitignore',
+  '.mocharc.json',
+  'README.md',
+  'package.json',
+  'src/handlers/connect.ts',
+  'src/handlers/default.ts',
+  'src/handlers/disconnect.ts',
+  'src/handlers/sendmessage.ts',
+  'src/runtime/broadcast.ts',
+  'src/runtime/connections.ts',
+  'src/runtime/env.ts',
+  'src/runtime/index.ts',
+  'src/runtime/management.ts',
+  'src/runtime/message.ts',
+  'src/runtime/types.ts',
+  'template.yaml',
+  'test/connect.test.ts',
+  'test/default.test.ts',
+  'test/disconnect.test.ts',
+  'test/events.ts',
+  'test/sendmessage.test.ts',
+  'tsconfig.json',
+]
+
+describe('wsapi init', function () {
+  this.timeout(60_000)
+
+  it('writes the project with --yes, prints next steps, and refuses a second run without --force', async () => {
+    const cwd = tempDir()
+    const first = await runCli(['init', 'chat', '--yes'], {cwd})
+    assert.equal(first.code, 0, first.stderr)
+    assert.deepEqual(filesUnder(join(cwd, 'chat')), DEFAULT_FILES)
+    assert.match(first.stdout, /Next steps:\n {2}cd chat\n {2}wsapi dev/)
+    const template = readFileSync(join(cwd, 'chat/template.yaml'), 'utf8')
+    assert.match(template, /project: "chat"/)
+    assert.match(template, /Default: "v1"/)
+
+    writeFileSync(join(cwd, 'chat/notes.txt'), 'mine')
+    const second = await runCli(['init', 'chat', '--yes'], {cwd})
+    assert.equal(second.code, 2)
+    assert.match(second.stderr, /^Error: .*chat is not empty .*--force/)
+    assert.equal(second.stderr.trim().split('\n').length, 1, 'one line')
+
+    const forced = await runCli(['init', 'chat', '--yes', '--force', '--stage', 'prod'], {cwd})
+    assert.equal(forced.code, 0, forced.stderr)
+    assert.match(readFileSync(join(cwd, 'chat/template.yaml'), 'utf8'), /Default: "prod"/)
+    assert.equal(readFileSync(join(cwd, 'chat/notes.txt'), 'utf8'), 'mine', 'files not in the plan are kept')
+    assert.match(forced.stdout, /overwrote {2}template\.yaml/)
+  })
+
+  it('accepts a folder holding only .git', async () => {
+    const cwd = tempDir()
+    mkdirSync(join(cwd, 'app/.git'), {recursive: true})
+    const result = await runCli(['init', 'app', '--yes'], {cwd})
+    assert.equal(result.code, 0, result.stderr)
+  })
+
+  it('derives the name from DIR, or asks for --name', async () => {
+    const cwd = tempDir()
+    const derived = await runCli(['init', 'My_App', '--yes', '--json'], {cwd})
+    assert.equal(derived.code, 0, derived.stderr)
+    assert.equal(JSON.parse(derived.stdout).options.name, 'My-App')
+    const none = await runCli(['init', '123', '--yes'], {cwd})
+    assert.equal(none.code, 2)
+    assert.match(none.stderr, /Cannot make a project name from the folder name "123": pass --name/)
+  })
+
+  it('--dry-run lists the files and writes nothing', async () => {
+    const cwd = tempDir()
+    const result = await runCli(['init', 'chat', '--yes', '--dry-run', '--auth', 'token'], {cwd})
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /Would write 24 files/)
+    assert.match(result.stdout, /src\/handlers\/authorizer\.ts/)
+    assert.ok(!existsSync(join(cwd, 'chat')))
+  })
+
+  it('--json prints the result and nothing else on stdout', async () => {
+    const cwd = tempDir()
+    const result = await runCli(['init', 'chat', '--yes', '--json', '--routes', 'a,b', '--no-default-route'], {cwd})
+    assert.equal(result.code, 0, result.stderr)
+    const json = JSON.parse(result.stdout)
+    assert.deepEqual(json.options.routes, ['a', 'b'])
+    assert.equal(json.options.defaultRoute, false)
+    assert.ok(json.files.includes('src/handlers/a.ts') && json.files.includes('src/handlers/b.ts'))
+    assert.ok(!json.files.includes('src/handlers/default.ts'))
+  })
+
+  it('never prompts without a TTY, even without --yes', async () => {
+    const cwd = tempDir()
+    const result = await runCli(['init', 'chat'], {cwd, timeoutMs: 20_000})
+    assert.equal(result.code, 0, result.stderr)
+    assert.ok(existsSync(join(cwd, 'chat/template.yaml')))
+  })
+
+  for (const [args, bad] of [
+    [['--name', '1chat'], '"1chat"'],
+    [['--name', 'my_chat'], '"my_chat"'],
+    [['--stage', 'v 1'], '"v 1"'],
+    [['--stage', 'x'.repeat(129)], `"${'x'.repeat(129)}"`],
+    [['--routes', '$custom'], '"$custom"'],
+    [['--routes', 'a,a'], 'route "a" is listed twice'],
+    [['--routes', 'a,,b'], '"a,,b"'],
+    [['--routes', 'has space'], '"has space"'],
+    [['--route-selection', '$request.header.x'], '"$request.header.x"'],
+    [['--route-selection', '${request.body.x'], '"${request.body.x"'],
+    [['--route-selection', ''], '""'],
+    [['--billing', 'cheap'], '--billing=cheap'],
+    [['--runtime', 'nodejs18.x'], '--runtime=nodejs18.x'],
+    [['--memory', '64'], '"64"'],
+    [['--table-env', 'AWS_REGION'], '"AWS_REGION"'],
+    [['--id-attribute', 'expiresAt'], '"expiresAt"'],
+    [['--log-retention', '2'], '2'],
+  ] as const) {
+    it(`exits 2 naming the bad value for ${args.join(' ').slice(0, 40)}`, async () => {
+      const cwd = tempDir()
+      const result = await runCli(['init', 'chat', '--yes', ...args], {cwd})
+      assert.equal(result.code, 2, result.stderr)
+      assert.ok(result.stderr.includes(bad), result.stderr)
+      assert.ok(!existsSync(join(cwd, 'chat')), 'nothing written')
+    })
+  }
+
+  it('asks every question in a terminal and uses the answers', async () => {
+    const cwd = tempDir()
+    const session = new PtySession(['init', 'room'], {cwd})
+    try {
+      const answer = async (question: RegExp, keys: string) => {
+        await session.expect(question)
+        session.write(keys)
+      }
+
+      await answer(/Project \(stack\) name/, '\r') // default from DIR: room
+      await answer(/Stage/, 'prod\r')
+      await answer(/Route selection expression/, '\r')
+      await answer(/Custom routes/, '\u0015send,join\r') // Ctrl-U clears the default first
+      await answer(/Add a \$default route/, 'n\r')
+      await answer(/Connection-id attribute/, '\r')
+      await answer(/Environment variable carrying the table name/, '\r')
+      await answer(/Table billing mode/, '\u001B[B\r') // arrow down: provisioned
+      await answer(/Read capacity units/, '\u0015ten\r')
+      await session.expect(/Invalid read capacity "ten": give a whole number/)
+      session.write('\u0015' + '10\r')
+      await answer(/Write capacity units/, '\r')
+      await answer(/Lambda runtime/, '\r')
+      await answer(/Architecture/, '\r')
+      await answer(/Memory \(MB\)/, '\r')
+      await answer(/Timeout \(seconds\)/, '\r')
+      await answer(/Log retention/, '\r')
+      await answer(/\$connect authorization/, '\u001B[B\r') // token
+      assert.equal(await session.waitForExit(), 0, session.text)
+    } finally {
+      session.kill()
+    }
+
+    const template = readFileSync(join(cwd, 'room/template.yaml'), 'utf8')
+    assert.match(template, /project: "room"/)
+    assert.match(template, /Default: "prod"/)
+    assert.match(template, /RouteKey: "send"/)
+    assert.match(template, /RouteKey: "join"/)
+    assert.doesNotMatch(template, /RouteKey: "\$default"/)
+    assert.match(template, /ReadCapacityUnits: 10\n/)
+    assert.match(template, /WriteCapacityUnits: 5\n/)
+    assert.match(template, /AuthorizerType: REQUEST/)
+  })
+
+  it('asks only what no flag answers', async () => {
+    const cwd = tempDir()
+    const session = new PtySession(['init', 'room', '--name', 'lobby', '--stage', 'v2', '--route-selection', '$request.body.action', '--routes', 'say', '--default-route', '--id-attribute', 'id', '--table-env', 'TABLE', '--billing', 'on-demand', '--runtime', 'nodejs22.x', '--arch', 'arm64', '--memory', '512', '--timeout', '10', '--log-retention', '7'], {cwd})
+    try {
+      await session.expect(/\$connect authorization/)
+      assert.doesNotMatch(session.text, /Project \(stack\) name|Stage|Memory/)
+      session.write('\r')
+      assert.equal(await session.waitForExit(), 0, session.text)
+    } finally {
+      session.kill()
+    }
+
+    assert.match(readFileSync(join(cwd, 'room/template.yaml'), 'utf8'), /MemorySize: 512/)
+  })
+})

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {BIN, REPO_ROOT} from '../helpers/cli.js'
+import {tempDir} from '../helpers/tmp.js'
+
+/** Heavy modules the CLI must load only inside the commands that need them. */
+const HEAVY = ['/@aws-sdk/', '/esbuild/', '/handlebars/', '/dynalite/', '/@inquirer/', '/ws/', '/yaml/']
+
+function modulesLoadedBy(args: string[]): string[] {
+  const log = join(tempDir(), 'modules.log')
+  execFileSync(process.execPath, ['--require', join(REPO_ROOT, 'test/helpers/module-log.cjs'), BIN, ...args], {env: {...process.env, WSAPI_MODULE_LOG: log}, stdio: 'ignore'})
+  return readFileSync(log, 'utf8').split('\n').filter(Boolean)
+}
+
+describe('start-up', () => {
+  for (const args of [['--version'], ['--help'], ['init', '--help']]) {
+    it(`wsapi ${args.join(' ')} loads no heavy module`, () => {
+      const loaded = modulesLoadedBy(args)
+      assert.ok(loaded.some((path) => path.includes('@oclif/core')), 'the module log works')
+      const heavy = loaded.filter((path) => HEAVY.some((fragment) => path.includes(`/node_modules${fragment}`)))
+      assert.deepEqual(heavy, [])
+    })
+  }
+
+  it('the module log sees heavy modules when a command loads them (the check can fail)', () => {
+    const dir = tempDir()
+    execFileSync(process.execPath, [BIN, 'init', join(dir, 'p'), '--yes'], {stdio: 'ignore'})
+    const loaded = modulesLoadedBy(['build', '--dir', join(dir, 'p')])
+    assert.ok(loaded.some((path) => path.includes('/node_modules/esbuild/')))
+    assert.ok(loaded.some((path) => path.includes('/node_modules/yaml/')))
+  })
+})

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {join} from 'node:path'
+
+import {runCli} from '../helpers/cli.js'
+import {tempDir} from '../helpers/tmp.js'
+
+function npm(args: string[], cwd: string) {
+  const result = spawnSync('npm', args, {cwd, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false'}, timeout: 240_000})
+  return {code: result.status, output: `${result.stdout}\n${result.stderr}`}
+}
+
+// The generated project must stand on its own: `npm install && npm test` on a fresh machine.
+describe('a generated project', function () {
+  this.timeout(300_000)
+
+  it('installs, type-checks and passes its own tests', async () => {
+    const cwd = tempDir()
+    const init = await runCli(['init', 'chat', '--yes', '--auth', 'token', '--routes', 'sendmessage,join'], {cwd})
+    assert.equal(init.code, 0, init.stderr)
+    const dir = join(cwd, 'chat')
+
+    const install = npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], dir)
+    assert.equal(install.code, 0, install.output)
+    const test = npm(['test'], dir)
+    assert.equal(test.code, 0, test.output)
+    // connect 2, disconnect 1, default 1, authorizer 3, and 8 for each of the two broadcast routes
+    assert.match(test.output, /\b23 passing\b/, test.output)
+  })
+})

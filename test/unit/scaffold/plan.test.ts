@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict'
+
+import {type CfnResource, type CfnTemplate, deploymentLogicalId, loadProject, parseTemplate} from '../../../src/lib/project/index.js'
+import {planProject, type RawInitOptions, resolveInitOptions} from '../../../src/lib/scaffold/index.js'
+import {validateAgainstSpec} from '../../helpers/cfn-spec.js'
+import {scaffoldProject} from '../../helpers/project.js'
+
+function plan(options: RawInitOptions = {}) {
+  return planProject(resolveInitOptions({name: 'chat', ...options}))
+}
+
+function templateOf(options: RawInitOptions = {}): CfnTemplate {
+  return parseTemplate(plan(options).files.find((file) => file.path === 'template.yaml')!.contents, 'template.yaml')
+}
+
+function ofType(template: CfnTemplate, type: string): Array<[string, CfnResource]> {
+  return Object.entries(template.Resources).filter(([, resource]) => resource.Type === type)
+}
+
+/** Action → Resource of every statement in a role's inline policies. */
+function grants(role: CfnResource): Array<[string, unknown]> {
+  const policies = role.Properties!.Policies as Array<{PolicyDocument: {Statement: Array<{Action: string | string[]; Effect: string; Resource: unknown}>}}>
+  return policies.flatMap((policy) =>
+    policy.PolicyDocument.Statement.flatMap((statement) => {
+      assert.equal(statement.Effect, 'Allow')
+      return (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).map((action): [string, unknown] => [action, statement.Resource])
+    }),
+  )
+}
+
+const COMBINATIONS: Array<[string, RawInitOptions]> = [
+  ['defaults', {}],
+  ['token auth', {auth: 'token'}],
+  ['provisioned capacity', {billing: 'provisioned', readCapacity: 7, writeCapacity: 3}],
+  ['several routes', {routes: 'sendmessage,join,chat/leave'}],
+  ['no $default', {defaultRoute: false}],
+  ['a template expression', {routeSelection: '${request.body.service}/${request.body.action}', routes: 'chat/send'}],
+  ['everything at once', {arch: 'x86_64', auth: 'token', billing: 'provisioned', defaultRoute: false, idAttribute: 'cid', routes: 'a,b', runtime: 'nodejs24.x', tableEnv: 'TABLE'}],
+]
+
+describe('scaffold plan', () => {
+  for (const [name, options] of COMBINATIONS) {
+    describe(name, () => {
+      const template = templateOf(options)
+
+      it('validates against the CloudFormation resource specification', () => {
+        assert.deepEqual(validateAgainstSpec(template, {allowLocalCode: true}), [])
+      })
+
+      it('is plain CloudFormation with no hard-coded physical names', () => {
+        assert.equal(template.Transform, undefined)
+        for (const [id, resource] of Object.entries(template.Resources)) {
+          for (const property of ['TableName', 'FunctionName', 'RoleName', 'LogGroupName']) {
+            if (resource.Type !== 'AWS::Lambda::Permission') assert.equal(resource.Properties?.[property], undefined, `${id}.${property}`)
+          }
+        }
+
+        assert.deepEqual(template.Resources.WebSocketApi.Properties!.Name, {Ref: 'AWS::StackName'})
+      })
+
+      it('gives each function its own least-privilege role and log group', () => {
+        const functions = ofType(template, 'AWS::Lambda::Function')
+        const roles = new Set<string>()
+        for (const [id, fn] of functions) {
+          const stem = id.replace(/Function$/, '')
+          const role = (fn.Properties!.Role as {'Fn::GetAtt': string[]})['Fn::GetAtt'][0]
+          assert.ok(!roles.has(role), `${role} is shared`)
+          roles.add(role)
+          assert.deepEqual(fn.Properties!.LoggingConfig, {LogGroup: {Ref: `${stem}LogGroup`}})
+          assert.equal(template.Resources[`${stem}LogGroup`].Properties!.RetentionInDays, 14)
+          const actual = grants(template.Resources[role])
+          assert.deepEqual(
+            actual.filter(([action]) => action.startsWith('logs:')),
+            [
+              ['logs:CreateLogStream', {'Fn::GetAtt': [`${stem}LogGroup`, 'Arn']}],
+              ['logs:PutLogEvents', {'Fn::GetAtt': [`${stem}LogGroup`, 'Arn']}],
+            ],
+          )
+          const rest = actual.filter(([action]) => !action.startsWith('logs:'))
+          const table = {'Fn::GetAtt': ['ConnectionsTable', 'Arn']}
+          const post = {'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${StageName}/POST/@connections/*'}
+          const expected: Array<[string, unknown]> =
+            stem === 'Connect'
+              ? [['dynamodb:PutItem', table]]
+              : stem === 'Disconnect'
+                ? [['dynamodb:DeleteItem', table]]
+                : stem === 'Default' || stem === 'Authorizer'
+                  ? []
+                  : [
+                      ['dynamodb:Scan', table],
+                      ['dynamodb:DeleteItem', table],
+                      ['execute-api:ManageConnections', post],
+                    ]
+          assert.deepEqual(rest, expected, id)
+          assert.equal(fn.Properties!.Handler, 'index.handler')
+          assert.match(fn.Properties!.Code as string, /^src\/handlers\/[a-z0-9-]+\.ts$/)
+        }
+      })
+
+      it('scopes each route permission to this API, stage and route', () => {
+        for (const [id, route] of ofType(template, 'AWS::ApiGatewayV2::Route')) {
+          const stem = id.replace(/Route$/, '')
+          const permission = template.Resources[`${stem}Permission`]
+          assert.deepEqual(permission.Properties, {
+            Action: 'lambda:InvokeFunction',
+            FunctionName: {Ref: `${stem}Function`},
+            Principal: 'apigateway.amazonaws.com',
+            SourceArn: {'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${WebSocketApi}/\${StageName}/${route.Properties!.RouteKey}`},
+          })
+          assert.equal(template.Resources[`${stem}Integration`].Properties!.IntegrationType, 'AWS_PROXY')
+        }
+      })
+
+      it('names the deployment after a hash of the routes and integrations', () => {
+        const [[deploymentId, deployment]] = ofType(template, 'AWS::ApiGatewayV2::Deployment')
+        assert.equal(deploymentId, deploymentLogicalId(template))
+        const routes = ofType(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id)
+        for (const route of routes) assert.ok((deployment.DependsOn as string[]).includes(route), `deployment waits for ${route}`)
+        assert.deepEqual(template.Resources.Stage.Properties!.DeploymentId, {Ref: deploymentId})
+      })
+
+      it('has an encrypted table with TTL on expiresAt and the outputs', () => {
+        const table = template.Resources.ConnectionsTable.Properties!
+        assert.deepEqual(table.SSESpecification, {SSEEnabled: true})
+        assert.deepEqual(table.TimeToLiveSpecification, {AttributeName: 'expiresAt', Enabled: true})
+        assert.deepEqual(Object.keys(template.Outputs!), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable'])
+        assert.deepEqual(template.Outputs!.WebSocketUrl.Value, {'Fn::Sub': 'wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
+        assert.deepEqual(template.Outputs!.ManagementEndpoint.Value, {'Fn::Sub': 'https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
+      })
+
+      it('has a file for every Code path and loads as a project', () => {
+        const files = new Set(plan(options).files.map((file) => file.path))
+        for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) assert.ok(files.has(fn.Properties!.Code as string))
+        assert.ok(files.has('src/runtime/index.ts'))
+        assert.ok(files.has('.gitignore') && files.has('package.json') && files.has('tsconfig.json') && files.has('README.md'))
+      })
+    })
+  }
+
+  it('uses on-demand billing by default and the given capacity when provisioned', () => {
+    assert.equal(templateOf().Resources.ConnectionsTable.Properties!.BillingMode, 'PAY_PER_REQUEST')
+    assert.equal(templateOf().Resources.ConnectionsTable.Properties!.ProvisionedThroughput, undefined)
+    const provisioned = templateOf({billing: 'provisioned', readCapacity: 7, writeCapacity: 3}).Resources.ConnectionsTable.Properties!
+    assert.equal(provisioned.BillingMode, 'PROVISIONED')
+    assert.deepEqual(provisioned.ProvisionedThroughput, {ReadCapacityUnits: 7, WriteCapacityUnits: 3})
+  })
+
+  it('adds a REQUEST authorizer on $connect and a NoEcho secret for token auth', () => {
+    const template = templateOf({auth: 'token'})
+    assert.deepEqual(template.Parameters!.AuthTokenSecret.NoEcho, true)
+    const authorizer = template.Resources.ConnectAuthorizer.Properties!
+    assert.equal(authorizer.AuthorizerType, 'REQUEST')
+    assert.deepEqual(authorizer.IdentitySource, ['route.request.querystring.token'])
+    assert.equal(template.Resources.ConnectRoute.Properties!.AuthorizationType, 'CUSTOM')
+    assert.deepEqual(template.Resources.ConnectRoute.Properties!.AuthorizerId, {Ref: 'ConnectAuthorizer'})
+    assert.deepEqual(template.Resources.AuthorizerPermission.Properties!.SourceArn, {
+      'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/authorizers/${ConnectAuthorizer}',
+    })
+    assert.deepEqual((template.Resources.AuthorizerFunction.Properties!.Environment as {Variables: object}).Variables, {
+      AUTH_TOKEN_SECRET: {Ref: 'AuthTokenSecret'},
+      NODE_OPTIONS: '--enable-source-maps',
+    })
+    assert.equal(templateOf().Parameters!.AuthTokenSecret, undefined)
+  })
+
+  it('makes $default two-way and leaves it out on request', () => {
+    const template = templateOf()
+    assert.equal(template.Resources.DefaultRoute.Properties!.RouteResponseSelectionExpression, '$default')
+    assert.equal(template.Resources.DefaultRouteResponse.Properties!.RouteResponseKey, '$default')
+    const without = templateOf({defaultRoute: false})
+    assert.equal(without.Resources.DefaultRoute, undefined)
+    assert.ok(!plan({defaultRoute: false}).files.some((file) => file.path.includes('default')))
+  })
+
+  it('writes the expected files for the defaults', () => {
+    assert.deepEqual(
+      plan().files.map((file) => file.path),
+      [
+        '.gitignore',
+        '.mocharc.json',
+        'README.md',
+        'package.json',
+        'src/handlers/connect.ts',
+        'src/handlers/default.ts',
+        'src/handlers/disconnect.ts',
+        'src/handlers/sendmessage.ts',
+        'src/runtime/broadcast.ts',
+        'src/runtime/connections.ts',
+        'src/runtime/env.ts',
+        'src/runtime/index.ts',
+        'src/runtime/management.ts',
+        'src/runtime/message.ts',
+        'src/runtime/types.ts',
+        'template.yaml',
+        'test/connect.test.ts',
+        'test/default.test.ts',
+        'test/disconnect.test.ts',
+        'test/events.ts',
+        'test/sendmessage.test.ts',
+        'tsconfig.json',
+      ],
+    )
+  })
+
+  it('gives colliding routes distinct ids and files', () => {
+    const files = plan({routes: 'connect,Connect,chat-x,chat_x'}).files.map((file) => file.path).filter((path) => path.startsWith('src/handlers/'))
+    assert.deepEqual(files, ['src/handlers/chat-x.ts', 'src/handlers/chat_x.ts', 'src/handlers/connect.ts', 'src/handlers/connect2.ts', 'src/handlers/connect3.ts', 'src/handlers/default.ts', 'src/handlers/disconnect.ts'])
+    const project = loadProject(scaffoldProject({routes: 'connect,Connect'}))
+    assert.deepEqual(
+      project.routes.map((route) => [route.key, route.functionId]),
+      [
+        ['$connect', 'ConnectFunction'],
+        ['$disconnect', 'DisconnectFunction'],
+        ['connect', 'Connect2Function'],
+        ['Connect', 'Connect3Function'],
+        ['$default', 'DefaultFunction'],
+      ],
+    )
+  })
+
+  it('uses the route field and key in the example payload', () => {
+    const send = plan().files.find((file) => file.path === 'src/handlers/sendmessage.ts')!.contents
+    assert.ok(send.includes(String.raw`export const EXAMPLE = "{\"message\":\"sendmessage\",\"data\":\"hello\"}"`), send)
+    const nested = plan({routeSelection: '$request.body.action', routes: 'say'}).files.find((file) => file.path === 'src/handlers/say.ts')!.contents
+    assert.ok(nested.includes(String.raw`"{\"action\":\"say\",\"data\":\"hello\"}"`))
+  })
+
+  it('warns about unreachable routes and long timeouts', () => {
+    assert.deepEqual(plan().warnings, [])
+    assert.match(plan({routeSelection: 'other'}).warnings.join('\n'), /No message can select route "sendmessage"/)
+    assert.match(plan({timeout: 60}).warnings.join('\n'), /29 s/)
+  })
+})
