@@ -1,0 +1,82 @@
+import {UsageError} from '../errors.js'
+import {
+  loadProject,
+  type PathSegment,
+  type ProjectModel,
+  readDevState,
+  readOutputsState,
+  routeFieldPath,
+  TEMPLATE_FILE,
+} from '../project/index.js'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+
+/** Where a client (`wsapi connect`, `wsapi bench`) connects, and how it addresses the routes. */
+export interface ClientTarget {
+  /** The default custom route (first in the template), e.g. sendmessage; undefined without a project or custom route. */
+  route?: string
+  /** Path of the message field that selects the route, e.g. ['message']; undefined when the expression is not a plain path. */
+  routeField?: PathSegment[]
+  /** Where the URL came from. */
+  source: 'argument' | 'deploy' | 'dev'
+  url: string
+}
+
+export interface ResolveTargetOptions {
+  /** Project folder (default: the current folder). */
+  dir: string
+  /** Stage whose deploy outputs to use (default: the template's StageName default). */
+  stage?: string
+  /** Explicit URL: wins over everything else. */
+  url?: string
+}
+
+/** Accepts `host:port/stage` shorthand as wscat does (ws:// is added); keeps ws:// and wss:// URLs. */
+export function normalizeUrl(url: string): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `ws://${url}`
+  let parsed: URL
+  try {
+    parsed = new URL(withScheme)
+  } catch {
+    throw new UsageError(`Invalid URL ${JSON.stringify(url)}: give a WebSocket URL such as ws://127.0.0.1:3001/v1 or wss://abc.execute-api.eu-west-1.amazonaws.com/v1.`, {code: 'INVALID_URL'})
+  }
+
+  if (parsed.protocol === 'http:') parsed.protocol = 'ws:'
+  if (parsed.protocol === 'https:') parsed.protocol = 'wss:'
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new UsageError(`Invalid URL ${JSON.stringify(url)}: the scheme must be ws:// or wss://.`, {code: 'INVALID_URL'})
+  }
+
+  return parsed.href
+}
+
+function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'route' | 'routeField'> {
+  if (!project) return {}
+  const custom = project.routes.find((route) => !route.key.startsWith('$'))
+  return {route: custom?.key, routeField: routeFieldPath(project.api.routeSelection)}
+}
+
+/**
+ * The URL to connect to: the argument if given; else the running `wsapi dev` of the project in `dir`;
+ * else the WebSocketUrl output of the project's last deploy of the stage. Route field and key come from
+ * the project's template when there is one.
+ */
+export function resolveTarget(options: ResolveTargetOptions): ClientTarget {
+  const hasProject = existsSync(join(options.dir, TEMPLATE_FILE))
+  const project = hasProject ? loadProject(options.dir) : undefined
+  if (options.url) return {...routing(project), source: 'argument', url: normalizeUrl(options.url)}
+  if (!project) {
+    throw new UsageError(`No URL given and no ${TEMPLATE_FILE} in ${options.dir}: pass a URL (e.g. ws://127.0.0.1:3001/v1), or run inside a wsapi project.`, {
+      code: 'NO_TARGET',
+    })
+  }
+
+  const dev = readDevState(project.dir)
+  if (dev) return {...routing(project), source: 'dev', url: dev.url}
+  const stage = options.stage ?? project.stage.name
+  const deployed = readOutputsState(project.dir, stage)?.outputs.WebSocketUrl
+  if (deployed) return {...routing(project), source: 'deploy', url: deployed}
+  throw new UsageError(`Nothing to connect to for ${project.name}: start \`wsapi dev\` in this project, deploy stage ${stage} with \`wsapi deploy\`, or pass a URL.`, {
+    code: 'NO_TARGET',
+  })
+}
