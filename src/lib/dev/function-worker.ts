@@ -34,8 +34,16 @@ type Handler = (event: unknown, context: unknown, callback?: (error?: unknown, r
 const setup = workerData as WorkerSetup
 const port = parentPort!
 
+/** The stack without this file's frames: they are wsapi's, not the handler's. */
+function handlerStack(stack: string | undefined): string | undefined {
+  return stack
+    ?.split('\n')
+    .filter((line) => !line.includes(import.meta.url) && !line.includes('node:internal/per_context/messageport') && !line.includes('node:internal/event_target') && !line.includes('new Promise (<anonymous>)'))
+    .join('\n')
+}
+
 function toWorkerError(error: unknown, fallbackType = 'Error'): WorkerError {
-  if (error instanceof Error) return {errorMessage: error.message, errorType: error.name || fallbackType, stack: error.stack}
+  if (error instanceof Error) return {errorMessage: error.message, errorType: error.name || fallbackType, stack: handlerStack(error.stack)}
   return {errorMessage: typeof error === 'string' ? error : format('%o', error), errorType: fallbackType}
 }
 
