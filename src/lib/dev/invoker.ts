@@ -1,3 +1,6 @@
+import {createRequire} from 'node:module'
+import {dirname, join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
 import type {FromWorker, ToWorker, WorkerError, WorkerSetup} from './function-worker.js'
@@ -36,7 +39,16 @@ interface Environment {
   worker: Worker
 }
 
-const WORKER_URL = new URL(`./function-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+const FROM_SOURCES = import.meta.url.endsWith('.ts')
+const WORKER_URL = new URL(`./function-worker${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url)
+
+/** The worker's entry. Run from the TypeScript sources (bin/dev.js, tests), it registers tsx first. */
+function workerEntry(): {eval: boolean; source: string | URL} {
+  if (!FROM_SOURCES) return {eval: false, source: WORKER_URL}
+  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'))
+  const tsx = JSON.stringify(pathToFileURL(join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href)
+  return {eval: true, source: `import(${tsx}).then(({register}) => { register(); return import(${JSON.stringify(WORKER_URL.href)}) })`}
+}
 
 /**
  * A function's execution environments: worker threads, each running one invocation at a time, up to
@@ -117,8 +129,10 @@ export class FunctionRuntime {
 
   private spawn(): Environment {
     const code = this.code
-    const worker = new Worker(WORKER_URL, {
+    const entry = workerEntry()
+    const worker = new Worker(entry.source, {
       env: code.env,
+      eval: entry.eval,
       resourceLimits: {maxOldGenerationSizeMb: Math.max(64, code.setup.memorySize)},
       workerData: code.setup,
     })
