@@ -6,7 +6,9 @@
 //   node bench/dev-fanout.mjs [clients=1000] [rounds=7] [warm-up rounds=3]
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
+import {createServer} from 'node:http'
 import {tmpdir} from 'node:os'
+import {Worker} from 'node:worker_threads'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -79,6 +81,43 @@ async function measure(name, url) {
   return {connectErrors: connect.errors, connectMs: connect.ms, lost, median, name, perMessageUs: (median * 1000) / clients}
 }
 
+/**
+ * The floor no emulator can go under: the same posts made by the AWS SDK v3 client the generated handler uses,
+ * from a worker thread (as the handler runs), with the same concurrency, against an HTTP server that does nothing.
+ */
+async function sdkFloor() {
+  const noop = createServer((request, response) => request.resume().on('end', () => response.writeHead(200, {'content-length': 0}).end()))
+  await new Promise((resolve) => noop.listen(0, '127.0.0.1', resolve))
+  const worker = new Worker(
+    `const {workerData, parentPort} = require('node:worker_threads')
+     const {ApiGatewayManagementApiClient, PostToConnectionCommand} = require(workerData.sdk)
+     const client = new ApiGatewayManagementApiClient({credentials: {accessKeyId: 'a', secretAccessKey: 'b'}, endpoint: workerData.endpoint, region: 'us-east-1'})
+     ;(async () => {
+       const samples = []
+       for (let round = 0; round < workerData.rounds; round++) {
+         const started = performance.now()
+         let next = 0
+         await Promise.all(Array.from({length: 50}, async () => {
+           while (next < workerData.clients) { next++; await client.send(new PostToConnectionCommand({ConnectionId: 'AAAAAAAAAAAAAAA=', Data: new TextEncoder().encode('{"marker":"x"}')})) }
+         }))
+         samples.push(performance.now() - started)
+       }
+       parentPort.postMessage(samples)
+     })()`,
+    {
+      env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+      eval: true,
+      workerData: {clients, endpoint: `http://127.0.0.1:${noop.address().port}/v1`, rounds: warmUp + rounds, sdk: join(root, 'node_modules/@aws-sdk/client-apigatewaymanagementapi')},
+    },
+  )
+  const samples = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject))
+  await worker.terminate()
+  noop.close()
+  const measured = samples.slice(warmUp).sort((a, b) => a - b)
+  const median = measured[Math.floor(measured.length / 2)]
+  return {median, name: 'AWS SDK posts alone', perMessageUs: (median * 1000) / clients}
+}
+
 // Baseline: a plain ws server that broadcasts `data` of every message to every client.
 const plain = new WebSocketServer({backlog: 4096, host: '127.0.0.1', port: 0})
 await new Promise((resolve) => plain.once('listening', resolve))
@@ -97,6 +136,8 @@ try {
   const results = []
   results.push(await measure('plain ws broadcast', `ws://127.0.0.1:${plain.address().port}`))
   results.push(await measure('wsapi dev', dev.url))
+  const floor = await sdkFloor()
+  const [plainWs, wsapiDev] = results
   console.log(`${clients} clients, median of ${rounds} fan-outs each (after ${warmUp} warm-up rounds)`)
   for (const r of results) {
     console.log(
@@ -104,7 +145,11 @@ try {
     )
   }
 
-  console.log(`ratio (wsapi dev / plain ws, time per delivered message): ${(results[1].perMessageUs / results[0].perMessageUs).toFixed(2)}×  (target ≤ 5×)`)
+  console.log(`${floor.name.padEnd(20)} ${clients} PostToConnection calls (concurrency 50, no-op server) ${floor.median.toFixed(1).padStart(7)} ms   ${floor.perMessageUs.toFixed(1).padStart(7)} µs/message`)
+  const ratio = (value) => `${(value / plainWs.perMessageUs).toFixed(2)}×`
+  console.log(`ratio wsapi dev / plain ws, time per delivered message:            ${ratio(wsapiDev.perMessageUs)}  (target ≤ 5×)`)
+  console.log(`  of which the AWS SDK client in the handler (floor) / plain ws:   ${ratio(floor.perMessageUs)}`)
+  console.log(`  and the emulator itself (dev − SDK floor) / plain ws:            ${ratio(Math.max(0, wsapiDev.perMessageUs - floor.perMessageUs))}`)
 } finally {
   await dev.close()
   plain.close()
