@@ -25,11 +25,14 @@ async function requestIdOf(records: string, body: string): Promise<string> {
   return record.event.requestContext.requestId as string
 }
 
-async function connectionIdOf(client: TestClient, records: string): Promise<string> {
-  // A two-way $default echoes nothing useful here; read the id from the server's own error frame instead.
-  void client
-  const connects = readRecords(records).filter((record) => record.event.requestContext.eventType === 'CONNECT')
-  return connects.at(-1)!.event.requestContext.connectionId
+/** Sends `body` from a new connection and checks the error frame byte for byte against the recorded ids. */
+async function expectErrorFrame(url: string, records: string, body: string, message: string): Promise<TestClient> {
+  const client = await connect(url)
+  const connectionId = readRecords(records).filter((record) => record.event.requestContext.eventType === 'CONNECT').at(-1)!.event.requestContext.connectionId
+  client.send(body)
+  const frame = await client.next(3000)
+  assert.equal(frame, `{"message": "${message}", "connectionId":"${connectionId}", "requestId":"${await requestIdOf(records, body)}"}`)
+  return client
 }
 
 describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10–13, 15, 16, 18–23)', function () {
@@ -148,12 +151,7 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
   })
 
   it('21: a throwing Lambda → the exact Internal server error frame; the connection stays open', async () => {
-    const client = await connect(dev.ready.url)
-    const connectionId = await connectionIdOf(client, records)
-    const body = '{"action":"echo","do":"throw"}'
-    client.send(body)
-    const frame = await client.next()
-    assert.equal(frame, `{"message": "Internal server error", "connectionId":"${connectionId}", "requestId":"${await requestIdOf(records, body)}"}`)
+    const client = await expectErrorFrame(dev.ready.url, records, '{"action":"echo","do":"throw"}', 'Internal server error')
     client.send('{"action":"echo","reply":"alive"}')
     assert.equal(await client.next(), 'alive')
     // A two-way route returning a body that is not a string is a malformed proxy response.
@@ -163,12 +161,7 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
   })
 
   it('22: an integration slower than the integration timeout → the exact Endpoint request timed out frame', async () => {
-    const client = await connect(dev.ready.url)
-    const connectionId = await connectionIdOf(client, records)
-    const body = '{"action":"join","do":"sleep","ms":1500}'
-    client.send(body)
-    const frame = await client.next(3000)
-    assert.equal(frame, `{"message": "Endpoint request timed out", "connectionId":"${connectionId}", "requestId":"${await requestIdOf(records, body)}"}`)
+    const client = await expectErrorFrame(dev.ready.url, records, '{"action":"join","do":"sleep","ms":1500}', 'Endpoint request timed out')
     client.close()
   })
 

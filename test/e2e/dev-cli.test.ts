@@ -81,10 +81,25 @@ describe('wsapi dev on a scaffolded project', function () {
     assert.match(await client.next(), /Reloaded reply\./)
     assert.equal(client.ws.readyState, client.ws.OPEN)
     // A change that does not compile keeps the previous code running.
-    writeFileSync(file, `${readFileSync(file, 'utf8')}\nexport const broken = (\n`)
+    const good = readFileSync(file, 'utf8')
+    writeFileSync(file, `${good}\nexport const broken = (\n`)
     await dev.waitForLog(/Reload failed, still running the previous code:\n[\s\S]*?src\/handlers\/default\.ts:\d+:\d+: error/)
     client.send('nothing matches')
     assert.match(await client.next(), /Reloaded reply\./)
+    writeFileSync(file, good)
+    await dev.waitForLog(/Reloaded DefaultFunction in \d+ ms[\s\S]*Reloaded DefaultFunction in \d+ ms/)
+    client.close()
+  })
+
+  it('reloads template.yaml: a renamed route is served at once, open connections stay', async () => {
+    const client = await connect(dev.ready.url)
+    const template = join(dir, 'template.yaml')
+    writeFileSync(template, readFileSync(template, 'utf8').replace('RouteKey: "sendmessage"', 'RouteKey: "broadcast"'))
+    await dev.waitForLog(/Reloaded template\.yaml in \d+ ms/)
+    client.send('{"message":"broadcast","data":"renamed"}')
+    assert.equal(await client.next(), '"renamed"')
+    client.send('{"message":"sendmessage","data":"old name"}') // now $default's
+    assert.match(await client.next(), /^\{"error":/)
     client.close()
   })
 

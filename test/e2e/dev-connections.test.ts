@@ -173,7 +173,7 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
     slow.client.ws.pause()
     const big = new Uint8Array(128 * 1024).fill(97)
     let limited: unknown
-    for (let i = 0; i < 400 && !limited; i++) {
+    for (let i = 0; i < 1000 && !limited; i++) {
       await sdk.send(new PostToConnectionCommand({ConnectionId: slow.id, Data: big})).catch((error: unknown) => (limited = error))
     }
 

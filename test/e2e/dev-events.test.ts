@@ -6,9 +6,9 @@ const ID = /^[A-Za-z0-9_-]{15}=$/
 const CLF = /^\d{2}\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/
 
 /** requestTime and requestTimeEpoch name the same second. */
-function sameSecond(context: Record<string, unknown>): boolean {
-  const date = new Date(context.requestTimeEpoch as number)
-  const [day, month, rest] = (context.requestTime as string).split('/')
+function sameSecond(context: {requestTime: string; requestTimeEpoch: number}): boolean {
+  const date = new Date(context.requestTimeEpoch)
+  const [day, month, rest] = context.requestTime.split('/')
   const [year, hours, minutes, seconds] = rest.split(' ')[0].split(':')
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
   return Date.UTC(Number(year), months.indexOf(month), Number(day), Number(hours), Number(minutes), Number(seconds)) === Math.floor(date.getTime() / 1000) * 1000

@@ -4,6 +4,8 @@ import {dirname, join} from 'node:path'
 
 import WebSocket from 'ws'
 
+import type {WebSocketEvent} from '../../runtime/types.js'
+
 import {BIN, REPO_ROOT} from './cli.js'
 import {tempDir} from './tmp.js'
 
@@ -350,16 +352,7 @@ ${authorizer}
 
 export interface Recorded {
   env: Record<string, string | undefined>
-  event: {
-    body?: string
-    headers?: Record<string, string>
-    isBase64Encoded: boolean
-    multiValueHeaders?: Record<string, string[]>
-    multiValueQueryStringParameters?: Record<string, string[]>
-    queryStringParameters?: Record<string, string>
-    requestContext: Record<string, unknown> & {connectionId: string; eventType: string; routeKey: string}
-    stageVariables?: Record<string, string>
-  }
+  event: WebSocketEvent
   remaining: number
 }
 

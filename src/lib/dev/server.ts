@@ -1,4 +1,4 @@
-import {rmSync} from 'node:fs'
+import {existsSync, readdirSync, rmSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES} from 'node:http'
 import type {AddressInfo, Socket} from 'node:net'
 import {join} from 'node:path'
@@ -116,6 +116,7 @@ interface FunctionEntry {
   runtime: FunctionRuntime
 }
 
+/** Bundles live in .wsapi/dev/<pid>/ (so two servers on one project never delete each other's), SDK links in .wsapi/dev/node_modules. */
 const DEV_DIR = join(STATE_DIR, 'dev')
 
 function urlHost(host: string): string {
@@ -321,7 +322,7 @@ class LocalApiGateway implements DevServer {
   }
 
   private async bundleAll(project: ProjectModel, functions: FunctionModel[]): Promise<Map<string, DevBundle>> {
-    const functionsDir = join(project.dir, DEV_DIR, 'functions')
+    const functionsDir = join(project.dir, DEV_DIR, String(process.pid))
     const settled = await Promise.allSettled(functions.map((fn) => bundleForDev(project.dir, fn, functionsDir)))
     const failures = settled.flatMap((outcome, index) => (outcome.status === 'rejected' ? [`${functions[index].logicalId} (${functions[index].codePath}):\n${(outcome.reason as Error).message}`] : []))
     if (failures.length > 0) throw new WsapiError(`Build failed:\n${failures.join('\n')}`, {code: 'BUILD_FAILED'})
@@ -772,7 +773,10 @@ class LocalApiGateway implements DevServer {
     await this.dynamo?.close()
     if (this.model) {
       if (this.options.writeState ?? true) removeDevState(this.model.dir)
-      rmSync(join(this.model.dir, DEV_DIR), {force: true, recursive: true})
+      rmSync(join(this.model.dir, DEV_DIR, String(process.pid)), {force: true, recursive: true})
+      // The SDK links go with the last server of the project.
+      const devDir = join(this.model.dir, DEV_DIR)
+      if (existsSync(devDir) && readdirSync(devDir).every((name) => name === 'node_modules')) rmSync(devDir, {force: true, recursive: true})
     }
   }
 }
