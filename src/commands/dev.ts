@@ -79,6 +79,8 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
       if (this.jsonEnabled()) this.logJson(readyLine(server))
       else this.printBanner(server)
     })
+    // A second Ctrl-C does not wait for the $disconnect handlers.
+    for (const name of ['SIGINT', 'SIGTERM']) process.once(name, () => process.exit(130))
     const connections = server.connectionCount
     this.out.info(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: closing ${connections} connection${connections === 1 ? '' : 's'} (1001 Going away) and stopping.`)
     await server.close()
