@@ -1,0 +1,125 @@
+import {resolve} from 'node:path'
+
+import {Flags} from '@oclif/core'
+
+import {parseDuration} from '../lib/dev/duration.js'
+import type {DevServer} from '../lib/dev/server.js'
+import {parseParameterFlags} from '../lib/project/parameters.js'
+import {WsapiCommand} from '../ui/base-command.js'
+import {colors, table} from '../ui/output.js'
+
+export interface DevResult {
+  connectionsClosed: number
+  event: 'stopped'
+  signal: string
+}
+
+export default class Dev extends WsapiCommand {
+  static override description = `Runs the project of template.yaml on this machine: an emulator of API Gateway WebSocket APIs (routes, route selection, $connect status codes, error frames, limits and timeouts as AWS has them), the @connections API on the same port, DynamoDB (dynalite, in memory unless --persist) with the template's tables, and every function bundled as \`wsapi build\` bundles it, each in its own worker threads with the template's environment and Timeout.
+
+Sources are watched: a changed handler is rebuilt and swapped in without dropping connections. Every invocation is logged with its route, connection, duration and status. A chat page is served at http://<host>:<port>/.
+
+Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each, and exits 0.`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %>', description: 'Run the project in the current folder on ws://127.0.0.1:3001/<stage>'},
+    {command: '<%= config.bin %> <%= command.id %> --dir chat --port 0 --json', description: 'Any free port; print one JSON line when ready'},
+    {command: '<%= config.bin %> <%= command.id %> --parameter AuthTokenSecret=0123456789abcdef', description: 'A project made with `wsapi init --auth token`'},
+    {command: '<%= config.bin %> <%= command.id %> --latency 20 --latency-dynamodb 5', description: 'Add AWS-like round trips to each @connections and DynamoDB call'},
+    {command: '<%= config.bin %> <%= command.id %> --idle-timeout 5s --max-duration 1m', description: 'Short timeouts, to see them at work'},
+  ]
+
+  static override flags = {
+    dir: Flags.string({char: 'd', default: '.', description: 'Project folder (holding template.yaml).'}),
+    port: Flags.integer({char: 'p', default: 3001, description: 'Port for the WebSocket API, @connections and the chat page; 0 picks a free one.', max: 65_535, min: 0}),
+    host: Flags.string({default: '127.0.0.1', description: 'Address to listen on (0.0.0.0 for every interface).'}),
+    parameter: Flags.string({description: 'Template parameter value, Name=Value (repeatable).', multiple: true}),
+    region: Flags.string({default: 'us-east-1', description: 'AWS_REGION the handlers see.'}),
+    persist: Flags.string({description: 'Keep DynamoDB data in this folder between runs (default: in memory).'}),
+    'idle-timeout': Flags.string({default: '10m', description: 'Close connections idle this long with 1001 "Going away" (API Gateway: 10m).'}),
+    'max-duration': Flags.string({default: '2h', description: 'Close connections this old with 1001 "Going away" (API Gateway: 2h).'}),
+    'integration-timeout': Flags.string({default: '29s', description: 'Stop waiting for a handler after this long (API Gateway: 29s).'}),
+    latency: Flags.integer({default: 0, description: 'Milliseconds added to each @connections call, to mimic AWS.', min: 0}),
+    'latency-dynamodb': Flags.integer({default: 0, description: 'Milliseconds added to each DynamoDB call, to mimic AWS.', min: 0}),
+    concurrency: Flags.integer({default: 4, description: 'Execution environments (worker threads) per function at most.', max: 256, min: 1}),
+    watch: Flags.boolean({allowNo: true, default: true, description: 'Reload changed handlers and template.yaml.'}),
+    quiet: Flags.boolean({char: 'q', description: 'Do not log each invocation.'}),
+  }
+
+  static override summary = 'Run the API locally: API Gateway WebSocket emulator, @connections, DynamoDB, hot reload.'
+
+  override logJson(json: unknown): void {
+    // JSON Lines: the ready line, then one line when stopped, so that scripts can read line by line.
+    process.stdout.write(`${JSON.stringify(json)}\n`)
+  }
+
+  async run(): Promise<DevResult> {
+    const {flags} = await this.parse(Dev)
+    const options = {
+      concurrency: flags.concurrency,
+      dir: resolve(flags.dir),
+      dynamodbLatencyMs: flags['latency-dynamodb'],
+      host: flags.host,
+      idleTimeoutMs: parseDuration('idle-timeout', flags['idle-timeout']),
+      integrationTimeoutMs: parseDuration('integration-timeout', flags['integration-timeout']),
+      latencyMs: flags.latency,
+      logInvocations: !flags.quiet,
+      maxDurationMs: parseDuration('max-duration', flags['max-duration']),
+      output: this.out,
+      parameters: parseParameterFlags(flags.parameter),
+      persistDir: flags.persist ? resolve(flags.persist) : undefined,
+      port: flags.port,
+      region: flags.region,
+      watch: flags.watch,
+    }
+    const {startDevServer} = await import('../lib/dev/server.js')
+    const server = await startDevServer(options)
+    const signal = await new Promise<string>((resolveSignal) => {
+      for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(name, () => resolveSignal(name))
+      if (this.jsonEnabled()) this.logJson(readyLine(server))
+      else this.printBanner(server)
+    })
+    // A second Ctrl-C does not wait for the $disconnect handlers.
+    for (const name of ['SIGINT', 'SIGTERM']) process.once(name, () => process.exit(130))
+    const connections = server.connectionCount
+    this.out.info(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: closing ${connections} connection${connections === 1 ? '' : 's'} (1001 Going away) and stopping.`)
+    await server.close()
+    return {connectionsClosed: connections, event: 'stopped', signal}
+  }
+
+  private printBanner(server: DevServer): void {
+    this.out.success(`${server.project} runs locally, stage ${server.stage}`)
+    this.out.info(
+      table([
+        ['WebSocket', colors.cyan(server.url)],
+        ['@connections', `${server.managementEndpoint}/@connections/{connectionId}`],
+        ['Chat page', colors.cyan(server.pageUrl)],
+        ['DynamoDB', `${server.dynamodbEndpoint}  ${server.tables.map((t) => `${t.logicalId} → ${t.name}`).join(', ')}`],
+      ]),
+    )
+    this.out.info('')
+    this.out.info(
+      table(
+        server.routes.map((route) => [route.key, route.functionId, [route.twoWay ? 'two-way' : 'one-way', route.authorizer ? `authorizer ${route.authorizer}` : ''].filter(Boolean).join(', ')]),
+        {header: ['Route', 'Function', '']},
+      ),
+    )
+    this.out.info(`\nTry it: wsapi connect (or wscat -c ${server.url}), or open ${server.pageUrl}. Ctrl-C stops.\n`)
+  }
+}
+
+function readyLine(server: DevServer) {
+  return {
+    dynamodbEndpoint: server.dynamodbEndpoint,
+    event: 'ready',
+    managementEndpoint: server.managementEndpoint,
+    pageUrl: server.pageUrl,
+    pid: process.pid,
+    port: server.port,
+    project: server.project,
+    routes: server.routes,
+    stage: server.stage,
+    tables: server.tables,
+    url: server.url,
+  }
+}

@@ -1,0 +1,232 @@
+import {UsageError} from '../errors.js'
+import type {CfnTemplate, FunctionModel} from '../project/index.js'
+
+/** Values CloudFormation would supply, made up locally: names follow the stack, the account is all zeros. */
+export interface LocalStack {
+  accountId: string
+  apiId: string
+  /** ws://host:port of the emulator, for Fn::GetAtt Api.ApiEndpoint. */
+  apiEndpoint: string
+  parameters: Record<string, string>
+  region: string
+  stackName: string
+  stageName: string
+  template: CfnTemplate
+}
+
+export const LOCAL_ACCOUNT_ID = '000000000000'
+export const DEFAULT_REGION = 'us-east-1'
+
+class Unresolvable extends Error {}
+
+function stringProperty(stack: LocalStack, logicalId: string, property: string): string | undefined {
+  const value = stack.template.Resources[logicalId]?.Properties?.[property]
+  return value === undefined ? undefined : resolveValue(stack, value)
+}
+
+/** The physical name CloudFormation would give a resource: its name property, else <stack>-<logicalId>. */
+export function physicalName(stack: LocalStack, logicalId: string): string {
+  const resource = stack.template.Resources[logicalId]
+  switch (resource.Type) {
+    case 'AWS::ApiGatewayV2::Api': {
+      return stack.apiId
+    }
+
+    case 'AWS::ApiGatewayV2::Stage': {
+      return stack.stageName
+    }
+
+    case 'AWS::DynamoDB::Table': {
+      return stringProperty(stack, logicalId, 'TableName') ?? `${stack.stackName}-${logicalId}`
+    }
+
+    case 'AWS::Lambda::Function': {
+      return stringProperty(stack, logicalId, 'FunctionName') ?? `${stack.stackName}-${logicalId}`
+    }
+
+    case 'AWS::Logs::LogGroup': {
+      return stringProperty(stack, logicalId, 'LogGroupName') ?? `${stack.stackName}-${logicalId}`
+    }
+
+    default: {
+      return `${stack.stackName}-${logicalId}`
+    }
+  }
+}
+
+function ref(stack: LocalStack, name: string): string | undefined {
+  switch (name) {
+    case 'AWS::AccountId': {
+      return stack.accountId
+    }
+
+    case 'AWS::NoValue': {
+      return undefined
+    }
+
+    case 'AWS::Partition': {
+      return 'aws'
+    }
+
+    case 'AWS::Region': {
+      return stack.region
+    }
+
+    case 'AWS::StackId': {
+      return `arn:aws:cloudformation:${stack.region}:${stack.accountId}:stack/${stack.stackName}/00000000-0000-0000-0000-000000000000`
+    }
+
+    case 'AWS::StackName': {
+      return stack.stackName
+    }
+
+    case 'AWS::URLSuffix': {
+      return 'amazonaws.com'
+    }
+  }
+
+  if (Object.hasOwn(stack.parameters, name)) return stack.parameters[name]
+  if (stack.template.Parameters && Object.hasOwn(stack.template.Parameters, name)) {
+    throw new Unresolvable(`parameter ${name} has no value; pass --parameter ${name}=<value>`)
+  }
+
+  if (Object.hasOwn(stack.template.Resources, name)) return physicalName(stack, name)
+  throw new Unresolvable(`Ref ${name} names nothing in the template`)
+}
+
+function getAtt(stack: LocalStack, target: string, attribute: string): string {
+  const resource = stack.template.Resources[target]
+  if (!resource) throw new Unresolvable(`Fn::GetAtt ${target}.${attribute} names no resource`)
+  const name = physicalName(stack, target)
+  const arn = (service: string, rest: string) => `arn:aws:${service}:${stack.region}:${stack.accountId}:${rest}`
+  const known: Record<string, Record<string, () => string>> = {
+    'AWS::ApiGatewayV2::Api': {ApiEndpoint: () => stack.apiEndpoint, ApiId: () => stack.apiId},
+    'AWS::DynamoDB::Table': {Arn: () => arn('dynamodb', `table/${name}`), StreamArn: () => arn('dynamodb', `table/${name}/stream/1970-01-01T00:00:00.000`)},
+    'AWS::IAM::Role': {Arn: () => `arn:aws:iam::${stack.accountId}:role/${name}`, RoleId: () => `AROA${name.slice(0, 16).toUpperCase()}`},
+    'AWS::Lambda::Function': {Arn: () => arn('lambda', `function:${name}`)},
+    'AWS::Logs::LogGroup': {Arn: () => arn('logs', `log-group:${name}:*`)},
+  }
+  const resolver = known[resource.Type]?.[attribute]
+  if (!resolver) throw new Unresolvable(`Fn::GetAtt ${target}.${attribute} (${resource.Type}) has no local value`)
+  return resolver()
+}
+
+function sub(stack: LocalStack, text: string, variables: Record<string, unknown>): string {
+  return text.replaceAll(/\$\{([^}]*)\}/g, (whole, name: string) => {
+    if (name.startsWith('!')) return `\${${name.slice(1)}}`
+    if (Object.hasOwn(variables, name)) return resolveValue(stack, variables[name]) ?? ''
+    const dot = name.indexOf('.')
+    if (dot !== -1 && !name.startsWith('AWS::')) return getAtt(stack, name.slice(0, dot), name.slice(dot + 1))
+    return ref(stack, name) ?? ''
+  })
+}
+
+/** Evaluates a template value (literal, Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap) to a string; undefined for AWS::NoValue. */
+export function resolveValue(stack: LocalStack, value: unknown): string | undefined {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Unresolvable(`${JSON.stringify(value)} is not a string`)
+  const [key, argument] = Object.entries(value)[0] ?? []
+  if (Object.keys(value).length !== 1) throw new Unresolvable(`${JSON.stringify(value)} is not a string or one intrinsic function`)
+  switch (key) {
+    case 'Ref': {
+      return ref(stack, String(argument))
+    }
+
+    case 'Fn::GetAtt': {
+      const [target, attribute] = typeof argument === 'string' ? argument.split(/\.(.*)/s) : (argument as string[])
+      return getAtt(stack, String(target), String(attribute))
+    }
+
+    case 'Fn::Sub': {
+      const [text, variables] = typeof argument === 'string' ? [argument, {}] : (argument as [string, Record<string, unknown>?])
+      return sub(stack, text, variables ?? {})
+    }
+
+    case 'Fn::Join': {
+      const [delimiter, items] = argument as [string, unknown]
+      return resolveList(stack, items).join(delimiter)
+    }
+
+    case 'Fn::Select': {
+      const [index, items] = argument as [unknown, unknown]
+      const list = resolveList(stack, items)
+      const chosen = list[Number(resolveValue(stack, index))]
+      if (chosen === undefined) throw new Unresolvable(`Fn::Select index ${JSON.stringify(index)} is out of range`)
+      return chosen
+    }
+
+    case 'Fn::FindInMap': {
+      const [map, top, second] = (argument as unknown[]).map((item) => resolveValue(stack, item) ?? '')
+      const found = (stack.template.Mappings?.[map] as Record<string, Record<string, unknown>> | undefined)?.[top]?.[second]
+      if (found === undefined) throw new Unresolvable(`Fn::FindInMap ${map}.${top}.${second} is not in Mappings`)
+      return resolveValue(stack, found)
+    }
+
+    default: {
+      throw new Unresolvable(`${key} is not supported by wsapi dev; use a literal, Ref, Fn::GetAtt, Fn::Sub or Fn::Join`)
+    }
+  }
+}
+
+function resolveList(stack: LocalStack, value: unknown): string[] {
+  if (Array.isArray(value)) return value.map((item) => resolveValue(stack, item)).filter((item): item is string => item !== undefined)
+  if (value !== null && typeof value === 'object' && 'Fn::Split' in value) {
+    const [delimiter, text] = (value as {'Fn::Split': [string, unknown]})['Fn::Split']
+    return (resolveValue(stack, text) ?? '').split(delimiter)
+  }
+
+  throw new Unresolvable(`${JSON.stringify(value)} is not a list`)
+}
+
+/** The function's Environment.Variables with every value resolved; a value that can't be is a UsageError naming it. */
+export function templateEnvironment(stack: LocalStack, fn: FunctionModel): Record<string, string> {
+  const environment: Record<string, string> = {}
+  for (const [name, raw] of Object.entries(fn.environment)) {
+    try {
+      const value = resolveValue(stack, raw)
+      if (value !== undefined) environment[name] = value
+    } catch (error) {
+      if (!(error instanceof Unresolvable)) throw error
+      throw new UsageError(`template.yaml: function ${fn.logicalId}, environment variable ${name}: ${error.message}.`, {code: 'UNRESOLVABLE_VALUE'})
+    }
+  }
+
+  return environment
+}
+
+export interface RuntimeEnvironmentOptions {
+  dynamodbEndpoint: string
+  managementEndpoint: string
+}
+
+/**
+ * What the Lambda service sets in every execution environment, with dummy credentials and endpoints so
+ * that the unmodified AWS SDK v3 in the handler reaches the local DynamoDB and @connections API.
+ * The host's own AWS_* variables (profiles, real keys) never reach a handler.
+ */
+export function functionEnvironment(stack: LocalStack, fn: FunctionModel, options: RuntimeEnvironmentOptions): Record<string, string> {
+  const name = physicalName(stack, fn.logicalId)
+  const base: Record<string, string> = {
+    AWS_ACCESS_KEY_ID: 'AKIAWSAPIDEVLOCAL000',
+    AWS_DEFAULT_REGION: stack.region,
+    AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+    AWS_LAMBDA_FUNCTION_NAME: name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${fn.logicalId}`,
+    AWS_REGION: stack.region,
+    AWS_SECRET_ACCESS_KEY: 'wsapi-dev-local-secret-access-key',
+    // The handlers target a nodejs22.x+ runtime, where the SDK has nothing to warn about; this Node may be older.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_SESSION_TOKEN: 'wsapi-dev-local-session-token',
+    LANG: 'en_US.UTF-8',
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    WSAPI_DEV: '1',
+    WSAPI_MANAGEMENT_ENDPOINT: options.managementEndpoint,
+  }
+  // The template cannot set Lambda's reserved AWS_* names; the local endpoints must win over anything it sets.
+  return {...templateEnvironment(stack, fn), ...base}
+}

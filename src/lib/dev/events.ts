@@ -1,0 +1,201 @@
+import {newId} from './ids.js'
+
+/**
+ * The Lambda proxy events API Gateway sends for WebSocket routes, field for field as captured from AWS
+ * (../shared/reference/apigw-websocket.md §1). Keys are in AWS's order so that logged events read alike.
+ */
+
+export interface RequestContext {
+  routeKey: string
+  messageId?: string
+  disconnectStatusCode?: number
+  eventType: 'CONNECT' | 'DISCONNECT' | 'MESSAGE'
+  extendedRequestId: string
+  requestTime: string
+  messageDirection: 'IN'
+  disconnectReason?: string
+  stage: string
+  connectedAt: number
+  requestTimeEpoch: number
+  identity: {sourceIp: string; userAgent?: string}
+  requestId: string
+  domainName: string
+  connectionId: string
+  apiId: string
+  authorizer?: Record<string, unknown>
+}
+
+export interface ProxyEvent {
+  headers?: Record<string, string>
+  multiValueHeaders?: Record<string, string[]>
+  queryStringParameters?: Record<string, string>
+  multiValueQueryStringParameters?: Record<string, string[]>
+  requestContext: RequestContext
+  body?: string
+  isBase64Encoded: false
+  stageVariables?: Record<string, string>
+}
+
+export interface AuthorizerEvent extends Omit<ProxyEvent, 'body'> {
+  type: 'REQUEST'
+  methodArn: string
+}
+
+/** What every event of one connection shares. */
+export interface ConnectionIdentity {
+  apiId: string
+  /** Context from the $connect authorizer, as later events carry it. */
+  authorizer?: Record<string, unknown>
+  connectedAt: number
+  connectionId: string
+  /** The Host the client connected to (with the port): API Gateway's domain name for this API. */
+  domainName: string
+  sourceIp: string
+  stage: string
+  stageVariables?: Record<string, string>
+  userAgent?: string
+}
+
+/** The parts of the upgrade request that go into $connect and authorizer events. */
+export interface HandshakeRequest {
+  /** As Node gives them: name, value, name, value… with the client's spelling. */
+  rawHeaders: string[]
+  /** The URL's query string without `?`; undefined or empty when there is none. */
+  query?: string
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+const pad = (value: number) => (value < 10 ? `0${value}` : String(value))
+
+/** Common Log Format in UTC, as `requestTime`: 11/Nov/2024:11:35:24 +0000. */
+export function formatRequestTime(epochMs: number): string {
+  const date = new Date(epochMs)
+  return `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
+}
+
+function requestContext(
+  connection: ConnectionIdentity,
+  routeKey: string,
+  eventType: RequestContext['eventType'],
+  extra: {disconnectReason?: string; disconnectStatusCode?: number; messageId?: string; now?: number; requestId?: string},
+): RequestContext {
+  const now = extra.now ?? Date.now()
+  const requestId = extra.requestId ?? newId(now)
+  const identity: RequestContext['identity'] = {sourceIp: connection.sourceIp}
+  if (connection.userAgent !== undefined) identity.userAgent = connection.userAgent
+  const context: RequestContext = {routeKey} as RequestContext
+  if (extra.messageId !== undefined) context.messageId = extra.messageId
+  if (extra.disconnectStatusCode !== undefined) context.disconnectStatusCode = extra.disconnectStatusCode
+  context.eventType = eventType
+  context.extendedRequestId = requestId
+  context.requestTime = formatRequestTime(now)
+  context.messageDirection = 'IN'
+  if (extra.disconnectReason !== undefined) context.disconnectReason = extra.disconnectReason
+  context.stage = connection.stage
+  context.connectedAt = connection.connectedAt
+  context.requestTimeEpoch = Math.max(now, connection.connectedAt)
+  context.identity = identity
+  context.requestId = requestId
+  context.domainName = connection.domainName
+  context.connectionId = connection.connectionId
+  context.apiId = connection.apiId
+  if (connection.authorizer) context.authorizer = connection.authorizer
+  return context
+}
+
+/** headers (last value wins) and multiValueHeaders (every value) from the raw header list; names keep the client's spelling. */
+export function headerMaps(rawHeaders: string[]): {headers: Record<string, string>; multiValueHeaders: Record<string, string[]>} {
+  const headers: Record<string, string> = {}
+  const multiValueHeaders: Record<string, string[]> = {}
+  const spelling = new Map<string, string>()
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const lower = rawHeaders[i].toLowerCase()
+    let name = spelling.get(lower)
+    if (name === undefined) {
+      name = rawHeaders[i]
+      spelling.set(lower, name)
+      multiValueHeaders[name] = []
+    }
+
+    headers[name] = rawHeaders[i + 1]
+    multiValueHeaders[name].push(rawHeaders[i + 1])
+  }
+
+  return {headers, multiValueHeaders}
+}
+
+/** queryStringParameters (last value) and multiValueQueryStringParameters (all), or undefined without a query string. */
+export function queryMaps(query: string | undefined): {multiValueQueryStringParameters: Record<string, string[]>; queryStringParameters: Record<string, string>} | undefined {
+  if (!query) return undefined
+  const single: Record<string, string> = {}
+  const multi: Record<string, string[]> = {}
+  for (const [key, value] of new URLSearchParams(query)) {
+    single[key] = value
+    if (Object.hasOwn(multi, key)) multi[key].push(value)
+    else multi[key] = [value]
+  }
+
+  return {multiValueQueryStringParameters: multi, queryStringParameters: single}
+}
+
+function requestParts(request: HandshakeRequest): Pick<ProxyEvent, 'headers' | 'multiValueHeaders' | 'multiValueQueryStringParameters' | 'queryStringParameters'> {
+  const parts: Pick<ProxyEvent, 'headers' | 'multiValueHeaders' | 'multiValueQueryStringParameters' | 'queryStringParameters'> = headerMaps(request.rawHeaders)
+  const query = queryMaps(request.query)
+  if (query) {
+    parts.queryStringParameters = query.queryStringParameters
+    parts.multiValueQueryStringParameters = query.multiValueQueryStringParameters
+  }
+
+  return parts
+}
+
+export function connectEvent(connection: ConnectionIdentity, request: HandshakeRequest, now?: number): ProxyEvent {
+  const event: ProxyEvent = {
+    ...requestParts(request),
+    requestContext: requestContext(connection, '$connect', 'CONNECT', {now}),
+    isBase64Encoded: false,
+  }
+  if (connection.stageVariables) event.stageVariables = connection.stageVariables
+  return event
+}
+
+/** The REQUEST authorizer's event: what $connect gets, plus type and methodArn. */
+export function authorizerEvent(connection: ConnectionIdentity, request: HandshakeRequest, options: {accountId: string; region: string}, now?: number): AuthorizerEvent {
+  const base = connectEvent(connection, request, now)
+  return {
+    type: 'REQUEST',
+    methodArn: `arn:aws:execute-api:${options.region}:${options.accountId}:${connection.apiId}/${connection.stage}/$connect`,
+    ...base,
+    stageVariables: connection.stageVariables ?? {},
+  }
+}
+
+export function messageEvent(connection: ConnectionIdentity, routeKey: string, body: string, options: {messageId?: string; now?: number; requestId?: string} = {}): ProxyEvent {
+  const now = options.now ?? Date.now()
+  const event: ProxyEvent = {
+    requestContext: requestContext(connection, routeKey, 'MESSAGE', {messageId: options.messageId ?? newId(now), now, requestId: options.requestId}),
+    body,
+    isBase64Encoded: false,
+  }
+  if (connection.stageVariables) event.stageVariables = connection.stageVariables
+  return event
+}
+
+export function disconnectEvent(connection: ConnectionIdentity, status: {code: number; reason: string}, now?: number): ProxyEvent {
+  const event: ProxyEvent = {
+    // API Gateway sends these synthetic headers on $disconnect, whatever the client sent.
+    headers: {Host: connection.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': ''},
+    multiValueHeaders: {Host: [connection.domainName], 'x-api-key': [''], 'X-Forwarded-For': [''], 'x-restapi': ['']},
+    requestContext: requestContext(connection, '$disconnect', 'DISCONNECT', {disconnectReason: status.reason, disconnectStatusCode: status.code, now}),
+    isBase64Encoded: false,
+  }
+  if (connection.stageVariables) event.stageVariables = connection.stageVariables
+  return event
+}
+
+export type ErrorFrameMessage = 'Endpoint request timed out' | 'Forbidden' | 'Internal server error'
+
+/** API Gateway's error frame, byte for byte (note the one space after "message":). */
+export function errorFrame(message: ErrorFrameMessage, connectionId: string, requestId: string): string {
+  return `{"message": ${JSON.stringify(message)}, "connectionId":${JSON.stringify(connectionId)}, "requestId":${JSON.stringify(requestId)}}`
+}

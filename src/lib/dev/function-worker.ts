@@ -1,0 +1,122 @@
+// One Lambda execution environment: a worker thread that loads one bundled handler and runs one
+// invocation at a time, as Lambda does. Imports only Node built-ins so that it starts fast.
+import {format} from 'node:util'
+import {parentPort, workerData} from 'node:worker_threads'
+
+export interface WorkerSetup {
+  functionArn: string
+  functionName: string
+  handlerName: string
+  logGroupName: string
+  logStreamName: string
+  memorySize: number
+  /** file:// URL of the bundled index.mjs. */
+  moduleUrl: string
+}
+
+export type ToWorker = {deadline: number; event: string; id: number; requestId: string; type: 'invoke'}
+
+export interface WorkerError {
+  errorMessage: string
+  errorType: string
+  stack?: string
+}
+
+export type FromWorker =
+  | {error: WorkerError; type: 'init-error'}
+  | {type: 'ready'}
+  | {id: number; payload: string; type: 'result'}
+  | {error: WorkerError; id: number; type: 'error'}
+  | {level: string; text: string; type: 'log'}
+
+type Handler = (event: unknown, context: unknown, callback?: (error?: unknown, result?: unknown) => void) => unknown
+
+const setup = workerData as WorkerSetup
+const port = parentPort!
+
+/** The stack without this file's frames: they are wsapi's, not the handler's. */
+function handlerStack(stack: string | undefined): string | undefined {
+  return stack
+    ?.split('\n')
+    .filter((line) => !line.includes(import.meta.url) && !line.includes('node:internal/per_context/messageport') && !line.includes('node:internal/event_target') && !line.includes('new Promise (<anonymous>)'))
+    .join('\n')
+}
+
+function toWorkerError(error: unknown, fallbackType = 'Error'): WorkerError {
+  if (error instanceof Error) return {errorMessage: error.message, errorType: error.name || fallbackType, stack: handlerStack(error.stack)}
+  return {errorMessage: typeof error === 'string' ? error : format('%o', error), errorType: fallbackType}
+}
+
+// Console lines go to the dev server tagged like CloudWatch's: time, request id, level.
+for (const [method, level] of [
+  ['log', 'INFO'],
+  ['info', 'INFO'],
+  ['warn', 'WARN'],
+  ['error', 'ERROR'],
+  ['debug', 'DEBUG'],
+  ['trace', 'TRACE'],
+] as const) {
+  console[method] = (...args: unknown[]) => {
+    port.postMessage({level, text: format(...args), type: 'log'} satisfies FromWorker)
+  }
+}
+
+process.setSourceMapsEnabled(true)
+
+function invoke(handler: Handler, message: ToWorker): Promise<unknown> {
+  const context = {
+    awsRequestId: message.requestId,
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: setup.functionName,
+    functionVersion: '$LATEST',
+    getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+    invokedFunctionArn: setup.functionArn,
+    logGroupName: setup.logGroupName,
+    logStreamName: setup.logStreamName,
+    memoryLimitInMB: String(setup.memorySize),
+  }
+  return new Promise((resolve, reject) => {
+    const callback = (error?: unknown, result?: unknown) => (error === undefined || error === null ? resolve(result) : reject(error))
+    const returned = handler(JSON.parse(message.event), context, callback)
+    // Async handlers answer with their promise; callback handlers (three parameters) call back.
+    if (returned !== null && typeof returned === 'object' && typeof (returned as Promise<unknown>).then === 'function') (returned as Promise<unknown>).then(resolve, reject)
+    else if (handler.length < 3) resolve(returned)
+  })
+}
+
+async function main(): Promise<void> {
+  let handler: Handler
+  try {
+    const module = (await import(setup.moduleUrl)) as Record<string, unknown>
+    const candidate = module[setup.handlerName] ?? (module.default as Record<string, unknown> | undefined)?.[setup.handlerName]
+    if (typeof candidate !== 'function') {
+      throw Object.assign(new Error(`index.${setup.handlerName} is undefined or not exported`), {name: 'Runtime.HandlerNotFound'})
+    }
+
+    handler = candidate as Handler
+  } catch (error) {
+    port.postMessage({error: toWorkerError(error, 'Runtime.ImportModuleError'), type: 'init-error'} satisfies FromWorker)
+    return
+  }
+
+  port.on('message', (message: ToWorker) => {
+    invoke(handler, message).then(
+      (result) => {
+        let payload: string
+        try {
+          // Lambda returns the JSON of what the handler gave; undefined becomes null.
+          payload = JSON.stringify(result) ?? 'null'
+        } catch (error) {
+          port.postMessage({error: toWorkerError(error, 'Runtime.MarshalError'), id: message.id, type: 'error'} satisfies FromWorker)
+          return
+        }
+
+        port.postMessage({id: message.id, payload, type: 'result'} satisfies FromWorker)
+      },
+      (error: unknown) => port.postMessage({error: toWorkerError(error), id: message.id, type: 'error'} satisfies FromWorker),
+    )
+  })
+  port.postMessage({type: 'ready'} satisfies FromWorker)
+}
+
+await main()

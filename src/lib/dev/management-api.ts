@@ -1,0 +1,111 @@
+import type {IncomingMessage, ServerResponse} from 'node:http'
+
+import type {Connection, ConnectionRegistry} from './connection.js'
+import {newId} from './ids.js'
+import {LIMITS} from './limits.js'
+
+/**
+ * The @connections management API (POST / GET / DELETE /{stage}/@connections/{id}) as API Gateway
+ * answers it (../shared/reference/apigw-websocket.md §3): errors carry `x-amzn-ErrorType`, which is how
+ * the AWS SDK v3 recognises GoneException, PayloadTooLargeException and the rest.
+ */
+
+/** Matches /{stage}/@connections/{id} and /@connections/{id} (with `@` optionally percent-encoded). */
+export const MANAGEMENT_PATH = /^\/(?:([^/]+)\/)?(?:@|%40)connections\/([^/]+)\/?$/i
+
+/** More unsent bytes than this for one client and posts get 429, as AWS does when its buffer is full. */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
+
+export interface ManagementApiOptions {
+  /** Delay before each call is handled, in ms (`--latency`), to mimic AWS round trips. */
+  latencyMs: number
+  /** Closes the connection as DELETE does. */
+  onDelete: (connection: Connection) => void
+  /** Sends the POSTed bytes; returns false when the client cannot take more (429). */
+  onPost: (connection: Connection, data: Buffer) => boolean
+  registry: ConnectionRegistry
+  stage: string
+}
+
+function reply(response: ServerResponse, status: number, body = '', errorType?: string): void {
+  const headers: Record<string, number | string> = {
+    'Content-Length': Buffer.byteLength(body),
+    'Content-Type': 'application/json',
+    'x-amz-apigw-id': newId(),
+    'x-amzn-RequestId': crypto.randomUUID(),
+  }
+  if (errorType) headers['x-amzn-ErrorType'] = errorType
+  response.writeHead(status, headers)
+  response.end(body)
+}
+
+const forbidden = (response: ServerResponse) => reply(response, 403, '{"message":"Forbidden"}', 'ForbiddenException')
+const gone = (response: ServerResponse) => reply(response, 410, '', 'GoneException')
+
+function decodeId(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return undefined
+  }
+}
+
+/** Handles a request whose path matched MANAGEMENT_PATH. */
+export function handleManagementRequest(options: ManagementApiOptions, request: IncomingMessage, response: ServerResponse, match: RegExpExecArray): void {
+  const [, stage, rawId] = match
+  const chunks: Buffer[] = []
+  let bytes = 0
+  request.on('data', (chunk: Buffer) => {
+    bytes += chunk.length
+    // Keep counting past the limit (to answer 413) without keeping what is over it.
+    if (bytes <= LIMITS.maxMessageBytes) chunks.push(chunk)
+  })
+  request.on('error', () => response.destroy())
+  request.on('end', () => {
+    const handle = () => {
+      if (stage !== undefined && stage !== options.stage) return forbidden(response)
+      const method = request.method ?? 'GET'
+      if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') return forbidden(response)
+      const id = decodeId(rawId)
+      const connection = id === undefined ? undefined : options.registry.get(id)
+      // Pending ($connect still running), closing and closed connections are all gone to the caller.
+      if (!connection || connection.state !== 'open') return gone(response)
+      switch (method) {
+        case 'POST': {
+          if (bytes > LIMITS.maxMessageBytes) {
+            return reply(response, 413, JSON.stringify({message: `Request payload of ${bytes} bytes is over the ${LIMITS.maxMessageBytes}-byte limit`}), 'PayloadTooLargeException')
+          }
+
+          const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)
+          if (!options.onPost(connection, data)) {
+            return reply(response, 429, '{"message":"Client buffer is full"}', 'LimitExceededException')
+          }
+
+          return reply(response, 200)
+        }
+
+        case 'GET': {
+          const {identity} = connection
+          return reply(
+            response,
+            200,
+            JSON.stringify({
+              connectedAt: new Date(identity.connectedAt).toISOString(),
+              identity: {sourceIp: identity.sourceIp, userAgent: identity.userAgent ?? null},
+              lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+            }),
+          )
+        }
+
+        default: {
+          options.onDelete(connection)
+          response.writeHead(204, {'x-amzn-RequestId': crypto.randomUUID()})
+          response.end()
+        }
+      }
+    }
+
+    if (options.latencyMs > 0) setTimeout(handle, options.latencyMs)
+    else handle()
+  })
+}

@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict'
+import {randomBytes} from 'node:crypto'
+import {connect as tcpConnect, type Socket} from 'node:net'
+
+import {connect, type DevProcess, probeProject, readRecords, sleep, startDev, tryConnect, waitForRecord} from '../helpers/dev.js'
+
+const disconnectOf = (records: string, connectionId: string) =>
+  waitForRecord(records, (record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === connectionId)
+
+const lastConnectId = (records: string) => readRecords(records).filter((record) => record.event.requestContext.eventType === 'CONNECT').at(-1)!.event.requestContext.connectionId
+
+/** A raw TCP client that completes the WebSocket handshake, for frames no library would send. */
+async function rawSocket(port: number, path: string): Promise<Socket> {
+  const socket = tcpConnect(port, '127.0.0.1')
+  socket.on('error', () => {})
+  await new Promise((resolve) => socket.once('connect', resolve))
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+  await new Promise<void>((resolve, reject) => {
+    let head = ''
+    const onData = (chunk: Buffer) => {
+      head += chunk.toString('latin1')
+      if (head.includes('\r\n\r\n')) {
+        socket.off('data', onData)
+        if (head.startsWith('HTTP/1.1 101')) resolve()
+        else reject(new Error(head))
+      }
+    }
+
+    socket.on('data', onData)
+  })
+  return socket
+}
+
+/** A masked client frame. */
+function frame(opcode: number, payload: Buffer, fin = true): Buffer {
+  const mask = randomBytes(4)
+  const length = payload.length
+  const header = length < 126 ? Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | length]) : length < 65_536 ? Buffer.alloc(4) : Buffer.alloc(10)
+  if (length >= 126) {
+    header[0] = (fin ? 0x80 : 0) | opcode
+    if (length < 65_536) {
+      header[1] = 0x80 | 126
+      header.writeUInt16BE(length, 2)
+    } else {
+      header[1] = 0x80 | 127
+      header.writeBigUInt64BE(BigInt(length), 2)
+    }
+  }
+
+  const masked = Buffer.from(payload.map((byte, index) => byte ^ mask[index % 4]))
+  return Buffer.concat([header, mask, masked])
+}
+
+describe('wsapi dev: limits, timeouts and close codes (reference checklist 24–28, 36)', function () {
+  this.timeout(60_000)
+  let dev: DevProcess
+  let records: string
+
+  before(async () => {
+    const project = probeProject({environment: {DISCONNECT_THROWS: "'yes'"}, routes: [{key: '$connect'}, {key: '$disconnect'}, {key: '$default', twoWay: true}]})
+    records = project.records
+    dev = await startDev(project.dir, ['--idle-timeout', '1500ms', '--max-duration', '4s'])
+  })
+
+  after(async () => {
+    await dev?.stop()
+  })
+
+  it('24: a binary frame closes the connection with 1003, and $disconnect reports it', async () => {
+    const client = await connect(dev.ready.url)
+    const id = lastConnectId(records)
+    client.ws.send(Buffer.from([1, 2, 3]), {binary: true})
+    const closed = await client.closed
+    assert.equal(closed.code, 1003)
+    const record = await disconnectOf(records, id)
+    assert.equal(record.event.requestContext.disconnectStatusCode, 1003)
+    assert.equal(typeof record.event.requestContext.disconnectReason, 'string')
+  })
+
+  it('25: a frame over 32 KB closes with 1009', async () => {
+    const client = await connect(dev.ready.url)
+    const id = lastConnectId(records)
+    client.send('x'.repeat(32 * 1024 + 1))
+    assert.equal((await client.closed).code, 1009)
+    assert.equal((await disconnectOf(records, id)).event.requestContext.disconnectStatusCode, 1009)
+  })
+
+  it('25: a message over 128 KB in frames of 32 KB or less closes with 1009; one under it is reassembled', async () => {
+    const client = await connect(dev.ready.url)
+    const chunk = 'y'.repeat(32 * 1024)
+    for (let i = 0; i < 3; i++) client.ws.send(chunk, {fin: false})
+    client.ws.send('{"a":1}', {fin: true})
+    const record = await waitForRecord(records, (candidate) => candidate.event.body?.length === 3 * 32 * 1024 + 7)
+    assert.equal(record.event.body, chunk.repeat(3) + '{"a":1}')
+    for (let i = 0; i < 4; i++) client.ws.send(chunk, {fin: false})
+    client.ws.send('z', {fin: true})
+    assert.equal((await client.closed).code, 1009)
+  })
+
+  it('25: a frame header announcing too much closes before the payload arrives', async () => {
+    const socket = await rawSocket(dev.ready.port, '/test')
+    const header = Buffer.from([0x81, 0x80 | 127, 0, 0, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4]) // 4 GiB text frame, masked
+    const closeFrame = new Promise<Buffer>((resolve) => socket.once('data', resolve))
+    socket.write(header)
+    const reply = await closeFrame
+    assert.equal(reply[0], 0x88)
+    assert.equal(reply.readUInt16BE(2), 1009)
+    socket.destroy()
+  })
+
+  it('26: no data for the idle timeout → 1001 "Going away", and $disconnect says so; traffic keeps it open', async () => {
+    const idle = await connect(dev.ready.url)
+    const idleId = lastConnectId(records)
+    const busy = await connect(dev.ready.url)
+    const started = Date.now()
+    const ticker = setInterval(() => busy.send('tick'), 300)
+    const closed = await idle.closed
+    assert.deepEqual(closed, {code: 1001, reason: 'Going away'})
+    assert.ok(Date.now() - started >= 1400, 'not before the idle timeout')
+    const record = await disconnectOf(records, idleId)
+    assert.equal(record.event.requestContext.disconnectStatusCode, 1001)
+    assert.equal(record.event.requestContext.disconnectReason, 'Going away')
+    assert.equal(busy.ws.readyState, busy.ws.OPEN)
+    clearInterval(ticker)
+    busy.close()
+  })
+
+  it('27: the maximum duration closes even a busy connection with 1001 "Going away"', async () => {
+    const client = await connect(dev.ready.url)
+    const id = lastConnectId(records)
+    const ticker = setInterval(() => client.send('tick'), 300)
+    const started = Date.now()
+    const closed = await client.closed
+    clearInterval(ticker)
+    assert.deepEqual(closed, {code: 1001, reason: 'Going away'})
+    assert.ok(Date.now() - started >= 3500)
+    assert.equal((await disconnectOf(records, id)).event.requestContext.disconnectStatusCode, 1001)
+  })
+
+  it('28: a client close with a status reports that status and reason; without one, 1005', async () => {
+    const client = await connect(dev.ready.url)
+    const id = lastConnectId(records)
+    client.close(4000, 'bye now')
+    const record = await disconnectOf(records, id)
+    assert.equal(record.event.requestContext.disconnectStatusCode, 4000)
+    assert.equal(record.event.requestContext.disconnectReason, 'bye now')
+    const silent = await connect(dev.ready.url)
+    const silentId = lastConnectId(records)
+    silent.ws.close()
+    assert.equal((await disconnectOf(records, silentId)).event.requestContext.disconnectStatusCode, 1005)
+  })
+
+  it('36: a failing $disconnect runs once and touches no other connection', async () => {
+    const a = await connect(dev.ready.url)
+    const aId = lastConnectId(records)
+    const b = await connect(dev.ready.url)
+    a.close(1000)
+    await disconnectOf(records, aId)
+    await dev.waitForLog(/disconnect failed on purpose/)
+    b.send('{"reply":"b lives"}')
+    assert.equal(await b.next(), 'b lives')
+    await sleep(200)
+    assert.equal(readRecords(records).filter((record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === aId).length, 1)
+    b.close()
+  })
+
+  it('malformed frames of any kind never bring the server down', async () => {
+    const attacks: Buffer[] = [
+      Buffer.from([0x83, 0x80, 1, 2, 3, 4]), // reserved opcode
+      Buffer.from([0x81, 0x05, 104, 101, 108, 108, 111]), // unmasked client frame
+      frame(0x1, Buffer.from([0xff, 0xfe, 0xfd])), // invalid UTF-8
+      Buffer.from([0xf1, 0x80, 1, 2, 3, 4]), // RSV bits set
+      frame(0x9, Buffer.alloc(200)), // oversized ping
+      frame(0x8, Buffer.from([0x03])), // close with a 1-byte payload
+      frame(0x0, Buffer.from('continuation without a start')),
+      frame(0x1, Buffer.from('{"partial":'), false), // then the socket drops mid-message
+      randomBytes(4096),
+    ]
+    for (const attack of attacks) {
+      const socket = await rawSocket(dev.ready.port, '/test')
+      socket.write(attack)
+      await sleep(30)
+      socket.destroy()
+    }
+
+    for (let i = 0; i < 20; i++) {
+      const socket = tcpConnect(dev.ready.port, '127.0.0.1')
+      socket.on('error', () => {})
+      socket.write(i % 2 ? randomBytes(64 + i * 50) : `GET /test HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${'x'.repeat(i)}\r\n\r\n`)
+      setTimeout(() => socket.destroy(), 50)
+    }
+
+    await sleep(300)
+    const outcome = await tryConnect(dev.ready.url)
+    assert.ok(outcome.ok, 'the server still accepts connections')
+    outcome.client.send('{"reply":"still here"}')
+    assert.equal(await outcome.client.next(), 'still here')
+    outcome.client.close()
+  })
+})
