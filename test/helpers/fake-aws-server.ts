@@ -1,0 +1,94 @@
+import {randomUUID} from 'node:crypto'
+import {createServer, type Server} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+import type {FakeCloudFormation} from './fake-cloudformation.js'
+
+/**
+ * Serves a FakeCloudFormation (and STS GetCallerIdentity) over HTTP in the AWS query protocol the SDK
+ * speaks to those services: form-encoded requests, XML answers, XML errors. A spawned `wsapi` reaches
+ * it through AWS_ENDPOINT_URL_CLOUDFORMATION / AWS_ENDPOINT_URL_STS (or --endpoint-url).
+ */
+
+function escapeXml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
+}
+
+export function toXml(value: unknown): string {
+  if (value === undefined || value === null) return ''
+  if (value instanceof Date) return value.toISOString()
+  if (Array.isArray(value)) return value.map((item) => `<member>${toXml(item)}</member>`).join('')
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .map(([key, item]) => `<${key}>${toXml(item)}</${key}>`)
+      .join('')
+  }
+
+  return escapeXml(String(value))
+}
+
+/** `Parameters.member.1.ParameterKey=A` → {Parameters: [{ParameterKey: 'A'}]}. */
+export function parseQuery(body: string): Record<string, unknown> {
+  const root: Record<string, unknown> = {}
+  for (const [name, raw] of new URLSearchParams(body)) {
+    const path: Array<number | string> = []
+    const parts = name.split('.')
+    for (let i = 0; i < parts.length; i++) {
+      if (parts[i] === 'member') path.push(Number(parts[++i]) - 1)
+      else path.push(parts[i])
+    }
+
+    let node = root as Record<number | string, unknown>
+    for (let i = 0; i < path.length - 1; i++) {
+      node[path[i]] ??= typeof path[i + 1] === 'number' ? [] : {}
+      node = node[path[i]] as Record<number | string, unknown>
+    }
+
+    const last = path.at(-1)!
+    node[last] = last === 'UsePreviousValue' ? raw === 'true' : raw
+  }
+
+  return root
+}
+
+export interface FakeAwsServer {
+  close(): Promise<void>
+  readonly url: string
+}
+
+export async function startFakeAwsServer(sim: FakeCloudFormation): Promise<FakeAwsServer> {
+  const server: Server = createServer((request, response) => {
+    let body = ''
+    request.on('data', (chunk) => (body += chunk))
+    request.on('end', async () => {
+      const input = parseQuery(body)
+      const action = String(input.Action)
+      delete input.Action
+      delete input.Version
+      const namespace = action === 'GetCallerIdentity' ? 'https://sts.amazonaws.com/doc/2011-06-15/' : 'http://cloudformation.amazonaws.com/doc/2010-05-15/'
+      try {
+        const result = await sim.handle(action, input)
+        response.writeHead(200, {'content-type': 'text/xml'})
+        response.end(
+          `<${action}Response xmlns="${namespace}"><${action}Result>${toXml(result)}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
+        )
+      } catch (error) {
+        const failure = error as Error & {$metadata?: {httpStatusCode?: number}}
+        response.writeHead(failure.$metadata?.httpStatusCode ?? 400, {'content-type': 'text/xml'})
+        response.end(
+          `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>${escapeXml(failure.name)}</Code><Message>${escapeXml(failure.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+        )
+      }
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  }
+}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict'
+
+import {type StatusResult, deployProject, stackStatus} from '../../../src/lib/deploy/index.js'
+import {type MockedCloudFormation, mockCloudFormation, TEST_AWS} from '../../helpers/aws-mocks.js'
+import {type LocalS3, startLocalS3} from '../../helpers/local-s3.js'
+import {scaffoldProject} from '../../helpers/project.js'
+
+describe('stackStatus', function () {
+  this.timeout(60_000)
+  let s3: LocalS3
+  let aws: MockedCloudFormation
+
+  before(async () => {
+    s3 = await startLocalS3()
+    process.env.AWS_ENDPOINT_URL_S3 = s3.url
+  })
+
+  after(async () => {
+    delete process.env.AWS_ENDPOINT_URL_S3
+    await s3.stop()
+  })
+
+  beforeEach(() => {
+    aws = mockCloudFormation({createBucket: s3.createBucket, objectExists: s3.objectExists, pageSize: 4})
+  })
+
+  afterEach(() => aws.restore())
+
+  it('a stack not deployed is reported as such', async () => {
+    const dir = scaffoldProject()
+    assert.deepEqual(await stackStatus({aws: TEST_AWS, dir}), {deployed: false, region: 'eu-west-1', stackName: 'chat-v1', stage: 'v1'})
+  })
+
+  it('status, last update, outputs (WebSocketUrl first) and resource counts of every page', async () => {
+    const dir = scaffoldProject()
+    const deploy = await deployProject({aws: TEST_AWS, dir, pollIntervalMs: 1})
+    assert.equal(deploy.type, 'deployed')
+    const status = (await stackStatus({aws: TEST_AWS, dir})) as Extract<StatusResult, {deployed: true}>
+    assert.equal(status.status, 'CREATE_COMPLETE')
+    assert.equal(status.inProgress, false)
+    assert.equal(status.lastUpdatedAt, aws.sim.stack('chat-v1')!.creationTime.toISOString())
+    assert.equal(Object.keys(status.outputs)[0], 'WebSocketUrl')
+    assert.equal(status.resources.total, aws.sim.stack('chat-v1')!.resources.length)
+    assert.ok(status.resources.total > 4, 'more than one page of 4')
+    assert.deepEqual(status.resources.byStatus, {CREATE_COMPLETE: status.resources.total})
+    assert.equal(status.resources.byType['AWS::Lambda::Function'], 4)
+    assert.equal(status.resources.byType['AWS::DynamoDB::Table'], 1)
+    assert.deepEqual(status.problems, [])
+  })
+
+  it('after a failed update, names what failed in the last operation', async () => {
+    const dir = scaffoldProject()
+    await deployProject({aws: TEST_AWS, dir, pollIntervalMs: 1})
+    const {writeFileSync, readFileSync} = await import('node:fs')
+    const handler = `${dir}/src/handlers/default.ts`
+    writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const v = 2\n`)
+    aws.sim.failOnApply.set('DefaultFunction', 'Resource handler returned message: "Code storage limit exceeded."')
+    const failed = await deployProject({aws: TEST_AWS, dir, pollIntervalMs: 1})
+    assert.equal(failed.type, 'failed')
+    const status = (await stackStatus({aws: TEST_AWS, dir})) as Extract<StatusResult, {deployed: true}>
+    assert.equal(status.status, 'UPDATE_ROLLBACK_COMPLETE')
+    assert.deepEqual(status.problems, [{logicalId: 'DefaultFunction', reason: 'Resource handler returned message: "Code storage limit exceeded."', resourceType: 'AWS::Lambda::Function', status: 'UPDATE_FAILED'}])
+  })
+})
