@@ -1,5 +1,5 @@
 import {randomUUID} from 'node:crypto'
-import {createServer, type Server} from 'node:http'
+import {createServer, request as httpRequest, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 import type {FakeCloudFormation} from './fake-cloudformation.js'
@@ -57,8 +57,25 @@ export interface FakeAwsServer {
   readonly url: string
 }
 
-export async function startFakeAwsServer(sim: FakeCloudFormation): Promise<FakeAwsServer> {
+/**
+ * With `s3Url`, requests that are not AWS query calls (S3's REST calls) are passed on to that S3, so the
+ * server is one endpoint for every service, as LocalStack is (`--endpoint-url`). The Host header is kept:
+ * S3 checks the signature against it.
+ */
+export async function startFakeAwsServer(sim: FakeCloudFormation, options: {s3Url?: string} = {}): Promise<FakeAwsServer> {
   const server: Server = createServer((request, response) => {
+    const isQuery = request.method === 'POST' && request.url === '/' && String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')
+    if (!isQuery && options.s3Url) {
+      const target = new URL(request.url ?? '/', options.s3Url)
+      const forward = httpRequest(target, {headers: request.headers, method: request.method}, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(response)
+      })
+      forward.on('error', (error) => response.destroy(error))
+      request.pipe(forward)
+      return
+    }
+
     let body = ''
     request.on('data', (chunk) => (body += chunk))
     request.on('end', async () => {

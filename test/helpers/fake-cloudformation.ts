@@ -104,6 +104,8 @@ export class FakeCloudFormation {
   /** Resources that fail when deleted, with the reason. */
   readonly failOnDelete = new Map<string, string>()
   readonly stacks: SimStack[] = []
+  /** The next change set fails with this reason (e.g. a template error CloudFormation finds). */
+  changeSetFailure: string | undefined
   private clock = Date.parse('2026-03-01T10:00:00Z')
   private readonly injected = new Map<string, Array<() => Error>>()
 
@@ -270,12 +272,13 @@ export class FakeCloudFormation {
       name: String(input.ChangeSetName),
       parameters,
       stackId: stack.stackId,
-      status: unchanged ? 'FAILED' : 'CREATE_COMPLETE',
-      statusReason: unchanged ? NO_CHANGES : undefined,
+      status: unchanged || this.changeSetFailure ? 'FAILED' : 'CREATE_COMPLETE',
+      statusReason: this.changeSetFailure ?? (unchanged ? NO_CHANGES : undefined),
       tags,
       template,
       type,
     }
+    this.changeSetFailure = undefined
     stack.changeSets.set(changeSet.id, changeSet)
     return {Id: changeSet.id, StackId: stack.stackId}
   }
@@ -368,9 +371,11 @@ export class FakeCloudFormation {
     const stack = this.findStack(String(input.StackName))
     if (!stack) throw new SimError('ValidationError', `Stack [${String(input.StackName)}] does not exist`)
     const newestFirst = [...stack.events].reverse()
-    const start = Number(input.NextToken ?? 0)
+    // The token names the last event returned, so new events arriving between pages do not shift them.
+    const start = input.NextToken === undefined ? 0 : newestFirst.findIndex((event) => event.EventId === input.NextToken) + 1
     const size = this.options.pageSize ?? 5
-    return {NextToken: start + size < newestFirst.length ? String(start + size) : undefined, StackEvents: newestFirst.slice(start, start + size)}
+    const page = newestFirst.slice(start, start + size)
+    return {NextToken: start + size < newestFirst.length ? page.at(-1)!.EventId : undefined, StackEvents: page}
   }
 
   private async describeStacks(input: Input) {

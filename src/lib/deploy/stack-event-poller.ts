@@ -36,6 +36,8 @@ export class StackEventPoller {
       for (const event of page.events) {
         if (this.seen.has(event.eventId) || event.eventId === this.options.afterEventId) break pages
         if (this.options.since && event.timestamp < this.options.since) break pages
+        // Events may arrive between two pages of one poll: never report one twice.
+        if (fresh.some((known) => known.eventId === event.eventId)) continue
         fresh.push(event)
       }
 
