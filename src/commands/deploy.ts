@@ -9,6 +9,7 @@ import {awsFlags, isInteractive, pollIntervalFromEnv, stackFlags} from '../ui/aw
 import {WsapiCommand} from '../ui/base-command.js'
 import {countChanges, renderChanges, renderFailures, renderOutputs} from '../ui/deploy-render.js'
 import {colors} from '../ui/output.js'
+import {explainInterrupt} from '../ui/interrupt.js'
 import {formatElapsed, terminalActivity} from '../ui/stack-activity.js'
 
 export default class Deploy extends WsapiCommand {
@@ -49,6 +50,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
     const prompts = interactive ? await import('../ui/deploy-prompts.js') : undefined
     const secrets = new Secrets()
     const out = secrets.output(this.out)
+    const stopExplaining = explainInterrupt('Interrupted. A CloudFormation operation this run started goes on without it: `wsapi status` shows where it is.')
     const result = await deployProject({
       aws: awsOptionsFrom(flags),
       confirm: prompts && !flags.yes ? prompts.confirmChangeSet : undefined,
@@ -67,7 +69,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
       secrets,
       stage: flags.stage,
       wait: flags.wait,
-    })
+    }).finally(stopExplaining)
 
     switch (result.type) {
       case 'deployed': {

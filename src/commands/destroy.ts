@@ -9,6 +9,7 @@ import {awsFlags, isInteractive, pollIntervalFromEnv, stackFlags} from '../ui/aw
 import {WsapiCommand} from '../ui/base-command.js'
 import {renderBlocking} from '../ui/deploy-render.js'
 import {colors} from '../ui/output.js'
+import {explainInterrupt} from '../ui/interrupt.js'
 import {formatElapsed, terminalActivity} from '../ui/stack-activity.js'
 
 export default class Destroy extends WsapiCommand {
@@ -51,6 +52,7 @@ In a terminal it asks you to type the stack name; elsewhere it needs --yes. A st
           }
     }
 
+    const stopExplaining = explainInterrupt('Interrupted. A deletion this run started goes on without it: `wsapi status` shows where it is.')
     const result = await destroyProject({
       aws: awsOptionsFrom(flags),
       confirm,
@@ -62,7 +64,7 @@ In a terminal it asks you to type the stack name; elsewhere it needs --yes. A st
       s3Bucket: flags['s3-bucket'],
       stage: flags.stage,
       wait: flags.wait,
-    })
+    }).finally(stopExplaining)
     const artifacts = result.artifactsRemoved > 0 ? ` Removed ${result.artifactsRemoved} artifact${result.artifactsRemoved === 1 ? '' : 's'}.` : ''
     switch (result.type) {
       case 'nothing': {

@@ -2,12 +2,10 @@ import assert from 'node:assert/strict'
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {startFakeAwsServer, type FakeAwsServer} from '../helpers/fake-aws-server.js'
-import {FakeCloudFormation, SimError} from '../helpers/fake-cloudformation.js'
 import {runCli} from '../helpers/cli.js'
-import {type LocalS3, startLocalS3} from '../helpers/local-s3.js'
+import {type FakeAws, startFakeAws} from '../helpers/fake-aws-server.js'
+import {SimError} from '../helpers/fake-cloudformation.js'
 import {scaffoldProject} from '../helpers/project.js'
-import {tempDir} from '../helpers/tmp.js'
 
 const SECRET = 'Tr0ub4dor-and-3-more-words'
 
@@ -18,46 +16,15 @@ const SECRET = 'Tr0ub4dor-and-3-more-words'
  */
 describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', function () {
   this.timeout(120_000)
-  let s3: LocalS3
-  let sim: FakeCloudFormation
-  let server: FakeAwsServer
-  let env: NodeJS.ProcessEnv
-
-  before(async () => {
-    s3 = await startLocalS3()
-  })
-
-  after(async () => {
-    await s3.stop()
-  })
+  let fake: FakeAws
 
   beforeEach(async () => {
-    sim = new FakeCloudFormation({createBucket: s3.createBucket, fetchTemplate: s3.fetchTemplate, objectExists: s3.objectExists, pageSize: 6})
-    server = await startFakeAwsServer(sim, {s3Url: s3.url})
-    const home = tempDir()
-    env = {
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_CONFIG_FILE: join(home, 'none'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL: '',
-      AWS_ENDPOINT_URL_CLOUDFORMATION: server.url,
-      AWS_ENDPOINT_URL_S3: s3.url,
-      AWS_ENDPOINT_URL_STS: server.url,
-      AWS_PROFILE: '',
-      AWS_REGION: 'eu-west-1',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_SESSION_TOKEN: '',
-      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
-      HOME: home,
-      WSAPI_POLL_INTERVAL_MS: '5',
-    }
+    fake = await startFakeAws()
   })
 
-  afterEach(async () => {
-    await server.close()
-  })
+  afterEach(() => fake.stop())
 
-  const wsapi = (args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}) => runCli(args, {cwd, env: {...env, ...extra}})
+  const wsapi = (args: string[], cwd: string, extra: NodeJS.ProcessEnv = {}) => runCli(args, {cwd, env: {...fake.env, ...extra}})
 
   it('deploys (no terminal: no question), then a second deploy is a no-op that uploads nothing; --json for scripts', async () => {
     const dir = scaffoldProject()
@@ -80,7 +47,7 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     const saved = JSON.parse(readFileSync(join(dir, '.wsapi/outputs/v1.json'), 'utf8'))
     assert.match(saved.outputs.WebSocketUrl, /^wss:\/\//)
 
-    const puts = s3.puts.length
+    const puts = fake.s3.puts.length
     const second = await wsapi(['deploy', '--json'], dir)
     assert.equal(second.code, 0, second.stderr)
     const json = JSON.parse(second.stdout)
@@ -94,8 +61,8 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     // Progress goes to stderr with --json, so stdout stays parseable.
     assert.match(second.stderr, /Artifacts: all 4 already in s3:\/\//)
     assert.match(second.stderr, /✔ No changes: chat-v1 is up to date \(CREATE_COMPLETE\)\./)
-    assert.equal(s3.puts.length, puts, 'nothing uploaded')
-    assert.equal(sim.callsOf('ExecuteChangeSet').length, 2, 'nothing executed the second time')
+    assert.equal(fake.s3.puts.length, puts, 'nothing uploaded')
+    assert.equal(fake.sim.callsOf('ExecuteChangeSet').length, 2, 'nothing executed the second time')
 
     const status = await wsapi(['status', '--json'], dir)
     assert.equal(status.code, 0, status.stderr)
@@ -116,7 +83,7 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     const handler = join(dir, 'src/handlers/connect.ts')
     writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const v = 2\n`)
     const reason = 'Resource handler returned message: "The role defined for the function cannot be assumed by Lambda."'
-    sim.failOnApply.set('ConnectFunction', reason)
+    fake.sim.failOnApply.set('ConnectFunction', reason)
     const failed = await wsapi(['deploy', '--yes'], dir)
     assert.equal(failed.code, 1)
     assert.match(failed.stdout, /UPDATE_FAILED +ConnectFunction +AWS::Lambda::Function {2}Resource handler returned message/)
@@ -138,7 +105,7 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     assert.equal(review.code, 0, review.stderr)
     assert.match(review.stdout, /✔ Change set wsapi-\S+ is ready for review and was not executed\./)
     assert.match(review.stdout, /^Execute it with:\n {2}aws cloudformation execute-change-set --change-set-name arn:aws:cloudformation:eu-west-1:123456789012:changeSet\/wsapi-\S+ --region eu-west-1 --endpoint-url http:\/\/127\.0\.0\.1:\d+$/m)
-    assert.equal(sim.stack('chat-v1')!.status, 'REVIEW_IN_PROGRESS')
+    assert.equal(fake.sim.stack('chat-v1')!.status, 'REVIEW_IN_PROGRESS')
 
     const status = JSON.parse((await wsapi(['status', '--json'], dir)).stdout)
     assert.equal(status.status, 'REVIEW_IN_PROGRESS')
@@ -149,7 +116,7 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     const destroyed = await wsapi(['destroy', '--yes', '--json'], dir)
     assert.equal(destroyed.code, 0, destroyed.stderr)
     assert.equal(JSON.parse(destroyed.stdout).type, 'destroyed')
-    assert.equal(sim.stack('chat-v1'), undefined)
+    assert.equal(fake.sim.stack('chat-v1'), undefined)
   })
 
   it('destroy deletes the stack and its artifacts; again, there is nothing to destroy', async () => {
@@ -161,7 +128,7 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     assert.match(destroyed.stdout, /^Deleting chat-v1 \(29 resources\)$/m)
     assert.match(destroyed.stdout, /DELETE_COMPLETE +chat-v1 +AWS::CloudFormation::Stack/)
     assert.match(destroyed.stdout, /^✔ Deleted chat-v1 in \d:\d\d\. Removed 4 artifacts\.$/m)
-    for (const artifact of artifacts.uploaded) assert.equal(await s3.objectExists(artifacts.bucket, artifact.key), false)
+    for (const artifact of artifacts.uploaded) assert.equal(await fake.s3.objectExists(artifacts.bucket, artifact.key), false)
     assert.equal(existsSync(join(dir, '.wsapi/outputs/v1.json')), false)
 
     const again = await wsapi(['destroy'], dir)
@@ -174,7 +141,7 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
   it('DELETE_FAILED: lists each resource, its reason and the fix, and exits 1', async () => {
     const dir = scaffoldProject()
     assert.equal((await wsapi(['deploy', '--yes'], dir)).code, 0)
-    sim.failOnDelete.set('ConnectionsTable', 'Resource handler returned message: "Table is in use by an active replica" (HandlerErrorCode: ResourceConflict)')
+    fake.sim.failOnDelete.set('ConnectionsTable', 'Resource handler returned message: "Table is in use by an active replica" (HandlerErrorCode: ResourceConflict)')
     const failed = await wsapi(['destroy', '--yes'], dir)
     assert.equal(failed.code, 1)
     assert.match(failed.stdout, /^ {2}DELETE_FAILED {2}ConnectionsTable \(AWS::DynamoDB::Table chat-v1-ConnectionsTable-[0-9a-f]+\)\n {4}Resource handler returned message: "Table is in use by an active replica" \(HandlerErrorCode: ResourceConflict\)\n {4}fix: something outside the stack still uses it: remove that first, then run wsapi destroy again$/m)
@@ -192,8 +159,8 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
 
     const ok = await wsapi(['deploy', '--yes', '--verbose', '--parameter', `AuthTokenSecret=${SECRET}`], dir)
     assert.equal(ok.code, 0, ok.stderr)
-    assert.equal(sim.stack('chat-v1')!.parameters.AuthTokenSecret, SECRET)
-    sim.inject('CreateChangeSet', () => new SimError('ValidationError', `Parameter 'AuthTokenSecret' value '${SECRET}-2' failed its constraints`))
+    assert.equal(fake.sim.stack('chat-v1')!.parameters.AuthTokenSecret, SECRET)
+    fake.sim.inject('CreateChangeSet', () => new SimError('ValidationError', `Parameter 'AuthTokenSecret' value '${SECRET}-2' failed its constraints`))
     const echoed = await wsapi(['deploy', '--yes', '--verbose', '--parameter', `AuthTokenSecret=${SECRET}-2`], dir)
     assert.equal(echoed.code, 1)
     assert.match(echoed.stderr, /Error: CloudFormation CreateChangeSet was refused: Parameter 'AuthTokenSecret' value '\*\*\*\*' failed its constraints/)
@@ -212,12 +179,12 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
 
   it('errors are one line with the documented exit code: credentials, throttling, access, usage', async () => {
     const dir = scaffoldProject()
-    sim.inject('GetCallerIdentity', () => new SimError('ExpiredToken', 'The security token included in the request is expired', 403))
+    fake.sim.inject('GetCallerIdentity', () => new SimError('ExpiredToken', 'The security token included in the request is expired', 403))
     const expired = await wsapi(['deploy', '--yes'], dir)
     assert.equal(expired.code, 1)
     assert.equal(expired.stderr, 'Error: Your AWS credentials have expired (ExpiredToken): refresh them (`aws sso login`, or new temporary keys), then re-run.\n')
 
-    sim.inject('GetCallerIdentity', () => new SimError('ExpiredToken', 'The security token included in the request is expired', 403))
+    fake.sim.inject('GetCallerIdentity', () => new SimError('ExpiredToken', 'The security token included in the request is expired', 403))
     const expiredJson = await wsapi(['deploy', '--yes', '--json'], dir)
     assert.deepEqual(JSON.parse(expiredJson.stdout), {error: {code: 'EXPIRED_CREDENTIALS', exit: 1, message: 'Your AWS credentials have expired (ExpiredToken): refresh them (`aws sso login`, or new temporary keys), then re-run.'}})
 
@@ -226,17 +193,17 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     assert.equal(none.stderr, 'Error: No AWS credentials found: run `aws configure` or `aws sso login`, pass --profile (or set AWS_PROFILE), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.\n')
 
     // Throttling is retried by the SDK with backoff: two throttled answers, then it goes through.
-    sim.inject('DescribeStacks', () => new SimError('Throttling', 'Rate exceeded'), 2)
+    fake.sim.inject('DescribeStacks', () => new SimError('Throttling', 'Rate exceeded'), 2)
     const throttled = await wsapi(['status'], dir)
     assert.equal(throttled.code, 0, throttled.stderr)
-    assert.equal(sim.callsOf('DescribeStacks').length, 3)
+    assert.equal(fake.sim.callsOf('DescribeStacks').length, 3)
     // … and when it does not stop, one line says so.
-    sim.inject('DescribeStacks', () => new SimError('Throttling', 'Rate exceeded'), 2)
+    fake.sim.inject('DescribeStacks', () => new SimError('Throttling', 'Rate exceeded'), 2)
     const gaveUp = await wsapi(['status'], dir, {AWS_MAX_ATTEMPTS: '2'})
     assert.equal(gaveUp.code, 1)
     assert.equal(gaveUp.stderr, 'Error: AWS kept throttling CloudFormation DescribeStacks after several retries with backoff: wait a minute, then re-run (a re-run picks up where this one stopped).\n')
 
-    sim.inject('DescribeStacks', () => new SimError('AccessDenied', 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DescribeStacks', 403))
+    fake.sim.inject('DescribeStacks', () => new SimError('AccessDenied', 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DescribeStacks', 403))
     const denied = await wsapi(['status'], dir)
     assert.equal(denied.code, 1)
     assert.equal(denied.stderr, 'Error: Access denied to CloudFormation DescribeStacks: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:DescribeStacks. Ask for that permission, or use another profile (--profile / AWS_PROFILE).\n')
@@ -252,18 +219,18 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
       assert.equal(usage.stderr, message)
     }
 
-    assert.equal(sim.callsOf('CreateChangeSet').length, 0, 'none of that changed anything')
+    assert.equal(fake.sim.callsOf('CreateChangeSet').length, 0, 'none of that changed anything')
   })
 
   it('--stage deploys the same project as another stack; --endpoint-url sends every call there', async () => {
     const dir = scaffoldProject()
     // One endpoint for every service, as LocalStack is: S3 goes there too (and on to s3rver).
-    const prod = await wsapi(['deploy', '--stage', 'prod', '--yes', '--json', '--endpoint-url', server.url], dir, {AWS_ENDPOINT_URL_CLOUDFORMATION: '', AWS_ENDPOINT_URL_S3: '', AWS_ENDPOINT_URL_STS: ''})
+    const prod = await wsapi(['deploy', '--stage', 'prod', '--yes', '--json', '--endpoint-url', fake.server.url], dir, {AWS_ENDPOINT_URL_CLOUDFORMATION: '', AWS_ENDPOINT_URL_S3: '', AWS_ENDPOINT_URL_STS: ''})
     assert.equal(prod.code, 0, prod.stderr)
     const json = JSON.parse(prod.stdout)
     assert.equal(json.stackName, 'chat-prod')
     assert.match(json.outputs.WebSocketUrl, /\/prod$/)
     assert.ok(existsSync(join(dir, '.wsapi/outputs/prod.json')))
-    assert.equal(sim.stack('chat-v1'), undefined)
+    assert.equal(fake.sim.stack('chat-v1'), undefined)
   })
 })

@@ -14,6 +14,7 @@ import {type AwsClientStub, mockClient} from 'aws-sdk-client-mock'
 
 import type {AwsOptions} from '../../src/lib/aws/index.js'
 import {FakeCloudFormation, type FakeCloudFormationOptions} from './fake-cloudformation.js'
+import {type LocalS3, startLocalS3} from './local-s3.js'
 
 /** Credentials s3rver accepts; any SDK-mocked client accepts anything. */
 export const TEST_CREDENTIALS = {accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER'}
@@ -59,5 +60,41 @@ export function mockCloudFormation(options: FakeCloudFormationOptions = {}): Moc
     },
     sim,
     sts,
+  }
+}
+
+export interface MockedAwsWithS3 {
+  /** A fresh mocked CloudFormation + STS for each test. */
+  readonly aws: MockedCloudFormation
+  /** s3rver for the whole file, reached by the real S3 client through AWS_ENDPOINT_URL_S3. */
+  readonly s3: LocalS3
+}
+
+/**
+ * Registers the mocha hooks most deploy tests need: CloudFormation and STS mocked (with the simulator
+ * creating its buckets in s3rver and checking the uploaded code there), S3 real on s3rver.
+ */
+export function useMockedAws(options: {buckets?: string[]} = {}): MockedAwsWithS3 {
+  const state: {aws?: MockedCloudFormation; s3?: LocalS3} = {}
+  before(async () => {
+    state.s3 = await startLocalS3(options.buckets)
+    process.env.AWS_ENDPOINT_URL_S3 = state.s3.url
+  })
+  after(async () => {
+    delete process.env.AWS_ENDPOINT_URL_S3
+    await state.s3?.stop()
+  })
+  beforeEach(() => {
+    const s3 = state.s3!
+    state.aws = mockCloudFormation({createBucket: s3.createBucket, fetchTemplate: s3.fetchTemplate, objectExists: s3.objectExists, pageSize: 4})
+  })
+  afterEach(() => state.aws?.restore())
+  return {
+    get aws() {
+      return state.aws!
+    },
+    get s3() {
+      return state.s3!
+    },
   }
 }

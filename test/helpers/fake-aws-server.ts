@@ -1,8 +1,11 @@
 import {randomUUID} from 'node:crypto'
 import {createServer, request as httpRequest, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {join} from 'node:path'
 
-import type {FakeCloudFormation} from './fake-cloudformation.js'
+import {FakeCloudFormation} from './fake-cloudformation.js'
+import {type LocalS3, startLocalS3} from './local-s3.js'
+import {tempDir} from './tmp.js'
 
 /**
  * Serves a FakeCloudFormation (and STS GetCallerIdentity) over HTTP in the AWS query protocol the SDK
@@ -107,5 +110,48 @@ export async function startFakeAwsServer(sim: FakeCloudFormation, options: {s3Ur
         server.close(() => resolve())
       }),
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  }
+}
+
+export interface FakeAws {
+  /** Environment for a spawned wsapi: isolated HOME and AWS files, test credentials, every service pointed here. */
+  readonly env: NodeJS.ProcessEnv
+  readonly s3: LocalS3
+  readonly server: FakeAwsServer
+  readonly sim: FakeCloudFormation
+  stop(): Promise<void>
+}
+
+/** s3rver, a FakeCloudFormation served over HTTP in front of it, and the environment that reaches both. */
+export async function startFakeAws(): Promise<FakeAws> {
+  const s3 = await startLocalS3()
+  const sim = new FakeCloudFormation({createBucket: s3.createBucket, fetchTemplate: s3.fetchTemplate, objectExists: s3.objectExists, pageSize: 6})
+  const server = await startFakeAwsServer(sim, {s3Url: s3.url})
+  const home = tempDir()
+  const env: NodeJS.ProcessEnv = {
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_CONFIG_FILE: join(home, 'none'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL: '',
+    AWS_ENDPOINT_URL_CLOUDFORMATION: server.url,
+    AWS_ENDPOINT_URL_S3: s3.url,
+    AWS_ENDPOINT_URL_STS: server.url,
+    AWS_PROFILE: '',
+    AWS_REGION: 'eu-west-1',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_SESSION_TOKEN: '',
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+    HOME: home,
+    WSAPI_POLL_INTERVAL_MS: '5',
+  }
+  return {
+    env,
+    s3,
+    server,
+    sim,
+    async stop() {
+      await server.close()
+      await s3.stop()
+    },
   }
 }

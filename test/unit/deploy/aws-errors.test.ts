@@ -9,60 +9,42 @@ import {mockClient} from 'aws-sdk-client-mock'
 import {type DeployProjectOptions, deployProject} from '../../../src/lib/deploy/index.js'
 import type {WsapiError} from '../../../src/lib/errors.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
-import {type MockedCloudFormation, mockCloudFormation, TEST_AWS} from '../../helpers/aws-mocks.js'
+import {TEST_AWS, useMockedAws} from '../../helpers/aws-mocks.js'
 import {SimError} from '../../helpers/fake-cloudformation.js'
-import {type LocalS3, startLocalS3} from '../../helpers/local-s3.js'
 import {scaffoldProject} from '../../helpers/project.js'
 
 describe('deploy when AWS says no', function () {
   this.timeout(60_000)
-  let s3: LocalS3
-  let aws: MockedCloudFormation
-
-  before(async () => {
-    s3 = await startLocalS3(['own-bucket'])
-    process.env.AWS_ENDPOINT_URL_S3 = s3.url
-  })
-
-  after(async () => {
-    delete process.env.AWS_ENDPOINT_URL_S3
-    await s3.stop()
-  })
-
-  beforeEach(() => {
-    aws = mockCloudFormation({createBucket: s3.createBucket, objectExists: s3.objectExists, pageSize: 4})
-  })
-
-  afterEach(() => aws.restore())
+  const fake = useMockedAws({buckets: ['own-bucket']})
 
   const deploy = (dir: string, options: Partial<DeployProjectOptions> = {}) => deployProject({aws: TEST_AWS, dir, output: new RecordingOutput(), pollIntervalMs: 1, ...options})
 
   it('expired credentials: one line, and nothing built, uploaded or changed', async () => {
     const dir = scaffoldProject()
-    aws.sim.inject('GetCallerIdentity', () => new SimError('ExpiredToken', 'The security token included in the request is expired', 403))
-    const puts = s3.puts.length
+    fake.aws.sim.inject('GetCallerIdentity', () => new SimError('ExpiredToken', 'The security token included in the request is expired', 403))
+    const puts = fake.s3.puts.length
     await assert.rejects(deploy(dir), (error: WsapiError) => {
       assert.equal(error.code, 'EXPIRED_CREDENTIALS')
       assert.equal(error.exit, 1)
       assert.equal(error.message, 'Your AWS credentials have expired (ExpiredToken): refresh them (`aws sso login`, or new temporary keys), then re-run.')
       return true
     })
-    assert.equal(aws.cfn.commandCalls(CreateChangeSetCommand).length, 0)
-    assert.equal(s3.puts.length, puts)
+    assert.equal(fake.aws.cfn.commandCalls(CreateChangeSetCommand).length, 0)
+    assert.equal(fake.s3.puts.length, puts)
     assert.equal(existsSync(join(dir, '.wsapi/build')), false)
   })
 
   it('access denied: says which call and what AWS denied; a re-run with the permission works', async () => {
     const dir = scaffoldProject()
     const denied = 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:CreateChangeSet on resource: arn:aws:cloudformation:eu-west-1:123456789012:stack/chat-v1/*'
-    aws.sim.inject('CreateChangeSet', () => new SimError('AccessDenied', denied, 403))
+    fake.aws.sim.inject('CreateChangeSet', () => new SimError('AccessDenied', denied, 403))
     await assert.rejects(deploy(dir), (error: WsapiError) => {
       assert.equal(error.code, 'ACCESS_DENIED')
       assert.equal(error.message, `Access denied to CloudFormation CreateChangeSet: ${denied}. Ask for that permission, or use another profile (--profile / AWS_PROFILE).`)
       return true
     })
     // The bootstrap stack was the one denied; nothing half-made is in the way of the next run.
-    assert.equal(aws.sim.stacks.length, 0)
+    assert.equal(fake.aws.sim.stacks.length, 0)
     const again = await deploy(dir)
     assert.equal(again.type, 'deployed')
   })
@@ -71,19 +53,19 @@ describe('deploy when AWS says no', function () {
     const dir = scaffoldProject()
     // Single calls are retried by the SDK (adaptive mode, 8 attempts); the polls of a running operation
     // also back off themselves. Throttle those, once the project's change set runs.
-    aws.cfn.on(ExecuteChangeSetCommand).callsFake(async (input) => {
-      const result = await aws.sim.handle('ExecuteChangeSet', input)
-      aws.sim.inject('DescribeStacks', () => new SimError('Throttling', 'Rate exceeded'), 3)
-      aws.sim.inject('DescribeStackEvents', () => new SimError('Throttling', 'Rate exceeded'), 2)
+    fake.aws.cfn.on(ExecuteChangeSetCommand).callsFake(async (input) => {
+      const result = await fake.aws.sim.handle('ExecuteChangeSet', input)
+      fake.aws.sim.inject('DescribeStacks', () => new SimError('Throttling', 'Rate exceeded'), 3)
+      fake.aws.sim.inject('DescribeStackEvents', () => new SimError('Throttling', 'Rate exceeded'), 2)
       return result
     })
     const result = await deploy(dir)
     assert.equal(result.type, 'deployed')
-    const throttledAt = aws.sim.calls.findIndex((call) => call.action === 'ExecuteChangeSet')
-    const later = aws.sim.calls.slice(throttledAt + 1)
+    const throttledAt = fake.aws.sim.calls.findIndex((call) => call.action === 'ExecuteChangeSet')
+    const later = fake.aws.sim.calls.slice(throttledAt + 1)
     assert.ok(later.filter((call) => call.action === 'DescribeStacks').length > 3, 'DescribeStacks was called again after the throttled calls')
     assert.ok(later.filter((call) => call.action === 'DescribeStackEvents').length > 2, 'and DescribeStackEvents too')
-    assert.equal(aws.sim.stack('chat-v1')!.status, 'CREATE_COMPLETE')
+    assert.equal(fake.aws.sim.stack('chat-v1')!.status, 'CREATE_COMPLETE')
   })
 
   it('an error after the change set started says the operation goes on and how to follow it', async () => {
@@ -94,13 +76,13 @@ describe('deploy when AWS says no', function () {
     const {readFileSync, writeFileSync} = await import('node:fs')
     writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const v = 3\n`)
     let executed = false
-    aws.cfn.on(DescribeStacksCommand).callsFake(async (input) => {
+    fake.aws.cfn.on(DescribeStacksCommand).callsFake(async (input) => {
       if (executed) throw new SimError('ExpiredToken', 'The security token included in the request is expired', 403)
-      return aws.sim.handle('DescribeStacks', input)
+      return fake.aws.sim.handle('DescribeStacks', input)
     })
-    aws.cfn.on(DescribeStackEventsCommand).callsFake(async (input) => {
-      if (aws.sim.callsOf('ExecuteChangeSet').length === 2) executed = true
-      return aws.sim.handle('DescribeStackEvents', input)
+    fake.aws.cfn.on(DescribeStackEventsCommand).callsFake(async (input) => {
+      if (fake.aws.sim.callsOf('ExecuteChangeSet').length === 2) executed = true
+      return fake.aws.sim.handle('DescribeStackEvents', input)
     })
     await assert.rejects(deploy(dir, {s3Bucket: 'own-bucket'}), (error: WsapiError) => {
       assert.equal(error.code, 'EXPIRED_CREDENTIALS')
@@ -111,12 +93,12 @@ describe('deploy when AWS says no', function () {
 
   it('a change set CloudFormation refuses: its reason, and the empty REVIEW_IN_PROGRESS stack is removed', async () => {
     const dir = scaffoldProject()
-    aws.sim.changeSetFailure = undefined
+    fake.aws.sim.changeSetFailure = undefined
     const reason = 'Template format error: Unresolved resource dependencies [MissingRole] in the Resources block of the template'
     // Let the bootstrap stack through; fail the project's change set.
-    const original = aws.sim.handle.bind(aws.sim)
-    aws.cfn.on(CreateChangeSetCommand).callsFake(async (input) => {
-      if (input.StackName === 'chat-v1') aws.sim.changeSetFailure = reason
+    const original = fake.aws.sim.handle.bind(fake.aws.sim)
+    fake.aws.cfn.on(CreateChangeSetCommand).callsFake(async (input) => {
+      if (input.StackName === 'chat-v1') fake.aws.sim.changeSetFailure = reason
       return original('CreateChangeSet', input)
     })
     await assert.rejects(deploy(dir), (error: WsapiError) => {
@@ -124,8 +106,8 @@ describe('deploy when AWS says no', function () {
       assert.equal(error.message, `CloudFormation could not create a change set for chat-v1: ${reason}`)
       return true
     })
-    const review = aws.sim.stacks.find((stack) => stack.stackName === 'chat-v1')!
-    assert.deepEqual(aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName), [review.stackId])
+    const review = fake.aws.sim.stacks.find((stack) => stack.stackName === 'chat-v1')!
+    assert.deepEqual(fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName), [review.stackId])
   })
 
   it('a --s3-bucket in another region: one line, nothing uploaded or deployed', async () => {
@@ -142,7 +124,7 @@ describe('deploy when AWS says no', function () {
         return true
       })
       assert.equal(mock.commandCalls(PutObjectCommand).length, 0)
-      assert.equal(aws.cfn.commandCalls(CreateChangeSetCommand).length, 0)
+      assert.equal(fake.aws.cfn.commandCalls(CreateChangeSetCommand).length, 0)
     } finally {
       mock.restore()
     }

@@ -7,9 +7,8 @@ import {CreateChangeSetCommand, DeleteChangeSetCommand, DeleteStackCommand, Desc
 import {type DeployProjectOptions, type DeployProjectResult, deployProject, Secrets} from '../../../src/lib/deploy/index.js'
 import {WsapiError} from '../../../src/lib/errors.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
-import {type MockedCloudFormation, mockCloudFormation, TEST_AWS} from '../../helpers/aws-mocks.js'
+import {TEST_AWS, useMockedAws} from '../../helpers/aws-mocks.js'
 import {SimError} from '../../helpers/fake-cloudformation.js'
-import {type LocalS3, startLocalS3} from '../../helpers/local-s3.js'
 import {scaffoldProject} from '../../helpers/project.js'
 import {RecordingActivity} from '../../helpers/recording-activity.js'
 
@@ -17,24 +16,7 @@ const SECRET = 'correct-horse-battery-staple-42'
 
 describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function () {
   this.timeout(60_000)
-  let s3: LocalS3
-  let aws: MockedCloudFormation
-
-  before(async () => {
-    s3 = await startLocalS3(['own-bucket'])
-    process.env.AWS_ENDPOINT_URL_S3 = s3.url
-  })
-
-  after(async () => {
-    delete process.env.AWS_ENDPOINT_URL_S3
-    await s3.stop()
-  })
-
-  beforeEach(() => {
-    aws = mockCloudFormation({createBucket: s3.createBucket, fetchTemplate: s3.fetchTemplate, objectExists: s3.objectExists, pageSize: 4})
-  })
-
-  afterEach(() => aws.restore())
+  const fake = useMockedAws({buckets: ['own-bucket']})
 
   async function deploy(dir: string, options: Partial<DeployProjectOptions> = {}) {
     const output = new RecordingOutput()
@@ -49,7 +31,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
   }
 
   function changeSetInputs(stackName: string) {
-    return aws.cfn.commandCalls(CreateChangeSetCommand).map((call) => call.args[0].input).filter((input) => input.StackName === stackName)
+    return fake.aws.cfn.commandCalls(CreateChangeSetCommand).map((call) => call.args[0].input).filter((input) => input.StackName === stackName)
   }
 
   it('creates a new stack: bootstrap bucket, uploads, CREATE change set, live events, outputs saved', async () => {
@@ -65,13 +47,13 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const bootstrap = changeSetInputs('wsapi-bootstrap')
     assert.equal(bootstrap.length, 1)
     assert.equal(bootstrap[0].ChangeSetType, 'CREATE')
-    const bucket = aws.sim.stack('wsapi-bootstrap')!.resources.find((resource) => resource.logicalId === 'ArtifactBucket')!.physicalId
+    const bucket = fake.aws.sim.stack('wsapi-bootstrap')!.resources.find((resource) => resource.logicalId === 'ArtifactBucket')!.physicalId
     assert.equal(done.artifacts.bucket, bucket)
     assert.equal(done.artifacts.managed, true)
 
     // Every zip uploaded under the stack's prefix, and the template points at exactly those keys.
     assert.equal(done.artifacts.uploaded.length, 4)
-    assert.deepEqual(s3.puts.filter((put) => put.startsWith(bucket)).sort(), done.artifacts.uploaded.map((artifact) => `${bucket}/${artifact.key}`).sort())
+    assert.deepEqual(fake.s3.puts.filter((put) => put.startsWith(bucket)).sort(), done.artifacts.uploaded.map((artifact) => `${bucket}/${artifact.key}`).sort())
     for (const artifact of done.artifacts.uploaded) assert.match(artifact.key, /^chat-v1\/[0-9a-f]{64}\.zip$/)
 
     const [input] = changeSetInputs('chat-v1')
@@ -96,7 +78,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     )
 
     // Executed idempotently, events streamed oldest first with progress up to N/N.
-    const executes = aws.cfn.commandCalls(ExecuteChangeSetCommand).map((call) => call.args[0].input)
+    const executes = fake.aws.cfn.commandCalls(ExecuteChangeSetCommand).map((call) => call.args[0].input)
     assert.equal(executes.length, 2)
     assert.match(executes[1].ClientRequestToken!, /^wsapi-exec-/)
     const chat = listener.activities.filter((activity) => activity.event.stackId === done.stackId)
@@ -112,7 +94,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     ])
     for (let i = 1; i < chat.length; i++) assert.ok(chat[i].event.timestamp >= chat[i - 1].event.timestamp, 'events oldest first')
     // DescribeStackEvents was paged (page size 4) with NextToken.
-    assert.ok(aws.cfn.commandCalls(DescribeStackEventsCommand).some((call) => call.args[0].input.NextToken !== undefined))
+    assert.ok(fake.aws.cfn.commandCalls(DescribeStackEventsCommand).some((call) => call.args[0].input.NextToken !== undefined))
 
     // Outputs: WebSocketUrl first, saved for `wsapi connect`.
     assert.deepEqual(Object.keys(done.outputs), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable'])
@@ -128,22 +110,22 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
   it('deploys twice safely: the second run uploads nothing and is a no-op whose change set is deleted', async () => {
     const dir = scaffoldProject()
     deployed((await deploy(dir)).result)
-    const putsBefore = s3.puts.length
-    const executesBefore = aws.cfn.commandCalls(ExecuteChangeSetCommand).length
+    const putsBefore = fake.s3.puts.length
+    const executesBefore = fake.aws.cfn.commandCalls(ExecuteChangeSetCommand).length
     const {output, result} = await deploy(dir)
     const again = deployed(result)
     assert.equal(again.noOp, true)
     assert.equal(again.operation, 'NONE')
     assert.equal(again.artifacts.uploaded.length, 0)
     assert.equal(again.artifacts.present.length, 4)
-    assert.equal(s3.puts.length, putsBefore, 'nothing uploaded')
-    assert.equal(aws.cfn.commandCalls(ExecuteChangeSetCommand).length, executesBefore, 'nothing executed')
+    assert.equal(fake.s3.puts.length, putsBefore, 'nothing uploaded')
+    assert.equal(fake.aws.cfn.commandCalls(ExecuteChangeSetCommand).length, executesBefore, 'nothing executed')
     const second = changeSetInputs('chat-v1')[1]
     assert.equal(second.ChangeSetType, 'UPDATE')
-    const deletedChangeSets = aws.cfn.commandCalls(DeleteChangeSetCommand).map((call) => call.args[0].input.ChangeSetName)
+    const deletedChangeSets = fake.aws.cfn.commandCalls(DeleteChangeSetCommand).map((call) => call.args[0].input.ChangeSetName)
     assert.equal(deletedChangeSets.length, 1)
     assert.match(deletedChangeSets[0]!, /changeSet\/wsapi-/)
-    assert.equal(aws.sim.stack('chat-v1')!.changeSets.size, 1, 'only the executed change set is left')
+    assert.equal(fake.aws.sim.stack('chat-v1')!.changeSets.size, 1, 'only the executed change set is left')
     // The bootstrap stack was found as it was: one DescribeStacks, no second change set.
     assert.equal(changeSetInputs('wsapi-bootstrap').length, 1)
     assert.match(output.text(), /all 4 already in s3:\/\//)
@@ -165,8 +147,8 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(second.artifacts.present.length, 3)
     const stale = first.artifacts.uploaded.find((artifact) => artifact.label === 'DefaultFunction')!.key
     assert.deepEqual(second.artifacts.removed, [stale])
-    assert.equal(await s3.objectExists(second.artifacts.bucket, stale), false)
-    assert.equal(await s3.objectExists(second.artifacts.bucket, second.artifacts.uploaded[0].key), true)
+    assert.equal(await fake.s3.objectExists(second.artifacts.bucket, stale), false)
+    assert.equal(await fake.s3.objectExists(second.artifacts.bucket, second.artifacts.uploaded[0].key), true)
     assert.deepEqual(listener.starts.map((start) => [start.operation, start.total]), [['UPDATE', 1]])
     assert.deepEqual(
       listener.lines().filter((line) => line.startsWith('chat-v1')),
@@ -183,7 +165,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     }
 
     const reason = 'Resource handler returned message: "Memory size 20000 is not within the range 128-10240 (Service: Lambda, Status Code: 400)"'
-    aws.sim.failOnApply.set('ConnectFunction', reason)
+    fake.aws.sim.failOnApply.set('ConnectFunction', reason)
     const {listener, result} = await deploy(dir)
     assert.equal(result.type, 'failed')
     const failed = result as Extract<DeployProjectResult, {type: 'failed'}>
@@ -198,19 +180,19 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
 
   it('a failed first create ends in ROLLBACK_COMPLETE; the next deploy deletes that stack, says so, and creates it again', async () => {
     const dir = scaffoldProject()
-    aws.sim.failOnApply.set('ConnectionsTable', 'Resource handler returned message: "Table already exists: chat" (HandlerErrorCode: AlreadyExists)')
+    fake.aws.sim.failOnApply.set('ConnectionsTable', 'Resource handler returned message: "Table already exists: chat" (HandlerErrorCode: AlreadyExists)')
     const first = (await deploy(dir)).result
     assert.equal(first.type, 'failed')
     assert.equal((first as Extract<DeployProjectResult, {type: 'failed'}>).status, 'ROLLBACK_COMPLETE')
     assert.equal((first as Extract<DeployProjectResult, {type: 'failed'}>).rootCause[0].logicalId, 'ConnectionsTable')
-    const failedId = aws.sim.stack('chat-v1')!.stackId
+    const failedId = fake.aws.sim.stack('chat-v1')!.stackId
 
-    aws.sim.failOnApply.clear()
+    fake.aws.sim.failOnApply.clear()
     const {listener, output, result} = await deploy(dir)
     const second = deployed(result)
     assert.equal(second.operation, 'CREATE')
     assert.match(output.text('warn'), /chat-v1 is ROLLBACK_COMPLETE: its first create failed.*Deleting it, then creating it again/)
-    const deletes = aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input)
+    const deletes = fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input)
     assert.equal(deletes.at(-1)!.StackName, failedId)
     assert.deepEqual(listener.starts.map((start) => start.operation), ['DELETE', 'CREATE'])
     assert.notEqual(second.stackId, failedId)
@@ -220,23 +202,23 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
   it('waits for an operation in progress, or stops with --no-wait', async () => {
     const dir = scaffoldProject()
     deployed((await deploy(dir)).result)
-    const changeSetsBefore = aws.cfn.commandCalls(CreateChangeSetCommand).length
-    aws.sim.startForeignUpdate('chat-v1')
+    const changeSetsBefore = fake.aws.cfn.commandCalls(CreateChangeSetCommand).length
+    fake.aws.sim.startForeignUpdate('chat-v1')
     await assert.rejects(deploy(dir, {wait: false}), (error: WsapiError) => {
       assert.equal(error.code, 'STACK_BUSY')
       assert.equal(error.exit, 1)
       assert.match(error.message, /^Stack chat-v1 is busy \(UPDATE_IN_PROGRESS\): wait for that operation to finish \(`wsapi status`\) and re-run, or run without --no-wait/)
       return true
     })
-    assert.equal(aws.cfn.commandCalls(CreateChangeSetCommand).length, changeSetsBefore, 'no change set while busy')
+    assert.equal(fake.aws.cfn.commandCalls(CreateChangeSetCommand).length, changeSetsBefore, 'no change set while busy')
 
-    aws.sim.startForeignUpdate('chat-v1')
+    fake.aws.sim.startForeignUpdate('chat-v1')
     const {listener, output, result} = await deploy(dir)
     assert.equal(deployed(result).noOp, true)
     assert.match(output.text(), /Stack chat-v1 is UPDATE_IN_PROGRESS: waiting for that operation to finish/)
     assert.equal(listener.starts[0].operation, 'WAIT')
     assert.deepEqual(listener.lines(), ['chat-v1 UPDATE_IN_PROGRESS', 'chat-v1 UPDATE_COMPLETE'])
-    assert.equal(aws.cfn.commandCalls(CreateChangeSetCommand).length, changeSetsBefore + 1, 'the change set came after the wait')
+    assert.equal(fake.aws.cfn.commandCalls(CreateChangeSetCommand).length, changeSetsBefore + 1, 'the change set came after the wait')
   })
 
   it('--no-execute leaves a change set in review (REVIEW_IN_PROGRESS); the next deploy creates into that stack', async () => {
@@ -247,8 +229,8 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const review = result as Extract<DeployProjectResult, {type: 'review'}>
     assert.match(review.executeCommand, /^aws cloudformation execute-change-set --change-set-name arn:aws:cloudformation:eu-west-1:123456789012:changeSet\/wsapi-\S+ --region eu-west-1$/)
     assert.equal(plans.length, 1)
-    assert.equal(aws.sim.stack('chat-v1')!.status, 'REVIEW_IN_PROGRESS')
-    assert.equal(aws.cfn.commandCalls(ExecuteChangeSetCommand).filter((call) => call.args[0].input.ChangeSetName === review.changeSetId).length, 0)
+    assert.equal(fake.aws.sim.stack('chat-v1')!.status, 'REVIEW_IN_PROGRESS')
+    assert.equal(fake.aws.cfn.commandCalls(ExecuteChangeSetCommand).filter((call) => call.args[0].input.ChangeSetName === review.changeSetId).length, 0)
     assert.equal(existsSync(join(dir, '.wsapi/outputs/v1.json')), false)
 
     const second = deployed((await deploy(dir)).result)
@@ -263,28 +245,28 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(result.type, 'declined')
     const chat = changeSetInputs('chat-v1')
     assert.equal(chat.length, 1)
-    assert.equal(aws.cfn.commandCalls(DeleteChangeSetCommand).length, 1)
-    const reviewStack = aws.sim.stacks.find((stack) => stack.stackName === 'chat-v1')!
+    assert.equal(fake.aws.cfn.commandCalls(DeleteChangeSetCommand).length, 1)
+    const reviewStack = fake.aws.sim.stacks.find((stack) => stack.stackName === 'chat-v1')!
     assert.deepEqual(
-      aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName),
+      fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName),
       [reviewStack.stackId],
       'the REVIEW_IN_PROGRESS stack made by the change set is deleted',
     )
-    assert.equal(aws.cfn.commandCalls(ExecuteChangeSetCommand).length, 1, 'only the bootstrap stack was executed')
+    assert.equal(fake.aws.cfn.commandCalls(ExecuteChangeSetCommand).length, 1, 'only the bootstrap stack was executed')
   })
 
   describe('the $connect authorizer secret', () => {
     it('is required before anything is built or uploaded when there is no way to ask', async () => {
       const dir = scaffoldProject({auth: 'token'})
-      const putsBefore = s3.puts.length
+      const putsBefore = fake.s3.puts.length
       await assert.rejects(deploy(dir), (error: WsapiError) => {
         assert.equal(error.exit, 2)
         assert.equal(error.code, 'MISSING_PARAMETER')
         assert.match(error.message, /Parameter AuthTokenSecret has no value .*: pass --parameter AuthTokenSecret=<value>, or run in a terminal to be asked\./)
         return true
       })
-      assert.equal(s3.puts.length, putsBefore)
-      assert.equal(aws.cfn.commandCalls(CreateChangeSetCommand).length, 0)
+      assert.equal(fake.s3.puts.length, putsBefore)
+      assert.equal(fake.aws.cfn.commandCalls(CreateChangeSetCommand).length, 0)
       assert.equal(existsSync(join(dir, '.wsapi/build')), false, 'nothing built')
     })
 
@@ -306,7 +288,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       assert.ok(!readFileSync(join(dir, '.wsapi/outputs/v1.json'), 'utf8').includes(SECRET))
       assert.ok(!readFileSync(join(dir, '.wsapi/build/template.json'), 'utf8').includes(SECRET))
       // AWS shows NoEcho values as ****.
-      assert.equal(aws.sim.stack('chat-v1')!.parameters.AuthTokenSecret, SECRET)
+      assert.equal(fake.aws.sim.stack('chat-v1')!.parameters.AuthTokenSecret, SECRET)
 
       // An update without the secret: not asked again, the stack keeps its value.
       const handler = join(dir, 'src/handlers/default.ts')
@@ -314,18 +296,18 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       deployed((await deploy(dir)).result)
       const update = changeSetInputs('chat-v1')[1]
       assert.deepEqual(update.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'), {ParameterKey: 'AuthTokenSecret', UsePreviousValue: true})
-      assert.equal(aws.sim.stack('chat-v1')!.parameters.AuthTokenSecret, SECRET)
+      assert.equal(fake.aws.sim.stack('chat-v1')!.parameters.AuthTokenSecret, SECRET)
 
       // A new one given replaces it.
       const rotated = `${SECRET}-rotated`
       const third = deployed((await deploy(dir, {parameters: {AuthTokenSecret: rotated}})).result)
       assert.equal(third.noOp, false)
-      assert.equal(aws.sim.stack('chat-v1')!.parameters.AuthTokenSecret, rotated)
+      assert.equal(fake.aws.sim.stack('chat-v1')!.parameters.AuthTokenSecret, rotated)
     })
 
     it('is redacted from errors, even when AWS echoes it back', async () => {
       const dir = scaffoldProject({auth: 'token'})
-      aws.sim.inject('CreateChangeSet', () => new SimError('ValidationError', `Parameter AuthTokenSecret value ${SECRET} is not allowed`))
+      fake.aws.sim.inject('CreateChangeSet', () => new SimError('ValidationError', `Parameter AuthTokenSecret value ${SECRET} is not allowed`))
       const secrets = new Secrets()
       await assert.rejects(deploy(dir, {parameters: {AuthTokenSecret: SECRET}, secrets}), (error: Error) => {
         assert.ok(!error.message.includes(SECRET), error.message)
@@ -353,16 +335,16 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const done = deployed(result)
     const [input] = changeSetInputs('chat-v1')
     assert.equal(input.TemplateBody, undefined)
-    assert.match(input.TemplateURL!, new RegExp(`^${s3.url}/${done.artifacts.bucket}/chat-v1/[0-9a-f]{64}\\.template\\.json$`))
-    const stored = await s3.fetchTemplate(input.TemplateURL!)
+    assert.match(input.TemplateURL!, new RegExp(`^${fake.s3.url}/${done.artifacts.bucket}/chat-v1/[0-9a-f]{64}\\.template\\.json$`))
+    const stored = await fake.s3.fetchTemplate(input.TemplateURL!)
     assert.ok(Buffer.byteLength(stored) > 51_200)
     assert.equal(JSON.parse(stored).Metadata.notes.note599, 'x'.repeat(80))
     assert.match(output.text(), /over CloudFormation's 51200-byte TemplateBody limit/)
 
     // The same template again: already there, not uploaded twice.
-    const puts = s3.puts.length
+    const puts = fake.s3.puts.length
     assert.equal(deployed((await deploy(dir)).result).noOp, true)
-    assert.equal(s3.puts.length, puts)
+    assert.equal(fake.s3.puts.length, puts)
   })
 
   it('--s3-bucket: uses that bucket and creates no bootstrap stack', async () => {
@@ -370,8 +352,8 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const done = deployed((await deploy(dir, {s3Bucket: 'own-bucket'})).result)
     assert.equal(done.artifacts.bucket, 'own-bucket')
     assert.equal(done.artifacts.managed, false)
-    assert.equal(aws.sim.stack('wsapi-bootstrap'), undefined)
-    for (const artifact of done.artifacts.uploaded) assert.equal(await s3.objectExists('own-bucket', artifact.key), true)
+    assert.equal(fake.aws.sim.stack('wsapi-bootstrap'), undefined)
+    for (const artifact of done.artifacts.uploaded) assert.equal(await fake.s3.objectExists('own-bucket', artifact.key), true)
     assert.equal(changeSetInputs('chat-v1')[0].Parameters!.find((parameter) => parameter.ParameterKey === 'ArtifactBucket')!.ParameterValue, 'own-bucket')
   })
 

@@ -7,31 +7,13 @@ import {DeleteStackCommand, ListStackResourcesCommand} from '@aws-sdk/client-clo
 import {deployProject, type DestroyPlan, type DestroyProjectOptions, type DestroyProjectResult, destroyProject} from '../../../src/lib/deploy/index.js'
 import type {WsapiError} from '../../../src/lib/errors.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
-import {type MockedCloudFormation, mockCloudFormation, TEST_AWS} from '../../helpers/aws-mocks.js'
-import {type LocalS3, startLocalS3} from '../../helpers/local-s3.js'
+import {TEST_AWS, useMockedAws} from '../../helpers/aws-mocks.js'
 import {scaffoldProject} from '../../helpers/project.js'
 import {RecordingActivity} from '../../helpers/recording-activity.js'
 
 describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function () {
   this.timeout(60_000)
-  let s3: LocalS3
-  let aws: MockedCloudFormation
-
-  before(async () => {
-    s3 = await startLocalS3()
-    process.env.AWS_ENDPOINT_URL_S3 = s3.url
-  })
-
-  after(async () => {
-    delete process.env.AWS_ENDPOINT_URL_S3
-    await s3.stop()
-  })
-
-  beforeEach(() => {
-    aws = mockCloudFormation({createBucket: s3.createBucket, fetchTemplate: s3.fetchTemplate, objectExists: s3.objectExists, pageSize: 4})
-  })
-
-  afterEach(() => aws.restore())
+  const fake = useMockedAws()
 
   async function deployed(dir: string) {
     const result = await deployProject({aws: TEST_AWS, dir, pollIntervalMs: 1})
@@ -65,15 +47,15 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
     assert.match(plans[0].tables[0], /^chat-v1-ConnectionsTable-/)
 
     // By stack id, so that the final DELETE_COMPLETE is still readable.
-    assert.deepEqual(aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName), [deploy.stackId])
-    assert.match(aws.cfn.commandCalls(DeleteStackCommand)[0].args[0].input.ClientRequestToken!, /^wsapi-delete-/)
+    assert.deepEqual(fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName), [deploy.stackId])
+    assert.match(fake.aws.cfn.commandCalls(DeleteStackCommand)[0].args[0].input.ClientRequestToken!, /^wsapi-delete-/)
     assert.deepEqual(listener.starts, [{operation: 'DELETE', stackName: 'chat-v1', total: deploy.changes.length}])
     assert.deepEqual(listener.lines().at(-1), 'chat-v1 DELETE_COMPLETE')
     assert.equal(listener.stops[0].done, deploy.changes.length)
-    assert.equal(aws.sim.stack('chat-v1'), undefined)
+    assert.equal(fake.aws.sim.stack('chat-v1'), undefined)
 
     assert.equal((result as Extract<DestroyProjectResult, {type: 'destroyed'}>).artifactsRemoved, 4)
-    for (const artifact of deploy.artifacts.uploaded) assert.equal(await s3.objectExists(deploy.artifacts.bucket, artifact.key), false)
+    for (const artifact of deploy.artifacts.uploaded) assert.equal(await fake.s3.objectExists(deploy.artifacts.bucket, artifact.key), false)
     assert.equal(existsSync(join(dir, '.wsapi/outputs/v1.json')), false)
   })
 
@@ -81,7 +63,7 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
     const dir = scaffoldProject()
     const {result} = await destroy(dir, {confirm: async () => assert.fail('must not ask')})
     assert.equal(result.type, 'nothing')
-    assert.equal(aws.cfn.commandCalls(DeleteStackCommand).length, 0)
+    assert.equal(fake.aws.cfn.commandCalls(DeleteStackCommand).length, 0)
   })
 
   it('not confirmed: nothing is deleted', async () => {
@@ -89,15 +71,15 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
     await deployed(dir)
     const {result} = await destroy(dir, {confirm: async () => false})
     assert.equal(result.type, 'declined')
-    assert.equal(aws.cfn.commandCalls(DeleteStackCommand).length, 0)
-    assert.equal(aws.sim.stack('chat-v1')!.status, 'CREATE_COMPLETE')
+    assert.equal(fake.aws.cfn.commandCalls(DeleteStackCommand).length, 0)
+    assert.equal(fake.aws.sim.stack('chat-v1')!.status, 'CREATE_COMPLETE')
   })
 
   it('DELETE_FAILED: names each blocking resource, its reason and the fix; --retain then finishes the job', async () => {
     const dir = scaffoldProject()
     await deployed(dir)
     const reason = 'Resource handler returned message: "Table chat-v1-ConnectionsTable is being used by a replica" (HandlerErrorCode: ResourceConflict)'
-    aws.sim.failOnDelete.set('ConnectionsTable', reason)
+    fake.aws.sim.failOnDelete.set('ConnectionsTable', reason)
     const {listener, result} = await destroy(dir)
     assert.equal(result.type, 'failed')
     const failed = result as Extract<DestroyProjectResult, {type: 'failed'}>
@@ -119,7 +101,7 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
 
     const retried = await destroy(dir, {retain: ['ConnectionsTable']})
     assert.equal(retried.result.type, 'destroyed')
-    assert.deepEqual(aws.cfn.commandCalls(DeleteStackCommand).at(-1)!.args[0].input.RetainResources, ['ConnectionsTable'])
+    assert.deepEqual(fake.aws.cfn.commandCalls(DeleteStackCommand).at(-1)!.args[0].input.RetainResources, ['ConnectionsTable'])
     assert.deepEqual((retried.result as Extract<DestroyProjectResult, {type: 'destroyed'}>).retained, ['ConnectionsTable'])
   })
 
@@ -135,21 +117,21 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
     const dir = scaffoldProject()
     const review = await deployProject({aws: TEST_AWS, dir, execute: false, pollIntervalMs: 1})
     assert.equal(review.type, 'review')
-    const stackId = aws.sim.stack('chat-v1')!.stackId
-    assert.equal(aws.sim.stack('chat-v1')!.status, 'REVIEW_IN_PROGRESS')
+    const stackId = fake.aws.sim.stack('chat-v1')!.stackId
+    assert.equal(fake.aws.sim.stack('chat-v1')!.status, 'REVIEW_IN_PROGRESS')
     const {listener, result} = await destroy(dir)
     assert.equal(result.type, 'destroyed')
-    assert.deepEqual(aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName), [stackId])
+    assert.deepEqual(fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName), [stackId])
     // A stack in review has no resources to list.
-    assert.equal(aws.cfn.commandCalls(ListStackResourcesCommand).length, 0)
+    assert.equal(fake.aws.cfn.commandCalls(ListStackResourcesCommand).length, 0)
     assert.deepEqual(listener.lines(), ['chat-v1 DELETE_IN_PROGRESS', 'chat-v1 DELETE_COMPLETE'])
-    assert.equal(aws.sim.stack('chat-v1'), undefined)
+    assert.equal(fake.aws.sim.stack('chat-v1'), undefined)
   })
 
   it('waits for a running operation before deleting', async () => {
     const dir = scaffoldProject()
     await deployed(dir)
-    aws.sim.startForeignUpdate('chat-v1')
+    fake.aws.sim.startForeignUpdate('chat-v1')
     const {listener, output, result} = await destroy(dir)
     assert.equal(result.type, 'destroyed')
     assert.match(output.text(), /chat-v1 is UPDATE_IN_PROGRESS: waiting for that operation to finish/)

@@ -1,30 +1,12 @@
 import assert from 'node:assert/strict'
 
 import {type StatusResult, deployProject, stackStatus} from '../../../src/lib/deploy/index.js'
-import {type MockedCloudFormation, mockCloudFormation, TEST_AWS} from '../../helpers/aws-mocks.js'
-import {type LocalS3, startLocalS3} from '../../helpers/local-s3.js'
+import {TEST_AWS, useMockedAws} from '../../helpers/aws-mocks.js'
 import {scaffoldProject} from '../../helpers/project.js'
 
 describe('stackStatus', function () {
   this.timeout(60_000)
-  let s3: LocalS3
-  let aws: MockedCloudFormation
-
-  before(async () => {
-    s3 = await startLocalS3()
-    process.env.AWS_ENDPOINT_URL_S3 = s3.url
-  })
-
-  after(async () => {
-    delete process.env.AWS_ENDPOINT_URL_S3
-    await s3.stop()
-  })
-
-  beforeEach(() => {
-    aws = mockCloudFormation({createBucket: s3.createBucket, objectExists: s3.objectExists, pageSize: 4})
-  })
-
-  afterEach(() => aws.restore())
+  const fake = useMockedAws()
 
   it('a stack not deployed is reported as such', async () => {
     const dir = scaffoldProject()
@@ -38,9 +20,9 @@ describe('stackStatus', function () {
     const status = (await stackStatus({aws: TEST_AWS, dir})) as Extract<StatusResult, {deployed: true}>
     assert.equal(status.status, 'CREATE_COMPLETE')
     assert.equal(status.inProgress, false)
-    assert.equal(status.lastUpdatedAt, aws.sim.stack('chat-v1')!.creationTime.toISOString())
+    assert.equal(status.lastUpdatedAt, fake.aws.sim.stack('chat-v1')!.creationTime.toISOString())
     assert.equal(Object.keys(status.outputs)[0], 'WebSocketUrl')
-    assert.equal(status.resources.total, aws.sim.stack('chat-v1')!.resources.length)
+    assert.equal(status.resources.total, fake.aws.sim.stack('chat-v1')!.resources.length)
     assert.ok(status.resources.total > 4, 'more than one page of 4')
     assert.deepEqual(status.resources.byStatus, {CREATE_COMPLETE: status.resources.total})
     assert.equal(status.resources.byType['AWS::Lambda::Function'], 4)
@@ -54,7 +36,7 @@ describe('stackStatus', function () {
     const {writeFileSync, readFileSync} = await import('node:fs')
     const handler = `${dir}/src/handlers/default.ts`
     writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const v = 2\n`)
-    aws.sim.failOnApply.set('DefaultFunction', 'Resource handler returned message: "Code storage limit exceeded."')
+    fake.aws.sim.failOnApply.set('DefaultFunction', 'Resource handler returned message: "Code storage limit exceeded."')
     const failed = await deployProject({aws: TEST_AWS, dir, pollIntervalMs: 1})
     assert.equal(failed.type, 'failed')
     const status = (await stackStatus({aws: TEST_AWS, dir})) as Extract<StatusResult, {deployed: true}>
