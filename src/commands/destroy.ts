@@ -69,6 +69,7 @@ In a terminal it asks you to type the stack name; elsewhere it needs --yes. A st
     switch (result.type) {
       case 'nothing': {
         this.out.success(`Nothing to destroy: ${result.stackName} does not exist in ${result.region}.${artifacts}`)
+        if (result.deployedIn) this.out.warn(`This project deployed it to ${result.deployedIn}: to delete that one, pass --region ${result.deployedIn}.`)
         return result
       }
 

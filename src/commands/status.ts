@@ -28,7 +28,11 @@ export default class Status extends WsapiCommand {
     const {stackStatus} = await import('../lib/deploy/index.js')
     const result = await stackStatus({aws: awsOptionsFrom(flags), dir: resolve(flags.dir), stage: flags.stage})
     if (!result.deployed) {
-      this.out.info(`${result.stackName} is not deployed in ${result.region}: run \`${this.config.bin} deploy${flags.stage ? ` --stage ${flags.stage}` : ''}\` to create it.`)
+      this.out.info(
+        result.deployedIn
+          ? `${result.stackName} is not deployed in ${result.region}, but this project deployed it to ${result.deployedIn}: pass --region ${result.deployedIn}.`
+          : `${result.stackName} is not deployed in ${result.region}: run \`${this.config.bin} deploy${flags.stage ? ` --stage ${flags.stage}` : ''}\` to create it.`,
+      )
       return result
     }
 

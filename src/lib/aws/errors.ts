@@ -5,6 +5,7 @@ export type AwsErrorKind =
   | 'access-denied'
   | 'bucket-missing'
   | 'bucket-region'
+  | 'clock'
   | 'credentials'
   | 'expired-credentials'
   | 'invalid-credentials'
@@ -63,7 +64,8 @@ const THROTTLING = new Set([
   'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestThrottled', 'RequestThrottledException', 'TooManyRequestsException',
   'RequestLimitExceeded', 'SlowDown', 'BandwidthLimitExceeded', 'PriorRequestNotComplete',
 ])
-const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired', 'RequestExpired'])
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired'])
+const CLOCK = new Set(['RequestExpired', 'RequestTimeTooSkewed', 'RequestInTheFuture', 'SignatureExpired'])
 const INVALID = new Set(['InvalidClientTokenId', 'UnrecognizedClientException', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AuthFailure', 'InvalidToken'])
 const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Forbidden', 'AllAccessDisabled'])
 const NETWORK = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'TimeoutError'])
@@ -129,6 +131,10 @@ export function toAwsCallError(error: unknown, context: AwsCallContext): AwsCall
 
   if (EXPIRED.has(awsCode) || /security token included in the request is expired/i.test(awsMessage)) {
     return make('expired-credentials', 'EXPIRED_CREDENTIALS', `Your AWS credentials have expired${profileHint(context)} (${awsCode}): refresh them (\`aws sso login\`, or new temporary keys), then re-run.`)
+  }
+
+  if (CLOCK.has(awsCode) || /signature expired/i.test(awsMessage)) {
+    return make('clock', 'CLOCK_SKEW', `AWS refused the request because this computer's clock is off (${awsCode}): set the time right (e.g. enable NTP), then re-run.`)
   }
 
   if (INVALID.has(awsCode)) {

@@ -63,18 +63,18 @@ export class S3Api {
     }
   }
 
-  /** Keys of the current objects under a prefix (all pages). */
-  async listKeys(bucket: string, prefix: string): Promise<string[]> {
-    const keys: string[] = []
+  /** The current objects under a prefix (all pages). */
+  async listObjects(bucket: string, prefix: string): Promise<Array<{key: string; lastModified?: Date}>> {
+    const objects: Array<{key: string; lastModified?: Date}> = []
     let token: string | undefined
     do {
       const continuation = token
       // eslint-disable-next-line no-await-in-loop
       const page = await this.call('ListObjectsV2', bucket, () => this.client.send(new this.sdk.ListObjectsV2Command({Bucket: bucket, ContinuationToken: continuation, Prefix: prefix})))
-      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key)
+      for (const object of page.Contents ?? []) if (object.Key) objects.push({key: object.Key, lastModified: object.LastModified})
       token = page.IsTruncated ? page.NextContinuationToken : undefined
     } while (token)
-    return keys
+    return objects
   }
 
   /** Every version and delete marker under a prefix (all pages): what must go for the prefix to be really empty. */

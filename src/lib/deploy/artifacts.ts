@@ -68,11 +68,14 @@ export async function uploadMissing(s3: S3Api, bucket: string, artifacts: Artifa
 
 /**
  * Hides the stack's objects that its new template no longer uses. In the versioned managed bucket this
- * leaves a delete marker; the bucket's lifecycle rule expires the old version later.
+ * leaves a delete marker; the bucket's lifecycle rule expires the old version later. Objects written
+ * since `startedAt` are left alone: they belong to a deploy of the same stack waiting for this one.
  */
-export async function removeSuperseded(s3: S3Api, bucket: string, stackName: string, keep: string[]): Promise<string[]> {
+export async function removeSuperseded(s3: S3Api, bucket: string, stackName: string, keep: string[], startedAt: Date): Promise<string[]> {
   const kept = new Set(keep)
-  const superseded = (await s3.listKeys(bucket, stackPrefix(stackName))).filter((key) => !kept.has(key))
+  const superseded = (await s3.listObjects(bucket, stackPrefix(stackName)))
+    .filter((object) => !kept.has(object.key) && (object.lastModified === undefined || object.lastModified < startedAt))
+    .map((object) => object.key)
   await s3.deleteObjects(
     bucket,
     superseded.map((key) => ({key})),
@@ -83,7 +86,7 @@ export async function removeSuperseded(s3: S3Api, bucket: string, stackName: str
 /** Removes every object of the stack from the bucket, old versions included. Returns how many keys went. */
 export async function purgeStackArtifacts(s3: S3Api, bucket: string, stackName: string): Promise<number> {
   const prefix = stackPrefix(stackName)
-  const keys = await s3.listKeys(bucket, prefix)
+  const keys = (await s3.listObjects(bucket, prefix)).map((object) => object.key)
   await s3.deleteObjects(
     bucket,
     keys.map((key) => ({key})),

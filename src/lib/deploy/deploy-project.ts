@@ -20,7 +20,7 @@ import {
 import {Secrets} from './redact.js'
 import {type ActivityListener, silentActivity} from './stack-activity-monitor.js'
 import {isBusy, isFailedFirstCreate} from './stack-status.js'
-import {orderOutputs, resolveStackTarget, STAGE_PARAMETER} from './target.js'
+import {orderOutputs, otherDeployedRegion, resolveStackTarget, STAGE_PARAMETER} from './target.js'
 
 export interface DeployProjectOptions {
   aws: AwsOptions
@@ -126,7 +126,8 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
   const given = {...options.parameters}
 
   // Everything that can be checked offline is checked before the first AWS call.
-  const {project, stackName, stage} = resolveStackTarget(options.dir, options.stage)
+  const target = resolveStackTarget(options.dir, options.stage)
+  const {project, stackName, stage} = target
   const declared = templateParameters(project.template)
   checkGivenParameters(declared, given)
   secrets.add(...declared.filter((parameter) => parameter.noEcho && given[parameter.key] !== undefined).map((parameter) => given[parameter.key]))
@@ -140,8 +141,10 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
     const context: StackContext = {cloudFormation, listener, output, pollIntervalMs: options.pollIntervalMs, wait: options.wait}
 
     // Ask for missing values now, not after the build and upload; an update keeps the stack's values.
-    const managedKeys = {[ARTIFACT_BUCKET_PARAMETER]: '', ...(declared.some((parameter) => parameter.key === STAGE_PARAMETER) ? {[STAGE_PARAMETER]: stage} : {})}
+    const stageValue: Record<string, string> = declared.some((parameter) => parameter.key === STAGE_PARAMETER) ? {[STAGE_PARAMETER]: stage} : {}
     const current = await cloudFormation.describeStack(stackName)
+    const deployedIn = current ? undefined : otherDeployedRegion(target, session.region)
+    if (deployedIn) output.warn(`${stackName} was deployed to ${deployedIn} from here; this creates a second copy in ${session.region}. Stop and pass --region ${deployedIn} if that is not what you want.`)
     const keepsValues = current !== undefined && (isBusy(current.status) || !isFailedFirstCreate(current.status)) && current.status !== 'REVIEW_IN_PROGRESS'
     const prompt: ParameterPrompt | undefined = options.prompt
       ? async (parameter) => {
@@ -150,7 +153,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
           return value
         }
       : undefined
-    for (const parameter of missingParameters({declared, existing: keepsValues ? current : undefined, given, managed: managedKeys})) {
+    for (const parameter of missingParameters({declared, existing: keepsValues ? current : undefined, given, managed: stageValue})) {
       if (!prompt) throw missingParameterError(parameter)
       // eslint-disable-next-line no-await-in-loop
       given[parameter.key] = await prompt(parameter)
@@ -180,12 +183,14 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
     if (byUrl) output.info(`The template is ${bodyBytes} bytes (over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte TemplateBody limit): deploying it from S3`)
 
     const result = await deployStack(context, {
+      // After waiting for another deploy of this stack, which may have hidden artifacts this one reuses.
+      afterWait: () => uploadMissing(s3, bucket, artifacts, {output}).then(() => {}),
       confirm: options.confirm,
       execute: options.execute,
       onChangeSet: options.onChangeSet,
       async parameters(existing) {
         // The built template's parameters: the project's plus ArtifactBucket.
-        const resolved = await resolveParameters({declared: templateParameters(template), existing, given, managed: {...managedKeys, [ARTIFACT_BUCKET_PARAMETER]: bucket}, prompt})
+        const resolved = await resolveParameters({declared: templateParameters(template), existing, given, managed: {...stageValue, [ARTIFACT_BUCKET_PARAMETER]: bucket}, prompt})
         secrets.add(...resolved.secrets)
         return resolved.parameters
       },
@@ -208,7 +213,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
         writeOutputsState(project.dir, {deployedAt: new Date().toISOString(), outputs, region: session.region, stackName, stage})
         if (managed) {
           try {
-            artifactsSummary.removed = await removeSuperseded(s3, bucket, stackName, [...artifacts.map((artifact) => artifact.key), ...(byUrl ? [templateKey] : [])])
+            artifactsSummary.removed = await removeSuperseded(s3, bucket, stackName, [...artifacts.map((artifact) => artifact.key), ...(byUrl ? [templateKey] : [])], new Date(started))
           } catch (error) {
             output.warn(`Could not remove superseded artifacts (${(error as Error).message}); they stay in s3://${bucket}/${stackPrefix(stackName)} until the next deploy or destroy.`)
           }

@@ -40,6 +40,8 @@ export type DeployStackResult =
   | {changes: ResourceChangeInfo[]; operation: 'CREATE' | 'UPDATE'; rootCause: StackEventInfo[]; stack: StackInfo; type: 'failed'}
 
 export interface DeployStackOptions {
+  /** Runs before the change set when wsapi had to wait for (or clean up) the stack first. */
+  afterWait?: () => Promise<void>
   /** Asked before executing (interactive runs); false deletes the change set. */
   confirm?: (plan: ChangeSetPlan) => Promise<boolean>
   description?: string
@@ -132,11 +134,16 @@ function failureSummary(events: StackEventInfo[]): string {
  * a stack left empty by a failed first create (ROLLBACK_COMPLETE), saying so. Returns the stack to
  * update, the REVIEW_IN_PROGRESS stack to create into, or undefined (nothing there).
  */
-export async function prepareStack(context: StackContext, stackName: string): Promise<StackInfo | undefined> {
+export async function prepareStack(context: StackContext, stackName: string, onWait?: () => void): Promise<StackInfo | undefined> {
   let stack = await context.cloudFormation.describeStack(stackName)
-  if (stack && isBusy(stack.status)) stack = await waitForBusyStack(context, stack)
+  if (stack && isBusy(stack.status)) {
+    onWait?.()
+    stack = await waitForBusyStack(context, stack)
+  }
+
   if (!stack || stack.status === 'DELETE_COMPLETE') return undefined
   if (isFailedFirstCreate(stack.status)) {
+    onWait?.()
     context.output.warn(`Stack ${stackName} is ${stack.status}: its first create failed, so it holds no resources and cannot be updated. Deleting it, then creating it again.`)
     const deleted = await deleteStackAndWait(context, stack)
     if (deleted.stack && deleted.stack.status !== 'DELETE_COMPLETE') {
@@ -173,7 +180,9 @@ export async function prepareStack(context: StackContext, stackName: string): Pr
  */
 export async function deployStack(context: StackContext, options: DeployStackOptions): Promise<DeployStackResult> {
   const {cloudFormation} = context
-  const existing = await prepareStack(context, options.stackName)
+  let waited = false
+  const existing = await prepareStack(context, options.stackName, () => (waited = true))
+  if (waited) await options.afterWait?.()
   const operation = existing && existing.status !== 'REVIEW_IN_PROGRESS' ? 'UPDATE' : 'CREATE'
   const parameters = await options.parameters(operation === 'UPDATE' ? existing : undefined)
 

@@ -9,7 +9,7 @@ import {BOOTSTRAP_STACK} from './bootstrap.js'
 import {deleteStackAndWait, type StackContext, waitForBusyStack} from './deploy-stack.js'
 import {type ActivityListener, silentActivity} from './stack-activity-monitor.js'
 import {isBusy} from './stack-status.js'
-import {resolveStackTarget} from './target.js'
+import {otherDeployedRegion, resolveStackTarget} from './target.js'
 
 export interface DestroyPlan {
   account: string
@@ -58,7 +58,7 @@ interface Common {
 }
 
 export type DestroyProjectResult =
-  | (Common & {type: 'nothing'})
+  | (Common & {/** Where this project last deployed the stage, when that is another region. */ deployedIn?: string; type: 'nothing'})
   | (Common & {retained: string[]; stackId: string; type: 'destroyed'})
   | (Common & {type: 'declined'})
   | (Common & {resources: BlockingResource[]; stackId: string; status: string; type: 'failed'})
@@ -103,7 +103,8 @@ async function removeArtifacts(session: AwsSession, stackName: string, s3Bucket:
 export async function destroyProject(options: DestroyProjectOptions): Promise<DestroyProjectResult> {
   const started = Date.now()
   const output = options.output ?? silentOutput
-  const {project, stackName, stage} = resolveStackTarget(options.dir, options.stage)
+  const target = resolveStackTarget(options.dir, options.stage)
+  const {project, stackName, stage} = target
   const session = await createAwsSession(options.aws)
   try {
     const {cloudFormation} = session
@@ -117,7 +118,12 @@ export async function destroyProject(options: DestroyProjectOptions): Promise<De
 
     let stack = await cloudFormation.describeStack(stackName)
     if (stack && isBusy(stack.status)) stack = await waitForBusyStack(context, stack)
-    if (!stack) return {...(await finish()), type: 'nothing'}
+    if (!stack) {
+      // Not here, but deployed elsewhere: keep the saved outputs that say where.
+      const deployedIn = otherDeployedRegion(target, session.region)
+      if (deployedIn) return {artifactsRemoved: 0, deployedIn, durationMs: Date.now() - started, region: session.region, stackName, type: 'nothing'}
+      return {...(await finish()), type: 'nothing'}
+    }
 
     const resources = stack.status === 'REVIEW_IN_PROGRESS' ? [] : await cloudFormation.listStackResources(stack.stackId)
     let retain = options.retain ?? []

@@ -1,7 +1,7 @@
 import {type AwsOptions, type CloudFormationApi, createAwsSession, type StackEventInfo} from '../aws/index.js'
 import {type FailureReason, toFailureReasons} from './deploy-project.js'
 import {isInProgress, isRootCauseCandidate, statusTone} from './stack-status.js'
-import {orderOutputs, resolveStackTarget} from './target.js'
+import {orderOutputs, otherDeployedRegion, resolveStackTarget} from './target.js'
 
 export interface StatusOptions {
   aws: AwsOptions
@@ -10,7 +10,7 @@ export interface StatusOptions {
 }
 
 export type StatusResult =
-  | {deployed: false; region: string; stackName: string; stage: string}
+  | {deployed: false; /** Where this project last deployed the stage, when that is another region. */ deployedIn?: string; region: string; stackName: string; stage: string}
   | {
       createdAt?: string
       deployed: true
@@ -56,12 +56,13 @@ export async function lastOperationFailures(cloudFormation: CloudFormationApi, s
 
 /** `wsapi status`: the stack's status, last change, outputs, resource counts, and why it failed if it did. */
 export async function stackStatus(options: StatusOptions): Promise<StatusResult> {
-  const {project, stackName, stage} = resolveStackTarget(options.dir, options.stage)
+  const target = resolveStackTarget(options.dir, options.stage)
+  const {project, stackName, stage} = target
   const session = await createAwsSession(options.aws)
   try {
     const {cloudFormation} = session
     const stack = await cloudFormation.describeStack(stackName)
-    if (!stack) return {deployed: false, region: session.region, stackName, stage}
+    if (!stack) return {deployed: false, deployedIn: otherDeployedRegion(target, session.region), region: session.region, stackName, stage}
     const [resources, failures] = await Promise.all([
       stack.status === 'REVIEW_IN_PROGRESS' ? [] : cloudFormation.listStackResources(stack.stackId),
       statusTone(stack.status) === 'failure' || statusTone(stack.status) === 'rollback' ? lastOperationFailures(cloudFormation, stack.stackId) : [],

@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.js'
-import {loadProject, type ProjectModel, validateStage} from '../project/index.js'
+import {loadProject, type ProjectModel, readOutputsState, validateStage} from '../project/index.js'
 
 export const STAGE_PARAMETER = 'StageName'
 
@@ -48,4 +48,10 @@ export function orderOutputs(outputs: Array<{key: string; value: string}>, templ
   const rank = (key: string) => (key === 'WebSocketUrl' ? -1 : templateOrder.includes(key) ? templateOrder.indexOf(key) : templateOrder.length)
   const sorted = [...outputs].sort((a, b) => rank(a.key) - rank(b.key) || (rank(a.key) === templateOrder.length ? a.key.localeCompare(b.key) : 0))
   return Object.fromEntries(sorted.map((output) => [output.key, output.value]))
+}
+
+/** The region of the stage's last deploy from this project, if it differs from `region` (a likely wrong --region). */
+export function otherDeployedRegion(target: StackTarget, region: string): string | undefined {
+  const saved = readOutputsState(target.project.dir, target.stage)
+  return saved && saved.stackName === target.stackName && saved.region !== region ? saved.region : undefined
 }

@@ -36,6 +36,13 @@ describe('toAwsCallError', () => {
     assert.equal(keys.message, 'Your AWS credentials have expired (ExpiredToken): refresh them (`aws sso login`, or new temporary keys), then re-run.')
   })
 
+  it("a wrong clock is not an expired credential", () => {
+    const error = toAwsCallError(sdkError('RequestExpired', 'Request has expired.'), CFN)
+    assert.equal(error.kind, 'clock')
+    assert.equal(error.message, "AWS refused the request because this computer's clock is off (RequestExpired): set the time right (e.g. enable NTP), then re-run.")
+    assert.equal(toAwsCallError(sdkError('InvalidSignatureException', 'Signature expired: 20260301T100000Z is now earlier than 20260301T101500Z'), CFN).kind, 'clock')
+  })
+
   it('rejected keys mention a region not enabled for the account', () => {
     const error = toAwsCallError(sdkError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403), {...CFN, region: 'ap-east-1'})
     assert.equal(error.kind, 'invalid-credentials')

@@ -5,7 +5,7 @@ import {DeleteObjectsCommand, ListObjectsV2Command, ListObjectVersionsCommand, S
 import {mockClient} from 'aws-sdk-client-mock'
 
 import {createAwsSession} from '../../../src/lib/aws/index.js'
-import {ARTIFACT_RETENTION_DAYS, BOOTSTRAP_STACK, bootstrapTemplate, ensureArtifactBucket, purgeStackArtifacts} from '../../../src/lib/deploy/index.js'
+import {ARTIFACT_RETENTION_DAYS, BOOTSTRAP_STACK, bootstrapTemplate, ensureArtifactBucket, purgeStackArtifacts, removeSuperseded} from '../../../src/lib/deploy/index.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
 import {type MockedCloudFormation, mockCloudFormation, TEST_AWS} from '../../helpers/aws-mocks.js'
 import {validateAgainstSpec} from '../../helpers/cfn-spec.js'
@@ -76,6 +76,40 @@ describe('the managed artifact bucket', () => {
       assert.equal(aws.cfn.commandCalls(CreateChangeSetCommand).length, 0)
     } finally {
       session.destroy()
+    }
+  })
+
+  it('after a deploy, hides the superseded objects of the stack, but not those written since it started', async () => {
+    const s3 = mockClient(S3Client)
+    try {
+      const started = new Date('2026-03-01T10:00:00Z')
+      s3.on(ListObjectsV2Command).resolves({
+        Contents: [
+          {Key: 'chat-v1/in-use.zip', LastModified: new Date('2026-02-01T00:00:00Z')},
+          {Key: 'chat-v1/old.zip', LastModified: new Date('2026-02-01T00:00:00Z')},
+          {Key: 'chat-v1/old.template.json', LastModified: new Date('2026-02-20T00:00:00Z')},
+          {Key: 'chat-v1/uploaded-by-a-waiting-deploy.zip', LastModified: new Date('2026-03-01T10:00:05Z')},
+        ],
+        IsTruncated: false,
+      })
+      s3.on(DeleteObjectsCommand).resolves({})
+      const session = await createAwsSession(TEST_AWS)
+      try {
+        assert.deepEqual(await removeSuperseded(session.s3, 'artifacts', 'chat-v1', ['chat-v1/in-use.zip'], started), ['chat-v1/old.zip', 'chat-v1/old.template.json'])
+      } finally {
+        session.destroy()
+      }
+
+      assert.deepEqual(s3.commandCalls(ListObjectsV2Command)[0].args[0].input.Prefix, 'chat-v1/')
+      assert.deepEqual(s3.commandCalls(DeleteObjectsCommand)[0].args[0].input.Delete, {
+        Objects: [
+          {Key: 'chat-v1/old.zip', VersionId: undefined},
+          {Key: 'chat-v1/old.template.json', VersionId: undefined},
+        ],
+        Quiet: true,
+      })
+    } finally {
+      s3.restore()
     }
   })
 

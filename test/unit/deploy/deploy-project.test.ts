@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {CreateChangeSetCommand, DeleteChangeSetCommand, DeleteStackCommand, DescribeStackEventsCommand, ExecuteChangeSetCommand} from '@aws-sdk/client-cloudformation'
+import {CreateChangeSetCommand, DeleteChangeSetCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand} from '@aws-sdk/client-cloudformation'
 
 import {type DeployProjectOptions, type DeployProjectResult, deployProject, Secrets} from '../../../src/lib/deploy/index.js'
 import {WsapiError} from '../../../src/lib/errors.js'
@@ -219,6 +219,30 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(listener.starts[0].operation, 'WAIT')
     assert.deepEqual(listener.lines(), ['chat-v1 UPDATE_IN_PROGRESS', 'chat-v1 UPDATE_COMPLETE'])
     assert.equal(fake.aws.cfn.commandCalls(CreateChangeSetCommand).length, changeSetsBefore + 1, 'the change set came after the wait')
+  })
+
+  it('after waiting for another deploy of the stack, puts back an artifact that deploy hid meanwhile', async () => {
+    const dir = scaffoldProject()
+    const first = deployed((await deploy(dir)).result)
+    const reused = first.artifacts.uploaded[0].key
+    fake.aws.sim.startForeignUpdate('chat-v1')
+    let hidden = false
+    let busyAnswers = 0
+    fake.aws.cfn.on(DescribeStacksCommand).callsFake(async (input) => {
+      const answer = (await fake.aws.sim.handle('DescribeStacks', input)) as {Stacks: Array<{StackStatus: string}>}
+      // The first busy answer comes before the upload, the second once this deploy waits.
+      if (answer.Stacks[0].StackStatus === 'UPDATE_IN_PROGRESS' && ++busyAnswers === 2) {
+        // The other deploy finishes and removes what its template does not use.
+        await fetch(`${fake.s3.url}/${first.artifacts.bucket}/${reused}`, {method: 'DELETE'})
+        hidden = true
+      }
+
+      return answer
+    })
+    const {result} = await deploy(dir)
+    assert.equal(deployed(result).noOp, true)
+    assert.ok(hidden)
+    assert.equal(await fake.s3.objectExists(first.artifacts.bucket, reused), true)
   })
 
   it('--no-execute leaves a change set in review (REVIEW_IN_PROGRESS); the next deploy creates into that stack', async () => {

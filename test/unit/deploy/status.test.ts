@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
 
-import {type StatusResult, deployProject, stackStatus} from '../../../src/lib/deploy/index.js'
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {type StatusResult, deployProject, destroyProject, stackStatus} from '../../../src/lib/deploy/index.js'
+import {RecordingOutput} from '../../../src/lib/output.js'
+import {writeOutputsState} from '../../../src/lib/project/index.js'
 import {TEST_AWS, useMockedAws} from '../../helpers/aws-mocks.js'
 import {scaffoldProject} from '../../helpers/project.js'
 
@@ -10,7 +15,20 @@ describe('stackStatus', function () {
 
   it('a stack not deployed is reported as such', async () => {
     const dir = scaffoldProject()
-    assert.deepEqual(await stackStatus({aws: TEST_AWS, dir}), {deployed: false, region: 'eu-west-1', stackName: 'chat-v1', stage: 'v1'})
+    assert.deepEqual(await stackStatus({aws: TEST_AWS, dir}), {deployed: false, deployedIn: undefined, region: 'eu-west-1', stackName: 'chat-v1', stage: 'v1'})
+  })
+
+  it('a stack this project deployed to another region: status, destroy and deploy say so', async () => {
+    const dir = scaffoldProject()
+    writeOutputsState(dir, {deployedAt: '2026-03-01T10:00:00Z', outputs: {WebSocketUrl: 'wss://abc.execute-api.us-east-1.amazonaws.com/v1'}, region: 'us-east-1', stackName: 'chat-v1', stage: 'v1'})
+    assert.deepEqual(await stackStatus({aws: TEST_AWS, dir}), {deployed: false, deployedIn: 'us-east-1', region: 'eu-west-1', stackName: 'chat-v1', stage: 'v1'})
+    const destroyed = await destroyProject({aws: TEST_AWS, dir, pollIntervalMs: 1})
+    assert.equal(destroyed.type, 'nothing')
+    assert.equal((destroyed as {deployedIn?: string}).deployedIn, 'us-east-1')
+    assert.ok(existsSync(join(dir, '.wsapi/outputs/v1.json')), 'the record of the other deploy stays')
+    const output = new RecordingOutput()
+    await deployProject({aws: TEST_AWS, dir, output, pollIntervalMs: 1})
+    assert.match(output.text('warn'), /^chat-v1 was deployed to us-east-1 from here; this creates a second copy in eu-west-1\. Stop and pass --region us-east-1 if that is not what you want\.$/)
   })
 
   it('status, last update, outputs (WebSocketUrl first) and resource counts of every page', async () => {
