@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 
 import {CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, type DescribeChangeSetOutput} from '@aws-sdk/client-cloudformation'
-import {mockClient} from 'aws-sdk-client-mock'
+import {type AwsClientStub, mockClient} from 'aws-sdk-client-mock'
 
 import {type AwsSession, createAwsSession} from '../../../src/lib/aws/index.js'
 import {createChangeSet, newChangeSetName} from '../../../src/lib/deploy/index.js'
@@ -15,7 +15,11 @@ function described(status: string, extra: Partial<DescribeChangeSetOutput> = {})
 }
 
 describe('createChangeSet', () => {
-  const cfn = mockClient(CloudFormationClient)
+  // Installed for this file only: mockClient stubs every CloudFormationClient until restored.
+  let cfn: AwsClientStub<CloudFormationClient>
+  before(() => {
+    cfn = mockClient(CloudFormationClient)
+  })
   let session: AwsSession
 
   beforeEach(async () => {

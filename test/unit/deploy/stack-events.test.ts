@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 
 import {CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, type StackEvent} from '@aws-sdk/client-cloudformation'
-import {mockClient} from 'aws-sdk-client-mock'
+import {type AwsClientStub, mockClient} from 'aws-sdk-client-mock'
 
 import {createAwsSession, type AwsSession} from '../../../src/lib/aws/index.js'
 import {pollUntil, StackActivityMonitor, StackEventPoller, waitForStack} from '../../../src/lib/deploy/index.js'
@@ -39,7 +39,11 @@ const UPDATE = [
 ]
 
 describe('stack events', () => {
-  const cfn = mockClient(CloudFormationClient)
+  // Installed for this file only: mockClient stubs every CloudFormationClient until restored.
+  let cfn: AwsClientStub<CloudFormationClient>
+  before(() => {
+    cfn = mockClient(CloudFormationClient)
+  })
   let session: AwsSession
 
   beforeEach(async () => {
