@@ -12,7 +12,7 @@ import {
 import {GetCallerIdentityCommand, STSClient} from '@aws-sdk/client-sts'
 import {type AwsClientStub, mockClient} from 'aws-sdk-client-mock'
 
-import type {AwsOptions} from '../../src/lib/aws/index.js'
+import {type AwsOptions, type AwsSession, createAwsSession} from '../../src/lib/aws/index.js'
 import {FakeCloudFormation, type FakeCloudFormationOptions} from './fake-cloudformation.js'
 import {type LocalS3, startLocalS3} from './local-s3.js'
 
@@ -95,6 +95,32 @@ export function useMockedAws(options: {buckets?: string[]} = {}): MockedAwsWithS
     },
     get s3() {
       return state.s3!
+    },
+  }
+}
+
+/**
+ * Mocha hooks for tests that script CloudFormation answers themselves: the mock is installed for the
+ * file (mockClient stubs every CloudFormationClient until restored) and reset before each test, with a
+ * fresh session whose CloudFormationApi goes through it.
+ */
+export function useCloudFormationMock(): {readonly cfn: AwsClientStub<CloudFormationClient>; readonly session: AwsSession} {
+  const state: {cfn?: AwsClientStub<CloudFormationClient>; session?: AwsSession} = {}
+  before(() => {
+    state.cfn = mockClient(CloudFormationClient)
+  })
+  beforeEach(async () => {
+    state.cfn!.reset()
+    state.session = await createAwsSession(TEST_AWS)
+  })
+  afterEach(() => state.session?.destroy())
+  after(() => state.cfn?.restore())
+  return {
+    get cfn() {
+      return state.cfn!
+    },
+    get session() {
+      return state.session!
     },
   }
 }

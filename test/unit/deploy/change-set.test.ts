@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict'
 
-import {CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, type DescribeChangeSetOutput} from '@aws-sdk/client-cloudformation'
-import {type AwsClientStub, mockClient} from 'aws-sdk-client-mock'
+import {CreateChangeSetCommand, DescribeChangeSetCommand, type DescribeChangeSetOutput} from '@aws-sdk/client-cloudformation'
 
-import {type AwsSession, createAwsSession} from '../../../src/lib/aws/index.js'
 import {createChangeSet, newChangeSetName} from '../../../src/lib/deploy/index.js'
-import {TEST_AWS} from '../../helpers/aws-mocks.js'
+import {useCloudFormationMock} from '../../helpers/aws-mocks.js'
 
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/chat-v1/0a1b2c3d-1111-2222-3333-444455556666'
 const CHANGE_SET_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:changeSet/wsapi-2026-03-01T10-00-00-000Z/9f8e7d6c-aaaa-bbbb-cccc-ddddeeeeffff'
@@ -15,21 +13,11 @@ function described(status: string, extra: Partial<DescribeChangeSetOutput> = {})
 }
 
 describe('createChangeSet', () => {
-  // Installed for this file only: mockClient stubs every CloudFormationClient until restored.
-  let cfn: AwsClientStub<CloudFormationClient>
-  before(() => {
-    cfn = mockClient(CloudFormationClient)
-  })
-  let session: AwsSession
+  const mocked = useCloudFormationMock()
 
-  beforeEach(async () => {
-    cfn.reset()
-    cfn.on(CreateChangeSetCommand).resolves({Id: CHANGE_SET_ID, StackId: STACK_ID})
-    session = await createAwsSession(TEST_AWS)
+  beforeEach(() => {
+    mocked.cfn.on(CreateChangeSetCommand).resolves({Id: CHANGE_SET_ID, StackId: STACK_ID})
   })
-
-  afterEach(() => session.destroy())
-  after(() => cfn.restore())
 
   const input = {changeSetType: 'UPDATE' as const, parameters: [], stackName: 'chat-v1', templateBody: '{}'}
 
@@ -40,7 +28,7 @@ describe('createChangeSet', () => {
   })
 
   it('waits through CREATE_PENDING and CREATE_IN_PROGRESS, and reads every page of changes', async () => {
-    cfn
+    mocked.cfn
       .on(DescribeChangeSetCommand)
       .resolvesOnce(described('CREATE_PENDING'))
       .resolvesOnce(described('CREATE_IN_PROGRESS'))
@@ -57,17 +45,17 @@ describe('createChangeSet', () => {
           ExecutionStatus: 'AVAILABLE',
         }),
       )
-    const outcome = await createChangeSet(session.cloudFormation, input, {pollIntervalMs: 1})
+    const outcome = await createChangeSet(mocked.session.cloudFormation, input, {pollIntervalMs: 1})
     assert.equal(outcome.type, 'ready')
     assert.deepEqual(outcome.type === 'ready' && outcome.changeSet.changes, [
       {action: 'Modify', logicalId: 'ConnectFunction', physicalId: 'chat-v1-ConnectFunction-X1', replacement: 'False', resourceType: 'AWS::Lambda::Function'},
       {action: 'Modify', logicalId: 'ConnectionsTable', physicalId: undefined, replacement: 'True', resourceType: 'AWS::DynamoDB::Table'},
     ])
     assert.deepEqual(
-      cfn.commandCalls(DescribeChangeSetCommand).map((call) => call.args[0].input.NextToken),
+      mocked.cfn.commandCalls(DescribeChangeSetCommand).map((call) => call.args[0].input.NextToken),
       [undefined, undefined, undefined, 'page-2'],
     )
-    const create = cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input
+    const create = mocked.cfn.commandCalls(CreateChangeSetCommand)[0].args[0].input
     assert.equal(create.ChangeSetType, 'UPDATE')
     assert.match(create.ChangeSetName!, /^wsapi-\d{4}-\d\d-\d\dT/)
     assert.match(create.ClientToken!, /^wsapi-[0-9a-f-]{36}$/)
@@ -75,15 +63,15 @@ describe('createChangeSet', () => {
 
   for (const reason of ["The submitted information didn't contain changes. Submit different information to create a change set.", 'No updates are to be performed.']) {
     it(`an empty change set is its own outcome: "${reason.slice(0, 40)}…"`, async () => {
-      cfn.on(DescribeChangeSetCommand).resolvesOnce(described('CREATE_PENDING')).resolves(described('FAILED', {StatusReason: reason}))
-      const outcome = await createChangeSet(session.cloudFormation, input, {pollIntervalMs: 1})
+      mocked.cfn.on(DescribeChangeSetCommand).resolvesOnce(described('CREATE_PENDING')).resolves(described('FAILED', {StatusReason: reason}))
+      const outcome = await createChangeSet(mocked.session.cloudFormation, input, {pollIntervalMs: 1})
       assert.deepEqual(outcome, {changeSetId: CHANGE_SET_ID, reason, stackId: STACK_ID, type: 'empty'})
     })
   }
 
   it('a change set CloudFormation could not make is a failure with its reason', async () => {
     const reason = 'Template error: instance of Fn::GetAtt references undefined resource ConnectRole'
-    cfn.on(DescribeChangeSetCommand).resolves(described('FAILED', {StatusReason: reason}))
-    assert.deepEqual(await createChangeSet(session.cloudFormation, input, {pollIntervalMs: 1}), {changeSetId: CHANGE_SET_ID, reason, stackId: STACK_ID, type: 'failed'})
+    mocked.cfn.on(DescribeChangeSetCommand).resolves(described('FAILED', {StatusReason: reason}))
+    assert.deepEqual(await createChangeSet(mocked.session.cloudFormation, input, {pollIntervalMs: 1}), {changeSetId: CHANGE_SET_ID, reason, stackId: STACK_ID, type: 'failed'})
   })
 })

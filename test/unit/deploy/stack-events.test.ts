@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
 
-import {CloudFormationClient, DescribeStackEventsCommand, DescribeStacksCommand, type StackEvent} from '@aws-sdk/client-cloudformation'
-import {type AwsClientStub, mockClient} from 'aws-sdk-client-mock'
+import {DescribeStackEventsCommand, DescribeStacksCommand, type StackEvent} from '@aws-sdk/client-cloudformation'
 
-import {createAwsSession, type AwsSession} from '../../../src/lib/aws/index.js'
+import {AwsCallError} from '../../../src/lib/aws/index.js'
 import {pollUntil, StackActivityMonitor, StackEventPoller, waitForStack} from '../../../src/lib/deploy/index.js'
-import {TEST_AWS} from '../../helpers/aws-mocks.js'
+import {useCloudFormationMock} from '../../helpers/aws-mocks.js'
 import {SimError} from '../../helpers/fake-cloudformation.js'
 import {RecordingActivity} from '../../helpers/recording-activity.js'
 
@@ -39,24 +38,11 @@ const UPDATE = [
 ]
 
 describe('stack events', () => {
-  // Installed for this file only: mockClient stubs every CloudFormationClient until restored.
-  let cfn: AwsClientStub<CloudFormationClient>
-  before(() => {
-    cfn = mockClient(CloudFormationClient)
-  })
-  let session: AwsSession
-
-  beforeEach(async () => {
-    cfn.reset()
-    session = await createAwsSession(TEST_AWS)
-  })
-
-  afterEach(() => session.destroy())
-  after(() => cfn.restore())
+  const mocked = useCloudFormationMock()
 
   /** Serves `events` (oldest first) the way AWS does: newest first, `size` per page. */
   function serveEvents(events: () => StackEvent[], size = 3) {
-    cfn.on(DescribeStackEventsCommand).callsFake((input: {NextToken?: string}) => {
+    mocked.cfn.on(DescribeStackEventsCommand).callsFake((input: {NextToken?: string}) => {
       const newestFirst = [...events()].reverse()
       const start = Number(input.NextToken ?? 0)
       return {NextToken: start + size < newestFirst.length ? String(start + size) : undefined, StackEvents: newestFirst.slice(start, start + size)}
@@ -66,10 +52,10 @@ describe('stack events', () => {
   it('the poller pages back to the marker and returns what is new, oldest first, once', async () => {
     let visible = [OLD, ...UPDATE.slice(0, 5)]
     serveEvents(() => visible)
-    const poller = new StackEventPoller(session.cloudFormation, STACK_ID, {afterEventId: 'old-1'})
+    const poller = new StackEventPoller(mocked.session.cloudFormation, STACK_ID, {afterEventId: 'old-1'})
     assert.deepEqual((await poller.poll()).map((item) => item.eventId), ['e1', 'e2', 'e3', 'e4', 'e5'])
     // Two pages of three were needed to reach the marker.
-    assert.deepEqual(cfn.commandCalls(DescribeStackEventsCommand).map((call) => call.args[0].input), [
+    assert.deepEqual(mocked.cfn.commandCalls(DescribeStackEventsCommand).map((call) => call.args[0].input), [
       {NextToken: undefined, StackName: STACK_ID},
       {NextToken: '3', StackName: STACK_ID},
     ])
@@ -77,20 +63,20 @@ describe('stack events', () => {
     assert.deepEqual((await poller.poll()).map((item) => item.eventId), ['e6', 'e7', 'e8'])
     assert.deepEqual(await poller.poll(), [])
     // Each poll reads only as many pages as it takes to reach an event it has seen: 2, 2, then 1.
-    assert.equal(cfn.commandCalls(DescribeStackEventsCommand).length, 5)
+    assert.equal(mocked.cfn.commandCalls(DescribeStackEventsCommand).length, 5)
   })
 
   it('events that arrive between two pages of one poll are not reported twice', async () => {
     let visible = [OLD, ...UPDATE.slice(0, 4)]
     let calls = 0
-    cfn.on(DescribeStackEventsCommand).callsFake((input: {NextToken?: string}) => {
+    mocked.cfn.on(DescribeStackEventsCommand).callsFake((input: {NextToken?: string}) => {
       // Offset tokens: two new events push the second page back by two.
       if (++calls === 2) visible = [OLD, ...UPDATE.slice(0, 6)]
       const newestFirst = [...visible].reverse()
       const start = Number(input.NextToken ?? 0)
       return {NextToken: start + 3 < newestFirst.length ? String(start + 3) : undefined, StackEvents: newestFirst.slice(start, start + 3)}
     })
-    const poller = new StackEventPoller(session.cloudFormation, STACK_ID, {afterEventId: 'old-1'})
+    const poller = new StackEventPoller(mocked.session.cloudFormation, STACK_ID, {afterEventId: 'old-1'})
     const first = (await poller.poll()).map((item) => item.eventId)
     assert.equal(new Set(first).size, first.length, first.join(','))
     const second = (await poller.poll()).map((item) => item.eventId)
@@ -99,14 +85,14 @@ describe('stack events', () => {
 
   it('without a marker, the poller keeps events since a time (joining an operation already running)', async () => {
     serveEvents(() => [OLD, ...UPDATE])
-    const poller = new StackEventPoller(session.cloudFormation, STACK_ID, {since: new Date(Date.UTC(2026, 2, 1, 10, 0, 14))})
+    const poller = new StackEventPoller(mocked.session.cloudFormation, STACK_ID, {since: new Date(Date.UTC(2026, 2, 1, 10, 0, 14))})
     assert.deepEqual((await poller.poll()).map((item) => item.eventId), ['e4', 'e5', 'e6', 'e7', 'e8'])
   })
 
   it('the monitor reports progress and the root cause, skipping the cancelled neighbour', async () => {
     serveEvents(() => [OLD, ...UPDATE])
     const listener = new RecordingActivity()
-    const monitor = new StackActivityMonitor({afterEventId: 'old-1', cloudFormation: session.cloudFormation, listener, operation: 'UPDATE', pollIntervalMs: 1, stackId: STACK_ID, stackName: 'chat-v1', total: 2})
+    const monitor = new StackActivityMonitor({afterEventId: 'old-1', cloudFormation: mocked.session.cloudFormation, listener, operation: 'UPDATE', pollIntervalMs: 1, stackId: STACK_ID, stackName: 'chat-v1', total: 2})
     monitor.start()
     await monitor.stop()
     assert.deepEqual(listener.starts, [{operation: 'UPDATE', stackName: 'chat-v1', total: 2}])
@@ -119,7 +105,7 @@ describe('stack events', () => {
     let visible = [OLD, UPDATE[0]]
     serveEvents(() => visible)
     const listener = new RecordingActivity()
-    const monitor = new StackActivityMonitor({afterEventId: 'old-1', cloudFormation: session.cloudFormation, listener, operation: 'UPDATE', pollIntervalMs: 60_000, stackId: STACK_ID, stackName: 'chat-v1', total: 2})
+    const monitor = new StackActivityMonitor({afterEventId: 'old-1', cloudFormation: mocked.session.cloudFormation, listener, operation: 'UPDATE', pollIntervalMs: 60_000, stackId: STACK_ID, stackName: 'chat-v1', total: 2})
     monitor.start()
     visible = [OLD, ...UPDATE]
     await monitor.stop()
@@ -129,13 +115,13 @@ describe('stack events', () => {
 
   it('a throttled poll backs off instead of failing the monitor', async () => {
     let calls = 0
-    cfn.on(DescribeStackEventsCommand).callsFake(() => {
+    mocked.cfn.on(DescribeStackEventsCommand).callsFake(() => {
       calls++
       if (calls <= 2) throw new SimError('Throttling', 'Rate exceeded')
       return {StackEvents: [...UPDATE].reverse()}
     })
     const listener = new RecordingActivity()
-    const monitor = new StackActivityMonitor({cloudFormation: session.cloudFormation, listener, operation: 'UPDATE', pollIntervalMs: 1, stackId: STACK_ID, stackName: 'chat-v1', total: 2})
+    const monitor = new StackActivityMonitor({cloudFormation: mocked.session.cloudFormation, listener, operation: 'UPDATE', pollIntervalMs: 1, stackId: STACK_ID, stackName: 'chat-v1', total: 2})
     monitor.start()
     await new Promise((resolve) => setTimeout(resolve, 30))
     await monitor.stop()
@@ -152,7 +138,7 @@ describe('stack events', () => {
         const now = Date.now()
         delays.push(now - last)
         last = now
-        if (++calls <= 3) throw new (await import('../../../src/lib/aws/index.js')).AwsCallError('throttled', {awsCode: 'Throttling', cause: undefined, code: 'THROTTLED', kind: 'throttled', operation: 'DescribeStacks'})
+        if (++calls <= 3) throw new AwsCallError('throttled', {awsCode: 'Throttling', cause: undefined, code: 'THROTTLED', kind: 'throttled', operation: 'DescribeStacks'})
         return calls
       },
       (count) => count >= 5,
@@ -163,29 +149,29 @@ describe('stack events', () => {
     assert.ok(delays[3] >= delays[1], delays.join(','))
     assert.ok(delays[3] >= 35, delays.join(','))
 
-    cfn.on(DescribeStacksCommand).rejects(new SimError('Throttling', 'Rate exceeded'))
-    await assert.rejects(waitForStack(session.cloudFormation, STACK_ID, {maxThrottled: 2, pollIntervalMs: 1}), (error: Error & {code: string}) => error.code === 'THROTTLED')
-    assert.equal(cfn.commandCalls(DescribeStacksCommand).length, 3)
+    mocked.cfn.on(DescribeStacksCommand).rejects(new SimError('Throttling', 'Rate exceeded'))
+    await assert.rejects(waitForStack(mocked.session.cloudFormation, STACK_ID, {maxThrottled: 2, pollIntervalMs: 1}), (error: Error & {code: string}) => error.code === 'THROTTLED')
+    assert.equal(mocked.cfn.commandCalls(DescribeStacksCommand).length, 3)
 
-    cfn.on(DescribeStacksCommand).rejects(new SimError('AccessDenied', 'User: x is not authorized to perform: cloudformation:DescribeStacks', 403))
-    await assert.rejects(waitForStack(session.cloudFormation, STACK_ID, {pollIntervalMs: 1}), (error: Error & {code: string}) => error.code === 'ACCESS_DENIED')
-    assert.equal(cfn.commandCalls(DescribeStacksCommand).length, 4)
+    mocked.cfn.on(DescribeStacksCommand).rejects(new SimError('AccessDenied', 'User: x is not authorized to perform: cloudformation:DescribeStacks', 403))
+    await assert.rejects(waitForStack(mocked.session.cloudFormation, STACK_ID, {pollIntervalMs: 1}), (error: Error & {code: string}) => error.code === 'ACCESS_DENIED')
+    assert.equal(mocked.cfn.commandCalls(DescribeStacksCommand).length, 4)
   })
 
   it('waitForStack does not take the old status, shown right after ExecuteChangeSet, for the end', async () => {
     const stack = (status: string, lastUpdated?: number) => ({
       Stacks: [{CreationTime: new Date(0), LastUpdatedTime: lastUpdated ? new Date(lastUpdated) : undefined, StackId: STACK_ID, StackName: 'chat-v1', StackStatus: status as never}],
     })
-    cfn
+    mocked.cfn
       .on(DescribeStacksCommand)
       .resolvesOnce(stack('UPDATE_COMPLETE', 1000))
       // Stale: the update has not shown up yet.
       .resolvesOnce(stack('UPDATE_COMPLETE', 1000))
       .resolvesOnce(stack('UPDATE_IN_PROGRESS', 5000))
       .resolves(stack('UPDATE_COMPLETE', 5000))
-    const before = (await session.cloudFormation.describeStack(STACK_ID))!
-    const final = await waitForStack(session.cloudFormation, STACK_ID, {before, pollIntervalMs: 1})
+    const before = (await mocked.session.cloudFormation.describeStack(STACK_ID))!
+    const final = await waitForStack(mocked.session.cloudFormation, STACK_ID, {before, pollIntervalMs: 1})
     assert.equal(final!.lastUpdatedTime!.getTime(), 5000)
-    assert.equal(cfn.commandCalls(DescribeStacksCommand).length, 4)
+    assert.equal(mocked.cfn.commandCalls(DescribeStacksCommand).length, 4)
   })
 })
