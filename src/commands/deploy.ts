@@ -5,6 +5,7 @@ import {Flags} from '@oclif/core'
 import {awsOptionsFrom} from '../lib/aws/options.js'
 import type {DeployProjectResult} from '../lib/deploy/deploy-project.js'
 import {WsapiError} from '../lib/errors.js'
+import {parseParameterFlags} from '../lib/project/parameters.js'
 import {awsFlags, isInteractive, pollIntervalFromEnv, stackFlags} from '../ui/aws-flags.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {countChanges, renderChanges, renderFailures, renderOutputs} from '../ui/deploy-render.js'
@@ -45,7 +46,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
 
   async run(): Promise<DeployProjectResult> {
     const {flags} = await this.parse(Deploy)
-    const {deployProject, parseParameterFlags, Secrets} = await import('../lib/deploy/index.js')
+    const {deployProject, Secrets} = await import('../lib/deploy/index.js')
     const interactive = isInteractive(this.jsonEnabled())
     const prompts = interactive ? await import('../ui/deploy-prompts.js') : undefined
     const secrets = new Secrets()
@@ -62,7 +63,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
         out.info(renderChanges(plan.changes))
       },
       output: out,
-      parameters: parseParameterFlags(flags.parameter ?? []),
+      parameters: parseParameterFlags(flags.parameter),
       pollIntervalMs: pollIntervalFromEnv(),
       prompt: prompts?.askParameter,
       s3Bucket: flags['s3-bucket'],

@@ -4,13 +4,13 @@ import type {StackInfo} from '../../../src/lib/aws/index.js'
 import {
   checkGivenParameters,
   parameterProblem,
-  parseParameterFlags,
   resolveParameters,
   Secrets,
   type TemplateParameter,
   templateParameters,
 } from '../../../src/lib/deploy/index.js'
 import type {UsageError} from '../../../src/lib/errors.js'
+import {parseParameterFlags} from '../../../src/lib/project/parameters.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
 
 const declared: TemplateParameter[] = templateParameters({
