@@ -2,7 +2,7 @@ import {resolve} from 'node:path'
 
 import {Args, Flags} from '@oclif/core'
 
-import {APIGW_CONNECT_RATE_QUOTA, type BenchResult, EXPECTATIONS, type Expectation, parseRouteField, runBench} from '../lib/bench/index.js'
+import {APIGW_CONNECT_RATE_QUOTA, type BenchResult, benchRouting, EXPECTATIONS, type Expectation, parseHeaderFlags, runBench, withToken} from '../lib/bench/index.js'
 import {resolveTarget} from '../lib/connect/index.js'
 import {UsageError, WsapiError} from '../lib/errors.js'
 import {WsapiCommand} from '../ui/base-command.js'
@@ -23,13 +23,6 @@ const seconds = Flags.custom<number>({
     return value
   },
 })
-
-/** `Name: value` → [name, value]. */
-function parseHeader(text: string): [string, string] {
-  const colon = text.indexOf(':')
-  if (colon <= 0) throw new UsageError(`Invalid --header ${JSON.stringify(text)}: write it as "Name: value".`)
-  return [text.slice(0, colon).trim(), text.slice(colon + 1).trim()]
-}
 
 export default class Bench extends WsapiCommand {
   static override args = {
@@ -70,16 +63,8 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
 
   async run(): Promise<BenchCommandResult> {
     const {args, flags} = await this.parse(Bench)
-    if (flags.senders > flags.clients) throw new UsageError(`--senders ${flags.senders} is more than --clients ${flags.clients}: senders are some of the clients.`)
     const target = resolveTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
-    const routeField = flags['route-field'] === undefined ? (target.routeField ?? (target.route ? undefined : ['message'])) : parseRouteField(flags['route-field'])
-    if (!routeField) throw new UsageError('The route selection expression of template.yaml is not a single field: pass --route-field (and --route).')
-    const url = new URL(target.url)
-    if (flags.token !== undefined) url.searchParams.set('token', flags.token)
-    if (flags.rate > APIGW_CONNECT_RATE_QUOTA) {
-      this.out.warn(`--rate ${flags.rate} is above API Gateway's default quota of ${APIGW_CONNECT_RATE_QUOTA} new connections per second per account and Region; a deployed API may refuse some with 429.`)
-    }
-
+    const routing = benchRouting(target, {route: flags.route, routeField: flags['route-field']})
     const bar = progressBar(process.stderr)
     let result: BenchResult
     try {
@@ -87,7 +72,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
         allowLoss: flags['allow-loss'],
         clients: flags.clients,
         expect: flags.expect as Expectation,
-        headers: Object.fromEntries((flags.header ?? []).map((header) => parseHeader(header))),
+        headers: parseHeaderFlags(flags.header),
         intervalMs: flags.interval,
         messages: flags.messages,
         onProgress(progress) {
@@ -96,11 +81,10 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
         },
         output: this.out,
         rate: flags.rate,
-        route: flags.route ?? target.route ?? 'sendmessage',
-        routeField,
+        ...routing,
         senders: flags.senders,
         timeoutMs: flags.timeout * 1000,
-        url: url.href,
+        url: withToken(target.url, flags.token),
       })
     } finally {
       bar.stop()

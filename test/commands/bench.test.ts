@@ -50,6 +50,7 @@ describe('wsapi bench', function () {
 
     assert.match(result.stdout, /✔ All 60 deliveries arrived\./)
     assert.doesNotMatch(result.stderr, /connecting|█/)
+    assert.match(result.stderr, /--rate 1000 is above API Gateway's default quota of 500 new connections per second/)
   })
 
   it('exits 1 with the result when a delivery is lost; --allow-loss exits 0', async () => {

@@ -16,9 +16,15 @@ export function expectedRecipients(expectation: Expectation, sender: number, ope
   return recipients
 }
 
+/** An arrivals slot of a client the message is not for. */
+const NOT_EXPECTED = Number.POSITIVE_INFINITY
+/** An arrivals slot of an expected client whose copy has not come yet. */
+const PENDING = Number.NaN
+
 interface MessageEntry {
-  /** First arrival per expected client (NaN until it arrives). */
-  arrivals: Map<number, number>
+  /** Per client index: its first copy's arrival time, PENDING, or NOT_EXPECTED (8 bytes a client, for big runs). */
+  arrivals: Float64Array
+  expected: number
   /** Extra copies received by clients that already had the message. */
   duplicates: number
   received: number
@@ -74,6 +80,9 @@ export interface LedgerSummary {
  * latencies never mix clocks. Unknown ids (another run's messages) are the caller's to filter.
  */
 export class DeliveryLedger {
+  /** Clients are numbered 0 … clientCount - 1. */
+  constructor(private readonly clientCount: number) {}
+
   /** Deliveries expected so far. */
   expected = 0
   /** Expected deliveries received so far (first copies). */
@@ -90,10 +99,10 @@ export class DeliveryLedger {
   received(id: string, client: number, at: number): boolean {
     const entry = this.messages.get(id)
     if (!entry) return false
-    const arrival = entry.arrivals.get(client)
-    if (arrival === undefined) entry.unexpected++
+    const arrival = client >= 0 && client < this.clientCount ? entry.arrivals[client] : NOT_EXPECTED
+    if (arrival === NOT_EXPECTED) entry.unexpected++
     else if (Number.isNaN(arrival)) {
-      entry.arrivals.set(client, at)
+      entry.arrivals[client] = at
       entry.received++
       this.delivered++
       if (!entry.sendFailed) this.pending--
@@ -104,11 +113,16 @@ export class DeliveryLedger {
   /** Records a message about to be sent at `at`, to be received by `recipients`. */
   sent(id: string, at: number, recipients: readonly number[]): void {
     if (this.messages.has(id)) throw new Error(`message ${id} recorded twice`)
-    const arrivals = new Map<number, number>()
-    for (const client of recipients) arrivals.set(client, Number.NaN)
-    this.messages.set(id, {arrivals, duplicates: 0, received: 0, sendFailed: false, sentAt: at, unexpected: 0})
-    this.expected += arrivals.size
-    this.pending += arrivals.size
+    const arrivals = new Float64Array(this.clientCount).fill(NOT_EXPECTED)
+    for (const client of recipients) {
+      if (!(client >= 0 && client < this.clientCount)) throw new RangeError(`client ${client} is not one of 0…${this.clientCount - 1}`)
+      arrivals[client] = PENDING
+    }
+
+    const expected = recipients.length
+    this.messages.set(id, {arrivals, duplicates: 0, expected, received: 0, sendFailed: false, sentAt: at, unexpected: 0})
+    this.expected += expected
+    this.pending += expected
   }
 
   /**
@@ -119,7 +133,7 @@ export class DeliveryLedger {
     const entry = this.messages.get(id)
     if (!entry || entry.sendFailed) return
     entry.sendFailed = true
-    this.pending -= entry.arrivals.size - entry.received
+    this.pending -= entry.expected - entry.received
   }
 
   summary(): LedgerSummary {
@@ -129,7 +143,7 @@ export class DeliveryLedger {
     const last: number[] = []
     const delivery: number[] = []
     for (const entry of this.messages.values()) {
-      const expected = entry.arrivals.size
+      const {expected} = entry
       if (entry.sendFailed) messages.sendFailed++
       else messages.sent++
       deliveries.expected += expected
@@ -143,8 +157,8 @@ export class DeliveryLedger {
       if (entry.received === 0) continue
       let earliest = Number.POSITIVE_INFINITY
       let latest = Number.NEGATIVE_INFINITY
-      for (const at of entry.arrivals.values()) {
-        if (Number.isNaN(at)) continue
+      for (const at of entry.arrivals) {
+        if (Number.isNaN(at) || at === NOT_EXPECTED) continue
         const latency = at - entry.sentAt
         delivery.push(latency)
         earliest = Math.min(earliest, latency)

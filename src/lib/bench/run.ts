@@ -3,7 +3,7 @@ import {performance} from 'node:perf_hooks'
 
 import type WebSocket from 'ws'
 
-import {WsapiError} from '../errors.js'
+import {UsageError, WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import type {PathSegment} from '../project/index.js'
 import {DeliveryLedger, type DeliveryTotals, type Expectation, expectedRecipients, type FanOutLatency, type MessageTotals} from './ledger.js'
@@ -140,17 +140,37 @@ export function assessBench(result: Omit<BenchResult, 'passed' | 'problems'>, op
   return problems
 }
 
+/** Checks the numbers a run needs; a bad one throws a UsageError naming its flag. */
+export function validateBenchSettings(settings: Pick<BenchSettings, 'clients' | 'intervalMs' | 'messages' | 'rate' | 'senders' | 'timeoutMs'>): void {
+  const checks: Array<[boolean, string]> = [
+    [Number.isInteger(settings.clients) && settings.clients >= 1, `--clients must be a whole number of at least 1, not ${settings.clients}`],
+    [Number.isInteger(settings.senders) && settings.senders >= 1, `--senders must be a whole number of at least 1, not ${settings.senders}`],
+    [settings.senders <= settings.clients, `--senders ${settings.senders} is more than --clients ${settings.clients}: senders are some of the clients`],
+    [Number.isInteger(settings.messages) && settings.messages >= 1, `--messages must be a whole number of at least 1, not ${settings.messages}`],
+    [settings.rate > 0, `--rate must be above 0 connections per second, not ${settings.rate}`],
+    [settings.intervalMs >= 0, `--interval must be 0 ms or more, not ${settings.intervalMs}`],
+    [settings.timeoutMs > 0, `--timeout must be above 0, not ${settings.timeoutMs / 1000}`],
+  ]
+  const failed = checks.find(([ok]) => !ok)
+  if (failed) throw new UsageError(`${failed[1]}.`, {code: 'INVALID_BENCH_SETTING'})
+}
+
 /**
  * Opens `clients` connections ramped at `rate` per second, has `senders` of them each send `messages`
  * broadcasts, and accounts for every delivery. All times come from one monotonic clock
  * (performance.now) in this process: a message's sentAt and its arrivals never mix clocks.
  */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  validateBenchSettings(options)
   const output = options.output ?? silentOutput
+  if (options.rate > APIGW_CONNECT_RATE_QUOTA) {
+    output.warn(`--rate ${options.rate} is above API Gateway's default quota of ${APIGW_CONNECT_RATE_QUOTA} new connections per second per account and Region; a deployed API may refuse some with 429.`)
+  }
+
   const {WebSocket: WebSocketClass} = await import('ws')
   const compose = broadcastComposer(options.routeField, options.route)
   const runId = randomBytes(4).toString('hex')
-  const ledger = new DeliveryLedger()
+  const ledger = new DeliveryLedger(options.clients)
   const clients: BenchClient[] = Array.from({length: options.clients}, (_, index) => ({closing: false, index}))
   const open = new Set<number>()
   const errorMessages: string[] = []

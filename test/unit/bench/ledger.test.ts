@@ -11,7 +11,7 @@ describe('bench delivery ledger', () => {
   })
 
   it('measures first and last recipient from the send, per complete message', () => {
-    const ledger = new DeliveryLedger()
+    const ledger = new DeliveryLedger(4)
     ledger.sent('a', 100, [0, 1, 2])
     ledger.sent('b', 200, [0, 1, 2])
     assert.equal(ledger.outstanding, 6)
@@ -32,7 +32,7 @@ describe('bench delivery ledger', () => {
   })
 
   it('counts lost deliveries, partial and lost messages; a partial message has no last-recipient latency', () => {
-    const ledger = new DeliveryLedger()
+    const ledger = new DeliveryLedger(4)
     ledger.sent('a', 0, [0, 1, 2, 3])
     ledger.sent('b', 0, [0, 1, 2, 3])
     ledger.sent('c', 0, [0, 1, 2, 3])
@@ -47,7 +47,7 @@ describe('bench delivery ledger', () => {
   })
 
   it('counts duplicates and copies nobody expected apart from deliveries, and ignores unknown ids', () => {
-    const ledger = new DeliveryLedger()
+    const ledger = new DeliveryLedger(4)
     ledger.sent('a', 0, [1, 2])
     assert.equal(ledger.received('a', 1, 1), true)
     ledger.received('a', 1, 2)
@@ -55,15 +55,16 @@ describe('bench delivery ledger', () => {
     ledger.received('a', 0, 1) // the sender, not expected
     ledger.received('a', 2, 4)
     assert.equal(ledger.received('zzz', 2, 4), false)
+    ledger.received('a', 9, 4) // not a client of this run
     const {deliveries, latency} = ledger.summary()
-    assert.deepEqual(deliveries, {duplicates: 2, expected: 2, lost: 0, received: 2, unexpected: 1})
+    assert.deepEqual(deliveries, {duplicates: 2, expected: 2, lost: 0, received: 2, unexpected: 2})
     // Latency is to the first copy: the duplicates at 2 and 3 do not move it.
     assert.equal(latency.delivery.min, 1)
     assert.equal(latency.last.max, 4)
   })
 
   it('treats a failed send as lost and stops awaiting it', () => {
-    const ledger = new DeliveryLedger()
+    const ledger = new DeliveryLedger(4)
     ledger.sent('a', 0, [0, 1])
     ledger.sent('b', 0, [0, 1])
     ledger.received('a', 0, 1)
@@ -75,10 +76,11 @@ describe('bench delivery ledger', () => {
     assert.deepEqual(summary.messages, {complete: 1, lost: 1, partial: 0, sendFailed: 1, sent: 1})
     assert.equal(summary.deliveries.lost, 2)
     assert.throws(() => ledger.sent('a', 0, []), /recorded twice/)
+    assert.throws(() => ledger.sent('c', 0, [4]), /client 4 is not one of 0…3/)
   })
 
   it('a broadcast nobody should receive is complete', () => {
-    const ledger = new DeliveryLedger()
+    const ledger = new DeliveryLedger(4)
     ledger.sent('solo', 0, [])
     assert.equal(ledger.outstanding, 0)
     assert.deepEqual(ledger.summary().messages, {complete: 1, lost: 0, partial: 0, sendFailed: 0, sent: 1})

@@ -152,6 +152,13 @@ describe('bench run', () => {
     assert.deepEqual(result.deliveries, {duplicates: 0, expected: 13, lost: 1, received: 12, unexpected: 0})
   })
 
+  it('refuses settings it cannot run, naming the flag, before connecting', async () => {
+    await assert.rejects(bench('ws://127.0.0.1:1/v1', {clients: 2, senders: 3}), {exit: 2, message: '--senders 3 is more than --clients 2: senders are some of the clients.'})
+    await assert.rejects(bench('ws://127.0.0.1:1/v1', {clients: 1.5}), {exit: 2, message: '--clients must be a whole number of at least 1, not 1.5.'})
+    await assert.rejects(bench('ws://127.0.0.1:1/v1', {rate: 0}), {exit: 2, message: '--rate must be above 0 connections per second, not 0.'})
+    await assert.rejects(bench('ws://127.0.0.1:1/v1', {timeoutMs: 0}), {exit: 2, message: '--timeout must be above 0, not 0.'})
+  })
+
   it('ramps connections at --rate per second', async () => {
     const target = await server()
     await bench(target.url, {clients: 5, messages: 1, rate: 20, senders: 1})
