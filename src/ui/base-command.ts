@@ -28,12 +28,19 @@ export abstract class WsapiCommand extends Command {
     if (exit === undefined) return super.catch(error)
     process.exitCode = exit
     if (this.jsonEnabled()) {
-      this.logJson({error: {code: WsapiError.is(error) ? error.code : 'USAGE', exit, message: error.message}})
+      this.logJson({error: {code: WsapiError.is(error) ? error.code : 'USAGE', exit, message: oneLine(error.message)}})
       return
     }
 
     // One unwrapped line (oclif would wrap and prefix it), so that scripts and people read the same text.
-    process.stderr.write(`${colors.red('Error:')} ${error.message}\n`)
+    process.stderr.write(`${colors.red('Error:')} ${oneLine(error.message)}\n`)
     this.exit(exit)
   }
+}
+
+/** oclif's flag errors span lines ("Parsing --x \n\t<why>\nSee more help with --help"): one line, naming the flag. */
+export function oneLine(message: string): string {
+  return message
+    .replace(/\nSee more help with --help$/, ' (see --help)')
+    .replace(/^Parsing (--[\w-]+) \n\t/, 'Invalid $1: ')
 }

@@ -16,7 +16,7 @@ function modulesLoadedBy(args: string[]): string[] {
 }
 
 describe('start-up', () => {
-  for (const args of [['--version'], ['--help'], ['init', '--help'], ['deploy', '--help'], ['destroy', '--help'], ['status', '--help']]) {
+  for (const args of [['--version'], ['--help'], ['init', '--help'], ['deploy', '--help'], ['destroy', '--help'], ['status', '--help'], ['bench', '--help']]) {
     it(`wsapi ${args.join(' ')} loads no heavy module`, () => {
       const loaded = modulesLoadedBy(args)
       assert.ok(loaded.some((path) => path.includes('@oclif/core')), 'the module log works')

@@ -1,0 +1,101 @@
+import {resolve} from 'node:path'
+
+import {Args, Flags} from '@oclif/core'
+
+import {APIGW_CONNECT_RATE_QUOTA, type BenchResult, benchRouting, EXPECTATIONS, type Expectation, parseHeaderFlags, runBench, withToken} from '../lib/bench/index.js'
+import {resolveTarget} from '../lib/connect/index.js'
+import {UsageError, WsapiError} from '../lib/errors.js'
+import {WsapiCommand} from '../ui/base-command.js'
+import {progressLine, renderBenchSummary} from '../ui/bench-report.js'
+import {progressBar} from '../ui/progress.js'
+
+export interface BenchCommandResult extends BenchResult {
+  /** Where the URL came from: the argument, the running `wsapi dev`, or the last deploy. */
+  source: string
+}
+
+const SOURCE_TEXT = {argument: undefined, deploy: 'last deploy', dev: 'wsapi dev'}
+
+const seconds = Flags.custom<number>({
+  async parse(input) {
+    const value = Number(input)
+    if (!Number.isFinite(value) || value <= 0) throw new UsageError(`give seconds, a number above 0 (e.g. 10 or 0.5), not ${JSON.stringify(input)}`)
+    return value
+  },
+})
+
+export default class Bench extends WsapiCommand {
+  static override args = {
+    url: Args.string({description: 'WebSocket URL (default: the running `wsapi dev` of the project, else its last deploy).'}),
+  }
+
+  static override description = `Opens --clients connections ramped at --rate per second, then --senders of them each send --messages broadcasts {"<routeField>":"<route>","data":{"id":…,"sentAt":…}} (route field and route from template.yaml, as for \`wsapi connect\`). Every client, the sender included, should receive every broadcast — what the generated handler does; --expect others if your API skips the sender.
+
+It reports connect time and failed handshakes (with their HTTP status), fan-out latency from the send to the first and to the last recipient (p50 / p95 / p99 / max), deliveries received against expected, duplicates, lost messages and API Gateway error frames. Latencies use one monotonic clock in this process.
+
+Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --allow-loss), a client failed to connect, or API Gateway sent error frames; 2 on bad usage.`
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %>', description: 'Benchmark the running `wsapi dev` of this project (else its last deploy) with 100 clients'},
+    {command: '<%= config.bin %> <%= command.id %> wss://abc123.execute-api.eu-west-1.amazonaws.com/v1 --clients 1000 --senders 5 --messages 20', description: 'A deployed API: 1000 clients, 5 senders, 100 broadcasts'},
+    {command: '<%= config.bin %> <%= command.id %> --json --timeout 30 > bench.json', description: 'For CI: the whole result as JSON, exit 1 on any loss'},
+    {command: '<%= config.bin %> <%= command.id %> ws://127.0.0.1:8080 --route chat --route-field action --expect others', description: 'Another API: {"action":"chat",…}, broadcasts that skip the sender'},
+  ]
+
+  static override flags = {
+    dir: Flags.string({char: 'd', default: '.', description: 'Project folder, for the default URL and the route (template.yaml).'}),
+    stage: Flags.string({description: "Stage whose deploy to use when no URL is given and `wsapi dev` is not running. [default: the template's]"}),
+    clients: Flags.integer({char: 'c', default: 100, description: 'Connections to open.', min: 1}),
+    rate: Flags.integer({default: 100, description: `New connections per second while ramping up (API Gateway's default quota: ${APIGW_CONNECT_RATE_QUOTA}/s per account).`, min: 1}),
+    senders: Flags.integer({char: 's', default: 1, description: 'How many of the clients send.', min: 1}),
+    messages: Flags.integer({char: 'm', default: 10, description: 'Broadcasts each sender sends.', min: 1}),
+    interval: Flags.integer({default: 200, description: "Milliseconds between two broadcasts of one sender (senders are staggered across it).", min: 0}),
+    timeout: seconds({default: 10, description: 'Seconds a handshake may take, and to wait for the last deliveries after the last send.'}),
+    route: Flags.string({char: 'r', description: 'Route key to send to. [default: the first custom route of template.yaml, else sendmessage]'}),
+    'route-field': Flags.string({description: 'Message field that selects the route, e.g. action or meta.type. [default: from the route selection expression, else message]'}),
+    expect: Flags.string({default: 'all', description: 'Who should receive each broadcast: all (the sender included) or others.', options: [...EXPECTATIONS]}),
+    'allow-loss': Flags.boolean({description: 'Report lost deliveries but exit 0 for them.'}),
+    token: Flags.string({description: 'Sent as the `token` query string (the scaffolded $connect authorizer).'}),
+    header: Flags.string({char: 'H', description: 'Handshake header, "Name: value" (repeatable).', multiple: true}),
+  }
+
+  static override summary = 'Measure fan-out latency and delivery of a WebSocket API (wsapi dev, a deploy, or any URL).'
+
+  async run(): Promise<BenchCommandResult> {
+    const {args, flags} = await this.parse(Bench)
+    const target = resolveTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    const routing = benchRouting(target, {route: flags.route, routeField: flags['route-field']})
+    const bar = progressBar(process.stderr)
+    let result: BenchResult
+    try {
+      result = await runBench({
+        allowLoss: flags['allow-loss'],
+        clients: flags.clients,
+        expect: flags.expect as Expectation,
+        headers: parseHeaderFlags(flags.header),
+        intervalMs: flags.interval,
+        messages: flags.messages,
+        onProgress(progress) {
+          const {fraction, label} = progressLine(progress)
+          bar.update(fraction, label)
+        },
+        output: this.out,
+        rate: flags.rate,
+        ...routing,
+        senders: flags.senders,
+        timeoutMs: flags.timeout * 1000,
+        url: withToken(target.url, flags.token),
+      })
+    } finally {
+      bar.stop()
+    }
+
+    this.out.info(renderBenchSummary(result, SOURCE_TEXT[target.source]))
+    if (result.deliveries.lost === 0) this.out.success(`All ${result.deliveries.expected} deliveries arrived.`)
+    else if (flags['allow-loss']) this.out.warn(`${result.deliveries.lost} of ${result.deliveries.expected} deliveries lost (allowed by --allow-loss).`)
+    if (result.passed) return {...result, source: target.source}
+    if (this.jsonEnabled()) process.exitCode = 1
+    else throw new WsapiError(`${result.problems.join('; ')}.`, {code: 'BENCH_FAILED'})
+    return {...result, source: target.source}
+  }
+}

@@ -1,0 +1,5 @@
+export * from './ledger.js'
+export * from './messages.js'
+export * from './run.js'
+export * from './stats.js'
+export * from './target.js'

@@ -1,0 +1,44 @@
+import type {ClientTarget} from '../connect/index.js'
+import {UsageError} from '../errors.js'
+import type {PathSegment} from '../project/index.js'
+import {parseRouteField} from './messages.js'
+
+/** Outside a project, the convention of AWS's chat sample and Sparta's guide: {"message":"sendmessage",…}. */
+export const DEFAULT_ROUTE = 'sendmessage'
+export const DEFAULT_ROUTE_FIELD: PathSegment[] = ['message']
+
+/**
+ * The route and the field that selects it: flags first, then the template (as `connect` reads it), then
+ * the sample's convention when there is no template.
+ */
+export function benchRouting(target: Pick<ClientTarget, 'route' | 'routeField'>, flags: {route?: string; routeField?: string}): {route: string; routeField: PathSegment[]} {
+  const fromTemplate = target.route !== undefined || target.routeField !== undefined
+  const routeField = flags.routeField === undefined ? (target.routeField ?? (fromTemplate ? undefined : DEFAULT_ROUTE_FIELD)) : parseRouteField(flags.routeField)
+  if (!routeField) {
+    throw new UsageError('The route selection expression of template.yaml is not a single field: pass --route-field (and --route).', {code: 'INVALID_ROUTE_FIELD'})
+  }
+
+  return {route: flags.route ?? target.route ?? DEFAULT_ROUTE, routeField}
+}
+
+/**
+ * The URL with `token` in its query string (what the scaffolded $connect authorizer reads), percent-encoded:
+ * a space becomes %20, never the form encoding's "+", which a server may keep as a plus.
+ */
+export function withToken(url: string, token: string | undefined): string {
+  if (token === undefined) return url
+  const parsed = new URL(url)
+  parsed.search = `${parsed.search ? `${parsed.search}&` : '?'}token=${encodeURIComponent(token)}`
+  return parsed.href
+}
+
+/** `-H "Name: value"` flags → a headers object. */
+export function parseHeaderFlags(headers: readonly string[] = []): Record<string, string> {
+  return Object.fromEntries(
+    headers.map((text) => {
+      const colon = text.indexOf(':')
+      if (colon <= 0) throw new UsageError(`Invalid --header ${JSON.stringify(text)}: write it as "Name: value".`, {code: 'INVALID_HEADER'})
+      return [text.slice(0, colon).trim(), text.slice(colon + 1).trim()]
+    }),
+  )
+}

@@ -1,0 +1,90 @@
+import {type BenchProgress, type BenchResult, formatCounts as counts, type LatencySummary} from '../lib/bench/index.js'
+import {colors, table} from './output.js'
+
+/** Milliseconds with as many decimals as they deserve: 0.42 ms, 12.3 ms, 1234 ms. */
+export function formatMs(ms: null | number): string {
+  if (ms === null) return '—'
+  if (ms < 10) return `${ms.toFixed(2)} ms`
+  if (ms < 100) return `${ms.toFixed(1)} ms`
+  return `${Math.round(ms)} ms`
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`
+}
+
+/** The progress bar's position and label for a progress report. */
+export function progressLine(progress: BenchProgress): {fraction: number; label: string} {
+  switch (progress.phase) {
+    case 'connecting': {
+      const settled = progress.connected + progress.failed
+      const failed = progress.failed > 0 ? colors.red(` (${progress.failed} failed)`) : ''
+      return {fraction: settled / progress.clients, label: `connecting ${progress.connected}/${progress.clients} clients${failed}`}
+    }
+
+    case 'sending': {
+      return {fraction: progress.sent / Math.max(1, progress.planned), label: `sending ${progress.sent}/${progress.planned} messages · ${progress.received}/${progress.expected} delivered`}
+    }
+
+    default: {
+      return {fraction: progress.received / Math.max(1, progress.expected), label: `${progress.phase} · ${progress.received}/${progress.expected} delivered`}
+    }
+  }
+}
+
+const EXPECTATION_TEXT = {all: 'every client, the sender included', others: 'every client but the sender'}
+
+/** The end-of-run summary: what was measured, delivery accounting, and the latency table. */
+export function renderBenchSummary(result: BenchResult, source?: string): string {
+  const {connections, deliveries, errorFrames, messages, otherFrames, settings} = result
+  const percent = deliveries.expected === 0 ? 100 : (100 * deliveries.received) / deliveries.expected
+  const bad = (count: number, text: string) => (count > 0 ? colors.red(text) : text)
+  const rows: string[][] = [
+    ['Target', `${settings.url}${source ? colors.dim(` (${source})`) : ''}`],
+    ['Route', `${settings.route} via "${settings.routeField}"; each broadcast should reach ${EXPECTATION_TEXT[settings.expect]}`],
+    [
+      'Connections',
+      [
+        `${connections.open} of ${connections.requested} open at ${settings.rate}/s`,
+        bad(connections.failed, `${connections.failed} failed${connections.failed > 0 ? ` (${counts(connections.failures)})` : ''}`),
+        `${Object.values(connections.dropped).reduce((a, b) => a + b, 0)} dropped${Object.keys(connections.dropped).length > 0 ? ` (close ${counts(connections.dropped)})` : ''}`,
+      ].join(' · '),
+    ],
+    [
+      'Messages',
+      [
+        `${messages.sent + messages.sendFailed} of ${messages.planned} sent`,
+        `${messages.complete} complete`,
+        bad(messages.partial, `${messages.partial} partial`),
+        bad(messages.lost, `${messages.lost} lost`),
+        ...(messages.sendFailed > 0 ? [colors.red(`${messages.sendFailed} failed to send`)] : []),
+      ].join(' · '),
+    ],
+    [
+      'Deliveries',
+      [
+        `${deliveries.received} of ${deliveries.expected} received (${percent.toFixed(2)} %)`,
+        bad(deliveries.lost, `${deliveries.lost} lost`),
+        bad(deliveries.duplicates, plural(deliveries.duplicates, 'duplicate')),
+        ...(deliveries.unexpected > 0 ? [colors.yellow(`${deliveries.unexpected} unexpected`)] : []),
+      ].join(' · '),
+    ],
+    ['Error frames', bad(errorFrames.total, `${errorFrames.total}${errorFrames.total > 0 ? ` (${counts(errorFrames.byMessage)})` : ''}`)],
+    ['Other frames', `${otherFrames.total}${otherFrames.samples.length > 0 ? colors.dim(`  e.g. ${otherFrames.samples[0]}`) : ''}`],
+  ]
+  const latencyRow = (name: string, summary: LatencySummary) => [name, String(summary.count), ...[summary.p50, summary.p95, summary.p99, summary.max].map((ms) => formatMs(ms))]
+  const latency = table(
+    [
+      latencyRow('Connect', connections.connect),
+      latencyRow('First recipient', result.latency.first),
+      latencyRow('Last recipient', result.latency.last),
+      latencyRow('Each delivery', result.latency.delivery),
+    ],
+    {header: ['Latency', 'count', 'p50', 'p95', 'p99', 'max']},
+  )
+  const notes = [
+    `Fan-out latency runs from the send to a recipient's first copy (one monotonic clock); "last recipient" counts complete messages only.`,
+    ...(result.timedOut ? [colors.yellow(`Stopped waiting ${settings.timeoutMs / 1000} s after the last send with deliveries missing (--timeout).`)] : []),
+  ]
+  return [table(rows), '', latency, '', ...notes.map((note) => colors.dim(note))].join('\n')
+}
