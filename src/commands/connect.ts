@@ -87,7 +87,15 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
       waitSeconds: flags.wait,
     })
     const history = interactive ? new LineHistory(historyFile(plan.session.url, userStateDir()), 500, (message) => this.out.warn(message)) : undefined
-    const {input, view} = chatTerminal({color: flags.color, history: history?.load() ?? [], interactive, json: flags.json, raw: flags.raw, verbose: flags.verbose})
+    const {input, view} = chatTerminal({
+      color: flags.color,
+      history: history?.load() ?? [],
+      interactive,
+      json: flags.json,
+      raw: flags.raw,
+      readStdin: flags.execute === undefined,
+      verbose: flags.verbose,
+    })
     return runChat(plan, view, input, history)
   }
 }

@@ -19,6 +19,8 @@ export interface ChatTerminalOptions {
   interactive: boolean
   json: boolean
   raw: boolean
+  /** Read lines from stdin (not with -x: its lines are the input). */
+  readStdin: boolean
   verbose: boolean
 }
 
@@ -146,7 +148,14 @@ export class InteractiveConsole extends Notices implements ChatInput, ChatView {
     this.stopped = true
     if (this.interrupt) process.off('SIGTERM', this.interrupt)
     if (!this.readline) return
-    this.clearInput()
+    // Text typed but not sent stays on the screen (it may be worth copying); an empty prompt goes.
+    if (this.readline.line === '') this.clearInput()
+    else {
+      // Redraw with the cursor at the end of the text, then leave the line.
+      ;(this.readline as unknown as {cursor: number}).cursor = this.readline.line.length
+      this.readline.prompt(true)
+      process.stdout.write('\n')
+    }
     this.readline.close()
     process.stdin.pause()
   }
@@ -222,16 +231,19 @@ export class JsonLinesView extends StderrNotices implements ChatView {
   }
 }
 
-/** Lines from a non-TTY stdin (a pipe, a file); SIGINT/SIGTERM end the run like a quit. */
+/** Lines from a non-TTY stdin (a pipe, a file) unless -x gave them; SIGINT/SIGTERM end the run like a quit. */
 export class StdinLines implements ChatInput {
+  private interrupt?: () => void
   private readline?: Interface
   private stopped = false
-  private interrupt?: () => void
+
+  constructor(private readonly readStdin: boolean) {}
 
   start(handlers: InputHandlers): void {
     this.interrupt = handlers.interrupt
     process.once('SIGINT', handlers.interrupt)
     process.once('SIGTERM', handlers.interrupt)
+    if (!this.readStdin) return
     this.readline = createInterface({crlfDelay: Number.POSITIVE_INFINITY, input: process.stdin, terminal: false})
     this.readline.on('line', (line) => handlers.line(line))
     this.readline.on('close', () => {
@@ -247,7 +259,8 @@ export class StdinLines implements ChatInput {
       process.off('SIGTERM', this.interrupt)
     }
 
-    this.readline?.close()
+    if (!this.readline) return
+    this.readline.close()
     // A pipe that never ends (a parent that keeps it open) must not hold the process.
     process.stdin.destroy()
   }
@@ -260,5 +273,5 @@ export function chatTerminal(options: ChatTerminalOptions): {input: ChatInput; v
     return {input: console, view: console}
   }
 
-  return {input: new StdinLines(), view: options.json ? new JsonLinesView(options) : new ScriptView(options)}
+  return {input: new StdinLines(options.readStdin), view: options.json ? new JsonLinesView(options) : new ScriptView(options)}
 }

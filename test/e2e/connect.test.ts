@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
+import {once} from 'node:events'
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {removeDevState, writeDevState} from '../../src/lib/project/state.js'
-import {runCli} from '../helpers/cli.js'
+import {BIN, runCli} from '../helpers/cli.js'
 import {scaffoldProject} from '../helpers/project.js'
 import {PtySession} from '../helpers/pty.js'
+import {lastLines} from '../helpers/screen.js'
 import {tempDir} from '../helpers/tmp.js'
 import {
   apiGatewayErrorFrame,
@@ -15,6 +18,7 @@ import {
   startRejectingServer,
   startServer,
   type TestServer,
+  testClient,
 } from '../helpers/ws-servers.js'
 import {type ChatBackend, chatScenarios, ndjson, promptReady, type StartBackend} from './connect-scenarios.js'
 
@@ -275,6 +279,21 @@ describe('wsapi connect', () => {
         await other.close()
       })
 
+      it('a server that closes abnormally ends the run with exit 1, keeping the text being typed on screen', async () => {
+        const server = await use(startServer({}, (socket, _request, self) => socket.on('message', () => {
+          for (const client of self.sockets) client.close(1011, 'boom')
+        })))
+        const bob = await testClient(server.url)
+        const session = pty([server.url])
+        await promptReady(session)
+        session.write('half a thou')
+        await session.expect(/> half a thou/)
+        bob.send('trigger')
+        assert.equal(await session.waitForExit(), 1)
+        assert.deepEqual(lastLines(session.output, 2), ['> half a thou', 'Error: The server closed the connection: 1011 (internal server error) "boom".'])
+        bob.close()
+      })
+
       it('Ctrl-C and Ctrl-D quit with a normal close and exit 0', async () => {
         const echo = await use(startServer())
         const closes: number[] = []
@@ -309,6 +328,17 @@ describe('wsapi connect', () => {
         const counted = await run([server.url, '--count', '2'])
         assert.match(counted.stderr, /Error: The server closed the connection \(1000 \(normal closure\) "done"\), with 0 of 2 messages received\./)
         assert.equal(counted.code, 1)
+      })
+
+      it('SIGTERM (or Ctrl-C) during a -x run closes normally and exits 0', async () => {
+        const server = await use(startServer())
+        const closed = new Promise<number>((resolve) => server.wss.on('connection', (socket) => socket.on('close', resolve)))
+        const child = spawn(process.execPath, [BIN, 'connect', server.url, '-x', 'hi', '--wait=-1'], {cwd: tempDir(), stdio: ['pipe', 'pipe', 'pipe']})
+        await server.nextMessage(0)
+        child.kill('SIGTERM')
+        const [code] = await once(child, 'exit')
+        assert.equal(code, 0)
+        assert.equal(await closed, 1000)
       })
 
       it('--timeout fails a run that does not end in time', async () => {

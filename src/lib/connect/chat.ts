@@ -257,14 +257,14 @@ export class Chat {
     }
 
     if (this.ending) return this.done
+    // With -x the input reads no lines (and never ends) but still turns Ctrl-C and SIGTERM into a quit.
+    this.input?.start({
+      end: () => (this.plan.interactive ? this.quit() : this.inputEnded()),
+      interrupt: () => this.quit(),
+      line: (text) => this.onLine(text),
+    })
     for (const action of this.plan.execute) this.perform(action)
     if (this.plan.execute.length > 0 || !this.input) this.inputEnded()
-    else
-      this.input.start({
-        end: () => (this.plan.interactive ? this.quit() : this.inputEnded()),
-        interrupt: () => this.quit(),
-        line: (text) => this.onLine(text),
-      })
     return this.done
   }
 
