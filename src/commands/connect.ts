@@ -1,9 +1,10 @@
 import {resolve} from 'node:path'
 
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {type ChatResult, planChat, runChat} from '../lib/connect/chat.js'
-import {historyFile, LineHistory, userStateDir} from '../lib/connect/history.js'
+import type {LineHistory} from '../lib/connect/history.js'
 import {resolveClientTarget} from '../lib/connect/resolve.js'
 import {UsageError} from '../lib/errors.js'
 import {WsapiCommand} from '../ui/base-command.js'
@@ -86,7 +87,13 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
       timeoutSeconds: flags.timeout,
       waitSeconds: flags.wait,
     })
-    const history = interactive ? new LineHistory(historyFile(plan.session.url, userStateDir()), 500, (message) => this.out.warn(message)) : undefined
+    let history: LineHistory | undefined
+    if (interactive) {
+      // Loaded here: scripts, whose start-up is benchmarked, keep no history.
+      const {historyFile, LineHistory, userStateDir} = await import('../lib/connect/history.js')
+      history = new LineHistory(historyFile(plan.session.url, userStateDir()), 500, (message) => this.out.warn(message))
+    }
+
     const {input, view} = chatTerminal({
       color: flags.color,
       history: history?.load() ?? [],

@@ -4,7 +4,7 @@ import {once} from 'node:events'
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {removeDevState, writeDevState} from '../../src/lib/project/state.js'
+import {removeDevState, writeDevState, writeOutputsState} from '../../src/lib/project/state.js'
 import {BIN, runCli} from '../helpers/cli.js'
 import {scaffoldProject} from '../helpers/project.js'
 import {PtySession} from '../helpers/pty.js'
@@ -99,6 +99,21 @@ describe('wsapi connect', () => {
         assert.equal(result.stdout, '{"service":"chat","action":"send","data":"hi"}\n{"service":"other","action":"thing","data":"there"}\n')
         const override = await runCli(['connect', echo.url, '-r', 'join', '--route-field', 'action', '-x', 'hi', '--count', '1'], {cwd: dir})
         assert.equal(override.stdout, '{"action":"join","data":"hi"}\n')
+      })
+
+      it('--stage picks the deploy outputs, --dir the project; --keepalive-message replaces the keepalive frame', async () => {
+        const echo = await use(startBroadcastServer())
+        const dir = scaffoldProject()
+        writeOutputsState(dir, {deployedAt: '', outputs: {WebSocketUrl: echo.url}, region: 'eu-west-1', stackName: 'chat-prod', stage: 'prod'})
+        const missing = await run(['--dir', dir, '-x', 'hi'])
+        assert.match(missing.stderr, /Nothing to connect to for chat: .* deploy stage v1/)
+        assert.equal(missing.code, 2)
+        const result = await run(['--dir', dir, '--stage', 'prod', '-x', 'hi', '--count', '1', '--keepalive', '0.2', '--keepalive-message', 'ka', '--timeout', '10'])
+        assert.equal(result.stdout, '{"message":"sendmessage","data":"hi"}\n')
+        assert.match(result.stderr, /Connected to ws:\/\/127\.0\.0\.1:\d+\/v1 \(last deploy\)/)
+        const idle = await run([echo.url, '--keepalive', '0.2', '--keepalive-message', 'ka', '--wait', '0.5'])
+        assert.equal(idle.code, 0)
+        assert.ok(echo.messages.includes('ka'))
       })
 
       it('--reconnect comes back with backoff after the connection drops, announcing the new connection', async () => {

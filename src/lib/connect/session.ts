@@ -1,4 +1,5 @@
 import type {ClientRequest, IncomingMessage} from 'node:http'
+import {createRequire} from 'node:module'
 import {performance} from 'node:perf_hooks'
 
 import type {WebSocket} from 'ws'
@@ -186,7 +187,8 @@ export interface OpenedSocket {
 
 /** Opens one WebSocket; rejects with a ConnectError that says what went wrong and what to do. */
 export async function openWebSocket(options: ConnectOptions): Promise<OpenedSocket> {
-  const {default: WebSocketClass} = await import('ws')
+  // require, not import(): ws is CommonJS, and going through its ESM wrapper costs start-up time.
+  const WebSocketClass = createRequire(import.meta.url)('ws') as typeof WebSocket
   const url = new URL(options.url)
   const started = performance.now()
   const socket = new WebSocketClass(options.url, options.subprotocols ?? [], {
