@@ -24,7 +24,12 @@ import {type ChatBackend, chatScenarios, ndjson, promptReady, type StartBackend}
 
 /** The ws fake of a generated project, found by `wsapi connect` through .wsapi/dev.json as a running `wsapi dev` would be. */
 const startFakeBackend: StartBackend = async (options = {}) => {
-  const projectDir = scaffoldProject({auth: options.authToken === undefined ? 'none' : 'token', defaultRoute: options.defaultRoute ?? true})
+  const projectDir = scaffoldProject({
+    auth: options.authToken === undefined ? 'none' : 'token',
+    defaultRoute: options.defaultRoute ?? true,
+    // The fake answers `boom` with Internal server error whatever the template says; the route is there for `wsapi connect`'s sake.
+    routes: options.throwingRoute ? 'sendmessage,boom' : 'sendmessage',
+  })
   const server = await startFakeChat({authToken: options.authToken, defaultRoute: options.defaultRoute})
   const base = `http://127.0.0.1:${server.port}`
   writeDevState(projectDir, {managementEndpoint: `${base}/v1`, pageUrl: `${base}/`, pid: process.pid, stage: 'v1', startedAt: new Date().toISOString(), url: server.url})
@@ -326,6 +331,14 @@ describe('wsapi connect', () => {
     })
 
     describe('scripting', () => {
+      it('stdin lines reach the server in order, slash commands among them', async () => {
+        const echo = await use(startBroadcastServer())
+        const result = await run([echo.url, '--raw', '--wait', '0.3'], 'one\n/raw  two\n\n/send [3]\n//four\n/close 4002 done\nnever sent\n')
+        assert.deepEqual(echo.messages, ['one', ' two', '[3]', '/four'])
+        assert.match(result.stderr, /Disconnected: 4002 "done"/)
+        assert.equal(result.code, 0)
+      })
+
       it('--wait keeps the connection open after the last line, then closes normally', async () => {
         const server = await use(startServer({}, (socket) => socket.on('message', () => setTimeout(() => socket.send('late'), 300))))
         const short = await run([server.url, '-x', 'hi', '--wait', '0'])
