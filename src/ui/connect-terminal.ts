@@ -243,6 +243,11 @@ export class StdinLines implements ChatInput {
     this.interrupt = handlers.interrupt
     process.once('SIGINT', handlers.interrupt)
     process.once('SIGTERM', handlers.interrupt)
+    // A reader that went away (`| head -1`) ends the run like a quit, not with an EPIPE stack trace.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') handlers.interrupt()
+      else throw error
+    })
     if (!this.readStdin) return
     this.readline = createInterface({crlfDelay: Number.POSITIVE_INFINITY, input: process.stdin, terminal: false})
     this.readline.on('line', (line) => handlers.line(line))

@@ -369,6 +369,21 @@ describe('wsapi connect', () => {
         assert.equal(await closed, 1000)
       })
 
+      it('a reader that stops reading (| head -1) ends the run quietly with exit 0', async () => {
+        const server = await use(startServer({}, (socket) => {
+          const timer = setInterval(() => socket.send('x'.repeat(1000)), 5)
+          socket.on('close', () => clearInterval(timer))
+        }))
+        const child = spawn(process.execPath, [BIN, 'connect', server.url, '--wait=-1'], {cwd: tempDir(), stdio: ['pipe', 'pipe', 'pipe']})
+        let stderr = ''
+        child.stderr.on('data', (chunk) => (stderr += chunk))
+        await once(child.stdout, 'data')
+        child.stdout.destroy()
+        const [code] = await once(child, 'exit')
+        assert.equal(code, 0, stderr)
+        assert.doesNotMatch(stderr, /EPIPE|at .*\.js/)
+      })
+
       it('--timeout fails a run that does not end in time', async () => {
         const server = await use(startServer())
         const result = await run([server.url, '--count', '1', '--timeout', '0.5'])
