@@ -311,7 +311,7 @@ export class Chat {
       return
     }
 
-    const how = `${describeClose(info.code, info.reason)}`
+    const how = describeClose(info.code, info.reason)
     if (!isNormalClose(info.code)) {
       this.reject(new WsapiError(`The server closed the connection: ${how}${this.progress()}.`, {code: 'ABNORMAL_CLOSE'}))
       return
