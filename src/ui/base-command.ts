@@ -1,4 +1,5 @@
-import {Command, Flags} from '@oclif/core'
+import {Command} from '@oclif/core/command'
+import * as Flags from '@oclif/core/flags'
 
 import {WsapiError} from '../lib/errors.js'
 import type {Output} from '../lib/output.js'

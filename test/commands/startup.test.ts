@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -11,12 +11,13 @@ const HEAVY = ['/@aws-sdk/', '/esbuild/', '/handlebars/', '/dynalite/', '/@inqui
 
 function modulesLoadedBy(args: string[]): string[] {
   const log = join(tempDir(), 'modules.log')
-  execFileSync(process.execPath, ['--require', join(REPO_ROOT, 'test/helpers/module-log.cjs'), BIN, ...args], {env: {...process.env, WSAPI_MODULE_LOG: log}, stdio: 'ignore'})
+  // spawnSync: a command that fails (connect to a closed port) still shows what it loaded.
+  spawnSync(process.execPath, ['--require', join(REPO_ROOT, 'test/helpers/module-log.cjs'), BIN, ...args], {cwd: tempDir(), env: {...process.env, WSAPI_MODULE_LOG: log}, stdio: 'ignore'})
   return readFileSync(log, 'utf8').split('\n').filter(Boolean)
 }
 
 describe('start-up', () => {
-  for (const args of [['--version'], ['--help'], ['init', '--help'], ['deploy', '--help'], ['destroy', '--help'], ['status', '--help'], ['bench', '--help']]) {
+  for (const args of [['--version'], ['--help'], ['init', '--help'], ['build', '--help'], ['dev', '--help'], ['connect', '--help'], ['deploy', '--help'], ['destroy', '--help'], ['status', '--help'], ['bench', '--help']]) {
     it(`wsapi ${args.join(' ')} loads no heavy module`, () => {
       const loaded = modulesLoadedBy(args)
       assert.ok(loaded.some((path) => path.includes('@oclif/core')), 'the module log works')
@@ -31,5 +32,11 @@ describe('start-up', () => {
     const loaded = modulesLoadedBy(['build', '--dir', join(dir, 'p')])
     assert.ok(loaded.some((path) => path.includes('/node_modules/esbuild/')))
     assert.ok(loaded.some((path) => path.includes('/node_modules/yaml/')))
+  })
+
+  it('wsapi connect loads ws only when it connects, and no YAML parser outside a project', () => {
+    const loaded = modulesLoadedBy(['connect', 'ws://127.0.0.1:9/v1', '-x', 'hi'])
+    assert.ok(loaded.some((path) => path.includes('/node_modules/ws/')))
+    assert.ok(!loaded.some((path) => path.includes('/node_modules/yaml/')))
   })
 })

@@ -11,12 +11,18 @@ import {
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {normalizeUrl} from './url.js'
+
+export {normalizeUrl} from './url.js'
+
 /** Where a client (`wsapi connect`, `wsapi bench`) connects, and how it addresses the routes. */
 export interface ClientTarget {
   /** The default custom route (first in the template), e.g. sendmessage; undefined without a project or custom route. */
   route?: string
   /** Path of the message field that selects the route, e.g. ['message']; undefined when the expression is not a plain path. */
   routeField?: PathSegment[]
+  /** The template's route selection expression as written, e.g. $request.body.message (templates and static values too). */
+  routeSelection?: string
   /** Where the URL came from. */
   source: 'argument' | 'deploy' | 'dev'
   url: string
@@ -31,29 +37,10 @@ export interface ResolveTargetOptions {
   url?: string
 }
 
-/** Accepts `host:port/stage` shorthand as wscat does (ws:// is added); keeps ws:// and wss:// URLs. */
-export function normalizeUrl(url: string): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `ws://${url}`
-  let parsed: URL
-  try {
-    parsed = new URL(withScheme)
-  } catch {
-    throw new UsageError(`Invalid URL ${JSON.stringify(url)}: give a WebSocket URL such as ws://127.0.0.1:3001/v1 or wss://abc.execute-api.eu-west-1.amazonaws.com/v1.`, {code: 'INVALID_URL'})
-  }
-
-  if (parsed.protocol === 'http:') parsed.protocol = 'ws:'
-  if (parsed.protocol === 'https:') parsed.protocol = 'wss:'
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-    throw new UsageError(`Invalid URL ${JSON.stringify(url)}: the scheme must be ws:// or wss://.`, {code: 'INVALID_URL'})
-  }
-
-  return parsed.href
-}
-
-function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'route' | 'routeField'> {
+function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'route' | 'routeField' | 'routeSelection'> {
   if (!project) return {}
   const custom = project.routes.find((route) => !route.key.startsWith('$'))
-  return {route: custom?.key, routeField: routeFieldPath(project.api.routeSelection)}
+  return {route: custom?.key, routeField: routeFieldPath(project.api.routeSelection), routeSelection: project.api.routeSelection.source}
 }
 
 /**

@@ -4,8 +4,9 @@ import {basename, join, relative, resolve} from 'node:path'
 import {UsageError} from '../errors.js'
 import {type CfnParameter, type CfnResource, type CfnTemplate, collectReferences, parseTemplate} from './cfn.js'
 import {parseRouteSelectionExpression, type RouteSelectionExpression} from './expressions.js'
+import {TEMPLATE_FILE} from './files.js'
 
-export const TEMPLATE_FILE = 'template.yaml'
+export {TEMPLATE_FILE} from './files.js'
 
 /** A Lambda function of the template whose code is a local TypeScript or JavaScript entry. */
 export interface FunctionModel {

@@ -27,7 +27,7 @@ describe('client target', () => {
     assert.throws(() => resolveTarget({dir}), /Nothing to connect to for chat: start `wsapi dev`/)
 
     writeOutputsState(dir, {deployedAt: '', outputs: {WebSocketUrl: 'wss://abc.execute-api.eu-west-1.amazonaws.com/v1'}, region: 'eu-west-1', stackName: 'chat-v1', stage: 'v1'})
-    assert.deepEqual(resolveTarget({dir}), {route: 'sendmessage', routeField: ['message'], source: 'deploy', url: 'wss://abc.execute-api.eu-west-1.amazonaws.com/v1'})
+    assert.deepEqual(resolveTarget({dir}), {route: 'sendmessage', routeField: ['message'], routeSelection: '$request.body.message', source: 'deploy', url: 'wss://abc.execute-api.eu-west-1.amazonaws.com/v1'})
     assert.throws(() => resolveTarget({dir, stage: 'prod'}), /deploy stage prod/)
 
     writeDevState(dir, devState(process.pid))

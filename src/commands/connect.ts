@@ -1,0 +1,108 @@
+import {resolve} from 'node:path'
+
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
+
+import {type ChatResult, planChat, runChat} from '../lib/connect/chat.js'
+import type {LineHistory} from '../lib/connect/history.js'
+import {resolveClientTarget} from '../lib/connect/resolve.js'
+import {UsageError} from '../lib/errors.js'
+import {WsapiCommand} from '../ui/base-command.js'
+import {chatTerminal} from '../ui/connect-terminal.js'
+
+const seconds = Flags.custom<number>({
+  async parse(input, _context, options) {
+    const value = Number(input)
+    if (input.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${options.name} takes a number of seconds, e.g. 5 or 0.5; got ${JSON.stringify(input)}.`)
+    return value
+  },
+})
+
+export default class Connect extends WsapiCommand {
+  static override args = {
+    url: Args.string({
+      // oclif would otherwise read a missing argument from piped stdin; here stdin carries the messages.
+      ignoreStdin: true,
+      description: 'WebSocket URL (ws:// or wss://; host:port/stage works too). Default: the running `wsapi dev` of the project, else the WebSocketUrl of its last deploy.',
+    }),
+  }
+
+  static override description = `Opens a WebSocket and chats with it. A plain line is sent as {"<routeField>":"<route>","data":"<line>"}, with the route field taken from the template's route selection expression and the route from its first custom route (-r and --route-field override them); a line that is a JSON object is sent as typed. Incoming messages print as "< …", JSON pretty-printed and coloured; API Gateway's error frames (Forbidden, Internal server error, Endpoint request timed out) stand out.
+
+In a terminal: slash commands (/help, /route, /send, /raw, /ping, /close, /quit, /history) and a history per URL kept across runs in ~/.wsapi/history (WSAPI_STATE_DIR moves it). Ctrl-C and Ctrl-D quit.
+
+In a script (stdin not a terminal, or -x): each stdin line is sent by the same rules, each received message is one line on stdout, and diagnostics go to stderr. --json writes NDJSON records {time, direction, data} as they pass.
+
+Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection fails (refused, DNS, TLS, a handshake answered with an HTTP status such as 401/403), closes abnormally, or --timeout/--count is not met; 2 for bad usage.`
+
+  // oclif's --json prints one object after the command returns; a chat streams, so --json is this command's own NDJSON flag.
+  static override enableJsonFlag = false
+
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %>', description: 'Chat with the running `wsapi dev` of the project in the current folder'},
+    {command: '<%= config.bin %> <%= command.id %> wss://abc123.execute-api.eu-west-1.amazonaws.com/v1 --token s3cret', description: 'Chat with a deployed API behind the token authorizer'},
+    {command: '<%= config.bin %> <%= command.id %> -x hello --count 1', description: 'Send one line, print the first message received, exit'},
+    {command: `echo '{"message":"sendmessage","data":"hi"}' | <%= config.bin %> <%= command.id %> --json --wait 1`, description: 'Pipe messages in, get NDJSON records out'},
+    {command: '<%= config.bin %> <%= command.id %> --reconnect --keepalive 300', description: 'A session that survives restarts of wsapi dev and API Gateway\'s 10-minute idle timeout'},
+  ]
+
+  static override flags = {
+    dir: Flags.string({char: 'd', default: '.', description: 'Project folder (holding template.yaml): where the default URL and the route come from.'}),
+    stage: Flags.string({description: "Stage whose deploy outputs give the default URL (default: the template's StageName)."}),
+    route: Flags.string({char: 'r', description: "Route plain lines are sent to (default: the template's first custom route)."}),
+    'route-field': Flags.string({description: 'Body field that selects the route, e.g. action or body.action (default: from the route selection expression).'}),
+    header: Flags.string({char: 'H', description: 'HTTP header for the handshake, "Name: value" (repeatable).', multiple: true, multipleNonGreedy: true}),
+    subprotocol: Flags.string({char: 's', description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
+    token: Flags.string({description: 'Sent as the token query string parameter, which the scaffolded $connect authorizer checks.'}),
+    origin: Flags.string({char: 'o', description: 'Origin header.'}),
+    insecure: Flags.boolean({char: 'k', description: 'Do not verify the TLS certificate (test servers only).'}),
+    reconnect: Flags.boolean({description: 'Reconnect with exponential backoff after the connection drops; each new connection is announced.'}),
+    keepalive: seconds({description: "Send a small app-level frame after this many idle seconds, so that API Gateway's 10-minute idle timeout does not end a quiet session (off by default)."}),
+    'keepalive-message': Flags.string({description: 'The keepalive frame (default {"<routeField>":"$keepalive"}, which goes to $default; its reply is hidden).'}),
+    execute: Flags.string({char: 'x', description: 'Line to send once connected (repeatable; same rules as typed lines); stdin is then not read.', multiple: true, multipleNonGreedy: true}),
+    wait: seconds({char: 'w', description: 'Seconds to stay after the last line in a script (default 2, or until --count is met; -1: until the server closes).'}),
+    count: Flags.integer({description: 'Exit after this many received messages (exit 1 if the connection ends first).', min: 1}),
+    timeout: seconds({char: 't', description: 'Fail (exit 1) if the session has not ended after this many seconds; also bounds the handshake.'}),
+    raw: Flags.boolean({description: 'Print messages exactly as received (no pretty-printing, no reflowing onto one line).'}),
+    color: Flags.boolean({allowNo: true, default: true, description: 'Colour the output (--no-color or NO_COLOR turns it off).'}),
+    json: Flags.boolean({description: 'Write NDJSON records {time, direction, data} to stdout as messages pass (direction in or out).'}),
+  }
+
+  static override summary = 'Chat with a WebSocket API from the terminal, or script it.'
+
+  async run(): Promise<ChatResult> {
+    const {args, flags} = await this.parse(Connect)
+    const interactive = flags.execute === undefined && !flags.json && Boolean(process.stdin.isTTY && process.stdout.isTTY)
+    const target = await resolveClientTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    const plan = planChat({
+      connection: {headers: flags.header, insecure: flags.insecure, origin: flags.origin, subprotocols: flags.subprotocol, token: flags.token},
+      count: flags.count,
+      execute: flags.execute,
+      interactive,
+      keepaliveMessage: flags['keepalive-message'],
+      keepaliveSeconds: flags.keepalive,
+      message: {route: flags.route, routeField: flags['route-field']},
+      reconnect: flags.reconnect,
+      target,
+      timeoutSeconds: flags.timeout,
+      waitSeconds: flags.wait,
+    })
+    let history: LineHistory | undefined
+    if (interactive) {
+      // Loaded here: scripts, whose start-up is benchmarked, keep no history.
+      const {historyFile, LineHistory, userStateDir} = await import('../lib/connect/history.js')
+      history = new LineHistory(historyFile(plan.session.url, userStateDir()), 500, (message) => this.out.warn(message))
+    }
+
+    const {input, view} = chatTerminal({
+      color: flags.color,
+      history: history?.load() ?? [],
+      interactive,
+      json: flags.json,
+      raw: flags.raw,
+      readStdin: flags.execute === undefined,
+      verbose: flags.verbose,
+    })
+    return runChat(plan, view, input, history)
+  }
+}

@@ -1,0 +1,531 @@
+import {WsapiError, UsageError} from '../errors.js'
+import type {Output} from '../output.js'
+import {apiGatewayError, type ApiGatewayErrorFrame, describeClose} from './format.js'
+import type {LineHistory} from './history.js'
+import {API_GATEWAY_LIMITS, MessageBuilder} from './message.js'
+import {type EndInfo, type OpenInfo, Session, type SessionEvent, type SessionOptions} from './session.js'
+import {type InputAction, parseInput, SLASH_COMMANDS} from './slash.js'
+import type {ClientTarget} from './target.js'
+import {displayUrl, withToken} from './url.js'
+
+/**
+ * `wsapi connect` without the terminal: turns input lines into frames, runs the session, counts,
+ * waits and times out, and decides how the run ends. The terminal side (src/ui) supplies a ChatView
+ * (how things look) and a ChatInput (where lines come from).
+ */
+
+export interface ReceivedMessage {
+  binary: boolean
+  data: Buffer
+  /** Set when the frame is one of API Gateway's error frames (Forbidden, Internal server error, …). */
+  error?: ApiGatewayErrorFrame
+  /** The reply to our own keepalive frame: not the user's business (views hide it; --json marks it). */
+  keepaliveReply?: boolean
+  /** The data as UTF-8 text ('' for binary frames). */
+  text: string
+  time: Date
+}
+
+export interface SentMessage {
+  keepalive?: boolean
+  text: string
+  time: Date
+}
+
+/** How the session looks: notices through Output's levels, messages through received/sent. */
+export interface ChatView extends Output {
+  received(message: ReceivedMessage): void
+  sent(message: SentMessage): void
+}
+
+export interface InputHandlers {
+  /** End of input: Ctrl-D in a terminal, end of the pipe in a script. */
+  end(): void
+  /** Ctrl-C, SIGINT, SIGTERM. */
+  interrupt(): void
+  line(text: string): void
+}
+
+export interface ChatInput {
+  start(handlers: InputHandlers): void
+  stop(): void
+}
+
+export interface ChatOptions {
+  /** -s/--subprotocol, -H/--header ("Name: value"), --origin, -k/--insecure, --token. */
+  connection: {headers?: string[]; insecure?: boolean; origin?: string; subprotocols?: string[]; token?: string}
+  /** --count: end after this many messages received (keepalive replies not counted). */
+  count?: number
+  /** -x/--execute: lines sent once connected, in order; stdin is not read then. */
+  execute?: string[]
+  /** A terminal with a prompt (else scripting: lines from stdin, one line per message on stdout). */
+  interactive: boolean
+  /** --keepalive-message: the frame to send instead of the default `{"<routeField>":"$keepalive"}`. */
+  keepaliveMessage?: string
+  /** --keepalive: seconds without a data message either way before a keepalive frame is sent. */
+  keepaliveSeconds?: number
+  /** -r/--route and --route-field. */
+  message?: {route?: string; routeField?: string}
+  /** --reconnect: come back after the connection drops. */
+  reconnect?: boolean
+  /** Backoff for --reconnect (tests shorten it). */
+  reconnectBackoff?: {initialMs: number; maxMs: number}
+  target: ClientTarget
+  /** --timeout: fail when the session has not ended after this long; also bounds the handshake. */
+  timeoutSeconds?: number
+  /** --wait: seconds to stay after the last line was sent in a script (-1: until the server closes). */
+  waitSeconds?: number
+}
+
+export interface ChatPlan {
+  builder: MessageBuilder
+  count?: number
+  execute: InputAction[]
+  interactive: boolean
+  keepaliveReplyWindowMs: number
+  session: SessionOptions
+  target: ClientTarget
+  timeoutMs?: number
+  /** After the last line of a script: ms to stay, or undefined to stay until the server closes (or --count). */
+  waitMs?: number
+  warnings: string[]
+}
+
+export interface ChatResult {
+  /** True when this side closed (a quit, /close, the end of a script). */
+  byUser: boolean
+  closeCode: number
+  closeReason: string
+  connections: number
+  received: number
+  sent: number
+  url: string
+}
+
+/** Without --count or --wait, a script stays this long after its last line for the replies (as wscat's -w). */
+export const DEFAULT_WAIT_SECONDS = 2
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000
+const DEFAULT_BACKOFF = {initialMs: 500, maxMs: 30_000}
+const HEADER_NAME = /^[!#$%&'*+.^`|~\w-]+$/
+
+/** `Name: value` → [name, value]; throws a UsageError naming the bad header. */
+export function parseHeader(header: string): [string, string] {
+  const colon = header.indexOf(':')
+  const name = colon === -1 ? '' : header.slice(0, colon).trim()
+  if (!HEADER_NAME.test(name)) {
+    throw new UsageError(`Invalid header ${JSON.stringify(header)}: write it as "Name: value", e.g. -H "Authorization: Bearer abc".`, {code: 'INVALID_HEADER'})
+  }
+
+  return [name, header.slice(colon + 1).trim()]
+}
+
+function seconds(name: string, value: number | undefined, options: {allowForever?: boolean; allowZero?: boolean} = {}): number | undefined {
+  if (value === undefined || (options.allowForever && value === -1)) return value
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !options.allowZero)) {
+    const range = options.allowZero ? '0 or more' : 'greater than 0'
+    throw new UsageError(`Invalid ${name} ${value}: give a number of seconds ${range}${options.allowForever ? ' (or -1 to wait until the server closes)' : ''}.`, {
+      code: 'INVALID_DURATION',
+    })
+  }
+
+  return value
+}
+
+/** Checks the options and works out everything the run needs; throws UsageError (exit 2) before any connection. */
+export function planChat(options: ChatOptions): ChatPlan {
+  const warnings: string[] = []
+  const builder = new MessageBuilder({
+    route: options.message?.route ?? options.target.route,
+    routeField: options.message?.routeField,
+    routeSelection: options.target.routeSelection,
+  })
+  const headers = Object.fromEntries((options.connection.headers ?? []).map((header) => parseHeader(header)))
+  const execute = (options.execute ?? []).map((line) => {
+    try {
+      return parseInput(line)
+    } catch (error) {
+      throw new UsageError(`-x ${JSON.stringify(line)}: ${(error as Error).message}`, {code: 'BAD_COMMAND'})
+    }
+  })
+  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 1)) {
+    throw new UsageError(`Invalid --count ${options.count}: give the number of messages to wait for, 1 or more.`, {code: 'INVALID_COUNT'})
+  }
+
+  const timeout = seconds('--timeout', options.timeoutSeconds)
+  const wait = seconds('--wait', options.waitSeconds, {allowForever: true, allowZero: true})
+  const keepalive = seconds('--keepalive', options.keepaliveSeconds)
+  if (keepalive !== undefined && keepalive >= API_GATEWAY_LIMITS.idleTimeoutSeconds) {
+    warnings.push(`--keepalive ${keepalive} is not below API Gateway's ${API_GATEWAY_LIMITS.idleTimeoutSeconds} s idle timeout: the connection may close first.`)
+  }
+
+  const subprotocols = options.connection.subprotocols ?? []
+  const timeoutMs = timeout === undefined ? undefined : timeout * 1000
+  const keepaliveMs = keepalive === undefined ? undefined : keepalive * 1000
+  return {
+    builder,
+    count: options.count,
+    execute,
+    interactive: options.interactive,
+    // Long enough for a cold $default Lambda, short enough not to swallow much else.
+    keepaliveReplyWindowMs: keepaliveMs === undefined ? 0 : Math.min(5000, keepaliveMs),
+    session: {
+      handshakeTimeoutMs: Math.min(timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS),
+      headers,
+      insecure: options.connection.insecure,
+      keepalive: keepaliveMs === undefined ? undefined : {intervalMs: keepaliveMs, text: options.keepaliveMessage ?? builder.keepaliveFrame()},
+      origin: options.connection.origin,
+      reconnect: options.reconnect ? (options.reconnectBackoff ?? DEFAULT_BACKOFF) : undefined,
+      subprotocols,
+      url: withToken(options.target.url, options.connection.token),
+    },
+    target: options.target,
+    timeoutMs,
+    waitMs: wait === -1 ? undefined : wait === undefined ? (options.count === undefined ? DEFAULT_WAIT_SECONDS * 1000 : undefined) : wait * 1000,
+    warnings,
+  }
+}
+
+const SOURCE_LABELS: Record<ClientTarget['source'], string> = {
+  argument: '',
+  deploy: ' (last deploy)',
+  dev: ' (wsapi dev)',
+}
+
+function isNormalClose(code: number): boolean {
+  return code === 1000 || code === 1001
+}
+
+/** Looks like the answer to an unroutable frame: an API Gateway error frame, or `{"error": …}` as wsapi's $default sends. */
+function looksLikeKeepaliveReply(message: ReceivedMessage): boolean {
+  if (message.error) return true
+  if (message.binary || !message.text.trimStart().startsWith('{')) return false
+  try {
+    const value = JSON.parse(message.text) as Record<string, unknown>
+    return typeof value === 'object' && value !== null && Object.hasOwn(value, 'error')
+  } catch {
+    return false
+  }
+}
+
+/** The help text of the slash commands, one command a line. */
+export function slashHelp(): string {
+  const width = Math.max(...SLASH_COMMANDS.map(([usage]) => usage.length))
+  return SLASH_COMMANDS.map(([usage, description]) => `  ${usage.padEnd(width)}  ${description}`).join('\n')
+}
+
+/** One run of the client; `run` settles once, with the result or the error that ends it. */
+export class Chat {
+  private readonly done: Promise<ChatResult>
+  private ending = false
+  private keepaliveReplies = {deadline: 0, pending: 0}
+  private opened?: OpenInfo
+  private received = 0
+  private reject!: (error: Error) => void
+  private resolve!: (result: ChatResult) => void
+  private sent = 0
+  private readonly session: Session
+  private readonly timers: NodeJS.Timeout[] = []
+
+  constructor(
+    private readonly plan: ChatPlan,
+    private readonly view: ChatView,
+    private readonly input?: ChatInput,
+    private readonly history?: LineHistory,
+  ) {
+    this.session = new Session(plan.session, (event) => this.onSessionEvent(event))
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    // run() hands `done` out only once connected; an earlier failure must not count as unhandled.
+    this.done.catch(() => {})
+  }
+
+  async run(): Promise<ChatResult> {
+    for (const warning of this.plan.warnings) this.view.warn(warning)
+    if (this.plan.timeoutMs !== undefined) {
+      this.timers.push(setTimeout(() => this.fail(new WsapiError(`Timed out after ${this.plan.timeoutMs! / 1000} s${this.progress()}.`, {code: 'TIMEOUT'})), this.plan.timeoutMs))
+    }
+
+    try {
+      await this.session.start()
+    } catch (error) {
+      // A --timeout that fired during the handshake has already settled the run.
+      if (this.ending) return this.done
+      this.clearTimers()
+      throw this.withSourceHint(error as WsapiError)
+    }
+
+    if (this.ending) return this.done
+    // With -x the input reads no lines (and never ends) but still turns Ctrl-C and SIGTERM into a quit.
+    this.input?.start({
+      end: () => (this.plan.interactive ? this.quit() : this.inputEnded()),
+      interrupt: () => this.quit(),
+      line: (text) => this.onLine(text),
+    })
+    for (const action of this.plan.execute) this.perform(action)
+    if (this.plan.execute.length > 0 || !this.input) this.inputEnded()
+    return this.done
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer)
+  }
+
+  /** Ends the run: stops input and timers, closes the connection, then settles with the error or result. */
+  private async end(outcome: {error: Error} | {result: (info: EndInfo) => ChatResult}, close: {code: number; reason: string} = {code: 1000, reason: ''}): Promise<void> {
+    if (this.ending) return
+    this.ending = true
+    this.clearTimers()
+    this.input?.stop()
+    const info = await this.session.close(close.code, close.reason)
+    if ('error' in outcome) this.reject(outcome.error)
+    else this.resolve(outcome.result(info))
+  }
+
+  private fail(error: Error): void {
+    void this.end({error})
+  }
+
+  private inputEnded(): void {
+    if (this.plan.interactive) return
+    if (this.plan.waitMs === undefined) return
+    this.timers.push(
+      setTimeout(() => {
+        if (this.plan.count !== undefined && this.received < this.plan.count) {
+          this.fail(new WsapiError(`Waited ${this.plan.waitMs! / 1000} s after the last line${this.progress()}.`, {code: 'COUNT_NOT_REACHED'}))
+        } else {
+          this.quit()
+        }
+      }, this.plan.waitMs),
+    )
+  }
+
+  private onEnd(info: EndInfo): void {
+    if (this.ending) return
+    this.ending = true
+    this.clearTimers()
+    this.input?.stop()
+    if (info.error) {
+      this.reject(info.error)
+      return
+    }
+
+    const how = describeClose(info.code, info.reason)
+    if (!isNormalClose(info.code)) {
+      this.reject(new WsapiError(`The server closed the connection: ${how}${this.progress()}.`, {code: 'ABNORMAL_CLOSE'}))
+      return
+    }
+
+    if (this.plan.count !== undefined && this.received < this.plan.count) {
+      this.reject(new WsapiError(`The server closed the connection (${how})${this.progress()}.`, {code: 'COUNT_NOT_REACHED'}))
+      return
+    }
+
+    this.view.info(`Disconnected by the server: ${how}`)
+    this.resolve(this.result(info))
+  }
+
+  private onLine(text: string): void {
+    if (this.ending) return
+    try {
+      this.perform(parseInput(text))
+    } catch (error) {
+      if (!WsapiError.is(error)) throw error
+      this.view.error(error.message)
+    }
+
+    // After performing it, so that /history lists what came before.
+    if (this.plan.interactive) this.history?.add(text)
+  }
+
+  private onMessage(binary: boolean, data: Buffer): void {
+    if (this.ending) return
+    const text = binary ? '' : data.toString('utf8')
+    const message: ReceivedMessage = {binary, data, error: binary ? undefined : apiGatewayError(text), text, time: new Date()}
+    const {keepaliveReplies} = this
+    if (keepaliveReplies.pending > 0 && Date.now() <= keepaliveReplies.deadline && looksLikeKeepaliveReply(message)) {
+      keepaliveReplies.pending--
+      this.view.received({...message, keepaliveReply: true})
+      this.view.debug(`(hid the reply to the keepalive frame: ${text})`)
+      return
+    }
+
+    this.received++
+    this.view.received(message)
+    if (this.plan.count !== undefined && this.received >= this.plan.count) this.quit()
+  }
+
+  private onSessionEvent(event: SessionEvent): void {
+    switch (event.type) {
+      case 'end': {
+        if (!event.byUser) this.onEnd(event)
+        break
+      }
+
+      case 'keepalive': {
+        this.keepaliveReplies = {deadline: Date.now() + this.plan.keepaliveReplyWindowMs, pending: this.keepaliveReplies.pending + 1}
+        this.view.sent({keepalive: true, text: event.text, time: new Date()})
+        this.view.debug(`keepalive frame sent: ${event.text}`)
+        break
+      }
+
+      case 'message': {
+        this.onMessage(event.binary, event.data)
+        break
+      }
+
+      case 'open': {
+        this.opened = event
+        this.announce(event)
+        break
+      }
+
+      case 'retry': {
+        const why = event.error ? event.error.message : `the connection closed: ${describeClose(event.code ?? 1006, event.reason ?? '')}`
+        this.view.warn(`${why}; reconnecting in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt})`)
+        break
+      }
+    }
+  }
+
+  private announce(info: OpenInfo): void {
+    const url = displayUrl(info.url)
+    const protocol = info.protocol ? `subprotocol ${info.protocol}` : 'no subprotocol'
+    const ms = `${Math.round(info.ms)} ms`
+    if (info.connection === 1) {
+      this.view.success(`Connected to ${url}${SOURCE_LABELS[this.plan.target.source]} in ${ms} · ${protocol}`)
+      const describe = this.plan.builder.describe()
+      if (this.plan.interactive) this.view.info(`${describe}. /help for commands, Ctrl-D to quit.`)
+      else this.view.debug(describe)
+    } else {
+      this.view.success(`Reconnected to ${url} in ${ms} · ${protocol} (connection ${info.connection})`)
+    }
+  }
+
+  private perform(action: InputAction): void {
+    switch (action.kind) {
+      case 'close': {
+        this.quit(action.code, action.reason)
+        break
+      }
+
+      case 'empty': {
+        break
+      }
+
+      case 'help': {
+        this.view.info(`Commands:\n${slashHelp()}\n${this.plan.builder.describe()}.`)
+        break
+      }
+
+      case 'history': {
+        const lines = this.history?.load() ?? []
+        if (!this.history) this.view.warn('/history: there is no history in scripts.')
+        else if (lines.length === 0) this.view.info('No history yet.')
+        else {
+          const shown = lines.slice(-action.limit)
+          const first = lines.length - shown.length + 1
+          this.view.info(shown.map((line, index) => `${String(first + index).padStart(4)}  ${line}`).join('\n'))
+        }
+
+        break
+      }
+
+      case 'line': {
+        this.transmit(this.plan.builder.build(action.line).text)
+        break
+      }
+
+      case 'ping': {
+        this.session.ping(action.data).then(
+          (ms) => this.view.info(`pong in ${ms.toFixed(1)} ms`),
+          (error: Error) => this.view.error(error.message),
+        )
+        break
+      }
+
+      case 'quit': {
+        this.quit()
+        break
+      }
+
+      case 'raw':
+      case 'send': {
+        this.transmit(action.text)
+        break
+      }
+
+      case 'route': {
+        if (action.route !== undefined) {
+          try {
+            this.plan.builder.setRoute(action.route)
+          } catch (error) {
+            this.view.error((error as Error).message)
+            break
+          }
+        }
+
+        this.view.info(`Route: ${this.plan.builder.route ?? '(none)'}. ${this.plan.builder.describe()}.`)
+        break
+      }
+    }
+  }
+
+  /** ", with 1 of 3 messages received" when --count is set. */
+  private progress(): string {
+    return this.plan.count === undefined ? '' : `, with ${this.received} of ${this.plan.count} messages received`
+  }
+
+  private quit(code = 1000, reason = ''): void {
+    void this.end(
+      {
+        result: (info) => {
+          this.view.info(`Disconnected: ${describeClose(info.code, info.reason)}`)
+          return this.result(info)
+        },
+      },
+      {code, reason},
+    )
+  }
+
+  private result(info: EndInfo): ChatResult {
+    return {
+      byUser: info.byUser,
+      closeCode: info.code,
+      closeReason: info.reason,
+      connections: this.opened?.connection ?? 0,
+      received: this.received,
+      sent: this.sent,
+      url: displayUrl(this.plan.session.url),
+    }
+  }
+
+  private transmit(text: string): void {
+    const bytes = Buffer.byteLength(text)
+    const kb = (value: number) => `${(value / 1024).toFixed(1)} KB`
+    const {frameBytes, messageBytes} = API_GATEWAY_LIMITS
+    if (bytes > messageBytes) {
+      this.view.warn(`This message is ${kb(bytes)}, over API Gateway's ${messageBytes / 1024} KB message limit: API Gateway closes the connection (1009).`)
+    } else if (bytes > frameBytes) {
+      this.view.warn(`This message is ${kb(bytes)}, over API Gateway's ${frameBytes / 1024} KB frame limit: sending it as frames of at most ${frameBytes / 1024} KB.`)
+    }
+
+    const sent = this.session.send(text)
+    this.sent++
+    this.view.sent({text, time: new Date()})
+    if (sent.queued) this.view.warn('Not connected: the message will be sent when the connection is back.')
+  }
+
+  private withSourceHint(error: WsapiError): WsapiError {
+    if (error.code !== 'CONNECTION_REFUSED') return error
+    if (this.plan.target.source === 'dev') error.message += ' (is `wsapi dev` still running?)'
+    if (this.plan.target.source === 'deploy') error.message += ' (the URL comes from the last deploy: is the stack still there?)'
+    return error
+  }
+}
+
+/** Runs `wsapi connect`: resolves when the run ends well (exit 0), rejects with a WsapiError otherwise. */
+export function runChat(plan: ChatPlan, view: ChatView, input?: ChatInput, history?: LineHistory): Promise<ChatResult> {
+  return new Chat(plan, view, input, history).run()
+}

@@ -1,0 +1,46 @@
+import {UsageError} from '../errors.js'
+
+/** Accepts `host:port/stage` shorthand as wscat does (ws:// is added); keeps ws:// and wss:// URLs. */
+export function normalizeUrl(url: string): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `ws://${url}`
+  let parsed: URL
+  try {
+    parsed = new URL(withScheme)
+  } catch {
+    throw new UsageError(`Invalid URL ${JSON.stringify(url)}: give a WebSocket URL such as ws://127.0.0.1:3001/v1 or wss://abc.execute-api.eu-west-1.amazonaws.com/v1.`, {code: 'INVALID_URL'})
+  }
+
+  if (parsed.protocol === 'http:') parsed.protocol = 'ws:'
+  if (parsed.protocol === 'https:') parsed.protocol = 'wss:'
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new UsageError(`Invalid URL ${JSON.stringify(url)}: the scheme must be ws:// or wss://.`, {code: 'INVALID_URL'})
+  }
+
+  return parsed.href
+}
+
+/** The URL with `token=<token>` in its query string, as the scaffolded $connect authorizer reads it. */
+export function withToken(url: string, token: string | undefined): string {
+  if (token === undefined) return url
+  const parsed = new URL(url)
+  parsed.searchParams.set('token', token)
+  return parsed.href
+}
+
+/** The URL for the screen: a `token` query value is masked, so that a shared terminal does not leak it. */
+export function displayUrl(url: string): string {
+  const parsed = new URL(url)
+  if (!parsed.searchParams.has('token')) return url
+  parsed.searchParams.set('token', '***')
+  return parsed.href
+}
+
+/**
+ * What identifies "the same API" for history: scheme, host, port and path. The query (tokens that
+ * change) and the fragment are left out; `ws://h/v1/` and `ws://h/v1` are the same API.
+ */
+export function historyKey(url: string): string {
+  const parsed = new URL(url)
+  const path = parsed.pathname.replace(/\/+$/, '')
+  return `${parsed.protocol}//${parsed.host}${path}`
+}

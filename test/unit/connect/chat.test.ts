@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict'
+
+import {type ChatInput, type ChatOptions, type ChatView, type InputHandlers, planChat, type ReceivedMessage, runChat, type SentMessage} from '../../../src/lib/connect/chat.js'
+import {RecordingOutput} from '../../../src/lib/output.js'
+import {startServer, type TestServer} from '../../helpers/ws-servers.js'
+
+class RecordingView extends RecordingOutput implements ChatView {
+  readonly in: ReceivedMessage[] = []
+  readonly out: SentMessage[] = []
+
+  received(message: ReceivedMessage): void {
+    this.in.push(message)
+  }
+
+  sent(message: SentMessage): void {
+    this.out.push(message)
+  }
+}
+
+/** Lines fed by the test, as a terminal would. */
+class ScriptedInput implements ChatInput {
+  handlers?: InputHandlers
+  stopped = false
+
+  start(handlers: InputHandlers): void {
+    this.handlers = handlers
+  }
+
+  stop(): void {
+    this.stopped = true
+  }
+}
+
+const base = (url: string, extra: Partial<ChatOptions> = {}): ChatOptions => ({connection: {}, interactive: false, target: {source: 'argument', url}, ...extra})
+
+describe('connect chat', () => {
+  describe('planChat', () => {
+    const url = 'ws://127.0.0.1:1/v1'
+
+    it('turns the options into a session: headers, token, subprotocols, handshake timeout', () => {
+      const plan = planChat(base(url, {connection: {headers: ['X-A: 1', 'x-b:two: three'], subprotocols: ['p'], token: 't'}, timeoutSeconds: 5}))
+      assert.deepEqual(plan.session.headers, {'X-A': '1', 'x-b': 'two: three'})
+      assert.equal(plan.session.url, 'ws://127.0.0.1:1/v1?token=t')
+      assert.deepEqual(plan.session.subprotocols, ['p'])
+      assert.equal(plan.session.handshakeTimeoutMs, 5000)
+      assert.equal(planChat(base(url)).session.handshakeTimeoutMs, 30_000)
+    })
+
+    it('waits 2 s after the last line by default, until --count is met with --count, forever with --wait -1', () => {
+      assert.equal(planChat(base(url)).waitMs, 2000)
+      assert.equal(planChat(base(url, {count: 1})).waitMs, undefined)
+      assert.equal(planChat(base(url, {count: 1, waitSeconds: 3})).waitMs, 3000)
+      assert.equal(planChat(base(url, {waitSeconds: -1})).waitMs, undefined)
+      assert.equal(planChat(base(url, {waitSeconds: 0})).waitMs, 0)
+    })
+
+    it('rejects bad values before connecting', () => {
+      assert.throws(() => planChat(base(url, {connection: {headers: [': x']}})), /Invalid header ": x"/)
+      assert.throws(() => planChat(base(url, {count: 0})), /Invalid --count 0/)
+      assert.throws(() => planChat(base(url, {count: 1.5})), /Invalid --count 1\.5/)
+      assert.throws(() => planChat(base(url, {waitSeconds: -2})), /Invalid --wait -2: give a number of seconds 0 or more \(or -1/)
+      assert.throws(() => planChat(base(url, {timeoutSeconds: 0})), /Invalid --timeout 0/)
+      assert.throws(() => planChat(base(url, {execute: ['/close 1005']})), /-x "\/close 1005": \/close:/)
+    })
+
+    it('keepalive: the frame follows the route field; an interval at or past the idle timeout is warned about', () => {
+      const plan = planChat(base(url, {keepaliveSeconds: 600, target: {routeSelection: '$request.body.action', source: 'argument', url}}))
+      assert.deepEqual(plan.session.keepalive, {intervalMs: 600_000, text: '{"action":"$keepalive"}'})
+      assert.match(plan.warnings[0], /--keepalive 600 is not below API Gateway's 600 s idle timeout/)
+      assert.equal(planChat(base(url, {keepaliveMessage: 'ping', keepaliveSeconds: 1})).session.keepalive?.text, 'ping')
+    })
+  })
+
+  describe('runChat', () => {
+    let server: TestServer | undefined
+    afterEach(async () => server?.close())
+
+    it('hides one reply per keepalive frame, not the messages that arrive meanwhile', async () => {
+      server = await startServer({}, (socket) =>
+        socket.on('message', (data) => {
+          if (data.toString() !== '{"message":"$keepalive"}') return
+          socket.send('{"error":"No route matches this message."}')
+          socket.send('"a broadcast that happens to arrive now"')
+          socket.send('{"error":"a real error"}')
+        }),
+      )
+      const view = new RecordingView()
+      const plan = planChat(base(server.url, {count: 2, keepaliveSeconds: 0.1, target: {routeSelection: '$request.body.message', source: 'argument', url: server.url}}))
+      const result = await runChat(plan, view)
+      assert.equal(result.received, 2)
+      assert.deepEqual(
+        view.in.map((message) => [message.text, message.keepaliveReply ?? false]),
+        [
+          ['{"error":"No route matches this message."}', true],
+          ['"a broadcast that happens to arrive now"', false],
+          ['{"error":"a real error"}', false],
+        ],
+      )
+      assert.deepEqual(
+        view.out.map((message) => [message.text, message.keepalive]),
+        [['{"message":"$keepalive"}', true]],
+      )
+    })
+
+    it('an error reply outside the window after a keepalive is shown', async () => {
+      server = await startServer({}, (socket) => socket.send('{"error":"nope"}'))
+      const view = new RecordingView()
+      await runChat(planChat(base(server.url, {count: 1, keepaliveSeconds: 10})), view)
+      assert.equal(view.in[0].keepaliveReply, undefined)
+    })
+
+    it('interactive: Ctrl-D quits with 1000, history gets each line after it ran', async () => {
+      server = await startServer()
+      const view = new RecordingView()
+      const input = new ScriptedInput()
+      const added: string[] = []
+      const history = {add: (line: string) => added.push(line), load: () => [...added]}
+      const running = runChat(planChat(base(server.url, {interactive: true})), view, input, history as never)
+      while (!input.handlers) await new Promise((resolve) => setTimeout(resolve, 10))
+      input.handlers.line('/history')
+      input.handlers.line('hello')
+      input.handlers.end()
+      const result = await running
+      assert.deepEqual({byUser: result.byUser, code: result.closeCode, sent: result.sent}, {byUser: true, code: 1000, sent: 1})
+      assert.deepEqual(added, ['/history', 'hello'])
+      assert.match(view.text('info'), /No history yet/)
+      assert.ok(input.stopped)
+      assert.equal(await server.nextMessage(0), 'hello')
+    })
+  })
+})

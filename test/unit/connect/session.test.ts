@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict'
+
+import {backoffDelay, FRAME_PAYLOAD_BYTES, Session, type SessionEvent, splitUtf8} from '../../../src/lib/connect/session.js'
+import {startServer, type TestServer} from '../../helpers/ws-servers.js'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('connect session', () => {
+  it('backs off exponentially up to the maximum, with ±20% jitter', () => {
+    const options = {initialMs: 500, maxMs: 30_000}
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((attempt) => backoffDelay(attempt, options, () => 0.5)),
+      [500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000],
+    )
+    assert.equal(backoffDelay(2, options, () => 0), 800)
+    assert.equal(backoffDelay(2, options, () => 1), 1200)
+    assert.equal(backoffDelay(9, options, () => 1), 30_000)
+  })
+
+  it('splits UTF-8 between characters, into pieces no longer than asked', () => {
+    const text = 'aé€😀'.repeat(1000)
+    const bytes = Buffer.from(text)
+    for (const size of [4, 5, 7, 100, FRAME_PAYLOAD_BYTES]) {
+      const pieces = splitUtf8(bytes, size)
+      assert.ok(pieces.every((piece) => piece.length <= size && piece.length > 0))
+      assert.ok(pieces.every((piece) => piece.toString('utf8') === new TextDecoder('utf8', {fatal: true}).decode(piece)))
+      assert.equal(Buffer.concat(pieces).toString(), text)
+    }
+
+    assert.deepEqual(splitUtf8(Buffer.from('abc'), 10), [Buffer.from('abc')])
+    assert.deepEqual(
+      splitUtf8(Buffer.from('ab€'), 4).map((piece) => piece.toString()),
+      ['ab', '€'],
+    )
+  })
+
+  describe('against a server', () => {
+    let server: TestServer
+    let session: Session | undefined
+    const events: SessionEvent[] = []
+    const received = () => events.flatMap((event) => (event.type === 'message' ? [event.data.toString()] : []))
+    const until = async (check: () => boolean, ms = 5000) => {
+      const deadline = Date.now() + ms
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out; events: ${JSON.stringify(events.map((event) => event.type))}`)
+        await sleep(10)
+      }
+    }
+
+    afterEach(async () => {
+      await session?.close()
+      await server?.close()
+      events.length = 0
+    })
+
+    it('keeps the messages that arrive together with the handshake', async () => {
+      server = await startServer({}, (socket) => {
+        for (const text of ['one', 'two', 'three']) socket.send(text)
+      })
+      session = new Session({url: server.url}, (event) => events.push(event))
+      const open = await session.start()
+      assert.equal(open.connection, 1)
+      await until(() => received().length === 3)
+      assert.deepEqual(received(), ['one', 'two', 'three'])
+    })
+
+    it('sends a keepalive frame only after the interval passes with no data either way', async () => {
+      server = await startServer()
+      session = new Session({keepalive: {intervalMs: 150, text: 'ka'}, url: server.url}, (event) => events.push(event))
+      await session.start()
+      for (let i = 0; i < 8; i++) {
+        session.send(`busy ${i}`)
+        await sleep(50)
+      }
+
+      assert.ok(!server.messages.includes('ka'), 'no keepalive while the user is active')
+      await sleep(500)
+      // 500 ms idle at 150 ms: about 3; never more than one per interval (a loaded machine may fire fewer).
+      const keepalives = events.filter((event) => event.type === 'keepalive').length
+      assert.ok(keepalives >= 1 && keepalives <= 4, `one per idle interval, got ${keepalives}`)
+      await until(() => server.messages.filter((text) => text === 'ka').length === keepalives)
+    })
+
+    it('holds messages sent while reconnecting and delivers them on the new connection', async () => {
+      let connections = 0
+      server = await startServer({}, (socket) => {
+        connections++
+        if (connections === 1) socket.terminate()
+      })
+      session = new Session({reconnect: {initialMs: 50, maxMs: 100}, url: server.url}, (event) => events.push(event))
+      await session.start()
+      await until(() => events.some((event) => event.type === 'retry'))
+      assert.deepEqual(session.send('while away'), {bytes: 10, frames: 1, queued: true})
+      await until(() => server.messages.includes('while away'))
+      const opens = events.filter((event) => event.type === 'open')
+      assert.deepEqual(
+        opens.map((event) => event.type === 'open' && event.connection),
+        [1, 2],
+      )
+    })
+
+    it('measures a ping round trip; a closed session ends once, by the user', async () => {
+      server = await startServer()
+      session = new Session({url: server.url}, (event) => events.push(event))
+      await session.start()
+      assert.ok((await session.ping('x')) >= 0)
+      const end = await session.close(4000, 'bye')
+      assert.deepEqual(end, {byUser: true, code: 4000, reason: 'bye'})
+      await session.close()
+      assert.equal(events.filter((event) => event.type === 'end').length, 1)
+      await assert.rejects(session.ping(), /Not connected/)
+    })
+  })
+})
