@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
+import {planProject, resolveInitOptions} from '../../src/lib/scaffold/index.js'
 import {runCli} from '../helpers/cli.js'
 import {PtySession} from '../helpers/pty.js'
 import {tempDir} from '../helpers/tmp.js'
@@ -13,30 +14,8 @@ function filesUnder(dir: string): string[] {
     .sort()
 }
 
-const DEFAULT_FILES = [
-  '.gitignore',
-  '.mocharc.json',
-  'README.md',
-  'package.json',
-  'src/handlers/connect.ts',
-  'src/handlers/default.ts',
-  'src/handlers/disconnect.ts',
-  'src/handlers/sendmessage.ts',
-  'src/runtime/broadcast.ts',
-  'src/runtime/connections.ts',
-  'src/runtime/env.ts',
-  'src/runtime/index.ts',
-  'src/runtime/management.ts',
-  'src/runtime/message.ts',
-  'src/runtime/types.ts',
-  'template.yaml',
-  'test/connect.test.ts',
-  'test/default.test.ts',
-  'test/disconnect.test.ts',
-  'test/events.ts',
-  'test/sendmessage.test.ts',
-  'tsconfig.json',
-]
+// What init writes with --yes is what the plan says (whose file list test/unit/scaffold/plan.test.ts pins).
+const DEFAULT_FILES = planProject(resolveInitOptions({name: 'chat'})).files.map((file) => file.path)
 
 describe('wsapi init', function () {
   this.timeout(60_000)
