@@ -26,7 +26,11 @@ const seconds = Flags.custom<number>({
 
 export default class Bench extends WsapiCommand {
   static override args = {
-    url: Args.string({description: 'WebSocket URL (default: the running `wsapi dev` of the project, else its last deploy).'}),
+    url: Args.string({
+      description: 'WebSocket URL (default: the running `wsapi dev` of the project, else its last deploy).',
+      // oclif would otherwise take piped stdin as the URL.
+      ignoreStdin: true,
+    }),
   }
 
   static override description = `Opens --clients connections ramped at --rate per second, then --senders of them each send --messages broadcasts {"<routeField>":"<route>","data":{"id":…,"sentAt":…}} (route field and route from template.yaml, as for \`wsapi connect\`). Every client, the sender included, should receive every broadcast — what the generated handler does; --expect others if your API skips the sender.

@@ -27,7 +27,11 @@ export interface InitResult {
 
 export default class Init extends WsapiCommand {
   static override args = {
-    dir: Args.string({description: 'Folder to create the project in (default: the current folder).'}),
+    dir: Args.string({
+      description: 'Folder to create the project in (default: the current folder).',
+      // oclif would otherwise take piped stdin as DIR (`yes | wsapi init` must not create a folder named y).
+      ignoreStdin: true,
+    }),
   }
 
   static override description = `Writes a CloudFormation template.yaml (API, routes, integrations, stage, connections table, one least-privilege role and log group per function, outputs), TypeScript handlers for $connect, $disconnect and each custom route, and their tests.

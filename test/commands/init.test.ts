@@ -80,6 +80,14 @@ describe('wsapi init', function () {
     assert.ok(!json.files.includes('src/handlers/default.ts'))
   })
 
+  it('never takes piped stdin as DIR', async () => {
+    const cwd = tempDir()
+    const result = await runCli(['init', '--yes', '--name', 'chat'], {cwd, input: 'elsewhere\n'})
+    assert.equal(result.code, 0, result.stderr)
+    assert.ok(existsSync(join(cwd, 'template.yaml')))
+    assert.ok(!existsSync(join(cwd, 'elsewhere')))
+  })
+
   it('never prompts without a TTY, even without --yes', async () => {
     const cwd = tempDir()
     const result = await runCli(['init', 'chat'], {cwd, timeoutMs: 20_000})
