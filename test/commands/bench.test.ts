@@ -123,7 +123,7 @@ describe('wsapi bench', function () {
       [['ws://127.0.0.1:1/v1', '--timeout', '0'], /^Error: Invalid --timeout: give seconds, a number above 0 \(e\.g\. 10 or 0\.5\), not "0" \(see --help\)$/],
       [['ws://127.0.0.1:1/v1', '--clients', '0'], /^Error: Invalid --clients: Expected an integer greater than or equal to 1 but received: 0 \(see --help\)$/],
       [['ws://127.0.0.1:1/v1', '--expect', 'some'], /^Error: Expected --expect=some to be one of: all, others \(see --help\)$/],
-      [['ws://127.0.0.1:1/v1', '-H', 'nocolon'], /^Error: Invalid --header "nocolon": write it as "Name: value"\.$/],
+      [['ws://127.0.0.1:1/v1', '-H', 'nocolon'], /^Error: Invalid header "nocolon": write it as "Name: value", e\.g\. -H "Authorization: Bearer abc"\.$/],
       [['ws://127.0.0.1:1/v1', '--route-field', 'a b'], /^Error: Invalid --route-field "a b"/],
       [['ftp://x'], /^Error: Invalid URL "ftp:\/\/x": the scheme must be ws:\/\/ or wss:\/\/\.$/],
       [[], /^Error: No URL given and no template\.yaml in .*: pass a URL/],

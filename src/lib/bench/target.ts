@@ -20,25 +20,3 @@ export function benchRouting(target: Pick<ClientTarget, 'route' | 'routeField'>,
 
   return {route: flags.route ?? target.route ?? DEFAULT_ROUTE, routeField}
 }
-
-/**
- * The URL with `token` in its query string (what the scaffolded $connect authorizer reads), percent-encoded:
- * a space becomes %20, never the form encoding's "+", which a server may keep as a plus.
- */
-export function withToken(url: string, token: string | undefined): string {
-  if (token === undefined) return url
-  const parsed = new URL(url)
-  parsed.search = `${parsed.search ? `${parsed.search}&` : '?'}token=${encodeURIComponent(token)}`
-  return parsed.href
-}
-
-/** `-H "Name: value"` flags → a headers object. */
-export function parseHeaderFlags(headers: readonly string[] = []): Record<string, string> {
-  return Object.fromEntries(
-    headers.map((text) => {
-      const colon = text.indexOf(':')
-      if (colon <= 0) throw new UsageError(`Invalid --header ${JSON.stringify(text)}: write it as "Name: value".`, {code: 'INVALID_HEADER'})
-      return [text.slice(0, colon).trim(), text.slice(colon + 1).trim()]
-    }),
-  )
-}

@@ -119,6 +119,11 @@ export function parseHeader(header: string): [string, string] {
   return [name, header.slice(colon + 1).trim()]
 }
 
+/** `-H "Name: value"` flags → a headers object. */
+export function parseHeaderFlags(headers: readonly string[] = []): Record<string, string> {
+  return Object.fromEntries(headers.map((header) => parseHeader(header)))
+}
+
 function seconds(name: string, value: number | undefined, options: {allowForever?: boolean; allowZero?: boolean} = {}): number | undefined {
   if (value === undefined || (options.allowForever && value === -1)) return value
   if (!Number.isFinite(value) || value < 0 || (value === 0 && !options.allowZero)) {
@@ -139,7 +144,7 @@ export function planChat(options: ChatOptions): ChatPlan {
     routeField: options.message?.routeField,
     routeSelection: options.target.routeSelection,
   })
-  const headers = Object.fromEntries((options.connection.headers ?? []).map((header) => parseHeader(header)))
+  const headers = parseHeaderFlags(options.connection.headers)
   const execute = (options.execute ?? []).map((line) => {
     try {
       return parseInput(line)

@@ -19,11 +19,16 @@ export function normalizeUrl(url: string): string {
   return parsed.href
 }
 
-/** The URL with `token=<token>` in its query string, as the scaffolded $connect authorizer reads it. */
+/**
+ * The URL with `token=<token>` in its query string, as the scaffolded $connect authorizer reads it.
+ * Percent-encoded: a space becomes %20, never the form encoding's "+", which a server may keep as a plus.
+ */
 export function withToken(url: string, token: string | undefined): string {
   if (token === undefined) return url
   const parsed = new URL(url)
-  parsed.searchParams.set('token', token)
+  parsed.searchParams.delete('token')
+  const rest = parsed.search.slice(1)
+  parsed.search = `${rest ? `${rest}&` : ''}token=${encodeURIComponent(token)}`
   return parsed.href
 }
 

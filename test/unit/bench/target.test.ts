@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 
-import {benchRouting, parseHeaderFlags, withToken} from '../../../src/lib/bench/target.js'
+import {benchRouting} from '../../../src/lib/bench/target.js'
+import {parseHeaderFlags} from '../../../src/lib/connect/chat.js'
+import {withToken} from '../../../src/lib/connect/url.js'
 
 describe('bench target', () => {
   it("takes route and field from flags, then the template, then the sample's convention", () => {
@@ -18,6 +20,7 @@ describe('bench target', () => {
     assert.equal(withToken('ws://h/v1', 's3cr3t'), 'ws://h/v1?token=s3cr3t')
     assert.deepEqual(parseHeaderFlags(['X-A: 1', 'Authorization:Bearer x:y']), {Authorization: 'Bearer x:y', 'X-A': '1'})
     assert.deepEqual(parseHeaderFlags(undefined), {})
-    assert.throws(() => parseHeaderFlags([': x']), /Invalid --header ": x"/)
+    assert.throws(() => parseHeaderFlags([': x']), /Invalid header ": x"/)
+    assert.equal(withToken('ws://h/v1?token=old&b=2', 'new'), 'ws://h/v1?b=2&token=new')
   })
 })
