@@ -3,6 +3,8 @@ import {performance} from 'node:perf_hooks'
 
 import {WebSocket, WebSocketServer} from 'ws'
 
+import {apiGatewayErrorFrame} from './ws-servers.js'
+
 export interface BroadcastServerOptions {
   /** Answer every message with this API Gateway error frame instead of broadcasting. */
   errorFrame?: string
@@ -32,12 +34,7 @@ export interface BroadcastServer {
   url: string
 }
 
-const frameId = () => Buffer.from(Array.from({length: 10}, () => Math.floor(Math.random() * 256))).toString('base64')
-
-/** API Gateway's error frame text, spacing as observed (reference §2.3). */
-export function apiGatewayErrorFrame(message: string): string {
-  return `{"message": ${JSON.stringify(message)}, "connectionId":"${frameId()}", "requestId":"${frameId()}"}`
-}
+export {apiGatewayErrorFrame}
 
 /**
  * A plain `ws` server on 127.0.0.1 (port 0) that behaves like the generated `sendmessage` handler:

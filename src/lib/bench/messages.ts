@@ -1,4 +1,5 @@
 import {exampleMessage, type PathSegment, parseRouteSelectionExpression} from '../project/index.js'
+import {apiGatewayError} from '../connect/format.js'
 import {UsageError} from '../errors.js'
 
 /** What a benchmark client made of one incoming frame. */
@@ -17,7 +18,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Classifies a frame. A broadcast of this run carries `{"id": "<runId>-…", "sentAt": …}` as the whole
  * message (what the generated handler sends: the `data` field) or as its `data` field (APIs that relay
  * the whole message). Error frames are recognised by their shape (a `message` text plus the connection
- * and request or message ids), as API Gateway sends them (reference §2.3).
+ * and request or message ids), as `wsapi connect` recognises them (reference §2.3).
  */
 export function classifyFrame(text: string, runId: string): BenchFrame {
   let parsed: unknown
@@ -32,11 +33,8 @@ export function classifyFrame(text: string, runId: string): BenchFrame {
     if (isObject(candidate) && typeof candidate.id === 'string' && candidate.id.startsWith(`${runId}-`)) return {id: candidate.id, kind: 'broadcast'}
   }
 
-  if (typeof parsed.message === 'string' && 'connectionId' in parsed && ('requestId' in parsed || 'messageId' in parsed)) {
-    return {kind: 'error', message: parsed.message}
-  }
-
-  return {kind: 'other'}
+  const error = apiGatewayError(text)
+  return error ? {kind: 'error', message: error.message} : {kind: 'other'}
 }
 
 /**

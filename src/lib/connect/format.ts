@@ -127,11 +127,14 @@ export function apiGatewayError(text: string): ApiGatewayErrorFrame | undefined 
 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
   const frame = value as Record<string, unknown>
-  if (typeof frame.message !== 'string' || !Object.hasOwn(API_GATEWAY_ERROR_HINTS, frame.message)) return undefined
-  if (!Object.keys(frame).every((key) => ERROR_FRAME_KEYS.has(key))) return undefined
+  if (typeof frame.message !== 'string' || !Object.keys(frame).every((key) => ERROR_FRAME_KEYS.has(key))) return undefined
+  const known = Object.hasOwn(API_GATEWAY_ERROR_HINTS, frame.message)
+  // Known texts alone; other texts only with the frame's full shape (a connection id and a request or message id).
+  const shaped = typeof frame.connectionId === 'string' && (typeof frame.requestId === 'string' || typeof frame.messageId === 'string')
+  if (!known && !shaped) return undefined
   return {
     connectionId: typeof frame.connectionId === 'string' ? frame.connectionId : undefined,
-    hint: API_GATEWAY_ERROR_HINTS[frame.message],
+    hint: known ? API_GATEWAY_ERROR_HINTS[frame.message] : 'API Gateway refused or failed the message',
     message: frame.message,
     requestId: typeof frame.requestId === 'string' ? frame.requestId : typeof frame.messageId === 'string' ? frame.messageId : undefined,
   }
