@@ -8,7 +8,8 @@
 //   LATENCY_MS=20 DYNAMODB_MS=10 PAGE_SIZE=1000 SIZES=2000,10000 CONCURRENCY=10,25,50,100,200 node --import tsx bench/handler-fanout.ts
 import type {ApiGatewayManagementApiClient} from '@aws-sdk/client-apigatewaymanagementapi'
 
-import {broadcast, DEFAULT_BROADCAST_CONCURRENCY} from '../runtime/broadcast.js'
+import {broadcast} from '../runtime/broadcast.js'
+import {DEFAULT_BROADCAST_CONCURRENCY} from '../runtime/env.js'
 import {postToConnection} from '../runtime/management.js'
 
 /** API Gateway's integration timeout: the handler must finish inside it. */

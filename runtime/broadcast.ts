@@ -1,8 +1,7 @@
 import type {ApiGatewayManagementApiClient} from '@aws-sdk/client-apigatewaymanagementapi'
 
+import {DEFAULT_BROADCAST_CONCURRENCY} from './env.js'
 import {isGone, postToConnection} from './management.js'
-
-export const DEFAULT_BROADCAST_CONCURRENCY = 50
 
 export interface BroadcastResult {
   /** Posts that failed for another reason (throttling, payload, permissions). */
@@ -23,12 +22,6 @@ export interface BroadcastOptions {
   /** Called with each failure other than 410. */
   onError?: (connectionId: string, error: unknown) => void
   recipients: AsyncIterable<string> | Iterable<string>
-}
-
-/** Reads BROADCAST_CONCURRENCY, falling back to the default for a missing or bad value. */
-export function concurrencyFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env.BROADCAST_CONCURRENCY)
-  return Number.isInteger(value) && value > 0 ? value : DEFAULT_BROADCAST_CONCURRENCY
 }
 
 /**

@@ -1,5 +1,6 @@
 import {ApiGatewayManagementApiClient, PostToConnectionCommand} from '@aws-sdk/client-apigatewaymanagementapi'
 
+import {concurrencyFromEnv} from './env.js'
 import type {WebSocketEvent} from './types.js'
 
 /** Set by `wsapi dev` (or by you) to reach a management API other than https://{domainName}/{stage}. */
@@ -18,12 +19,17 @@ export function managementEndpoint(event: Pick<WebSocketEvent, 'requestContext'>
 
 const clients = new Map<string, ApiGatewayManagementApiClient>()
 
+/** The AWS SDK's default socket pool of a client: requests beyond it wait for a free socket. */
+const SDK_DEFAULT_MAX_SOCKETS = 50
+
 /** One client per endpoint, reused across invocations of a warm function. */
 export function managementClient(event: Pick<WebSocketEvent, 'requestContext'>): ApiGatewayManagementApiClient {
   const endpoint = managementEndpoint(event)
   let client = clients.get(endpoint)
   if (!client) {
-    client = new ApiGatewayManagementApiClient({endpoint})
+    // One socket per post in flight: with the SDK's default pool a BROADCAST_CONCURRENCY above 50 would only queue.
+    const maxSockets = Math.max(SDK_DEFAULT_MAX_SOCKETS, concurrencyFromEnv())
+    client = new ApiGatewayManagementApiClient({endpoint, requestHandler: {httpAgent: {maxSockets}, httpsAgent: {maxSockets}}})
     clients.set(endpoint, client)
   }
 

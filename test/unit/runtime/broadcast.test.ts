@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 
 import {GoneException, type ApiGatewayManagementApiClient} from '@aws-sdk/client-apigatewaymanagementapi'
 
-import {broadcast, concurrencyFromEnv, DEFAULT_BROADCAST_CONCURRENCY} from '../../../runtime/broadcast.js'
+import {broadcast} from '../../../runtime/broadcast.js'
+import {concurrencyFromEnv, DEFAULT_BROADCAST_CONCURRENCY} from '../../../runtime/env.js'
 import {managementEndpoint} from '../../../runtime/management.js'
 import {parseMessage} from '../../../runtime/message.js'
 

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict'
+import {createServer, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+import {broadcast} from '../../../runtime/broadcast.js'
+import {managementClient} from '../../../runtime/management.js'
+
+const ENV = {
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  BROADCAST_CONCURRENCY: '80',
+}
+
+describe('runtime managementClient', () => {
+  const saved: Record<string, string | undefined> = {}
+  beforeEach(() => {
+    for (const name of [...Object.keys(ENV), 'WSAPI_MANAGEMENT_ENDPOINT']) saved[name] = process.env[name]
+    Object.assign(process.env, ENV)
+  })
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  })
+
+  it('lets the real SDK client keep BROADCAST_CONCURRENCY posts in flight, past its default pool of 50 sockets', async () => {
+    // A management API that answers nothing until no new post has arrived for a while: the posts waiting then are
+    // as many as the client manages to have in flight at once.
+    const held: ServerResponse[] = []
+    let peak = 0
+    let posts = 0
+    let quiet: NodeJS.Timeout | undefined
+    const release = () => {
+      for (const response of held.splice(0)) response.writeHead(200, {'content-length': 0}).end()
+    }
+
+    const server = createServer((request, response) => {
+      request.resume().on('end', () => {
+        posts++
+        held.push(response)
+        peak = Math.max(peak, held.length)
+        clearTimeout(quiet)
+        quiet = setTimeout(release, 300)
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    process.env.WSAPI_MANAGEMENT_ENDPOINT = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
+    try {
+      const client = managementClient({requestContext: {domainName: 'example.com', stage: 'v1'}} as Parameters<typeof managementClient>[0])
+      const recipients = Array.from({length: 160}, (_, i) => `conn-${i}`)
+      const result = await broadcast({client, concurrency: 80, data: '"hi"', recipients})
+      assert.deepEqual(result, {failed: 0, gone: 0, sent: 160})
+      assert.equal(posts, 160)
+      assert.equal(peak, 80)
+      client.destroy()
+    } finally {
+      clearTimeout(quiet)
+      server.close()
+    }
+  })
+})
