@@ -1,6 +1,6 @@
 import {resolve} from 'node:path'
 
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '../ui/oclif.js'
 
 import {APIGW_CONNECT_RATE_QUOTA, type BenchResult, benchRouting, EXPECTATIONS, type Expectation, runBench} from '../lib/bench/index.js'
 import {parseHeaderFlags} from '../lib/connect/chat.js'

@@ -1,6 +1,6 @@
 import {relative, resolve} from 'node:path'
 
-import {Flags} from '@oclif/core'
+import {Flags} from '../ui/oclif.js'
 
 import {type BuildResult, buildProject} from '../lib/bundle/index.js'
 import {WsapiCommand} from '../ui/base-command.js'

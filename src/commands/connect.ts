@@ -1,7 +1,6 @@
 import {resolve} from 'node:path'
 
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
+import {Args, Flags} from '../ui/oclif.js'
 
 import {type ChatResult, planChat, runChat} from '../lib/connect/chat.js'
 import type {LineHistory} from '../lib/connect/history.js'

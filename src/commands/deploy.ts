@@ -1,6 +1,6 @@
 import {resolve} from 'node:path'
 
-import {Flags} from '@oclif/core'
+import {Flags} from '../ui/oclif.js'
 
 import {awsOptionsFrom} from '../lib/aws/options.js'
 import type {DeployProjectResult} from '../lib/deploy/deploy-project.js'

@@ -1,6 +1,6 @@
 import {resolve} from 'node:path'
 
-import {Flags} from '@oclif/core'
+import {Flags} from '../ui/oclif.js'
 
 import {parseDuration} from '../lib/dev/duration.js'
 import type {DevServer} from '../lib/dev/server.js'

@@ -1,6 +1,6 @@
 import {basename, relative, resolve} from 'node:path'
 
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '../ui/oclif.js'
 
 import {UsageError} from '../lib/errors.js'
 import {stackNameFromDirectory} from '../lib/project/index.js'

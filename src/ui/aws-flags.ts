@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags} from './oclif.js'
 
 /** Where the stack is: the flags deploy, destroy and status share. */
 export const stackFlags = {

@@ -1,5 +1,4 @@
-import {Command} from '@oclif/core/command'
-import * as Flags from '@oclif/core/flags'
+import {Command, Flags} from './oclif.js'
 
 import {WsapiError} from '../lib/errors.js'
 import type {Output} from '../lib/output.js'

@@ -1,0 +1,5 @@
+// The one door to oclif for commands and the UI. In the built CLI this file is replaced by a loader of a
+// single-file bundle of @oclif/core (scripts/bundle-oclif.mjs): oclif as ~120 separate modules costs more
+// to resolve and compile than wsapi connect spends talking to the server. From source (tests, bin/dev.js)
+// it is plain @oclif/core; the two export the same names.
+export {Args, Command, Flags, execute} from '@oclif/core'
