@@ -82,7 +82,8 @@ async function measure(name, url) {
 }
 
 /**
- * The floor no emulator can go under: the same posts made by the AWS SDK v3 client the generated handler uses,
+ * The floor no emulator can go under: the same posts made by the AWS SDK v3 client the generated handler uses
+ * (configured as runtime/management.ts does),
  * from a worker thread (as the handler runs), with the same concurrency, against an HTTP server that does nothing.
  */
 async function sdkFloor() {
@@ -91,7 +92,7 @@ async function sdkFloor() {
   const worker = new Worker(
     `const {workerData, parentPort} = require('node:worker_threads')
      const {ApiGatewayManagementApiClient, PostToConnectionCommand} = require(workerData.sdk)
-     const client = new ApiGatewayManagementApiClient({credentials: {accessKeyId: 'a', secretAccessKey: 'b'}, endpoint: workerData.endpoint, region: 'us-east-1'})
+     const client = new ApiGatewayManagementApiClient({cacheMiddleware: true, credentials: {accessKeyId: 'a', secretAccessKey: 'b'}, endpoint: workerData.endpoint, region: 'us-east-1'})
      ;(async () => {
        const samples = []
        for (let round = 0; round < workerData.rounds; round++) {

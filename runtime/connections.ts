@@ -20,7 +20,7 @@ export class ConnectionsTable {
   readonly tableName: string
 
   constructor(options: ConnectionsTableOptions) {
-    this.client = options.client ?? new DynamoDBClient({})
+    this.client = options.client ?? new DynamoDBClient({cacheMiddleware: true})
     this.idAttribute = options.idAttribute
     this.pageSize = options.pageSize
     this.tableName = options.tableName

@@ -35,6 +35,12 @@ describe('runtime ConnectionsTable (against dynalite)', function () {
     await new Promise<void>((resolve) => server.close(() => resolve()))
   })
 
+  it('its own DynamoDB client caches the SDK middleware chain (less CPU per call in a warm function)', () => {
+    const table = new ConnectionsTable({idAttribute: 'cid', tableName: 'connections'})
+    assert.equal(table.client.config.cacheMiddleware, true)
+    table.client.destroy()
+  })
+
   it('stores connectedAt and a 2-hour expiry, lists every id across pages, and removes', async () => {
     const table = new ConnectionsTable({client, idAttribute: 'cid', pageSize: 10, tableName: 'connections'})
     const ids = Array.from({length: 25}, (_, i) => `Conn${String(i).padStart(11, '0')}=`)

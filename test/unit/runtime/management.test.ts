@@ -3,7 +3,7 @@ import {createServer, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 import {broadcast} from '../../../runtime/broadcast.js'
-import {managementClient} from '../../../runtime/management.js'
+import {managementClient, postToConnection} from '../../../runtime/management.js'
 
 const ENV = {
   AWS_ACCESS_KEY_ID: 'local',
@@ -60,6 +60,29 @@ describe('runtime managementClient', () => {
       client.destroy()
     } finally {
       clearTimeout(quiet)
+      server.close()
+    }
+  })
+
+  it('caches the SDK middleware chain, and each post still carries its own connection id and data', async () => {
+    const seen: string[] = []
+    const server = createServer((request, response) => {
+      let body = ''
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()))
+      request.on('end', () => {
+        seen.push(`${request.method} ${request.url} ${body}`)
+        response.writeHead(200, {'content-length': 0}).end()
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    process.env.WSAPI_MANAGEMENT_ENDPOINT = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`
+    try {
+      const client = managementClient({requestContext: {domainName: 'example.com', stage: 'v2'}} as Parameters<typeof managementClient>[0])
+      assert.equal(client.config.cacheMiddleware, true)
+      for (const id of ['a=', 'b=', 'c=']) await postToConnection(client, id, JSON.stringify({to: id}))
+      assert.deepEqual(seen, ['POST /v2/@connections/a%3D {"to":"a="}', 'POST /v2/@connections/b%3D {"to":"b="}', 'POST /v2/@connections/c%3D {"to":"c="}'])
+      client.destroy()
+    } finally {
       server.close()
     }
   })
