@@ -1,13 +1,12 @@
 import {resolve} from 'node:path'
 
-import {Args, Flags} from '../ui/oclif.js'
-
 import {APIGW_CONNECT_RATE_QUOTA, type BenchResult, benchRouting, EXPECTATIONS, type Expectation, runBench} from '../lib/bench/index.js'
 import {parseHeaderFlags} from '../lib/connect/chat.js'
 import {withToken} from '../lib/connect/url.js'
 import {resolveTarget} from '../lib/connect/index.js'
 import {UsageError, WsapiError} from '../lib/errors.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {Args, Flags} from '../ui/oclif.js'
 import {progressLine, renderBenchSummary} from '../ui/bench-report.js'
 import {progressBar} from '../ui/progress.js'
 

@@ -1,9 +1,8 @@
 import {relative, resolve} from 'node:path'
 
-import {Flags} from '../ui/oclif.js'
-
 import {type BuildResult, buildProject} from '../lib/bundle/index.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {Flags} from '../ui/oclif.js'
 import {formatBytes, table} from '../ui/output.js'
 
 export default class Build extends WsapiCommand {

@@ -1,12 +1,11 @@
 import {resolve} from 'node:path'
 
-import {Args, Flags} from '../ui/oclif.js'
-
 import {type ChatResult, planChat, runChat} from '../lib/connect/chat.js'
 import type {LineHistory} from '../lib/connect/history.js'
 import {resolveClientTarget} from '../lib/connect/resolve.js'
 import {UsageError} from '../lib/errors.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {Args, Flags} from '../ui/oclif.js'
 import {chatTerminal} from '../ui/connect-terminal.js'
 
 const seconds = Flags.custom<number>({

@@ -1,13 +1,12 @@
 import {resolve} from 'node:path'
 
-import {Flags} from '../ui/oclif.js'
-
 import {awsOptionsFrom} from '../lib/aws/options.js'
 import type {DeployProjectResult} from '../lib/deploy/deploy-project.js'
 import {WsapiError} from '../lib/errors.js'
 import {parseParameterFlags} from '../lib/project/parameters.js'
 import {awsFlags, isInteractive, pollIntervalFromEnv, stackFlags} from '../ui/aws-flags.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {Flags} from '../ui/oclif.js'
 import {countChanges, renderChanges, renderFailures, renderOutputs} from '../ui/deploy-render.js'
 import {colors} from '../ui/output.js'
 import {explainInterrupt} from '../ui/interrupt.js'

@@ -1,12 +1,11 @@
 import {resolve} from 'node:path'
 
-import {Flags} from '../ui/oclif.js'
-
 import {awsOptionsFrom} from '../lib/aws/options.js'
 import type {DestroyPlan, DestroyProjectResult} from '../lib/deploy/destroy.js'
 import {UsageError, WsapiError} from '../lib/errors.js'
 import {awsFlags, isInteractive, pollIntervalFromEnv, stackFlags} from '../ui/aws-flags.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {Flags} from '../ui/oclif.js'
 import {renderBlocking} from '../ui/deploy-render.js'
 import {colors} from '../ui/output.js'
 import {explainInterrupt} from '../ui/interrupt.js'

@@ -1,11 +1,10 @@
 import {resolve} from 'node:path'
 
-import {Flags} from '../ui/oclif.js'
-
 import {parseDuration} from '../lib/dev/duration.js'
 import type {DevServer} from '../lib/dev/server.js'
 import {parseParameterFlags} from '../lib/project/parameters.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {Flags} from '../ui/oclif.js'
 import {colors, table} from '../ui/output.js'
 
 export interface DevResult {

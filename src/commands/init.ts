@@ -1,7 +1,5 @@
 import {basename, relative, resolve} from 'node:path'
 
-import {Args, Flags} from '../ui/oclif.js'
-
 import {UsageError} from '../lib/errors.js'
 import {stackNameFromDirectory} from '../lib/project/index.js'
 import {
@@ -14,6 +12,7 @@ import {
   writeProject,
 } from '../lib/scaffold/index.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {Args, Flags} from '../ui/oclif.js'
 import {colors} from '../ui/output.js'
 
 export interface InitResult {

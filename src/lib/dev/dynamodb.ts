@@ -104,6 +104,9 @@ async function ensureTable(endpoint: string, table: LocalTable): Promise<void> {
   })
 }
 
+/** How long close() waits for requests already received (each is one DynamoDB call: milliseconds normally). */
+const CLOSE_DRAIN_MS = 10_000
+
 /** A request that has been read to the end, handed to dynalite as if it had just arrived. */
 function replay(request: IncomingMessage, body: Buffer): IncomingMessage {
   const copy = Readable.from(body.length > 0 ? [body] : []) as unknown as IncomingMessage
@@ -126,10 +129,25 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   const ttl = new Map(options.tables.filter((table) => table.model.ttlAttribute).map((table) => [table.name, table.model.ttlAttribute!]))
   const latencyMs = options.latencyMs ?? 0
 
+  const answer500 = (response: ServerResponse, error: unknown) => {
+    const text = JSON.stringify({__type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: error instanceof Error ? error.message : String(error)})
+    response.writeHead(500, {'content-length': Buffer.byteLength(text), 'content-type': 'application/x-amz-json-1.0'})
+    response.end(text)
+  }
+
   const answer = (response: ServerResponse, body: unknown) => {
     const text = JSON.stringify(body)
     response.writeHead(200, {'content-length': Buffer.byteLength(text), 'content-type': 'application/x-amz-json-1.0'})
     response.end(text)
+  }
+
+  // Requests received and not yet answered. close() waits for them: dynalite throws (and would take the whole
+  // dev server down) when an operation it has started meets a closed database.
+  let inFlight = 0
+  let closing = false
+  let drained: (() => void) | undefined
+  const settle = () => {
+    if (--inFlight === 0) drained?.()
   }
 
   // Read each request ourselves: dynalite throws from a request 'error' listener, which would take the
@@ -139,6 +157,22 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
     request.on('error', () => response.destroy())
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
     request.on('end', () => {
+      if (closing) {
+        response.destroy()
+        return
+      }
+
+      inFlight++
+      let answered = false
+      const end = response.end.bind(response)
+      response.end = ((...args: Parameters<ServerResponse['end']>) => {
+        if (!answered) {
+          answered = true
+          settle()
+        }
+
+        return end(...args)
+      }) as ServerResponse['end']
       const body = Buffer.concat(chunks)
       const handle = () => {
         const target = String(request.headers['x-amz-target'] ?? '')
@@ -162,8 +196,17 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
         dynaliteHandler(replay(request, body), response)
       }
 
-      if (latencyMs > 0) setTimeout(handle, latencyMs)
-      else handle()
+      const handleSafely = () => {
+        try {
+          handle()
+        } catch (error) {
+          // A request dynalite (or the TTL shim) can't parse: a 500 for that caller, never a crash.
+          if (!answered) answer500(response, error)
+        }
+      }
+
+      if (latencyMs > 0) setTimeout(handleSafely, latencyMs)
+      else handleSafely()
     })
   })
 
@@ -172,11 +215,19 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
     server.listen(0, '127.0.0.1', () => resolve())
   })
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const close = () => new Promise<void>((resolve) => {
+  const close = async () => {
     clearInterval(sweeper)
+    closing = true
+    if (inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        drained = resolve
+        setTimeout(resolve, CLOSE_DRAIN_MS).unref()
+      })
+    }
+
     server.closeAllConnections?.()
-    server.close(() => resolve())
-  })
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
 
   const sweepExpired = async (): Promise<number> => {
     let deleted = 0

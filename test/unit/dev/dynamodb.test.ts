@@ -62,6 +62,21 @@ describe('dev DynamoDB (dynalite)', function () {
     await dynamo.close()
   })
 
+  it('close() lets the requests already received finish (none dies on a closed database), then stops', async () => {
+    // The latency holds each request before dynalite sees it: close() lands while all 30 are still waiting.
+    const dynamo = await startLocalDynamo({latencyMs: 100, tables: [{model, name: 'items'}]})
+    const ddb = client(dynamo.endpoint)
+    const writes = Array.from({length: 15}, (_, i) => ddb.send(new PutItemCommand({Item: {pk: {S: `p${i}`}, sk: {N: '1'}}, TableName: 'items'})))
+    const deletes = Array.from({length: 15}, (_, i) => ddb.send(new DeleteItemCommand({Key: {pk: {S: `d${i}`}, sk: {N: '1'}}, TableName: 'items'})))
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    await dynamo.close()
+    const results = await Promise.allSettled([...writes, ...deletes])
+    assert.deepEqual(results.map((result) => result.status), Array.from({length: 30}, () => 'fulfilled'))
+    // Closed: a new request is refused, not served by a closed database.
+    await assert.rejects(ddb.send(new ScanCommand({TableName: 'items'})))
+    ddb.destroy()
+  })
+
   it('refuses a persisted table whose keys differ from the template', async () => {
     const path = join(tempDir(), 'store')
     const first = await startLocalDynamo({persistDir: path, tables: [{model, name: 'items'}]})
