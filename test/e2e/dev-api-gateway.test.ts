@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import {request} from 'node:http'
+import {connect as tcpConnect} from 'node:net'
 
 import WebSocket from 'ws'
 
@@ -16,6 +17,24 @@ function httpGet(url: string, headers: Record<string, string> = {}): Promise<{bo
     })
       .on('error', reject)
       .end()
+  })
+}
+
+/** The response head to a WebSocket handshake sent over a bare TCP socket (no WebSocket library in between). */
+function rawHandshake(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(port, '127.0.0.1')
+    let head = ''
+    socket.on('error', reject)
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1')
+      if (head.includes('\r\n\r\n')) {
+        socket.destroy()
+        resolve(head.slice(0, head.indexOf('\r\n\r\n')))
+      }
+    })
+    socket.on('close', () => resolve(head))
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
   })
 }
 
@@ -82,6 +101,17 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
       assert.equal(outcome.ok ? 101 : outcome.status, 502, query)
       assert.equal(!outcome.ok && outcome.body, '{"message": "Internal server error"}')
     }
+  })
+
+  it('10: any $connect status gets an HTTP answer, even one Node has no reason phrase for; a 1xx one is malformed → 502', async () => {
+    for (const [status, expected] of [[599, 599], [460, 460], [101, 502], [100, 502]]) {
+      const head = await rawHandshake(dev.ready.port, `/${dev.ready.stage}?status=${status}`)
+      assert.match(head, new RegExp(`^HTTP/1.1 ${expected} `), `status ${status}`)
+    }
+
+    const outcome = await tryConnect(dev.ready.url)
+    assert.ok(outcome.ok, 'the server still accepts connections')
+    outcome.client.close()
   })
 
   it('10: $connect slower than the integration timeout → 504 (our choice; see README)', async () => {

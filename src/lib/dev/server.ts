@@ -555,7 +555,8 @@ class LocalApiGateway implements DevServer {
     connection.state = 'closed'
     const status = this.closing ? 503 : result.status
     const body = status === 502 ? '{"message": "Internal server error"}' : status === 401 ? '{"message":"Unauthorized"}' : status === 403 ? '{"message":"Forbidden"}' : STATUS_CODES[status] ?? ''
-    done(false, status, body, body.startsWith('{') ? {'Content-Type': 'application/json'} : {})
+    // Written here, not through ws's done(false): ws throws (and the server dies) on a status Node has no reason phrase for, such as 599.
+    rejectSocket(connection.socket!, status, body, body.startsWith('{') ? 'application/json' : 'text/plain')
   }
 
   /** Authorizer, then $connect: the HTTP status the handshake gets, and the subprotocol to answer with. */
@@ -593,8 +594,8 @@ class LocalApiGateway implements DevServer {
     else {
       const payload = outcome.payload as {headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; statusCode?: unknown} | null
       const code = payload !== null && typeof payload === 'object' ? payload.statusCode : undefined
-      // A response without an integer status is malformed: API Gateway answers 502.
-      status = Number.isInteger(code) && (code as number) >= 100 && (code as number) <= 599 ? (code as number) : 502
+      // A response without an integer final status (1xx is not one) is malformed: API Gateway answers 502.
+      status = Number.isInteger(code) && (code as number) >= 200 && (code as number) <= 599 ? (code as number) : 502
       const header = (headers: Record<string, unknown> | undefined) => Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1]
       const value = header(payload?.headers ?? undefined) ?? (header(payload?.multiValueHeaders ?? undefined) as unknown[] | undefined)?.[0]
       if (typeof value === 'string' && value !== '') protocol = value
