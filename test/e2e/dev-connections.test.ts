@@ -81,6 +81,19 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
     ws.close()
   })
 
+  it('29: POSTed bytes that are not UTF-8 arrive intact as a binary frame (a text frame would break the client with 1007)', async () => {
+    const {client: ws, id} = await client()
+    const binary = new Promise<{data: Buffer; isBinary: boolean}>((resolve) => ws.ws.once('message', (data: Buffer, isBinary: boolean) => resolve({data, isBinary})))
+    const bytes = Buffer.from([0xff, 0xfe, 0x41, 0xc3])
+    assert.equal((await call('POST', at(id), bytes)).status, 200)
+    const received = await Promise.race([binary, ws.closed.then(({code}) => assert.fail(`the client closed with ${code}`))])
+    assert.deepEqual({data: [...received.data], isBinary: received.isBinary}, {data: [...bytes], isBinary: true})
+    await ws.next()
+    assert.equal((await call('POST', at(id), 'still open')).status, 200)
+    assert.equal(await ws.next(), 'still open')
+    ws.close()
+  })
+
   it('30: GET → 200 JSON with connectedAt, identity and lastActiveAt, which advances with traffic', async () => {
     const {client: ws, id} = await client()
     const first = await call('GET', at(id))

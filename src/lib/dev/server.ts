@@ -1,3 +1,4 @@
+import {isUtf8} from 'node:buffer'
 import {existsSync, readdirSync, rmSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES} from 'node:http'
 import type {AddressInfo, Socket} from 'node:net'
@@ -645,7 +646,8 @@ class LocalApiGateway implements DevServer {
 
   private send(connection: Connection, data: Buffer | string): void {
     if (connection.state !== 'open') return
-    connection.ws!.send(data, {binary: false})
+    // A text frame must hold UTF-8 (RFC 6455 §8.1; clients close with 1007 otherwise): other posted bytes go as a binary frame.
+    connection.ws!.send(data, {binary: typeof data !== 'string' && !isUtf8(data)})
     this.touch(connection)
   }
 
