@@ -77,6 +77,24 @@ describe('wsapi dev: limits, timeouts and close codes (reference checklist 24–
     assert.equal(typeof record.event.requestContext.disconnectReason, 'string')
   })
 
+  it('a protocol error closes with its RFC 6455 code, and $disconnect reports that code', async () => {
+    const attacks: Array<[Buffer, number]> = [
+      [frame(0x1, Buffer.from([0x7b, 0xff, 0xfe])), 1007], // invalid UTF-8
+      [Buffer.from([0xc1, 0x80, 1, 2, 3, 4]), 1002], // RSV1 set
+      [frame(0x9, Buffer.alloc(126)), 1002], // a ping over 125 bytes
+    ]
+    for (const [attack, code] of attacks) {
+      const socket = await rawSocket(dev.ready.port, '/test')
+      const id = lastConnectId(records)
+      const closeFrame = new Promise<Buffer>((resolve) => socket.once('data', resolve))
+      socket.write(attack)
+      const reply = await closeFrame
+      assert.deepEqual([reply[0], reply.readUInt16BE(2)], [0x88, code])
+      socket.destroy() // no close frame back: what $disconnect reports is still the close the server sent
+      assert.equal((await disconnectOf(records, id)).event.requestContext.disconnectStatusCode, code)
+    }
+  })
+
   it('25: a frame over 32 KB closes with 1009', async () => {
     const client = await connect(dev.ready.url)
     const id = lastConnectId(records)

@@ -627,7 +627,14 @@ class LocalApiGateway implements DevServer {
     })
     // Before ws reads the bytes, so that an oversized frame is refused from its header on.
     socket.prependListener('data', (chunk: Buffer) => guard.push(chunk))
-    ws.on('error', () => {}) // protocol errors: ws closes the connection itself (1002, 1007, 1009)
+    // A protocol error: ws closes the connection itself (1002, 1007, 1009); $disconnect reports the close it sent.
+    ws.on('error', (error: Error) => {
+      const code = protocolErrorCode(error)
+      if (code === undefined || connection.state !== 'open') return
+      this.log.warn(`${connection.id}: ${error.message}; closing with ${code}`)
+      connection.state = 'closing'
+      connection.closedBy = {code, reason: ''}
+    })
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(connection, data, isBinary))
     ws.on('close', (code: number, reason: Buffer) => this.onClose(connection, code, reason))
     const idleTimeoutMs = this.options.idleTimeoutMs ?? LIMITS.idleTimeoutMs
@@ -782,6 +789,13 @@ class LocalApiGateway implements DevServer {
       if (existsSync(devDir) && readdirSync(devDir).every((name) => name === 'node_modules')) rmSync(devDir, {force: true, recursive: true})
     }
   }
+}
+
+/** The close code ws sends for a client's protocol error (it keeps it under a symbol of its own). */
+function protocolErrorCode(error: Error): number | undefined {
+  const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code')
+  const code: unknown = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key]
+  return typeof code === 'number' ? code : undefined
 }
 
 /** The statusCode a handler returned, for the log. */
