@@ -182,6 +182,20 @@ describe('wsapi dev: limits, timeouts and close codes (reference checklist 24–
     b.close()
   })
 
+  it('a message nesting its selected value too deeply to stringify goes to $default; the server stays up', async () => {
+    const client = await connect(dev.ready.url)
+    const nested = `{"action":${'['.repeat(60_000)}${']'.repeat(60_000)},"reply":"deep"}`
+    // In frames of 32 KB at most, as API Gateway requires: 117 KB in all.
+    for (let offset = 0; offset < nested.length; offset += 32 * 1024) {
+      client.ws.send(nested.slice(offset, offset + 32 * 1024), {fin: offset + 32 * 1024 >= nested.length})
+    }
+
+    assert.equal(await client.next(), 'deep')
+    const record = await waitForRecord(records, (candidate) => candidate.event.body === nested)
+    assert.equal(record.event.requestContext.routeKey, '$default')
+    client.close()
+  })
+
   it('malformed frames of any kind never bring the server down', async () => {
     const attacks: Buffer[] = [
       Buffer.from([0x83, 0x80, 1, 2, 3, 4]), // reserved opcode
