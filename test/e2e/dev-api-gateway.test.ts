@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
 import {request} from 'node:http'
-import {connect as tcpConnect} from 'node:net'
 
 import WebSocket from 'ws'
 
-import {connect, type DevProcess, probeProject, readRecords, sleep, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
+import {connect, type DevProcess, probeProject, rawHandshake, readRecords, sleep, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
 
 const ID = /^[A-Za-z0-9_-]{15}=$/
 
@@ -17,24 +16,6 @@ function httpGet(url: string, headers: Record<string, string> = {}): Promise<{bo
     })
       .on('error', reject)
       .end()
-  })
-}
-
-/** The response head to a WebSocket handshake sent over a bare TCP socket (no WebSocket library in between). */
-function rawHandshake(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect(port, '127.0.0.1')
-    let head = ''
-    socket.on('error', reject)
-    socket.on('data', (chunk: Buffer) => {
-      head += chunk.toString('latin1')
-      if (head.includes('\r\n\r\n')) {
-        socket.destroy()
-        resolve(head.slice(0, head.indexOf('\r\n\r\n')))
-      }
-    })
-    socket.on('close', () => resolve(head))
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
   })
 }
 

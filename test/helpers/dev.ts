@@ -1,5 +1,6 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {connect as tcpConnect} from 'node:net'
 import {dirname, join} from 'node:path'
 
 import WebSocket from 'ws'
@@ -32,8 +33,9 @@ export class DevProcess {
   stderr = ''
   stdout = ''
 
+  /** `args` may hold its own `--port`. */
   constructor(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [BIN, 'dev', '--dir', dir, '--port', '0', '--json', ...args], {
+    this.child = spawn(process.execPath, [BIN, 'dev', '--dir', dir, ...(args.includes('--port') ? [] : ['--port', '0']), '--json', ...args], {
       cwd: REPO_ROOT,
       env: {...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env},
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -380,4 +382,22 @@ export async function waitForRecord(file: string, match: (record: Recorded) => b
 export function writeFile(path: string, text: string): void {
   mkdirSync(dirname(path), {recursive: true})
   writeFileSync(path, text)
+}
+
+/** The response head to a WebSocket handshake sent over a bare TCP socket (no WebSocket library in between). */
+export function rawHandshake(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(port, '127.0.0.1')
+    let head = ''
+    socket.on('error', reject)
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1')
+      if (head.includes('\r\n\r\n')) {
+        socket.destroy()
+        resolve(head.slice(0, head.indexOf('\r\n\r\n')))
+      }
+    })
+    socket.on('close', () => resolve(head))
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+  })
 }

@@ -137,6 +137,8 @@ class LocalApiGateway implements DevServer {
   routes: RouteSummary[] = []
   tables: Array<{logicalId: string; name: string}> = []
   private closing?: Promise<void>
+  /** Set once functions and routes are loaded; the port listens before, so that their environment can name it. */
+  private started = false
   private readonly disconnects = new Set<Promise<void>>()
   private dynamo?: LocalDynamo
   private readonly functions = new Map<string, FunctionEntry>()
@@ -243,6 +245,8 @@ class LocalApiGateway implements DevServer {
           url: this.url,
         })
       }
+
+      this.started = true
     } catch (error) {
       await this.close()
       throw error
@@ -491,7 +495,8 @@ class LocalApiGateway implements DevServer {
   private onUpgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
     socket.on('error', () => socket.destroy())
     const url = request.url ?? '/'
-    if (this.closing) return rejectSocket(socket, 503, '{"message":"Service Unavailable"}')
+    // A client retrying while the server starts (or stops) is told to come back, not run against half-loaded routes.
+    if (this.closing || !this.started) return rejectSocket(socket, 503, '{"message":"Service Unavailable"}')
     if (url.length > LIMITS.maxUrlLength) return rejectSocket(socket, 414, '{"message":"Request-URI Too Long"}')
     const queryStart = url.indexOf('?')
     const path = queryStart === -1 ? url : url.slice(0, queryStart)
