@@ -1,55 +1,13 @@
 import assert from 'node:assert/strict'
 import {randomBytes} from 'node:crypto'
-import {connect as tcpConnect, type Socket} from 'node:net'
+import {connect as tcpConnect} from 'node:net'
 
-import {connect, type DevProcess, probeProject, readRecords, sleep, startDev, tryConnect, waitForRecord} from '../helpers/dev.js'
+import {connect, type DevProcess, frame, probeProject, rawSocket, readRecords, sleep, startDev, tryConnect, waitForRecord} from '../helpers/dev.js'
 
 const disconnectOf = (records: string, connectionId: string) =>
   waitForRecord(records, (record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === connectionId)
 
 const lastConnectId = (records: string) => readRecords(records).filter((record) => record.event.requestContext.eventType === 'CONNECT').at(-1)!.event.requestContext.connectionId
-
-/** A raw TCP client that completes the WebSocket handshake, for frames no library would send. */
-async function rawSocket(port: number, path: string): Promise<Socket> {
-  const socket = tcpConnect(port, '127.0.0.1')
-  socket.on('error', () => {})
-  await new Promise((resolve) => socket.once('connect', resolve))
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
-  await new Promise<void>((resolve, reject) => {
-    let head = ''
-    const onData = (chunk: Buffer) => {
-      head += chunk.toString('latin1')
-      if (head.includes('\r\n\r\n')) {
-        socket.off('data', onData)
-        if (head.startsWith('HTTP/1.1 101')) resolve()
-        else reject(new Error(head))
-      }
-    }
-
-    socket.on('data', onData)
-  })
-  return socket
-}
-
-/** A masked client frame. */
-function frame(opcode: number, payload: Buffer, fin = true): Buffer {
-  const mask = randomBytes(4)
-  const length = payload.length
-  const header = length < 126 ? Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | length]) : length < 65_536 ? Buffer.alloc(4) : Buffer.alloc(10)
-  if (length >= 126) {
-    header[0] = (fin ? 0x80 : 0) | opcode
-    if (length < 65_536) {
-      header[1] = 0x80 | 126
-      header.writeUInt16BE(length, 2)
-    } else {
-      header[1] = 0x80 | 127
-      header.writeBigUInt64BE(BigInt(length), 2)
-    }
-  }
-
-  const masked = Buffer.from(payload.map((byte, index) => byte ^ mask[index % 4]))
-  return Buffer.concat([header, mask, masked])
-}
 
 describe('wsapi dev: limits, timeouts and close codes (reference checklist 24–28, 36)', function () {
   this.timeout(60_000)
