@@ -3,7 +3,7 @@ import {request} from 'node:http'
 
 import WebSocket from 'ws'
 
-import {connect, type DevProcess, probeProject, readRecords, sleep, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
+import {connect, type DevProcess, probeProject, rawHandshake, readRecords, sleep, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
 
 const ID = /^[A-Za-z0-9_-]{15}=$/
 
@@ -82,6 +82,17 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
       assert.equal(outcome.ok ? 101 : outcome.status, 502, query)
       assert.equal(!outcome.ok && outcome.body, '{"message": "Internal server error"}')
     }
+  })
+
+  it('10: any $connect status gets an HTTP answer, even one Node has no reason phrase for; a 1xx one is malformed → 502', async () => {
+    for (const [status, expected] of [[599, 599], [460, 460], [101, 502], [100, 502]]) {
+      const head = await rawHandshake(dev.ready.port, `/${dev.ready.stage}?status=${status}`)
+      assert.match(head, new RegExp(`^HTTP/1.1 ${expected} `), `status ${status}`)
+    }
+
+    const outcome = await tryConnect(dev.ready.url)
+    assert.ok(outcome.ok, 'the server still accepts connections')
+    outcome.client.close()
   })
 
   it('10: $connect slower than the integration timeout → 504 (our choice; see README)', async () => {

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand, PutItemCommand} from '@aws-sdk/client-dynamodb'
 
 import {runCli} from '../helpers/cli.js'
-import {connect, type DevProcess, startDev} from '../helpers/dev.js'
+import {connect, DevProcess, rawHandshake, sleep, startDev} from '../helpers/dev.js'
 import {scaffoldProject} from '../helpers/project.js'
 import {tempDir} from '../helpers/tmp.js'
 
@@ -152,6 +152,31 @@ describe('wsapi dev: flags and failures', function () {
     get.destroy()
     await second.stop()
     assert.deepEqual(item.Item, {connectionId: {S: 'kept'}})
+  })
+
+  it('a client retrying while the server starts gets 503 until it is ready, never an answer from half-loaded routes', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const {port} = blocker.address() as {port: number}
+    await new Promise((resolve) => blocker.close(resolve))
+    const dev = new DevProcess(scaffoldProject(), ['--port', String(port)])
+    const starting = dev.start()
+    const answers = new Set<string>()
+    try {
+      for (let status = ''; status !== '101'; ) {
+        // eslint-disable-next-line no-await-in-loop
+        status = /^HTTP\/1.1 (\d+)/.exec(await rawHandshake(port, '/v1').catch(() => 'refused'))?.[1] ?? 'refused'
+        answers.add(status)
+        // eslint-disable-next-line no-await-in-loop
+        if (status === 'refused') await sleep(5)
+      }
+
+      await starting
+      assert.deepEqual([...answers].filter((status) => status !== 'refused' && status !== '503' && status !== '101'), [])
+      assert.doesNotMatch(dev.stderr, /failed/)
+    } finally {
+      await dev.stop()
+    }
   })
 
   it('a port in use: one clear line, exit 1', async () => {

@@ -12,7 +12,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi'
 
-import {connect, type DevProcess, probeProject, readRecords, sleep, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
+import {connect, type DevProcess, frame, probeProject, rawSocket, readRecords, sleep, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
 
 interface HttpResponse {
   body: string
@@ -81,6 +81,19 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
     ws.close()
   })
 
+  it('29: POSTed bytes that are not UTF-8 arrive intact as a binary frame (a text frame would break the client with 1007)', async () => {
+    const {client: ws, id} = await client()
+    const binary = new Promise<{data: Buffer; isBinary: boolean}>((resolve) => ws.ws.once('message', (data: Buffer, isBinary: boolean) => resolve({data, isBinary})))
+    const bytes = Buffer.from([0xff, 0xfe, 0x41, 0xc3])
+    assert.equal((await call('POST', at(id), bytes)).status, 200)
+    const received = await Promise.race([binary, ws.closed.then(({code}) => assert.fail(`the client closed with ${code}`))])
+    assert.deepEqual({data: [...received.data], isBinary: received.isBinary}, {data: [...bytes], isBinary: true})
+    await ws.next()
+    assert.equal((await call('POST', at(id), 'still open')).status, 200)
+    assert.equal(await ws.next(), 'still open')
+    ws.close()
+  })
+
   it('30: GET → 200 JSON with connectedAt, identity and lastActiveAt, which advances with traffic', async () => {
     const {client: ws, id} = await client()
     const first = await call('GET', at(id))
@@ -138,6 +151,18 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
     assert.equal((await call('POST', at(connecting.event.requestContext.connectionId), 'now')).status, 200)
     assert.equal(await outcome.client.next(), 'now')
     outcome.client.close()
+  })
+
+  it('32: a client that sent its close frame is gone, even while its TCP connection lingers', async () => {
+    const known = new Set(readRecords(records).map((record) => record.event.requestContext.connectionId))
+    const socket = await rawSocket(dev.ready.port, `/${dev.ready.stage}`)
+    const id = (await waitForRecord(records, (candidate) => candidate.event.requestContext.eventType === 'CONNECT' && !known.has(candidate.event.requestContext.connectionId))).event.requestContext.connectionId
+    assert.equal((await call('GET', at(id))).status, 200)
+    const echoed = new Promise((resolve) => socket.once('data', resolve))
+    socket.write(frame(0x8, Buffer.from([0x03, 0xe8]))) // close 1000, and the socket is kept open
+    await echoed
+    for (const method of ['GET', 'POST', 'DELETE']) assert.equal((await call(method, at(id), method === 'POST' ? 'x' : undefined)).status, 410, method)
+    socket.destroy()
   })
 
   it('33: ids are percent-decoded; /@connections without the stage works; a wrong stage → 403 Forbidden', async () => {

@@ -1,55 +1,13 @@
 import assert from 'node:assert/strict'
 import {randomBytes} from 'node:crypto'
-import {connect as tcpConnect, type Socket} from 'node:net'
+import {connect as tcpConnect} from 'node:net'
 
-import {connect, type DevProcess, probeProject, readRecords, sleep, startDev, tryConnect, waitForRecord} from '../helpers/dev.js'
+import {connect, type DevProcess, frame, probeProject, rawSocket, readRecords, sleep, startDev, tryConnect, waitForRecord} from '../helpers/dev.js'
 
 const disconnectOf = (records: string, connectionId: string) =>
   waitForRecord(records, (record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === connectionId)
 
 const lastConnectId = (records: string) => readRecords(records).filter((record) => record.event.requestContext.eventType === 'CONNECT').at(-1)!.event.requestContext.connectionId
-
-/** A raw TCP client that completes the WebSocket handshake, for frames no library would send. */
-async function rawSocket(port: number, path: string): Promise<Socket> {
-  const socket = tcpConnect(port, '127.0.0.1')
-  socket.on('error', () => {})
-  await new Promise((resolve) => socket.once('connect', resolve))
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
-  await new Promise<void>((resolve, reject) => {
-    let head = ''
-    const onData = (chunk: Buffer) => {
-      head += chunk.toString('latin1')
-      if (head.includes('\r\n\r\n')) {
-        socket.off('data', onData)
-        if (head.startsWith('HTTP/1.1 101')) resolve()
-        else reject(new Error(head))
-      }
-    }
-
-    socket.on('data', onData)
-  })
-  return socket
-}
-
-/** A masked client frame. */
-function frame(opcode: number, payload: Buffer, fin = true): Buffer {
-  const mask = randomBytes(4)
-  const length = payload.length
-  const header = length < 126 ? Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | length]) : length < 65_536 ? Buffer.alloc(4) : Buffer.alloc(10)
-  if (length >= 126) {
-    header[0] = (fin ? 0x80 : 0) | opcode
-    if (length < 65_536) {
-      header[1] = 0x80 | 126
-      header.writeUInt16BE(length, 2)
-    } else {
-      header[1] = 0x80 | 127
-      header.writeBigUInt64BE(BigInt(length), 2)
-    }
-  }
-
-  const masked = Buffer.from(payload.map((byte, index) => byte ^ mask[index % 4]))
-  return Buffer.concat([header, mask, masked])
-}
 
 describe('wsapi dev: limits, timeouts and close codes (reference checklist 24–28, 36)', function () {
   this.timeout(60_000)
@@ -75,6 +33,24 @@ describe('wsapi dev: limits, timeouts and close codes (reference checklist 24–
     const record = await disconnectOf(records, id)
     assert.equal(record.event.requestContext.disconnectStatusCode, 1003)
     assert.equal(typeof record.event.requestContext.disconnectReason, 'string')
+  })
+
+  it('a protocol error closes with its RFC 6455 code, and $disconnect reports that code', async () => {
+    const attacks: Array<[Buffer, number]> = [
+      [frame(0x1, Buffer.from([0x7b, 0xff, 0xfe])), 1007], // invalid UTF-8
+      [Buffer.from([0xc1, 0x80, 1, 2, 3, 4]), 1002], // RSV1 set
+      [frame(0x9, Buffer.alloc(126)), 1002], // a ping over 125 bytes
+    ]
+    for (const [attack, code] of attacks) {
+      const socket = await rawSocket(dev.ready.port, '/test')
+      const id = lastConnectId(records)
+      const closeFrame = new Promise<Buffer>((resolve) => socket.once('data', resolve))
+      socket.write(attack)
+      const reply = await closeFrame
+      assert.deepEqual([reply[0], reply.readUInt16BE(2)], [0x88, code])
+      socket.destroy() // no close frame back: what $disconnect reports is still the close the server sent
+      assert.equal((await disconnectOf(records, id)).event.requestContext.disconnectStatusCode, code)
+    }
   })
 
   it('25: a frame over 32 KB closes with 1009', async () => {
@@ -162,6 +138,20 @@ describe('wsapi dev: limits, timeouts and close codes (reference checklist 24–
     await sleep(200)
     assert.equal(readRecords(records).filter((record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === aId).length, 1)
     b.close()
+  })
+
+  it('a message nesting its selected value too deeply to stringify goes to $default; the server stays up', async () => {
+    const client = await connect(dev.ready.url)
+    const nested = `{"action":${'['.repeat(60_000)}${']'.repeat(60_000)},"reply":"deep"}`
+    // In frames of 32 KB at most, as API Gateway requires: 117 KB in all.
+    for (let offset = 0; offset < nested.length; offset += 32 * 1024) {
+      client.ws.send(nested.slice(offset, offset + 32 * 1024), {fin: offset + 32 * 1024 >= nested.length})
+    }
+
+    assert.equal(await client.next(), 'deep')
+    const record = await waitForRecord(records, (candidate) => candidate.event.body === nested)
+    assert.equal(record.event.requestContext.routeKey, '$default')
+    client.close()
   })
 
   it('malformed frames of any kind never bring the server down', async () => {

@@ -1,5 +1,7 @@
 import {type ChildProcess, spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {connect as tcpConnect, type Socket} from 'node:net'
 import {dirname, join} from 'node:path'
 
 import WebSocket from 'ws'
@@ -32,8 +34,9 @@ export class DevProcess {
   stderr = ''
   stdout = ''
 
+  /** `args` may hold its own `--port`. */
   constructor(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [BIN, 'dev', '--dir', dir, '--port', '0', '--json', ...args], {
+    this.child = spawn(process.execPath, [BIN, 'dev', '--dir', dir, ...(args.includes('--port') ? [] : ['--port', '0']), '--json', ...args], {
       cwd: REPO_ROOT,
       env: {...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env},
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -380,4 +383,64 @@ export async function waitForRecord(file: string, match: (record: Recorded) => b
 export function writeFile(path: string, text: string): void {
   mkdirSync(dirname(path), {recursive: true})
   writeFileSync(path, text)
+}
+
+/** The response head to a WebSocket handshake sent over a bare TCP socket (no WebSocket library in between). */
+export function rawHandshake(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(port, '127.0.0.1')
+    let head = ''
+    socket.on('error', reject)
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1')
+      if (head.includes('\r\n\r\n')) {
+        socket.destroy()
+        resolve(head.slice(0, head.indexOf('\r\n\r\n')))
+      }
+    })
+    socket.on('close', () => resolve(head))
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+  })
+}
+
+/** A raw TCP client that completes the WebSocket handshake, for frames no library would send. */
+export async function rawSocket(port: number, path: string): Promise<Socket> {
+  const socket = tcpConnect(port, '127.0.0.1')
+  socket.on('error', () => {})
+  await new Promise((resolve) => socket.once('connect', resolve))
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+  await new Promise<void>((resolve, reject) => {
+    let head = ''
+    const onData = (chunk: Buffer) => {
+      head += chunk.toString('latin1')
+      if (head.includes('\r\n\r\n')) {
+        socket.off('data', onData)
+        if (head.startsWith('HTTP/1.1 101')) resolve()
+        else reject(new Error(head))
+      }
+    }
+
+    socket.on('data', onData)
+  })
+  return socket
+}
+
+/** A masked client frame. */
+export function frame(opcode: number, payload: Buffer, fin = true): Buffer {
+  const mask = randomBytes(4)
+  const length = payload.length
+  const header = length < 126 ? Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | length]) : length < 65_536 ? Buffer.alloc(4) : Buffer.alloc(10)
+  if (length >= 126) {
+    header[0] = (fin ? 0x80 : 0) | opcode
+    if (length < 65_536) {
+      header[1] = 0x80 | 126
+      header.writeUInt16BE(length, 2)
+    } else {
+      header[1] = 0x80 | 127
+      header.writeBigUInt64BE(BigInt(length), 2)
+    }
+  }
+
+  const masked = Buffer.from(payload.map((byte, index) => byte ^ mask[index % 4]))
+  return Buffer.concat([header, mask, masked])
 }

@@ -103,10 +103,13 @@ function requestContext(
   return context
 }
 
-/** headers (last value wins) and multiValueHeaders (every value) from the raw header list; names keep the client's spelling. */
+/**
+ * headers (last value wins) and multiValueHeaders (every value) from the raw header list; names keep the client's spelling.
+ * Built through Maps so that a header or parameter named `__proto__` is kept like any other, not swallowed by the prototype.
+ */
 export function headerMaps(rawHeaders: string[]): {headers: Record<string, string>; multiValueHeaders: Record<string, string[]>} {
-  const headers: Record<string, string> = {}
-  const multiValueHeaders: Record<string, string[]> = {}
+  const headers = new Map<string, string>()
+  const multiValueHeaders = new Map<string, string[]>()
   const spelling = new Map<string, string>()
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const lower = rawHeaders[i].toLowerCase()
@@ -114,28 +117,28 @@ export function headerMaps(rawHeaders: string[]): {headers: Record<string, strin
     if (name === undefined) {
       name = rawHeaders[i]
       spelling.set(lower, name)
-      multiValueHeaders[name] = []
+      multiValueHeaders.set(name, [])
     }
 
-    headers[name] = rawHeaders[i + 1]
-    multiValueHeaders[name].push(rawHeaders[i + 1])
+    headers.set(name, rawHeaders[i + 1])
+    multiValueHeaders.get(name)!.push(rawHeaders[i + 1])
   }
 
-  return {headers, multiValueHeaders}
+  return {headers: Object.fromEntries(headers), multiValueHeaders: Object.fromEntries(multiValueHeaders)}
 }
 
 /** queryStringParameters (last value) and multiValueQueryStringParameters (all), or undefined without a query string. */
 export function queryMaps(query: string | undefined): {multiValueQueryStringParameters: Record<string, string[]>; queryStringParameters: Record<string, string>} | undefined {
   if (!query) return undefined
-  const single: Record<string, string> = {}
-  const multi: Record<string, string[]> = {}
+  const single = new Map<string, string>()
+  const multi = new Map<string, string[]>()
   for (const [key, value] of new URLSearchParams(query)) {
-    single[key] = value
-    if (Object.hasOwn(multi, key)) multi[key].push(value)
-    else multi[key] = [value]
+    single.set(key, value)
+    if (multi.has(key)) multi.get(key)!.push(value)
+    else multi.set(key, [value])
   }
 
-  return {multiValueQueryStringParameters: multi, queryStringParameters: single}
+  return {multiValueQueryStringParameters: Object.fromEntries(multi), queryStringParameters: Object.fromEntries(single)}
 }
 
 function requestParts(request: HandshakeRequest): Pick<ProxyEvent, 'headers' | 'multiValueHeaders' | 'multiValueQueryStringParameters' | 'queryStringParameters'> {

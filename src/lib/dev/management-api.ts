@@ -13,6 +13,9 @@ import {LIMITS} from './limits.js'
 /** Matches /{stage}/@connections/{id} and /@connections/{id} (with `@` optionally percent-encoded). */
 export const MANAGEMENT_PATH = /^\/(?:([^/]+)\/)?(?:@|%40)connections\/([^/]+)\/?$/i
 
+/** WebSocket.OPEN, without loading ws here. */
+const WS_OPEN = 1
+
 /** More unsent bytes than this for one client and posts get 429, as AWS does when its buffer is full. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 
@@ -68,8 +71,9 @@ export function handleManagementRequest(options: ManagementApiOptions, request: 
       if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') return forbidden(response)
       const id = decodeId(rawId)
       const connection = id === undefined ? undefined : options.registry.get(id)
-      // Pending ($connect still running), closing and closed connections are all gone to the caller.
-      if (!connection || connection.state !== 'open') return gone(response)
+      // Pending ($connect still running), closing and closed connections are all gone to the caller, and so is
+      // one whose client sent its close frame (ws is CLOSING) but has not dropped the TCP connection yet.
+      if (!connection || connection.state !== 'open' || connection.ws?.readyState !== WS_OPEN) return gone(response)
       switch (method) {
         case 'POST': {
           if (bytes > LIMITS.maxMessageBytes) {

@@ -28,10 +28,17 @@ export class RouteTable {
   /**
    * The route a message goes to: the one whose key equals what the expression selects (exact, case
    * sensitive), else $default; `route` is undefined when neither exists (API Gateway answers Forbidden).
-   * Non-JSON bodies cannot be evaluated and go to $default.
+   * Non-JSON bodies, and values nested too deeply to stringify, cannot be evaluated and go to $default.
    */
   select(body: string): RouteChoice {
-    const selected = evaluateRouteSelection(this.expression, body)
+    let selected: string | undefined
+    try {
+      selected = evaluateRouteSelection(this.expression, body)
+    } catch (error) {
+      // A value nested too deeply to stringify (e.g. 60,000 arrays, which fit in 128 KB) cannot be evaluated either.
+      if (!(error instanceof RangeError)) throw error
+    }
+
     const route = (selected === undefined ? undefined : this.byKey.get(selected)) ?? this.defaultRoute
     return {route, selected}
   }

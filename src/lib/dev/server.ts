@@ -1,3 +1,4 @@
+import {isUtf8} from 'node:buffer'
 import {existsSync, readdirSync, rmSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES} from 'node:http'
 import type {AddressInfo, Socket} from 'node:net'
@@ -136,6 +137,8 @@ class LocalApiGateway implements DevServer {
   routes: RouteSummary[] = []
   tables: Array<{logicalId: string; name: string}> = []
   private closing?: Promise<void>
+  /** Set once functions and routes are loaded; the port listens before, so that their environment can name it. */
+  private started = false
   private readonly disconnects = new Set<Promise<void>>()
   private dynamo?: LocalDynamo
   private readonly functions = new Map<string, FunctionEntry>()
@@ -242,6 +245,8 @@ class LocalApiGateway implements DevServer {
           url: this.url,
         })
       }
+
+      this.started = true
     } catch (error) {
       await this.close()
       throw error
@@ -490,7 +495,8 @@ class LocalApiGateway implements DevServer {
   private onUpgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
     socket.on('error', () => socket.destroy())
     const url = request.url ?? '/'
-    if (this.closing) return rejectSocket(socket, 503, '{"message":"Service Unavailable"}')
+    // A client retrying while the server starts (or stops) is told to come back, not run against half-loaded routes.
+    if (this.closing || !this.started) return rejectSocket(socket, 503, '{"message":"Service Unavailable"}')
     if (url.length > LIMITS.maxUrlLength) return rejectSocket(socket, 414, '{"message":"Request-URI Too Long"}')
     const queryStart = url.indexOf('?')
     const path = queryStart === -1 ? url : url.slice(0, queryStart)
@@ -555,7 +561,8 @@ class LocalApiGateway implements DevServer {
     connection.state = 'closed'
     const status = this.closing ? 503 : result.status
     const body = status === 502 ? '{"message": "Internal server error"}' : status === 401 ? '{"message":"Unauthorized"}' : status === 403 ? '{"message":"Forbidden"}' : STATUS_CODES[status] ?? ''
-    done(false, status, body, body.startsWith('{') ? {'Content-Type': 'application/json'} : {})
+    // Written here, not through ws's done(false): ws throws (and the server dies) on a status Node has no reason phrase for, such as 599.
+    rejectSocket(connection.socket!, status, body, body.startsWith('{') ? 'application/json' : 'text/plain')
   }
 
   /** Authorizer, then $connect: the HTTP status the handshake gets, and the subprotocol to answer with. */
@@ -593,8 +600,8 @@ class LocalApiGateway implements DevServer {
     else {
       const payload = outcome.payload as {headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; statusCode?: unknown} | null
       const code = payload !== null && typeof payload === 'object' ? payload.statusCode : undefined
-      // A response without an integer status is malformed: API Gateway answers 502.
-      status = Number.isInteger(code) && (code as number) >= 100 && (code as number) <= 599 ? (code as number) : 502
+      // A response without an integer final status (1xx is not one) is malformed: API Gateway answers 502.
+      status = Number.isInteger(code) && (code as number) >= 200 && (code as number) <= 599 ? (code as number) : 502
       const header = (headers: Record<string, unknown> | undefined) => Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1]
       const value = header(payload?.headers ?? undefined) ?? (header(payload?.multiValueHeaders ?? undefined) as unknown[] | undefined)?.[0]
       if (typeof value === 'string' && value !== '') protocol = value
@@ -625,7 +632,14 @@ class LocalApiGateway implements DevServer {
     })
     // Before ws reads the bytes, so that an oversized frame is refused from its header on.
     socket.prependListener('data', (chunk: Buffer) => guard.push(chunk))
-    ws.on('error', () => {}) // protocol errors: ws closes the connection itself (1002, 1007, 1009)
+    // A protocol error: ws closes the connection itself (1002, 1007, 1009); $disconnect reports the close it sent.
+    ws.on('error', (error: Error) => {
+      const code = protocolErrorCode(error)
+      if (code === undefined || connection.state !== 'open') return
+      this.log.warn(`${connection.id}: ${error.message}; closing with ${code}`)
+      connection.state = 'closing'
+      connection.closedBy = {code, reason: ''}
+    })
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(connection, data, isBinary))
     ws.on('close', (code: number, reason: Buffer) => this.onClose(connection, code, reason))
     const idleTimeoutMs = this.options.idleTimeoutMs ?? LIMITS.idleTimeoutMs
@@ -644,7 +658,8 @@ class LocalApiGateway implements DevServer {
 
   private send(connection: Connection, data: Buffer | string): void {
     if (connection.state !== 'open') return
-    connection.ws!.send(data, {binary: false})
+    // A text frame must hold UTF-8 (RFC 6455 §8.1; clients close with 1007 otherwise): other posted bytes go as a binary frame.
+    connection.ws!.send(data, {binary: typeof data !== 'string' && !isUtf8(data)})
     this.touch(connection)
   }
 
@@ -779,6 +794,13 @@ class LocalApiGateway implements DevServer {
       if (existsSync(devDir) && readdirSync(devDir).every((name) => name === 'node_modules')) rmSync(devDir, {force: true, recursive: true})
     }
   }
+}
+
+/** The close code ws sends for a client's protocol error (it keeps it under a symbol of its own). */
+function protocolErrorCode(error: Error): number | undefined {
+  const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code')
+  const code: unknown = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key]
+  return typeof code === 'number' ? code : undefined
 }
 
 /** The statusCode a handler returned, for the log. */

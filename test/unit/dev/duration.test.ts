@@ -14,4 +14,9 @@ describe('dev durations', () => {
   it('refuses anything else with a usage error', () => {
     for (const value of ['', '0', '-1', 'soon', '5 minutes', '1d']) assert.throws(() => parseDuration('idle-timeout', value), /Invalid --idle-timeout/)
   })
+
+  it('refuses a duration longer than a timer can wait (it would fire at once and close every connection)', () => {
+    assert.equal(parseDuration('x', '596h'), 2_145_600_000)
+    for (const value of ['597h', '600h', '9999999999']) assert.throws(() => parseDuration('max-duration', value), /Invalid --max-duration .*at most 596h/)
+  })
 })

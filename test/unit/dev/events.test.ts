@@ -46,6 +46,13 @@ describe('dev events', () => {
     assert.deepEqual(headerMaps([]), {headers: {}, multiValueHeaders: {}})
   })
 
+  it('1, 2: a header or query parameter named like an Object.prototype member is kept like any other', () => {
+    const {headers, multiValueHeaders} = headerMaps(['__proto__', 'x', 'constructor', 'y'])
+    assert.equal(JSON.stringify({headers, multiValueHeaders}), '{"headers":{"__proto__":"x","constructor":"y"},"multiValueHeaders":{"__proto__":["x"],"constructor":["y"]}}')
+    const query = queryMaps('__proto__=1&__proto__=2&toString=3')!
+    assert.equal(JSON.stringify(query), '{"multiValueQueryStringParameters":{"__proto__":["1","2"],"toString":["3"]},"queryStringParameters":{"__proto__":"2","toString":"3"}}')
+  })
+
   it('3: MESSAGE has routeKey, messageId, the body, and nothing of the request', () => {
     const event = messageEvent(connection, 'chat', '{"action": "chat"}', {now: connection.connectedAt + 5})
     assert.deepEqual(Object.keys(event), ['requestContext', 'body', 'isBase64Encoded'])
