@@ -238,5 +238,9 @@ describe('scaffold plan', () => {
     assert.deepEqual(plan().warnings, [])
     assert.match(plan({routeSelection: 'other'}).warnings.join('\n'), /No message can select route "sendmessage"/)
     assert.match(plan({timeout: 60}).warnings.join('\n'), /29 s/)
+    // A stage may hold "_" and a name 128 characters, but the stack <project>-<stage> may not.
+    assert.match(plan({stage: 'prod_2'}).warnings.join('\n'), /stack name chat-prod_2 .*`wsapi deploy` will refuse this stage; deploy with --stage prod-2\./)
+    assert.match(plan({name: `c${'x'.repeat(126)}`, stage: 'v1'}).warnings.join('\n'), /is not valid for CloudFormation .*choose a shorter name or stage\./)
+    assert.deepEqual(plan({name: `c${'x'.repeat(124)}`, stage: 'v1'}).warnings, [], '128 characters in all is fine')
   })
 })
