@@ -91,6 +91,20 @@ describe('wsapi init', function () {
     assert.ok(!existsSync(join(cwd, 'elsewhere')))
   })
 
+  it('a folder it cannot create is a one-line error with exit 1, not a hang or a stack trace', async () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'a-file'), 'mine')
+    const underFile = await runCli(['init', 'a-file/chat', '--yes'], {cwd, timeoutMs: 20_000})
+    assert.equal(underFile.code, 1, underFile.stderr)
+    assert.match(underFile.stderr, /^Error: Could not write .*a-file\/chat\/.* \(ENOTDIR: .*\): choose a DIR you can write to\.\n$/)
+    // mkdir answers ENOENT under /proc, where Node's recursive mkdirSync loops forever.
+    if (existsSync('/proc/self')) {
+      const underProc = await runCli(['init', '/proc/wsapi-nowhere/chat', '--yes'], {cwd, timeoutMs: 20_000})
+      assert.equal(underProc.code, 1, underProc.stderr)
+      assert.match(underProc.stderr, /^Error: Could not write \/proc\/wsapi-nowhere\/chat\/.*ENOENT/)
+    }
+  })
+
   it('never prompts without a TTY, even without --yes', async () => {
     const cwd = tempDir()
     const result = await runCli(['init', 'chat'], {cwd, timeoutMs: 20_000})
