@@ -123,15 +123,21 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
       [
         '',
         'Next steps:',
-        ...[
-          ...cd,
-          `${this.config.bin} dev                # run it locally: API Gateway emulator + DynamoDB, no AWS account`,
-          `${this.config.bin} connect            # chat with it from another terminal`,
-          'npm install && npm test    # the handlers’ tests',
-          `${this.config.bin} deploy             # ship it to AWS (stack ${options.name}-${options.stage})`,
-        ].map((line) => `  ${line}`),
+        ...cd.map((line) => `  ${line}`),
+        ...nextSteps([
+          [`${this.config.bin} dev`, 'run it locally: API Gateway emulator + DynamoDB, no AWS account'],
+          [`${this.config.bin} connect`, 'chat with it from another terminal'],
+          ['npm install && npm test', 'the handlers’ tests'],
+          [`${this.config.bin} deploy`, `ship it to AWS (stack ${options.name}-${options.stage})`],
+        ]),
       ].join('\n'),
     )
     return {dir, dryRun: false, files: plan.files.map((file) => file.path), options, overwritten: written.overwritten, warnings: plan.warnings}
   }
+}
+
+/** Commands with their comments lined up, whatever the bin name. */
+function nextSteps(steps: Array<[command: string, comment: string]>): string[] {
+  const width = Math.max(...steps.map(([command]) => command.length)) + 2
+  return steps.map(([command, comment]) => `  ${command.padEnd(width)}# ${comment}`)
 }

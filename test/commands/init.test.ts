@@ -26,6 +26,9 @@ describe('wsapi init', function () {
     assert.equal(first.code, 0, first.stderr)
     assert.deepEqual(filesUnder(join(cwd, 'chat')), DEFAULT_FILES)
     assert.match(first.stdout, /Next steps:\n {2}cd chat\n {2}wsapi dev/)
+    const comments = first.stdout.split('\n').filter((line) => line.includes(' # ')).map((line) => line.indexOf('#'))
+    assert.equal(comments.length, 4)
+    assert.equal(new Set(comments).size, 1, `the next steps' comments line up:\n${first.stdout}`)
     const template = readFileSync(join(cwd, 'chat/template.yaml'), 'utf8')
     assert.match(template, /project: "chat"/)
     assert.match(template, /Default: "v1"/)
@@ -86,6 +89,20 @@ describe('wsapi init', function () {
     assert.equal(result.code, 0, result.stderr)
     assert.ok(existsSync(join(cwd, 'template.yaml')))
     assert.ok(!existsSync(join(cwd, 'elsewhere')))
+  })
+
+  it('a folder it cannot create is a one-line error with exit 1, not a hang or a stack trace', async () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'a-file'), 'mine')
+    const underFile = await runCli(['init', 'a-file/chat', '--yes'], {cwd, timeoutMs: 20_000})
+    assert.equal(underFile.code, 1, underFile.stderr)
+    assert.match(underFile.stderr, /^Error: Could not write .*a-file\/chat\/.* \(ENOTDIR: .*\): choose a DIR you can write to\.\n$/)
+    // mkdir answers ENOENT under /proc, where Node's recursive mkdirSync loops forever.
+    if (existsSync('/proc/self')) {
+      const underProc = await runCli(['init', '/proc/wsapi-nowhere/chat', '--yes'], {cwd, timeoutMs: 20_000})
+      assert.equal(underProc.code, 1, underProc.stderr)
+      assert.match(underProc.stderr, /^Error: Could not write \/proc\/wsapi-nowhere\/chat\/.*ENOENT/)
+    }
   })
 
   it('never prompts without a TTY, even without --yes', async () => {

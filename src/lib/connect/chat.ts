@@ -508,12 +508,13 @@ export class Chat {
 
   private transmit(text: string): void {
     const bytes = Buffer.byteLength(text)
-    const kb = (value: number) => `${(value / 1024).toFixed(1)} KB`
+    // Exact bytes: "32.0 KB, over the 32 KB limit" would read as a contradiction near the limit.
+    const size = `${bytes.toLocaleString('en-US')} bytes`
     const {frameBytes, messageBytes} = API_GATEWAY_LIMITS
     if (bytes > messageBytes) {
-      this.view.warn(`This message is ${kb(bytes)}, over API Gateway's ${messageBytes / 1024} KB message limit: API Gateway closes the connection (1009).`)
+      this.view.warn(`This message is ${size}, over API Gateway's ${messageBytes / 1024} KB message limit (${messageBytes.toLocaleString('en-US')} bytes): API Gateway closes the connection (1009).`)
     } else if (bytes > frameBytes) {
-      this.view.warn(`This message is ${kb(bytes)}, over API Gateway's ${frameBytes / 1024} KB frame limit: sending it as frames of at most ${frameBytes / 1024} KB.`)
+      this.view.warn(`This message is ${size}, over API Gateway's ${frameBytes / 1024} KB frame limit: sending it as frames of at most ${frameBytes / 1024} KB.`)
     }
 
     const sent = this.session.send(text)

@@ -198,8 +198,9 @@ export async function openWebSocket(options: ConnectOptions): Promise<OpenedSock
     origin: options.origin,
     rejectUnauthorized: !options.insecure,
   })
+  // OpenSSL's messages end with a line break: the error must stay on one line.
   const failure = (text: string, code: string, extra: {cause?: unknown; status?: number} = {}) =>
-    new ConnectError(`Could not connect to ${displayUrl(options.url)}: ${text}`, {...extra, code})
+    new ConnectError(`Could not connect to ${displayUrl(options.url)}: ${text.replaceAll(/\s*\n\s*/g, ' ').trim()}`, {...extra, code})
 
   return new Promise((resolve, reject) => {
     let settled = false

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 
-import {type CfnTemplate, renameLogicalId} from './cfn.js'
+import {type CfnTemplate, dependsOn, renameLogicalId} from './cfn.js'
 
 /** Resource types whose changes need a new API Gateway deployment before a stage serves them. */
 const DEPLOYED_TYPES = new Set([
@@ -35,15 +35,26 @@ export function deploymentLogicalId(template: CfnTemplate): string {
   return `Deployment${hash}`
 }
 
+/** What a deployment snapshots that nothing else it waits for refers to: it must wait for each of them itself. */
+const AWAITED_TYPES = new Set(['AWS::ApiGatewayV2::IntegrationResponse', 'AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::RouteResponse'])
+
 /**
  * Renames the template's AWS::ApiGatewayV2::Deployment so that its logical id follows the routes and
  * integrations: CloudFormation then creates a fresh deployment whenever they change (a fixed id would
- * leave the stage serving the old routes). Templates with no or several deployments are left alone.
+ * leave the stage serving the old routes). It also waits (DependsOn) for every route and route or
+ * integration response, so that a route added by hand is in the snapshot, not created alongside it.
+ * Templates with no or several deployments are left alone.
  */
 export function rehashDeployment(template: CfnTemplate): {from?: string; template: CfnTemplate; to?: string} {
   const deployments = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Deployment')
   if (deployments.length !== 1) return {template}
-  const [from] = deployments[0]
+  const [from, deployment] = deployments[0]
   const to = deploymentLogicalId(template)
-  return {from, template: renameLogicalId(template, from, to), to}
+  const renamed = renameLogicalId(template, from, to)
+  const waits = dependsOn(deployment)
+  const missing = Object.entries(template.Resources)
+    .filter(([id, resource]) => AWAITED_TYPES.has(resource.Type) && !waits.includes(id))
+    .map(([id]) => id)
+  if (missing.length > 0) renamed.Resources[to] = {...renamed.Resources[to], DependsOn: [...waits, ...missing]}
+  return {from, template: renamed, to}
 }

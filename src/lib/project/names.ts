@@ -45,6 +45,9 @@ export function validateStackName(value: string, what = 'project name'): string 
 /** Turns a folder name into a valid stack name (`my_app 2` → `my-app-2`), or undefined when nothing usable is left. */
 export function stackNameFromDirectory(basename: string): string | undefined {
   const cleaned = basename
+    // Accents go, letters stay: `Ünïcode` → `Unicode` (not `n-code`).
+    .normalize('NFKD')
+    .replaceAll(/\p{M}/gu, '')
     .replaceAll(/[^A-Za-z0-9-]+/g, '-')
     .replace(/^[^A-Za-z]+/, '')
     .replaceAll(/-+/g, '-')

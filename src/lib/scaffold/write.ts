@@ -1,7 +1,7 @@
 import {existsSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
-import {UsageError} from '../errors.js'
+import {UsageError, WsapiError} from '../errors.js'
 import type {PlannedFile} from './plan.js'
 
 /** Entries that do not make a folder "non-empty": a fresh `git init` or an OS's own files. */
@@ -29,6 +29,20 @@ export function checkTarget(dir: string, options: WriteOptions = {}): void {
   }
 }
 
+/**
+ * mkdir -p one level at a time: Node 20's `mkdirSync(…, {recursive: true})` loops forever where mkdir
+ * answers ENOENT under a parent that exists (e.g. under /proc).
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = []
+  for (let current = dir; !existsSync(current); current = dirname(current)) {
+    missing.unshift(current)
+    if (dirname(current) === current) break
+  }
+
+  for (const path of missing) mkdirSync(path)
+}
+
 /** Writes the planned files under `dir`, creating folders; files not in the plan are never touched. */
 export function writeProject(dir: string, files: PlannedFile[], options: WriteOptions = {}): WriteResult {
   checkTarget(dir, options)
@@ -40,8 +54,14 @@ export function writeProject(dir: string, files: PlannedFile[], options: WriteOp
       throw new UsageError(`${path} is a folder where wsapi writes a file: move it away and run init again.`, {code: 'TARGET_CONFLICT'})
     }
 
-    mkdirSync(dirname(path), {recursive: true})
-    writeFileSync(path, file.contents)
+    try {
+      makeDirectories(dirname(path))
+      writeFileSync(path, file.contents)
+    } catch (error) {
+      const {message} = error as Error
+      throw new WsapiError(`Could not write ${path} (${message}): choose a DIR you can write to.`, {cause: error, code: 'WRITE_FAILED'})
+    }
+
     ;(existed ? result.overwritten : result.created).push(file.path)
   }
 

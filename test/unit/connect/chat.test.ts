@@ -102,6 +102,18 @@ describe('connect chat', () => {
       )
     })
 
+    it('warns with the exact size just past the 32 KB frame and 128 KB message limits, not at them', async () => {
+      server = await startServer()
+      const sizes = [32 * 1024, 32 * 1024 + 1, 128 * 1024, 128 * 1024 + 1]
+      const view = new RecordingView()
+      await runChat(planChat(base(server.url, {execute: sizes.map((size) => 'x'.repeat(size)), waitSeconds: 0})), view)
+      assert.deepEqual(view.lines.filter((line) => line.level === 'warn').map((line) => line.message), [
+        "This message is 32,769 bytes, over API Gateway's 32 KB frame limit: sending it as frames of at most 32 KB.",
+        "This message is 131,072 bytes, over API Gateway's 32 KB frame limit: sending it as frames of at most 32 KB.",
+        "This message is 131,073 bytes, over API Gateway's 128 KB message limit (131,072 bytes): API Gateway closes the connection (1009).",
+      ])
+    })
+
     it('an error reply outside the window after a keepalive is shown', async () => {
       server = await startServer({}, (socket) => socket.send('{"error":"nope"}'))
       const view = new RecordingView()

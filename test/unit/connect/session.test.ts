@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 
-import {backoffDelay, FRAME_PAYLOAD_BYTES, Session, type SessionEvent, splitUtf8} from '../../../src/lib/connect/session.js'
+import {backoffDelay, FRAME_PAYLOAD_BYTES, openWebSocket, Session, type SessionEvent, splitUtf8} from '../../../src/lib/connect/session.js'
 import {startServer, type TestServer} from '../../helpers/ws-servers.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -97,6 +97,17 @@ describe('connect session', () => {
         opens.map((event) => event.type === 'open' && event.connection),
         [1, 2],
       )
+    })
+
+    it('a TLS failure (wss:// to a plain server) is explained on one line', async () => {
+      server = await startServer()
+      const error = (await openWebSocket({url: server.url.replace(/^ws:/, 'wss:')}).then(
+        () => assert.fail('connected over TLS to a plain server'),
+        (error_: Error) => error_,
+      )) as Error & {code: string}
+      assert.equal(error.code, 'TLS')
+      assert.match(error.message, /does the server speak TLS\?/)
+      assert.doesNotMatch(error.message, /\n/)
     })
 
     it('measures a ping round trip; a closed session ends once, by the user', async () => {

@@ -34,4 +34,14 @@ describe('deployment logical id', () => {
     assert.equal(rehashed.Resources.Deployment, undefined)
     assert.deepEqual(rehashed.Resources.Stage.Properties!.DeploymentId, {Ref: to})
   })
+
+  it('waits for every route and route response, also those added without a DependsOn entry', () => {
+    const edited = template('a')
+    edited.Resources.AddedRoute = {Properties: {ApiId: {Ref: 'Api'}, RouteKey: 'join'}, Type: 'AWS::ApiGatewayV2::Route'}
+    edited.Resources.AddedRouteResponse = {Properties: {ApiId: {Ref: 'Api'}, RouteId: {Ref: 'AddedRoute'}, RouteResponseKey: '$default'}, Type: 'AWS::ApiGatewayV2::RouteResponse'}
+    const {template: rehashed, to} = rehashDeployment(edited)
+    assert.deepEqual(rehashed.Resources[to!].DependsOn, ['Route', 'AddedRoute', 'AddedRouteResponse'])
+    assert.equal(edited.Resources.Deployment.DependsOn?.length, 1, 'the input is not changed')
+    assert.deepEqual(rehashDeployment(template('a')).template.Resources[rehashDeployment(template('a')).to!].DependsOn, ['Route'])
+  })
 })

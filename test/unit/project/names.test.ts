@@ -30,6 +30,7 @@ describe('names', () => {
     assert.equal(stackNameFromDirectory('my_app 2'), 'my-app-2')
     assert.equal(stackNameFromDirectory('2023-chat'), 'chat')
     assert.equal(stackNameFromDirectory('___'), undefined)
+    assert.equal(stackNameFromDirectory('Ünïcode café'), 'Unicode-cafe')
   })
 
   it('accepts stage names API Gateway accepts', () => {

@@ -225,9 +225,22 @@ describe('scaffold plan', () => {
     assert.ok(nested.includes(String.raw`"{\"action\":\"say\",\"data\":\"hello\"}"`))
   })
 
+  it("shows each route's own example in its handler, not the first route's", () => {
+    const handler = (options: RawInitOptions, file: string) => plan(options).files.find((candidate) => candidate.path === `src/handlers/${file}.ts`)!.contents
+    assert.ok(handler({routes: 'sendmessage,join'}, 'join').includes(String.raw`export const EXAMPLE = "{\"message\":\"join\",\"data\":\"hello\"}"`))
+    const templated = {routeSelection: '${request.body.service}/${request.body.action}', routes: 'chat/send,chat/join'}
+    assert.ok(handler(templated, 'chat-join').includes(String.raw`export const EXAMPLE = "{\"service\":\"chat\",\"action\":\"join\",\"data\":\"hello\"}"`))
+    // $default points to the first custom route.
+    assert.ok(handler(templated, 'default').includes(String.raw`export const EXAMPLE = "{\"service\":\"chat\",\"action\":\"send\",\"data\":\"hello\"}"`))
+  })
+
   it('warns about unreachable routes and long timeouts', () => {
     assert.deepEqual(plan().warnings, [])
     assert.match(plan({routeSelection: 'other'}).warnings.join('\n'), /No message can select route "sendmessage"/)
     assert.match(plan({timeout: 60}).warnings.join('\n'), /29 s/)
+    // A stage may hold "_" and a name 128 characters, but the stack <project>-<stage> may not.
+    assert.match(plan({stage: 'prod_2'}).warnings.join('\n'), /stack name chat-prod_2 .*`wsapi deploy` will refuse this stage; deploy with --stage prod-2\./)
+    assert.match(plan({name: `c${'x'.repeat(126)}`, stage: 'v1'}).warnings.join('\n'), /is not valid for CloudFormation .*choose a shorter name or stage\./)
+    assert.deepEqual(plan({name: `c${'x'.repeat(124)}`, stage: 'v1'}).warnings, [], '128 characters in all is fine')
   })
 })
