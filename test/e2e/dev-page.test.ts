@@ -78,6 +78,7 @@ window.tryWebSocket = (url) => new Promise((resolve) => {
   socket.onopen = () => { socket.close(); resolve('open'); };
   socket.onclose = (event) => resolve('closed ' + event.code);
 });
+window.tryScan = (endpoint, table) => fetch(endpoint, {method: 'POST', headers: {'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'DynamoDB_20120810.Scan', Authorization: 'AWS4-HMAC-SHA256 Credential=A/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0', 'X-Amz-Date': '20240101T000000Z'}, body: JSON.stringify({TableName: table})}).then((response) => response.text(), (error) => 'blocked: ' + error.message);
 window.tryPost = (url, text) => fetch(url, {method: 'POST', mode: 'no-cors', headers: {'Content-Type': 'text/plain'}, body: text}).then(() => 'answered', (error) => String(error));
 </script>`)
       })
@@ -107,6 +108,11 @@ window.tryPost = (url, text) => fetch(url, {method: 'POST', mode: 'no-cors', hea
       assert.equal(await page.evaluate(`tryPost(${JSON.stringify(target)}, 'injected')`), 'answered')
       await dev.waitForLog(/Refused POST .*@connections.*without a SigV4 Authorization header/)
       assert.equal(await bob.receivesWithin(300), false)
+
+      // The embedded DynamoDB: dynalite alone would answer the preflight and the Scan with Access-Control-Allow-Origin: *.
+      const table = dev.ready.tables[0].name
+      assert.match(String(await page.evaluate(`tryScan(${JSON.stringify(dev.ready.dynamodbEndpoint)}, ${JSON.stringify(table)})`)), /^blocked: /)
+      await dev.waitForLog(/Refused a DynamoDB request with Origin "http:\/\/evil\.test:\d+"/)
       bob.close()
       await page.close()
     })
