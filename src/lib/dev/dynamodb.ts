@@ -15,10 +15,10 @@ export interface LocalTable {
 }
 
 export interface LocalDynamoOptions {
-  /** Told why a request was refused (an Origin header, a foreign Host), for the log. */
-  onRefused?: (reason: string) => void
   /** Delay added to every DynamoDB call, in ms (`--latency-dynamodb`), to mimic AWS round trips. */
   latencyMs?: number
+  /** Told why a request was refused (an Origin header, a foreign Host), for the log. */
+  onRefused?: (reason: string) => void
   /** Keep data in this folder (LevelDB) instead of memory. */
   persistDir?: string
   tables: LocalTable[]

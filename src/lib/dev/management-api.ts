@@ -22,12 +22,12 @@ export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024
 export interface ManagementApiOptions {
   /** Delay before each call is handled, in ms (`--latency`), to mimic AWS round trips. */
   latencyMs: number
-  /** Told why a call was refused (unsigned), for the log. */
-  onRefused: (reason: string) => void
   /** Closes the connection as DELETE does. */
   onDelete: (connection: Connection) => void
   /** Sends the POSTed bytes; returns false when the client cannot take more (429). */
   onPost: (connection: Connection, data: Buffer) => boolean
+  /** Told why a call was refused (unsigned), for the log. */
+  onRefused: (reason: string) => void
   registry: ConnectionRegistry
   stage: string
 }

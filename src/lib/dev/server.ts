@@ -478,9 +478,9 @@ class LocalApiGateway implements DevServer {
       handleManagementRequest(
         {
           latencyMs: this.options.latencyMs ?? 0,
-          onRefused: (reason) => this.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} ${reason}`),
           onDelete: (connection) => this.serverClose(connection, CLOSE.deleted),
           onPost: (connection, data) => this.post(connection, data),
+          onRefused: (reason) => this.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} ${reason}`),
           registry: this.registry,
           stage: this.stage,
         },
