@@ -1,5 +1,6 @@
 import {resolve} from 'node:path'
 
+import {parseAllowedOrigin} from '../lib/dev/access.js'
 import {parseDuration} from '../lib/dev/duration.js'
 import type {DevServer} from '../lib/dev/server.js'
 import {parseParameterFlags} from '../lib/project/parameters.js'
@@ -26,12 +27,17 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
     {command: '<%= config.bin %> <%= command.id %> --parameter AuthTokenSecret=0123456789abcdef', description: 'A project made with `wsapi init --auth token`'},
     {command: '<%= config.bin %> <%= command.id %> --latency 20 --latency-dynamodb 5', description: 'Add AWS-like round trips to each @connections and DynamoDB call'},
     {command: '<%= config.bin %> <%= command.id %> --idle-timeout 5s --max-duration 1m', description: 'Short timeouts, to see them at work'},
+    {command: '<%= config.bin %> <%= command.id %> --allow-origin https://app.example.com', description: 'Let a page served from another origin than this machine open the WebSocket'},
   ]
 
   static override flags = {
     dir: Flags.string({char: 'd', default: '.', description: 'Project folder (holding template.yaml).'}),
     port: Flags.integer({char: 'p', default: 3001, description: 'Port for the WebSocket API, @connections and the chat page; 0 picks a free one.', max: 65_535, min: 0}),
-    host: Flags.string({default: '127.0.0.1', description: 'Address to listen on (0.0.0.0 for every interface).'}),
+    host: Flags.string({default: '127.0.0.1', description: 'Address to listen on (0.0.0.0 for every interface: the API is then reachable from the network).'}),
+    'allow-origin': Flags.string({
+      description: 'Also let web pages of this origin open the WebSocket, e.g. https://app.example.com (repeatable; * for all). Loopback origins are always allowed.',
+      multiple: true,
+    }),
     parameter: Flags.string({description: 'Template parameter value, Name=Value (repeatable).', multiple: true}),
     region: Flags.string({default: 'us-east-1', description: 'AWS_REGION the handlers see.'}),
     persist: Flags.string({description: 'Keep DynamoDB data in this folder between runs (default: in memory).'}),
@@ -55,6 +61,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
   async run(): Promise<DevResult> {
     const {flags} = await this.parse(Dev)
     const options = {
+      allowOrigins: (flags['allow-origin'] ?? []).map((value) => parseAllowedOrigin(value)),
       concurrency: flags.concurrency,
       dir: resolve(flags.dir),
       dynamodbLatencyMs: flags['latency-dynamodb'],

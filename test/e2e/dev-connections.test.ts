@@ -12,6 +12,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi'
 
+import {sigV4Headers, TEST_CREDENTIALS} from '../helpers/sigv4.js'
 import {connect, type DevProcess, frame, probeProject, rawSocket, readRecords, sleep, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
 
 interface HttpResponse {
@@ -20,9 +21,10 @@ interface HttpResponse {
   status: number
 }
 
+/** A @connections call signed as the AWS SDK signs it (wsapi dev refuses unsigned ones, as AWS does). */
 function call(method: string, url: string, body?: Buffer | string): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(url, {method}, (response) => {
+    const req = request(url, {headers: sigV4Headers(method, url, body), method}, (response) => {
       const chunks: Buffer[] = []
       response.on('data', (chunk: Buffer) => chunks.push(chunk))
       response.on('end', () => resolve({body: Buffer.concat(chunks).toString('utf8'), headers: response.headers, status: response.statusCode ?? 0}))
@@ -32,7 +34,7 @@ function call(method: string, url: string, body?: Buffer | string): Promise<Http
   })
 }
 
-const credentials = {accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret'}
+const credentials = TEST_CREDENTIALS
 
 describe('wsapi dev: the @connections API (reference checklist 29–34)', function () {
   this.timeout(60_000)

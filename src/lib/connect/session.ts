@@ -237,7 +237,8 @@ export async function openWebSocket(options: ConnectOptions): Promise<OpenedSock
       const body = await readBody(response)
       request.destroy()
       const answer = `${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`
-      const hint = STATUS_HINTS[status]
+      // wsapi dev refuses pages it does not know (README "Security"); -o makes connect look like one.
+      const hint = status === 403 && options.origin ? `${STATUS_HINTS[403]}; wsapi dev also refuses an Origin that is not on this machine unless started with --allow-origin <origin>` : STATUS_HINTS[status]
       settle(failure(`the server answered the handshake with HTTP ${answer}${body ? ` ${body}` : ''}${hint ? ` (${hint})` : ''}`, 'HANDSHAKE_REJECTED', {status}))
     })
   })

@@ -4,6 +4,7 @@ import {Readable} from 'node:stream'
 
 import {WsapiError} from '../errors.js'
 import type {TableModel} from '../project/index.js'
+import {hostRefusal, servedHosts, visible} from './access.js'
 
 /** A table of the template, under the name the handlers see. */
 export interface LocalTable {
@@ -16,6 +17,8 @@ export interface LocalTable {
 export interface LocalDynamoOptions {
   /** Delay added to every DynamoDB call, in ms (`--latency-dynamodb`), to mimic AWS round trips. */
   latencyMs?: number
+  /** Told why a request was refused (an Origin header, a foreign Host), for the log. */
+  onRefused?: (reason: string) => void
   /** Keep data in this folder (LevelDB) instead of memory. */
   persistDir?: string
   tables: LocalTable[]
@@ -128,6 +131,8 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   server.removeAllListeners('request')
   const ttl = new Map(options.tables.filter((table) => table.model.ttlAttribute).map((table) => [table.name, table.model.ttlAttribute!]))
   const latencyMs = options.latencyMs ?? 0
+  /** The Host values of the endpoint, known once it listens. */
+  let served: string[] = []
 
   const answer500 = (response: ServerResponse, error: unknown) => {
     const text = JSON.stringify({__type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: error instanceof Error ? error.message : String(error)})
@@ -153,6 +158,18 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   // Read each request ourselves: dynalite throws from a request 'error' listener, which would take the
   // whole dev server down when a handler's environment is killed mid-request.
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    // Programs on this machine only (README "Security"): a browser sends Origin on every cross-origin request
+    // (and dynalite would answer it with Access-Control-Allow-Origin: *); a foreign Host is DNS rebinding.
+    const refusal = request.headers.origin === undefined ? hostRefusal(request.headers.host, served) : `Origin "${visible(request.headers.origin)}": the embedded DynamoDB answers programs on this machine, not web pages`
+    if (refusal) {
+      options.onRefused?.(`Refused a DynamoDB request with ${refusal}`)
+      request.resume()
+      const text = JSON.stringify({__type: 'com.amazon.coral.service#AccessDeniedException', message: 'wsapi dev: the embedded DynamoDB answers programs on this machine only'})
+      response.writeHead(403, {'content-length': Buffer.byteLength(text), 'content-type': 'application/x-amz-json-1.0'})
+      response.end(text)
+      return
+    }
+
     const chunks: Buffer[] = []
     request.on('error', () => response.destroy())
     request.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -214,7 +231,9 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())
   })
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const {port} = server.address() as AddressInfo
+  served = servedHosts('127.0.0.1', port)
+  const endpoint = `http://127.0.0.1:${port}`
   const close = async () => {
     clearInterval(sweeper)
     closing = true

@@ -1,4 +1,4 @@
-import type {IncomingMessage, ServerResponse} from 'node:http'
+import type {IncomingHttpHeaders, IncomingMessage, ServerResponse} from 'node:http'
 
 import type {Connection, ConnectionRegistry} from './connection.js'
 import {newId} from './ids.js'
@@ -26,6 +26,8 @@ export interface ManagementApiOptions {
   onDelete: (connection: Connection) => void
   /** Sends the POSTed bytes; returns false when the client cannot take more (429). */
   onPost: (connection: Connection, data: Buffer) => boolean
+  /** Told why a call was refused (unsigned), for the log. */
+  onRefused: (reason: string) => void
   registry: ConnectionRegistry
   stage: string
 }
@@ -53,6 +55,56 @@ function decodeId(raw: string): string | undefined {
   }
 }
 
+export interface SignatureRefusal {
+  body: string
+  errorType: string
+  reason: string
+}
+
+/**
+ * Why a call is refused for want of a SigV4 signature, as API Gateway refuses it (403); undefined when the
+ * Authorization header has the shape of one for execute-api. The signature itself is not checked: the header
+ * alone is what a web page cannot send cross-origin without a CORS preflight, and wsapi dev answers none.
+ * The AWS SDK, the AWS CLI and the generated handlers sign every call
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html).
+ * Signatures in the query string (presigned URLs) are not taken: a page could put one in a plain form's action.
+ */
+export function signatureRefusal(headers: IncomingHttpHeaders): SignatureRefusal | undefined {
+  const authorization = headers.authorization?.trim()
+  if (!authorization) {
+    return {body: '{"message":"Missing Authentication Token"}', errorType: 'MissingAuthenticationTokenException', reason: 'without a SigV4 Authorization header'}
+  }
+
+  const [scheme, ...rest] = authorization.split(/\s+/)
+  const parameters = new Map(
+    rest
+      .join(' ')
+      .split(',')
+      .map((pair) => pair.trim())
+      .filter((pair) => pair.includes('='))
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  )
+  const missing = [
+    ...['Credential', 'Signature', 'SignedHeaders'].filter((name) => scheme !== 'AWS4-HMAC-SHA256' || !parameters.get(name)).map((name) => `Authorization header requires '${name}' parameter.`),
+    ...(headers['x-amz-date'] || headers.date ? [] : ["Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."]),
+  ]
+  if (missing.length > 0) {
+    return {body: JSON.stringify({message: missing.join(' ')}), errorType: 'IncompleteSignatureException', reason: 'with an Authorization header that is not a SigV4 signature'}
+  }
+
+  // Credential=AKID/yyyymmdd/region/service/aws4_request
+  const scope = parameters.get('Credential')!.split('/')
+  if (scope.length !== 5 || scope[3] !== 'execute-api' || scope[4] !== 'aws4_request') {
+    return {
+      body: JSON.stringify({message: "Credential should be scoped to correct service: 'execute-api'. "}),
+      errorType: 'InvalidSignatureException',
+      reason: 'with a SigV4 signature for another service than execute-api',
+    }
+  }
+
+  return undefined
+}
+
 /** Handles a request whose path matched MANAGEMENT_PATH. */
 export function handleManagementRequest(options: ManagementApiOptions, request: IncomingMessage, response: ServerResponse, match: RegExpExecArray): void {
   const [, stage, rawId] = match
@@ -66,6 +118,12 @@ export function handleManagementRequest(options: ManagementApiOptions, request: 
   request.on('error', () => response.destroy())
   request.on('end', () => {
     const handle = () => {
+      const unsigned = signatureRefusal(request.headers)
+      if (unsigned) {
+        options.onRefused(`${unsigned.reason} (AWS answers 403 too): sign it as the AWS SDK and the AWS CLI do`)
+        return reply(response, 403, unsigned.body, unsigned.errorType)
+      }
+
       if (stage !== undefined && stage !== options.stage) return forbidden(response)
       const method = request.method ?? 'GET'
       if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') return forbidden(response)

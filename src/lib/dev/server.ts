@@ -17,6 +17,7 @@ import {
   STATE_DIR,
   writeDevState,
 } from '../project/index.js'
+import {hostRefusal, isLoopbackAddress, OriginPolicy, servedHosts, visible} from './access.js'
 import {authorizerDecision, hasIdentitySources} from './authorizer.js'
 import {bundleForDev, type DevBundle} from './bundles.js'
 import {type CloseStatus, Connection, ConnectionRegistry} from './connection.js'
@@ -43,6 +44,8 @@ import {linkAwsSdk} from './sdk-links.js'
 import {SourceWatcher} from './watcher.js'
 
 export interface DevServerOptions {
+  /** Origins (parseAllowedOrigin) whose pages may open the WebSocket besides loopback ones; `*` for all. */
+  allowOrigins?: string[]
   /** Environments (worker threads) per function at most; Lambda would scale further. Default 4. */
   concurrency?: number
   /** Project folder holding template.yaml. */
@@ -144,6 +147,9 @@ class LocalApiGateway implements DevServer {
   private readonly functions = new Map<string, FunctionEntry>()
   private readonly handshakes = new WeakMap<IncomingMessage, {connection: Connection; request: HandshakeRequest}>()
   private readonly log: DevLog
+  private readonly origins: OriginPolicy
+  /** The Host values this server answers to, known once it listens. */
+  private served: string[] = []
   private readonly pendingSockets = new Set<Socket>()
   private model!: ProjectModel
   private reloading: Promise<void> = Promise.resolve()
@@ -157,6 +163,7 @@ class LocalApiGateway implements DevServer {
 
   constructor(private readonly options: DevServerOptions) {
     this.log = new DevLog(options.output ?? silentOutput, options.logInvocations ?? true)
+    this.origins = new OriginPolicy(options.allowOrigins ?? [], () => this.served)
     this.server = createServer({noDelay: true}, (request, response) => this.onRequest(request, response))
     this.server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(request, socket, head))
     this.server.on('clientError', (_error, socket: Socket) => {
@@ -204,6 +211,14 @@ class LocalApiGateway implements DevServer {
   async start(): Promise<void> {
     this.model = loadProject(this.options.dir, {parameters: this.options.parameters})
     await this.listen()
+    const listenHost = this.options.host ?? '127.0.0.1'
+    this.served = servedHosts(listenHost, this.port)
+    if (!isLoopbackAddress(listenHost)) {
+      this.log.warn(
+        `--host ${listenHost}: the WebSocket API, @connections (which checks that calls are signed, not who signed them) and the chat page are reachable from the network, by anyone who can reach this machine; use it on a network you trust.`,
+      )
+    }
+
     try {
       const {WebSocketServer} = await import('ws')
       this.wss = new WebSocketServer({
@@ -223,6 +238,7 @@ class LocalApiGateway implements DevServer {
       this.stack = this.localStack(this.model)
       const dynamo = await startLocalDynamo({
         latencyMs: this.options.dynamodbLatencyMs,
+        onRefused: (line) => this.log.warn(line),
         persistDir: this.options.persistDir,
         tables: this.localTables(this.model),
       })
@@ -448,6 +464,15 @@ class LocalApiGateway implements DevServer {
     const url = request.url ?? '/'
     const query = url.indexOf('?')
     const path = query === -1 ? url : url.slice(0, query)
+    const foreignHost = hostRefusal(request.headers.host, this.served)
+    if (foreignHost) {
+      this.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} with ${foreignHost}`)
+      request.resume()
+      response.writeHead(403, {'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException'})
+      response.end('{"message":"Forbidden"}')
+      return
+    }
+
     const management = MANAGEMENT_PATH.exec(path)
     if (management) {
       handleManagementRequest(
@@ -455,6 +480,7 @@ class LocalApiGateway implements DevServer {
           latencyMs: this.options.latencyMs ?? 0,
           onDelete: (connection) => this.serverClose(connection, CLOSE.deleted),
           onPost: (connection, data) => this.post(connection, data),
+          onRefused: (reason) => this.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} ${reason}`),
           registry: this.registry,
           stage: this.stage,
         },
@@ -495,6 +521,18 @@ class LocalApiGateway implements DevServer {
   private onUpgrade(request: IncomingMessage, socket: Socket, head: Buffer): void {
     socket.on('error', () => socket.destroy())
     const url = request.url ?? '/'
+    const foreignHost = hostRefusal(request.headers.host, this.served)
+    if (foreignHost) {
+      this.log.warn(`Refused a WebSocket connection to ${visible(url)} with ${foreignHost}`)
+      return rejectSocket(socket, 403, '{"message":"Forbidden"}')
+    }
+
+    const foreignOrigin = this.origins.refusal(request.headers.origin)
+    if (foreignOrigin) {
+      this.log.warn(`Refused a WebSocket connection from ${foreignOrigin}`)
+      return rejectSocket(socket, 403, '{"message":"Forbidden"}')
+    }
+
     // A client retrying while the server starts (or stops) is told to come back, not run against half-loaded routes.
     if (this.closing || !this.started) return rejectSocket(socket, 503, '{"message":"Service Unavailable"}')
     if (url.length > LIMITS.maxUrlLength) return rejectSocket(socket, 414, '{"message":"Request-URI Too Long"}')
