@@ -3,24 +3,34 @@ import {GetItemCommand, UpdateItemCommand} from '@aws-sdk/client-dynamodb'
 import type {ConnectionsTable} from './connections.js'
 import {errorReply} from './message.js'
 
-/** Messages per second each connection may send on average, and how many it may send at once. */
+/** `count` messages per second or minute on average for each connection, and at most `burst` at once. */
 export interface RateLimit {
   burst: number
-  perSecond: number
+  count: number
+  per: 'minute' | 'second'
 }
 
 /** The attribute of the connection's item that holds its bucket (epoch milliseconds). */
 export const BUCKET_ATTRIBUTE = 'bucketFullAt'
 
+/** `10/s`, `30/m`: the form of RATE_LIMIT (and of `wsapi init --rate-limit`). */
+const RATE = /^(\d+(?:\.\d+)?)\/([sm])$/
+
 /**
- * Reads RATE_LIMIT_PER_SECOND and RATE_LIMIT_BURST (set by the template). A missing, zero or bad rate
- * means no limit; a missing or bad burst means twice the rate (at least 1).
+ * Reads RATE_LIMIT (`10/s`, `30/m`) and RATE_LIMIT_BURST, which the template sets. A missing, zero or
+ * malformed rate (`off`) means no limit; a missing or bad burst means two seconds' worth (at least 1).
  */
 export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimit | undefined {
-  const perSecond = Number(env.RATE_LIMIT_PER_SECOND)
-  if (!Number.isFinite(perSecond) || perSecond <= 0) return undefined
+  const match = RATE.exec(env.RATE_LIMIT?.trim() ?? '')
+  const count = Number(match?.[1])
+  if (!match || !(count > 0)) return undefined
+  const per = match[2] === 's' ? 'second' : 'minute'
   const burst = Number(env.RATE_LIMIT_BURST)
-  return {burst: Number.isInteger(burst) && burst > 0 ? burst : Math.max(1, Math.ceil(2 * perSecond)), perSecond}
+  return {burst: Number.isInteger(burst) && burst > 0 ? burst : Math.max(1, Math.ceil((2000 * count) / periodMs(per))), count, per}
+}
+
+function periodMs(per: RateLimit['per']): number {
+  return per === 'second' ? 1000 : 60_000
 }
 
 export type RateDecision =
@@ -45,7 +55,7 @@ export type RateDecision =
  * function's reserved concurrency still bounds what a flood can cost.
  */
 export async function takeMessageToken(table: ConnectionsTable, connectionId: string, limit: RateLimit, now = Date.now()): Promise<RateDecision> {
-  const interval = 1000 / limit.perSecond
+  const interval = periodMs(limit.per) / limit.count
   const key = {[table.idAttribute]: {S: connectionId}}
   try {
     // Each lost write means another message took a token, pushing the bucket at least one interval on, so
@@ -101,7 +111,7 @@ export async function takeMessageToken(table: ConnectionsTable, connectionId: st
 
 /** The error reply to a limited message: {"error": "Rate limited: …", "retryAfterMs": …}. */
 export function rateLimitedReply(limit: RateLimit, retryAfterMs: number): string {
-  return errorReply(`Rate limited: send at most ${limit.perSecond} messages per second (bursts of ${limit.burst}); this one was dropped, retry in ${retryAfterMs} ms.`, {
+  return errorReply(`Rate limited: send at most ${limit.count} messages per ${limit.per}, ${limit.burst} at once; this one was dropped, retry in ${retryAfterMs} ms.`, {
     retryAfterMs,
   })
 }

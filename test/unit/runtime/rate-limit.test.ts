@@ -6,31 +6,31 @@ import {ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient, Get
 import {mockClient} from 'aws-sdk-client-mock'
 
 import {ConnectionsTable} from '../../../runtime/connections.js'
-import {BUCKET_ATTRIBUTE, rateLimitedReply, rateLimitFromEnv, takeMessageToken} from '../../../runtime/rate-limit.js'
+import {BUCKET_ATTRIBUTE, type RateLimit, rateLimitedReply, rateLimitFromEnv, takeMessageToken} from '../../../runtime/rate-limit.js'
 
-const LIMIT = {burst: 3, perSecond: 10}
+const LIMIT: RateLimit = {burst: 3, count: 10, per: 'second'}
 const NOW = 1_700_000_000_000
 const SENDER = 'SenderConnId01A='
 
 describe('runtime rate limit', () => {
   describe('rateLimitFromEnv', () => {
     it('reads the rate and burst the template sets', () => {
-      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT_BURST: '20', RATE_LIMIT_PER_SECOND: '10'}), {burst: 20, perSecond: 10})
-      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT_BURST: '1', RATE_LIMIT_PER_SECOND: '0.5'}), {burst: 1, perSecond: 0.5})
+      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '10/s', RATE_LIMIT_BURST: '20'}), {burst: 20, count: 10, per: 'second'})
+      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '30/m', RATE_LIMIT_BURST: '3'}), {burst: 3, count: 30, per: 'minute'})
+      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '2.5/s', RATE_LIMIT_BURST: '1'}), {burst: 1, count: 2.5, per: 'second'})
     })
 
-    it('means no limit for a missing, zero or bad rate, and twice the rate for a missing burst', () => {
-      assert.equal(rateLimitFromEnv({}), undefined)
-      assert.equal(rateLimitFromEnv({RATE_LIMIT_PER_SECOND: '0'}), undefined)
-      assert.equal(rateLimitFromEnv({RATE_LIMIT_PER_SECOND: 'ten'}), undefined)
-      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT_PER_SECOND: '10'}), {burst: 20, perSecond: 10})
-      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT_BURST: '-2', RATE_LIMIT_PER_SECOND: '0.2'}), {burst: 1, perSecond: 0.2})
+    it('means no limit for a missing, zero, off or malformed rate, and two seconds\' worth for a missing burst', () => {
+      for (const rate of [undefined, '', '0/s', 'off', '10', 'ten/s', '10/h']) assert.equal(rateLimitFromEnv({RATE_LIMIT: rate}), undefined, String(rate))
+      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '10/s'}), {burst: 20, count: 10, per: 'second'})
+      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '90/m', RATE_LIMIT_BURST: '-2'}), {burst: 3, count: 90, per: 'minute'})
+      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '6/m'}), {burst: 1, count: 6, per: 'minute'})
     })
   })
 
   it('replies with an error the sender can act on', () => {
-    assert.deepEqual(JSON.parse(rateLimitedReply({burst: 20, perSecond: 10}, 250)), {
-      error: 'Rate limited: send at most 10 messages per second (bursts of 20); this one was dropped, retry in 250 ms.',
+    assert.deepEqual(JSON.parse(rateLimitedReply({burst: 20, count: 10, per: 'second'}, 250)), {
+      error: 'Rate limited: send at most 10 messages per second, 20 at once; this one was dropped, retry in 250 ms.',
       retryAfterMs: 250,
     })
   })
@@ -170,7 +170,7 @@ describe('runtime rate limit', () => {
 
     it('lets exactly the burst through when many messages race (as from several Lambda instances), then refills at the rate', async () => {
       await table.add(SENDER, NOW)
-      const limit = {burst: 5, perSecond: 2}
+      const limit: RateLimit = {burst: 5, count: 2, per: 'second'}
       // Twelve messages at the same instant, each with its own client as separate Lambda instances would have.
       const decisions = await Promise.all(
         Array.from({length: 12}, () => takeMessageToken(new ConnectionsTable({client, idAttribute: 'cid', tableName: 'connections'}), SENDER, limit, NOW)),
