@@ -54,13 +54,15 @@ export type RateDecision =
  * bookkeeping into an outage for every client; the broadcast still needs the same table to Scan, and the
  * function's reserved concurrency still bounds what a flood can cost.
  */
-export async function takeMessageToken(table: ConnectionsTable, connectionId: string, limit: RateLimit, now = Date.now()): Promise<RateDecision> {
+export async function takeMessageToken(table: ConnectionsTable, connectionId: string, limit: RateLimit, clock: () => number = Date.now): Promise<RateDecision> {
   const interval = periodMs(limit.per) / limit.count
   const key = {[table.idAttribute]: {S: connectionId}}
   try {
     // Each lost write means another message took a token, pushing the bucket at least one interval on, so
     // after `burst` losses the read says "limited": the loop ends without an arbitrary cap.
     for (let attempt = 0; attempt <= limit.burst + 1; attempt++) {
+      // The time of each attempt: a concurrent writer may have counted from a slightly later clock than ours.
+      const now = clock()
       // eslint-disable-next-line no-await-in-loop -- each attempt depends on the previous one
       const {Item: item} = await table.client.send(
         new GetItemCommand({

@@ -47,7 +47,7 @@ describe('runtime rate limit', () => {
       dynamodb.on(GetItemCommand).resolves(stored())
       dynamodb.on(UpdateItemCommand).resolves({})
 
-      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, NOW), {allowed: true})
+      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, () => NOW), {allowed: true})
 
       const get = dynamodb.commandCalls(GetItemCommand)[0].args[0].input
       assert.deepEqual(get.Key, {cid: {S: SENDER}})
@@ -62,7 +62,7 @@ describe('runtime rate limit', () => {
       dynamodb.on(GetItemCommand).resolves(stored(NOW + 150))
       dynamodb.on(UpdateItemCommand).resolves({})
 
-      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, NOW), {allowed: true})
+      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, () => NOW), {allowed: true})
 
       const update = dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input
       assert.equal(update.ConditionExpression, '#bucket = :stored')
@@ -73,7 +73,7 @@ describe('runtime rate limit', () => {
       dynamodb.on(GetItemCommand).resolves(stored(NOW - 60_000))
       dynamodb.on(UpdateItemCommand).resolves({})
 
-      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, NOW), {allowed: true})
+      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, () => NOW), {allowed: true})
       assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input.ExpressionAttributeValues?.[':next'], {N: String(NOW + 100)})
     })
 
@@ -81,8 +81,8 @@ describe('runtime rate limit', () => {
       // Three tokens taken at once: full again 300 ms from now; the fourth must wait 100 ms.
       dynamodb.on(GetItemCommand).resolves(stored(NOW + 300))
 
-      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, NOW), {allowed: false, retryAfterMs: 100})
-      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, NOW + 40), {allowed: false, retryAfterMs: 60})
+      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, () => NOW), {allowed: false, retryAfterMs: 100})
+      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, () => NOW + 40), {allowed: false, retryAfterMs: 60})
       assert.equal(dynamodb.commandCalls(GetItemCommand).length, 2)
       assert.equal(dynamodb.commandCalls(UpdateItemCommand).length, 0)
     })
@@ -94,7 +94,7 @@ describe('runtime rate limit', () => {
         .rejectsOnce(new ConditionalCheckFailedException({$metadata: {}, message: 'The conditional request failed'}))
         .resolves({})
 
-      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, NOW), {allowed: true})
+      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, () => NOW), {allowed: true})
 
       assert.deepEqual(
         dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input.ConsistentRead),
@@ -103,11 +103,32 @@ describe('runtime rate limit', () => {
       assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[1].args[0].input.ExpressionAttributeValues, {':next': {N: String(NOW + 300)}, ':stored': {N: String(NOW + 200)}})
     })
 
+    it('reads the clock again for each attempt, as a concurrent writer may have counted from a later one', async () => {
+      const times = [NOW, NOW + 30]
+      dynamodb.on(GetItemCommand).resolvesOnce(stored()).resolves(stored(NOW + 10))
+      dynamodb
+        .on(UpdateItemCommand)
+        .rejectsOnce(new ConditionalCheckFailedException({$metadata: {}, message: 'The conditional request failed'}))
+        .resolves({})
+
+      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, () => times.shift()!), {allowed: true})
+      assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[1].args[0].input.ExpressionAttributeValues?.[':next'], {N: String(NOW + 130)})
+    })
+
+    it('spaces tokens by the period over the count: 30 per minute is one every 2 s', async () => {
+      dynamodb.on(GetItemCommand).resolves(stored())
+      dynamodb.on(UpdateItemCommand).resolves({})
+
+      await takeMessageToken(table, SENDER, {burst: 1, count: 30, per: 'minute'}, () => NOW)
+
+      assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input.ExpressionAttributeValues?.[':next'], {N: String(NOW + 2000)})
+    })
+
     it('ends, limited, when every write loses (a race it cannot win is never taken as allowed)', async () => {
       dynamodb.on(GetItemCommand).resolves(stored(NOW))
       dynamodb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({$metadata: {}, message: 'The conditional request failed'}))
 
-      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, NOW), {allowed: false, retryAfterMs: 100})
+      assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, () => NOW), {allowed: false, retryAfterMs: 100})
       // At most burst + 2 rounds: each real loss means another message took a token.
       assert.equal(dynamodb.commandCalls(UpdateItemCommand).length, LIMIT.burst + 2)
     })
@@ -116,7 +137,7 @@ describe('runtime rate limit', () => {
       const throttled = new ProvisionedThroughputExceededException({$metadata: {}, message: 'Rate exceeded'})
       dynamodb.on(GetItemCommand).rejects(throttled)
 
-      const decision = await takeMessageToken(table, SENDER, LIMIT, NOW)
+      const decision = await takeMessageToken(table, SENDER, LIMIT, () => NOW)
 
       assert.equal(decision.allowed, true)
       assert.equal(decision.allowed && decision.error, throttled)
@@ -125,7 +146,7 @@ describe('runtime rate limit', () => {
     it('fails open for a connection with no item, after a consistent read, and creates none', async () => {
       dynamodb.on(GetItemCommand).resolves({})
 
-      const decision = await takeMessageToken(table, SENDER, LIMIT, NOW)
+      const decision = await takeMessageToken(table, SENDER, LIMIT, () => NOW)
 
       assert.equal(decision.allowed, true)
       assert.match(String(decision.allowed && decision.error), /not in the connections table/)
@@ -173,21 +194,21 @@ describe('runtime rate limit', () => {
       const limit: RateLimit = {burst: 5, count: 2, per: 'second'}
       // Twelve messages at the same instant, each with its own client as separate Lambda instances would have.
       const decisions = await Promise.all(
-        Array.from({length: 12}, () => takeMessageToken(new ConnectionsTable({client, idAttribute: 'cid', tableName: 'connections'}), SENDER, limit, NOW)),
+        Array.from({length: 12}, () => takeMessageToken(new ConnectionsTable({client, idAttribute: 'cid', tableName: 'connections'}), SENDER, limit, () => NOW)),
       )
       assert.equal(decisions.filter((decision) => decision.allowed).length, 5)
       assert.ok(decisions.every((decision) => decision.allowed ? decision.error === undefined : decision.retryAfterMs > 0))
 
       // 500 ms later one token is back (2 per second), and only one.
-      assert.deepEqual(await takeMessageToken(table, SENDER, limit, NOW + 500), {allowed: true})
-      assert.deepEqual(await takeMessageToken(table, SENDER, limit, NOW + 500), {allowed: false, retryAfterMs: 500})
+      assert.deepEqual(await takeMessageToken(table, SENDER, limit, () => NOW + 500), {allowed: true})
+      assert.deepEqual(await takeMessageToken(table, SENDER, limit, () => NOW + 500), {allowed: false, retryAfterMs: 500})
 
       const item = await client.send(new GetItemCommand({ConsistentRead: true, Key: {cid: {S: SENDER}}, TableName: 'connections'}))
       assert.deepEqual(Object.keys(item.Item!).sort(), ['bucketFullAt', 'cid', 'connectedAt', 'expiresAt'])
     })
 
     it('never creates an item for a connection that is not stored', async () => {
-      const decision = await takeMessageToken(table, 'GoneConnId0001=', LIMIT, NOW)
+      const decision = await takeMessageToken(table, 'GoneConnId0001=', LIMIT, () => NOW)
       assert.equal(decision.allowed, true)
       const item = await client.send(new GetItemCommand({ConsistentRead: true, Key: {cid: {S: 'GoneConnId0001='}}, TableName: 'connections'}))
       assert.equal(item.Item, undefined)
