@@ -180,6 +180,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
     example: firstCustom ? firstCustom.example : JSON.stringify({data: 'hello'}),
     functions,
     packageName: options.name.toLowerCase(),
+    reservedConcurrency: options.reservedConcurrency === 'none' ? false : options.reservedConcurrency,
     rateLimit: rateLimited ? {burst: options.rateBurst, rate: options.rateLimit, text: rateLimitText(options.rateLimit, options.rateBurst)} : false,
     routes,
     versions: {

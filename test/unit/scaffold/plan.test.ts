@@ -261,6 +261,10 @@ describe('scaffold plan', () => {
     const offTemplate = parseTemplate(off.files.find((file) => file.path === 'template.yaml')!.contents, 'template.yaml')
     assert.equal(offTemplate.Resources.SendmessageFunction.Properties!.ReservedConcurrentExecutions, undefined)
     assert.deepEqual(Object.keys(environment(offTemplate, 'SendmessageFunction')).sort(), ['BROADCAST_CONCURRENCY', 'CONNECTIONS_TABLE', 'NODE_OPTIONS'])
+    const readme = (files: typeof off.files) => files.find((file) => file.path === 'README.md')!.contents
+    assert.match(readme(plan().files), /## Rate limit\n\nWhat a connection sends to a broadcast route is limited to 10 messages per second, 20 at once \(`RATE_LIMIT: '10\/s'`/)
+    assert.match(readme(plan().files), /`ReservedConcurrentExecutions: 100`/)
+    assert.doesNotMatch(readme(off.files), /Rate limit|ReservedConcurrentExecutions/)
     // Nothing left over: without a limit the handler and its test never mention one.
     for (const path of ['src/handlers/sendmessage.ts', 'test/sendmessage.test.ts']) {
       assert.doesNotMatch(off.files.find((file) => file.path === path)!.contents, /rate|RATE|GetItem|UpdateItem/, path)
