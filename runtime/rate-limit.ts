@@ -59,7 +59,7 @@ export async function takeMessageToken(table: ConnectionsTable, connectionId: st
   const key = {[table.idAttribute]: {S: connectionId}}
   try {
     // Each lost write means another message took a token, pushing the bucket at least one interval on, so
-    // after `burst` losses the read says "limited": the loop ends without an arbitrary cap.
+    // within `burst` losses (unless tokens refill meanwhile) the read says "limited".
     for (let attempt = 0; attempt <= limit.burst + 1; attempt++) {
       // The time of each attempt: a concurrent writer may have counted from a slightly later clock than ours.
       const now = clock()
@@ -107,7 +107,7 @@ export async function takeMessageToken(table: ConnectionsTable, connectionId: st
     return {allowed: true, error}
   }
 
-  // Not reached (see the loop), but a limit that cannot be proven taken is not given.
+  // Lost every race to this connection's own messages, as fast as tokens refill: it is at its limit.
   return {allowed: false, retryAfterMs: Math.ceil(interval)}
 }
 
