@@ -207,6 +207,18 @@ describe('runtime rate limit', () => {
       assert.deepEqual(Object.keys(item.Item!).sort(), ['bucketFullAt', 'cid', 'connectedAt', 'expiresAt'])
     })
 
+    it('keeps fractional intervals exact: 3 per second is a token every 333.3 ms', async () => {
+      const id = 'ThirdsConnId01='
+      await table.add(id, NOW)
+      const limit: RateLimit = {burst: 2, count: 3, per: 'second'}
+      const at = (ms: number) => takeMessageToken(table, id, limit, () => NOW + ms)
+      assert.deepEqual([await at(0), await at(0)], [{allowed: true}, {allowed: true}])
+      assert.deepEqual(await at(0), {allowed: false, retryAfterMs: 334})
+      assert.deepEqual(await at(333), {allowed: false, retryAfterMs: 1})
+      assert.deepEqual(await at(334), {allowed: true})
+      assert.deepEqual(await at(334), {allowed: false, retryAfterMs: 333})
+    })
+
     it('never creates an item for a connection that is not stored', async () => {
       const decision = await takeMessageToken(table, 'GoneConnId0001=', LIMIT, () => NOW)
       assert.equal(decision.allowed, true)
