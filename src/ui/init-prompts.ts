@@ -8,7 +8,15 @@ import {
   validateStackName,
   validateStage,
 } from '../lib/project/index.js'
-import {INIT_DEFAULTS, type RawInitOptions, validateLogRetention, validateRouteSelection} from '../lib/scaffold/index.js'
+import {
+  defaultRateBurst,
+  INIT_DEFAULTS,
+  type RawInitOptions,
+  validateLogRetention,
+  validateRateLimit,
+  validateReservedConcurrency,
+  validateRouteSelection,
+} from '../lib/scaffold/index.js'
 
 /** Turns a library validator into an inquirer one: true, or the error message to show under the answer. */
 function check(validate: (value: string) => unknown) {
@@ -58,6 +66,25 @@ export async function askInitQuestions(given: RawInitOptions, defaultName: strin
   answers.memory ??= await input({default: String(INIT_DEFAULTS.memory), message: 'Memory (MB)', validate: check((value) => validateInteger(value, 'memory (MB)', 128, 10_240))})
   answers.timeout ??= await input({default: String(INIT_DEFAULTS.timeout), message: 'Timeout (seconds)', validate: check((value) => validateInteger(value, 'timeout (seconds)', 1, 900))})
   answers.logRetention ??= await input({default: String(INIT_DEFAULTS.logRetention), message: 'Log retention (days)', validate: check(validateLogRetention)})
+  answers.rateLimit ??= await input({
+    default: INIT_DEFAULTS.rateLimit,
+    message: 'Messages per connection to broadcast routes (N/s, N/m or off)',
+    validate: check(validateRateLimit),
+  })
+  const rateLimit = validateRateLimit(answers.rateLimit)
+  if (rateLimit !== 'off') {
+    answers.rateBurst ??= await input({
+      default: String(rateLimit === INIT_DEFAULTS.rateLimit ? INIT_DEFAULTS.rateBurst : defaultRateBurst(rateLimit)),
+      message: 'Messages per connection at once (burst)',
+      validate: check((value) => validateInteger(value, 'rate burst', 1, 10_000)),
+    })
+  }
+
+  answers.reservedConcurrency ??= await input({
+    default: String(INIT_DEFAULTS.reservedConcurrency),
+    message: 'Reserved concurrency of each broadcast function (or none)',
+    validate: check(validateReservedConcurrency),
+  })
   answers.auth ??= await select({
     choices: [
       {name: 'none: anyone with the URL may connect', value: 'none'},

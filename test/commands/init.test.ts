@@ -67,7 +67,7 @@ describe('wsapi init', function () {
     const cwd = tempDir()
     const result = await runCli(['init', 'chat', '--yes', '--dry-run', '--auth', 'token'], {cwd})
     assert.equal(result.code, 0, result.stderr)
-    assert.match(result.stdout, /Would write 24 files/)
+    assert.match(result.stdout, /Would write 25 files/)
     assert.match(result.stdout, /src\/handlers\/authorizer\.ts/)
     assert.ok(!existsSync(join(cwd, 'chat')))
   })
@@ -79,6 +79,7 @@ describe('wsapi init', function () {
     const json = JSON.parse(result.stdout)
     assert.deepEqual(json.options.routes, ['a', 'b'])
     assert.equal(json.options.defaultRoute, false)
+    assert.deepEqual([json.options.rateLimit, json.options.rateBurst, json.options.reservedConcurrency], ['10/s', 20, 100])
     assert.ok(json.files.includes('src/handlers/a.ts') && json.files.includes('src/handlers/b.ts'))
     assert.ok(!json.files.includes('src/handlers/default.ts'))
   })
@@ -130,6 +131,11 @@ describe('wsapi init', function () {
     [['--table-env', 'AWS_REGION'], '"AWS_REGION"'],
     [['--id-attribute', 'expiresAt'], '"expiresAt"'],
     [['--log-retention', '2'], '2'],
+    [['--rate-limit', '10/h'], '"10/h"'],
+    [['--rate-burst', '0'], '"0"'],
+    [['--rate-limit', 'off', '--rate-burst', '5'], 'needs a rate limit'],
+    [['--reserved-concurrency', '0'], '"0"'],
+    [['--reserved-concurrency', 'all'], '"all"'],
   ] as const) {
     it(`exits 2 naming the bad value for ${args.join(' ').slice(0, 40)}`, async () => {
       const cwd = tempDir()
@@ -166,6 +172,9 @@ describe('wsapi init', function () {
       await answer(/Memory \(MB\)/, '\r')
       await answer(/Timeout \(seconds\)/, '\r')
       await answer(/Log retention/, '\r')
+      await answer(/Messages per connection to broadcast routes/, '\u0015' + '30/m\r')
+      await answer(/Messages per connection at once/, '\r') // two seconds' worth of 30/m: 1
+      await answer(/Reserved concurrency of each broadcast function/, '\u0015none\r')
       await answer(/\$connect authorization/, '\u001B[B\r') // token
       assert.equal(await session.waitForExit(), 0, session.text)
     } finally {
@@ -181,20 +190,25 @@ describe('wsapi init', function () {
     assert.match(template, /ReadCapacityUnits: 10\n/)
     assert.match(template, /WriteCapacityUnits: 5\n/)
     assert.match(template, /AuthorizerType: REQUEST/)
+    assert.match(template, /RATE_LIMIT: '30\/m'\n {10}RATE_LIMIT_BURST: '1'\n/)
+    assert.doesNotMatch(template, /ReservedConcurrentExecutions/)
   })
 
   it('asks only what no flag answers', async () => {
     const cwd = tempDir()
-    const session = new PtySession(['init', 'room', '--name', 'lobby', '--stage', 'v2', '--route-selection', '$request.body.action', '--routes', 'say', '--default-route', '--id-attribute', 'id', '--table-env', 'TABLE', '--billing', 'on-demand', '--runtime', 'nodejs22.x', '--arch', 'arm64', '--memory', '512', '--timeout', '10', '--log-retention', '7'], {cwd})
+    const session = new PtySession(['init', 'room', '--name', 'lobby', '--stage', 'v2', '--route-selection', '$request.body.action', '--routes', 'say', '--default-route', '--id-attribute', 'id', '--table-env', 'TABLE', '--billing', 'on-demand', '--runtime', 'nodejs22.x', '--arch', 'arm64', '--memory', '512', '--timeout', '10', '--log-retention', '7', '--rate-limit', '5/s', '--rate-burst', '8', '--reserved-concurrency', '50'], {cwd})
     try {
       await session.expect(/\$connect authorization/)
-      assert.doesNotMatch(session.text, /Project \(stack\) name|Stage|Memory/)
+      assert.doesNotMatch(session.text, /Project \(stack\) name|Stage|Memory|Messages per connection|Reserved concurrency/)
       session.write('\r')
       assert.equal(await session.waitForExit(), 0, session.text)
     } finally {
       session.kill()
     }
 
-    assert.match(readFileSync(join(cwd, 'room/template.yaml'), 'utf8'), /MemorySize: 512/)
+    const template = readFileSync(join(cwd, 'room/template.yaml'), 'utf8')
+    assert.match(template, /MemorySize: 512/)
+    assert.match(template, /ReservedConcurrentExecutions: 50\n/)
+    assert.match(template, /RATE_LIMIT: '5\/s'\n {10}RATE_LIMIT_BURST: '8'\n/)
   })
 })

@@ -19,10 +19,10 @@ const LAMBDA_RESERVED_ENV = new Set([
 ])
 
 /** Environment variables the generated functions already use for themselves. */
-export const GENERATED_ENV_NAMES = ['NODE_OPTIONS', 'BROADCAST_CONCURRENCY', 'AUTH_TOKEN_SECRET', 'WSAPI_MANAGEMENT_ENDPOINT'] as const
+export const GENERATED_ENV_NAMES = ['NODE_OPTIONS', 'BROADCAST_CONCURRENCY', 'RATE_LIMIT', 'RATE_LIMIT_BURST', 'AUTH_TOKEN_SECRET', 'WSAPI_MANAGEMENT_ENDPOINT'] as const
 
-/** Attributes the generated handlers write next to the connection id. */
-export const RESERVED_ATTRIBUTES = ['connectedAt', 'expiresAt'] as const
+/** Attributes the generated handlers write next to the connection id (bucketFullAt: the rate limit, runtime/rate-limit.ts). */
+export const RESERVED_ATTRIBUTES = ['connectedAt', 'expiresAt', 'bucketFullAt'] as const
 
 export const LAMBDA_RUNTIMES = ['nodejs22.x', 'nodejs24.x', 'nodejs20.x'] as const
 export type LambdaRuntime = (typeof LAMBDA_RUNTIMES)[number]
@@ -131,7 +131,7 @@ export function validateAttributeName(value: string): string {
   }
 
   if ((RESERVED_ATTRIBUTES as readonly string[]).includes(value)) {
-    throw new UsageError(`Invalid connection-id attribute ${JSON.stringify(value)}: the generated handlers already store ${RESERVED_ATTRIBUTES.join(' and ')}.`, {
+    throw new UsageError(`Invalid connection-id attribute ${JSON.stringify(value)}: the generated handlers already store ${RESERVED_ATTRIBUTES.slice(0, -1).join(', ')} and ${RESERVED_ATTRIBUTES.at(-1)}.`, {
       code: 'INVALID_ATTRIBUTE',
     })
   }

@@ -28,7 +28,13 @@ export interface InitOptions {
   logRetention: number
   memory: number
   name: string
+  /** Messages each connection may send at once on a broadcast route (0 when rateLimit is off). */
+  rateBurst: number
+  /** Each connection's average message rate on a broadcast route: `10/s`, `30/m`, or `off`. */
+  rateLimit: string
   readCapacity: number
+  /** ReservedConcurrentExecutions of each broadcast function, or none. */
+  reservedConcurrency: 'none' | number
   routeSelection: string
   routes: string[]
   runtime: LambdaRuntime
@@ -47,7 +53,10 @@ export const INIT_DEFAULTS: Omit<InitOptions, 'name'> = {
   idAttribute: 'connectionId',
   logRetention: 14,
   memory: 256,
+  rateBurst: 20,
+  rateLimit: '10/s',
   readCapacity: 5,
+  reservedConcurrency: 100,
   routeSelection: '$request.body.message',
   routes: ['sendmessage'],
   runtime: 'nodejs22.x',
@@ -100,6 +109,44 @@ export function validateLogRetention(value: number | string): number {
   return days
 }
 
+/** `10/s`, `10/sec`, `30/m`, `30/min`, or a bare number of messages per second. */
+const RATE = /^(\d+(?:\.\d+)?)(?:\/(s|sec|second|m|min|minute))?$/
+
+/** The most a rate limit may allow: API Gateway's default account throttle is 10,000 requests per second. */
+export const MAX_RATE_PER_SECOND = 10_000
+
+/** A rate limit as the template stores it (`10/s`, `30/m`), or `off` for `off`, `none` and 0. */
+export function validateRateLimit(value: number | string): string {
+  const text = String(value).trim().toLowerCase().replaceAll(' ', '')
+  if (text === 'off' || text === 'none') return 'off'
+  const match = RATE.exec(text)
+  const count = Number(match?.[1])
+  if (match && count === 0) return 'off'
+  const perSecond = match?.[2]?.startsWith('m') ? count / 60 : count
+  if (!match || !(perSecond <= MAX_RATE_PER_SECOND)) {
+    throw new UsageError(`Invalid rate limit ${JSON.stringify(String(value))}: give messages per connection per second or minute, e.g. 10/s or 30/m (at most ${MAX_RATE_PER_SECOND}/s), or off.`, {
+      code: 'INVALID_RATE',
+    })
+  }
+
+  return `${count}/${match[2]?.startsWith('m') ? 'm' : 's'}`
+}
+
+/** The burst a rate gets unless told: two seconds' worth, at least 1 (10/s → 20). */
+export function defaultRateBurst(rateLimit: string): number {
+  const [count, unit] = rateLimit.split('/')
+  return Math.min(10_000, Math.max(1, Math.ceil((2 * Number(count)) / (unit === 'm' ? 60 : 1))))
+}
+
+export function validateReservedConcurrency(value: number | string): 'none' | number {
+  if (String(value).trim().toLowerCase() === 'none') return 'none'
+  if (String(value).trim() === '0') {
+    throw new UsageError('Invalid reserved concurrency "0": it would throttle every message; give a whole number from 1 to 10000, or none to reserve nothing.', {code: 'INVALID_NUMBER'})
+  }
+
+  return validateInteger(value, 'reserved concurrency (or none)', 1, 10_000)
+}
+
 /** Raw answers (from flags or prompts, as strings or values) to checked options. */
 export interface RawInitOptions {
   arch?: string
@@ -110,7 +157,10 @@ export interface RawInitOptions {
   logRetention?: number | string
   memory?: number | string
   name?: string
+  rateBurst?: number | string
+  rateLimit?: number | string
   readCapacity?: number | string
+  reservedConcurrency?: number | string
   routeSelection?: string
   routes?: string | string[]
   runtime?: string
@@ -122,6 +172,17 @@ export interface RawInitOptions {
 
 /** Checks every answer; the first bad one throws a UsageError naming the value. Missing ones take the defaults. */
 export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOptions {
+  const rateLimit = validateRateLimit(raw.rateLimit ?? INIT_DEFAULTS.rateLimit)
+  let rateBurst = 0
+  if (rateLimit === 'off') {
+    if (raw.rateBurst !== undefined && String(raw.rateBurst) !== '0') {
+      throw new UsageError('A rate burst needs a rate limit: drop --rate-burst, or give --rate-limit, e.g. 10/s.', {code: 'INVALID_RATE'})
+    }
+  } else {
+    const fallback = raw.rateLimit === undefined ? INIT_DEFAULTS.rateBurst : defaultRateBurst(rateLimit)
+    rateBurst = validateInteger(raw.rateBurst ?? fallback, 'rate burst', 1, 10_000)
+  }
+
   const routes = raw.routes === undefined ? INIT_DEFAULTS.routes : Array.isArray(raw.routes) ? parseRouteList(raw.routes.join(',')) : parseRouteList(raw.routes)
   return {
     arch: validateArchitecture(raw.arch ?? INIT_DEFAULTS.arch),
@@ -132,7 +193,10 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     logRetention: validateLogRetention(raw.logRetention ?? INIT_DEFAULTS.logRetention),
     memory: validateInteger(raw.memory ?? INIT_DEFAULTS.memory, 'memory (MB)', 128, 10_240),
     name: validateStackName(raw.name),
+    rateBurst,
+    rateLimit,
     readCapacity: validateInteger(raw.readCapacity ?? INIT_DEFAULTS.readCapacity, 'read capacity', 1, 40_000),
+    reservedConcurrency: validateReservedConcurrency(raw.reservedConcurrency ?? INIT_DEFAULTS.reservedConcurrency),
     routeSelection: validateRouteSelection(raw.routeSelection ?? INIT_DEFAULTS.routeSelection),
     routes,
     runtime: validateRuntime(raw.runtime ?? INIT_DEFAULTS.runtime),

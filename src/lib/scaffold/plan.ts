@@ -36,7 +36,21 @@ interface FunctionContext {
   file: string
   id: string
   manageConnections: boolean
+  /** ReservedConcurrentExecutions, for broadcast functions when init was asked for it. */
+  reservedConcurrency?: number
   tableActions: string[]
+}
+
+/**
+ * Lambda keeps 100 of an account's concurrency unreserved, so the default quota of 1000 leaves 900 to reserve
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+ */
+const DEFAULT_RESERVABLE_CONCURRENCY = 900
+
+/** `10/s`, 20 → `10 messages per second, 20 at once`. */
+function rateLimitText(rateLimit: string, burst: number): string {
+  const [count, unit] = rateLimit.split('/')
+  return `${count} messages per ${unit === 'm' ? 'minute' : 'second'}, ${burst} at once`
 }
 
 const PROJECT_TEMPLATES = join(TEMPLATES_DIR, 'project')
@@ -102,6 +116,9 @@ function templateContext(options: InitOptions, warnings: string[]) {
   ]
   if (options.defaultRoute) routes.push({authorized: false, example: '', file: 'default', id: 'Default', key: '$default', kind: 'default', twoWay: true})
 
+  const rateLimited = options.rateLimit !== 'off'
+  // The rate limiter reads the sender's bucket and writes it back on the sender's own item (runtime/rate-limit.ts).
+  const broadcastTableActions = ['dynamodb:Scan', 'dynamodb:DeleteItem', ...(rateLimited ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : [])]
   const functions: FunctionContext[] = routes.map((route) => ({
     authorizer: false,
     broadcasts: route.kind === 'custom',
@@ -114,7 +131,8 @@ function templateContext(options: InitOptions, warnings: string[]) {
     file: `src/handlers/${route.file}.ts`,
     id: route.id,
     manageConnections: route.kind === 'custom',
-    tableActions: {connect: ['dynamodb:PutItem'], custom: ['dynamodb:Scan', 'dynamodb:DeleteItem'], default: [], disconnect: ['dynamodb:DeleteItem']}[route.kind],
+    reservedConcurrency: route.kind === 'custom' && options.reservedConcurrency !== 'none' ? options.reservedConcurrency : undefined,
+    tableActions: {connect: ['dynamodb:PutItem'], custom: broadcastTableActions, default: [], disconnect: ['dynamodb:DeleteItem']}[route.kind],
   }))
   if (options.auth === 'token') {
     functions.push({
@@ -143,6 +161,13 @@ function templateContext(options: InitOptions, warnings: string[]) {
     )
   }
 
+  const reserved = functions.reduce((total, fn) => total + (fn.reservedConcurrency ?? 0), 0)
+  if (reserved > DEFAULT_RESERVABLE_CONCURRENCY) {
+    warnings.push(
+      `The broadcast functions reserve ${reserved} concurrent executions; an account with the default Lambda quota of 1000 can reserve at most ${DEFAULT_RESERVABLE_CONCURRENCY} (100 stay unreserved), so \`wsapi deploy\` needs a higher quota or a smaller --reserved-concurrency.`,
+    )
+  }
+
   if (options.runtime === 'nodejs20.x') warnings.push('nodejs20.x is deprecated by AWS Lambda; prefer nodejs22.x.')
   const firstCustom = routes.find((route) => route.kind === 'custom')
   return {
@@ -155,6 +180,8 @@ function templateContext(options: InitOptions, warnings: string[]) {
     example: firstCustom ? firstCustom.example : JSON.stringify({data: 'hello'}),
     functions,
     packageName: options.name.toLowerCase(),
+    reservedConcurrency: options.reservedConcurrency === 'none' ? false : options.reservedConcurrency,
+    rateLimit: rateLimited ? {burst: options.rateBurst, rate: options.rateLimit, text: rateLimitText(options.rateLimit, options.rateBurst)} : false,
     routes,
     versions: {
       awsSdk: sdkRange('@aws-sdk/client-dynamodb'),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 
 import {type CfnResource, type CfnTemplate, deploymentLogicalId, loadProject, parseTemplate} from '../../../src/lib/project/index.js'
+import {UsageError} from '../../../src/lib/errors.js'
 import {planProject, type RawInitOptions, resolveInitOptions} from '../../../src/lib/scaffold/index.js'
 import {validateAgainstSpec} from '../../helpers/cfn-spec.js'
 import {scaffoldProject} from '../../helpers/project.js'
@@ -35,7 +36,8 @@ const COMBINATIONS: Array<[string, RawInitOptions]> = [
   ['several routes', {routes: 'sendmessage,join,chat/leave'}],
   ['no $default', {defaultRoute: false}],
   ['a template expression', {routeSelection: '${request.body.service}/${request.body.action}', routes: 'chat/send'}],
-  ['everything at once', {arch: 'x86_64', auth: 'token', billing: 'provisioned', defaultRoute: false, idAttribute: 'cid', routes: 'a,b', runtime: 'nodejs24.x', tableEnv: 'TABLE'}],
+  ['no rate limit and no reserved concurrency', {rateLimit: 'off', reservedConcurrency: 'none'}],
+  ['everything at once', {arch: 'x86_64', auth: 'token', billing: 'provisioned', defaultRoute: false, idAttribute: 'cid', rateBurst: 7, rateLimit: '3/s', reservedConcurrency: 5, routes: 'a,b', runtime: 'nodejs24.x', tableEnv: 'TABLE'}],
 ]
 
 describe('scaffold plan', () => {
@@ -89,6 +91,8 @@ describe('scaffold plan', () => {
                   : [
                       ['dynamodb:Scan', table],
                       ['dynamodb:DeleteItem', table],
+                      // The rate limit reads and writes the sender's own item.
+                      ...(options.rateLimit === 'off' ? [] : ([['dynamodb:GetItem', table], ['dynamodb:UpdateItem', table]] as Array<[string, unknown]>)),
                       ['execute-api:ManageConnections', post],
                     ]
           assert.deepEqual(rest, expected, id)
@@ -190,6 +194,7 @@ describe('scaffold plan', () => {
         'src/runtime/index.ts',
         'src/runtime/management.ts',
         'src/runtime/message.ts',
+        'src/runtime/rate-limit.ts',
         'src/runtime/types.ts',
         'template.yaml',
         'test/connect.test.ts',
@@ -232,6 +237,67 @@ describe('scaffold plan', () => {
     assert.ok(handler(templated, 'chat-join').includes(String.raw`export const EXAMPLE = "{\"service\":\"chat\",\"action\":\"join\",\"data\":\"hello\"}"`))
     // $default points to the first custom route.
     assert.ok(handler(templated, 'default').includes(String.raw`export const EXAMPLE = "{\"service\":\"chat\",\"action\":\"send\",\"data\":\"hello\"}"`))
+  })
+
+  it('limits the message rate of each connection and reserves concurrency on broadcast functions only', () => {
+    const environment = (template: CfnTemplate, id: string) => (template.Resources[id].Properties!.Environment as {Variables: Record<string, unknown>}).Variables
+    const defaults = templateOf({routes: 'sendmessage,join'})
+    for (const id of ['SendmessageFunction', 'JoinFunction']) {
+      assert.equal(defaults.Resources[id].Properties!.ReservedConcurrentExecutions, 100, id)
+      assert.equal(environment(defaults, id).RATE_LIMIT, '10/s')
+      assert.equal(environment(defaults, id).RATE_LIMIT_BURST, '20')
+    }
+
+    for (const id of ['ConnectFunction', 'DisconnectFunction', 'DefaultFunction']) {
+      assert.equal(defaults.Resources[id].Properties!.ReservedConcurrentExecutions, undefined, id)
+      assert.equal(environment(defaults, id).RATE_LIMIT, undefined, id)
+    }
+
+    const custom = templateOf({rateBurst: 4, rateLimit: '30/min', reservedConcurrency: 25})
+    assert.equal(custom.Resources.SendmessageFunction.Properties!.ReservedConcurrentExecutions, 25)
+    assert.deepEqual([environment(custom, 'SendmessageFunction').RATE_LIMIT, environment(custom, 'SendmessageFunction').RATE_LIMIT_BURST], ['30/m', '4'])
+
+    const off = plan({rateLimit: 'off', reservedConcurrency: 'none'})
+    const offTemplate = parseTemplate(off.files.find((file) => file.path === 'template.yaml')!.contents, 'template.yaml')
+    assert.equal(offTemplate.Resources.SendmessageFunction.Properties!.ReservedConcurrentExecutions, undefined)
+    assert.deepEqual(Object.keys(environment(offTemplate, 'SendmessageFunction')).sort(), ['BROADCAST_CONCURRENCY', 'CONNECTIONS_TABLE', 'NODE_OPTIONS'])
+    const readme = (files: typeof off.files) => files.find((file) => file.path === 'README.md')!.contents
+    assert.match(readme(plan().files), /## Rate limit\n\nWhat a connection sends to a broadcast route is limited to 10 messages per second, 20 at once \(`RATE_LIMIT: '10\/s'`/)
+    assert.match(readme(plan().files), /`ReservedConcurrentExecutions: 100`/)
+    assert.doesNotMatch(readme(off.files), /Rate limit|ReservedConcurrentExecutions/)
+    // Nothing left over: without a limit the handler and its test never mention one.
+    for (const path of ['src/handlers/sendmessage.ts', 'test/sendmessage.test.ts']) {
+      assert.doesNotMatch(off.files.find((file) => file.path === path)!.contents, /rate|RATE|GetItem|UpdateItem/, path)
+      assert.match(plan().files.find((file) => file.path === path)!.contents, /takeMessageToken|RATE_LIMIT/, path)
+    }
+  })
+
+  it('takes two seconds of messages as the burst unless told, and checks rate, burst and reservation', () => {
+    const options = (raw: RawInitOptions) => resolveInitOptions({name: 'chat', ...raw})
+    assert.deepEqual([options({}).rateLimit, options({}).rateBurst, options({}).reservedConcurrency], ['10/s', 20, 100])
+    assert.equal(options({rateLimit: '5'}).rateLimit, '5/s')
+    assert.equal(options({rateLimit: '5/sec'}).rateBurst, 10)
+    assert.deepEqual([options({rateLimit: '30/m'}).rateLimit, options({rateLimit: '30/m'}).rateBurst], ['30/m', 1])
+    assert.deepEqual([options({rateLimit: 'off'}).rateLimit, options({rateLimit: '0'}).rateBurst], ['off', 0])
+    assert.equal(options({reservedConcurrency: 'none'}).reservedConcurrency, 'none')
+    for (const [raw, pattern] of [
+      [{rateLimit: '10/h'}, /Invalid rate limit "10\/h": give messages per connection per second or minute, e\.g\. 10\/s or 30\/m/],
+      [{rateLimit: 'fast'}, /Invalid rate limit "fast"/],
+      [{rateLimit: '-3/s'}, /Invalid rate limit/],
+      [{rateLimit: '20000/s'}, /at most 10000\/s/],
+      [{rateBurst: '0'}, /Invalid rate burst "0"/],
+      [{rateBurst: 'x'}, /Invalid rate burst "x"/],
+      [{rateBurst: 5, rateLimit: 'off'}, /A rate burst needs a rate limit/],
+      [{reservedConcurrency: '0'}, /would throttle every message.*or none/],
+      [{reservedConcurrency: 'lots'}, /Invalid reserved concurrency \(or none\) "lots"/],
+    ] as Array<[RawInitOptions, RegExp]>) {
+      assert.throws(() => options(raw), (error: unknown) => error instanceof UsageError && pattern.test(error.message), JSON.stringify(raw))
+    }
+  })
+
+  it('warns when the reservations would not fit in the default Lambda quota', () => {
+    assert.deepEqual(plan({reservedConcurrency: 450, routes: 'a,b'}).warnings, [])
+    assert.match(plan({reservedConcurrency: 451, routes: 'a,b'}).warnings.join('\n'), /reserve 902 concurrent executions; an account with the default Lambda quota of 1000 can reserve at most 900/)
   })
 
   it('warns about unreachable routes and long timeouts', () => {
