@@ -50,12 +50,12 @@ describe('wsapi dev: its log shows what clients and handlers write, never obeys 
   it('handler console lines, writes to stdout and stderr and errors are logged with visible escapes', async () => {
     const client = await connect(dev.ready.url)
     client.send(JSON.stringify({action: 'none', data: `hi ${ESCAPES}`}))
-    assert.equal(await client.next(), 'ok')
+    assert.equal(await client.next(30_000), 'ok')
     client.send(JSON.stringify({action: 'none', data: `throw ${ESCAPES}`}))
-    assert.match(await client.next(), /Internal server error/)
+    assert.match(await client.next(30_000), /Internal server error/)
     for (const line of ['console.log hi ', 'console.warn hi ', 'stdout hi ', 'stderr hi ', 'Error: thrown throw ']) {
       // eslint-disable-next-line no-await-in-loop
-      await dev.waitForLog(new RegExp(`${line}${SHOWN.replaceAll(/[\\[\]]/g, (char) => `\\${char}`)}`))
+      await dev.waitForLog(new RegExp(`${line}${SHOWN.replaceAll(/[\\[\]]/g, (char) => `\\${char}`)}`), 30_000)
     }
 
     client.close()
@@ -66,7 +66,7 @@ describe('wsapi dev: its log shows what clients and handlers write, never obeys 
   it("a client's close reason is logged with visible escapes", async () => {
     const client = await connect(dev.ready.url)
     client.close(4000, `bye ${ESCAPES}`)
-    await dev.waitForLog(/\$disconnect .*\(4000 bye \\x1b\]0;PWNED\\x07\\x1b\[2J\\u009b2J\\x7f\)/)
+    await dev.waitForLog(/\$disconnect .*\(4000 bye \\x1b\]0;PWNED\\x07\\x1b\[2J\\u009b2J\\x7f\)/, 30_000)
     assertNoRawControls(dev.stderr)
   })
 })
