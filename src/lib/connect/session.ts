@@ -241,7 +241,8 @@ export async function openWebSocket(options: ConnectOptions): Promise<OpenedSock
     socket.once('open', () => settle())
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (settled) {
-        protocolErrors.set(socket, describeProtocolError(error))
+        const protocolError = describeProtocolError(error)
+        if (protocolError) protocolErrors.set(socket, protocolError)
         return
       }
 
@@ -261,11 +262,14 @@ export async function openWebSocket(options: ConnectOptions): Promise<OpenedSock
 
 const CLOSE_TIMEOUT_MS = 2000
 
-/** What a server did that made ws close the connection, with the code ws sent (kept under a symbol of its own). */
-function describeProtocolError(error: Error & {code?: string}): ProtocolError {
+/**
+ * What a server did that made ws close the connection, with the code ws sent (kept under a symbol of
+ * its own); undefined for other errors (a reset socket), which end as 1006.
+ */
+function describeProtocolError(error: Error & {code?: string}): ProtocolError | undefined {
   const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code')
-  const sent: unknown = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key]
-  const code = typeof sent === 'number' ? sent : 1002
+  const code: unknown = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key]
+  if (typeof code !== 'number') return undefined
   if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
     return {code, text: `the server sent a message over ${CLIENT_MAX_PAYLOAD_BYTES / 1024 / 1024} MiB, the most wsapi connect accepts (API Gateway sends at most ${API_GATEWAY_LIMITS.messageBytes / 1024} KB)`}
   }
