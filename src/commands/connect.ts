@@ -61,7 +61,7 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     wait: seconds({char: 'w', description: 'Seconds to stay after the last line in a script (default 2, or until --count is met; -1: until the server closes).'}),
     count: Flags.integer({description: 'Exit after this many received messages (exit 1 if the connection ends first).', min: 1}),
     timeout: seconds({char: 't', description: 'Fail (exit 1) if the session has not ended after this many seconds; also bounds the handshake.'}),
-    raw: Flags.boolean({description: 'Print messages exactly as received (no pretty-printing, no reflowing onto one line).'}),
+    raw: Flags.boolean({description: 'Print messages as received (no pretty-printing, no reflowing onto one line); on a terminal, control characters still show as escapes.'}),
     color: Flags.boolean({allowNo: true, default: true, description: 'Colour the output (--no-color or NO_COLOR turns it off).'}),
     json: Flags.boolean({description: 'Write NDJSON records {time, direction, data} to stdout as messages pass (direction in or out).'}),
   }

@@ -2,6 +2,7 @@ import {Command, Flags} from './oclif.js'
 
 import {WsapiError} from '../lib/errors.js'
 import type {Output} from '../lib/output.js'
+import {terminalText} from '../lib/terminal-text.js'
 import {colors, terminalOutput} from './output.js'
 
 /**
@@ -33,7 +34,10 @@ export abstract class WsapiCommand extends Command {
     }
 
     // One unwrapped line (oclif would wrap and prefix it), so that scripts and people read the same text.
-    process.stderr.write(`${colors.red('Error:')} ${oneLine(error.message)}\n`)
+    // Messages quote others (a refused handshake's body, a close reason, AWS's words): their controls are shown, not obeyed.
+    process.stderr.write(`${colors.red('Error:')} ${terminalText(oneLine(error.message))}\n`)
+    // oclif exits at once: what is still queued for a slow pipe (a message received just before the error) would be lost.
+    if (process.stdout.writableLength > 0) await new Promise((resolve) => process.stdout.write('', resolve))
     this.exit(exit)
   }
 }

@@ -1,4 +1,5 @@
 import {type BenchProgress, type BenchResult, formatCounts as counts, type LatencySummary} from '../lib/bench/index.js'
+import {terminalLine} from '../lib/terminal-text.js'
 import {colors, table} from './output.js'
 
 /** Milliseconds with as many decimals as they deserve: 0.42 ms, 12.3 ms, 1234 ms. */
@@ -46,7 +47,8 @@ export function renderBenchSummary(result: BenchResult, source?: string): string
       'Connections',
       [
         `${connections.open} of ${connections.requested} open at ${settings.rate}/s`,
-        bad(connections.failed, `${connections.failed} failed${connections.failed > 0 ? ` (${counts(connections.failures)})` : ''}`),
+        // Failure reasons and samples quote the server (error texts, frames it sent): shown, not obeyed.
+        bad(connections.failed, `${connections.failed} failed${connections.failed > 0 ? ` (${terminalLine(counts(connections.failures))})` : ''}`),
         `${Object.values(connections.dropped).reduce((a, b) => a + b, 0)} dropped${Object.keys(connections.dropped).length > 0 ? ` (close ${counts(connections.dropped)})` : ''}`,
       ].join(' · '),
     ],
@@ -69,8 +71,8 @@ export function renderBenchSummary(result: BenchResult, source?: string): string
         ...(deliveries.unexpected > 0 ? [colors.yellow(`${deliveries.unexpected} unexpected`)] : []),
       ].join(' · '),
     ],
-    ['Error frames', bad(errorFrames.total, `${errorFrames.total}${errorFrames.total > 0 ? ` (${counts(errorFrames.byMessage)})` : ''}`)],
-    ['Other frames', `${otherFrames.total}${otherFrames.samples.length > 0 ? colors.dim(`  e.g. ${otherFrames.samples[0]}`) : ''}`],
+    ['Error frames', bad(errorFrames.total, `${errorFrames.total}${errorFrames.total > 0 ? ` (${terminalLine(counts(errorFrames.byMessage))})` : ''}`)],
+    ['Other frames', `${otherFrames.total}${otherFrames.samples.length > 0 ? colors.dim(`  e.g. ${terminalLine(otherFrames.samples[0])}`) : ''}`],
   ]
   const latencyRow = (name: string, summary: LatencySummary) => [name, String(summary.count), ...[summary.p50, summary.p95, summary.p99, summary.max].map((ms) => formatMs(ms))]
   const latency = table(

@@ -3,6 +3,7 @@ import {performance} from 'node:perf_hooks'
 
 import type WebSocket from 'ws'
 
+import {CLIENT_MAX_PAYLOAD_BYTES} from '../connect/message.js'
 import {UsageError, WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import type {PathSegment} from '../project/index.js'
@@ -218,7 +219,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const connect = (client: BenchClient) =>
     new Promise<void>((resolve) => {
       const began = performance.now()
-      const socket = new WebSocketClass(options.url, {handshakeTimeout: options.timeoutMs, headers: options.headers, perMessageDeflate: false})
+      const socket = new WebSocketClass(options.url, {handshakeTimeout: options.timeoutMs, headers: options.headers, maxPayload: CLIENT_MAX_PAYLOAD_BYTES, perMessageDeflate: false})
       client.socket = socket
       socket.on('open', () => {
         client.connectMs = performance.now() - began

@@ -317,6 +317,11 @@ export class Chat {
     }
 
     const how = describeClose(info.code, info.reason)
+    if (info.protocolError) {
+      this.reject(new WsapiError(`Closed the connection with ${info.protocolError.code}: ${info.protocolError.text}${this.progress()}.`, {code: 'PROTOCOL_ERROR'}))
+      return
+    }
+
     if (!isNormalClose(info.code)) {
       this.reject(new WsapiError(`The server closed the connection: ${how}${this.progress()}.`, {code: 'ABNORMAL_CLOSE'}))
       return

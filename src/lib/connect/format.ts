@@ -115,6 +115,8 @@ export interface ApiGatewayErrorFrame {
 /**
  * The error frame API Gateway sends in place of a route's answer, e.g.
  * `{"message": "Forbidden", "connectionId":"…", "requestId":"…"}`; undefined for any other message.
+ * Only API Gateway's own texts count: anyone can broadcast `{"message":"…","connectionId":"…","requestId":"…"}`,
+ * and a frame flagged as API Gateway's must not carry words of a stranger's choosing.
  */
 export function apiGatewayError(text: string): ApiGatewayErrorFrame | undefined {
   if (!text.trimStart().startsWith('{')) return undefined
@@ -127,16 +129,14 @@ export function apiGatewayError(text: string): ApiGatewayErrorFrame | undefined 
 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
   const frame = value as Record<string, unknown>
-  if (typeof frame.message !== 'string' || !Object.keys(frame).every((key) => ERROR_FRAME_KEYS.has(key))) return undefined
-  const known = Object.hasOwn(API_GATEWAY_ERROR_HINTS, frame.message)
-  // Known texts alone; other texts only with the frame's full shape (a connection id and a request or message id).
-  const shaped = typeof frame.connectionId === 'string' && (typeof frame.requestId === 'string' || typeof frame.messageId === 'string')
-  if (!known && !shaped) return undefined
+  if (typeof frame.message !== 'string' || !Object.hasOwn(API_GATEWAY_ERROR_HINTS, frame.message)) return undefined
+  if (!Object.keys(frame).every((key) => ERROR_FRAME_KEYS.has(key))) return undefined
+  const id = (field: unknown) => (typeof field === 'string' ? field : undefined)
   return {
-    connectionId: typeof frame.connectionId === 'string' ? frame.connectionId : undefined,
-    hint: known ? API_GATEWAY_ERROR_HINTS[frame.message] : 'API Gateway refused or failed the message',
+    connectionId: id(frame.connectionId),
+    hint: API_GATEWAY_ERROR_HINTS[frame.message],
     message: frame.message,
-    requestId: typeof frame.requestId === 'string' ? frame.requestId : typeof frame.messageId === 'string' ? frame.messageId : undefined,
+    requestId: id(frame.requestId) ?? id(frame.messageId),
   }
 }
 

@@ -6,6 +6,7 @@ import {ARTIFACT_BUCKET_PARAMETER, type BuildResult, buildProject} from '../bund
 import {WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {type CfnTemplate, outputsStatePath, writeOutputsState} from '../project/index.js'
+import {terminalLine} from '../terminal-text.js'
 import {type Artifact, fileArtifact, removeSuperseded, sha256, stackPrefix, TEMPLATE_BODY_LIMIT, TEMPLATE_URL_LIMIT, uploadMissing} from './artifacts.js'
 import {ensureArtifactBucket} from './bootstrap.js'
 import {type ChangeSetPlan, deployStack, type StackContext} from './deploy-stack.js'
@@ -215,7 +216,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
           try {
             artifactsSummary.removed = await removeSuperseded(s3, bucket, stackName, [...artifacts.map((artifact) => artifact.key), ...(byUrl ? [templateKey] : [])], new Date(started))
           } catch (error) {
-            output.warn(`Could not remove superseded artifacts (${(error as Error).message}); they stay in s3://${bucket}/${stackPrefix(stackName)} until the next deploy or destroy.`)
+            output.warn(`Could not remove superseded artifacts (${terminalLine((error as Error).message)}); they stay in s3://${bucket}/${stackPrefix(stackName)} until the next deploy or destroy.`)
           }
         }
 

@@ -4,6 +4,7 @@ import {type AwsOptions, type AwsSession, createAwsSession, type StackResourceIn
 import {UsageError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {outputsStatePath} from '../project/index.js'
+import {terminalLine} from '../terminal-text.js'
 import {purgeStackArtifacts} from './artifacts.js'
 import {BOOTSTRAP_STACK} from './bootstrap.js'
 import {deleteStackAndWait, type StackContext, waitForBusyStack} from './deploy-stack.js'
@@ -88,7 +89,7 @@ async function removeArtifacts(session: AwsSession, stackName: string, s3Bucket:
       // eslint-disable-next-line no-await-in-loop
       removed += await purgeStackArtifacts(session.s3, bucket, stackName)
     } catch (error) {
-      output.warn(`Could not remove ${stackName}'s artifacts from s3://${bucket} (${(error as Error).message}); run wsapi destroy again to retry.`)
+      output.warn(`Could not remove ${stackName}'s artifacts from s3://${bucket} (${terminalLine((error as Error).message)}); run wsapi destroy again to retry.`)
     }
   }
 

@@ -1,5 +1,6 @@
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
+import {createInterface} from 'node:readline'
 import {pathToFileURL} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
@@ -134,10 +135,21 @@ export class FunctionRuntime {
       env: code.env,
       eval: entry.eval,
       resourceLimits: {maxOldGenerationSizeMb: Math.max(64, code.setup.memorySize)},
+      // The handler's own process.stdout/stderr writes: logged line by line like its console lines (Lambda sends both
+      // to CloudWatch), never written raw to wsapi's stdout, which carries --json.
+      stderr: true,
+      stdout: true,
       workerData: code.setup,
     })
     let settleReady: (ok: boolean) => void = () => {}
     const environment: Environment = {code, ready: new Promise((resolve) => (settleReady = resolve)), worker}
+    for (const [stream, level] of [
+      [worker.stdout, 'INFO'],
+      [worker.stderr, 'ERROR'],
+    ] as const) {
+      createInterface({crlfDelay: Number.POSITIVE_INFINITY, input: stream}).on('line', (text) => this.options.onLog({level, text}, environment.busy?.pending.requestId))
+    }
+
     let initError: WorkerError | undefined
     this.environments.add(environment)
     worker.on('message', (message: FromWorker) => {

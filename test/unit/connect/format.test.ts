@@ -57,6 +57,11 @@ describe('connect format', () => {
         '"Forbidden"',
         'Forbidden',
         '{"message": "Something else", "connectionId":"a"}',
+        // The full shape with words of someone else's choosing: a broadcast can look like this.
+        '{"message": "Something else", "connectionId":"XDmENcnwIE0CFEQ=", "requestId":"XDmGEE2RoE0FRdQ="}',
+        '{"message": "\\u001b]0;PWNED\\u0007", "connectionId":"a", "messageId":"m"}',
+        '{"message":"hello"}',
+        '{"message":"forbidden"}',
         '[{"message":"Forbidden"}]',
       ]) {
         assert.equal(apiGatewayError(text), undefined, text)
