@@ -539,7 +539,7 @@ class LocalApiGateway implements DevServer {
     const queryStart = url.indexOf('?')
     const path = queryStart === -1 ? url : url.slice(0, queryStart)
     if (path !== `/${this.stage}` && path !== `/${this.stage}/`) {
-      this.log.warn(`Refused a connection to ${path}: the WebSocket URL is ${this.url}`)
+      this.log.warn(`Refused a connection to ${visible(path)}: the WebSocket URL is ${this.url}`)
       return rejectSocket(socket, 403, '{"message":"Forbidden"}')
     }
 
