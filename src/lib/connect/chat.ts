@@ -247,6 +247,7 @@ export class Chat {
   }
 
   async run(): Promise<ChatResult> {
+    if (this.plan.target.notice) this.view.info(this.plan.target.notice)
     for (const warning of this.plan.warnings) this.view.warn(warning)
     if (this.plan.timeoutMs !== undefined) {
       this.timers.push(setTimeout(() => this.fail(new WsapiError(`Timed out after ${this.plan.timeoutMs! / 1000} s${this.progress()}.`, {code: 'TIMEOUT'})), this.plan.timeoutMs))

@@ -38,6 +38,7 @@ import {ABNORMAL, CLOSE, LIMITS, NO_STATUS} from './limits.js'
 import {DevLog} from './log.js'
 import {handleManagementRequest, MANAGEMENT_PATH, MAX_BUFFERED_BYTES} from './management-api.js'
 import {chatPage} from './page.js'
+import {claimPersistDir} from './persist.js'
 import {RouteTable} from './routing.js'
 import {linkAwsSdk} from './sdk-links.js'
 import {SourceWatcher} from './watcher.js'
@@ -72,7 +73,7 @@ export interface DevServerOptions {
   region?: string
   /** Watch sources and reload changed functions (default true). */
   watch?: boolean
-  /** Write .wsapi/dev.json so that `wsapi connect` finds the server (default true). */
+  /** Write .wsapi/dev/<pid>.json so that `wsapi connect` and `wsapi bench` find the server (default true). */
   writeState?: boolean
 }
 
@@ -141,6 +142,7 @@ class LocalApiGateway implements DevServer {
   private started = false
   private readonly disconnects = new Set<Promise<void>>()
   private dynamo?: LocalDynamo
+  private persist?: {release(): void}
   private readonly functions = new Map<string, FunctionEntry>()
   private readonly handshakes = new WeakMap<IncomingMessage, {connection: Connection; request: HandshakeRequest}>()
   private readonly log: DevLog
@@ -203,7 +205,14 @@ class LocalApiGateway implements DevServer {
 
   async start(): Promise<void> {
     this.model = loadProject(this.options.dir, {parameters: this.options.parameters})
-    await this.listen()
+    if (this.options.persistDir) this.persist = await claimPersistDir(this.options.persistDir)
+    try {
+      await this.listen()
+    } catch (error) {
+      this.persist?.release()
+      throw error
+    }
+
     try {
       const {WebSocketServer} = await import('ws')
       this.wss = new WebSocketServer({
@@ -237,6 +246,7 @@ class LocalApiGateway implements DevServer {
 
       if (this.options.writeState ?? true) {
         writeDevState(this.model.dir, {
+          integrationTimeoutMs: this.options.integrationTimeoutMs ?? LIMITS.integrationTimeoutMs,
           managementEndpoint: this.managementEndpoint,
           pageUrl: this.pageUrl,
           pid: process.pid,
@@ -786,6 +796,7 @@ class LocalApiGateway implements DevServer {
     this.server.closeAllConnections()
     await stopped
     await this.dynamo?.close()
+    this.persist?.release()
     if (this.model) {
       if (this.options.writeState ?? true) removeDevState(this.model.dir)
       rmSync(join(this.model.dir, DEV_DIR, String(process.pid)), {force: true, recursive: true})
