@@ -424,13 +424,24 @@ class LocalApiGateway implements DevServer {
       }
 
       // Live means loaded: start one environment with the new code before saying so.
-      await Promise.all([...this.functions.values()].filter((entry) => names.includes('template.yaml') || names.includes(entry.model.logicalId)).map((entry) => entry.runtime.warm()))
+      const reloaded = [...this.functions.values()].filter((entry) => names.includes('template.yaml') || names.includes(entry.model.logicalId))
+      const loaded = await Promise.all(reloaded.map(async (entry) => ({error: await entry.runtime.load(), logicalId: entry.model.logicalId})))
       const durationMs = performance.now() - firstChangeAt
+      const failed = loaded.filter((outcome) => outcome.error)
+      if (failed.length > 0) {
+        // As in Lambda, the new code is deployed but its init fails: so does each invocation until it is fixed.
+        const message = failed.map(({error, logicalId}) => `${logicalId} throws while loading:\n${(error!.stack ?? `${error!.errorType}: ${error!.errorMessage}`).replaceAll(/^/gm, '    ')}`).join('\n')
+        this.log.error(`Reload failed: ${message}\nEach invocation fails with this init error until the file is fixed; wsapi dev reloads it when you save.`)
+        this.onReload?.({durationMs, error: message, functions: names})
+        return
+      }
+
       this.log.success(`Reloaded ${names.join(', ')} in ${Math.round(durationMs)} ms`)
       this.onReload?.({durationMs, functions: names})
     } catch (error) {
-      const message = (error as Error).message
-      this.log.error(`Reload failed, still running the previous code:\n${message}`)
+      // The messages of template errors end by telling to run the command again: dev is still running and reloads on save.
+      const message = (error as Error).message.replace(/\s*Fix the file and run the command again\.$/, '')
+      this.log.error(`Reload failed, still running the previous code:\n${message}\nFix the file: wsapi dev reloads it when you save.`)
       this.onReload?.({durationMs: performance.now() - firstChangeAt, error: message, functions: names})
     } finally {
       this.watchSources()
