@@ -9,7 +9,7 @@ import {tempDir} from '../helpers/tmp.js'
 
 const record = (dir: string, pid: number) => join(dir, '.wsapi', 'dev', `${pid}.json`)
 
-describe('wsapi dev: several servers of one project, and --persist', function () {
+describe('wsapi dev: several servers of one project, --persist and --parameter', function () {
   this.timeout(120_000)
   const running: DevProcess[] = []
   after(async () => {
@@ -66,5 +66,13 @@ describe('wsapi dev: several servers of one project, and --persist', function ()
     const reused = await startDev(other, ['--persist', data])
     running.push(reused)
     assert.equal(await reused.stop('SIGINT'), 0)
+  })
+
+  it('--parameter values are checked against the template constraints, as deploy checks them: exit 2', async () => {
+    const dir = scaffoldProject({auth: 'token'})
+    const result = await runCli(['dev', '--dir', dir, '--port', '0', '--parameter', 'AuthTokenSecret=short'])
+    assert.equal(result.code, 2, result.stderr)
+    assert.match(result.stderr.trim(), /^Error: Invalid --parameter AuthTokenSecret needs at least 16 characters/)
+    assert.doesNotMatch(result.stderr, /short/, 'a secret value is never repeated')
   })
 })

@@ -6,7 +6,8 @@ import {join} from 'node:path'
 
 import type {WebSocket, WebSocketServer} from 'ws'
 
-import {WsapiError} from '../errors.js'
+import {parameterProblem, templateParameters} from '../deploy/parameters.js'
+import {UsageError, WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {
   exampleMessage,
@@ -205,6 +206,7 @@ class LocalApiGateway implements DevServer {
 
   async start(): Promise<void> {
     this.model = loadProject(this.options.dir, {parameters: this.options.parameters})
+    checkParameterValues(this.model, this.options.parameters ?? {})
     if (this.options.persistDir) this.persist = await claimPersistDir(this.options.persistDir)
     try {
       await this.listen()
@@ -815,6 +817,16 @@ class LocalApiGateway implements DevServer {
       const devDir = join(this.model.dir, DEV_DIR)
       if (existsSync(devDir) && readdirSync(devDir).every((name) => name === 'node_modules')) rmSync(devDir, {force: true, recursive: true})
     }
+  }
+}
+
+/** `--parameter` values against the template's constraints (MinLength, AllowedPattern…), as `wsapi deploy` checks them. */
+function checkParameterValues(project: ProjectModel, given: Record<string, string>): void {
+  const declared = templateParameters(project.template)
+  for (const [key, value] of Object.entries(given)) {
+    const parameter = declared.find((candidate) => candidate.key === key)
+    const problem = parameter && parameterProblem(parameter, value)
+    if (problem) throw new UsageError(`Invalid --parameter ${problem}.`, {code: 'INVALID_PARAMETER'})
   }
 }
 
