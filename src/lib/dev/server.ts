@@ -509,6 +509,13 @@ class LocalApiGateway implements DevServer {
       return
     }
 
+    if (path === '/favicon.ico' && (request.method === 'GET' || request.method === 'HEAD')) {
+      // Browsers ask for it with every page: no icon, and no console error either.
+      response.writeHead(204, {'Cache-Control': 'max-age=86400'})
+      response.end()
+      return
+    }
+
     response.writeHead(403, {'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException'})
     response.end('{"message":"Forbidden"}')
   }
