@@ -1,5 +1,6 @@
 import {WsapiError, UsageError} from '../errors.js'
 import type {Output} from '../output.js'
+import {portAnswers} from '../project/state.js'
 import {apiGatewayError, type ApiGatewayErrorFrame, describeClose} from './format.js'
 import type {LineHistory} from './history.js'
 import {API_GATEWAY_LIMITS, MessageBuilder} from './message.js'
@@ -164,6 +165,7 @@ export function planChat(options: ChatOptions): ChatPlan {
   }
 
   const subprotocols = options.connection.subprotocols ?? []
+  const statusHints = stageHints(options.target)
   const timeoutMs = timeout === undefined ? undefined : timeout * 1000
   const keepaliveMs = keepalive === undefined ? undefined : keepalive * 1000
   return {
@@ -180,6 +182,7 @@ export function planChat(options: ChatOptions): ChatPlan {
       keepalive: keepaliveMs === undefined ? undefined : {intervalMs: keepaliveMs, text: options.keepaliveMessage ?? builder.keepaliveFrame()},
       origin: options.connection.origin,
       reconnect: options.reconnect ? (options.reconnectBackoff ?? DEFAULT_BACKOFF) : undefined,
+      statusHints,
       subprotocols,
       url: withToken(options.target.url, options.connection.token),
     },
@@ -187,6 +190,25 @@ export function planChat(options: ChatOptions): ChatPlan {
     timeoutMs,
     waitMs: wait === -1 ? undefined : wait === undefined ? (options.count === undefined ? DEFAULT_WAIT_SECONDS * 1000 : undefined) : wait * 1000,
     warnings,
+  }
+}
+
+/**
+ * A 403 on the handshake to a URL whose stage is not the project's: API Gateway answers 403 for a stage
+ * it does not have (and wsapi dev for a path other than its stage), so say that rather than blame an authorizer.
+ */
+function stageHints(target: ClientTarget): ChatPlan['session']['statusHints'] {
+  if (!target.projectStage) return undefined
+  let stage: string
+  try {
+    stage = decodeURIComponent(new URL(target.url).pathname.split('/')[1] ?? '')
+  } catch {
+    return undefined
+  }
+
+  if (stage === target.projectStage) return undefined
+  return {
+    403: `the URL's stage ${stage ? JSON.stringify(stage) : '(none)'} is not this project's stage ${JSON.stringify(target.projectStage)}: a stage that does not exist answers 403; end the URL with /${target.projectStage}`,
   }
 }
 
@@ -317,7 +339,21 @@ export class Chat {
       return
     }
 
-    const how = describeClose(info.code, info.reason)
+    void this.explainClose(info).then((how) => this.settleEnd(info, how))
+  }
+
+  /**
+   * The close code in words. From `wsapi dev`, 1001 is not API Gateway's idle timeout or connection limit
+   * when the server has stopped (its port no longer answers): say so.
+   */
+  private async explainClose(info: EndInfo): Promise<string> {
+    if (info.code !== 1001 || this.plan.target.source !== 'dev') return describeClose(info.code, info.reason)
+    const reason = info.reason ? ` ${JSON.stringify(info.reason)}` : ''
+    if (await portAnswers(this.plan.session.url)) return `1001${reason} (going away: the idle timeout or the connection limit of wsapi dev)`
+    return `1001${reason} (going away: wsapi dev stopped; with --reconnect, wsapi connect comes back by itself when it runs again)`
+  }
+
+  private settleEnd(info: EndInfo, how: string): void {
     if (!isNormalClose(info.code)) {
       this.reject(new WsapiError(`The server closed the connection: ${how}${this.progress()}.`, {code: 'ABNORMAL_CLOSE'}))
       return
@@ -348,7 +384,7 @@ export class Chat {
   private onMessage(binary: boolean, data: Buffer): void {
     if (this.ending) return
     const text = binary ? '' : data.toString('utf8')
-    const message: ReceivedMessage = {binary, data, error: binary ? undefined : apiGatewayError(text), text, time: new Date()}
+    const message: ReceivedMessage = {binary, data, error: binary ? undefined : apiGatewayError(text, {integrationTimeoutMs: this.plan.target.dev?.integrationTimeoutMs}), text, time: new Date()}
     const {keepaliveReplies} = this
     if (keepaliveReplies.pending > 0 && Date.now() <= keepaliveReplies.deadline && looksLikeKeepaliveReply(message)) {
       keepaliveReplies.pending--
@@ -487,7 +523,7 @@ export class Chat {
     void this.end(
       {
         result: (info) => {
-          this.view.info(`Disconnected: ${describeClose(info.code, info.reason)}`)
+          this.view.info(info.whileReconnecting ? 'Stopped while reconnecting (no connection was open).' : `Disconnected: ${describeClose(info.code, info.reason)}`)
           return this.result(info)
         },
       },

@@ -14,6 +14,8 @@ export interface ConnectOptions {
   headers?: Record<string, string>
   insecure?: boolean
   origin?: string
+  /** Explanations of handshake statuses that know more than the generic ones (e.g. a stage mismatch). */
+  statusHints?: Partial<Record<number, string>>
   subprotocols?: string[]
   url: string
 }
@@ -53,6 +55,8 @@ export interface EndInfo {
   /** Why a reconnect gave up. */
   error?: ConnectError
   reason: string
+  /** The user stopped while a reconnect was pending: no connection was open to close. */
+  whileReconnecting?: boolean
 }
 
 export type SessionEvent =
@@ -237,7 +241,7 @@ export async function openWebSocket(options: ConnectOptions): Promise<OpenedSock
       const body = await readBody(response)
       request.destroy()
       const answer = `${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`
-      const hint = STATUS_HINTS[status]
+      const hint = options.statusHints?.[status] ?? STATUS_HINTS[status]
       settle(failure(`the server answered the handshake with HTTP ${answer}${body ? ` ${body}` : ''}${hint ? ` (${hint})` : ''}`, 'HANDSHAKE_REJECTED', {status}))
     })
   })
@@ -285,7 +289,7 @@ export class Session {
       // A server that never answers the close frame must not hold the CLI open.
       this.closeTimer = setTimeout(() => this.socket?.terminate(), CLOSE_TIMEOUT_MS)
     } else {
-      this.finish({byUser: true, code, reason})
+      this.finish({byUser: true, code, reason, whileReconnecting: this.connections > 0})
     }
 
     return this.ended
