@@ -346,10 +346,11 @@ export class Chat {
    * The close code in words. From `wsapi dev`, 1001 is not API Gateway's idle timeout or connection limit
    * when the server has stopped (its port no longer answers): say so.
    */
-  private async explainClose(info: EndInfo): Promise<string> {
+  private async explainClose(info: EndInfo, reconnecting = false): Promise<string> {
     if (info.code !== 1001 || this.plan.target.source !== 'dev') return describeClose(info.code, info.reason)
     const reason = info.reason ? ` ${JSON.stringify(info.reason)}` : ''
     if (await portAnswers(this.plan.session.url)) return `1001${reason} (going away: the idle timeout or the connection limit of wsapi dev)`
+    if (reconnecting) return `1001${reason} (going away: wsapi dev stopped)`
     return `1001${reason} (going away: wsapi dev stopped; with --reconnect, wsapi connect comes back by itself when it runs again)`
   }
 
@@ -424,8 +425,10 @@ export class Chat {
       }
 
       case 'retry': {
-        const why = event.error ? event.error.message : `the connection closed: ${describeClose(event.code ?? 1006, event.reason ?? '')}`
-        this.view.warn(`${why}; reconnecting in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt})`)
+        const say = (why: string) => this.view.warn(`${why}; reconnecting in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt})`)
+        if (event.error) say(event.error.message)
+        else if (event.code === 1001 && this.plan.target.source === 'dev') void this.explainClose({byUser: false, code: 1001, reason: event.reason ?? ''}, true).then((how) => say(`the connection closed: ${how}`))
+        else say(`the connection closed: ${describeClose(event.code ?? 1006, event.reason ?? '')}`)
         break
       }
     }

@@ -158,12 +158,18 @@ describe('connect chat', () => {
       }
     })
 
-    it('Ctrl-C while --reconnect waits (no connection open) says it stopped while reconnecting', async () => {
-      server = await startServer({}, (socket) => socket.close(1011, 'bye'))
+    it('Ctrl-C while --reconnect waits (no connection open) says it stopped while reconnecting; a stopped wsapi dev is named as such', async () => {
+      // wsapi dev stopping: the port closes, then its connections get 1001.
+      server = await startServer({}, (socket, _request, self) => {
+        self.wss.close()
+        socket.close(1001, 'Going away')
+      })
       const view = new RecordingView()
       const input = new ScriptedInput()
-      const running = runChat(planChat(base(server.url, {interactive: true, reconnect: true, reconnectBackoff: {initialMs: 60_000, maxMs: 60_000}})), view, input)
+      const target = {dev: {pid: process.pid}, source: 'dev' as const, url: server.url}
+      const running = runChat(planChat(base(server.url, {interactive: true, reconnect: true, reconnectBackoff: {initialMs: 60_000, maxMs: 60_000}, target})), view, input)
       while (!view.text('warn').includes('reconnecting in')) await new Promise((resolve) => setTimeout(resolve, 10))
+      assert.match(view.text('warn'), /the connection closed: 1001 "Going away" \(going away: wsapi dev stopped\); reconnecting in \d+\.\d s \(attempt 1\)/)
       input.handlers!.interrupt()
       const result = await running
       assert.equal(result.byUser, true)
