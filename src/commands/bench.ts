@@ -68,7 +68,8 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
 
   async run(): Promise<BenchCommandResult> {
     const {args, flags} = await this.parse(Bench)
-    const target = resolveTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    const target = await resolveTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    if (target.notice) this.out.info(target.notice)
     const routing = benchRouting(target, {route: flags.route, routeField: flags['route-field']})
     const bar = progressBar(process.stderr)
     let result: BenchResult

@@ -40,7 +40,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
     }),
     parameter: Flags.string({description: 'Template parameter value, Name=Value (repeatable).', multiple: true}),
     region: Flags.string({default: 'us-east-1', description: 'AWS_REGION the handlers see.'}),
-    persist: Flags.string({description: 'Keep DynamoDB data in this folder between runs (default: in memory).'}),
+    persist: Flags.string({description: 'Keep DynamoDB data in this folder between runs (created if missing; one dev server at a time; default: in memory).'}),
     'idle-timeout': Flags.string({default: '10m', description: 'Close connections idle this long with 1001 "Going away" (API Gateway: 10m).'}),
     'max-duration': Flags.string({default: '2h', description: 'Close connections this old with 1001 "Going away" (API Gateway: 2h).'}),
     'integration-timeout': Flags.string({default: '29s', description: 'Stop waiting for a handler after this long (API Gateway: 29s).'}),

@@ -117,6 +117,20 @@ describe('wsapi bench', function () {
     assert.deepEqual(Object.keys(JSON.parse(overridden.received[0])), ['kind', 'data'])
   })
 
+  it('with two dev servers running in the project, benches the one started last and says which', async () => {
+    const dir = scaffoldProject()
+    const older = await server()
+    const newer = await server()
+    // The test runner's parent process stands in for the second live dev server.
+    writeDevState(dir, {managementEndpoint: '', pageUrl: '', pid: process.ppid, stage: 'v1', startedAt: '2026-01-01T00:00:00.000Z', url: older.url})
+    writeDevState(dir, {managementEndpoint: '', pageUrl: '', pid: process.pid, stage: 'v1', startedAt: '2026-01-01T00:00:05.000Z', url: newer.url})
+    const result = await runCli(['bench', ...SMALL, '--json'], {cwd: dir})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(JSON.parse(result.stdout).settings.url, newer.url)
+    assert.ok(result.stderr.includes(`2 wsapi dev servers run in this project: using the one started last (pid ${process.pid}, ${newer.url}); pid ${process.ppid} serves ${older.url}`), result.stderr)
+    assert.equal(older.received.length, 0)
+  })
+
   it('rejects bad usage with one line and exit 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['ws://127.0.0.1:1/v1', '--clients', '2', '--senders', '3'], /^Error: --senders 3 is more than --clients 2: senders are some of the clients\.$/],

@@ -72,7 +72,7 @@ describe('wsapi bench against wsapi dev', function () {
   })
 
   it('the generated sendmessage handler delivers every broadcast to every client: zero loss', async () => {
-    // No URL: bench finds the running dev server through .wsapi/dev.json, as connect does.
+    // No URL: bench finds the running dev server through .wsapi/dev/<pid>.json, as connect does.
     const result = await runCli(['bench', '--clients', '12', '--senders', '2', '--messages', '3', '--interval', '50', '--timeout', '20', '--json'], {cwd: dir, timeoutMs: 90_000})
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`)
     const json = JSON.parse(result.stdout)

@@ -10,7 +10,7 @@ import {testClient} from '../helpers/ws-servers.js'
  * `wsapi connect` against something that behaves like a generated project (`wsapi init --yes`) behind
  * API Gateway. The same scenarios run against the ws fake (test/e2e/connect.test.ts) and are meant to
  * run against `wsapi dev` too: a backend is a running server plus the project folder whose template
- * (route selection `$request.body.message`, route `sendmessage`) and `.wsapi/dev.json` point at it, so
+ * (route selection `$request.body.message`, route `sendmessage`) and `.wsapi/dev/<pid>.json` point at it, so
  * `wsapi connect` run in that folder needs no URL and no route flags.
  */
 export interface ChatBackend {

@@ -22,7 +22,7 @@ import {
 } from '../helpers/ws-servers.js'
 import {type ChatBackend, chatScenarios, ndjson, promptReady, type StartBackend} from './connect-scenarios.js'
 
-/** The ws fake of a generated project, found by `wsapi connect` through .wsapi/dev.json as a running `wsapi dev` would be. */
+/** The ws fake of a generated project, found by `wsapi connect` through .wsapi/dev/<pid>.json as a running `wsapi dev` would be. */
 const startFakeBackend: StartBackend = async (options = {}) => {
   const projectDir = scaffoldProject({
     auth: options.authToken === undefined ? 'none' : 'token',
@@ -440,14 +440,15 @@ describe('wsapi connect', () => {
         assert.equal(result.code, 1)
       })
 
-      it('a refused default URL from wsapi dev says so', async () => {
+      it('a record of wsapi dev whose port no longer answers is ignored', async () => {
         const down = await startServer()
         await down.close()
         const dir = scaffoldProject()
         writeDevState(dir, {managementEndpoint: '', pageUrl: '', pid: process.pid, stage: 'v1', startedAt: '', url: down.url})
+        // The record's process runs but its port does not answer: the server is gone.
         const result = await runCli(['connect', '-x', 'hi'], {cwd: dir})
-        assert.match(result.stderr, /connection refused: nothing listens on .* \(is `wsapi dev` still running\?\)/)
-        assert.equal(result.code, 1)
+        assert.match(result.stderr, /Nothing to connect to for chat: start `wsapi dev`/)
+        assert.equal(result.code, 2)
         removeDevState(dir)
       })
 

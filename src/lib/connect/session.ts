@@ -14,6 +14,8 @@ export interface ConnectOptions {
   headers?: Record<string, string>
   insecure?: boolean
   origin?: string
+  /** Explanations of handshake statuses that know more than the generic ones (e.g. a stage mismatch). */
+  statusHints?: Partial<Record<number, string>>
   subprotocols?: string[]
   url: string
 }
@@ -55,6 +57,8 @@ export interface EndInfo {
   /** Set when this side closed the connection because the server broke the protocol (a message too big, a compressed frame). */
   protocolError?: ProtocolError
   reason: string
+  /** The user stopped while a reconnect was pending: no connection was open to close. */
+  whileReconnecting?: boolean
 }
 
 /** What the server did that made the client close the connection, and the close code the client sent. */
@@ -255,7 +259,8 @@ export async function openWebSocket(options: ConnectOptions): Promise<OpenedSock
       request.destroy()
       const answer = `${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`
       // wsapi dev refuses pages it does not know (README "Security"); -o makes connect look like one.
-      const hint = status === 403 && options.origin ? `${STATUS_HINTS[403]}; wsapi dev also refuses an Origin that is not on this machine unless started with --allow-origin <origin>` : STATUS_HINTS[status]
+      const originHint = status === 403 && options.origin ? `${STATUS_HINTS[403]}; wsapi dev also refuses an Origin that is not on this machine unless started with --allow-origin <origin>` : undefined
+      const hint = options.statusHints?.[status] ?? originHint ?? STATUS_HINTS[status]
       settle(failure(`the server answered the handshake with HTTP ${answer}${body ? ` ${body}` : ''}${hint ? ` (${hint})` : ''}`, 'HANDSHAKE_REJECTED', {status}))
     })
   })
@@ -322,7 +327,7 @@ export class Session {
       // A server that never answers the close frame must not hold the CLI open.
       this.closeTimer = setTimeout(() => this.socket?.terminate(), CLOSE_TIMEOUT_MS)
     } else {
-      this.finish({byUser: true, code, reason})
+      this.finish({byUser: true, code, reason, whileReconnecting: this.connections > 0})
     }
 
     return this.ended

@@ -19,6 +19,8 @@ export type ToWorker = {deadline: number; event: string; id: number; requestId: 
 export interface WorkerError {
   errorMessage: string
   errorType: string
+  /** Set when the module failed to load (Lambda's init phase), not during an invocation. */
+  init?: boolean
   stack?: string
 }
 
@@ -34,11 +36,14 @@ type Handler = (event: unknown, context: unknown, callback?: (error?: unknown, r
 const setup = workerData as WorkerSetup
 const port = parentPort!
 
-/** The stack without this file's frames: they are wsapi's, not the handler's. */
+/** This file's frames, under its URL or (source-mapped) its .ts path: wsapi's, not the handler's. */
+const OWN_FRAME = /[/\\]lib[/\\]dev[/\\]function-worker\.[jt]s:/
+
+/** The stack without wsapi's frames and Node's internals: what is left is the handler's. */
 function handlerStack(stack: string | undefined): string | undefined {
   return stack
     ?.split('\n')
-    .filter((line) => !line.includes(import.meta.url) && !line.includes('node:internal/per_context/messageport') && !line.includes('node:internal/event_target') && !line.includes('new Promise (<anonymous>)'))
+    .filter((line) => !line.includes(import.meta.url) && !OWN_FRAME.test(line) && !line.includes('(node:internal/') && !/^\s+at node:internal\//.test(line) && !line.includes('new Promise (<anonymous>)'))
     .join('\n')
 }
 
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
 
     handler = candidate as Handler
   } catch (error) {
-    port.postMessage({error: toWorkerError(error, 'Runtime.ImportModuleError'), type: 'init-error'} satisfies FromWorker)
+    port.postMessage({error: {...toWorkerError(error, 'Runtime.ImportModuleError'), init: true}, type: 'init-error'} satisfies FromWorker)
     return
   }
 

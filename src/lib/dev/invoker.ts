@@ -34,6 +34,8 @@ interface Pending {
 }
 
 interface Environment {
+  /** Why its handler failed to load (the module threw or lacks the handler). */
+  initError?: WorkerError
   busy?: {id: number; pending: Pending; started: number; timer: NodeJS.Timeout}
   code: FunctionCode
   ready: Promise<boolean>
@@ -86,10 +88,16 @@ export class FunctionRuntime {
 
   /** Starts one environment with the current code and waits until its handler is loaded; false if loading failed. */
   async warm(): Promise<boolean> {
-    if (this.idle.some((environment) => environment.code === this.code)) return true
+    return (await this.load()) === undefined
+  }
+
+  /** As warm(), answering why loading failed (Lambda's init error), or undefined once loaded. */
+  async load(): Promise<WorkerError | undefined> {
+    if (this.idle.some((environment) => environment.code === this.code)) return undefined
     const environment = this.spawn()
     this.idle.push(environment)
-    return environment.ready
+    if (await environment.ready) return undefined
+    return environment.initError ?? {errorMessage: 'The environment exited while loading the handler', errorType: 'Runtime.ExitError'}
   }
 
   /** New code for new invocations; running ones finish on the old code, idle old environments stop. */
@@ -160,8 +168,9 @@ export class FunctionRuntime {
         }
 
         case 'init-error': {
+          // Reported once: by the invocation it fails (its log line carries the stack), or by warm()/load().
           initError = message.error
-          this.options.onLog({level: 'ERROR', text: `${message.error.errorType}: ${message.error.stack ?? message.error.errorMessage}`}, environment.busy?.pending.requestId)
+          environment.initError = message.error
           settleReady(false)
           this.finish(environment, {error: message.error, ok: false, reason: 'crash'}, false)
           void worker.terminate()

@@ -6,7 +6,7 @@ export interface InvocationRecord {
   connectionId: string
   durationMs?: number
   /** The handler's error, with its stack, when it failed. */
-  error?: {errorMessage: string; errorType: string; stack?: string}
+  error?: {errorMessage: string; errorType: string; init?: boolean; stack?: string}
   functionId?: string
   /** Extra words after the status, e.g. the close code of a $disconnect. */
   note?: string
@@ -33,7 +33,7 @@ export class DevLog {
     const duration = record.durationMs === undefined ? '' : `${Math.round(record.durationMs)} ms`
     const line = [clock(new Date()), record.route.padEnd(12), record.connectionId, (record.functionId ?? '-').padEnd(20), duration.padStart(7), record.note ? `${record.status}  ${record.note}` : String(record.status)].join('  ')
     if (record.error) {
-      const detail = record.error.stack ?? `${record.error.errorType}: ${record.error.errorMessage}`
+      const detail = `${record.error.init ? 'Init error: the handler threw while loading\n' : ''}${record.error.stack ?? `${record.error.errorType}: ${record.error.errorMessage}`}`
       this.error(`${line}\n${detail.replaceAll(/^/gm, '    ')}`)
     } else if (typeof record.status === 'string' || record.status >= 400) {
       this.warn(line)

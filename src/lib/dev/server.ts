@@ -6,7 +6,8 @@ import {join} from 'node:path'
 
 import type {WebSocket, WebSocketServer} from 'ws'
 
-import {WsapiError} from '../errors.js'
+import {parameterProblem, templateParameters} from '../deploy/parameters.js'
+import {UsageError, WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {
   exampleMessage,
@@ -39,6 +40,7 @@ import {ABNORMAL, CLOSE, LIMITS, NO_STATUS} from './limits.js'
 import {DevLog} from './log.js'
 import {handleManagementRequest, MANAGEMENT_PATH, MAX_BUFFERED_BYTES} from './management-api.js'
 import {chatPage} from './page.js'
+import {claimPersistDir} from './persist.js'
 import {RouteTable} from './routing.js'
 import {linkAwsSdk} from './sdk-links.js'
 import {SourceWatcher} from './watcher.js'
@@ -75,7 +77,7 @@ export interface DevServerOptions {
   region?: string
   /** Watch sources and reload changed functions (default true). */
   watch?: boolean
-  /** Write .wsapi/dev.json so that `wsapi connect` finds the server (default true). */
+  /** Write .wsapi/dev/<pid>.json so that `wsapi connect` and `wsapi bench` find the server (default true). */
   writeState?: boolean
 }
 
@@ -144,6 +146,7 @@ class LocalApiGateway implements DevServer {
   private started = false
   private readonly disconnects = new Set<Promise<void>>()
   private dynamo?: LocalDynamo
+  private persist?: {release(): void}
   private readonly functions = new Map<string, FunctionEntry>()
   private readonly handshakes = new WeakMap<IncomingMessage, {connection: Connection; request: HandshakeRequest}>()
   private readonly log: DevLog
@@ -210,7 +213,14 @@ class LocalApiGateway implements DevServer {
 
   async start(): Promise<void> {
     this.model = loadProject(this.options.dir, {parameters: this.options.parameters})
-    await this.listen()
+    checkParameterValues(this.model, this.options.parameters ?? {})
+    if (this.options.persistDir) this.persist = await claimPersistDir(this.options.persistDir)
+    try {
+      await this.listen()
+    } catch (error) {
+      this.persist?.release()
+      throw error
+    }
     const listenHost = this.options.host ?? '127.0.0.1'
     this.served = servedHosts(listenHost, this.port)
     if (!isLoopbackAddress(listenHost)) {
@@ -253,6 +263,7 @@ class LocalApiGateway implements DevServer {
 
       if (this.options.writeState ?? true) {
         writeDevState(this.model.dir, {
+          integrationTimeoutMs: this.options.integrationTimeoutMs ?? LIMITS.integrationTimeoutMs,
           managementEndpoint: this.managementEndpoint,
           pageUrl: this.pageUrl,
           pid: process.pid,
@@ -430,13 +441,24 @@ class LocalApiGateway implements DevServer {
       }
 
       // Live means loaded: start one environment with the new code before saying so.
-      await Promise.all([...this.functions.values()].filter((entry) => names.includes('template.yaml') || names.includes(entry.model.logicalId)).map((entry) => entry.runtime.warm()))
+      const reloaded = [...this.functions.values()].filter((entry) => names.includes('template.yaml') || names.includes(entry.model.logicalId))
+      const loaded = await Promise.all(reloaded.map(async (entry) => ({error: await entry.runtime.load(), logicalId: entry.model.logicalId})))
       const durationMs = performance.now() - firstChangeAt
+      const failed = loaded.filter((outcome) => outcome.error)
+      if (failed.length > 0) {
+        // As in Lambda, the new code is deployed but its init fails: so does each invocation until it is fixed.
+        const message = failed.map(({error, logicalId}) => `${logicalId} throws while loading:\n${(error!.stack ?? `${error!.errorType}: ${error!.errorMessage}`).replaceAll(/^/gm, '    ')}`).join('\n')
+        this.log.error(`Reload failed: ${message}\nEach invocation fails with this init error until the file is fixed; wsapi dev reloads it when you save.`)
+        this.onReload?.({durationMs, error: message, functions: names})
+        return
+      }
+
       this.log.success(`Reloaded ${names.join(', ')} in ${Math.round(durationMs)} ms`)
       this.onReload?.({durationMs, functions: names})
     } catch (error) {
-      const message = (error as Error).message
-      this.log.error(`Reload failed, still running the previous code:\n${message}`)
+      // The messages of template errors end by telling to run the command again: dev is still running and reloads on save.
+      const message = (error as Error).message.replace(/\s*Fix the file and run the command again\.$/, '')
+      this.log.error(`Reload failed, still running the previous code:\n${message}\nFix the file: wsapi dev reloads it when you save.`)
       this.onReload?.({durationMs: performance.now() - firstChangeAt, error: message, functions: names})
     } finally {
       this.watchSources()
@@ -509,6 +531,13 @@ class LocalApiGateway implements DevServer {
       })
       response.writeHead(200, {'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(html), 'Content-Type': 'text/html; charset=utf-8'})
       response.end(request.method === 'HEAD' ? undefined : html)
+      return
+    }
+
+    if (path === '/favicon.ico' && (request.method === 'GET' || request.method === 'HEAD')) {
+      // Browsers ask for it with every page: no icon, and no console error either.
+      response.writeHead(204, {'Cache-Control': 'max-age=86400'})
+      response.end()
       return
     }
 
@@ -824,6 +853,7 @@ class LocalApiGateway implements DevServer {
     this.server.closeAllConnections()
     await stopped
     await this.dynamo?.close()
+    this.persist?.release()
     if (this.model) {
       if (this.options.writeState ?? true) removeDevState(this.model.dir)
       rmSync(join(this.model.dir, DEV_DIR, String(process.pid)), {force: true, recursive: true})
@@ -831,6 +861,16 @@ class LocalApiGateway implements DevServer {
       const devDir = join(this.model.dir, DEV_DIR)
       if (existsSync(devDir) && readdirSync(devDir).every((name) => name === 'node_modules')) rmSync(devDir, {force: true, recursive: true})
     }
+  }
+}
+
+/** `--parameter` values against the template's constraints (MinLength, AllowedPattern…), as `wsapi deploy` checks them. */
+function checkParameterValues(project: ProjectModel, given: Record<string, string>): void {
+  const declared = templateParameters(project.template)
+  for (const [key, value] of Object.entries(given)) {
+    const parameter = declared.find((candidate) => candidate.key === key)
+    const problem = parameter && parameterProblem(parameter, value)
+    if (problem) throw new UsageError(`Invalid --parameter ${problem}.`, {code: 'INVALID_PARAMETER'})
   }
 }
 

@@ -50,6 +50,13 @@ describe('connect format', () => {
       assert.equal(apiGatewayError('{"message" : "Bad request body", "connectionId": "a", "messageId": "m"}')?.requestId, 'm')
     })
 
+    it("names the server's integration timeout when known (wsapi dev records it), else no invented figure", () => {
+      const frame = '{"message": "Endpoint request timed out", "connectionId":"a", "requestId":"b"}'
+      assert.equal(apiGatewayError(frame, {integrationTimeoutMs: 2000})?.hint, "the route's integration took longer than 2 s (the server's integration timeout)")
+      assert.equal(apiGatewayError(frame, {integrationTimeoutMs: 1500})?.hint, "the route's integration took longer than 1.5 s (the server's integration timeout)")
+      assert.equal(apiGatewayError(frame)?.hint, "the route's integration took longer than the integration timeout (API Gateway's default: 29 s)")
+    })
+
     it('leaves other messages alone', () => {
       for (const text of [
         '{"message":"Forbidden","from":"bob"}',
