@@ -16,7 +16,7 @@ describe('wsapi connect explains what wsapi dev did', function () {
     dir = scaffoldProject()
     const file = join(dir, 'src', 'handlers', 'sendmessage.ts')
     // A message with data "slow" outlasts the short integration timeout below.
-    writeFileSync(file, readFileSync(file, 'utf8').replace('  const store = connections()', '  if (message.data === "slow") await new Promise((resolve) => setTimeout(resolve, 5000))\n  const store = connections()'))
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  const result = await broadcast({', '  if (message.data === "slow") await new Promise((resolve) => setTimeout(resolve, 5000))\n  const result = await broadcast({'))
     dev = await startDev(dir, ['--integration-timeout', '1500ms'])
   })
 
