@@ -59,14 +59,22 @@ const DEPLOYMENT_PLACEHOLDER = 'DeploymentPlaceholder'
 
 /** Template files that exist only for some choices. */
 const CONDITIONAL_FILES: Record<string, (options: InitOptions) => boolean> = {
+  'src/handlers/authorizer-jwt.ts.hbs': (options) => options.auth === 'jwt',
   'src/handlers/authorizer.ts.hbs': (options) => options.auth === 'token',
+  'test/authorizer-jwt.test.ts.hbs': (options) => options.auth === 'jwt',
   'src/handlers/default.ts.hbs': (options) => options.defaultRoute,
+  'src/token-protocol.ts': (options) => options.auth === 'jwt',
   'test/authorizer.test.ts.hbs': (options) => options.auth === 'token',
   'test/default.test.ts.hbs': (options) => options.defaultRoute,
 }
 
 /** npm strips .gitignore from published packages, so the template ships it as _gitignore (as create-vite does). */
-const RENAMED_FILES: Record<string, string> = {_gitignore: '.gitignore'}
+const RENAMED_FILES: Record<string, string> = {
+  _gitignore: '.gitignore',
+  // One authorizer per project, whichever kind: the template always names src/handlers/authorizer.ts.
+  'authorizer-jwt.test.ts': 'authorizer.test.ts',
+  'authorizer-jwt.ts': 'authorizer.ts',
+}
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, {recursive: true, withFileTypes: true})
@@ -110,7 +118,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
 
   const custom = customRouteNames(options.routes)
   const routes: RouteContext[] = [
-    {authorized: options.auth === 'token', example: '', file: 'connect', id: 'Connect', key: '$connect', kind: 'connect', twoWay: false},
+    {authorized: options.auth === 'token' || options.auth === 'jwt', example: '', file: 'connect', id: 'Connect', key: '$connect', kind: 'connect', twoWay: false},
     {authorized: false, example: '', file: 'disconnect', id: 'Disconnect', key: '$disconnect', kind: 'disconnect', twoWay: false},
     ...custom.map((route): RouteContext => ({...route, authorized: false, example: example(route.key), kind: 'custom', twoWay: false})),
   ]
@@ -134,11 +142,11 @@ function templateContext(options: InitOptions, warnings: string[]) {
     reservedConcurrency: route.kind === 'custom' && options.reservedConcurrency !== 'none' ? options.reservedConcurrency : undefined,
     tableActions: {connect: ['dynamodb:PutItem'], custom: broadcastTableActions, default: [], disconnect: ['dynamodb:DeleteItem']}[route.kind],
   }))
-  if (options.auth === 'token') {
+  if (options.auth === 'token' || options.auth === 'jwt') {
     functions.push({
       authorizer: true,
       broadcasts: false,
-      description: 'Checks the token query string on $connect',
+      description: options.auth === 'jwt' ? 'Verifies the JWT a client presents on $connect' : 'Checks the token query string on $connect',
       file: 'src/handlers/authorizer.ts',
       id: 'Authorizer',
       manageConnections: false,
@@ -172,7 +180,8 @@ function templateContext(options: InitOptions, warnings: string[]) {
   const firstCustom = routes.find((route) => route.kind === 'custom')
   return {
     ...options,
-    auth: {none: options.auth === 'none', token: options.auth === 'token'},
+    auth: {jwt: options.auth === 'jwt', lambda: options.auth === 'token' || options.auth === 'jwt', none: options.auth === 'none', token: options.auth === 'token'},
+    jwt: options.auth === 'jwt' ? {audience: options.jwtAudience, issuer: options.jwtIssuer} : false,
     billing: {onDemand: options.billing === 'on-demand', provisioned: options.billing === 'provisioned', read: options.readCapacity, write: options.writeCapacity},
     customRouteKeys: options.routes,
     deploymentDescription: `Routes ${routes.map((route) => route.key).join(', ')}`,
@@ -186,6 +195,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
     versions: {
       awsSdk: sdkRange('@aws-sdk/client-dynamodb'),
       awsSdkClientMock: sdkRange('aws-sdk-client-mock'),
+      awsJwtVerify: sdkRange('aws-jwt-verify'),
       mocha: sdkRange('mocha'),
       tsx: sdkRange('tsx'),
       typescript: sdkRange('typescript'),

@@ -32,6 +32,8 @@ function grants(role: CfnResource): Array<[string, unknown]> {
 const COMBINATIONS: Array<[string, RawInitOptions]> = [
   ['defaults', {}],
   ['token auth', {auth: 'token'}],
+  ['jwt auth', {auth: 'jwt'}],
+  ['jwt auth with a Cognito issuer', {auth: 'jwt', jwtAudience: '1example23456789', jwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123'}],
   ['provisioned capacity', {billing: 'provisioned', readCapacity: 7, writeCapacity: 3}],
   ['several routes', {routes: 'sendmessage,join,chat/leave'}],
   ['no $default', {defaultRoute: false}],
@@ -165,6 +167,41 @@ describe('scaffold plan', () => {
       NODE_OPTIONS: '--enable-source-maps',
     })
     assert.equal(templateOf().Parameters!.AuthTokenSecret, undefined)
+  })
+
+  it('adds a REQUEST authorizer verifying JWTs for jwt auth, issuer local unless told', () => {
+    const template = templateOf({auth: 'jwt'})
+    assert.deepEqual(template.Parameters!.JwtIssuer.Default, 'local')
+    assert.deepEqual(template.Parameters!.JwtAudience.Default, 'chat')
+    assert.equal(template.Parameters!.AuthTokenSecret, undefined)
+    assert.deepEqual(template.Metadata!.wsapi, {
+      auth: {audienceParameter: 'JwtAudience', issuerParameter: 'JwtIssuer', tokenProtocol: 'bearer', type: 'jwt'},
+      connectionIdAttribute: 'connectionId',
+      project: 'chat',
+    })
+    const authorizer = template.Resources.ConnectAuthorizer.Properties!
+    assert.equal(authorizer.AuthorizerType, 'REQUEST')
+    // The token may come in a header or the query string: an identity source would demand one of them.
+    assert.equal(authorizer.IdentitySource, undefined)
+    assert.equal(template.Resources.ConnectRoute.Properties!.AuthorizationType, 'CUSTOM')
+    assert.deepEqual((template.Resources.AuthorizerFunction.Properties!.Environment as {Variables: object}).Variables, {
+      JWT_AUDIENCE: {Ref: 'JwtAudience'},
+      JWT_ISSUER: {Ref: 'JwtIssuer'},
+      NODE_OPTIONS: '--enable-source-maps',
+    })
+    const files = plan({auth: 'jwt'}).files
+    assert.ok(files.some((file) => file.path === 'src/handlers/authorizer.ts' && file.contents.includes("from 'aws-jwt-verify'")))
+    assert.ok(files.some((file) => file.path === 'test/authorizer.test.ts'))
+    assert.ok(files.some((file) => file.path === 'src/token-protocol.ts'))
+    assert.match(files.find((file) => file.path === 'package.json')!.contents, /"dependencies": \{\s*"aws-jwt-verify": "\^5/)
+    assert.ok(!plan({auth: 'token'}).files.some((file) => file.path === 'src/token-protocol.ts'))
+    assert.deepEqual(templateOf({auth: 'jwt', jwtIssuer: 'https://issuer.example.com/'}).Parameters!.JwtIssuer.Default, 'https://issuer.example.com')
+  })
+
+  it('refuses a JWT issuer that is not https, and JWT flags without jwt auth', () => {
+    assert.throws(() => plan({auth: 'jwt', jwtIssuer: 'http://issuer.example.com'}), (error: Error) => error instanceof UsageError && /https URL/.test(error.message))
+    assert.throws(() => plan({auth: 'jwt', jwtAudience: 'has space'}), UsageError)
+    assert.throws(() => plan({auth: 'token', jwtIssuer: 'local'}), /go with --auth jwt/)
   })
 
   it('makes $default two-way and leaves it out on request', () => {
