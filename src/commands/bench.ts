@@ -2,7 +2,7 @@ import {resolve} from 'node:path'
 
 import {APIGW_CONNECT_RATE_QUOTA, type BenchResult, benchRouting, EXPECTATIONS, type Expectation, runBench} from '../lib/bench/index.js'
 import {parseHeaderFlags} from '../lib/connect/chat.js'
-import {withToken} from '../lib/connect/url.js'
+import {tokenTransport} from '../lib/connect/token.js'
 import {resolveTarget} from '../lib/connect/index.js'
 import {UsageError, WsapiError} from '../lib/errors.js'
 import {WsapiCommand} from '../ui/base-command.js'
@@ -60,7 +60,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     'route-field': Flags.string({description: 'Message field that selects the route, e.g. action or meta.type. [default: from the route selection expression, else message]'}),
     expect: Flags.string({default: 'all', description: 'Who should receive each broadcast: all (the sender included) or others.', options: [...EXPECTATIONS]}),
     'allow-loss': Flags.boolean({description: 'Report lost deliveries but exit 0 for them.'}),
-    token: Flags.string({description: 'Sent as the `token` query string (the scaffolded $connect authorizer).'}),
+    token: Flags.string({description: 'Sent as the scaffolded $connect authorizer reads it: in Sec-WebSocket-Protocol for jwt projects, else as the `token` query string.'}),
     header: Flags.string({char: 'H', description: 'Handshake header, "Name: value" (repeatable).', multiple: true}),
   }
 
@@ -90,7 +90,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
         ...routing,
         senders: flags.senders,
         timeoutMs: flags.timeout * 1000,
-        url: withToken(target.url, flags.token),
+        ...tokenTransport(target, flags.token),
       })
     } finally {
       bar.stop()

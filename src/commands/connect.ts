@@ -51,7 +51,7 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     'route-field': Flags.string({description: 'Body field that selects the route, e.g. action or body.action (default: from the route selection expression).'}),
     header: Flags.string({char: 'H', description: 'HTTP header for the handshake, "Name: value" (repeatable).', multiple: true, multipleNonGreedy: true}),
     subprotocol: Flags.string({char: 's', description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
-    token: Flags.string({description: 'Sent as the token query string parameter, which the scaffolded $connect authorizer checks.'}),
+    token: Flags.string({description: 'Sent as the scaffolded $connect authorizer reads it: in Sec-WebSocket-Protocol (`bearer, <token>`) for jwt projects, else as the token query string parameter.'}),
     origin: Flags.string({char: 'o', description: 'Origin header.'}),
     insecure: Flags.boolean({char: 'k', description: 'Do not verify the TLS certificate (test servers only).'}),
     reconnect: Flags.boolean({description: 'Reconnect with exponential backoff after the connection drops; each new connection is announced.'}),

@@ -101,6 +101,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
         ['@connections', `${server.managementEndpoint}/@connections/{connectionId}`],
         ['Chat page', colors.cyan(server.pageUrl)],
         ['DynamoDB', `${server.dynamodbEndpoint}  ${server.tables.map((t) => `${t.logicalId} → ${t.name}`).join(', ')}`],
+        ...(server.localIssuer ? [['JWT issuer', `${server.localIssuer.issuer} (audience ${server.localIssuer.audience}, keys at ${server.localIssuer.jwksUrl})`]] : []),
       ]),
     )
     this.out.info('')
@@ -110,7 +111,8 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
         {header: ['Route', 'Function', '']},
       ),
     )
-    this.out.info(`\nTry it: wsapi connect (or wscat -c ${server.url}), or open ${server.pageUrl}. Ctrl-C stops.\n`)
+    const connect = server.localIssuer ? 'wsapi token --sub alice, then wsapi connect --token <that token>' : 'wsapi connect'
+    this.out.info(`\nTry it: ${connect} (or wscat -c ${server.url}), or open ${server.pageUrl}. Ctrl-C stops.\n`)
   }
 }
 
@@ -118,6 +120,7 @@ function readyLine(server: DevServer) {
   return {
     dynamodbEndpoint: server.dynamodbEndpoint,
     event: 'ready',
+    jwtIssuer: server.localIssuer && {audience: server.localIssuer.audience, issuer: server.localIssuer.issuer, jwksUrl: server.localIssuer.jwksUrl},
     managementEndpoint: server.managementEndpoint,
     pageUrl: server.pageUrl,
     pid: process.pid,

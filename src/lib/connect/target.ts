@@ -31,6 +31,8 @@ export interface ClientTarget {
   projectStage?: string
   /** Where the URL came from. */
   source: 'argument' | 'deploy' | 'dev'
+  /** The subprotocol before which `--token` goes in Sec-WebSocket-Protocol (jwt projects); undefined: the token query string. */
+  tokenProtocol?: string
   url: string
 }
 
@@ -43,10 +45,17 @@ export interface ResolveTargetOptions {
   url?: string
 }
 
-function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'projectStage' | 'route' | 'routeField' | 'routeSelection'> {
+function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'projectStage' | 'route' | 'routeField' | 'routeSelection' | 'tokenProtocol'> {
   if (!project) return {}
   const custom = project.routes.find((route) => !route.key.startsWith('$'))
-  return {projectStage: project.stage.name, route: custom?.key, routeField: routeFieldPath(project.api.routeSelection), routeSelection: project.api.routeSelection.source}
+  const {tokenProtocol} = ((project.template.Metadata?.wsapi as {auth?: {tokenProtocol?: unknown}} | undefined)?.auth ?? {}) as {tokenProtocol?: unknown}
+  return {
+    projectStage: project.stage.name,
+    route: custom?.key,
+    routeField: routeFieldPath(project.api.routeSelection),
+    routeSelection: project.api.routeSelection.source,
+    tokenProtocol: typeof tokenProtocol === 'string' && tokenProtocol !== '' ? tokenProtocol : undefined,
+  }
 }
 
 /**

@@ -42,6 +42,7 @@ import {handleManagementRequest, MANAGEMENT_PATH, MAX_BUFFERED_BYTES} from './ma
 import {chatPage} from './page.js'
 import {claimPersistDir} from './persist.js'
 import {RouteTable} from './routing.js'
+import {JWKS_PATH, jwtAuthMetadata, LOCAL_ISSUER, LocalIssuer, type LocalIssuerInfo, OPENID_CONFIGURATION_PATH} from './local-issuer.js'
 import {linkAwsSdk} from './sdk-links.js'
 import {SourceWatcher} from './watcher.js'
 
@@ -100,6 +101,8 @@ export interface DevServer {
   readonly connectionCount: number
   readonly dynamodbEndpoint: string
   readonly host: string
+  /** Set when the project's JWT issuer is `local`: this server issues the tokens (`wsapi token`). */
+  readonly localIssuer?: LocalIssuerInfo
   /** http://host:port/stage */
   readonly managementEndpoint: string
   /** Called after each hot reload. */
@@ -155,6 +158,7 @@ class LocalApiGateway implements DevServer {
   private served: string[] = []
   private readonly pendingSockets = new Set<Socket>()
   private model!: ProjectModel
+  private issuer?: LocalIssuer
   private reloading: Promise<void> = Promise.resolve()
   private routeTable!: RouteTable
   private readonly server: Server
@@ -211,6 +215,31 @@ class LocalApiGateway implements DevServer {
     return `http://${this.host}:${this.port}/`
   }
 
+  get localIssuer(): LocalIssuerInfo | undefined {
+    const jwt = jwtAuthMetadata(this.model.template)
+    if (!this.issuer || !jwt || this.model.parameters[jwt.issuerParameter] !== LOCAL_ISSUER) return undefined
+    const issuer = this.issuerUrl
+    return {
+      audience: this.model.parameters[jwt.audienceParameter] ?? '',
+      issuer,
+      jwksUrl: `${issuer}${JWKS_PATH}`,
+      keyFile: join(this.model.dir, DEV_DIR, String(process.pid), 'issuer-key.pem'),
+      keyId: this.issuer.keyId,
+    }
+  }
+
+  private get issuerUrl(): string {
+    return `http://${this.host}:${this.port}`
+  }
+
+  /** The template's parameters, with the JWT issuer pointed at this server when it is `local`. */
+  private localParameters(project: ProjectModel): Record<string, string> {
+    const jwt = jwtAuthMetadata(project.template)
+    if (!jwt || project.parameters[jwt.issuerParameter] !== LOCAL_ISSUER) return project.parameters
+    this.issuer ??= new LocalIssuer()
+    return {...project.parameters, [jwt.issuerParameter]: this.issuerUrl}
+  }
+
   async start(): Promise<void> {
     this.model = loadProject(this.options.dir, {parameters: this.options.parameters})
     checkParameterValues(this.model, this.options.parameters ?? {})
@@ -262,7 +291,10 @@ class LocalApiGateway implements DevServer {
       }
 
       if (this.options.writeState ?? true) {
+        const issuer = this.localIssuer
+        if (issuer) this.issuer!.writeKey(issuer.keyFile)
         writeDevState(this.model.dir, {
+          jwtIssuer: issuer,
           integrationTimeoutMs: this.options.integrationTimeoutMs ?? LIMITS.integrationTimeoutMs,
           managementEndpoint: this.managementEndpoint,
           pageUrl: this.pageUrl,
@@ -309,7 +341,7 @@ class LocalApiGateway implements DevServer {
       accountId: LOCAL_ACCOUNT_ID,
       apiEndpoint: `ws://${this.host}:${this.port}`,
       apiId: apiIdFor(project.name),
-      parameters: project.parameters,
+      parameters: this.localParameters(project),
       region: this.options.region ?? DEFAULT_REGION,
       stackName: `${project.name}-${project.stage.name}`,
       stageName: project.stage.name,
@@ -339,7 +371,13 @@ class LocalApiGateway implements DevServer {
   private functionCode(fn: FunctionModel, bundle: DevBundle): FunctionCode {
     const name = physicalName(this.stack, fn.logicalId)
     return {
-      env: functionEnvironment(this.stack, fn, {dynamodbEndpoint: this.dynamo!.endpoint, managementEndpoint: this.managementEndpoint}),
+      env: {
+        ...functionEnvironment(this.stack, fn, {dynamodbEndpoint: this.dynamo!.endpoint, managementEndpoint: this.managementEndpoint}),
+        // The authorizer trusts this server's keys without fetching them (aws-jwt-verify fetches over https only).
+        ...(this.issuer && this.localIssuer && this.model.authorizers.some((authorizer) => authorizer.functionId === fn.logicalId)
+          ? {JWT_JWKS: JSON.stringify(this.issuer.jwks)}
+          : {}),
+      },
       setup: {
         functionArn: `arn:aws:lambda:${this.stack.region}:${this.stack.accountId}:function:${name}`,
         functionName: name,
@@ -492,6 +530,14 @@ class LocalApiGateway implements DevServer {
       request.resume()
       response.writeHead(403, {'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException'})
       response.end('{"message":"Forbidden"}')
+      return
+    }
+
+    if (this.issuer && this.localIssuer && (path === JWKS_PATH || path === OPENID_CONFIGURATION_PATH) && (request.method === 'GET' || request.method === 'HEAD')) {
+      request.resume()
+      const body = JSON.stringify(path === JWKS_PATH ? this.issuer.jwks : this.issuer.openIdConfiguration(this.issuerUrl))
+      response.writeHead(200, {'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body), 'Content-Type': 'application/json'})
+      response.end(request.method === 'HEAD' ? undefined : body)
       return
     }
 

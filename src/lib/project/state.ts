@@ -14,6 +14,8 @@ export const STATE_DIR = '.wsapi'
 export interface DevServerState {
   /** `--integration-timeout` in ms, so that clients can name the real limit. */
   integrationTimeoutMs?: number
+  /** Set when this server issues the project's JWTs (JwtIssuer `local`): public facts, and the 0600 file of its key. */
+  jwtIssuer?: {audience: string; issuer: string; jwksUrl: string; keyFile: string; keyId: string}
   /** `@connections` endpoint, e.g. http://127.0.0.1:3001/v1 */
   managementEndpoint: string
   /** The chat page, e.g. http://127.0.0.1:3001/ */
