@@ -54,7 +54,7 @@ function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'project
     route: custom?.key,
     routeField: routeFieldPath(project.api.routeSelection),
     routeSelection: project.api.routeSelection.source,
-    tokenProtocol: typeof tokenProtocol === 'string' && tokenProtocol !== '' ? tokenProtocol : undefined,
+    ...(typeof tokenProtocol === 'string' && tokenProtocol !== '' ? {tokenProtocol} : {}),
   }
 }
 
