@@ -68,8 +68,8 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
       description: `ReservedConcurrentExecutions of each broadcast function, or none (new AWS accounts with a concurrency quota of 10 need none). [default: ${INIT_DEFAULTS.reservedConcurrency}]`,
     }),
     auth: Flags.string({
-      description: `$connect authorization: none; token (a Lambda authorizer checking ?token=<secret>); or jwt (a Lambda authorizer verifying JWTs). [default: ${INIT_DEFAULTS.auth}]`,
-      options: ['none', 'token', 'jwt'],
+      description: `$connect authorization: none; token (a Lambda authorizer checking ?token=<secret>); jwt (a Lambda authorizer verifying JWTs); or iam (SigV4-signed $connect). [default: ${INIT_DEFAULTS.auth}]`,
+      options: ['none', 'token', 'jwt', 'iam'],
     }),
     'jwt-issuer': Flags.string({description: 'With --auth jwt: the issuer URL (a Cognito user pool URL or any OpenID Connect issuer), or local (wsapi dev issues tokens). [default: local]'}),
     'jwt-audience': Flags.string({description: 'With --auth jwt: the audience tokens must carry (for Cognito, the app client id). [default: the project name]'}),

@@ -89,6 +89,7 @@ export async function askInitQuestions(given: RawInitOptions, defaultName: strin
     choices: [
       {name: 'none: anyone with the URL may connect', value: 'none'},
       {name: 'token: a Lambda authorizer checks ?token=<secret> (secret set at deploy time)', value: 'token'},
+      {name: 'iam: callers sign $connect with AWS credentials (SigV4)', value: 'iam'},
       {name: 'jwt: a Lambda authorizer verifies JWTs from Cognito or any OpenID Connect issuer (wsapi dev can issue them)', value: 'jwt'},
     ],
     default: INIT_DEFAULTS.auth,

@@ -15,7 +15,7 @@ import {
 } from '../project/index.js'
 
 export type Billing = 'on-demand' | 'provisioned'
-export type AuthMode = 'jwt' | 'none' | 'token'
+export type AuthMode = 'iam' | 'jwt' | 'none' | 'token'
 
 /** Everything `wsapi init` asks; each field is also a flag. */
 export interface InitOptions {
@@ -85,8 +85,8 @@ export function validateBilling(value: string): Billing {
 }
 
 export function validateAuth(value: string): AuthMode {
-  if (value !== 'none' && value !== 'token' && value !== 'jwt') {
-    throw new UsageError(`Invalid auth ${JSON.stringify(value)}: choose none, token or jwt.`, {code: 'INVALID_AUTH'})
+  if (value !== 'none' && value !== 'token' && value !== 'jwt' && value !== 'iam') {
+    throw new UsageError(`Invalid auth ${JSON.stringify(value)}: choose none, token, jwt or iam.`, {code: 'INVALID_AUTH'})
   }
 
   return value

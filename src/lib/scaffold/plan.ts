@@ -21,6 +21,8 @@ export interface ProjectPlan {
 
 interface RouteContext {
   authorized: boolean
+  /** $connect of an --auth iam project: AuthorizationType AWS_IAM (SigV4-signed handshakes). */
+  iam: boolean
   example: string
   file: string
   id: string
@@ -118,11 +120,11 @@ function templateContext(options: InitOptions, warnings: string[]) {
 
   const custom = customRouteNames(options.routes)
   const routes: RouteContext[] = [
-    {authorized: options.auth === 'token' || options.auth === 'jwt', example: '', file: 'connect', id: 'Connect', key: '$connect', kind: 'connect', twoWay: false},
-    {authorized: false, example: '', file: 'disconnect', id: 'Disconnect', key: '$disconnect', kind: 'disconnect', twoWay: false},
-    ...custom.map((route): RouteContext => ({...route, authorized: false, example: example(route.key), kind: 'custom', twoWay: false})),
+    {authorized: options.auth === 'token' || options.auth === 'jwt', example: '', file: 'connect', iam: options.auth === 'iam', id: 'Connect', key: '$connect', kind: 'connect', twoWay: false},
+    {authorized: false, example: '', file: 'disconnect', iam: false, id: 'Disconnect', key: '$disconnect', kind: 'disconnect', twoWay: false},
+    ...custom.map((route): RouteContext => ({...route, authorized: false, example: example(route.key), iam: false, kind: 'custom', twoWay: false})),
   ]
-  if (options.defaultRoute) routes.push({authorized: false, example: '', file: 'default', id: 'Default', key: '$default', kind: 'default', twoWay: true})
+  if (options.defaultRoute) routes.push({authorized: false, example: '', file: 'default', iam: false, id: 'Default', key: '$default', kind: 'default', twoWay: true})
 
   const rateLimited = options.rateLimit !== 'off'
   // The rate limiter reads the sender's bucket and writes it back on the sender's own item (runtime/rate-limit.ts).
@@ -180,7 +182,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
   const firstCustom = routes.find((route) => route.kind === 'custom')
   return {
     ...options,
-    auth: {jwt: options.auth === 'jwt', lambda: options.auth === 'token' || options.auth === 'jwt', none: options.auth === 'none', token: options.auth === 'token'},
+    auth: {iam: options.auth === 'iam', jwt: options.auth === 'jwt', lambda: options.auth === 'token' || options.auth === 'jwt', none: options.auth === 'none', token: options.auth === 'token'},
     jwt: options.auth === 'jwt' ? {audience: options.jwtAudience, issuer: options.jwtIssuer} : false,
     billing: {onDemand: options.billing === 'on-demand', provisioned: options.billing === 'provisioned', read: options.readCapacity, write: options.writeCapacity},
     customRouteKeys: options.routes,

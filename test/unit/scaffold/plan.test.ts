@@ -33,6 +33,7 @@ const COMBINATIONS: Array<[string, RawInitOptions]> = [
   ['defaults', {}],
   ['token auth', {auth: 'token'}],
   ['jwt auth', {auth: 'jwt'}],
+  ['iam auth', {auth: 'iam'}],
   ['jwt auth with a Cognito issuer', {auth: 'jwt', jwtAudience: '1example23456789', jwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123'}],
   ['provisioned capacity', {billing: 'provisioned', readCapacity: 7, writeCapacity: 3}],
   ['several routes', {routes: 'sendmessage,join,chat/leave'}],
@@ -196,6 +197,16 @@ describe('scaffold plan', () => {
     assert.match(files.find((file) => file.path === 'package.json')!.contents, /"dependencies": \{\s*"aws-jwt-verify": "\^5/)
     assert.ok(!plan({auth: 'token'}).files.some((file) => file.path === 'src/token-protocol.ts'))
     assert.deepEqual(templateOf({auth: 'jwt', jwtIssuer: 'https://issuer.example.com/'}).Parameters!.JwtIssuer.Default, 'https://issuer.example.com')
+  })
+
+  it('puts AWS_IAM on $connect alone for iam auth, with no authorizer function', () => {
+    const template = templateOf({auth: 'iam'})
+    assert.equal(template.Resources.ConnectRoute.Properties!.AuthorizationType, 'AWS_IAM')
+    assert.equal(template.Resources.ConnectRoute.Properties!.AuthorizerId, undefined)
+    assert.equal(template.Resources.SendmessageRoute.Properties!.AuthorizationType, 'NONE')
+    assert.equal(template.Resources.ConnectAuthorizer, undefined)
+    assert.equal(template.Resources.AuthorizerFunction, undefined)
+    assert.deepEqual(template.Parameters!.JwtIssuer, undefined)
   })
 
   it('refuses a JWT issuer that is not https, and JWT flags without jwt auth', () => {
