@@ -3,6 +3,7 @@ import {resolve} from 'node:path'
 import {type ChatResult, planChat, runChat} from '../lib/connect/chat.js'
 import type {LineHistory} from '../lib/connect/history.js'
 import {resolveClientTarget} from '../lib/connect/resolve.js'
+import {presignTarget} from '../lib/connect/sigv4.js'
 import {UsageError} from '../lib/errors.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Args, Flags} from '../ui/oclif.js'
@@ -51,6 +52,12 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     'route-field': Flags.string({description: 'Body field that selects the route, e.g. action or body.action (default: from the route selection expression).'}),
     header: Flags.string({char: 'H', description: 'HTTP header for the handshake, "Name: value" (repeatable).', multiple: true, multipleNonGreedy: true}),
     subprotocol: Flags.string({char: 's', description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
+    sigv4: Flags.boolean({
+      description: 'Sign the URL (SigV4 in the query string, service execute-api) for a $connect with AWS_IAM authorization: with the local caller of wsapi dev, else the standard AWS credential chain.',
+      exclusive: ['token'],
+    }),
+    profile: Flags.string({description: 'With --sigv4: named AWS profile. [default: AWS_PROFILE]', dependsOn: ['sigv4']}),
+    region: Flags.string({description: 'With --sigv4: the region to sign for. [default: from the execute-api host, else AWS_REGION]', dependsOn: ['sigv4']}),
     token: Flags.string({description: 'Sent as the scaffolded $connect authorizer reads it: in Sec-WebSocket-Protocol (`bearer, <token>`) for jwt projects, else as the token query string parameter.'}),
     origin: Flags.string({char: 'o', description: 'Origin header.'}),
     insecure: Flags.boolean({char: 'k', description: 'Do not verify the TLS certificate (test servers only).'}),
@@ -71,7 +78,8 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
   async run(): Promise<ChatResult> {
     const {args, flags} = await this.parse(Connect)
     const interactive = flags.execute === undefined && !flags.json && Boolean(process.stdin.isTTY && process.stdout.isTTY)
-    const target = await resolveClientTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    const resolved = await resolveClientTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    const target = flags.sigv4 ? {...resolved, url: await presignTarget(resolved, {profile: flags.profile, region: flags.region})} : resolved
     const plan = planChat({
       connection: {headers: flags.header, insecure: flags.insecure, origin: flags.origin, subprotocols: flags.subprotocol, token: flags.token},
       count: flags.count,

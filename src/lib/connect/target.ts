@@ -24,7 +24,7 @@ export interface ClientTarget {
   /** The template's route selection expression as written, e.g. $request.body.message (templates and static values too). */
   routeSelection?: string
   /** The `wsapi dev` server picked (source dev): its pid and, when it recorded it, its integration timeout. */
-  dev?: {integrationTimeoutMs?: number; pid: number}
+  dev?: {integrationTimeoutMs?: number; pid: number; sigv4?: {accessKeyId: string; region: string; secretAccessKey: string}}
   /** Said before connecting, e.g. which of several running dev servers was picked. */
   notice?: string
   /** The project's stage (from template.yaml), to explain a handshake refused for another stage. */
@@ -79,7 +79,7 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<Clie
       others.length === 0
         ? undefined
         : `${others.length + 1} wsapi dev servers run in this project: using the one started last (pid ${dev.pid}, ${dev.url}); ${others.map((other) => `pid ${other.pid} serves ${other.url}`).join(', ')} (pass its URL to use it).`
-    return {...routing(project), dev: {integrationTimeoutMs: dev.integrationTimeoutMs, pid: dev.pid}, notice, source: 'dev', url: dev.url}
+    return {...routing(project), dev: {integrationTimeoutMs: dev.integrationTimeoutMs, pid: dev.pid, ...(dev.sigv4 ? {sigv4: dev.sigv4} : {})}, notice, source: 'dev', url: dev.url}
   }
 
   const stage = options.stage ?? project.stage.name

@@ -44,6 +44,7 @@ import {claimPersistDir} from './persist.js'
 import {RouteTable} from './routing.js'
 import {JWKS_PATH, jwtAuthMetadata, LOCAL_ISSUER, LocalIssuer, type LocalIssuerInfo, OPENID_CONFIGURATION_PATH} from './local-issuer.js'
 import {linkAwsSdk} from './sdk-links.js'
+import {LOCAL_CALLER, localCredentials, localIdentity} from './iam.js'
 import {SourceWatcher} from './watcher.js'
 
 export interface DevServerOptions {
@@ -151,7 +152,7 @@ class LocalApiGateway implements DevServer {
   private dynamo?: LocalDynamo
   private persist?: {release(): void}
   private readonly functions = new Map<string, FunctionEntry>()
-  private readonly handshakes = new WeakMap<IncomingMessage, {connection: Connection; request: HandshakeRequest}>()
+  private readonly handshakes = new WeakMap<IncomingMessage, {connection: Connection; path: string; request: HandshakeRequest}>()
   private readonly log: DevLog
   private readonly origins: OriginPolicy
   /** The Host values this server answers to, known once it listens. */
@@ -295,6 +296,9 @@ class LocalApiGateway implements DevServer {
         if (issuer) this.issuer!.writeKey(issuer.keyFile)
         writeDevState(this.model.dir, {
           jwtIssuer: issuer,
+          sigv4: this.model.routes.some((route) => route.iam)
+            ? {accessKeyId: LOCAL_CALLER.accessKeyId, region: this.stack.region, secretAccessKey: LOCAL_CALLER.secretAccessKey, userArn: LOCAL_CALLER.userArn}
+            : undefined,
           integrationTimeoutMs: this.options.integrationTimeoutMs ?? LIMITS.integrationTimeoutMs,
           managementEndpoint: this.managementEndpoint,
           pageUrl: this.pageUrl,
@@ -645,7 +649,7 @@ class LocalApiGateway implements DevServer {
       'X-Forwarded-Proto',
       'http',
     )
-    this.handshakes.set(request, {connection, request: {query: queryStart === -1 ? undefined : url.slice(queryStart + 1), rawHeaders}})
+    this.handshakes.set(request, {connection, path, request: {query: queryStart === -1 ? undefined : url.slice(queryStart + 1), rawHeaders}})
     this.pendingSockets.add(socket)
     socket.once('close', () => this.pendingSockets.delete(socket))
     this.wss.handleUpgrade(request, socket, head, (ws: WebSocket) => this.onOpen(connection, ws, socket))
@@ -655,9 +659,9 @@ class LocalApiGateway implements DevServer {
     const handshake = this.handshakes.get(request)!
     const {connection} = handshake
     this.registry.add(connection)
-    let result: {protocol?: string; status: number}
+    let result: {body?: string; protocol?: string; status: number}
     try {
-      result = await this.handshake(connection, handshake.request)
+      result = (await this.signatureRefusal(connection, handshake.path, handshake.request)) ?? (await this.handshake(connection, handshake.request))
     } catch (error) {
       this.log.error(`$connect failed: ${(error as Error).stack}`)
       result = {status: 502}
@@ -673,9 +677,29 @@ class LocalApiGateway implements DevServer {
     this.registry.delete(connection)
     connection.state = 'closed'
     const status = this.closing ? 503 : result.status
-    const body = status === 502 ? '{"message": "Internal server error"}' : status === 401 ? '{"message":"Unauthorized"}' : status === 403 ? '{"message":"Forbidden"}' : STATUS_CODES[status] ?? ''
+    const body = result.body !== undefined && status === result.status ? result.body : status === 502 ? '{"message": "Internal server error"}' : status === 401 ? '{"message":"Unauthorized"}' : status === 403 ? '{"message":"Forbidden"}' : STATUS_CODES[status] ?? ''
     // Written here, not through ws's done(false): ws throws (and the server dies) on a status Node has no reason phrase for, such as 599.
     rejectSocket(connection.socket!, status, body, body.startsWith('{') ? 'application/json' : 'text/plain')
+  }
+
+  /**
+   * With AWS_IAM authorization on $connect, the handshake must carry a SigV4 query-string signature by the local
+   * caller (src/lib/dev/iam.ts), checked as API Gateway checks it; a refusal is a 403 with API Gateway's message.
+   */
+  private async signatureRefusal(connection: Connection, path: string, request: HandshakeRequest): Promise<{body: string; status: number} | undefined> {
+    if (!this.routeTable.connect?.iam) return undefined
+    const {checkPresignedRequest} = await import('../aws/sigv4.js')
+    const check = await checkPresignedRequest(
+      {host: connection.identity.domainName, path, query: new URLSearchParams(request.query ?? '')},
+      {credentials: localCredentials, region: this.stack.region},
+    )
+    if (check.ok) {
+      connection.identity.iam = localIdentity(check.accessKeyId)
+      return undefined
+    }
+
+    this.log.invocation({connectionId: connection.id, route: '$connect', status: `403 (AWS_IAM: ${check.message})`})
+    return {body: JSON.stringify({message: check.message}), status: 403}
   }
 
   /** Authorizer, then $connect: the HTTP status the handshake gets, and the subprotocol to answer with. */
