@@ -130,7 +130,8 @@ describe('scaffold plan', () => {
         const table = template.Resources.ConnectionsTable.Properties!
         assert.deepEqual(table.SSESpecification, {SSEEnabled: true})
         assert.deepEqual(table.TimeToLiveSpecification, {AttributeName: 'expiresAt', Enabled: true})
-        assert.deepEqual(Object.keys(template.Outputs!), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable'])
+        const iam = options.auth === 'iam' ? ['ConnectRouteArn'] : []
+        assert.deepEqual(Object.keys(template.Outputs!), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable', ...iam])
         assert.deepEqual(template.Outputs!.WebSocketUrl.Value, {'Fn::Sub': 'wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
         assert.deepEqual(template.Outputs!.ManagementEndpoint.Value, {'Fn::Sub': 'https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
       })
@@ -207,6 +208,10 @@ describe('scaffold plan', () => {
     assert.equal(template.Resources.ConnectAuthorizer, undefined)
     assert.equal(template.Resources.AuthorizerFunction, undefined)
     assert.deepEqual(template.Parameters!.JwtIssuer, undefined)
+    assert.deepEqual(template.Outputs!.ConnectRouteArn.Value, {
+      'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${Stage}/$connect',
+    })
+    assert.equal(templateOf().Outputs!.ConnectRouteArn, undefined)
   })
 
   it('refuses a JWT issuer that is not https, and JWT flags without jwt auth', () => {
