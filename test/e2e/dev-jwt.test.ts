@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {generateKeyPairSync} from 'node:crypto'
 import {readFileSync, statSync, writeFileSync} from 'node:fs'
+import {get} from 'node:http'
 import {join} from 'node:path'
 
 import {signJwt, type TokenClaims} from '../../src/lib/auth/jwt.js'
@@ -65,6 +66,14 @@ describe('wsapi dev as the JWT issuer of `wsapi init --auth jwt` (JwtIssuer loca
       jwks.keys.map((key) => [key.kid, key.alg, key.kty, 'd' in key]),
       [[record.jwtIssuer!.keyId, 'RS256', 'RSA', false]],
     )
+    // Under the Host check of every dev endpoint: a page of another site (DNS rebinding) gets nothing.
+    const foreign = await new Promise<number>((resolve, reject) => {
+      get(record.jwtIssuer!.jwksUrl, {headers: {host: 'attacker.example'}}, (response) => {
+        response.resume()
+        resolve(response.statusCode!)
+      }).on('error', reject)
+    })
+    assert.equal(foreign, 403)
   })
 
   it('a token from `wsapi token` in Sec-WebSocket-Protocol connects (bearer echoed), and its sub and claims reach later events', async () => {
