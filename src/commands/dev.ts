@@ -101,6 +101,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
         ['@connections', `${server.managementEndpoint}/@connections/{connectionId}`],
         ['Chat page', colors.cyan(server.pageUrl)],
         ['DynamoDB', `${server.dynamodbEndpoint}  ${server.tables.map((t) => `${t.logicalId} → ${t.name}`).join(', ')}`],
+        ...(server.iamCaller ? [['SigV4 caller', `${server.iamCaller.accessKeyId} (${server.iamCaller.userArn}; wsapi connect --sigv4 signs as it)`]] : []),
         ...(server.localIssuer ? [['JWT issuer', `${server.localIssuer.issuer} (audience ${server.localIssuer.audience}, keys at ${server.localIssuer.jwksUrl})`]] : []),
       ]),
     )

@@ -84,6 +84,7 @@ export interface DevServerOptions {
 }
 
 export interface RouteSummary {
+  /** The authorizer function, or AWS_IAM for SigV4-signed routes. */
   authorizer?: string
   functionId: string
   key: string
@@ -102,6 +103,8 @@ export interface DevServer {
   readonly connectionCount: number
   readonly dynamodbEndpoint: string
   readonly host: string
+  /** Set when $connect has AWS_IAM authorization: the local caller whose SigV4 signatures this server accepts. */
+  readonly iamCaller?: {accessKeyId: string; userArn: string}
   /** Set when the project's JWT issuer is `local`: this server issues the tokens (`wsapi token`). */
   readonly localIssuer?: LocalIssuerInfo
   /** http://host:port/stage */
@@ -214,6 +217,10 @@ class LocalApiGateway implements DevServer {
 
   get pageUrl(): string {
     return `http://${this.host}:${this.port}/`
+  }
+
+  get iamCaller(): {accessKeyId: string; userArn: string} | undefined {
+    return this.model.routes.some((route) => route.iam) ? {accessKeyId: LOCAL_CALLER.accessKeyId, userArn: LOCAL_CALLER.userArn} : undefined
   }
 
   get localIssuer(): LocalIssuerInfo | undefined {
@@ -437,7 +444,7 @@ class LocalApiGateway implements DevServer {
   private applyRoutes(project: ProjectModel): void {
     this.routeTable = new RouteTable(project.routes, project.api.routeSelection)
     this.routes = project.routes.map((route) => ({
-      authorizer: route.authorizerId ? project.authorizers.find((authorizer) => authorizer.logicalId === route.authorizerId)?.functionId : undefined,
+      authorizer: route.authorizerId ? project.authorizers.find((authorizer) => authorizer.logicalId === route.authorizerId)?.functionId : route.iam ? 'AWS_IAM' : undefined,
       functionId: route.functionId,
       key: route.key,
       twoWay: route.twoWay,
