@@ -211,7 +211,7 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     for (const [args, message] of [
       [['deploy', '--region', 'moon'], 'Error: Invalid region "moon": give a region code such as eu-west-1 or us-east-1.\n'],
       [['deploy', '--parameter', 'Nope=1'], 'Error: Unknown --parameter Nope: template.yaml declares no other parameters.\n'],
-      [['deploy', '--stage', 'a_b'], 'Error: The stack name "chat-a_b" (<project>-<stage>) is not valid for CloudFormation: use only letters, digits and "-" in the stage (e.g. --stage dev-2), at most 128 characters in all.\n'],
+      [['deploy', '--stage', 'a_b'], 'Error: The stack name "chat-a_b" (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): use --stage a-b.\n'],
       [['destroy', '--endpoint-url', 'localhost'], 'Error: Invalid --endpoint-url "localhost": give an http(s) URL such as http://localhost:4566.\n'],
     ] as const) {
       const usage = await wsapi([...args], dir)

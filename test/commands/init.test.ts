@@ -117,6 +117,8 @@ describe('wsapi init', function () {
     [['--name', 'my_chat'], '"my_chat"'],
     [['--stage', 'v 1'], '"v 1"'],
     [['--stage', 'x'.repeat(129)], `"${'x'.repeat(129)}"`],
+    // deploy refuses it (the stack chat-dev_1 is not a valid name), so init does too, with deploy's suggestion
+    [['--stage', 'dev_1'], '"chat-dev_1" (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): use --stage dev-1.'],
     [['--routes', '$custom'], '"$custom"'],
     [['--routes', 'a,a'], 'route "a" is listed twice'],
     [['--routes', 'a,,b'], '"a,,b"'],
@@ -150,10 +152,14 @@ describe('wsapi init', function () {
       }
 
       await answer(/Project \(stack\) name/, '\r') // default from DIR: room
-      await answer(/Stage/, 'prod\r')
+      await answer(/Stage/, 'prod_1\r')
+      await session.expect(/"room-prod_1"[\s\S]*use --stage prod-1\./)
+      session.write('\u0015' + 'prod\r')
       await answer(/Route selection expression/, '\r')
       await answer(/Custom routes/, '\u0015send,join\r') // Ctrl-U clears the default first
-      await answer(/Add a \$default route/, 'n\r')
+      await answer(/Add a \$default route.*\(Y\/n\)/, 'maybe\r')
+      await session.expect(/Answer y or n/)
+      session.write('\u0015' + 'N\r')
       await answer(/Connection-id attribute/, '\r')
       await answer(/Environment variable carrying the table name/, '\r')
       await answer(/Table billing mode/, '\u001B[B\r') // arrow down: provisioned
@@ -181,6 +187,24 @@ describe('wsapi init', function () {
     assert.match(template, /ReadCapacityUnits: 10\n/)
     assert.match(template, /WriteCapacityUnits: 5\n/)
     assert.match(template, /AuthorizerType: REQUEST/)
+  })
+
+  it('Ctrl-C at a prompt says so, exits 130 and writes nothing', async () => {
+    const cwd = tempDir()
+    const session = new PtySession(['init', 'room'], {cwd})
+    try {
+      await session.expect(/Project \(stack\) name/)
+      session.write('\r')
+      await session.expect(/Stage/)
+      session.write('\u0003')
+      assert.equal(await session.waitForExit(), 130, session.text)
+    } finally {
+      session.kill()
+    }
+
+    assert.match(session.text, /Cancelled, nothing written\./)
+    assert.doesNotMatch(session.text, /ExitPromptError|SIGINT|Error:/)
+    assert.ok(!existsSync(join(cwd, 'room')), 'no partial project')
   })
 
   it('asks only what no flag answers', async () => {

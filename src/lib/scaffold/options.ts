@@ -11,6 +11,7 @@ import {
   validateInteger,
   validateRuntime,
   validateStackName,
+  validateStackStage,
   validateStage,
 } from '../project/index.js'
 
@@ -122,6 +123,7 @@ export interface RawInitOptions {
 
 /** Checks every answer; the first bad one throws a UsageError naming the value. Missing ones take the defaults. */
 export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOptions {
+  const name = validateStackName(raw.name)
   const routes = raw.routes === undefined ? INIT_DEFAULTS.routes : Array.isArray(raw.routes) ? parseRouteList(raw.routes.join(',')) : parseRouteList(raw.routes)
   return {
     arch: validateArchitecture(raw.arch ?? INIT_DEFAULTS.arch),
@@ -131,12 +133,13 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     idAttribute: validateAttributeName(raw.idAttribute ?? INIT_DEFAULTS.idAttribute),
     logRetention: validateLogRetention(raw.logRetention ?? INIT_DEFAULTS.logRetention),
     memory: validateInteger(raw.memory ?? INIT_DEFAULTS.memory, 'memory (MB)', 128, 10_240),
-    name: validateStackName(raw.name),
+    name,
     readCapacity: validateInteger(raw.readCapacity ?? INIT_DEFAULTS.readCapacity, 'read capacity', 1, 40_000),
     routeSelection: validateRouteSelection(raw.routeSelection ?? INIT_DEFAULTS.routeSelection),
     routes,
     runtime: validateRuntime(raw.runtime ?? INIT_DEFAULTS.runtime),
-    stage: validateStage(raw.stage ?? INIT_DEFAULTS.stage),
+    // Deploy refuses a stage that makes an invalid stack name: refuse it now, not after writing the project.
+    stage: validateStackStage(name, raw.stage ?? INIT_DEFAULTS.stage),
     tableEnv: validateEnvVarName(raw.tableEnv ?? INIT_DEFAULTS.tableEnv, 'table environment variable'),
     timeout: validateInteger(raw.timeout ?? INIT_DEFAULTS.timeout, 'timeout (seconds)', 1, 900),
     writeCapacity: validateInteger(raw.writeCapacity ?? INIT_DEFAULTS.writeCapacity, 'write capacity', 1, 40_000),

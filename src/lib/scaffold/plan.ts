@@ -2,7 +2,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
 import {RUNTIME_DIR, TEMPLATES_DIR, wsapiPackage} from '../paths.js'
-import {deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase, validateStackName} from '../project/index.js'
+import {deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase} from '../project/index.js'
 import {createRenderer, type TemplateRenderer} from './engine.js'
 import {INTEGRATION_TIMEOUT_SECONDS, type InitOptions} from './options.js'
 
@@ -130,17 +130,6 @@ function templateContext(options: InitOptions, warnings: string[]) {
 
   if (options.timeout > INTEGRATION_TIMEOUT_SECONDS) {
     warnings.push(`Timeout ${options.timeout} s: API Gateway stops waiting after ${INTEGRATION_TIMEOUT_SECONDS} s, so longer runs end in "Endpoint request timed out" for the sender.`)
-  }
-
-  // API Gateway allows "_" in a stage and 128 characters in a name, but the stack is <project>-<stage>.
-  const stackName = `${options.name}-${options.stage}`
-  try {
-    validateStackName(stackName, 'stack name')
-  } catch {
-    const how = stackName.length > 128 ? 'choose a shorter name or stage' : `deploy with --stage ${options.stage.replaceAll('_', '-')}`
-    warnings.push(
-      `The stack name ${stackName} (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): \`wsapi deploy\` will refuse this stage; ${how}.`,
-    )
   }
 
   if (options.runtime === 'nodejs20.x') warnings.push('nodejs20.x is deprecated by AWS Lambda; prefer nodejs22.x.')

@@ -238,9 +238,12 @@ describe('scaffold plan', () => {
     assert.deepEqual(plan().warnings, [])
     assert.match(plan({routeSelection: 'other'}).warnings.join('\n'), /No message can select route "sendmessage"/)
     assert.match(plan({timeout: 60}).warnings.join('\n'), /29 s/)
+  })
+
+  it('refuses a stage that deploy would refuse, with the one suggestion deploy gives too', () => {
     // A stage may hold "_" and a name 128 characters, but the stack <project>-<stage> may not.
-    assert.match(plan({stage: 'prod_2'}).warnings.join('\n'), /stack name chat-prod_2 .*`wsapi deploy` will refuse this stage; deploy with --stage prod-2\./)
-    assert.match(plan({name: `c${'x'.repeat(126)}`, stage: 'v1'}).warnings.join('\n'), /is not valid for CloudFormation .*choose a shorter name or stage\./)
+    assert.throws(() => plan({stage: 'dev_1'}), /The stack name "chat-dev_1" \(<project>-<stage>\) is not valid for CloudFormation .*: use --stage dev-1\.$/)
+    assert.throws(() => plan({name: `c${'x'.repeat(126)}`, stage: 'v1'}), /is not valid for CloudFormation .*choose a shorter project name or stage\.$/)
     assert.deepEqual(plan({name: `c${'x'.repeat(124)}`, stage: 'v1'}).warnings, [], '128 characters in all is fine')
   })
 })
