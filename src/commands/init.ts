@@ -4,6 +4,8 @@ import {UsageError} from '../lib/errors.js'
 import {stackNameFromDirectory} from '../lib/project/index.js'
 import {
   checkTarget,
+  connectCommand,
+  devCommand,
   INIT_DEFAULTS,
   type InitOptions,
   planProject,
@@ -125,10 +127,10 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
         'Next steps:',
         ...cd.map((line) => `  ${line}`),
         ...nextSteps([
-          [`${this.config.bin} dev`, 'run it locally: API Gateway emulator + DynamoDB, no AWS account'],
-          [`${this.config.bin} connect`, 'chat with it from another terminal'],
+          [devCommand(options), 'run it locally: API Gateway emulator + DynamoDB, no AWS account'],
+          [connectCommand(options), 'chat with it from another terminal'],
           ['npm install && npm test', 'the handlers’ tests'],
-          [`${this.config.bin} deploy`, `ship it to AWS (stack ${options.name}-${options.stage})`],
+          ['wsapi deploy', `ship it to AWS (stack ${options.name}-${options.stage})`],
         ]),
       ].join('\n'),
     )

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {spawnSync} from 'node:child_process'
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {dirname, join, relative} from 'node:path'
 
 import {planProject, resolveInitOptions} from '../../src/lib/scaffold/index.js'
-import {runCli} from '../helpers/cli.js'
+import {BIN, runCli} from '../helpers/cli.js'
+import {DevProcess} from '../helpers/dev.js'
 import {PtySession} from '../helpers/pty.js'
 import {tempDir} from '../helpers/tmp.js'
 
@@ -46,6 +48,50 @@ describe('wsapi init', function () {
     assert.match(forced.stdout, /overwrote {2}template\.yaml/)
   })
 
+  it('the next steps of a --auth token project work as written', async () => {
+    const cwd = tempDir()
+    const init = await runCli(['init', 'chat', '--yes', '--auth', 'token'], {cwd})
+    assert.equal(init.code, 0, init.stderr)
+    const step = (command: string) => {
+      const line = init.stdout.split('\n').find((candidate) => candidate.trim().startsWith(`wsapi ${command}`))
+      assert.ok(line, `no "wsapi ${command}" step in:\n${init.stdout}`)
+      return line.split('#')[0].trim().split(/ +/).slice(2)
+    }
+
+    const dir = join(cwd, 'chat')
+    assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), new RegExp(`wsapi dev ${step('dev').join(' ')}`))
+    const dev = await new DevProcess(dir, step('dev')).start()
+    try {
+      const chat = await runCli(['connect', ...step('connect'), '-x', 'hello', '--count', '1'], {cwd: dir})
+      assert.equal(chat.code, 0, chat.stderr)
+      assert.match(chat.stdout, /hello/)
+    } finally {
+      await dev.stop()
+    }
+  })
+
+  it("the project's npm scripts run wsapi, or say how to install it", async () => {
+    const cwd = tempDir()
+    assert.equal((await runCli(['init', 'chat', '--yes'], {cwd})).code, 0)
+    const dir = join(cwd, 'chat')
+    const script = (path: string) => spawnSync(process.execPath, ['scripts/wsapi.mjs', 'build'], {cwd: dir, encoding: 'utf8', env: {...process.env, PATH: path}})
+    const scripts = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {scripts: Record<string, string>}).scripts
+    assert.equal(scripts.build, 'node scripts/wsapi.mjs build')
+
+    const missing = script(join(cwd, 'empty'))
+    assert.equal(missing.status, 127)
+    assert.equal(missing.stderr, 'The wsapi command is not installed: run `npm install -g wsapi-cli`, then run this again.\n')
+
+    // A global install puts a `wsapi` executable on PATH.
+    const bin = join(cwd, 'bin')
+    mkdirSync(bin)
+    writeFileSync(join(bin, 'wsapi'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`)
+    chmodSync(join(bin, 'wsapi'), 0o755)
+    const built = script(`${bin}:${dirname(process.execPath)}`)
+    assert.equal(built.status, 0, built.stderr)
+    assert.ok(existsSync(join(dir, '.wsapi/build/template.json')))
+  })
+
   it('accepts a folder holding only .git', async () => {
     const cwd = tempDir()
     mkdirSync(join(cwd, 'app/.git'), {recursive: true})
@@ -67,7 +113,7 @@ describe('wsapi init', function () {
     const cwd = tempDir()
     const result = await runCli(['init', 'chat', '--yes', '--dry-run', '--auth', 'token'], {cwd})
     assert.equal(result.code, 0, result.stderr)
-    assert.match(result.stdout, /Would write 24 files/)
+    assert.match(result.stdout, /Would write 25 files/)
     assert.match(result.stdout, /src\/handlers\/authorizer\.ts/)
     assert.ok(!existsSync(join(cwd, 'chat')))
   })

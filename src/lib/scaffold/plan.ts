@@ -4,7 +4,7 @@ import {join, relative} from 'node:path'
 import {RUNTIME_DIR, TEMPLATES_DIR, wsapiPackage} from '../paths.js'
 import {deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase} from '../project/index.js'
 import {createRenderer, type TemplateRenderer} from './engine.js'
-import {INTEGRATION_TIMEOUT_SECONDS, type InitOptions} from './options.js'
+import {type InitOptions, INTEGRATION_TIMEOUT_SECONDS, LOCAL_DEV_TOKEN} from './options.js'
 
 export interface PlannedFile {
   contents: string
@@ -84,6 +84,16 @@ function sdkRange(name: string): string {
   return range
 }
 
+/** `wsapi dev` as it works for this project: a token project needs its secret, a local one here. */
+export function devCommand(options: Pick<InitOptions, 'auth'>): string {
+  return options.auth === 'token' ? `wsapi dev --parameter AuthTokenSecret=${LOCAL_DEV_TOKEN}` : 'wsapi dev'
+}
+
+/** `wsapi connect` as it works for this project under `wsapi dev`. */
+export function connectCommand(options: Pick<InitOptions, 'auth'>): string {
+  return options.auth === 'token' ? `wsapi connect --token ${LOCAL_DEV_TOKEN}` : 'wsapi connect'
+}
+
 /** The data every template sees. */
 function templateContext(options: InitOptions, warnings: string[]) {
   const expression = parseRouteSelectionExpression(options.routeSelection)
@@ -153,6 +163,12 @@ function templateContext(options: InitOptions, warnings: string[]) {
       typescript: sdkRange('typescript'),
       typesMocha: sdkRange('@types/mocha'),
     },
+    // Lined up so that their comments in the README form one column.
+    connectCommand: connectCommand(options).padEnd(Math.max(devCommand(options).length, connectCommand(options).length)),
+    devCommand: devCommand(options).padEnd(Math.max(devCommand(options).length, connectCommand(options).length)),
+    devScript: `node scripts/wsapi.mjs ${devCommand(options).replace(/^wsapi /, '')}`,
+    localToken: LOCAL_DEV_TOKEN,
+    wsapiPackageName: wsapiPackage().name,
     wsapiVersion: wsapiPackage().version,
   }
 }

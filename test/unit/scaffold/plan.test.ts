@@ -180,6 +180,7 @@ describe('scaffold plan', () => {
         '.mocharc.json',
         'README.md',
         'package.json',
+        'scripts/wsapi.mjs',
         'src/handlers/connect.ts',
         'src/handlers/default.ts',
         'src/handlers/disconnect.ts',
