@@ -30,7 +30,6 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
   static override flags = {
     ...stackFlags,
     parameter: Flags.string({
-      char: 'p',
       description: 'Template parameter as Key=Value (repeatable). On an update, parameters left out keep their values.',
       multiple: true,
     }),
