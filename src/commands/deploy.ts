@@ -51,7 +51,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
     const out = secrets.output(this.out)
     const stopExplaining = explainInterrupt('Interrupted. A CloudFormation operation this run started goes on without it: `wsapi status` shows where it is.')
     const result = await deployProject({
-      aws: awsOptionsFrom(flags),
+      aws: {...awsOptionsFrom(flags), onWarning: (message) => this.out.warn(message)},
       confirm: prompts && !flags.yes ? prompts.confirmChangeSet : undefined,
       dir: resolve(flags.dir),
       execute: flags.execute,
