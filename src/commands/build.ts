@@ -6,7 +6,7 @@ import {Flags} from '../ui/oclif.js'
 import {formatBytes, table} from '../ui/output.js'
 
 export default class Build extends WsapiCommand {
-  static override description = `Bundles each function of template.yaml with esbuild (ESM index.mjs for the function's Node.js runtime, minified, @aws-sdk/* left to Lambda, with a source map), writes deterministic zips named by their SHA-256 under .wsapi/build/artifacts, and .wsapi/build/template.json in which each Code is {S3Bucket: !Ref ArtifactBucket, S3Key: <project>/<sha256>.zip}.
+  static override description = `Bundles each function of template.yaml with esbuild (ESM index.mjs for the function's Node.js runtime, minified, @aws-sdk/* left to Lambda, with a source map), writes deterministic zips named by their SHA-256 under .wsapi/build/artifacts, and .wsapi/build/template.json in which each Code is {S3Bucket: !Ref ArtifactBucket, S3Key: !Sub \${AWS::StackName}/<sha256>.zip}, the key wsapi deploy uploads to.
 
 Offline: it makes no AWS call. The same sources always give byte-identical zips.`
 

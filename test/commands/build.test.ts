@@ -26,7 +26,7 @@ describe('wsapi build', function () {
     assert.equal(result.code, 0, result.stderr)
     const json = JSON.parse(result.stdout)
     assert.equal(json.functions.length, 4)
-    assert.match(json.functions[0].s3Key, /^chat\/[0-9a-f]{64}\.zip$/)
+    assert.match(json.functions[0].s3Key, /^\$\{AWS::StackName\}\/[0-9a-f]{64}\.zip$/)
   })
 
   it('reports a handler that does not compile with file:line and exits 1', async () => {

@@ -12,13 +12,18 @@ import {deterministicZip} from './zip.js'
 export const BUILD_DIR = join('.wsapi', 'build')
 /** The parameter of the built template that names the artifact bucket. */
 export const ARTIFACT_BUCKET_PARAMETER = 'ArtifactBucket'
+const STACK_NAME_SUB = '${AWS::StackName}'
 
 export interface BuiltFunction {
   /** Bytes of the minified bundle (index.mjs). */
   bundleBytes: number
   codePath: string
   logicalId: string
-  /** S3 key inside the artifact bucket: <project>/<sha256>.zip. */
+  /**
+   * S3 key inside the artifact bucket, `<stack>/<sha256>.zip`, as a CloudFormation `Fn::Sub` string
+   * (`${AWS::StackName}/<sha256>.zip`): build does not know the stage, the deploying stack does. Every
+   * object of a stack lives under `<stack>/`, which is what `wsapi destroy` removes.
+   */
   s3Key: string
   sha256: string
   /** Absolute path of the zip. */
@@ -61,7 +66,7 @@ async function buildFunction(project: ProjectModel, fn: FunctionModel, artifacts
     bundleBytes: bundle.code.length,
     codePath: fn.codePath,
     logicalId: fn.logicalId,
-    s3Key: `${project.name}/${hash}.zip`,
+    s3Key: `${STACK_NAME_SUB}/${hash}.zip`,
     sha256: hash,
     zipBytes: zip.length,
     zipPath,
@@ -84,7 +89,7 @@ export function deployableTemplate(project: ProjectModel, functions: BuiltFuncti
   }
   for (const fn of functions) {
     const properties = template.Resources[fn.logicalId].Properties!
-    properties.Code = {S3Bucket: {Ref: ARTIFACT_BUCKET_PARAMETER}, S3Key: fn.s3Key}
+    properties.Code = {S3Bucket: {Ref: ARTIFACT_BUCKET_PARAMETER}, S3Key: {'Fn::Sub': fn.s3Key}}
   }
 
   return template

@@ -95,6 +95,8 @@ export function deployableArtifacts(build: BuildResult, stackName: string): {art
   const template = JSON.parse(readFileSync(build.templatePath, 'utf8')) as CfnTemplate
   const artifacts = build.functions.map((fn) => {
     const key = `${stackPrefix(stackName)}${fn.sha256}.zip`
+    // The key `${AWS::StackName}/<sha256>.zip` of the built template resolves to this one; written out,
+    // the template names exactly the object uploaded.
     const code = template.Resources[fn.logicalId]?.Properties?.Code as {S3Key?: unknown} | undefined
     if (code) code.S3Key = key
     return fileArtifact(fn.logicalId, key, fn.zipPath, fn.zipBytes)
