@@ -37,6 +37,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
     yes: Flags.boolean({char: 'y', description: 'Execute the change set without asking.'}),
     execute: Flags.boolean({allowNo: true, default: true, description: 'Execute the change set; --no-execute creates it, shows it and stops.'}),
     wait: Flags.boolean({allowNo: true, default: true, description: 'Wait for an operation already running on the stack; --no-wait stops instead.'}),
+    typecheck: Flags.boolean({allowNo: true, default: true, description: 'Type-check the handlers before anything else and stop on errors; --no-typecheck skips it.'}),
     ...awsFlags,
   }
 
@@ -67,6 +68,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
       s3Bucket: flags['s3-bucket'],
       secrets,
       stage: flags.stage,
+      typecheck: flags.typecheck,
       wait: flags.wait,
     }).finally(stopExplaining)
 

@@ -6,6 +6,7 @@ import {WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {type CfnTemplate, type FunctionModel, loadProject, type ProjectModel, rehashDeployment} from '../project/index.js'
 import {bundleHandler} from './esbuild.js'
+import {typeCheckHandlers} from './typecheck.js'
 import {deterministicZip} from './zip.js'
 
 /** Where build output goes, relative to the project. */
@@ -43,6 +44,8 @@ export interface BuildOptions {
   output?: Output
   /** Parameter overrides used to read the template (the built template keeps its parameters). */
   parameters?: Record<string, string>
+  /** Type-check the handlers first and stop on errors (`--no-typecheck` turns it off). */
+  typecheck?: boolean
 }
 
 function sha256(data: Buffer): string {
@@ -95,6 +98,19 @@ export function deployableTemplate(project: ProjectModel, functions: BuiltFuncti
   return template
 }
 
+/** esbuild strips types without checking them: check them here, before anything is built. */
+export function typeCheckProject(project: ProjectModel, output: Output = silentOutput): void {
+  const entries = [...new Set(Object.values(project.functions).map((fn) => fn.entry))].filter((entry) => /\.(c|m)?tsx?$/.test(entry))
+  if (entries.length === 0) return
+  const started = Date.now()
+  const result = typeCheckHandlers(project.dir, entries)
+  output.debug(`Type-checked ${result.files} files with ${result.typescript === 'project' ? "the project's" : "wsapi's"} TypeScript ${result.version} in ${Date.now() - started} ms`)
+  if (result.errors.length > 0) {
+    const count = result.errors.length === 1 ? '1 type error' : `${result.errors.length} type errors`
+    throw new WsapiError(`${count} in the handlers (fix them, or pass --no-typecheck to build anyway):\n${result.errors.join('\n')}`, {code: 'TYPE_ERRORS'})
+  }
+}
+
 /**
  * `wsapi build`: bundles every function whose Code is a local path, writes deterministic zips named by
  * their SHA-256, and a template.json that deploys them. Offline: no AWS call.
@@ -102,6 +118,7 @@ export function deployableTemplate(project: ProjectModel, functions: BuiltFuncti
 export async function buildProject(dir: string, options: BuildOptions = {}): Promise<BuildResult> {
   const output = options.output ?? silentOutput
   const project = loadProject(dir, {parameters: options.parameters})
+  if (options.typecheck) typeCheckProject(project, output)
   const buildDir = join(project.dir, BUILD_DIR)
   rmSync(buildDir, {force: true, recursive: true})
   const artifactsDir = join(buildDir, 'artifacts')

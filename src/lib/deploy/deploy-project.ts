@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 import {relative} from 'node:path'
 
 import {type AwsOptions, type AwsSession, createAwsSession, type ResourceChangeInfo, type StackEventInfo, wrongBucketRegionMessage} from '../aws/index.js'
-import {ARTIFACT_BUCKET_PARAMETER, type BuildResult, buildProject} from '../bundle/index.js'
+import {ARTIFACT_BUCKET_PARAMETER, type BuildResult, buildProject, typeCheckProject} from '../bundle/index.js'
 import {WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {type CfnTemplate, outputsStatePath, writeOutputsState} from '../project/index.js'
@@ -29,6 +29,8 @@ export interface DeployProjectOptions {
   dir: string
   /** false: stop once the change set is ready (`--no-execute`). @default true */
   execute?: boolean
+  /** Type-check the handlers before any AWS call, and stop on errors (`--no-typecheck` turns it off). */
+  typecheck?: boolean
   listener?: ActivityListener
   /** Told about the change set once it is ready (the summary table). */
   onChangeSet?: (plan: ChangeSetPlan) => void
@@ -132,6 +134,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
   const {project, stackName, stage} = target
   const declared = templateParameters(project.template)
   checkGivenParameters(declared, given)
+  if (options.typecheck) typeCheckProject(project, output)
   secrets.add(...declared.filter((parameter) => parameter.noEcho && given[parameter.key] !== undefined).map((parameter) => given[parameter.key]))
 
   let session: AwsSession | undefined
