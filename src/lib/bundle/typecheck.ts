@@ -8,7 +8,7 @@ import {PACKAGE_ROOT} from '../paths.js'
 type TypeScript = typeof import('typescript')
 
 export interface TypeCheckResult {
-  /** `file:line:column: error TS2322: …`, relative to the project. */
+  /** `file:line:column: error: … (TS2322)`, relative to the project, as esbuild reports syntax errors. */
   errors: string[]
   /** Files checked (the handlers and what they import). */
   files: number
@@ -68,10 +68,10 @@ export function typeCheckHandlers(projectDir: string, entries: string[]): TypeCh
   const diagnostics = [...configErrors, ...ts.getPreEmitDiagnostics(program)].filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error)
   const errors = diagnostics.map((diagnostic) => {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')
-    if (!diagnostic.file || diagnostic.start === undefined) return `error TS${diagnostic.code}: ${message}`
+    if (!diagnostic.file || diagnostic.start === undefined) return `error: ${message} (TS${diagnostic.code})`
     const {character, line} = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start)
     const file = relative(projectDir, diagnostic.file.fileName) || diagnostic.file.fileName
-    return `${file}:${line + 1}:${character + 1}: error TS${diagnostic.code}: ${message}`
+    return `${file}:${line + 1}:${character + 1}: error: ${message} (TS${diagnostic.code})`
   })
   const files = program.getSourceFiles().filter((file) => !file.fileName.includes('/node_modules/') && !file.isDeclarationFile).length
   return {errors, files, typescript: source, version: ts.version}
