@@ -5,6 +5,7 @@ import {stackNameFromDirectory} from '../lib/project/index.js'
 import {
   checkTarget,
   connectCommand,
+  formatPlan,
   devCommand,
   INIT_DEFAULTS,
   type InitOptions,
@@ -108,7 +109,7 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     }
 
     const options = resolveInitOptions({...raw, name})
-    const plan = planProject(options)
+    const plan = await formatPlan(planProject(options))
     for (const warning of plan.warnings) this.out.warn(warning)
     const shown = relative(process.cwd(), dir) || '.'
     if (flags['dry-run']) {

@@ -159,6 +159,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
       awsSdk: sdkRange('@aws-sdk/client-dynamodb'),
       awsSdkClientMock: sdkRange('aws-sdk-client-mock'),
       mocha: sdkRange('mocha'),
+      prettier: sdkRange('prettier'),
       tsx: sdkRange('tsx'),
       typescript: sdkRange('typescript'),
       typesMocha: sdkRange('@types/mocha'),

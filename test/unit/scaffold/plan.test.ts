@@ -178,6 +178,7 @@ describe('scaffold plan', () => {
       [
         '.gitignore',
         '.mocharc.json',
+        '.prettierrc.json',
         'README.md',
         'package.json',
         'scripts/wsapi.mjs',
