@@ -113,7 +113,7 @@ describe('wsapi init', function () {
     const cwd = tempDir()
     const result = await runCli(['init', 'chat', '--yes', '--dry-run', '--auth', 'token'], {cwd})
     assert.equal(result.code, 0, result.stderr)
-    assert.match(result.stdout, /Would write 25 files/)
+    assert.match(result.stdout, /Would write 27 files/)
     assert.match(result.stdout, /src\/handlers\/authorizer\.ts/)
     assert.ok(!existsSync(join(cwd, 'chat')))
   })

@@ -199,6 +199,7 @@ describe('scaffold plan', () => {
         'test/disconnect.test.ts',
         'test/events.ts',
         'test/sendmessage.test.ts',
+        'test/setup.ts',
         'tsconfig.json',
       ],
     )
