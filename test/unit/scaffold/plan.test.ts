@@ -117,6 +117,10 @@ describe('scaffold plan', () => {
         const routes = ofType(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id)
         for (const route of routes) assert.ok((deployment.DependsOn as string[]).includes(route), `deployment waits for ${route}`)
         assert.deepEqual(template.Resources.Stage.Properties!.DeploymentId, {Ref: deploymentId})
+        // A burst (the token bucket's size) below the rate could never let a second's traffic in at once.
+        const throttling = template.Resources.Stage.Properties!.DefaultRouteSettings as {ThrottlingBurstLimit: number; ThrottlingRateLimit: number}
+        assert.deepEqual(throttling, {ThrottlingBurstLimit: 2000, ThrottlingRateLimit: 1000})
+        assert.ok(throttling.ThrottlingBurstLimit >= throttling.ThrottlingRateLimit && throttling.ThrottlingBurstLimit <= 5000)
       })
 
       it('has an encrypted table with TTL on expiresAt and the outputs', () => {
