@@ -11,6 +11,7 @@ import {
 } from '../lib/project/index.js'
 import {ExitCode, WsapiError} from '../lib/errors.js'
 import {INIT_DEFAULTS, type RawInitOptions, validateLogRetention, validateRouteSelection} from '../lib/scaffold/index.js'
+import {askYesNo} from './yes-no.js'
 
 /** Turns a library validator into an inquirer one: true, or the error message to show under the answer. */
 function check(validate: (value: string) => unknown) {
@@ -36,22 +37,6 @@ function checkStage(name: string | undefined) {
 
     return validName ? validateStackStage(name!, value) : validateStage(value)
   })
-}
-
-const YES = /^y(es)?$/i
-const NO = /^no?$/i
-
-/**
- * A yes/no question that takes only y, yes, n, no (any case) or Enter for the default: inquirer's own
- * confirm takes any other answer ("maybe") as the default.
- */
-async function askYesNo(input: typeof import('@inquirer/prompts').input, message: string, defaultValue: boolean): Promise<boolean> {
-  const answer = await input({
-    message: `${message} ${defaultValue ? '(Y/n)' : '(y/N)'}`,
-    transformer: (value, {isFinal}) => (isFinal ? (value.trim() === '' ? defaultValue : YES.test(value.trim())) ? 'yes' : 'no' : value),
-    validate: (value) => value.trim() === '' || YES.test(value.trim()) || NO.test(value.trim()) || 'Answer y or n (or press Enter for the default).',
-  })
-  return answer.trim() === '' ? defaultValue : YES.test(answer.trim())
 }
 
 /** Ctrl-C (or Ctrl-D) at a prompt: nothing has been written yet, so say so and stop with 130. */
