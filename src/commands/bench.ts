@@ -52,7 +52,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     stage: Flags.string({description: "Stage whose deploy to use when no URL is given and `wsapi dev` is not running. [default: the template's]"}),
     clients: Flags.integer({char: 'c', default: 100, description: 'Connections to open.', min: 1}),
     rate: Flags.integer({default: 100, description: `New connections per second while ramping up (API Gateway's default quota: ${APIGW_CONNECT_RATE_QUOTA}/s per account).`, min: 1}),
-    senders: Flags.integer({char: 's', default: 1, description: 'How many of the clients send.', min: 1}),
+    senders: Flags.integer({default: 1, description: 'How many of the clients send.', min: 1}),
     messages: Flags.integer({char: 'm', default: 10, description: 'Broadcasts each sender sends.', min: 1}),
     interval: Flags.integer({default: 200, description: "Milliseconds between two broadcasts of one sender (senders are staggered across it).", min: 0}),
     timeout: seconds({default: 10, description: 'Seconds a handshake may take, and to wait for the last deliveries after the last send.'}),

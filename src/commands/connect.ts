@@ -50,7 +50,7 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     route: Flags.string({char: 'r', description: "Route plain lines are sent to (default: the template's first custom route)."}),
     'route-field': Flags.string({description: 'Body field that selects the route, e.g. action or body.action (default: from the route selection expression).'}),
     header: Flags.string({char: 'H', description: 'HTTP header for the handshake, "Name: value" (repeatable).', multiple: true, multipleNonGreedy: true}),
-    subprotocol: Flags.string({char: 's', description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
+    subprotocol: Flags.string({description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
     token: Flags.string({description: 'Sent as the token query string parameter, which the scaffolded $connect authorizer checks.'}),
     origin: Flags.string({char: 'o', description: 'Origin header.'}),
     insecure: Flags.boolean({char: 'k', description: 'Do not verify the TLS certificate (test servers only).'}),

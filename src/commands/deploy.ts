@@ -30,7 +30,6 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
   static override flags = {
     ...stackFlags,
     parameter: Flags.string({
-      char: 'p',
       description: 'Template parameter as Key=Value (repeatable). On an update, parameters left out keep their values.',
       multiple: true,
     }),
@@ -38,6 +37,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
     yes: Flags.boolean({char: 'y', description: 'Execute the change set without asking.'}),
     execute: Flags.boolean({allowNo: true, default: true, description: 'Execute the change set; --no-execute creates it, shows it and stops.'}),
     wait: Flags.boolean({allowNo: true, default: true, description: 'Wait for an operation already running on the stack; --no-wait stops instead.'}),
+    typecheck: Flags.boolean({allowNo: true, default: true, description: 'Type-check the handlers before anything else and stop on errors; --no-typecheck skips it.'}),
     ...awsFlags,
   }
 
@@ -52,7 +52,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
     const out = secrets.output(this.out)
     const stopExplaining = explainInterrupt('Interrupted. A CloudFormation operation this run started goes on without it: `wsapi status` shows where it is.')
     const result = await deployProject({
-      aws: awsOptionsFrom(flags),
+      aws: {...awsOptionsFrom(flags), onWarning: (message) => this.out.warn(message)},
       confirm: prompts && !flags.yes ? prompts.confirmChangeSet : undefined,
       dir: resolve(flags.dir),
       execute: flags.execute,
@@ -68,6 +68,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
       s3Bucket: flags['s3-bucket'],
       secrets,
       stage: flags.stage,
+      typecheck: flags.typecheck,
       wait: flags.wait,
     }).finally(stopExplaining)
 

@@ -53,7 +53,7 @@ In a terminal it asks you to type the stack name; elsewhere it needs --yes. A st
 
     const stopExplaining = explainInterrupt('Interrupted. A deletion this run started goes on without it: `wsapi status` shows where it is.')
     const result = await destroyProject({
-      aws: awsOptionsFrom(flags),
+      aws: {...awsOptionsFrom(flags), onWarning: (message) => this.out.warn(message)},
       confirm,
       dir: resolve(flags.dir),
       listener: terminalActivity({stream: this.jsonEnabled() ? process.stderr : process.stdout}),

@@ -4,6 +4,9 @@ import {UsageError} from '../lib/errors.js'
 import {stackNameFromDirectory} from '../lib/project/index.js'
 import {
   checkTarget,
+  connectCommand,
+  formatPlan,
+  devCommand,
   INIT_DEFAULTS,
   type InitOptions,
   planProject,
@@ -116,7 +119,7 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     }
 
     const options = resolveInitOptions({...raw, name})
-    const plan = planProject(options)
+    const plan = await formatPlan(planProject(options))
     for (const warning of plan.warnings) this.out.warn(warning)
     const shown = relative(process.cwd(), dir) || '.'
     if (flags['dry-run']) {
@@ -135,10 +138,10 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
         'Next steps:',
         ...cd.map((line) => `  ${line}`),
         ...nextSteps([
-          [`${this.config.bin} dev`, 'run it locally: API Gateway emulator + DynamoDB, no AWS account'],
-          [`${this.config.bin} connect`, 'chat with it from another terminal'],
+          [devCommand(options), 'run it locally: API Gateway emulator + DynamoDB, no AWS account'],
+          [connectCommand(options), 'chat with it from another terminal'],
           ['npm install && npm test', 'the handlers’ tests'],
-          [`${this.config.bin} deploy`, `ship it to AWS (stack ${options.name}-${options.stage})`],
+          ['wsapi deploy', `ship it to AWS (stack ${options.name}-${options.stage})`],
         ]),
       ].join('\n'),
     )

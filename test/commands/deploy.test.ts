@@ -77,6 +77,18 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     assert.match(plain.stdout, /^ +4 {2}AWS::Lambda::Function$/m)
   })
 
+  it('a handler with a type error stops deploy before any AWS call; --no-typecheck ships it anyway', async () => {
+    const dir = scaffoldProject()
+    const handler = join(dir, 'src/handlers/connect.ts')
+    writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const n: number = 'str'\n`)
+    const refused = await wsapi(['deploy'], dir)
+    assert.equal(refused.code, 1)
+    assert.match(refused.stderr, /^Error: 1 type error in the handlers .*--no-typecheck.*\nsrc\/handlers\/connect\.ts:\d+:\d+: error: Type 'string' is not assignable to type 'number'\. \(TS2322\)\n$/)
+    assert.deepEqual(fake.sim.calls, [], 'no AWS call')
+    const shipped = await wsapi(['deploy', '--no-typecheck'], dir)
+    assert.equal(shipped.code, 0, shipped.stderr)
+  })
+
   it('a failed deploy prints the root cause, waits for the rollback and exits 1', async () => {
     const dir = scaffoldProject()
     assert.equal((await wsapi(['deploy', '--yes'], dir)).code, 0)
@@ -211,7 +223,7 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     for (const [args, message] of [
       [['deploy', '--region', 'moon'], 'Error: Invalid region "moon": give a region code such as eu-west-1 or us-east-1.\n'],
       [['deploy', '--parameter', 'Nope=1'], 'Error: Unknown --parameter Nope: template.yaml declares no other parameters.\n'],
-      [['deploy', '--stage', 'a_b'], 'Error: The stack name "chat-a_b" (<project>-<stage>) is not valid for CloudFormation: use only letters, digits and "-" in the stage (e.g. --stage dev-2), at most 128 characters in all.\n'],
+      [['deploy', '--stage', 'a_b'], 'Error: The stack name "chat-a_b" (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): use --stage a-b.\n'],
       [['destroy', '--endpoint-url', 'localhost'], 'Error: Invalid --endpoint-url "localhost": give an http(s) URL such as http://localhost:4566.\n'],
     ] as const) {
       const usage = await wsapi([...args], dir)

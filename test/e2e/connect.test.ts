@@ -67,7 +67,7 @@ describe('wsapi connect', () => {
     describe('options', () => {
       it('-H, -s, --origin and --token reach the handshake; the chosen subprotocol and the time are shown', async () => {
         const echo = await use(startBroadcastServer({handleProtocols: (protocols) => (protocols.has('chat.v2') ? 'chat.v2' : false)}))
-        const result = await run([echo.url, '-H', 'X-Trace: abc 123', '-H', 'Authorization:Bearer t', '-s', 'chat.v1', '-s', 'chat.v2', '--origin', 'https://app.example', '--token', 'a b&c', '-x', 'hi', '--count', '1'])
+        const result = await run([echo.url, '-H', 'X-Trace: abc 123', '-H', 'Authorization:Bearer t', '--subprotocol', 'chat.v1', '--subprotocol', 'chat.v2', '--origin', 'https://app.example', '--token', 'a b&c', '-x', 'hi', '--count', '1'])
         assert.equal(result.code, 0, result.stderr)
         const [request] = echo.requests
         assert.equal(request.headers['x-trace'], 'abc 123')

@@ -49,7 +49,10 @@ describe('wsapi deploy / destroy in a terminal', function () {
     try {
       await declined.expect(/Update chat-v1 with these 1 changes\?/)
       assert.doesNotMatch(declined.text, /AuthTokenSecret \(hidden\)/, 'an update keeps the secret: not asked again')
-      declined.write('n\r')
+      // Only y/yes/n/no or Enter: anything else is asked again, never taken as the default.
+      declined.write('maybe\r')
+      await declined.expect(/Answer y or n/)
+      declined.write('\u0015' + 'n\r')
       await declined.expect(/Error: Deploy cancelled: the change set was deleted and chat-v1 is unchanged\./)
       assert.equal(await declined.waitForExit(), 1)
       assert.equal(fake.sim.callsOf('DeleteChangeSet').length, 1)

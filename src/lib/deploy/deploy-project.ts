@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 import {relative} from 'node:path'
 
 import {type AwsOptions, type AwsSession, createAwsSession, type ResourceChangeInfo, type StackEventInfo, wrongBucketRegionMessage} from '../aws/index.js'
-import {ARTIFACT_BUCKET_PARAMETER, type BuildResult, buildProject} from '../bundle/index.js'
+import {ARTIFACT_BUCKET_PARAMETER, type BuildResult, buildProject, typeCheckProject} from '../bundle/index.js'
 import {WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {type CfnTemplate, outputsStatePath, writeOutputsState} from '../project/index.js'
@@ -30,6 +30,8 @@ export interface DeployProjectOptions {
   dir: string
   /** false: stop once the change set is ready (`--no-execute`). @default true */
   execute?: boolean
+  /** Type-check the handlers before any AWS call, and stop on errors (`--no-typecheck` turns it off). */
+  typecheck?: boolean
   listener?: ActivityListener
   /** Told about the change set once it is ready (the summary table). */
   onChangeSet?: (plan: ChangeSetPlan) => void
@@ -96,6 +98,8 @@ export function deployableArtifacts(build: BuildResult, stackName: string): {art
   const template = JSON.parse(readFileSync(build.templatePath, 'utf8')) as CfnTemplate
   const artifacts = build.functions.map((fn) => {
     const key = `${stackPrefix(stackName)}${fn.sha256}.zip`
+    // The key `${AWS::StackName}/<sha256>.zip` of the built template resolves to this one; written out,
+    // the template names exactly the object uploaded.
     const code = template.Resources[fn.logicalId]?.Properties?.Code as {S3Key?: unknown} | undefined
     if (code) code.S3Key = key
     return fileArtifact(fn.logicalId, key, fn.zipPath, fn.zipBytes)
@@ -131,6 +135,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
   const {project, stackName, stage} = target
   const declared = templateParameters(project.template)
   checkGivenParameters(declared, given)
+  if (options.typecheck) typeCheckProject(project, output)
   secrets.add(...declared.filter((parameter) => parameter.noEcho && given[parameter.key] !== undefined).map((parameter) => given[parameter.key]))
 
   let session: AwsSession | undefined

@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.js'
-import {loadProject, type ProjectModel, readOutputsState, validateStage} from '../project/index.js'
+import {loadProject, type ProjectModel, readOutputsState, validateStackStage} from '../project/index.js'
 
 export const STAGE_PARAMETER = 'StageName'
 
@@ -32,14 +32,8 @@ export function resolveStackTarget(dir: string, stage?: string): StackTarget {
     name = project.stage.name
   }
 
-  validateStage(name)
+  validateStackStage(project.name, name)
   const stackName = `${project.name}-${name}`
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
-    throw new UsageError(`The stack name ${JSON.stringify(stackName)} (<project>-<stage>) is not valid for CloudFormation: use only letters, digits and "-" in the stage (e.g. --stage dev-2), at most 128 characters in all.`, {
-      code: 'INVALID_STACK_NAME',
-    })
-  }
-
   return {project, stackName, stage: name}
 }
 

@@ -67,6 +67,23 @@ export function validateStage(value: string): string {
   return value
 }
 
+/**
+ * A stage that makes a valid CloudFormation stack name `<project>-<stage>`. API Gateway allows "_" in a
+ * stage, CloudFormation allows none in a stack name, so init and deploy refuse the same stages with the
+ * same suggestion.
+ */
+export function validateStackStage(project: string, stage: string): string {
+  validateStage(stage)
+  const stackName = `${project}-${stage}`
+  if (STACK_NAME.test(stackName)) return stage
+  const dashed = stage.replaceAll('_', '-')
+  const fix = STACK_NAME.test(`${project}-${dashed}`) ? `use --stage ${dashed}` : 'choose a shorter project name or stage'
+  throw new UsageError(
+    `The stack name ${JSON.stringify(stackName)} (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): ${fix}.`,
+    {code: 'INVALID_STACK_NAME'},
+  )
+}
+
 export function validateRouteKey(value: string): string {
   if (value.startsWith('$')) {
     throw new UsageError(

@@ -11,6 +11,7 @@ import {
   validateInteger,
   validateRuntime,
   validateStackName,
+  validateStackStage,
   validateStage,
 } from '../project/index.js'
 
@@ -68,6 +69,12 @@ export const INIT_DEFAULTS: Omit<InitOptions, 'name'> = {
 
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const
+
+/**
+ * The `$connect` secret of a `--auth token` project under `wsapi dev` only (at least 16 characters, as the
+ * template's AuthTokenSecret requires), so that the next steps init prints work as written. Deploy asks for the real one.
+ */
+export const LOCAL_DEV_TOKEN = 'local-dev-token-0001'
 
 /** API Gateway stops waiting for an integration after 29 s. */
 export const INTEGRATION_TIMEOUT_SECONDS = 29
@@ -172,6 +179,7 @@ export interface RawInitOptions {
 
 /** Checks every answer; the first bad one throws a UsageError naming the value. Missing ones take the defaults. */
 export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOptions {
+  const name = validateStackName(raw.name)
   const rateLimit = validateRateLimit(raw.rateLimit ?? INIT_DEFAULTS.rateLimit)
   let rateBurst = 0
   if (rateLimit === 'off') {
@@ -192,7 +200,7 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     idAttribute: validateAttributeName(raw.idAttribute ?? INIT_DEFAULTS.idAttribute),
     logRetention: validateLogRetention(raw.logRetention ?? INIT_DEFAULTS.logRetention),
     memory: validateInteger(raw.memory ?? INIT_DEFAULTS.memory, 'memory (MB)', 128, 10_240),
-    name: validateStackName(raw.name),
+    name,
     rateBurst,
     rateLimit,
     readCapacity: validateInteger(raw.readCapacity ?? INIT_DEFAULTS.readCapacity, 'read capacity', 1, 40_000),
@@ -200,7 +208,8 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     routeSelection: validateRouteSelection(raw.routeSelection ?? INIT_DEFAULTS.routeSelection),
     routes,
     runtime: validateRuntime(raw.runtime ?? INIT_DEFAULTS.runtime),
-    stage: validateStage(raw.stage ?? INIT_DEFAULTS.stage),
+    // Deploy refuses a stage that makes an invalid stack name: refuse it now, not after writing the project.
+    stage: validateStackStage(name, raw.stage ?? INIT_DEFAULTS.stage),
     tableEnv: validateEnvVarName(raw.tableEnv ?? INIT_DEFAULTS.tableEnv, 'table environment variable'),
     timeout: validateInteger(raw.timeout ?? INIT_DEFAULTS.timeout, 'timeout (seconds)', 1, 900),
     writeCapacity: validateInteger(raw.writeCapacity ?? INIT_DEFAULTS.writeCapacity, 'write capacity', 1, 40_000),

@@ -2,9 +2,9 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
 import {RUNTIME_DIR, TEMPLATES_DIR, wsapiPackage} from '../paths.js'
-import {deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase, validateStackName} from '../project/index.js'
+import {deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase} from '../project/index.js'
 import {createRenderer, type TemplateRenderer} from './engine.js'
-import {INTEGRATION_TIMEOUT_SECONDS, type InitOptions} from './options.js'
+import {type InitOptions, INTEGRATION_TIMEOUT_SECONDS, LOCAL_DEV_TOKEN} from './options.js'
 
 export interface PlannedFile {
   contents: string
@@ -98,6 +98,16 @@ function sdkRange(name: string): string {
   return range
 }
 
+/** `wsapi dev` as it works for this project: a token project needs its secret, a local one here. */
+export function devCommand(options: Pick<InitOptions, 'auth'>): string {
+  return options.auth === 'token' ? `wsapi dev --parameter AuthTokenSecret=${LOCAL_DEV_TOKEN}` : 'wsapi dev'
+}
+
+/** `wsapi connect` as it works for this project under `wsapi dev`. */
+export function connectCommand(options: Pick<InitOptions, 'auth'>): string {
+  return options.auth === 'token' ? `wsapi connect --token ${LOCAL_DEV_TOKEN}` : 'wsapi connect'
+}
+
 /** The data every template sees. */
 function templateContext(options: InitOptions, warnings: string[]) {
   const expression = parseRouteSelectionExpression(options.routeSelection)
@@ -150,17 +160,6 @@ function templateContext(options: InitOptions, warnings: string[]) {
     warnings.push(`Timeout ${options.timeout} s: API Gateway stops waiting after ${INTEGRATION_TIMEOUT_SECONDS} s, so longer runs end in "Endpoint request timed out" for the sender.`)
   }
 
-  // API Gateway allows "_" in a stage and 128 characters in a name, but the stack is <project>-<stage>.
-  const stackName = `${options.name}-${options.stage}`
-  try {
-    validateStackName(stackName, 'stack name')
-  } catch {
-    const how = stackName.length > 128 ? 'choose a shorter name or stage' : `deploy with --stage ${options.stage.replaceAll('_', '-')}`
-    warnings.push(
-      `The stack name ${stackName} (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): \`wsapi deploy\` will refuse this stage; ${how}.`,
-    )
-  }
-
   const reserved = functions.reduce((total, fn) => total + (fn.reservedConcurrency ?? 0), 0)
   if (reserved > DEFAULT_RESERVABLE_CONCURRENCY) {
     warnings.push(
@@ -187,10 +186,17 @@ function templateContext(options: InitOptions, warnings: string[]) {
       awsSdk: sdkRange('@aws-sdk/client-dynamodb'),
       awsSdkClientMock: sdkRange('aws-sdk-client-mock'),
       mocha: sdkRange('mocha'),
+      prettier: sdkRange('prettier'),
       tsx: sdkRange('tsx'),
       typescript: sdkRange('typescript'),
       typesMocha: sdkRange('@types/mocha'),
     },
+    // Lined up so that their comments in the README form one column.
+    connectCommand: connectCommand(options).padEnd(Math.max(devCommand(options).length, connectCommand(options).length)),
+    devCommand: devCommand(options).padEnd(Math.max(devCommand(options).length, connectCommand(options).length)),
+    devScript: `node scripts/wsapi.mjs ${devCommand(options).replace(/^wsapi /, '')}`,
+    localToken: LOCAL_DEV_TOKEN,
+    wsapiPackageName: wsapiPackage().name,
     wsapiVersion: wsapiPackage().version,
   }
 }

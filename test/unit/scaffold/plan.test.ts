@@ -121,6 +121,10 @@ describe('scaffold plan', () => {
         const routes = ofType(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id)
         for (const route of routes) assert.ok((deployment.DependsOn as string[]).includes(route), `deployment waits for ${route}`)
         assert.deepEqual(template.Resources.Stage.Properties!.DeploymentId, {Ref: deploymentId})
+        // A burst (the token bucket's size) below the rate could never let a second's traffic in at once.
+        const throttling = template.Resources.Stage.Properties!.DefaultRouteSettings as {ThrottlingBurstLimit: number; ThrottlingRateLimit: number}
+        assert.deepEqual(throttling, {ThrottlingBurstLimit: 2000, ThrottlingRateLimit: 1000})
+        assert.ok(throttling.ThrottlingBurstLimit >= throttling.ThrottlingRateLimit && throttling.ThrottlingBurstLimit <= 5000)
       })
 
       it('has an encrypted table with TTL on expiresAt and the outputs', () => {
@@ -182,8 +186,10 @@ describe('scaffold plan', () => {
       [
         '.gitignore',
         '.mocharc.json',
+        '.prettierrc.json',
         'README.md',
         'package.json',
+        'scripts/wsapi.mjs',
         'src/handlers/connect.ts',
         'src/handlers/default.ts',
         'src/handlers/disconnect.ts',
@@ -202,6 +208,7 @@ describe('scaffold plan', () => {
         'test/disconnect.test.ts',
         'test/events.ts',
         'test/sendmessage.test.ts',
+        'test/setup.ts',
         'tsconfig.json',
       ],
     )
@@ -304,9 +311,12 @@ describe('scaffold plan', () => {
     assert.deepEqual(plan().warnings, [])
     assert.match(plan({routeSelection: 'other'}).warnings.join('\n'), /No message can select route "sendmessage"/)
     assert.match(plan({timeout: 60}).warnings.join('\n'), /29 s/)
+  })
+
+  it('refuses a stage that deploy would refuse, with the one suggestion deploy gives too', () => {
     // A stage may hold "_" and a name 128 characters, but the stack <project>-<stage> may not.
-    assert.match(plan({stage: 'prod_2'}).warnings.join('\n'), /stack name chat-prod_2 .*`wsapi deploy` will refuse this stage; deploy with --stage prod-2\./)
-    assert.match(plan({name: `c${'x'.repeat(126)}`, stage: 'v1'}).warnings.join('\n'), /is not valid for CloudFormation .*choose a shorter name or stage\./)
+    assert.throws(() => plan({stage: 'dev_1'}), /The stack name "chat-dev_1" \(<project>-<stage>\) is not valid for CloudFormation .*: use --stage dev-1\.$/)
+    assert.throws(() => plan({name: `c${'x'.repeat(126)}`, stage: 'v1'}), /is not valid for CloudFormation .*choose a shorter project name or stage\.$/)
     assert.deepEqual(plan({name: `c${'x'.repeat(124)}`, stage: 'v1'}).warnings, [], '128 characters in all is fine')
   })
 })
