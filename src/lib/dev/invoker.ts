@@ -3,7 +3,7 @@ import {dirname, join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
-import type {FromWorker, ToWorker, WorkerError, WorkerSetup} from './function-worker.js'
+import type {FromWorker, MemoryUse, ToWorker, WorkerError, WorkerSetup} from './function-worker.js'
 
 export type {WorkerError} from './function-worker.js'
 
@@ -41,6 +41,17 @@ interface Environment {
 
 const FROM_SOURCES = import.meta.url.endsWith('.ts')
 const WORKER_URL = new URL(`./function-worker${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url)
+
+const MB = 1024 * 1024
+
+/** What Lambda reports for a sandbox over its MemorySize, with what the environment held. */
+function outOfMemoryError(memorySize: number, use: MemoryUse): WorkerError {
+  const used = Math.ceil((use.heap + use.external) / MB)
+  return {
+    errorMessage: `Runtime exited with error: signal: killed (${used} MB in use, MemorySize ${memorySize} MB: JS heap ${Math.round(use.heap / MB)} MB, Buffers and other external memory ${Math.round(use.external / MB)} MB)`,
+    errorType: 'Runtime.OutOfMemory',
+  }
+}
 
 /** The worker's entry. Run from the TypeScript sources (bin/dev.js, tests), it registers tsx first. */
 function workerEntry(): {eval: boolean; source: string | URL} {
@@ -139,6 +150,7 @@ export class FunctionRuntime {
     let settleReady: (ok: boolean) => void = () => {}
     const environment: Environment = {code, ready: new Promise((resolve) => (settleReady = resolve)), worker}
     let initError: WorkerError | undefined
+    let outOfMemory: WorkerError | undefined
     this.environments.add(environment)
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
@@ -158,6 +170,13 @@ export class FunctionRuntime {
 
         case 'log': {
           this.options.onLog(message, environment.busy?.pending.requestId)
+          break
+        }
+
+        case 'out-of-memory': {
+          outOfMemory = outOfMemoryError(code.setup.memorySize, message.use)
+          // Between invocations nobody else would hear of it.
+          if (!environment.busy) this.options.onLog({level: 'ERROR', text: `${outOfMemory.errorType}: ${outOfMemory.errorMessage}`}, undefined)
           break
         }
 
@@ -183,7 +202,7 @@ export class FunctionRuntime {
       const index = this.idle.indexOf(environment)
       if (index !== -1) this.idle.splice(index, 1)
       if (environment.busy) {
-        const error = initError ?? {errorMessage: `Runtime exited with error: exit status ${exitCode}`, errorType: 'Runtime.ExitError'}
+        const error = initError ?? outOfMemory ?? {errorMessage: `Runtime exited with error: exit status ${exitCode}`, errorType: 'Runtime.ExitError'}
         this.finish(environment, {error, ok: false, reason: 'crash'}, false)
       }
 

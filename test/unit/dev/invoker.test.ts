@@ -6,12 +6,12 @@ import {pathToFileURL} from 'node:url'
 import {type FunctionCode, FunctionRuntime} from '../../../src/lib/dev/invoker.js'
 import {tempDir} from '../../helpers/tmp.js'
 
-function code(source: string, timeoutMs = 2000): FunctionCode {
+function code(source: string, timeoutMs = 2000, memorySize = 128): FunctionCode {
   const file = join(tempDir(), 'index.mjs')
   writeFileSync(file, source)
   return {
     env: {GREETING: 'hi'},
-    setup: {functionArn: 'arn', functionName: 'fn', handlerName: 'handler', logGroupName: 'g', logStreamName: 's', memorySize: 128, moduleUrl: pathToFileURL(file).href},
+    setup: {functionArn: 'arn', functionName: 'fn', handlerName: 'handler', logGroupName: 'g', logStreamName: 's', memorySize, moduleUrl: pathToFileURL(file).href},
     timeoutMs,
   }
 }
@@ -69,6 +69,55 @@ export async function handler(event) { running++; const seen = running; await ne
     const result = await runtime.invoke('{}', 'a')
     assert.equal(!result.ok && result.error.errorMessage, 'cannot start')
     assert.equal(await runtime.warm(), false)
+    await runtime.close()
+  })
+
+  it('ends an environment whose Buffers and ArrayBuffers outgrow MemorySize with Runtime.OutOfMemory; the next invocation gets a new one', async function () {
+    this.timeout(120_000)
+    const logs: string[] = []
+    // 512 MB of Buffers in a 128 MB function, allocated in each way a handler can; the JS heap alone stays small.
+    const runtime = new FunctionRuntime(
+      code(
+        `const held = []
+const MB = 1024 * 1024
+export async function handler(event) {
+  switch (event.mode) {
+    case 'timers': while (held.length < 64) { held.push(Buffer.alloc(8 * MB, 1)); await new Promise((r) => setTimeout(r, 1)) } break
+    case 'microtasks': while (held.length < 64) { held.push(Buffer.allocUnsafe(8 * MB).fill(1)); await null } break
+    case 'one-buffer': held.push(Buffer.alloc(512 * MB, 1)); break
+    case 'typed-array': held.push(new Uint8Array(512 * MB).fill(1)); break
+    case 'between-invocations': setTimeout(() => held.push(new Uint8Array(512 * MB).fill(1)), 0); break
+  }
+  return 'survived ' + held.length
+}`,
+        60_000,
+      ),
+      {concurrency: 1, onLog: (line) => logs.push(`${line.level} ${line.text}`)},
+    )
+    for (const mode of ['timers', 'microtasks', 'one-buffer', 'typed-array']) {
+      const result = await runtime.invoke(JSON.stringify({mode}), mode)
+      assert.equal(result.ok, false, `${mode}: ${JSON.stringify(result)}`)
+      assert.equal(!result.ok && result.reason, 'crash')
+      assert.equal(!result.ok && result.error.errorType, 'Runtime.OutOfMemory', mode)
+      assert.match(!result.ok ? result.error.errorMessage : '', /^Runtime exited with error: signal: killed \(\d+ MB in use, MemorySize 128 MB: JS heap \d+ MB, Buffers and other external memory \d+ MB\)$/)
+      const fine = await runtime.invoke('{}', `${mode}-next`)
+      assert.deepEqual(fine.ok && fine.payload, 'survived 0', `after ${mode}`)
+    }
+
+    // Memory taken after the invocation answered: the environment ends, and the log says so.
+    const answered = await runtime.invoke('{"mode":"between-invocations"}', 'late')
+    assert.deepEqual(answered.ok && answered.payload, 'survived 0')
+    while (runtime.size > 0) await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.ok(logs.some((line) => line.startsWith('ERROR Runtime.OutOfMemory: Runtime exited with error: signal: killed')), logs.join('\n'))
+    const fine = await runtime.invoke('{}', 'last')
+    assert.deepEqual(fine.ok && fine.payload, 'survived 0')
+    await runtime.close()
+  })
+
+  it('a function with more MemorySize holds what a smaller one cannot', async () => {
+    const runtime = new FunctionRuntime(code(`export async function handler() { const b = Buffer.alloc(200 * 1024 * 1024, 1); await new Promise((r) => setTimeout(r, 100)); return b.length }`, 60_000, 512), {concurrency: 1, onLog() {}})
+    const result = await runtime.invoke('{}', 'a')
+    assert.deepEqual(result.ok && result.payload, 200 * 1024 * 1024)
     await runtime.close()
   })
 })
