@@ -9,7 +9,12 @@ export type {WorkerError} from './function-worker.js'
 
 type Outcome =
   | {ok: true; /** The handler's result, as Lambda returns it (JSON). */ payload: unknown}
-  | {error: WorkerError; ok: false; /** Why: the handler threw, ran out of time, or its environment died. */ reason: 'crash' | 'error' | 'timeout'}
+  | {
+      error: WorkerError
+      ok: false
+      /** Why: the handler threw, ran out of time, its environment died, or Lambda refused the invocation (TooManyRequestsException). */
+      reason: 'crash' | 'error' | 'throttled' | 'timeout'
+    }
 
 export type InvokeResult = Outcome & {durationMs: number}
 
@@ -17,9 +22,29 @@ export type InvokeResult = Outcome & {durationMs: number}
 export interface FunctionCode {
   env: Record<string, string>
   setup: WorkerSetup
+  /** The function's ReservedConcurrentExecutions, if set: Lambda never runs more at once, and refuses the rest. */
+  reservedConcurrency?: number
   /** The function's Timeout. */
   timeoutMs: number
 }
+
+export interface RuntimeOptions {
+  /** Environments at most (`--concurrency`): fewer than Lambda would start, so invocations may wait for one. */
+  concurrency: number
+  /** Invocations that may wait for an environment (`--queue`); beyond, and beyond 16 MB of waiting events, they are throttled. */
+  maxWaiting?: number
+  onLog: (line: LogLine, requestId: string | undefined) => void
+}
+
+export interface InvokeOptions {
+  /** Aborted when the caller stops waiting (API Gateway's integration timeout): an invocation still waiting is dropped. */
+  signal?: AbortSignal
+}
+
+/** Default of `--queue`. */
+export const DEFAULT_MAX_WAITING = 1000
+/** Waiting events (each up to API Gateway's 128 KB message and more) take memory: a flood is throttled, not queued. */
+export const MAX_WAITING_BYTES = 16 * 1024 * 1024
 
 export interface LogLine {
   level: string
@@ -43,6 +68,8 @@ const FROM_SOURCES = import.meta.url.endsWith('.ts')
 const WORKER_URL = new URL(`./function-worker${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url)
 
 const MB = 1024 * 1024
+
+const ABANDONED: InvokeResult = {durationMs: 0, error: {errorMessage: 'The caller stopped waiting before an environment was free', errorType: 'Runtime.Abandoned'}, ok: false, reason: 'crash'}
 
 /** What Lambda reports for a sandbox over its MemorySize, with what the environment held. */
 function outOfMemoryError(memorySize: number, use: MemoryUse): WorkerError {
@@ -72,26 +99,79 @@ export class FunctionRuntime {
   private readonly idle: Environment[] = []
   private nextId = 1
   private readonly queue: Pending[] = []
+  private queuedBytes = 0
   private closed = false
 
   constructor(
     code: FunctionCode,
-    private readonly options: {concurrency: number; onLog: (line: LogLine, requestId: string | undefined) => void},
+    private readonly options: RuntimeOptions,
   ) {
     this.code = code
   }
 
-  /** Runs the handler on `event` (already JSON, as Lambda receives it). Never rejects. */
-  invoke(event: string, requestId: string): Promise<InvokeResult> {
+  /**
+   * Runs the handler on `event` (already JSON, as Lambda receives it). Never rejects. Lambda has no queue for
+   * synchronous invocations: beyond the function's ReservedConcurrentExecutions it answers TooManyRequestsException
+   * at once. Below that, an invocation waits for one of the `concurrency` environments, as long as fewer than
+   * `maxWaiting` (and 16 MB of events) already wait; otherwise it is throttled as Lambda throttles.
+   */
+  invoke(event: string, requestId: string, options: InvokeOptions = {}): Promise<InvokeResult> {
     return new Promise((resolve) => {
       if (this.closed) {
         resolve({durationMs: 0, error: {errorMessage: 'The dev server is stopping', errorType: 'Runtime.Stopped'}, ok: false, reason: 'crash'})
         return
       }
 
-      this.queue.push({event, requestId, resolve})
+      const refusal = this.refusal(event.length)
+      if (refusal) {
+        resolve({durationMs: 0, error: {errorMessage: `Rate Exceeded. (${refusal})`, errorType: 'TooManyRequestsException'}, ok: false, reason: 'throttled'})
+        return
+      }
+
+      if (options.signal?.aborted) {
+        resolve(ABANDONED)
+        return
+      }
+
+      const pending: Pending = {event, requestId, resolve}
+      this.queue.push(pending)
+      this.queuedBytes += event.length
+      options.signal?.addEventListener('abort', () => this.abandon(pending), {once: true})
       this.dispatch()
     })
+  }
+
+  /** Why Lambda would refuse one more invocation now, if it would. Sizes are in UTF-16 code units, as strings are held. */
+  private refusal(eventLength: number): string | undefined {
+    const reserved = this.code.reservedConcurrency
+    const running = this.environments.size - this.idle.length
+    const inFlight = running + this.queue.length
+    if (reserved !== undefined && inFlight >= reserved) {
+      return `ReservedFunctionConcurrentInvocationLimitExceeded: ReservedConcurrentExecutions is ${reserved} and ${reserved} invocations are in flight`
+    }
+
+    if (this.idle.length > 0 || this.environments.size < this.capacity) return undefined
+    const maxWaiting = this.options.maxWaiting ?? DEFAULT_MAX_WAITING
+    if (this.queue.length >= maxWaiting) return `dev: all ${this.capacity} environments are busy and ${this.queue.length} invocations wait for one (--concurrency, --queue)`
+    if (this.queuedBytes + eventLength > MAX_WAITING_BYTES) {
+      return `dev: all ${this.capacity} environments are busy and the ${MAX_WAITING_BYTES / MB} MB of events allowed to wait for one are taken (--concurrency)`
+    }
+
+    return undefined
+  }
+
+  /** Environments at most: `concurrency`, or fewer if the function reserves fewer. */
+  private get capacity(): number {
+    return Math.min(this.options.concurrency, this.code.reservedConcurrency ?? Number.POSITIVE_INFINITY)
+  }
+
+  /** The caller stopped waiting before an environment was free: the invocation never starts. */
+  private abandon(pending: Pending): void {
+    const index = this.queue.indexOf(pending)
+    if (index === -1) return
+    this.queue.splice(index, 1)
+    this.queuedBytes -= pending.event.length
+    pending.resolve(ABANDONED)
   }
 
   /** Starts one environment with the current code and waits until its handler is loaded; false if loading failed. */
@@ -114,6 +194,7 @@ export class FunctionRuntime {
 
   async close(): Promise<void> {
     this.closed = true
+    this.queuedBytes = 0
     for (const pending of this.queue.splice(0)) {
       pending.resolve({durationMs: 0, error: {errorMessage: 'The dev server is stopping', errorType: 'Runtime.Stopped'}, ok: false, reason: 'crash'})
     }
@@ -130,11 +211,13 @@ export class FunctionRuntime {
       }
 
       if (!environment) {
-        if (this.environments.size >= this.options.concurrency) return
+        if (this.environments.size >= this.capacity) return
         environment = this.spawn()
       }
 
-      this.run(environment, this.queue.shift()!)
+      const pending = this.queue.shift()!
+      this.queuedBytes -= pending.event.length
+      this.run(environment, pending)
     }
   }
 

@@ -1,20 +1,56 @@
 import assert from 'node:assert/strict'
 import {writeFileSync} from 'node:fs'
+import {createServer, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 
 import {type FunctionCode, FunctionRuntime} from '../../../src/lib/dev/invoker.js'
 import {tempDir} from '../../helpers/tmp.js'
 
-function code(source: string, timeoutMs = 2000, memorySize = 128): FunctionCode {
+function code(source: string, timeoutMs = 2000, memorySize = 128, env: Record<string, string> = {}): FunctionCode {
   const file = join(tempDir(), 'index.mjs')
   writeFileSync(file, source)
   return {
-    env: {GREETING: 'hi'},
+    env: {GREETING: 'hi', ...env},
     setup: {functionArn: 'arn', functionName: 'fn', handlerName: 'handler', logGroupName: 'g', logStreamName: 's', memorySize, moduleUrl: pathToFileURL(file).href},
     timeoutMs,
   }
 }
+
+/** An HTTP server that holds every request until released: handlers that fetch it stay busy until the test says. */
+async function gate() {
+  const held: ServerResponse[] = []
+  const waiters: Array<() => void> = []
+  let open = false
+  let requests = 0
+  const server = createServer((request, response) => {
+    requests++
+    if (open) response.end('ok')
+    else held.push(response)
+    for (const waiter of waiters.splice(0)) waiter()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    async arrived(count: number) {
+      while (requests < count) await new Promise<void>((resolve) => waiters.push(resolve))
+    },
+    async close() {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    },
+    release() {
+      open = true
+      for (const response of held.splice(0)) response.end('ok')
+    },
+    get requests() {
+      return requests
+    },
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+  }
+}
+
+const GATED = `export async function handler(event) { await (await fetch(process.env.GATE)).text(); return event.n ?? 'done' }`
 
 describe('dev invoker: worker-thread execution environments', function () {
   this.timeout(20_000)
@@ -119,5 +155,91 @@ export async function handler(event) {
     const result = await runtime.invoke('{}', 'a')
     assert.deepEqual(result.ok && result.payload, 200 * 1024 * 1024)
     await runtime.close()
+  })
+
+  it('lets a bounded number of invocations wait for a busy environment; beyond, Lambda throttles them (TooManyRequestsException)', async () => {
+    const doors = await gate()
+    const runtime = new FunctionRuntime(code(GATED, 60_000, 128, {GATE: doors.url}), {concurrency: 1, maxWaiting: 2, onLog() {}})
+    const running = runtime.invoke('{"n":1}', 'a')
+    await doors.arrived(1)
+    const waiting = [runtime.invoke('{"n":2}', 'b'), runtime.invoke('{"n":3}', 'c')]
+    const refused = await runtime.invoke('{"n":4}', 'd')
+    assert.equal(!refused.ok && refused.reason, 'throttled')
+    assert.equal(!refused.ok && refused.error.errorType, 'TooManyRequestsException')
+    assert.match(!refused.ok ? refused.error.errorMessage : '', /^Rate Exceeded\. \(dev: all 1 environments are busy and 2 invocations wait for one/)
+    doors.release()
+    const results = await Promise.all([running, ...waiting])
+    assert.deepEqual(results.map((result) => result.ok && result.payload), [1, 2, 3])
+    const after = await runtime.invoke('{"n":5}', 'e')
+    assert.deepEqual(after.ok && after.payload, 5)
+    await runtime.close()
+    await doors.close()
+  })
+
+  it('throttles once 16 MB of events wait, whatever the count', async () => {
+    const doors = await gate()
+    const runtime = new FunctionRuntime(code(GATED, 60_000, 128, {GATE: doors.url}), {concurrency: 1, onLog() {}})
+    const running = runtime.invoke('{}', 'a')
+    await doors.arrived(1)
+    const big = JSON.stringify({pad: 'x'.repeat(1_000_000)})
+    const waiting = Array.from({length: 16}, (_, index) => runtime.invoke(big, `w${index}`))
+    const refused = await runtime.invoke(big, 'over')
+    assert.equal(!refused.ok && refused.error.errorType, 'TooManyRequestsException')
+    assert.match(!refused.ok ? refused.error.errorMessage : '', /the 16 MB of events allowed to wait for one are taken/)
+    const small = runtime.invoke('{"n":"small"}', 'small') // a small one still fits
+    doors.release()
+    assert.ok((await Promise.all([running, ...waiting])).every((result) => result.ok))
+    assert.deepEqual((await small).ok, true)
+    await runtime.close()
+    await doors.close()
+  })
+
+  it('ReservedConcurrentExecutions: never more in flight; the rest is throttled at once, as Lambda does', async () => {
+    const doors = await gate()
+    const runtime = new FunctionRuntime({...code(GATED, 60_000, 128, {GATE: doors.url}), reservedConcurrency: 2}, {concurrency: 4, onLog() {}})
+    const running = [runtime.invoke('{"n":1}', 'a'), runtime.invoke('{"n":2}', 'b')]
+    await doors.arrived(2)
+    const refused = await runtime.invoke('{"n":3}', 'c')
+    assert.equal(!refused.ok && refused.error.errorType, 'TooManyRequestsException')
+    assert.match(!refused.ok ? refused.error.errorMessage : '', /ReservedFunctionConcurrentInvocationLimitExceeded/)
+    assert.equal(runtime.size, 2)
+    doors.release()
+    assert.deepEqual((await Promise.all(running)).map((result) => result.ok && result.payload), [1, 2])
+    await runtime.close()
+
+    // Reserved above --concurrency: the difference may wait, as it would have run at once on Lambda.
+    const fewer = new FunctionRuntime({...code(GATED, 60_000, 128, {GATE: doors.url}), reservedConcurrency: 3}, {concurrency: 1, onLog() {}})
+    const first = fewer.invoke('{"n":1}', 'a')
+    await doors.arrived(3)
+    const queued = [fewer.invoke('{"n":2}', 'b'), fewer.invoke('{"n":3}', 'c')]
+    const fourth = await fewer.invoke('{"n":4}', 'd')
+    assert.equal(!fourth.ok && fourth.reason, 'throttled')
+    assert.deepEqual((await Promise.all([first, ...queued])).map((result) => result.ok && result.payload), [1, 2, 3])
+    await fewer.close()
+
+    const none = new FunctionRuntime({...code(GATED, 60_000, 128, {GATE: doors.url}), reservedConcurrency: 0}, {concurrency: 4, onLog() {}})
+    const refusedAll = await none.invoke('{}', 'z')
+    assert.equal(!refusedAll.ok && refusedAll.reason, 'throttled')
+    await none.close()
+    await doors.close()
+  })
+
+  it('drops an invocation still waiting when its caller stops waiting (integration timeout): it never runs', async () => {
+    const doors = await gate()
+    const runtime = new FunctionRuntime(code(GATED, 60_000, 128, {GATE: doors.url}), {concurrency: 1, onLog() {}})
+    const running = runtime.invoke('{"n":1}', 'a')
+    await doors.arrived(1)
+    const caller = new AbortController()
+    const waiting = runtime.invoke('{"n":2}', 'b', {signal: caller.signal})
+    caller.abort()
+    const dropped = await waiting
+    assert.equal(!dropped.ok && dropped.error.errorType, 'Runtime.Abandoned')
+    doors.release()
+    assert.deepEqual((await running).ok, true)
+    const next = await runtime.invoke('{"n":3}', 'c')
+    assert.deepEqual(next.ok && next.payload, 3)
+    assert.equal(doors.requests, 2, 'the dropped invocation never reached the handler')
+    await runtime.close()
+    await doors.close()
   })
 })
