@@ -41,6 +41,12 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
     latency: Flags.integer({default: 0, description: 'Milliseconds added to each @connections call, to mimic AWS.', min: 0}),
     'latency-dynamodb': Flags.integer({default: 0, description: 'Milliseconds added to each DynamoDB call, to mimic AWS.', min: 0}),
     concurrency: Flags.integer({default: 4, description: 'Execution environments (worker threads) per function at most.', max: 256, min: 1}),
+    queue: Flags.integer({
+      default: 1000,
+      description: 'Invocations that may wait for a busy function (and 16 MB of events at most); beyond, they are throttled as Lambda throttles (TooManyRequestsException).',
+      max: 100_000,
+      min: 0,
+    }),
     watch: Flags.boolean({allowNo: true, default: true, description: 'Reload changed handlers and template.yaml.'}),
     quiet: Flags.boolean({char: 'q', description: 'Do not log each invocation.'}),
   }
@@ -68,6 +74,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
       parameters: parseParameterFlags(flags.parameter),
       persistDir: flags.persist ? resolve(flags.persist) : undefined,
       port: flags.port,
+      queue: flags.queue,
       region: flags.region,
       watch: flags.watch,
     }
