@@ -14,7 +14,7 @@ export interface DevResult {
 }
 
 export default class Dev extends WsapiCommand {
-  static override description = `Runs the project of template.yaml on this machine: an emulator of API Gateway WebSocket APIs (routes, route selection, $connect status codes, error frames, limits and timeouts as AWS has them), the @connections API on the same port, DynamoDB (dynalite, in memory unless --persist) with the template's tables, and every function bundled as \`wsapi build\` bundles it, each in its own worker threads with the template's environment and Timeout.
+  static override description = `Runs the project of template.yaml on this machine: an emulator of API Gateway WebSocket APIs (routes, route selection, $connect status codes, error frames, limits and timeouts as AWS has them), the @connections API on the same port, DynamoDB (dynalite, in memory unless --persist) with the template's tables, and every function bundled as \`wsapi build\` bundles it, each in its own worker threads with the template's environment, Timeout and MemorySize. The stage's route throttling and each function's ReservedConcurrentExecutions apply, as on AWS.
 
 Sources are watched: a changed handler is rebuilt and swapped in without dropping connections. Every invocation is logged with its route, connection, duration and status. A chat page is served at http://<host>:<port>/.
 
