@@ -4,6 +4,7 @@ import {pathToFileURL} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
 import type {FromWorker, MemoryUse, ToWorker, WorkerError, WorkerSetup} from './function-worker.js'
+import {WaitingLines} from './waiting.js'
 
 export type {WorkerError} from './function-worker.js'
 
@@ -37,6 +38,8 @@ export interface RuntimeOptions {
 }
 
 export interface InvokeOptions {
+  /** On whose behalf (a connection id): waiting invocations are served one caller after another. Default: its own. */
+  caller?: string
   /** Aborted when the caller stops waiting (API Gateway's integration timeout): an invocation still waiting is dropped. */
   signal?: AbortSignal
 }
@@ -52,7 +55,9 @@ export interface LogLine {
 }
 
 interface Pending {
+  caller: string
   event: string
+  length: number
   requestId: string
   resolve: (result: InvokeResult) => void
 }
@@ -68,6 +73,10 @@ const FROM_SOURCES = import.meta.url.endsWith('.ts')
 const WORKER_URL = new URL(`./function-worker${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url)
 
 const MB = 1024 * 1024
+
+function throttled(reason: string): InvokeResult {
+  return {durationMs: 0, error: {errorMessage: `Rate Exceeded. (${reason})`, errorType: 'TooManyRequestsException'}, ok: false, reason: 'throttled'}
+}
 
 const ABANDONED: InvokeResult = {durationMs: 0, error: {errorMessage: 'The caller stopped waiting before an environment was free', errorType: 'Runtime.Abandoned'}, ok: false, reason: 'crash'}
 
@@ -98,8 +107,7 @@ export class FunctionRuntime {
   private readonly environments = new Set<Environment>()
   private readonly idle: Environment[] = []
   private nextId = 1
-  private readonly queue: Pending[] = []
-  private queuedBytes = 0
+  private readonly waiting = new WaitingLines<Pending>()
   private closed = false
 
   constructor(
@@ -113,7 +121,9 @@ export class FunctionRuntime {
    * Runs the handler on `event` (already JSON, as Lambda receives it). Never rejects. Lambda has no queue for
    * synchronous invocations: beyond the function's ReservedConcurrentExecutions it answers TooManyRequestsException
    * at once. Below that, an invocation waits for one of the `concurrency` environments, as long as fewer than
-   * `maxWaiting` (and 16 MB of events) already wait; otherwise it is throttled as Lambda throttles.
+   * `maxWaiting` (and 16 MB of events) already wait; otherwise it is throttled as Lambda throttles. When they are
+   * full, the caller with the most waiting gives way: its newest invocation is throttled, so that one flooding
+   * connection cannot get everyone else's throttled.
    */
   invoke(event: string, requestId: string, options: InvokeOptions = {}): Promise<InvokeResult> {
     return new Promise((resolve) => {
@@ -122,9 +132,10 @@ export class FunctionRuntime {
         return
       }
 
-      const refusal = this.refusal(event.length)
+      const pending: Pending = {caller: options.caller ?? requestId, event, length: event.length, requestId, resolve}
+      const refusal = this.refusal(pending)
       if (refusal) {
-        resolve({durationMs: 0, error: {errorMessage: `Rate Exceeded. (${refusal})`, errorType: 'TooManyRequestsException'}, ok: false, reason: 'throttled'})
+        resolve(throttled(refusal))
         return
       }
 
@@ -133,28 +144,39 @@ export class FunctionRuntime {
         return
       }
 
-      const pending: Pending = {event, requestId, resolve}
-      this.queue.push(pending)
-      this.queuedBytes += event.length
+      this.waiting.add(pending)
       options.signal?.addEventListener('abort', () => this.abandon(pending), {once: true})
       this.dispatch()
     })
   }
 
-  /** Why Lambda would refuse one more invocation now, if it would. Sizes are in UTF-16 code units, as strings are held. */
-  private refusal(eventLength: number): string | undefined {
+  /**
+   * Why Lambda would refuse this invocation now, if it would; makes room for it by throttling the newest invocations
+   * of a caller that has more waiting. Sizes are in UTF-16 code units, as strings are held.
+   */
+  private refusal(pending: Pending): string | undefined {
     const reserved = this.code.reservedConcurrency
     const running = this.environments.size - this.idle.length
-    const inFlight = running + this.queue.length
-    if (reserved !== undefined && inFlight >= reserved) {
+    if (reserved !== undefined && running + this.waiting.count >= reserved) {
       return `ReservedFunctionConcurrentInvocationLimitExceeded: ReservedConcurrentExecutions is ${reserved} and ${reserved} invocations are in flight`
     }
 
     if (this.idle.length > 0 || this.environments.size < this.capacity) return undefined
     const maxWaiting = this.options.maxWaiting ?? DEFAULT_MAX_WAITING
-    if (this.queue.length >= maxWaiting) return `dev: all ${this.capacity} environments are busy and ${this.queue.length} invocations wait for one (--concurrency, --queue)`
-    if (this.queuedBytes + eventLength > MAX_WAITING_BYTES) {
-      return `dev: all ${this.capacity} environments are busy and the ${MAX_WAITING_BYTES / MB} MB of events allowed to wait for one are taken (--concurrency)`
+    const full = () => {
+      if (this.waiting.count + 1 > maxWaiting) return `dev: all ${this.capacity} environments are busy and ${this.waiting.count} invocations wait for one (--concurrency, --queue)`
+      if (this.waiting.length + pending.length > MAX_WAITING_BYTES) {
+        return `dev: all ${this.capacity} environments are busy and the ${MAX_WAITING_BYTES / MB} MB of events allowed to wait for one are taken (--concurrency)`
+      }
+
+      return undefined
+    }
+
+    for (let reason = full(); reason; reason = full()) {
+      const givesWay = this.waiting.newestOfLargerThan(pending.caller, pending.length)
+      if (!givesWay) return reason
+      this.waiting.remove(givesWay)
+      givesWay.resolve(throttled(`${reason}; it gave way to another caller's, as it had the most waiting`))
     }
 
     return undefined
@@ -167,11 +189,7 @@ export class FunctionRuntime {
 
   /** The caller stopped waiting before an environment was free: the invocation never starts. */
   private abandon(pending: Pending): void {
-    const index = this.queue.indexOf(pending)
-    if (index === -1) return
-    this.queue.splice(index, 1)
-    this.queuedBytes -= pending.event.length
-    pending.resolve(ABANDONED)
+    if (this.waiting.remove(pending)) pending.resolve(ABANDONED)
   }
 
   /** Starts one environment with the current code and waits until its handler is loaded; false if loading failed. */
@@ -194,8 +212,7 @@ export class FunctionRuntime {
 
   async close(): Promise<void> {
     this.closed = true
-    this.queuedBytes = 0
-    for (const pending of this.queue.splice(0)) {
+    for (const pending of this.waiting.drain()) {
       pending.resolve({durationMs: 0, error: {errorMessage: 'The dev server is stopping', errorType: 'Runtime.Stopped'}, ok: false, reason: 'crash'})
     }
 
@@ -203,7 +220,7 @@ export class FunctionRuntime {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    while (this.waiting.count > 0) {
       let environment = this.idle.pop()
       while (environment && environment.code !== this.code) {
         this.retire(environment)
@@ -215,9 +232,7 @@ export class FunctionRuntime {
         environment = this.spawn()
       }
 
-      const pending = this.queue.shift()!
-      this.queuedBytes -= pending.event.length
-      this.run(environment, pending)
+      this.run(environment, this.waiting.next()!)
     }
   }
 

@@ -439,19 +439,20 @@ class LocalApiGateway implements DevServer {
 
   // ---- invocations ------------------------------------------------------------------------------
 
-  private invoke(functionId: string, event: unknown, requestId: string, integrationTimeout: boolean): Promise<Outcome> {
+  /** Invokes on behalf of a connection (`caller`): a connection's waiting invocations take turns with other connections'. */
+  private invoke(functionId: string, event: unknown, requestId: string, caller: string, integrationTimeout: boolean): Promise<Outcome> {
     const runtime = this.functions.get(functionId)?.runtime
     if (!runtime) return Promise.resolve({durationMs: 0, error: {errorMessage: `No function ${functionId}`, errorType: 'ResourceNotFoundException'}, ok: false, reason: 'error'})
-    if (!integrationTimeout) return runtime.invoke(JSON.stringify(event), requestId)
+    if (!integrationTimeout) return runtime.invoke(JSON.stringify(event), requestId, {caller})
     // An invocation still waiting for an environment when API Gateway gives up is dropped, not run late.
-    const caller = new AbortController()
-    const invocation = runtime.invoke(JSON.stringify(event), requestId, {signal: caller.signal})
+    const stopWaiting = new AbortController()
+    const invocation = runtime.invoke(JSON.stringify(event), requestId, {caller, signal: stopWaiting.signal})
     const limit = this.options.integrationTimeoutMs ?? LIMITS.integrationTimeoutMs
     let timer: NodeJS.Timeout
     const timeout = new Promise<Outcome>((resolve) => {
       timer = setTimeout(() => {
         resolve({durationMs: limit, ok: false, reason: 'integration-timeout'})
-        caller.abort()
+        stopWaiting.abort()
       }, limit)
     })
     return Promise.race([invocation.finally(() => clearTimeout(timer)), timeout])
@@ -597,7 +598,7 @@ class LocalApiGateway implements DevServer {
         return {status: 401}
       }
 
-      const outcome = await this.invoke(authorizer.functionId, event, event.requestContext.requestId, true)
+      const outcome = await this.invoke(authorizer.functionId, event, event.requestContext.requestId, connection.id, true)
       const decision = outcome.ok || outcome.reason !== 'integration-timeout' ? authorizerDecision(outcome as InvokeResult, event.methodArn, outcome.durationMs) : undefined
       const status = decision === undefined ? 500 : decision.allowed ? 'Allow' : decision.status
       this.log.invocation({
@@ -614,7 +615,7 @@ class LocalApiGateway implements DevServer {
 
     if (!connectRoute) return {status: 200}
     const event = connectEvent(connection.identity, request)
-    const outcome = await this.invoke(connectRoute.functionId, event, event.requestContext.requestId, true)
+    const outcome = await this.invoke(connectRoute.functionId, event, event.requestContext.requestId, connection.id, true)
     let status: number
     let protocol: string | undefined
     if (!outcome.ok) status = outcome.reason === 'integration-timeout' ? 504 : 502
@@ -716,7 +717,7 @@ class LocalApiGateway implements DevServer {
     }
 
     const event = messageEvent(connection.identity, route.key, body, {now, requestId})
-    void this.invoke(route.functionId, event, requestId, true).then((outcome) => {
+    void this.invoke(route.functionId, event, requestId, connection.id, true).then((outcome) => {
       let frame: ErrorFrameMessage | undefined
       let status: number | string
       if (outcome.ok) {
@@ -783,7 +784,7 @@ class LocalApiGateway implements DevServer {
     const route = this.routeTable.disconnect
     if (!route) return
     const event = disconnectEvent(connection.identity, status)
-    const done = this.invoke(route.functionId, event, event.requestContext.requestId, false).then((outcome) => {
+    const done = this.invoke(route.functionId, event, event.requestContext.requestId, connection.id, false).then((outcome) => {
       this.log.invocation({
         connectionId: connection.id,
         durationMs: outcome.durationMs,

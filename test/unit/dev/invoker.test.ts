@@ -24,8 +24,10 @@ async function gate() {
   const waiters: Array<() => void> = []
   let open = false
   let requests = 0
+  const urls: string[] = []
   const server = createServer((request, response) => {
     requests++
+    urls.push(request.url ?? '')
     if (open) response.end('ok')
     else held.push(response)
     for (const waiter of waiters.splice(0)) waiter()
@@ -46,11 +48,13 @@ async function gate() {
     get requests() {
       return requests
     },
+    /** The path and query of each request, in arrival order. */
+    urls,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
   }
 }
 
-const GATED = `export async function handler(event) { await (await fetch(process.env.GATE)).text(); return event.n ?? 'done' }`
+const GATED = `export async function handler(event) { await (await fetch(process.env.GATE + '?n=' + event.n)).text(); return event.n ?? 'done' }`
 
 describe('dev invoker: worker-thread execution environments', function () {
   this.timeout(20_000)
@@ -239,6 +243,38 @@ export async function handler(event) {
     const next = await runtime.invoke('{"n":3}', 'c')
     assert.deepEqual(next.ok && next.payload, 3)
     assert.equal(doors.requests, 2, 'the dropped invocation never reached the handler')
+    await runtime.close()
+    await doors.close()
+  })
+
+  it("serves waiting invocations one caller after another: a connection's backlog does not delay another's", async () => {
+    const doors = await gate()
+    const runtime = new FunctionRuntime(code(GATED, 60_000, 128, {GATE: doors.url}), {concurrency: 1, onLog() {}})
+    const flood = ['a1', 'a2', 'a3', 'a4'].map((n) => runtime.invoke(JSON.stringify({n}), n, {caller: 'A'}))
+    await doors.arrived(1)
+    const other = runtime.invoke('{"n":"b1"}', 'b1', {caller: 'B'})
+    doors.release()
+    await Promise.all([...flood, other])
+    assert.deepEqual(doors.urls, ['/?n=a1', '/?n=a2', '/?n=b1', '/?n=a3', '/?n=a4'])
+    await runtime.close()
+    await doors.close()
+  })
+
+  it('when the waiting room is full, the caller with the most waiting gives way: its newest invocation is throttled', async () => {
+    const doors = await gate()
+    const runtime = new FunctionRuntime(code(GATED, 60_000, 128, {GATE: doors.url}), {concurrency: 1, maxWaiting: 3, onLog() {}})
+    const flood = ['a1', 'a2', 'a3', 'a4'].map((n) => runtime.invoke(JSON.stringify({n}), n, {caller: 'A'}))
+    await doors.arrived(1)
+    const other = runtime.invoke('{"n":"b1"}', 'b1', {caller: 'B'})
+    const gaveWay = await flood[3]
+    assert.equal(!gaveWay.ok && gaveWay.error.errorType, 'TooManyRequestsException')
+    assert.match(!gaveWay.ok ? gaveWay.error.errorMessage : '', /3 invocations wait for one \(--concurrency, --queue\); it gave way to another caller's/)
+    // The flooder itself is refused now: it holds the most.
+    const refused = await runtime.invoke('{"n":"a5"}', 'a5', {caller: 'A'})
+    assert.equal(!refused.ok && refused.reason, 'throttled')
+    doors.release()
+    const results = await Promise.all([...flood.slice(0, 3), other])
+    assert.deepEqual(results.map((result) => result.ok && result.payload), ['a1', 'a2', 'a3', 'b1'])
     await runtime.close()
     await doors.close()
   })
