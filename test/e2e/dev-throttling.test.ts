@@ -19,7 +19,7 @@ export async function handler(event: any) {
   const {eventType, routeKey} = event.requestContext
   if (eventType !== 'MESSAGE') return {statusCode: 200}
   const body = JSON.parse(event.body)
-  if (routeKey === 'slow') await (await fetch(process.env.GATE!)).text()
+  if (routeKey === 'slow' || routeKey === 'gated') await (await fetch(process.env.GATE + '?n=' + body.n)).text()
   if (routeKey === 'memory') {
     while (held.length * 8 < body.mb) {
       held.push(Buffer.alloc(8 * MB, 1))
@@ -31,7 +31,7 @@ export async function handler(event: any) {
 }
 `
 
-/** Three functions on one handler file: the default settings, a reserved concurrency of 1, and MemorySize 128. */
+/** Four functions on one handler file: the default settings, a reserved concurrency of 1, MemorySize 128, and one that waits. */
 function throttledProject(gate: string): string {
   const dir = join(tempDir(), 'throttled')
   mkdirSync(join(dir, 'src'), {recursive: true})
@@ -85,13 +85,17 @@ Resources:
           ThrottlingBurstLimit: 4
         memory:
           ThrottlingBurstLimit: 100
+        gated:
+          ThrottlingBurstLimit: 100
 ${fn('Echo', '')}
 ${fn('Slow', '      ReservedConcurrentExecutions: 1\n')}
 ${fn('Memory', '      MemorySize: 128\n')}
+${fn('Gated', '')}
 ${route('$connect', 'Echo')}
 ${route('echo', 'Echo')}
 ${route('slow', 'Slow')}
 ${route('memory', 'Memory')}
+${route('gated', 'Gated')}
 `,
   )
   return dir
@@ -108,6 +112,8 @@ describe('wsapi dev: throttling and MemorySize (one client cannot flood everyone
   let dev: DevProcess
   let gate: Server
   const held: ServerResponse[] = []
+  /** The query string of each request the handlers made, in arrival order. */
+  const gateQueries: string[] = []
   let gateRequests = 0
   let accepted = 0
   const clients: TestClient[] = []
@@ -121,12 +127,14 @@ describe('wsapi dev: throttling and MemorySize (one client cannot flood everyone
   }
 
   before(async () => {
-    gate = createServer((_request, response) => {
+    gate = createServer((request, response) => {
       gateRequests++
+      gateQueries.push(new URL(request.url ?? '/', 'http://x').searchParams.get('n') ?? '')
       held.push(response)
     })
     await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve))
-    dev = await startDev(throttledProject(`http://127.0.0.1:${(gate.address() as AddressInfo).port}/`))
+    // One environment per function, so that invocations wait for it.
+    dev = await startDev(throttledProject(`http://127.0.0.1:${(gate.address() as AddressInfo).port}/`), ['--concurrency', '1'])
   })
 
   after(async () => {
@@ -196,5 +204,27 @@ describe('wsapi dev: throttling and MemorySize (one client cannot flood everyone
     // The peak resident memory of the whole dev process: it never held the gigabyte.
     const peak = peakRssMb(dev.ready.pid)
     assert.ok(peak < peakBefore + 512, `wsapi dev peaked at ${Math.round(peak)} MB, ${Math.round(peakBefore)} MB before`)
+  })
+
+  it("one connection's backlog does not hold another's message behind it: waiting invocations take turns by connection", async () => {
+    const [flooder, other] = [clients[1], clients[2]]
+    const seen = gateQueries.length
+    const arrivals = async (count: number) => {
+      while (gateQueries.length < seen + count) await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+
+    for (const n of ['a1', 'a2', 'a3', 'a4', 'a5']) flooder.send(JSON.stringify({action: 'gated', n}))
+    await arrivals(1)
+    other.send(JSON.stringify({action: 'gated', n: 'b1'}))
+    // One environment: each invocation reaches the gate only once the one before it is let go.
+    for (let count = 1; count <= 6; count++) {
+      await arrivals(count)
+      for (const response of held.splice(0)) response.end('go')
+    }
+
+    const order = gateQueries.slice(seen)
+    assert.ok(order.indexOf('b1') <= 2, `b1 waited behind the flood: ${order.join(' ')}`)
+    assert.deepEqual(order.filter((n) => n !== 'b1'), ['a1', 'a2', 'a3', 'a4', 'a5'])
+    assert.equal(JSON.parse(await other.next(30_000)).n, 'b1')
   })
 })
