@@ -15,7 +15,7 @@ export interface DevResult {
 }
 
 export default class Dev extends WsapiCommand {
-  static override description = `Runs the project of template.yaml on this machine: an emulator of API Gateway WebSocket APIs (routes, route selection, $connect status codes, error frames, limits and timeouts as AWS has them), the @connections API on the same port, DynamoDB (dynalite, in memory unless --persist) with the template's tables, and every function bundled as \`wsapi build\` bundles it, each in its own worker threads with the template's environment and Timeout.
+  static override description = `Runs the project of template.yaml on this machine: an emulator of API Gateway WebSocket APIs (routes, route selection, $connect status codes, error frames, limits and timeouts as AWS has them), the @connections API on the same port, DynamoDB (dynalite, in memory unless --persist) with the template's tables, and every function bundled as \`wsapi build\` bundles it, each in its own worker threads with the template's environment, Timeout and MemorySize. The stage's route throttling and each function's ReservedConcurrentExecutions apply, as on AWS.
 
 Sources are watched: a changed handler is rebuilt and swapped in without dropping connections. Every invocation is logged with its route, connection, duration and status. A chat page is served at http://<host>:<port>/.
 
@@ -47,6 +47,12 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
     latency: Flags.integer({default: 0, description: 'Milliseconds added to each @connections call, to mimic AWS.', min: 0}),
     'latency-dynamodb': Flags.integer({default: 0, description: 'Milliseconds added to each DynamoDB call, to mimic AWS.', min: 0}),
     concurrency: Flags.integer({default: 4, description: 'Execution environments (worker threads) per function at most.', max: 256, min: 1}),
+    queue: Flags.integer({
+      default: 1000,
+      description: 'Invocations that may wait for a busy function (and 16 MB of events at most); beyond, they are throttled as Lambda throttles (TooManyRequestsException).',
+      max: 100_000,
+      min: 0,
+    }),
     watch: Flags.boolean({allowNo: true, default: true, description: 'Reload changed handlers and template.yaml.'}),
     quiet: Flags.boolean({char: 'q', description: 'Do not log each invocation.'}),
   }
@@ -75,6 +81,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
       parameters: parseParameterFlags(flags.parameter),
       persistDir: flags.persist ? resolve(flags.persist) : undefined,
       port: flags.port,
+      queue: flags.queue,
       region: flags.region,
       watch: flags.watch,
     }

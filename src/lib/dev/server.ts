@@ -43,6 +43,7 @@ import {chatPage} from './page.js'
 import {claimPersistDir} from './persist.js'
 import {RouteTable} from './routing.js'
 import {linkAwsSdk} from './sdk-links.js'
+import {StageThrottle} from './throttle.js'
 import {SourceWatcher} from './watcher.js'
 
 export interface DevServerOptions {
@@ -73,6 +74,8 @@ export interface DevServerOptions {
   persistDir?: string
   /** Default 3001; 0 picks a free port. */
   port?: number
+  /** Invocations that may wait for a busy function's environments (default 1000); beyond, Lambda throttles. */
+  queue?: number
   /** Default us-east-1. */
   region?: string
   /** Watch sources and reload changed functions (default true). */
@@ -130,6 +133,9 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host
 }
 
+/** What a throttled handshake gets (API Gateway: "429 Too Many Requests"). */
+const THROTTLED_BODY = '{"message":"Too Many Requests"}'
+
 function rejectSocket(socket: Socket, status: number, body: string, contentType = 'application/json'): void {
   if (!socket.writable) return void socket.destroy()
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
@@ -160,6 +166,7 @@ class LocalApiGateway implements DevServer {
   private readonly server: Server
   private stack!: LocalStack
   private stageVariables?: Record<string, string>
+  private throttle!: StageThrottle
   private watcher?: SourceWatcher
   private wss!: WebSocketServer
   private address!: AddressInfo
@@ -349,6 +356,7 @@ class LocalApiGateway implements DevServer {
         memorySize: fn.memorySize,
         moduleUrl: bundle.moduleUrl,
       },
+      reservedConcurrency: fn.reservedConcurrency,
       timeoutMs: fn.timeout * 1000,
     }
   }
@@ -378,6 +386,7 @@ class LocalApiGateway implements DevServer {
       } else {
         const runtime = new FunctionRuntime(code, {
           concurrency: this.options.concurrency ?? 4,
+          maxWaiting: this.options.queue,
           onLog: (line, requestId) => this.log.handler(logicalId, line.level, requestId, line.text),
         })
         this.functions.set(logicalId, {bundle, model: fn, runtime})
@@ -394,6 +403,7 @@ class LocalApiGateway implements DevServer {
 
   private applyRoutes(project: ProjectModel): void {
     this.routeTable = new RouteTable(project.routes, project.api.routeSelection)
+    this.throttle = new StageThrottle(project.throttling)
     this.routes = project.routes.map((route) => ({
       authorizer: route.authorizerId ? project.authorizers.find((authorizer) => authorizer.logicalId === route.authorizerId)?.functionId : undefined,
       functionId: route.functionId,
@@ -467,15 +477,21 @@ class LocalApiGateway implements DevServer {
 
   // ---- invocations ------------------------------------------------------------------------------
 
-  private invoke(functionId: string, event: unknown, requestId: string, integrationTimeout: boolean): Promise<Outcome> {
+  /** Invokes on behalf of a connection (`caller`): a connection's waiting invocations take turns with other connections'. */
+  private invoke(functionId: string, event: unknown, requestId: string, caller: string, integrationTimeout: boolean): Promise<Outcome> {
     const runtime = this.functions.get(functionId)?.runtime
     if (!runtime) return Promise.resolve({durationMs: 0, error: {errorMessage: `No function ${functionId}`, errorType: 'ResourceNotFoundException'}, ok: false, reason: 'error'})
-    const invocation = runtime.invoke(JSON.stringify(event), requestId)
-    if (!integrationTimeout) return invocation
+    if (!integrationTimeout) return runtime.invoke(JSON.stringify(event), requestId, {caller})
+    // An invocation still waiting for an environment when API Gateway gives up is dropped, not run late.
+    const stopWaiting = new AbortController()
+    const invocation = runtime.invoke(JSON.stringify(event), requestId, {caller, signal: stopWaiting.signal})
     const limit = this.options.integrationTimeoutMs ?? LIMITS.integrationTimeoutMs
     let timer: NodeJS.Timeout
     const timeout = new Promise<Outcome>((resolve) => {
-      timer = setTimeout(() => resolve({durationMs: limit, ok: false, reason: 'integration-timeout'}), limit)
+      timer = setTimeout(() => {
+        resolve({durationMs: limit, ok: false, reason: 'integration-timeout'})
+        stopWaiting.abort()
+      }, limit)
     })
     return Promise.race([invocation.finally(() => clearTimeout(timer)), timeout])
   }
@@ -609,7 +625,7 @@ class LocalApiGateway implements DevServer {
     const handshake = this.handshakes.get(request)!
     const {connection} = handshake
     this.registry.add(connection)
-    let result: {protocol?: string; status: number}
+    let result: {protocol?: string; status: number; throttled?: boolean}
     try {
       result = await this.handshake(connection, handshake.request)
     } catch (error) {
@@ -627,13 +643,19 @@ class LocalApiGateway implements DevServer {
     this.registry.delete(connection)
     connection.state = 'closed'
     const status = this.closing ? 503 : result.status
-    const body = status === 502 ? '{"message": "Internal server error"}' : status === 401 ? '{"message":"Unauthorized"}' : status === 403 ? '{"message":"Forbidden"}' : STATUS_CODES[status] ?? ''
+    const body = result.throttled ? THROTTLED_BODY : status === 502 ? '{"message": "Internal server error"}' : status === 401 ? '{"message":"Unauthorized"}' : status === 403 ? '{"message":"Forbidden"}' : STATUS_CODES[status] ?? ''
     // Written here, not through ws's done(false): ws throws (and the server dies) on a status Node has no reason phrase for, such as 599.
     rejectSocket(connection.socket!, status, body, body.startsWith('{') ? 'application/json' : 'text/plain')
   }
 
   /** Authorizer, then $connect: the HTTP status the handshake gets, and the subprotocol to answer with. */
-  private async handshake(connection: Connection, request: HandshakeRequest): Promise<{protocol?: string; status: number}> {
+  private async handshake(connection: Connection, request: HandshakeRequest): Promise<{protocol?: string; status: number; throttled?: boolean}> {
+    // The stage's throttle comes first: a throttled handshake runs neither the authorizer nor $connect.
+    if (!this.throttle.allow('$connect')) {
+      this.log.invocation({connectionId: connection.id, route: '$connect', status: `429 (${this.throttleNote('$connect')})`})
+      return {status: 429, throttled: true}
+    }
+
     const connectRoute = this.routeTable.connect
     const authorizer = connectRoute?.authorizerId ? this.model.authorizers.find((candidate) => candidate.logicalId === connectRoute.authorizerId) : undefined
     if (authorizer) {
@@ -643,7 +665,7 @@ class LocalApiGateway implements DevServer {
         return {status: 401}
       }
 
-      const outcome = await this.invoke(authorizer.functionId, event, event.requestContext.requestId, true)
+      const outcome = await this.invoke(authorizer.functionId, event, event.requestContext.requestId, connection.id, true)
       const decision = outcome.ok || outcome.reason !== 'integration-timeout' ? authorizerDecision(outcome as InvokeResult, event.methodArn, outcome.durationMs) : undefined
       const status = decision === undefined ? 500 : decision.allowed ? 'Allow' : decision.status
       this.log.invocation({
@@ -660,7 +682,7 @@ class LocalApiGateway implements DevServer {
 
     if (!connectRoute) return {status: 200}
     const event = connectEvent(connection.identity, request)
-    const outcome = await this.invoke(connectRoute.functionId, event, event.requestContext.requestId, true)
+    const outcome = await this.invoke(connectRoute.functionId, event, event.requestContext.requestId, connection.id, true)
     let status: number
     let protocol: string | undefined
     if (!outcome.ok) status = outcome.reason === 'integration-timeout' ? 504 : 502
@@ -755,8 +777,14 @@ class LocalApiGateway implements DevServer {
       return
     }
 
+    if (!this.throttle.allow(route.key)) {
+      this.send(connection, errorFrame('Too Many Requests', connection.id, requestId))
+      this.log.invocation({connectionId: connection.id, route: route.key, status: `Too Many Requests (${this.throttleNote(route.key)})`})
+      return
+    }
+
     const event = messageEvent(connection.identity, route.key, body, {now, requestId})
-    void this.invoke(route.functionId, event, requestId, true).then((outcome) => {
+    void this.invoke(route.functionId, event, requestId, connection.id, true).then((outcome) => {
       let frame: ErrorFrameMessage | undefined
       let status: number | string
       if (outcome.ok) {
@@ -785,6 +813,12 @@ class LocalApiGateway implements DevServer {
         status,
       })
     })
+  }
+
+  /** For the log: the stage setting that throttled a route. */
+  private throttleNote(routeKey: string): string {
+    const limits = this.throttle.limits(routeKey)
+    return `stage throttle: ${limits?.rateLimit}/s, burst ${limits?.burstLimit}`
   }
 
   /** Closes from the server side; $disconnect reports `status`. */
@@ -817,7 +851,7 @@ class LocalApiGateway implements DevServer {
     const route = this.routeTable.disconnect
     if (!route) return
     const event = disconnectEvent(connection.identity, status)
-    const done = this.invoke(route.functionId, event, event.requestContext.requestId, false).then((outcome) => {
+    const done = this.invoke(route.functionId, event, event.requestContext.requestId, connection.id, false).then((outcome) => {
       this.log.invocation({
         connectionId: connection.id,
         durationMs: outcome.durationMs,

@@ -20,6 +20,8 @@ export interface FunctionModel {
   handler: string
   logicalId: string
   memorySize: number
+  /** ReservedConcurrentExecutions, when the template sets it. */
+  reservedConcurrency?: number
   runtime: string
   /** Seconds. */
   timeout: number
@@ -57,6 +59,20 @@ export interface TableModel {
   ttlAttribute?: string
 }
 
+/** A stage's throttling targets for a route (AWS::ApiGatewayV2::Stage RouteSettings); unset values fall back. */
+export interface ThrottleModel {
+  burstLimit?: number
+  /** Requests per second. */
+  rateLimit?: number
+}
+
+export interface StageThrottlingModel {
+  /** DefaultRouteSettings: for every route without its own. */
+  defaults: ThrottleModel
+  /** RouteSettings, by route key. */
+  routes: Record<string, ThrottleModel>
+}
+
 export interface ProjectModel {
   api: {logicalId: string; routeSelection: RouteSelectionExpression}
   authorizers: AuthorizerModel[]
@@ -69,6 +85,8 @@ export interface ProjectModel {
   routes: RouteModel[]
   stage: {logicalId: string; name: string}
   tables: TableModel[]
+  /** The stage's ThrottlingRateLimit / ThrottlingBurstLimit settings. */
+  throttling: StageThrottlingModel
   template: CfnTemplate
   templatePath: string
 }
@@ -121,7 +139,42 @@ function parameterValues(file: string, declared: Record<string, CfnParameter> | 
   return values
 }
 
-function loadFunction(dir: string, file: string, template: CfnTemplate, logicalId: string, usedBy: string): FunctionModel {
+/** A number property, literal or a Ref to a parameter; undefined when absent or another intrinsic (Fn::If…), which wsapi dev does not evaluate. */
+function numberProperty(file: string, where: string, value: unknown, parameters: Record<string, string>, check: (n: number) => boolean, expected: string): number | undefined {
+  if (value === undefined) return undefined
+  if (value !== null && typeof value === 'object' && !('Ref' in value)) return undefined
+  const resolved = resolveScalar(value, parameters)
+  const number = resolved === undefined || resolved.trim() === '' ? Number.NaN : Number(resolved)
+  if (!check(number)) throw fail(file, `${where} must be ${expected}, not ${JSON.stringify(value)}.`)
+  return number
+}
+
+function throttleSettings(file: string, where: string, value: unknown, parameters: Record<string, string>): ThrottleModel {
+  if (value === undefined) return {}
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail(file, `${where} must be a mapping.`)
+  const settings = value as Record<string, unknown>
+  return {
+    burstLimit: numberProperty(file, `${where}.ThrottlingBurstLimit`, settings.ThrottlingBurstLimit, parameters, (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+    rateLimit: numberProperty(file, `${where}.ThrottlingRateLimit`, settings.ThrottlingRateLimit, parameters, (n) => Number.isFinite(n) && n >= 0, 'a number ≥ 0'),
+  }
+}
+
+function loadThrottling(file: string, stageId: string, stage: CfnResource, parameters: Record<string, string>): StageThrottlingModel {
+  const properties = stage.Properties ?? {}
+  const routeSettings = properties.RouteSettings
+  if (routeSettings !== undefined && (routeSettings === null || typeof routeSettings !== 'object' || Array.isArray(routeSettings))) {
+    throw fail(file, `stage ${stageId}: RouteSettings must be a mapping of route keys to settings.`)
+  }
+
+  return {
+    defaults: throttleSettings(file, `stage ${stageId}: DefaultRouteSettings`, properties.DefaultRouteSettings, parameters),
+    routes: Object.fromEntries(
+      Object.entries((routeSettings ?? {}) as Record<string, unknown>).map(([key, value]) => [key, throttleSettings(file, `stage ${stageId}: RouteSettings.${key}`, value, parameters)]),
+    ),
+  }
+}
+
+function loadFunction(dir: string, file: string, template: CfnTemplate, logicalId: string, usedBy: string, parameters: Record<string, string>): FunctionModel {
   const resource = template.Resources[logicalId]
   const properties = resource.Properties ?? {}
   const code = properties.Code
@@ -150,6 +203,7 @@ function loadFunction(dir: string, file: string, template: CfnTemplate, logicalI
     handler,
     logicalId,
     memorySize: typeof properties.MemorySize === 'number' ? properties.MemorySize : LAMBDA_DEFAULT_MEMORY,
+    reservedConcurrency: numberProperty(file, `function ${logicalId}: ReservedConcurrentExecutions`, properties.ReservedConcurrentExecutions, parameters, (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
     runtime,
     timeout: typeof properties.Timeout === 'number' ? properties.Timeout : LAMBDA_DEFAULT_TIMEOUT,
   }
@@ -209,7 +263,7 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
 
   const functions: Record<string, FunctionModel> = {}
   const useFunction = (logicalId: string, usedBy: string) => {
-    functions[logicalId] ??= loadFunction(dir, file, template, logicalId, usedBy)
+    functions[logicalId] ??= loadFunction(dir, file, template, logicalId, usedBy, parameters)
     return logicalId
   }
 
@@ -281,6 +335,7 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
     tables,
     template,
     templatePath: join(dir, file),
+    throttling: loadThrottling(file, stageId, stage, parameters),
   }
 }
 
