@@ -4,6 +4,7 @@ import {basename, join, relative, resolve} from 'node:path'
 import {UsageError} from '../errors.js'
 import {type CfnParameter, type CfnResource, type CfnTemplate, collectReferences, parseTemplate} from './cfn.js'
 import {parseRouteSelectionExpression, type RouteSelectionExpression} from './expressions.js'
+import {routeKeyWildcardProblem} from './names.js'
 import {TEMPLATE_FILE} from './files.js'
 
 export {TEMPLATE_FILE} from './files.js'
@@ -234,6 +235,8 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
     const properties = route.Properties ?? {}
     const key = properties.RouteKey
     if (typeof key !== 'string' || key === '') throw fail(file, `route ${logicalId} needs a RouteKey.`)
+    const wildcard = routeKeyWildcardProblem(key)
+    if (wildcard) throw fail(file, `route ${logicalId} (${JSON.stringify(key)}): ${wildcard}`)
     if (routes.some((other) => other.key === key)) throw fail(file, `route ${logicalId}: route key ${JSON.stringify(key)} is used by two routes.`)
     const integrationId = referencedResource(template, properties.Target, 'AWS::ApiGatewayV2::Integration')
     if (!integrationId) throw fail(file, `route ${logicalId} (${key}) has no Target pointing at an AWS::ApiGatewayV2::Integration of this template.`)
