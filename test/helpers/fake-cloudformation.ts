@@ -230,6 +230,15 @@ export class FakeCloudFormation {
     }
 
     const template = JSON.parse(body) as CfnTemplate
+    // As AWS: IAM resources need CAPABILITY_IAM (or CAPABILITY_NAMED_IAM when one has a custom name).
+    const capabilities = (input.Capabilities ?? []) as string[]
+    const iam = Object.values(template.Resources ?? {}).filter((resource) => resource.Type.startsWith('AWS::IAM::'))
+    const named = iam.some((resource) => resource.Properties?.RoleName !== undefined || resource.Properties?.UserName !== undefined)
+    if (named && !capabilities.includes('CAPABILITY_NAMED_IAM')) throw new SimError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]')
+    if (iam.length > 0 && !capabilities.includes('CAPABILITY_IAM') && !capabilities.includes('CAPABILITY_NAMED_IAM')) {
+      throw new SimError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_IAM]')
+    }
+
     const given = (input.Parameters ?? []) as Array<{ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean}>
     const parameters: Record<string, string> = {}
     for (const [key, declared] of Object.entries(template.Parameters ?? {})) {

@@ -63,7 +63,12 @@ export interface StackResourceInfo {
 /** A parameter for a change set: a value, or the value the stack has now. */
 export type ParameterInput = {key: string; usePreviousValue: true} | {key: string; value: string}
 
+/** What a change set acknowledges that the template may do (src/lib/deploy/capabilities.ts works it out). */
+export type StackCapability = 'CAPABILITY_AUTO_EXPAND' | 'CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM'
+
 export interface CreateChangeSetInput {
+  /** Only those the template needs. */
+  capabilities?: StackCapability[]
   changeSetName: string
   changeSetType: 'CREATE' | 'UPDATE'
   /** Idempotency token: a retried call does not create a second change set. */
@@ -76,9 +81,6 @@ export interface CreateChangeSetInput {
   templateBody?: string
   templateUrl?: string
 }
-
-// Roles without names (IAM), named ones a user may add (NAMED_IAM), macros and transforms (AUTO_EXPAND).
-const CAPABILITIES: CloudFormationSdk.Capability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']
 
 function toStack(stack: CloudFormationSdk.Stack): StackInfo {
   return {
@@ -120,7 +122,7 @@ export class CloudFormationApi {
     const output = await this.call('CreateChangeSet', () =>
       this.client.send(
         new this.sdk.CreateChangeSetCommand({
-          Capabilities: CAPABILITIES,
+          Capabilities: input.capabilities?.length ? input.capabilities : undefined,
           ChangeSetName: input.changeSetName,
           ChangeSetType: input.changeSetType,
           ClientToken: input.clientToken,

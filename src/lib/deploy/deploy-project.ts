@@ -8,6 +8,7 @@ import {type Output, silentOutput} from '../output.js'
 import {type CfnTemplate, outputsStatePath, writeOutputsState} from '../project/index.js'
 import {type Artifact, fileArtifact, removeSuperseded, sha256, stackPrefix, TEMPLATE_BODY_LIMIT, TEMPLATE_URL_LIMIT, uploadMissing} from './artifacts.js'
 import {ensureArtifactBucket} from './bootstrap.js'
+import {requiredCapabilities} from './capabilities.js'
 import {type ChangeSetPlan, deployStack, type StackContext} from './deploy-stack.js'
 import {
   checkGivenParameters,
@@ -185,6 +186,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
     const result = await deployStack(context, {
       // After waiting for another deploy of this stack, which may have hidden artifacts this one reuses.
       afterWait: () => uploadMissing(s3, bucket, artifacts, {output}).then(() => {}),
+      capabilities: requiredCapabilities(template),
       confirm: options.confirm,
       execute: options.execute,
       onChangeSet: options.onChangeSet,

@@ -58,7 +58,9 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
 
     const [input] = changeSetInputs('chat-v1')
     assert.equal(input.ChangeSetType, 'CREATE')
-    assert.deepEqual(input.Capabilities, ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'])
+    // Only what the template needs: its roles have no names, and it has no Transform or nested stack.
+    assert.deepEqual(input.Capabilities, ['CAPABILITY_IAM'])
+    assert.equal(bootstrap[0].Capabilities, undefined)
     assert.deepEqual(input.Parameters, [
       {ParameterKey: 'StageName', ParameterValue: 'v1'},
       {ParameterKey: 'ArtifactBucket', ParameterValue: bucket},
