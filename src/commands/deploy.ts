@@ -38,6 +38,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
     yes: Flags.boolean({char: 'y', description: 'Execute the change set without asking.'}),
     execute: Flags.boolean({allowNo: true, default: true, description: 'Execute the change set; --no-execute creates it, shows it and stops.'}),
     wait: Flags.boolean({allowNo: true, default: true, description: 'Wait for an operation already running on the stack; --no-wait stops instead.'}),
+    adopt: Flags.boolean({description: "Take over a stack of this name that wsapi did not deploy for this project and stage (no wsapi:project / wsapi:stage tags); the deploy adds the tags."}),
     ...awsFlags,
   }
 
@@ -52,6 +53,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
     const out = secrets.output(this.out)
     const stopExplaining = explainInterrupt('Interrupted. A CloudFormation operation this run started goes on without it: `wsapi status` shows where it is.')
     const result = await deployProject({
+      adopt: flags.adopt,
       aws: awsOptionsFrom(flags),
       confirm: prompts && !flags.yes ? prompts.confirmChangeSet : undefined,
       dir: resolve(flags.dir),

@@ -138,6 +138,23 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     assert.equal(status.stdout, 'chat-v1 is not deployed in eu-west-1: run `wsapi deploy` to create it.\n')
   })
 
+  it("deploy and destroy refuse a stack of the project's name that wsapi did not make for it (exit 1, one line); --adopt proceeds", async () => {
+    const dir = scaffoldProject()
+    fake.sim.seedStack('chat-v1', 'CREATE_COMPLETE', {template: {Resources: {OrdersTable: {Properties: {}, Type: 'AWS::DynamoDB::Table'}}}})
+    const destroy = await wsapi(['destroy', '--yes'], dir)
+    assert.equal(destroy.code, 1)
+    assert.match(destroy.stderr, /^Error: Stack chat-v1 was not deployed by wsapi for project chat, stage v1 \(it has no wsapi:project \/ wsapi:stage tags\): nothing was deleted\. Pass another --stage, or --adopt .*\n$/)
+    const deploy = await wsapi(['deploy', '--yes'], dir)
+    assert.equal(deploy.code, 1)
+    assert.match(deploy.stderr, /^Error: Stack chat-v1 was not deployed by wsapi .*: nothing was changed\. Deploy to another stage \(--stage\), or pass --adopt .*\n$/)
+    assert.deepEqual(fake.sim.stack('chat-v1')!.resources.map((resource) => resource.logicalId), ['OrdersTable'])
+    assert.equal(fake.sim.callsOf('DeleteStack').length + fake.sim.callsOf('CreateChangeSet').length, 0)
+
+    const adopted = await wsapi(['destroy', '--yes', '--adopt'], dir)
+    assert.equal(adopted.code, 0, adopted.stderr)
+    assert.equal(fake.sim.stack('chat-v1'), undefined)
+  })
+
   it('DELETE_FAILED: lists each resource, its reason and the fix, and exits 1', async () => {
     const dir = scaffoldProject()
     assert.equal((await wsapi(['deploy', '--yes'], dir)).code, 0)

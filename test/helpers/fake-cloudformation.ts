@@ -142,9 +142,10 @@ export class FakeCloudFormation {
   }
 
   /** Puts a stack in place as if an earlier run had left it so. */
-  seedStack(name: string, status: string, options: {parameters?: Record<string, string>; template?: CfnTemplate} = {}): SimStack {
+  seedStack(name: string, status: string, options: {parameters?: Record<string, string>; tags?: Record<string, string>; template?: CfnTemplate} = {}): SimStack {
     const stack = this.newStack(name)
     stack.status = status
+    stack.tags = Object.entries(options.tags ?? {}).map(([Key, Value]) => ({Key, Value}))
     stack.template = options.template
     stack.parameters = options.parameters ?? {}
     this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', status, 'User Initiated', stack.stackId)

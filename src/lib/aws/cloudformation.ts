@@ -17,6 +17,8 @@ export interface StackInfo {
   stackName: string
   status: string
   statusReason?: string
+  /** The stack's tags (wsapi's own say which project and stage it belongs to). */
+  tags: Record<string, string>
 }
 
 export interface StackEventInfo {
@@ -94,6 +96,7 @@ function toStack(stack: CloudFormationSdk.Stack): StackInfo {
     stackName: stack.StackName ?? '',
     status: stack.StackStatus ?? 'UNKNOWN',
     statusReason: stack.StackStatusReason,
+    tags: Object.fromEntries((stack.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
   }
 }
 

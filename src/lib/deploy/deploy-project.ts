@@ -21,9 +21,11 @@ import {
 import {Secrets} from './redact.js'
 import {type ActivityListener, silentActivity} from './stack-activity-monitor.js'
 import {isBusy, isFailedFirstCreate} from './stack-status.js'
-import {orderOutputs, otherDeployedRegion, resolveStackTarget, STAGE_PARAMETER} from './target.js'
+import {checkStackOwnership, orderOutputs, otherDeployedRegion, ownershipTags, resolveStackTarget, STAGE_PARAMETER} from './target.js'
 
 export interface DeployProjectOptions {
+  /** Take over a stack of this name that lacks this project's wsapi tags (`--adopt`); the deploy adds them. */
+  adopt?: boolean
   aws: AwsOptions
   /** Asked before executing the change set (interactive runs only). */
   confirm?: (plan: ChangeSetPlan) => Promise<boolean>
@@ -144,6 +146,13 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
     // Ask for missing values now, not after the build and upload; an update keeps the stack's values.
     const stageValue: Record<string, string> = declared.some((parameter) => parameter.key === STAGE_PARAMETER) ? {[STAGE_PARAMETER]: stage} : {}
     const current = await cloudFormation.describeStack(stackName)
+    if (current) {
+      checkStackOwnership(current, target, 'deploy', options.adopt)
+      if (options.adopt && !Object.entries(ownershipTags(target)).every(([key, value]) => current.tags[key] === value)) {
+        output.warn(`Adopting ${stackName}: this deploy tags it as project ${project.name}, stage ${stage}.`)
+      }
+    }
+
     const deployedIn = current ? undefined : otherDeployedRegion(target, session.region)
     if (deployedIn) output.warn(`${stackName} was deployed to ${deployedIn} from here; this creates a second copy in ${session.region}. Stop and pass --region ${deployedIn} if that is not what you want.`)
     const keepsValues = current !== undefined && (isBusy(current.status) || !isFailedFirstCreate(current.status)) && current.status !== 'REVIEW_IN_PROGRESS'
@@ -197,7 +206,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
         return resolved.parameters
       },
       stackName,
-      tags: {'wsapi:project': project.name, 'wsapi:stage': stage},
+      tags: ownershipTags(target),
       template: byUrl ? {url: s3.objectUrl(bucket, templateKey)} : {body},
     })
 

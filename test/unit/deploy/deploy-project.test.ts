@@ -400,4 +400,44 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.ok(existsSync(join(dir, '.wsapi/outputs/prod.json')))
     assert.match(done.outputs.WebSocketUrl, /\/prod$/)
   })
+  describe('a stack of the same name that wsapi did not deploy for this project and stage', () => {
+    const ORDERS = {Resources: {OrdersTable: {Properties: {}, Type: 'AWS::DynamoDB::Table'}}}
+
+    it('is refused before anything is built or changed, with one line saying how to proceed (exit 1)', async () => {
+      const dir = scaffoldProject()
+      fake.aws.sim.seedStack('chat-v1', 'CREATE_COMPLETE', {template: ORDERS})
+      const puts = fake.s3.puts.length
+      await assert.rejects(deploy(dir), (error: WsapiError) => {
+        assert.equal(error.exit, 1)
+        assert.equal(
+          error.message,
+          "Stack chat-v1 was not deployed by wsapi for project chat, stage v1 (it has no wsapi:project / wsapi:stage tags): nothing was changed. Deploy to another stage (--stage), or pass --adopt if it is this project's stack and template.yaml may replace what it holds.",
+        )
+        return true
+      })
+      assert.equal(changeSetInputs('chat-v1').length, 0)
+      assert.equal(fake.s3.puts.length, puts)
+      assert.deepEqual(fake.aws.sim.stack('chat-v1')!.resources.map((resource) => resource.logicalId), ['OrdersTable'])
+    })
+
+    it('is refused when tagged for another project or stage', async () => {
+      const dir = scaffoldProject()
+      fake.aws.sim.seedStack('chat-v1', 'UPDATE_COMPLETE', {tags: {'wsapi:project': 'chat-v1', 'wsapi:stage': ''}, template: ORDERS})
+      await assert.rejects(deploy(dir), /\(it is tagged wsapi:project="chat-v1" wsapi:stage=""\): nothing was changed/)
+      assert.equal(changeSetInputs('chat-v1').length, 0)
+    })
+
+    it('--adopt takes it over: the update adds the tags, and later deploys need no --adopt', async () => {
+      const dir = scaffoldProject()
+      fake.aws.sim.seedStack('chat-v1', 'CREATE_COMPLETE', {template: ORDERS})
+      const {output, result} = await deploy(dir, {adopt: true})
+      assert.equal(deployed(result).operation, 'UPDATE')
+      assert.match(output.text('warn'), /^Adopting chat-v1: this deploy tags it as project chat, stage v1\.$/m)
+      assert.deepEqual(fake.aws.sim.stack('chat-v1')!.tags, [
+        {Key: 'wsapi:project', Value: 'chat'},
+        {Key: 'wsapi:stage', Value: 'v1'},
+      ])
+      assert.equal(deployed((await deploy(dir)).result).noOp, true)
+    })
+  })
 })

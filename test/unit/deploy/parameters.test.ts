@@ -24,7 +24,7 @@ const declared: TemplateParameter[] = templateParameters({
 })
 
 function stack(keys: string[]): StackInfo {
-  return {outputs: [], parameters: keys.map((key) => ({key, value: '****'})), stackId: 'arn:stack', stackName: 'chat-v1', status: 'UPDATE_COMPLETE'}
+  return {outputs: [], parameters: keys.map((key) => ({key, value: '****'})), stackId: 'arn:stack', stackName: 'chat-v1', status: 'UPDATE_COMPLETE', tags: {}}
 }
 
 describe('deploy parameters', () => {
