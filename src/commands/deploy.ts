@@ -3,7 +3,7 @@ import {resolve} from 'node:path'
 import {awsOptionsFrom} from '../lib/aws/options.js'
 import type {DeployProjectResult} from '../lib/deploy/deploy-project.js'
 import {WsapiError} from '../lib/errors.js'
-import {parseParameterFlags} from '../lib/project/parameters.js'
+import {readSecretFromStdin, resolveParameterInput} from '../lib/secret-input.js'
 import {awsFlags, isInteractive, pollIntervalFromEnv, stackFlags} from '../ui/aws-flags.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Flags} from '../ui/oclif.js'
@@ -22,7 +22,8 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Deploy stage v1 (the default), asking before executing'},
     {command: '<%= config.bin %> <%= command.id %> --stage prod --yes', description: 'Deploy the same project as the stack <project>-prod, without asking'},
-    {command: '<%= config.bin %> <%= command.id %> --parameter AuthTokenSecret=$SECRET --yes --json', description: 'In CI: give the $connect secret, print a JSON result'},
+    {command: 'WSAPI_PARAMETER_AuthTokenSecret="$SECRET" <%= config.bin %> <%= command.id %> --yes --json', description: 'In CI: give the $connect token from a secret variable, print a JSON result'},
+    {command: 'pass show chat-token | <%= config.bin %> <%= command.id %> --parameter-stdin AuthTokenSecret --yes', description: 'Give the $connect token on standard input'},
     {command: '<%= config.bin %> <%= command.id %> --no-execute', description: 'Create the change set, show it, and leave it for review'},
     {command: '<%= config.bin %> <%= command.id %> --endpoint-url http://localhost:4566 --region us-east-1 --yes', description: 'Deploy to LocalStack'},
   ]
@@ -31,9 +32,10 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
     ...stackFlags,
     parameter: Flags.string({
       char: 'p',
-      description: 'Template parameter as Key=Value (repeatable). On an update, parameters left out keep their values.',
+      description: 'Template parameter as Key=Value (repeatable). On an update, parameters left out keep their values. For secrets prefer WSAPI_PARAMETER_<Key> or --parameter-stdin: a command line is visible to `ps`.',
       multiple: true,
     }),
+    'parameter-stdin': Flags.string({description: 'Read the value of this parameter (e.g. AuthTokenSecret) from standard input.'}),
     's3-bucket': Flags.string({description: "Your own artifact bucket (in the stack's region). [default: wsapi's managed bucket]"}),
     yes: Flags.boolean({char: 'y', description: 'Execute the change set without asking.'}),
     execute: Flags.boolean({allowNo: true, default: true, description: 'Execute the change set; --no-execute creates it, shows it and stops.'}),
@@ -46,6 +48,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
 
   async run(): Promise<DeployProjectResult> {
     const {flags} = await this.parse(Deploy)
+    const parameters = await resolveParameterInput({env: process.env, flags: flags.parameter, readStdin: () => readSecretFromStdin('--parameter-stdin'), stdinName: flags['parameter-stdin']})
     const {deployProject, Secrets} = await import('../lib/deploy/index.js')
     const interactive = isInteractive(this.jsonEnabled())
     const prompts = interactive ? await import('../ui/deploy-prompts.js') : undefined
@@ -64,7 +67,8 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
         out.info(renderChanges(plan.changes))
       },
       output: out,
-      parameters: parseParameterFlags(flags.parameter),
+      environmentParameters: parameters.fromEnvironment,
+      parameters: parameters.given,
       pollIntervalMs: pollIntervalFromEnv(),
       prompt: prompts?.askParameter,
       s3Bucket: flags['s3-bucket'],

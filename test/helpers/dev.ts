@@ -21,6 +21,8 @@ export interface ReadyLine {
   port: number
   project: string
   routes: Array<{authorizer?: string; functionId: string; key: string; twoWay: boolean}>
+  secrets: Array<{generated: boolean; logicalId: string; name: string}>
+  secretsManagerEndpoint: string
   stage: string
   tables: Array<{logicalId: string; name: string}>
   url: string

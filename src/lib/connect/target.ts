@@ -3,10 +3,12 @@ import {
   loadProject,
   type PathSegment,
   type ProjectModel,
+  readDevSecrets,
   readDevState,
   readOutputsState,
   routeFieldPath,
   TEMPLATE_FILE,
+  tokenSecretId,
 } from '../project/index.js'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -25,6 +27,8 @@ export interface ClientTarget {
   routeSelection?: string
   /** Where the URL came from. */
   source: 'argument' | 'deploy' | 'dev'
+  /** The token `wsapi dev` generated for this project's token authorizer (source dev only), used when none is given. */
+  token?: string
   url: string
 }
 
@@ -59,7 +63,12 @@ export function resolveTarget(options: ResolveTargetOptions): ClientTarget {
   }
 
   const dev = readDevState(project.dir)
-  if (dev) return {...routing(project), source: 'dev', url: dev.url}
+  if (dev) {
+    const secretId = tokenSecretId(project)
+    const token = secretId === undefined ? undefined : readDevSecrets(project.dir)[secretId]
+    return {...routing(project), source: 'dev', url: dev.url, ...(token === undefined ? {} : {token})}
+  }
+
   const stage = options.stage ?? project.stage.name
   const deployed = readOutputsState(project.dir, stage)?.outputs.WebSocketUrl
   if (deployed) return {...routing(project), source: 'deploy', url: deployed}

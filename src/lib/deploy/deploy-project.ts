@@ -18,6 +18,7 @@ import {
   resolveParameters,
   templateParameters,
 } from './parameters.js'
+import {parametersFor} from '../secret-input.js'
 import {Secrets} from './redact.js'
 import {type ActivityListener, silentActivity} from './stack-activity-monitor.js'
 import {isBusy, isFailedFirstCreate} from './stack-status.js'
@@ -36,7 +37,9 @@ export interface DeployProjectOptions {
   /** Told about the change set once it is ready (the summary table). */
   onChangeSet?: (plan: ChangeSetPlan) => void
   output?: Output
-  /** `--parameter Key=Value` values. */
+  /** Values from WSAPI_PARAMETER_<Name>: used for the parameters the template declares, ignored for others. */
+  environmentParameters?: Record<string, string>
+  /** `--parameter Key=Value` (and `--parameter-stdin`) values. */
   parameters?: Record<string, string>
   /** @default 2000 */
   pollIntervalMs?: number
@@ -126,12 +129,14 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
   const secrets = options.secrets ?? new Secrets()
   const output = secrets.output(options.output ?? silentOutput)
   const listener = secrets.listener(options.listener ?? silentActivity)
-  const given = {...options.parameters}
-
   // Everything that can be checked offline is checked before the first AWS call.
   const target = resolveStackTarget(options.dir, options.stage)
   const {project, stackName, stage} = target
   const declared = templateParameters(project.template)
+  const given = parametersFor(
+    declared.map((parameter) => parameter.key),
+    {fromEnvironment: options.environmentParameters ?? {}, given: options.parameters ?? {}},
+  )
   checkGivenParameters(declared, given)
   secrets.add(...declared.filter((parameter) => parameter.noEcho && given[parameter.key] !== undefined).map((parameter) => given[parameter.key]))
 

@@ -158,6 +158,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
     routes,
     versions: {
       awsSdk: sdkRange('@aws-sdk/client-dynamodb'),
+      awsSdkSecretsManager: sdkRange('@aws-sdk/client-secrets-manager'),
       awsSdkClientMock: sdkRange('aws-sdk-client-mock'),
       mocha: sdkRange('mocha'),
       tsx: sdkRange('tsx'),

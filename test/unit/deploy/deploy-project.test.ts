@@ -282,8 +282,34 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
   })
 
   describe('the $connect authorizer secret', () => {
-    it('is required before anything is built or uploaded when there is no way to ask', async () => {
+    /** The generated AuthTokenSecret defaults to empty (Secrets Manager generates the token); without the default it must be given. */
+    function requireAuthTokenSecret(dir: string): void {
+      const file = join(dir, 'template.yaml')
+      const text = readFileSync(file, 'utf8')
+      assert.equal(text.split("    Default: ''\n").length, 2)
+      writeFileSync(file, text.replace("    Default: ''\n", ''))
+    }
+
+    it('is not needed: left empty, Secrets Manager generates the token, and the AuthTokenSecretArn output says where it is', async () => {
       const dir = scaffoldProject({auth: 'token'})
+      const done = deployed((await deploy(dir)).result)
+      const create = changeSetInputs('chat-v1')[0]
+      assert.equal(create.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'), undefined)
+      assert.match(done.outputs.AuthTokenSecretArn, /AuthToken/)
+    })
+
+    it('comes from WSAPI_PARAMETER_AuthTokenSecret for a template that declares it; other such variables are ignored', async () => {
+      const dir = scaffoldProject({auth: 'token'})
+      const {output, result} = await deploy(dir, {environmentParameters: {AuthTokenSecret: SECRET, SomeOtherProjects: 'x'}})
+      deployed(result)
+      assert.deepEqual(changeSetInputs('chat-v1')[0].Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'), {ParameterKey: 'AuthTokenSecret', ParameterValue: SECRET})
+      assert.ok(!JSON.stringify(output.lines).includes(SECRET))
+      assert.ok(!JSON.stringify(result).includes(SECRET))
+    })
+
+    it('without a default, is required before anything is built or uploaded when there is no way to ask', async () => {
+      const dir = scaffoldProject({auth: 'token'})
+      requireAuthTokenSecret(dir)
       const putsBefore = fake.s3.puts.length
       await assert.rejects(deploy(dir), (error: WsapiError) => {
         assert.equal(error.exit, 2)
@@ -296,8 +322,9 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       assert.equal(existsSync(join(dir, '.wsapi/build')), false, 'nothing built')
     })
 
-    it('is asked for (hidden) when interactive, passed to CloudFormation, never printed; updates keep it (UsePreviousValue)', async () => {
+    it('without a default, is asked for (hidden) when interactive, passed to CloudFormation, never printed; updates keep it (UsePreviousValue)', async () => {
       const dir = scaffoldProject({auth: 'token'})
+      requireAuthTokenSecret(dir)
       const asked: Array<{key: string; noEcho: boolean}> = []
       const first = await deploy(dir, {
         async prompt(parameter) {
@@ -346,7 +373,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       const dir = scaffoldProject({auth: 'token'})
       await assert.rejects(deploy(dir, {parameters: {AuthTokenSecret: 'short-secret'}}), (error: WsapiError) => {
         assert.equal(error.exit, 2)
-        assert.equal(error.message, 'Invalid --parameter AuthTokenSecret needs at least 16 characters.')
+        assert.equal(error.message, 'Invalid --parameter AuthTokenSecret: the value does not match (.{16,})? (empty, or at least 16 characters).')
         return true
       })
     })
