@@ -60,7 +60,7 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     memory: Flags.integer({description: `Lambda memory in MB (128-10240). [default: ${INIT_DEFAULTS.memory}]`}),
     timeout: Flags.integer({description: `Lambda timeout in seconds (API Gateway waits at most 29). [default: ${INIT_DEFAULTS.timeout}]`}),
     'log-retention': Flags.integer({description: `Days CloudWatch keeps function logs. [default: ${INIT_DEFAULTS.logRetention}]`}),
-    auth: Flags.string({description: `$connect authorization: none, or token (a Lambda authorizer checking ?token=<secret>). [default: ${INIT_DEFAULTS.auth}]`, options: ['none', 'token']}),
+    auth: Flags.string({description: `$connect authorization: none, or token (a Lambda authorizer checking ?token=<token>, the token kept in Secrets Manager). [default: ${INIT_DEFAULTS.auth}]`, options: ['none', 'token']}),
     yes: Flags.boolean({char: 'y', description: 'Take the defaults for every question no flag answers; never prompt.'}),
     force: Flags.boolean({char: 'f', description: 'Write into a non-empty folder, overwriting files of the same names (others are kept).'}),
     'dry-run': Flags.boolean({description: 'List the files that would be written, and write nothing.'}),

@@ -61,7 +61,7 @@ export async function askInitQuestions(given: RawInitOptions, defaultName: strin
   answers.auth ??= await select({
     choices: [
       {name: 'none: anyone with the URL may connect', value: 'none'},
-      {name: 'token: a Lambda authorizer checks ?token=<secret> (secret set at deploy time)', value: 'token'},
+      {name: 'token: a Lambda authorizer checks ?token=<secret> (the token kept in Secrets Manager)', value: 'token'},
     ],
     default: INIT_DEFAULTS.auth,
     message: '$connect authorization',

@@ -19,7 +19,7 @@ const LAMBDA_RESERVED_ENV = new Set([
 ])
 
 /** Environment variables the generated functions already use for themselves. */
-export const GENERATED_ENV_NAMES = ['NODE_OPTIONS', 'BROADCAST_CONCURRENCY', 'AUTH_TOKEN_SECRET', 'WSAPI_MANAGEMENT_ENDPOINT'] as const
+export const GENERATED_ENV_NAMES = ['NODE_OPTIONS', 'BROADCAST_CONCURRENCY', 'AUTH_TOKEN_SECRET_ARN', 'WSAPI_MANAGEMENT_ENDPOINT'] as const
 
 /** Attributes the generated handlers write next to the connection id. */
 export const RESERVED_ATTRIBUTES = ['connectedAt', 'expiresAt'] as const
