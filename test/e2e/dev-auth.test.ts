@@ -83,6 +83,19 @@ describe('wsapi dev: the scaffolded token authorizer (`wsapi init --auth token`)
     assert.ok(!existsSync(join(dir, '.wsapi/dev-secrets.json')) || !readFileSync(join(dir, '.wsapi/dev-secrets.json'), 'utf8').includes(secret))
   })
 
+  it('a token given on standard input (--parameter-stdin AuthTokenSecret)', async () => {
+    const dir = scaffoldProject({auth: 'token'})
+    const dev = await startDev(dir, ['--parameter-stdin', 'AuthTokenSecret'], {}, `${secret}\n`)
+    devs.push(dev)
+    assert.deepEqual(dev.ready.secrets, [{generated: false, logicalId: 'AuthToken', name: 'chat-v1-AuthToken'}])
+    const ok = await tryConnect(`${dev.ready.url}?token=${secret}`)
+    assert.ok(ok.ok)
+    ok.client.close()
+    const twice = await runCli(['dev', '--dir', dir, '--port', '0', '--parameter', `AuthTokenSecret=${secret}`], {env: {WSAPI_PARAMETER_AuthTokenSecret: secret}})
+    assert.equal(twice.code, 2)
+    assert.equal(twice.stderr, 'Error: AuthTokenSecret is given by --parameter and by WSAPI_PARAMETER_AuthTokenSecret: give it one way only.\n')
+  })
+
   it('no token given: one is generated and stored (0600) in .wsapi/dev-secrets.json; wsapi connect and bench in the project use it', async () => {
     const dir = scaffoldProject({auth: 'token'})
     const dev = await startDev(dir)

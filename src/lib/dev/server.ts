@@ -420,8 +420,10 @@ class LocalApiGateway implements DevServer {
         if (project.stage.name !== this.model.stage.name) this.log.warn(`The stage changed to ${project.stage.name}; restart wsapi dev to serve it (still serving ${this.stage}).`)
         project.stage = this.model.stage
         this.model = project
-        this.stack = {...this.localStack(project), stageName: this.stack.stageName}
-        this.secrets = loadLocalSecrets(this.stack, project.dir)
+        const stack = {...this.localStack(project), stageName: this.stack.stageName}
+        // Before anything changes: a secret the new template cannot resolve leaves the previous one running.
+        this.secrets = loadLocalSecrets(stack, project.dir)
+        this.stack = stack
         await this.loadFunctions(project)
         this.applyRoutes(project)
         names = ['template.yaml']
