@@ -6,6 +6,7 @@ import {ARTIFACT_BUCKET_PARAMETER, type BuildResult, buildProject} from '../bund
 import {WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {type CfnTemplate, outputsStatePath, writeOutputsState} from '../project/index.js'
+import {parametersFor} from '../secret-input.js'
 import {type Artifact, fileArtifact, removeSuperseded, sha256, stackPrefix, TEMPLATE_BODY_LIMIT, TEMPLATE_URL_LIMIT, uploadMissing} from './artifacts.js'
 import {ensureArtifactBucket} from './bootstrap.js'
 import {requiredCapabilities} from './capabilities.js'
@@ -18,7 +19,6 @@ import {
   resolveParameters,
   templateParameters,
 } from './parameters.js'
-import {parametersFor} from '../secret-input.js'
 import {Secrets} from './redact.js'
 import {type ActivityListener, silentActivity} from './stack-activity-monitor.js'
 import {isBusy, isFailedFirstCreate} from './stack-status.js'
@@ -129,14 +129,12 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
   const secrets = options.secrets ?? new Secrets()
   const output = secrets.output(options.output ?? silentOutput)
   const listener = secrets.listener(options.listener ?? silentActivity)
+
   // Everything that can be checked offline is checked before the first AWS call.
   const target = resolveStackTarget(options.dir, options.stage)
   const {project, stackName, stage} = target
   const declared = templateParameters(project.template)
-  const given = parametersFor(
-    declared.map((parameter) => parameter.key),
-    {fromEnvironment: options.environmentParameters ?? {}, given: options.parameters ?? {}},
-  )
+  const given = parametersFor(declared.map((parameter) => parameter.key), {fromEnvironment: options.environmentParameters ?? {}, given: options.parameters ?? {}})
   checkGivenParameters(declared, given)
   secrets.add(...declared.filter((parameter) => parameter.noEcho && given[parameter.key] !== undefined).map((parameter) => given[parameter.key]))
 

@@ -37,10 +37,10 @@ import {type FunctionCode, FunctionRuntime, type InvokeResult} from './invoker.j
 import {ABNORMAL, CLOSE, LIMITS, NO_STATUS} from './limits.js'
 import {DevLog} from './log.js'
 import {handleManagementRequest, MANAGEMENT_PATH, MAX_BUFFERED_BYTES} from './management-api.js'
-import {handleSecretsManagerRequest, isSecretsManagerRequest, type LocalSecret, loadLocalSecrets} from './secrets-manager.js'
 import {chatPage} from './page.js'
 import {RouteTable} from './routing.js'
 import {linkAwsSdk} from './sdk-links.js'
+import {handleSecretsManagerRequest, isSecretsManagerRequest, type LocalSecret, loadLocalSecrets} from './secrets-manager.js'
 import {SourceWatcher} from './watcher.js'
 
 export interface DevServerOptions {
@@ -419,10 +419,10 @@ class LocalApiGateway implements DevServer {
         const project = loadProject(this.options.dir, {environmentParameters: this.options.environmentParameters, parameters: this.options.parameters})
         if (project.stage.name !== this.model.stage.name) this.log.warn(`The stage changed to ${project.stage.name}; restart wsapi dev to serve it (still serving ${this.stage}).`)
         project.stage = this.model.stage
-        this.model = project
         const stack = {...this.localStack(project), stageName: this.stack.stageName}
-        // Before anything changes: a secret the new template cannot resolve leaves the previous one running.
+        // First: a secret the new template cannot resolve leaves the previous template in place.
         this.secrets = loadLocalSecrets(stack, project.dir)
+        this.model = project
         this.stack = stack
         await this.loadFunctions(project)
         this.applyRoutes(project)
