@@ -83,6 +83,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
         else out.success(`${result.operation === 'CREATE' ? 'Created' : 'Updated'} ${result.stackName} in ${formatElapsed(result.durationMs)} (${result.status}).`)
         if (Object.keys(result.outputs).length > 0) out.info(renderOutputs(result.outputs))
         out.info(colors.dim(`Outputs saved to ${result.outputsFile}; \`${this.config.bin} connect\` uses them.`))
+        for (const secret of result.secretCommands) out.info(colors.dim(`The secret of ${secret.output} (e.g. the $connect token for WSAPI_TOKEN): ${secret.command}`))
         return result
       }
 

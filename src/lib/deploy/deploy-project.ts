@@ -88,6 +88,8 @@ export type DeployProjectResult =
       operation: 'CREATE' | 'NONE' | 'UPDATE'
       outputs: Record<string, string>
       outputsFile: string
+      /** For each output naming a Secrets Manager secret of the template (AuthTokenSecretArn), the AWS CLI command that prints its value. */
+      secretCommands: Array<{command: string; output: string}>
       stackId: string
       status: string
       type: 'deployed'
@@ -110,6 +112,22 @@ export function deployableArtifacts(build: BuildResult, stackName: string): {art
 
 export function toFailureReasons(events: StackEventInfo[]): FailureReason[] {
   return events.map((event) => ({logicalId: event.logicalId, reason: event.reason ?? '', resourceType: event.resourceType, status: event.status}))
+}
+
+/** The AWS CLI command that prints a secret's value (a generated $connect token, for one). */
+export function readSecretCommand(session: Pick<AwsSession, 'endpointUrl' | 'profile' | 'region'>, secretArn: string): string {
+  const extra = [session.profile ? ` --profile ${session.profile}` : '', session.endpointUrl ? ` --endpoint-url ${session.endpointUrl}` : ''].join('')
+  return `aws secretsmanager get-secret-value --secret-id ${secretArn} --query SecretString --output text --region ${session.region}${extra}`
+}
+
+/** Outputs whose value is the Ref of an AWS::SecretsManager::Secret of the template (its ARN). */
+function secretOutputs(template: CfnTemplate): string[] {
+  return Object.entries(template.Outputs ?? {})
+    .filter(([, output]) => {
+      const target = (output.Value as {Ref?: unknown} | null)?.Ref
+      return typeof target === 'string' && template.Resources[target]?.Type === 'AWS::SecretsManager::Secret'
+    })
+    .map(([key]) => key)
 }
 
 /** The AWS CLI command that executes a change set left for review. */
@@ -241,6 +259,9 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
           operation: result.operation,
           outputs,
           outputsFile: relative(process.cwd(), outputsStatePath(project.dir, stage)) || outputsStatePath(project.dir, stage),
+          secretCommands: secretOutputs(project.template)
+            .filter((key) => outputs[key] !== undefined)
+            .map((key) => ({command: readSecretCommand(session!, outputs[key]), output: key})),
           stackId: result.stack.stackId,
           status: result.stack.status,
           type: 'deployed',

@@ -296,6 +296,9 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       const create = changeSetInputs('chat-v1')[0]
       assert.equal(create.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'), undefined)
       assert.match(done.outputs.AuthTokenSecretArn, /AuthToken/)
+      assert.deepEqual(done.secretCommands, [
+        {command: `aws secretsmanager get-secret-value --secret-id ${done.outputs.AuthTokenSecretArn} --query SecretString --output text --region eu-west-1`, output: 'AuthTokenSecretArn'},
+      ])
     })
 
     it('comes from WSAPI_PARAMETER_AuthTokenSecret for a template that declares it; other such variables are ignored', async () => {
