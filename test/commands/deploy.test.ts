@@ -174,7 +174,7 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     writeFileSync(template, readFileSync(template, 'utf8').replace("    Default: ''\n", ''))
     const missing = await wsapi(['deploy', '--yes'], dir)
     assert.equal(missing.code, 2)
-    assert.match(missing.stderr, /^Error: Parameter AuthTokenSecret has no value .*: pass --parameter AuthTokenSecret=<value>, or run in a terminal to be asked\.\n$/)
+    assert.match(missing.stderr, /^Error: Parameter AuthTokenSecret has no value .*: set WSAPI_PARAMETER_AuthTokenSecret or pipe it to --parameter-stdin AuthTokenSecret .*, or run in a terminal to be asked\.\n$/)
 
     const ok = await runCli(['deploy', '--yes', '--verbose', '--parameter-stdin', 'AuthTokenSecret'], {cwd: dir, env: fake.env, input: `${SECRET}\n`})
     assert.equal(ok.code, 0, ok.stderr)

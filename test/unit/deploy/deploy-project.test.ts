@@ -317,7 +317,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       await assert.rejects(deploy(dir), (error: WsapiError) => {
         assert.equal(error.exit, 2)
         assert.equal(error.code, 'MISSING_PARAMETER')
-        assert.match(error.message, /Parameter AuthTokenSecret has no value .*: pass --parameter AuthTokenSecret=<value>, or run in a terminal to be asked\./)
+        assert.match(error.message, /Parameter AuthTokenSecret has no value .*: set WSAPI_PARAMETER_AuthTokenSecret or pipe it to --parameter-stdin AuthTokenSecret .*, or run in a terminal to be asked\./)
         return true
       })
       assert.equal(fake.s3.puts.length, putsBefore)
