@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {runCli} from '../helpers/cli.js'
@@ -117,6 +117,17 @@ describe('wsapi dev: the scaffolded token authorizer (`wsapi init --auth token`)
     const bench = await runCli(['bench', '--clients', '2', '--messages', '1', '--json'], {cwd: dir})
     assert.equal(bench.code, 0, bench.stderr)
     assert.equal(JSON.parse(bench.stdout).settings.url, `${dev.ready.url}?token=***`)
+
+    // An edited template.yaml that now gives the token: the authorizer, cold again after the reload, reads the new value.
+    const template = join(dir, 'template.yaml')
+    writeFileSync(template, readFileSync(template, 'utf8').replace("    Default: ''\n", `    Default: '${secret}'\n`))
+    await dev.waitForLog(/Reloaded template\.yaml in \d+ ms/)
+    const reloaded = await tryConnect(`${dev.ready.url}?token=${secret}`)
+    assert.ok(reloaded.ok)
+    reloaded.client.close()
+    const old = await tryConnect(`${dev.ready.url}?token=${token}`)
+    assert.equal(old.ok ? 101 : old.status, 403)
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {}, 'a given value is not stored')
 
     // Another URL never gets the dev token.
     const elsewhere = await runCli(['connect', dev.ready.url.replace('127.0.0.1', 'localhost'), '-x', 'x', '--count', '1', '--timeout', '30'], {cwd: dir})
