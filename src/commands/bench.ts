@@ -5,6 +5,7 @@ import {parseHeaderFlags} from '../lib/connect/chat.js'
 import {withToken} from '../lib/connect/url.js'
 import {resolveTarget} from '../lib/connect/index.js'
 import {UsageError, WsapiError} from '../lib/errors.js'
+import {readSecretFromStdin, resolveTokenInput, TOKEN_ENV} from '../lib/secret-input.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {progressLine, renderBenchSummary} from '../ui/bench-report.js'
@@ -60,7 +61,8 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     'route-field': Flags.string({description: 'Message field that selects the route, e.g. action or meta.type. [default: from the route selection expression, else message]'}),
     expect: Flags.string({default: 'all', description: 'Who should receive each broadcast: all (the sender included) or others.', options: [...EXPECTATIONS]}),
     'allow-loss': Flags.boolean({description: 'Report lost deliveries but exit 0 for them.'}),
-    token: Flags.string({description: 'Sent as the `token` query string (the scaffolded $connect authorizer).'}),
+    token: Flags.string({description: `Sent as the \`token\` query string (the scaffolded $connect authorizer). Prefer ${TOKEN_ENV} or --token-stdin: a command line is visible to \`ps\`. [default: against this project's wsapi dev, the token it generated]`}),
+    'token-stdin': Flags.boolean({description: 'Read the token from standard input.'}),
     header: Flags.string({char: 'H', description: 'Handshake header, "Name: value" (repeatable).', multiple: true}),
   }
 
@@ -68,6 +70,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
 
   async run(): Promise<BenchCommandResult> {
     const {args, flags} = await this.parse(Bench)
+    const token = await resolveTokenInput({env: process.env, flag: flags.token, readStdin: () => readSecretFromStdin('--token-stdin'), stdin: flags['token-stdin']})
     const target = await resolveTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
     if (target.notice) this.out.info(target.notice)
     const routing = benchRouting(target, {route: flags.route, routeField: flags['route-field']})
@@ -90,7 +93,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
         ...routing,
         senders: flags.senders,
         timeoutMs: flags.timeout * 1000,
-        url: withToken(target.url, flags.token),
+        url: withToken(target.url, token ?? target.token),
       })
     } finally {
       bar.stop()

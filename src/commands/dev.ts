@@ -3,7 +3,7 @@ import {resolve} from 'node:path'
 import {parseAllowedOrigin} from '../lib/dev/access.js'
 import {parseDuration} from '../lib/dev/duration.js'
 import type {DevServer} from '../lib/dev/server.js'
-import {parseParameterFlags} from '../lib/project/parameters.js'
+import {readSecretFromStdin, resolveParameterInput} from '../lib/secret-input.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Flags} from '../ui/oclif.js'
 import {colors, table} from '../ui/output.js'
@@ -24,7 +24,8 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Run the project in the current folder on ws://127.0.0.1:3001/<stage>'},
     {command: '<%= config.bin %> <%= command.id %> --dir chat --port 0 --json', description: 'Any free port; print one JSON line when ready'},
-    {command: '<%= config.bin %> <%= command.id %> --parameter AuthTokenSecret=0123456789abcdef', description: 'A project made with `wsapi init --auth token`'},
+    {command: '<%= config.bin %> <%= command.id %>', description: 'A project made with `wsapi init --auth token`: a token is generated, and `wsapi connect` uses it'},
+    {command: 'WSAPI_PARAMETER_AuthTokenSecret="$TOKEN" <%= config.bin %> <%= command.id %>', description: 'The same with a token of your own'},
     {command: '<%= config.bin %> <%= command.id %> --latency 20 --latency-dynamodb 5', description: 'Add AWS-like round trips to each @connections and DynamoDB call'},
     {command: '<%= config.bin %> <%= command.id %> --idle-timeout 5s --max-duration 1m', description: 'Short timeouts, to see them at work'},
     {command: '<%= config.bin %> <%= command.id %> --allow-origin https://app.example.com', description: 'Let a page served from another origin than this machine open the WebSocket'},
@@ -38,7 +39,8 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
       description: 'Also let web pages of this origin open the WebSocket, e.g. https://app.example.com (repeatable; * for all). Loopback origins are always allowed.',
       multiple: true,
     }),
-    parameter: Flags.string({description: 'Template parameter value, Name=Value (repeatable).', multiple: true}),
+    parameter: Flags.string({description: 'Template parameter value, Name=Value (repeatable). For secrets prefer WSAPI_PARAMETER_<Name> or --parameter-stdin: a command line is visible to `ps`.', multiple: true}),
+    'parameter-stdin': Flags.string({description: 'Read the value of this parameter (e.g. AuthTokenSecret) from standard input.'}),
     region: Flags.string({default: 'us-east-1', description: 'AWS_REGION the handlers see.'}),
     persist: Flags.string({description: 'Keep DynamoDB data in this folder between runs (created if missing; one dev server at a time; default: in memory).'}),
     'idle-timeout': Flags.string({default: '10m', description: 'Close connections idle this long with 1001 "Going away" (API Gateway: 10m).'}),
@@ -66,6 +68,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
 
   async run(): Promise<DevResult> {
     const {flags} = await this.parse(Dev)
+    const parameters = await resolveParameterInput({env: process.env, flags: flags.parameter, readStdin: () => readSecretFromStdin('--parameter-stdin'), stdinName: flags['parameter-stdin']})
     const options = {
       allowOrigins: (flags['allow-origin'] ?? []).map((value) => parseAllowedOrigin(value)),
       concurrency: flags.concurrency,
@@ -78,7 +81,8 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
       logInvocations: !flags.quiet,
       maxDurationMs: parseDuration('max-duration', flags['max-duration']),
       output: this.out,
-      parameters: parseParameterFlags(flags.parameter),
+      environmentParameters: parameters.fromEnvironment,
+      parameters: parameters.given,
       persistDir: flags.persist ? resolve(flags.persist) : undefined,
       port: flags.port,
       queue: flags.queue,
@@ -108,6 +112,9 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
         ['@connections', `${server.managementEndpoint}/@connections/{connectionId}`],
         ['Chat page', colors.cyan(server.pageUrl)],
         ['DynamoDB', `${server.dynamodbEndpoint}  ${server.tables.map((t) => `${t.logicalId} → ${t.name}`).join(', ')}`],
+        ...(server.secretSummaries.length > 0
+          ? [['Secrets Manager', `${server.secretsManagerEndpoint}  ${server.secretSummaries.map((secret) => `${secret.logicalId}${secret.generated ? ' (generated, in .wsapi/dev-secrets.json)' : ''}`).join(', ')}`]]
+          : []),
       ]),
     )
     this.out.info('')
@@ -131,6 +138,8 @@ function readyLine(server: DevServer) {
     port: server.port,
     project: server.project,
     routes: server.routes,
+    secrets: server.secretSummaries,
+    secretsManagerEndpoint: server.secretsManagerEndpoint,
     stage: server.stage,
     tables: server.tables,
     url: server.url,

@@ -70,7 +70,7 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     'reserved-concurrency': Flags.string({
       description: `ReservedConcurrentExecutions of each broadcast function, or none (new AWS accounts with a concurrency quota of 10 need none). [default: ${INIT_DEFAULTS.reservedConcurrency}]`,
     }),
-    auth: Flags.string({description: `$connect authorization: none, or token (a Lambda authorizer checking ?token=<secret>). [default: ${INIT_DEFAULTS.auth}]`, options: ['none', 'token']}),
+    auth: Flags.string({description: `$connect authorization: none, or token (a Lambda authorizer checking ?token=<token>, the token kept in Secrets Manager). [default: ${INIT_DEFAULTS.auth}]`, options: ['none', 'token']}),
     yes: Flags.boolean({char: 'y', description: 'Take the defaults for every question no flag answers; never prompt.'}),
     force: Flags.boolean({char: 'f', description: 'Write into a non-empty folder, overwriting files of the same names (others are kept).'}),
     'dry-run': Flags.boolean({description: 'List the files that would be written, and write nothing.'}),

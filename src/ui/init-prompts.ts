@@ -122,7 +122,7 @@ async function askEach(given: RawInitOptions, defaultName: string | undefined): 
   answers.auth ??= await select({
     choices: [
       {name: 'none: anyone with the URL may connect', value: 'none'},
-      {name: 'token: a Lambda authorizer checks ?token=<secret> (secret set at deploy time)', value: 'token'},
+      {name: 'token: a Lambda authorizer checks ?token=<secret> (the token kept in Secrets Manager)', value: 'token'},
     ],
     default: INIT_DEFAULTS.auth,
     message: '$connect authorization',

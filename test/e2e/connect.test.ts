@@ -78,6 +78,26 @@ describe('wsapi connect', () => {
         assert.match(result.stderr, /Connected to ws:\/\/127\.0\.0\.1:\d+\/v1\?token=\*\*\* in \d+ ms · subprotocol chat\.v2/)
       })
 
+      it('the token from WSAPI_TOKEN or --token-stdin, never on the command line; two ways at once, or --token-stdin without -x, is exit 2', async () => {
+        const echo = await use(startBroadcastServer())
+        const secret = 'from-the-environment 1&2'
+        const fromEnv = await run([echo.url, '-x', 'hi', '--count', '1'], undefined, {WSAPI_TOKEN: secret})
+        assert.equal(fromEnv.code, 0, fromEnv.stderr)
+        const fromStdin = await run([echo.url, '--token-stdin', '-x', 'hi', '--count', '1'], `${secret}\n`)
+        assert.equal(fromStdin.code, 0, fromStdin.stderr)
+        const tokens = echo.requests.map((request) => new URL(request.url!, 'http://x').searchParams.get('token'))
+        assert.deepEqual(tokens, [secret, secret])
+        for (const result of [fromEnv, fromStdin]) assert.ok(!result.stderr.includes('from-the-environment') && !result.stdout.includes('from-the-environment'))
+
+        const twice = await run([echo.url, '--token', 'x', '-x', 'hi'], undefined, {WSAPI_TOKEN: secret})
+        assert.equal(twice.code, 2)
+        assert.equal(twice.stderr, 'Error: The token is given 2 ways (--token, WSAPI_TOKEN): give it one way only.\n')
+        const noLines = await run([echo.url, '--token-stdin'], secret)
+        assert.equal(noLines.code, 2)
+        assert.match(noLines.stderr, /^Error: --token-stdin takes standard input for the token: give the lines to send with -x/)
+        assert.equal(echo.requests.length, 2)
+      })
+
       it('-k connects to a server with a self-signed certificate; without it the TLS error is explained (exit 1)', async () => {
         const tls = await use(startBroadcastServer({tls: true}))
         const refused = await run([tls.url, '-x', 'hi', '--count', '1'])

@@ -21,6 +21,8 @@ export interface ReadyLine {
   port: number
   project: string
   routes: Array<{authorizer?: string; functionId: string; key: string; twoWay: boolean}>
+  secrets: Array<{generated: boolean; logicalId: string; name: string}>
+  secretsManagerEndpoint: string
   stage: string
   tables: Array<{logicalId: string; name: string}>
   url: string
@@ -35,12 +37,14 @@ export class DevProcess {
   stdout = ''
 
   /** `args` may hold its own `--port`. */
-  constructor(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  /** `input`, when given, is written to its standard input (which is then closed). */
+  constructor(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, input?: string) {
     this.child = spawn(process.execPath, [BIN, 'dev', '--dir', dir, ...(args.includes('--port') ? [] : ['--port', '0']), '--json', ...args], {
       cwd: REPO_ROOT,
       env: {...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env},
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
+    if (input !== undefined) this.child.stdin!.end(input)
     this.child.stdout!.on('data', (chunk) => (this.stdout += chunk))
     this.child.stderr!.on('data', (chunk) => (this.stderr += chunk))
     this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)))
@@ -83,8 +87,8 @@ export class DevProcess {
   }
 }
 
-export async function startDev(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DevProcess> {
-  const dev = new DevProcess(dir, args, env)
+export async function startDev(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, input?: string): Promise<DevProcess> {
+  const dev = new DevProcess(dir, args, env, input)
   try {
     return await dev.start()
   } catch (error) {

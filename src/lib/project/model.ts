@@ -4,6 +4,7 @@ import {basename, join, relative, resolve} from 'node:path'
 import {UsageError} from '../errors.js'
 import {type CfnParameter, type CfnResource, type CfnTemplate, collectReferences, parseTemplate} from './cfn.js'
 import {parseRouteSelectionExpression, type RouteSelectionExpression} from './expressions.js'
+import {routeKeyWildcardProblem} from './names.js'
 import {TEMPLATE_FILE} from './files.js'
 
 export {TEMPLATE_FILE} from './files.js'
@@ -92,6 +93,8 @@ export interface ProjectModel {
 }
 
 export interface LoadProjectOptions {
+  /** Values from the environment (`WSAPI_PARAMETER_<Name>`): used for the parameters the template declares, ignored for others. */
+  environmentParameters?: Record<string, string>
   /** Parameter overrides (`--parameter Key=Value`). */
   parameters?: Record<string, string>
   /** Template file, relative to dir. */
@@ -121,10 +124,11 @@ function resolveScalar(value: unknown, parameters: Record<string, string>): stri
   return undefined
 }
 
-function parameterValues(file: string, declared: Record<string, CfnParameter> | undefined, overrides: Record<string, string>): Record<string, string> {
+function parameterValues(file: string, declared: Record<string, CfnParameter> | undefined, overrides: Record<string, string>, fromEnvironment: Record<string, string> = {}): Record<string, string> {
   const values: Record<string, string> = {}
   for (const [name, parameter] of Object.entries(declared ?? {})) {
     if (parameter.Default !== undefined) values[name] = String(parameter.Default)
+    if (Object.hasOwn(fromEnvironment, name)) values[name] = fromEnvironment[name]
   }
 
   for (const [name, value] of Object.entries(overrides)) {
@@ -238,7 +242,7 @@ function loadTable(file: string, logicalId: string, resource: CfnResource): Tabl
 /** Builds the project model from an already parsed template. */
 export function projectFromTemplate(dir: string, template: CfnTemplate, options: LoadProjectOptions = {}): ProjectModel {
   const file = options.templateFile ?? TEMPLATE_FILE
-  const parameters = parameterValues(file, template.Parameters, options.parameters ?? {})
+  const parameters = parameterValues(file, template.Parameters, options.parameters ?? {}, options.environmentParameters)
   const apis = ofType(template, 'AWS::ApiGatewayV2::Api').filter(([, api]) => api.Properties?.ProtocolType === 'WEBSOCKET')
   if (apis.length !== 1) {
     throw fail(file, apis.length === 0 ? 'no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET; run `wsapi init` to create a project.' : `${apis.length} WebSocket APIs (${apis.map(([id]) => id).join(', ')}); wsapi drives exactly one.`)
@@ -288,6 +292,8 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
     const properties = route.Properties ?? {}
     const key = properties.RouteKey
     if (typeof key !== 'string' || key === '') throw fail(file, `route ${logicalId} needs a RouteKey.`)
+    const wildcard = routeKeyWildcardProblem(key)
+    if (wildcard) throw fail(file, `route ${logicalId} (${JSON.stringify(key)}): ${wildcard}`)
     if (routes.some((other) => other.key === key)) throw fail(file, `route ${logicalId}: route key ${JSON.stringify(key)} is used by two routes.`)
     const integrationId = referencedResource(template, properties.Target, 'AWS::ApiGatewayV2::Integration')
     if (!integrationId) throw fail(file, `route ${logicalId} (${key}) has no Target pointing at an AWS::ApiGatewayV2::Integration of this template.`)
@@ -350,4 +356,22 @@ export function loadProject(dir: string, options: LoadProjectOptions = {}): Proj
   }
 
   return projectFromTemplate(resolve(dir), parseTemplate(readFileSync(path, 'utf8'), file), options)
+}
+
+/**
+ * The secret whose value clients pass as the `token` query string: the one AWS::SecretsManager::Secret that
+ * the function of a `route.request.querystring.token` authorizer refers to in its environment (the
+ * scaffolded AUTH_TOKEN_SECRET_ARN). Undefined when there is none, or more than one to choose from.
+ */
+export function tokenSecretId(project: ProjectModel): string | undefined {
+  const found = new Set<string>()
+  for (const authorizer of project.authorizers) {
+    if (!authorizer.identitySources.includes('route.request.querystring.token')) continue
+    for (const value of Object.values(project.functions[authorizer.functionId]?.environment ?? {})) {
+      const target = (value as {Ref?: unknown} | null)?.Ref
+      if (typeof target === 'string' && project.template.Resources[target]?.Type === 'AWS::SecretsManager::Secret') found.add(target)
+    }
+  }
+
+  return found.size === 1 ? [...found][0] : undefined
 }

@@ -70,12 +70,6 @@ export const INIT_DEFAULTS: Omit<InitOptions, 'name'> = {
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const
 
-/**
- * The `$connect` secret of a `--auth token` project under `wsapi dev` only (at least 16 characters, as the
- * template's AuthTokenSecret requires), so that the next steps init prints work as written. Deploy asks for the real one.
- */
-export const LOCAL_DEV_TOKEN = 'local-dev-token-0001'
-
 /** API Gateway stops waiting for an integration after 29 s. */
 export const INTEGRATION_TIMEOUT_SECONDS = 29
 

@@ -4,7 +4,7 @@ import {join, relative} from 'node:path'
 import {RUNTIME_DIR, TEMPLATES_DIR, wsapiPackage} from '../paths.js'
 import {deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase} from '../project/index.js'
 import {createRenderer, type TemplateRenderer} from './engine.js'
-import {type InitOptions, INTEGRATION_TIMEOUT_SECONDS, LOCAL_DEV_TOKEN} from './options.js'
+import {type InitOptions, INTEGRATION_TIMEOUT_SECONDS} from './options.js'
 
 export interface PlannedFile {
   contents: string
@@ -98,14 +98,17 @@ function sdkRange(name: string): string {
   return range
 }
 
-/** `wsapi dev` as it works for this project: a token project needs its secret, a local one here. */
-export function devCommand(options: Pick<InitOptions, 'auth'>): string {
-  return options.auth === 'token' ? `wsapi dev --parameter AuthTokenSecret=${LOCAL_DEV_TOKEN}` : 'wsapi dev'
+/**
+ * `wsapi dev` as it works for this project. A token project needs no secret on the command line: dev
+ * generates the token (as Secrets Manager does when AuthTokenSecret is empty) and keeps it in .wsapi/.
+ */
+export function devCommand(_options: Pick<InitOptions, 'auth'>): string {
+  return 'wsapi dev'
 }
 
-/** `wsapi connect` as it works for this project under `wsapi dev`. */
-export function connectCommand(options: Pick<InitOptions, 'auth'>): string {
-  return options.auth === 'token' ? `wsapi connect --token ${LOCAL_DEV_TOKEN}` : 'wsapi connect'
+/** `wsapi connect` as it works for this project under `wsapi dev`: it takes dev's token from .wsapi/. */
+export function connectCommand(_options: Pick<InitOptions, 'auth'>): string {
+  return 'wsapi connect'
 }
 
 /** The data every template sees. */
@@ -184,6 +187,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
     routes,
     versions: {
       awsSdk: sdkRange('@aws-sdk/client-dynamodb'),
+      awsSdkSecretsManager: sdkRange('@aws-sdk/client-secrets-manager'),
       awsSdkClientMock: sdkRange('aws-sdk-client-mock'),
       mocha: sdkRange('mocha'),
       prettier: sdkRange('prettier'),
@@ -195,7 +199,6 @@ function templateContext(options: InitOptions, warnings: string[]) {
     connectCommand: connectCommand(options).padEnd(Math.max(devCommand(options).length, connectCommand(options).length)),
     devCommand: devCommand(options).padEnd(Math.max(devCommand(options).length, connectCommand(options).length)),
     devScript: `node scripts/wsapi.mjs ${devCommand(options).replace(/^wsapi /, '')}`,
-    localToken: LOCAL_DEV_TOKEN,
     wsapiPackageName: wsapiPackage().name,
     wsapiVersion: wsapiPackage().version,
   }

@@ -129,6 +129,21 @@ describe('bench run', () => {
     await assert.rejects(bench(`ws://127.0.0.1:${port}/v1`, {clients: 2}), /\(ECONNREFUSED ×2\)/)
   })
 
+  it('masks the token in its report and errors, as connect does', async () => {
+    const secret = 'SUPERSECRETTOKEN123'
+    const target = await server()
+    const result = await bench(`${target.url}?token=${secret}`, {clients: 3})
+    assert.equal(result.settings.url, `${target.url}?token=***`)
+    assert.equal(JSON.stringify(result).includes(secret), false)
+
+    const refusing = await server({reject: {every: 1, status: 401}})
+    await assert.rejects(bench(`${refusing.url}?token=${secret}`, {clients: 2}), (error: Error) => {
+      assert.equal(error.message.includes(secret), false)
+      assert.match(error.message, /token=\*\*\*/)
+      return true
+    })
+  })
+
   it('makes the expectation explicit: an API that skips the sender loses exactly the senders’ own copies under "all"', async () => {
     const target = await server({excludeSender: true})
     const others = await bench(target.url, {expect: 'others'})

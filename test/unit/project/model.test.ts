@@ -96,6 +96,12 @@ describe('project model', () => {
     rejectsNaming(dir, /API WebSocketApi: Invalid route selection expression "\$request.header.x"/)
   })
 
+  it('refuses a route key with "*" (the permission\'s SourceArn would match other routes)', () => {
+    const dir = scaffoldProject()
+    editTemplate(dir, (text) => text.replace('RouteKey: "sendmessage"', 'RouteKey: "send*"'))
+    rejectsNaming(dir, /route SendmessageRoute \("send\*"\): "\*" is not allowed in a route key/)
+  })
+
   it('names a route without a target', () => {
     const dir = scaffoldProject()
     editTemplate(dir, (text) => text.replace("Target: !Join ['/', [integrations, !Ref DefaultIntegration]]", 'Target: nowhere'))

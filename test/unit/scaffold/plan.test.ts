@@ -86,15 +86,17 @@ describe('scaffold plan', () => {
               ? [['dynamodb:PutItem', table]]
               : stem === 'Disconnect'
                 ? [['dynamodb:DeleteItem', table]]
-                : stem === 'Default' || stem === 'Authorizer'
-                  ? []
-                  : [
-                      ['dynamodb:Scan', table],
-                      ['dynamodb:DeleteItem', table],
-                      // The rate limit reads and writes the sender's own item.
-                      ...(options.rateLimit === 'off' ? [] : ([['dynamodb:GetItem', table], ['dynamodb:UpdateItem', table]] as Array<[string, unknown]>)),
-                      ['execute-api:ManageConnections', post],
-                    ]
+                : stem === 'Authorizer'
+                  ? [['secretsmanager:GetSecretValue', {Ref: 'AuthToken'}]]
+                  : stem === 'Default'
+                    ? []
+                    : [
+                        ['dynamodb:Scan', table],
+                        ['dynamodb:DeleteItem', table],
+                        // The rate limit reads and writes the sender's own item.
+                        ...(options.rateLimit === 'off' ? [] : ([['dynamodb:GetItem', table], ['dynamodb:UpdateItem', table]] as Array<[string, unknown]>)),
+                        ['execute-api:ManageConnections', post],
+                      ]
           assert.deepEqual(rest, expected, id)
           assert.equal(fn.Properties!.Handler, 'index.handler')
           assert.match(fn.Properties!.Code as string, /^src\/handlers\/[a-z0-9-]+\.ts$/)
@@ -131,7 +133,7 @@ describe('scaffold plan', () => {
         const table = template.Resources.ConnectionsTable.Properties!
         assert.deepEqual(table.SSESpecification, {SSEEnabled: true})
         assert.deepEqual(table.TimeToLiveSpecification, {AttributeName: 'expiresAt', Enabled: true})
-        assert.deepEqual(Object.keys(template.Outputs!), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable'])
+        assert.deepEqual(Object.keys(template.Outputs!), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable', ...(options.auth === 'token' ? ['AuthTokenSecretArn'] : [])])
         assert.deepEqual(template.Outputs!.WebSocketUrl.Value, {'Fn::Sub': 'wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
         assert.deepEqual(template.Outputs!.ManagementEndpoint.Value, {'Fn::Sub': 'https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
       })
@@ -164,11 +166,36 @@ describe('scaffold plan', () => {
     assert.deepEqual(template.Resources.AuthorizerPermission.Properties!.SourceArn, {
       'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/authorizers/${ConnectAuthorizer}',
     })
+    assert.equal(templateOf().Parameters!.AuthTokenSecret, undefined)
+  })
+
+  it('keeps the token in Secrets Manager: generated unless given, read by the authorizer only, its value never in an environment', () => {
+    const template = templateOf({auth: 'token'})
+    const parameter = template.Parameters!.AuthTokenSecret
+    assert.equal(parameter.Default, '')
+    assert.deepEqual(template.Conditions, {GenerateAuthToken: {'Fn::Equals': [{Ref: 'AuthTokenSecret'}, '']}})
+    const secret = template.Resources.AuthToken
+    assert.equal(secret.Type, 'AWS::SecretsManager::Secret')
+    assert.deepEqual(secret.Properties!.GenerateSecretString, {'Fn::If': ['GenerateAuthToken', {ExcludePunctuation: true, PasswordLength: 40}, {Ref: 'AWS::NoValue'}]})
+    assert.deepEqual(secret.Properties!.SecretString, {'Fn::If': ['GenerateAuthToken', {Ref: 'AWS::NoValue'}, {Ref: 'AuthTokenSecret'}]})
+    assert.deepEqual(template.Outputs!.AuthTokenSecretArn.Value, {Ref: 'AuthToken'})
+
+    // The ARN, not the value, in the environment; no function's environment refers to the parameter.
     assert.deepEqual((template.Resources.AuthorizerFunction.Properties!.Environment as {Variables: object}).Variables, {
-      AUTH_TOKEN_SECRET: {Ref: 'AuthTokenSecret'},
+      AUTH_TOKEN_SECRET_ARN: {Ref: 'AuthToken'},
       NODE_OPTIONS: '--enable-source-maps',
     })
-    assert.equal(templateOf().Parameters!.AuthTokenSecret, undefined)
+    for (const [id, fn] of ofType(template, 'AWS::Lambda::Function')) assert.doesNotMatch(JSON.stringify(fn.Properties!.Environment), /AuthTokenSecret/, id)
+
+    // GetSecretValue on that secret, for the authorizer's role only.
+    for (const [id, role] of ofType(template, 'AWS::IAM::Role')) {
+      const reads = grants(role).filter(([action]) => action.startsWith('secretsmanager:'))
+      assert.deepEqual(reads, id === 'AuthorizerRole' ? [['secretsmanager:GetSecretValue', {Ref: 'AuthToken'}]] : [], id)
+    }
+
+    const packageJson = JSON.parse(plan({auth: 'token'}).files.find((file) => file.path === 'package.json')!.contents)
+    assert.ok(packageJson.devDependencies['@aws-sdk/client-secrets-manager'])
+    assert.equal(JSON.parse(plan().files.find((file) => file.path === 'package.json')!.contents).devDependencies['@aws-sdk/client-secrets-manager'], undefined)
   })
 
   it('makes $default two-way and leaves it out on request', () => {
