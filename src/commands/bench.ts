@@ -61,7 +61,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     'route-field': Flags.string({description: 'Message field that selects the route, e.g. action or meta.type. [default: from the route selection expression, else message]'}),
     expect: Flags.string({default: 'all', description: 'Who should receive each broadcast: all (the sender included) or others.', options: [...EXPECTATIONS]}),
     'allow-loss': Flags.boolean({description: 'Report lost deliveries but exit 0 for them.'}),
-    token: Flags.string({description: `Sent as the \`token\` query string (the scaffolded $connect authorizer). Prefer ${TOKEN_ENV} or --token-stdin: a command line is visible to \`ps\`. [default: against this project's wsapi dev, the token it generated]`}),
+    token: Flags.string({description: `The \`token\` query string of the scaffolded $connect authorizer; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`}),
     'token-stdin': Flags.boolean({description: 'Read the token from standard input.'}),
     header: Flags.string({char: 'H', description: 'Handshake header, "Name: value" (repeatable).', multiple: true}),
   }

@@ -52,7 +52,7 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     'route-field': Flags.string({description: 'Body field that selects the route, e.g. action or body.action (default: from the route selection expression).'}),
     header: Flags.string({char: 'H', description: 'HTTP header for the handshake, "Name: value" (repeatable).', multiple: true, multipleNonGreedy: true}),
     subprotocol: Flags.string({description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
-    token: Flags.string({description: `Sent as the token query string parameter, which the scaffolded $connect authorizer checks. Prefer ${TOKEN_ENV} or --token-stdin: a command line is visible to \`ps\`. [default: against this project's wsapi dev, the token it generated]`}),
+    token: Flags.string({description: `The \`token\` query string of the scaffolded $connect authorizer; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`}),
     'token-stdin': Flags.boolean({description: 'Read the token from standard input (then give the lines to send with -x).'}),
     origin: Flags.string({char: 'o', description: 'Origin header.'}),
     insecure: Flags.boolean({char: 'k', description: 'Do not verify the TLS certificate (test servers only).'}),

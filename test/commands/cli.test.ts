@@ -64,7 +64,7 @@ describe('the wsapi command line', function () {
       const flags = stdout.slice(stdout.indexOf('FLAGS\n') + 6, stdout.indexOf('\n\n', stdout.indexOf('FLAGS\n')))
       const columns = flags
         .split('\n')
-        .filter((line) => /^ +(-\w, )?--/.test(line))
+        .filter((line) => /^ {0,6}(-\w, )?--/.test(line)) // a flag's own line, not a wrapped description
         .map((line) => line.indexOf('--'))
       assert.ok(columns.length > 1, stdout)
       assert.deepEqual(new Set(columns), new Set([6]), `${command} --help:\n${flags}`)
