@@ -158,10 +158,10 @@ export class AsyncInvocations {
 
     let delayMs: number
     if (isThrottle(result)) {
-      // Throttled: back to the queue, not counted; Lambda backs off from 1 s up to 5 minutes.
+      // Throttled: back to the queue, not counted; Lambda backs off from 1 s up to 5 minutes (dev starts at the retry delay if shorter).
       event.attempts -= 1
       event.throttles += 1
-      delayMs = Math.min(1000 * 2 ** (event.throttles - 1), 300_000)
+      delayMs = Math.min(Math.min(1000, this.options.retryDelayMs) * 2 ** (event.throttles - 1), 300_000)
     } else {
       if (event.attempts > config.maximumRetryAttempts) return this.fail(event, 'RetriesExhausted', result, config)
       delayMs = this.options.retryDelayMs * event.attempts

@@ -337,6 +337,8 @@ export class LocalQueues {
 
         const wanted = new Set([...stringList(input.AttributeNames), ...stringList(input.MessageSystemAttributeNames)])
         const wantedAttributes = new Set(stringList(input.MessageAttributeNames))
+        // An empty receive answers no Messages at all, as SQS does.
+        if (messages.length === 0) return {}
         return {
           Messages: messages.map((message) => {
             const system: Record<string, string> = {
