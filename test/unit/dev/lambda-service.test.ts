@@ -129,6 +129,13 @@ describe('dev: the Lambda Invoke API over HTTP, with the AWS SDK', function () {
       },
       Dlq: {Type: 'AWS::SQS::Queue'},
       Fanout: fn(),
+      Legacy: fn({DeadLetterConfig: {TargetArn: {'Fn::GetAtt': ['LegacyDlq', 'Arn']}}}),
+      LegacyDlq: {Properties: {QueueName: 'legacy-dlq'}, Type: 'AWS::SQS::Queue'},
+      Chained: fn(),
+      ChainedConfig: {
+        Properties: {DestinationConfig: {OnFailure: {Destination: {'Fn::GetAtt': ['Fanout', 'Arn']}}}, FunctionName: {Ref: 'Chained'}, MaximumRetryAttempts: 0},
+        Type: 'AWS::Lambda::EventInvokeConfig',
+      },
     })
     lambda.configure(stack, projectOf(stack))
   })
@@ -181,6 +188,36 @@ describe('dev: the Lambda Invoke API over HTTP, with the AWS SDK', function () {
     assert.equal(record.requestContext.approximateInvokeCount, 2)
     assert.deepEqual(record.requestPayload, {shard: 2})
     assert.match(output.text('warn'), /Fanout \S+: RetriesExhausted record sent to queue app-v1-Dlq \(1 message; read them with: aws sqs receive-message --endpoint-url http:\/\/127\.0\.0\.1:\d+ --queue-url http:\/\/127\.0\.0\.1:\d+\/000000000000\/app-v1-Dlq\)/)
+  })
+
+  it("a DeadLetterConfig queue gets the event itself with Lambda's RequestID, ErrorCode and ErrorMessage attributes", async () => {
+    answer = () => ({durationMs: 1, error: {errorMessage: 'legacy failed', errorType: 'Error'}, ok: false, reason: 'error'})
+    const sent = await client().send(new InvokeCommand({FunctionName: 'app-v1-Legacy', InvocationType: 'Event', Payload: new TextEncoder().encode('{"n":9}')}))
+    await lambda.asyncInvocations.idle()
+    assert.equal(runs.length, 3, 'no EventInvokeConfig: two retries')
+    const sqs = new SQSClient({credentials: TEST_CREDENTIALS, endpoint, region: 'us-east-1'})
+    const {Messages} = await sqs.send(new ReceiveMessageCommand({MessageAttributeNames: ['All'], QueueUrl: queues.urlOf('legacy-dlq')}))
+    assert.equal(Messages?.[0].Body, '{"n":9}')
+    assert.deepEqual(Messages?.[0].MessageAttributes, {
+      ErrorCode: {DataType: 'Number', StringValue: '200'},
+      ErrorMessage: {DataType: 'String', StringValue: 'legacy failed'},
+      RequestID: {DataType: 'String', StringValue: sent.$metadata.requestId},
+    })
+  })
+
+  it('an OnFailure destination that is a function of the template is invoked with the record', async () => {
+    answer = (event) =>
+      JSON.parse(event).requestContext ? {durationMs: 1, ok: true, payload: null} : {durationMs: 1, error: {errorMessage: 'chained failed', errorType: 'Error'}, ok: false, reason: 'error'}
+    await client().send(new InvokeCommand({FunctionName: 'app-v1-Chained', InvocationType: 'Event', Payload: new TextEncoder().encode('{"n":1}')}))
+    await lambda.asyncInvocations.idle()
+    assert.deepEqual(
+      runs.map((run) => run.logicalId),
+      ['Chained', 'Fanout'],
+    )
+    const record = JSON.parse(runs[1].event) as {requestContext: {condition: string; functionArn: string}; requestPayload: unknown}
+    assert.equal(record.requestContext.condition, 'RetriesExhausted')
+    assert.equal(record.requestContext.functionArn, 'arn:aws:lambda:us-east-1:000000000000:function:app-v1-Chained:$LATEST')
+    assert.deepEqual(record.requestPayload, {n: 1})
   })
 
   it('DryRun: 204 without running anything; errors as the SDK knows them', async () => {
