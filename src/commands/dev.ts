@@ -62,7 +62,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
     quiet: Flags.boolean({char: 'q', description: 'Do not log each invocation.'}),
   }
 
-  static override summary = 'Run the API locally: API Gateway WebSocket emulator, @connections, DynamoDB, hot reload.'
+  static override summary = 'Run the API locally: API Gateway WebSocket emulator, @connections, Lambda Invoke, SQS, DynamoDB, hot reload.'
 
   override logJson(json: unknown): void {
     // JSON Lines: the ready line, then one line when stopped, so that scripts can read line by line.
