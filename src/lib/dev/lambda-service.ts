@@ -329,7 +329,7 @@ export class LocalLambda {
       functionId: fn?.logicalId ?? event.functionName,
       note,
       route: 'Invoke Event',
-      status: result === undefined ? 'not run' : result.ok ? 'ok' : 'Unhandled',
+      status: result === undefined ? 'not run' : result.ok ? 200 : 'Unhandled',
     })
   }
 

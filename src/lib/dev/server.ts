@@ -151,7 +151,7 @@ class LocalApiGateway implements DevServer {
   private closing?: Promise<void>
   /** The @connections calls' token bucket, and how many it refused since the last log line about it. */
   private readonly connectionsRate?: TokenBucket
-  private throttled = {count: 0, loggedAt: 0}
+  private throttled: {count: number; timer?: NodeJS.Timeout} = {count: 0}
   private lambda?: LocalLambda
   private queues?: LocalQueues
   /** Set once functions and routes are loaded; the port listens before, so that their environment can name it. */
@@ -563,19 +563,28 @@ class LocalApiGateway implements DevServer {
     response.end('{"message":"Forbidden"}')
   }
 
-  /** One @connections call against the account's rate; refusals are logged at most once a second. */
+  /** One @connections call against the account's rate. The first refusal is logged at once, later ones as a count each second. */
   private takeConnectionsToken(): boolean {
     if (this.connectionsRate!.take()) return true
-    this.throttled.count += 1
-    const now = Date.now()
-    if (now - this.throttled.loggedAt >= 1000) {
-      const {burst, ratePerSecond} = this.connectionsRate!.limit
-      this.log.warn(
-        `@connections: ${this.throttled.count} call${this.throttled.count === 1 ? '' : 's'} throttled (429 LimitExceededException) over the account rate of ${ratePerSecond}/s, burst ${burst} (--connections-rate-limit, --connections-burst-limit)`,
-      )
-      this.throttled = {count: 0, loggedAt: now}
+    if (this.throttled.timer) {
+      this.throttled.count += 1
+      return false
     }
 
+    const {burst, ratePerSecond} = this.connectionsRate!.limit
+    this.log.warn(`@connections: calls over the account rate of ${ratePerSecond}/s, burst ${burst}, get 429 LimitExceededException (--connections-rate-limit, --connections-burst-limit)`)
+    const flush = () => {
+      if (this.throttled.count === 0) {
+        this.throttled.timer = undefined
+        return
+      }
+
+      this.log.warn(`@connections: ${this.throttled.count} call${this.throttled.count === 1 ? '' : 's'} throttled (429 LimitExceededException) in the last second`)
+      this.throttled.count = 0
+      this.throttled.timer = setTimeout(flush, 1000).unref()
+    }
+
+    this.throttled = {count: 1, timer: setTimeout(flush, 1000).unref()}
     return false
   }
 
@@ -883,6 +892,7 @@ class LocalApiGateway implements DevServer {
     await Promise.race([Promise.all(closed), delay(3000)])
     // $disconnect of every connection, within reason: it is best effort in AWS too.
     await Promise.race([Promise.all([...this.disconnects]), delay(10_000)])
+    clearTimeout(this.throttled.timer)
     this.queues?.close()
     const asyncDone = this.lambda?.close()
     await Promise.all([...this.functions.values()].map((entry) => entry.runtime.close()))
