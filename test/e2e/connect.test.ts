@@ -146,8 +146,8 @@ describe('wsapi connect', () => {
         const running = run([first.url, '--reconnect', '--wait=-1', '--timeout', '20'])
         while (first.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20))
         await first.close()
-        // Down for a while (the client's retries are refused), then back, now refusing the token.
-        await new Promise((resolve) => setTimeout(resolve, 1200))
+        // Down for a while (the client's first retry, about 0.5 s after the drop, is refused), then back, now refusing the token.
+        await new Promise((resolve) => setTimeout(resolve, 3000))
         await use(startRejectingServer(403, 'Forbidden', first.port))
         const result = await running
         assert.match(result.stderr, /connection refused: nothing listens on 127\.0\.0\.1:\d+; reconnecting in \d\.\d s \(attempt 2\)/)
@@ -340,10 +340,11 @@ describe('wsapi connect', () => {
       })
 
       it('--wait keeps the connection open after the last line, then closes normally', async () => {
-        const server = await use(startServer({}, (socket) => socket.on('message', () => setTimeout(() => socket.send('late'), 300))))
+        // 'late' comes 500 ms after the message: --wait 0 has closed by then, --wait 3 waits six times as long.
+        const server = await use(startServer({}, (socket) => socket.on('message', () => setTimeout(() => socket.send('late'), 500))))
         const short = await run([server.url, '-x', 'hi', '--wait', '0'])
         assert.equal(short.stdout, '')
-        const long = await run([server.url, '-x', 'hi', '--wait', '1'])
+        const long = await run([server.url, '-x', 'hi', '--wait', '3'])
         assert.equal(long.stdout, 'late\n')
         assert.equal(long.code, 0)
       })
