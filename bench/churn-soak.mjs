@@ -98,7 +98,7 @@ async function churner() {
     everyone.push(client)
     churnCycles++
     // eslint-disable-next-line no-await-in-loop
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 400))
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 2000))
     client.leftAt = performance.now()
     if (Math.random() < 0.7) client.ws.close(1000)
     else {

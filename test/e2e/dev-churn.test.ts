@@ -31,6 +31,9 @@ async function nthBroadcast(dev: DevProcess, n: number): Promise<BroadcastLog> {
 
 describe('wsapi dev: broadcasts while clients come and go', function () {
   this.timeout(120_000)
+  before(() => {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+  })
 
   it('a broadcast during another client’s $connect leaves its stored connection alone: it gets the next broadcast', async () => {
     // The generated project, with a $connect that (when asked) holds on after storing the connection, until the

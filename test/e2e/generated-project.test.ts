@@ -24,7 +24,7 @@ describe('a generated project', function () {
     assert.equal(install.code, 0, install.output)
     const test = npm(['test'], dir)
     assert.equal(test.code, 0, test.output)
-    // connect 2, disconnect 1, default 1, authorizer 3, and 8 for each of the two broadcast routes
-    assert.match(test.output, /\b23 passing\b/, test.output)
+    // connect 2, disconnect 1, default 1, authorizer 3, and 9 for each of the two broadcast routes
+    assert.match(test.output, /\b25 passing\b/, test.output)
   })
 })
