@@ -43,7 +43,9 @@ const startFakeBackend: StartBackend = async (options = {}) => {
   } satisfies ChatBackend
 }
 
-describe('wsapi connect', () => {
+describe('wsapi connect', function () {
+  // Each test starts the CLI a few times; a busy machine takes seconds for each.
+  this.timeout(60_000)
   describe('against a ws fake of a generated project (the scenarios wsapi dev must pass too)', () => {
     chatScenarios(startFakeBackend)
   })
@@ -116,7 +118,7 @@ describe('wsapi connect', () => {
         const result = await run(['--dir', dir, '--stage', 'prod', '-x', 'hi', '--count', '1', '--keepalive', '0.2', '--keepalive-message', 'ka', '--timeout', '10'])
         assert.equal(result.stdout, '{"message":"sendmessage","data":"hi"}\n')
         assert.match(result.stderr, /Connected to ws:\/\/127\.0\.0\.1:\d+\/v1 \(last deploy\)/)
-        const idle = await run([echo.url, '--keepalive', '0.2', '--keepalive-message', 'ka', '--wait', '0.5'])
+        const idle = await run([echo.url, '--keepalive', '0.2', '--keepalive-message', 'ka', '--wait', '1.5'])
         assert.equal(idle.code, 0)
         assert.ok(echo.messages.includes('ka'))
       })
