@@ -145,7 +145,12 @@ while (expected < target && performance.now() - started < maxSeconds * 1000) {
   const before = results.length
   sender.ws.send(JSON.stringify({data: marker, message: 'sendmessage'}))
   // eslint-disable-next-line no-await-in-loop
-  while (results.length === before) await done
+  await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 60_000).unref())])
+  if (results.length === before) {
+    console.log(`broadcast ${marker} logged no result within 60 s (the handler failed?); warnings: ${warnings.slice(-3).join('\n')}`)
+    process.exit(1)
+  }
+
   const result = results[before]
   for (const key of Object.keys(resultTotals)) resultTotals[key] += result[key]
   const owed = everyone.filter((client) => client.openAt < sendAt && client.leftAt > result.at)
