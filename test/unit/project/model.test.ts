@@ -57,7 +57,7 @@ describe('project model', () => {
 
   it("reads the stage's throttling (DefaultRouteSettings, RouteSettings by route key) and ReservedConcurrentExecutions", () => {
     const dir = scaffoldProject({routes: 'sendmessage'})
-    assert.deepEqual(loadProject(dir).throttling, {defaults: {burstLimit: 500, rateLimit: 1000}, routes: {}})
+    assert.deepEqual(loadProject(dir).throttling, {defaults: {burstLimit: 2000, rateLimit: 1000}, routes: {}})
     assert.equal(loadProject(dir).functions.SendmessageFunction.reservedConcurrency, undefined)
     editTemplate(dir, (text) =>
       text
