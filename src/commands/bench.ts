@@ -6,6 +6,7 @@ import {presignTarget} from '../lib/connect/sigv4.js'
 import {tokenTransport} from '../lib/connect/token.js'
 import {resolveTarget} from '../lib/connect/index.js'
 import {UsageError, WsapiError} from '../lib/errors.js'
+import {readSecretFromStdin, resolveTokenInput, TOKEN_ENV} from '../lib/secret-input.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {progressLine, renderBenchSummary} from '../ui/bench-report.js'
@@ -53,7 +54,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     stage: Flags.string({description: "Stage whose deploy to use when no URL is given and `wsapi dev` is not running. [default: the template's]"}),
     clients: Flags.integer({char: 'c', default: 100, description: 'Connections to open.', min: 1}),
     rate: Flags.integer({default: 100, description: `New connections per second while ramping up (API Gateway's default quota: ${APIGW_CONNECT_RATE_QUOTA}/s per account).`, min: 1}),
-    senders: Flags.integer({char: 's', default: 1, description: 'How many of the clients send.', min: 1}),
+    senders: Flags.integer({default: 1, description: 'How many of the clients send.', min: 1}),
     messages: Flags.integer({char: 'm', default: 10, description: 'Broadcasts each sender sends.', min: 1}),
     interval: Flags.integer({default: 200, description: "Milliseconds between two broadcasts of one sender (senders are staggered across it).", min: 0}),
     timeout: seconds({default: 10, description: 'Seconds a handshake may take, and to wait for the last deliveries after the last send.'}),
@@ -63,11 +64,14 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     'allow-loss': Flags.boolean({description: 'Report lost deliveries but exit 0 for them.'}),
     sigv4: Flags.boolean({
       description: 'Sign the URL (SigV4 in the query string, service execute-api) for a $connect with AWS_IAM authorization: with the local caller of wsapi dev, else the standard AWS credential chain.',
-      exclusive: ['token'],
+      exclusive: ['token', 'token-stdin'],
     }),
     profile: Flags.string({description: 'With --sigv4: named AWS profile. [default: AWS_PROFILE]', dependsOn: ['sigv4']}),
     region: Flags.string({description: 'With --sigv4: the region to sign for. [default: from the execute-api host, else AWS_REGION]', dependsOn: ['sigv4']}),
-    token: Flags.string({description: 'Sent as the scaffolded $connect authorizer reads it: in Sec-WebSocket-Protocol for jwt projects, else as the `token` query string.'}),
+    token: Flags.string({
+      description: `For the scaffolded $connect authorizer: the \`token\` query string, or for jwt projects Sec-WebSocket-Protocol \`bearer, <token>\`; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`,
+    }),
+    'token-stdin': Flags.boolean({description: 'Read the token from standard input.'}),
     header: Flags.string({char: 'H', description: 'Handshake header, "Name: value" (repeatable).', multiple: true}),
   }
 
@@ -75,6 +79,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
 
   async run(): Promise<BenchCommandResult> {
     const {args, flags} = await this.parse(Bench)
+    const token = await resolveTokenInput({env: process.env, flag: flags.token, readStdin: () => readSecretFromStdin('--token-stdin'), stdin: flags['token-stdin']})
     const resolved = await resolveTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
     const target = flags.sigv4 ? {...resolved, url: await presignTarget(resolved, {profile: flags.profile, region: flags.region})} : resolved
     if (target.notice) this.out.info(target.notice)
@@ -98,7 +103,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
         ...routing,
         senders: flags.senders,
         timeoutMs: flags.timeout * 1000,
-        ...tokenTransport(target, flags.token),
+        ...tokenTransport(target, token ?? target.token),
       })
     } finally {
       bar.stop()

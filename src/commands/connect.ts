@@ -5,6 +5,7 @@ import type {LineHistory} from '../lib/connect/history.js'
 import {resolveClientTarget} from '../lib/connect/resolve.js'
 import {presignTarget} from '../lib/connect/sigv4.js'
 import {UsageError} from '../lib/errors.js'
+import {readSecretFromStdin, resolveTokenInput, TOKEN_ENV} from '../lib/secret-input.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {chatTerminal} from '../ui/connect-terminal.js'
@@ -39,7 +40,7 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Chat with the running `wsapi dev` of the project in the current folder'},
-    {command: '<%= config.bin %> <%= command.id %> wss://abc123.execute-api.eu-west-1.amazonaws.com/v1 --token s3cret', description: 'Chat with a deployed API behind the token authorizer'},
+    {command: 'WSAPI_TOKEN="$TOKEN" <%= config.bin %> <%= command.id %> wss://abc123.execute-api.eu-west-1.amazonaws.com/v1', description: 'Chat with a deployed API behind the token authorizer'},
     {command: '<%= config.bin %> <%= command.id %> -x hello --count 1', description: 'Send one line, print the first message received, exit'},
     {command: `echo '{"message":"sendmessage","data":"hi"}' | <%= config.bin %> <%= command.id %> --json --wait 1`, description: 'Pipe messages in, get NDJSON records out'},
     {command: '<%= config.bin %> <%= command.id %> --reconnect --keepalive 300', description: 'A session that survives restarts of wsapi dev and API Gateway\'s 10-minute idle timeout'},
@@ -51,14 +52,17 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     route: Flags.string({char: 'r', description: "Route plain lines are sent to (default: the template's first custom route)."}),
     'route-field': Flags.string({description: 'Body field that selects the route, e.g. action or body.action (default: from the route selection expression).'}),
     header: Flags.string({char: 'H', description: 'HTTP header for the handshake, "Name: value" (repeatable).', multiple: true, multipleNonGreedy: true}),
-    subprotocol: Flags.string({char: 's', description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
+    subprotocol: Flags.string({description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
     sigv4: Flags.boolean({
       description: 'Sign the URL (SigV4 in the query string, service execute-api) for a $connect with AWS_IAM authorization: with the local caller of wsapi dev, else the standard AWS credential chain.',
-      exclusive: ['token'],
+      exclusive: ['token', 'token-stdin'],
     }),
     profile: Flags.string({description: 'With --sigv4: named AWS profile. [default: AWS_PROFILE]', dependsOn: ['sigv4']}),
     region: Flags.string({description: 'With --sigv4: the region to sign for. [default: from the execute-api host, else AWS_REGION]', dependsOn: ['sigv4']}),
-    token: Flags.string({description: 'Sent as the scaffolded $connect authorizer reads it: in Sec-WebSocket-Protocol (`bearer, <token>`) for jwt projects, else as the token query string parameter.'}),
+    token: Flags.string({
+      description: `For the scaffolded $connect authorizer: the \`token\` query string, or for jwt projects Sec-WebSocket-Protocol \`bearer, <token>\`; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`,
+    }),
+    'token-stdin': Flags.boolean({description: 'Read the token from standard input (then give the lines to send with -x).'}),
     origin: Flags.string({char: 'o', description: 'Origin header.'}),
     insecure: Flags.boolean({char: 'k', description: 'Do not verify the TLS certificate (test servers only).'}),
     reconnect: Flags.boolean({description: 'Reconnect with exponential backoff after the connection drops; each new connection is announced.'}),
@@ -77,11 +81,16 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
 
   async run(): Promise<ChatResult> {
     const {args, flags} = await this.parse(Connect)
+    if (flags['token-stdin'] && flags.execute === undefined) {
+      throw new UsageError(`--token-stdin takes standard input for the token: give the lines to send with -x, or pass the token in ${TOKEN_ENV} instead.`)
+    }
+
+    const token = await resolveTokenInput({env: process.env, flag: flags.token, readStdin: () => readSecretFromStdin('--token-stdin'), stdin: flags['token-stdin']})
     const interactive = flags.execute === undefined && !flags.json && Boolean(process.stdin.isTTY && process.stdout.isTTY)
     const resolved = await resolveClientTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
     const target = flags.sigv4 ? {...resolved, url: await presignTarget(resolved, {profile: flags.profile, region: flags.region})} : resolved
     const plan = planChat({
-      connection: {headers: flags.header, insecure: flags.insecure, origin: flags.origin, subprotocols: flags.subprotocol, token: flags.token},
+      connection: {headers: flags.header, insecure: flags.insecure, origin: flags.origin, subprotocols: flags.subprotocol, token: token ?? target.token},
       count: flags.count,
       execute: flags.execute,
       interactive,

@@ -4,6 +4,9 @@ import {UsageError} from '../lib/errors.js'
 import {stackNameFromDirectory} from '../lib/project/index.js'
 import {
   checkTarget,
+  connectCommand,
+  formatPlan,
+  devCommand,
   INIT_DEFAULTS,
   type InitOptions,
   planProject,
@@ -68,7 +71,7 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
       description: `ReservedConcurrentExecutions of each broadcast function, or none (new AWS accounts with a concurrency quota of 10 need none). [default: ${INIT_DEFAULTS.reservedConcurrency}]`,
     }),
     auth: Flags.string({
-      description: `$connect authorization: none; token (a Lambda authorizer checking ?token=<secret>); jwt (a Lambda authorizer verifying JWTs); or iam (SigV4-signed $connect). [default: ${INIT_DEFAULTS.auth}]`,
+      description: `$connect authorization: none; token (a Lambda authorizer checking ?token=<token>, the token kept in Secrets Manager); jwt (a Lambda authorizer verifying JWTs); or iam (SigV4-signed $connect). [default: ${INIT_DEFAULTS.auth}]`,
       options: ['none', 'token', 'jwt', 'iam'],
     }),
     'jwt-issuer': Flags.string({description: 'With --auth jwt: the issuer URL (a Cognito user pool URL or any OpenID Connect issuer), or local (wsapi dev issues tokens). [default: local]'}),
@@ -123,7 +126,7 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     }
 
     const options = resolveInitOptions({...raw, name})
-    const plan = planProject(options)
+    const plan = await formatPlan(planProject(options))
     for (const warning of plan.warnings) this.out.warn(warning)
     const shown = relative(process.cwd(), dir) || '.'
     if (flags['dry-run']) {
@@ -142,10 +145,10 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
         'Next steps:',
         ...cd.map((line) => `  ${line}`),
         ...nextSteps([
-          [`${this.config.bin} dev`, 'run it locally: API Gateway emulator + DynamoDB, no AWS account'],
-          [`${this.config.bin} connect`, 'chat with it from another terminal'],
+          [devCommand(options), 'run it locally: API Gateway emulator + DynamoDB, no AWS account'],
+          [connectCommand(options), 'chat with it from another terminal'],
           ['npm install && npm test', 'the handlers’ tests'],
-          [`${this.config.bin} deploy`, `ship it to AWS (stack ${options.name}-${options.stage})`],
+          ['wsapi deploy', `ship it to AWS (stack ${options.name}-${options.stage})`],
         ]),
       ].join('\n'),
     )

@@ -27,7 +27,7 @@ export default class Status extends WsapiCommand {
   async run(): Promise<StatusResult> {
     const {flags} = await this.parse(Status)
     const {stackStatus} = await import('../lib/deploy/index.js')
-    const result = await stackStatus({aws: awsOptionsFrom(flags), dir: resolve(flags.dir), stage: flags.stage})
+    const result = await stackStatus({aws: {...awsOptionsFrom(flags), onWarning: (message) => this.out.warn(message)}, dir: resolve(flags.dir), stage: flags.stage})
     if (!result.deployed) {
       this.out.info(
         result.deployedIn

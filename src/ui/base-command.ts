@@ -1,6 +1,6 @@
 import {Command, Flags} from './oclif.js'
 
-import {WsapiError} from '../lib/errors.js'
+import {ExitCode, WsapiError} from '../lib/errors.js'
 import type {Output} from '../lib/output.js'
 import {terminalText} from '../lib/terminal-text.js'
 import {colors, terminalOutput} from './output.js'
@@ -31,6 +31,12 @@ export abstract class WsapiCommand extends Command {
     if (this.jsonEnabled()) {
       this.logJson({error: {code: WsapiError.is(error) ? error.code : 'USAGE', exit, message: oneLine(error.message)}})
       return
+    }
+
+    // Ctrl-C is the user's choice, not an error: say what happened and stop with 130, as shells expect.
+    if (exit === ExitCode.interrupted) {
+      process.stderr.write(`${colors.yellow('!')} ${oneLine(error.message)}\n`)
+      this.exit(exit)
     }
 
     // One unwrapped line (oclif would wrap and prefix it), so that scripts and people read the same text.

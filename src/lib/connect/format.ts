@@ -101,6 +101,7 @@ export const API_GATEWAY_ERROR_HINTS: Record<string, string> = {
   'Endpoint request timed out': "the route's integration took longer than the integration timeout (API Gateway's default: 29 s)",
   Forbidden: 'no route matches this message and there is no $default route (or the request was not authorized)',
   'Internal server error': "the route's integration failed: the Lambda threw, timed out or returned a malformed response (see its logs)",
+  'Too Many Requests': "the stage's or route's throttling limit (ThrottlingRateLimit / ThrottlingBurstLimit) dropped the message: send more slowly",
 }
 
 const ERROR_FRAME_KEYS = new Set(['connectionId', 'message', 'messageId', 'requestId'])

@@ -4,9 +4,11 @@ import {
   type PathSegment,
   type ProjectModel,
   liveDevServers,
+  readDevSecrets,
   readOutputsState,
   routeFieldPath,
   TEMPLATE_FILE,
+  tokenSecretId,
 } from '../project/index.js'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -31,6 +33,8 @@ export interface ClientTarget {
   projectStage?: string
   /** Where the URL came from. */
   source: 'argument' | 'deploy' | 'dev'
+  /** The token `wsapi dev` generated for this project's token authorizer (source dev only), used when none is given. */
+  token?: string
   /** The subprotocol before which `--token` goes in Sec-WebSocket-Protocol (jwt projects); undefined: the token query string. */
   tokenProtocol?: string
   url: string
@@ -79,7 +83,16 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<Clie
       others.length === 0
         ? undefined
         : `${others.length + 1} wsapi dev servers run in this project: using the one started last (pid ${dev.pid}, ${dev.url}); ${others.map((other) => `pid ${other.pid} serves ${other.url}`).join(', ')} (pass its URL to use it).`
-    return {...routing(project), dev: {integrationTimeoutMs: dev.integrationTimeoutMs, pid: dev.pid, ...(dev.sigv4 ? {sigv4: dev.sigv4} : {})}, notice, source: 'dev', url: dev.url}
+    const secretId = tokenSecretId(project)
+    const token = secretId === undefined ? undefined : readDevSecrets(project.dir)[secretId]
+    return {
+      ...routing(project),
+      dev: {integrationTimeoutMs: dev.integrationTimeoutMs, pid: dev.pid, ...(dev.sigv4 ? {sigv4: dev.sigv4} : {})},
+      notice,
+      source: 'dev',
+      url: dev.url,
+      ...(token === undefined ? {} : {token}),
+    }
   }
 
   const stage = options.stage ?? project.stage.name

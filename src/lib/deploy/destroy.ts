@@ -10,7 +10,7 @@ import {BOOTSTRAP_STACK} from './bootstrap.js'
 import {deleteStackAndWait, type StackContext, waitForBusyStack} from './deploy-stack.js'
 import {type ActivityListener, silentActivity} from './stack-activity-monitor.js'
 import {isBusy} from './stack-status.js'
-import {otherDeployedRegion, resolveStackTarget} from './target.js'
+import {checkStackOwnership, otherDeployedRegion, resolveStackTarget} from './target.js'
 
 export interface DestroyPlan {
   account: string
@@ -24,6 +24,8 @@ export interface DestroyPlan {
 }
 
 export interface DestroyProjectOptions {
+  /** Delete a stack of this name even without this project's wsapi tags (`--adopt`). */
+  adopt?: boolean
   aws: AwsOptions
   /** Asked before deleting; false cancels. Without it, wsapi deletes without asking (`--yes`). */
   confirm?: (plan: DestroyPlan) => Promise<boolean>
@@ -118,6 +120,7 @@ export async function destroyProject(options: DestroyProjectOptions): Promise<De
     }
 
     let stack = await cloudFormation.describeStack(stackName)
+    if (stack) checkStackOwnership(stack, target, 'destroy', options.adopt)
     if (stack && isBusy(stack.status)) stack = await waitForBusyStack(context, stack)
     if (!stack) {
       // Not here, but deployed elsewhere: keep the saved outputs that say where.

@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
 import {dirname, join} from 'node:path'
 
@@ -6,7 +6,8 @@ import {dirname, join} from 'node:path'
  * Files through which wsapi commands find each other's results inside a project:
  *   .wsapi/dev/<pid>.json        written by each running `wsapi dev` (several may run), removed by that one when it stops
  *   .wsapi/outputs/<stage>.json  written by `wsapi deploy` with the stack's outputs
- * `wsapi connect` and `wsapi bench` read both to pick their default URL.
+ *   .wsapi/dev-secrets.json      the secrets `wsapi dev` generated (mode 0600), kept between runs
+ * `wsapi connect` and `wsapi bench` read them to pick their default URL (and token, against `wsapi dev`).
  */
 
 export const STATE_DIR = '.wsapi'
@@ -52,11 +53,18 @@ export function outputsStatePath(projectDir: string, stage: string): string {
   return join(projectDir, STATE_DIR, 'outputs', `${stage}.json`)
 }
 
+export function devSecretsPath(projectDir: string): string {
+  return join(projectDir, STATE_DIR, 'dev-secrets.json')
+}
+
 /** Writes JSON atomically (temp file + rename), so a reader never sees half a file. */
-function writeJson(path: string, value: unknown): void {
+function writeJson(path: string, value: unknown, mode = 0o644): void {
   mkdirSync(dirname(path), {recursive: true})
   const temporary = `${path}.${process.pid}.tmp`
-  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`)
+  rmSync(temporary, {force: true})
+  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`, {mode})
+  // The umask may have taken bits away, never added any; chmod makes a secret file 0600 whatever it is.
+  chmodSync(temporary, mode)
   renameSync(temporary, path)
 }
 
@@ -141,4 +149,15 @@ export function writeOutputsState(projectDir: string, state: DeployOutputsState)
 export function readOutputsState(projectDir: string, stage: string): DeployOutputsState | undefined {
   const state = readJson<DeployOutputsState>(outputsStatePath(projectDir, stage))
   return state && typeof state.outputs === 'object' ? state : undefined
+}
+
+/** Secret values `wsapi dev` generated for the template's secrets, by logical id (only this user may read the file). */
+export function writeDevSecrets(projectDir: string, secrets: Record<string, string>): void {
+  writeJson(devSecretsPath(projectDir), secrets, 0o600)
+}
+
+export function readDevSecrets(projectDir: string): Record<string, string> {
+  const secrets = readJson<Record<string, unknown>>(devSecretsPath(projectDir))
+  if (!secrets || typeof secrets !== 'object') return {}
+  return Object.fromEntries(Object.entries(secrets).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
 }

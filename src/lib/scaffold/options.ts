@@ -11,6 +11,7 @@ import {
   validateInteger,
   validateRuntime,
   validateStackName,
+  validateStackStage,
   validateStage,
 } from '../project/index.js'
 
@@ -209,6 +210,7 @@ export interface RawInitOptions {
 
 /** Checks every answer; the first bad one throws a UsageError naming the value. Missing ones take the defaults. */
 export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOptions {
+  const name = validateStackName(raw.name)
   const rateLimit = validateRateLimit(raw.rateLimit ?? INIT_DEFAULTS.rateLimit)
   let rateBurst = 0
   if (rateLimit === 'off') {
@@ -225,7 +227,6 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     throw new UsageError('--jwt-issuer and --jwt-audience go with --auth jwt: add --auth jwt, or drop them.', {code: 'INVALID_AUTH'})
   }
 
-  const name = validateStackName(raw.name)
   const routes = raw.routes === undefined ? INIT_DEFAULTS.routes : Array.isArray(raw.routes) ? parseRouteList(raw.routes.join(',')) : parseRouteList(raw.routes)
   return {
     arch: validateArchitecture(raw.arch ?? INIT_DEFAULTS.arch),
@@ -246,7 +247,8 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     routeSelection: validateRouteSelection(raw.routeSelection ?? INIT_DEFAULTS.routeSelection),
     routes,
     runtime: validateRuntime(raw.runtime ?? INIT_DEFAULTS.runtime),
-    stage: validateStage(raw.stage ?? INIT_DEFAULTS.stage),
+    // Deploy refuses a stage that makes an invalid stack name: refuse it now, not after writing the project.
+    stage: validateStackStage(name, raw.stage ?? INIT_DEFAULTS.stage),
     tableEnv: validateEnvVarName(raw.tableEnv ?? INIT_DEFAULTS.tableEnv, 'table environment variable'),
     timeout: validateInteger(raw.timeout ?? INIT_DEFAULTS.timeout, 'timeout (seconds)', 1, 900),
     writeCapacity: validateInteger(raw.writeCapacity ?? INIT_DEFAULTS.writeCapacity, 'write capacity', 1, 40_000),

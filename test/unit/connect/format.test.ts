@@ -48,6 +48,8 @@ describe('connect format', () => {
       assert.equal(apiGatewayError('{"message": "Internal server error", "connectionId":"Qyi07eCbtjMCJKw=", "requestId":"Qyi3UG41tjMFlUg="}')?.message, 'Internal server error')
       assert.equal(apiGatewayError('{"message": "Endpoint request timed out", "connectionId":"a", "requestId":"b"}')?.message, 'Endpoint request timed out')
       assert.equal(apiGatewayError('{"message" : "Bad request body", "connectionId": "a", "messageId": "m"}')?.requestId, 'm')
+      // The throttled message's frame (wsapi dev sends it when the stage's throttling drops a message).
+      assert.match(apiGatewayError('{"message": "Too Many Requests", "connectionId":"a", "requestId":"b"}')?.hint ?? '', /throttling/)
     })
 
     it("names the server's integration timeout when known (wsapi dev records it), else no invented figure", () => {
