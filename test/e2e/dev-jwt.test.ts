@@ -122,6 +122,10 @@ describe('wsapi dev as the JWT issuer of `wsapi init --auth jwt` (JwtIssuer loca
     assert.match(chat.stdout, /"principalId":\s*"alice"/)
     // In Sec-WebSocket-Protocol, not the URL: the server answered with the bearer subprotocol.
     assert.match(chat.stdout + chat.stderr, /subprotocol bearer/)
+    // As init's next steps say: WSAPI_TOKEN="$(wsapi token --sub alice)" wsapi connect
+    const fromEnvironment = await runCli(['connect', '--dir', dir, '-x', '{"message":"whoami"}', '--count', '1', '-t', '60'], {env: {WSAPI_TOKEN: alice}})
+    assert.equal(fromEnvironment.code, 0, fromEnvironment.stderr)
+    assert.match(fromEnvironment.stdout, /"principalId":\s*"alice"/)
     const refused = await runCli(['connect', '--dir', dir, '--token', 'not-a-token', '-x', 'hi', '-t', '60'])
     assert.equal(refused.code, 1)
     assert.match(refused.stderr, /401/)

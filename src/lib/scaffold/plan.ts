@@ -116,8 +116,13 @@ export function devCommand(_options: Pick<InitOptions, 'auth'>): string {
   return 'wsapi dev'
 }
 
-/** `wsapi connect` as it works for this project under `wsapi dev`: it takes dev's token from .wsapi/. */
-export function connectCommand(_options: Pick<InitOptions, 'auth'>): string {
+/**
+ * `wsapi connect` as it works for this project under `wsapi dev`: a token project's comes from .wsapi/, a jwt
+ * project's from dev as the local issuer (`wsapi token`), and an iam project signs as dev's local caller.
+ */
+export function connectCommand(options: Pick<InitOptions, 'auth'>): string {
+  if (options.auth === 'jwt') return 'WSAPI_TOKEN="$(wsapi token --sub alice)" wsapi connect'
+  if (options.auth === 'iam') return 'wsapi connect --sigv4'
   return 'wsapi connect'
 }
 

@@ -231,6 +231,7 @@ describe('scaffold plan', () => {
     assert.ok(files.some((file) => file.path === 'src/token-protocol.ts'))
     assert.match(files.find((file) => file.path === 'package.json')!.contents, /"dependencies": \{\s*"aws-jwt-verify": "\^5/)
     assert.ok(!plan({auth: 'token'}).files.some((file) => file.path === 'src/token-protocol.ts'))
+    assert.match(files.find((file) => file.path === 'README.md')!.contents, /WSAPI_TOKEN="\$\(wsapi token --sub alice\)" wsapi connect/)
     assert.deepEqual(templateOf({auth: 'jwt', jwtIssuer: 'https://issuer.example.com/'}).Parameters!.JwtIssuer.Default, 'https://issuer.example.com')
   })
 
