@@ -157,7 +157,8 @@ export async function liveTailLogs(logs: CloudWatchLogsApi, fns: LogFunction[], 
         for (const {event, fn} of lines) emit(toLogLine(fn, event))
       }
     } catch (error) {
-      if (!started && isLiveTailUnavailable(error)) {
+      if (!started && (isLiveTailUnavailable(error) || (error as {kind?: string}).kind === 'access-denied')) {
+        if ((error as {kind?: string}).kind === 'access-denied') options.output.warn(`${(error as Error).message.replace(/\.$/, '')}; polling FilterLogEvents instead.`)
         options.output.debug(`Live Tail is not available (${error instanceof Error ? error.message : String(error)}): polling instead.`)
         return false
       }
