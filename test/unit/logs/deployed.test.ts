@@ -39,7 +39,7 @@ function stackResources() {
     )
   }
 
-  return resources.map((resource) => ({...resource, LastUpdatedTimestamp: new Date(T0), ResourceStatus: 'CREATE_COMPLETE'}))
+  return resources.map((resource) => ({...resource, LastUpdatedTimestamp: new Date(T0), ResourceStatus: 'CREATE_COMPLETE' as const}))
 }
 
 const event = (group: string, offsetMs: number, message: string, id = `${group}-${offsetMs}`) => ({
