@@ -1,4 +1,4 @@
-import {createWriteStream, mkdirSync, renameSync, statSync, type WriteStream} from 'node:fs'
+import {createWriteStream, mkdirSync, openSync, renameSync, statSync, type WriteStream} from 'node:fs'
 import {dirname, join} from 'node:path'
 
 import type {Output} from '../output.js'
@@ -163,7 +163,8 @@ export class DevLogFile {
       this.size = 0
     }
 
-    const stream = createWriteStream(this.path, {flags: 'a'})
+    // Opened now (not when the stream gets to it), so that a rotation right after renames an open file.
+    const stream = createWriteStream(this.path, {fd: openSync(this.path, 'a')})
     stream.on('error', () => (this.failed = true))
     return stream
   }
