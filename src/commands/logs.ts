@@ -23,7 +23,7 @@ export default class Logs extends WsapiCommand {
   static override flags = {
     since: Flags.string({default: '10m', description: 'From when: a duration back from now (30s, 10m, 2h, 1d) or a date and time (ISO 8601).'}),
     filter: Flags.string({description: 'CloudWatch Logs filter pattern, e.g. ERROR, "timed out", { $.level = "ERROR" }.'}),
-    follow: Flags.boolean({char: 'f', description: 'Keep printing new lines as they come (Live Tail, else polling), until Ctrl-C.'}),
+    follow: Flags.boolean({description: 'Keep printing new lines as they come (Live Tail, else polling), until Ctrl-C.'}),
     ...stackFlags,
     ...awsFlags,
   }
