@@ -40,9 +40,8 @@ export class DevLog {
   }
 
   invocation(record: InvocationRecord): void {
-    if (!this.enabled) return
+    // The file gets every line, --quiet or not: `wsapi logs` reads it.
     const duration = record.durationMs === undefined ? '' : `${Math.round(record.durationMs)} ms`
-    const line = [clock(new Date()), record.route.padEnd(12), record.connectionId, (record.functionId ?? '-').padEnd(20), duration.padStart(7), record.note ? `${record.status}  ${record.note}` : String(record.status)].join('  ')
     const detail = record.error ? `${record.error.init ? 'Init error: the handler threw while loading\n' : ''}${record.error.stack ?? `${record.error.errorType}: ${record.error.errorMessage}`}` : undefined
     const level = record.error ? 'error' : typeof record.status === 'string' || record.status >= 400 ? 'warn' : 'info'
     this.file?.write({
@@ -55,14 +54,16 @@ export class DevLog {
       text: `${[record.route, record.connectionId, duration, record.note ? `${record.status}  ${record.note}` : String(record.status)].filter(Boolean).join('  ')}${detail ? `\n${detail}` : ''}`,
       time: new Date().toISOString(),
     })
+    if (!this.enabled) return
+    const line = [clock(new Date()), record.route.padEnd(12), record.connectionId, (record.functionId ?? '-').padEnd(20), duration.padStart(7), record.note ? `${record.status}  ${record.note}` : String(record.status)].join('  ')
     this.print(level, detail ? `${line}\n${detail.replaceAll(/^/gm, '    ')}` : line)
   }
 
   /** A console line of a handler, tagged as CloudWatch would tag it. */
   handler(functionId: string, level: string, requestId: string | undefined, text: string): void {
+    this.file?.write({function: functionId, level, requestId, text, time: new Date().toISOString()})
     if (!this.enabled) return
     const line = `${clock(new Date())}  ${functionId} ${requestId ?? '-'} ${level} ${text}`
-    this.file?.write({function: functionId, level, requestId, text, time: new Date().toISOString()})
     if (level === 'ERROR') this.print('error', line)
     else if (level === 'WARN') this.print('warn', line)
     else this.print('info', line)

@@ -77,6 +77,14 @@ describe('wsapi logs: parts', () => {
     assert.equal(output.lines.length, 3)
     assert.ok(output.lines.every((line) => !line.message.includes('\u001b')), 'the terminal gets escaped text')
 
+    // --quiet keeps the terminal quiet, not the file.
+    const quiet = new RecordingOutput()
+    const quietLog = new DevLog(quiet, false, new DevLogFile(path, 100_000))
+    quietLog.handler('SendmessageFunction', 'INFO', 'rq', 'quiet line')
+    await quietLog.close()
+    assert.deepEqual(quiet.lines, [])
+    assert.match(readFileSync(path, 'utf8'), /"requestId":"rq","text":"quiet line"/)
+
     const more = new DevLog(new RecordingOutput(), true, new DevLogFile(path, 600))
     for (let index = 0; index < 10; index++) more.handler('SendmessageFunction', 'INFO', `r${index}`, 'x'.repeat(50))
     await more.close()
