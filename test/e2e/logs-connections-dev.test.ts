@@ -81,14 +81,20 @@ describe('wsapi logs and wsapi connections against wsapi dev', function () {
     const posted = await runCli(['connections', 'post', a, 'hello from the operator', '--dir', dir, '--json'])
     assert.equal(posted.code, 0, posted.stderr)
     assert.deepEqual(JSON.parse(posted.stdout), {bytes: 23, connectionId: a, sent: true})
-    const receiver = await Promise.race([first.next(20_000).then((message) => ({client: first, message})), second.next(20_000).then((message) => ({client: second, message}))])
-    assert.equal(receiver.message, 'hello from the operator')
-    const other = receiver.client === first ? second : first
+    const receiver = await until('the posted message', () => [first, second].find((client) => client.messages.length > 0))
+    assert.deepEqual(receiver.messages, ['hello from the operator'])
+    receiver.messages.length = 0
+    const other = receiver === first ? second : first
+
+    const piped = await runCli(['connections', 'post', b, '-', '--dir', dir], {input: '{"from":"stdin"}'})
+    assert.equal(piped.code, 0, piped.stderr)
+    assert.match(piped.stdout, new RegExp(`Sent 16 bytes to ${b.replaceAll(/[+/=]/g, '\\$&')} \\(wsapi dev \\(pid \\d+\\)\\)`))
+    assert.equal(await other.next(20_000), '{"from":"stdin"}')
 
     const dropped = await runCli(['connections', 'drop', a, '--dir', dir])
     assert.equal(dropped.code, 0, dropped.stderr)
     assert.match(dropped.stdout, new RegExp(`Closed ${a.replaceAll(/[+/=]/g, '\\$&')}`))
-    await receiver.client.closed
+    await receiver.closed
     assert.equal(other.ws.readyState, other.ws.OPEN, 'the other connection stays open')
 
     const gone = await runCli(['connections', 'post', a, 'anyone?', '--dir', dir])
