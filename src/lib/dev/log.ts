@@ -164,8 +164,9 @@ export class DevLogFile {
       this.size = 0
     }
 
-    // Opened now (not when the stream gets to it), so that a rotation right after renames an open file.
-    const stream = createWriteStream(this.path, {fd: openSync(this.path, 'a')})
+    // Opened now (not when the stream gets to it), so that a rotation right after renames an open file;
+    // only this user may read it: handlers' output can hold what others should not see.
+    const stream = createWriteStream(this.path, {fd: openSync(this.path, 'a', 0o600)})
     stream.on('error', () => (this.failed = true))
     return stream
   }

@@ -74,6 +74,7 @@ describe('wsapi logs: parts', () => {
       {function: 'SendmessageFunction', level: 'INFO', requestId: 'r1', text: '{"sent":1}'},
       {level: 'WARN', text: 'reloaded \u001b[2J'},
     ])
+    assert.equal(statSync(path).mode & 0o777, 0o600, 'only this user reads what handlers logged')
     assert.equal(output.lines.length, 3)
     assert.ok(output.lines.every((line) => !line.message.includes('\u001b')), 'the terminal gets escaped text')
 
