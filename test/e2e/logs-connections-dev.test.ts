@@ -173,4 +173,18 @@ describe('wsapi logs and wsapi connections against wsapi dev', function () {
     child.kill('SIGINT')
     assert.equal(await exited, 0)
   })
+
+  it('after dev stops, logs still shows what it logged; connections says there is nothing to list and what to do (exit 1)', async () => {
+    assert.equal(await dev.stop('SIGINT'), 0)
+    const lines = parseLines((await runCli(['logs', '--dir', dir, '--json', '--since', '1h'])).stdout)
+    assert.ok(lines.some((line) => line.function === 'sendmessage' && line.source === 'dev'))
+    const listed = await runCli(['connections', '--dir', dir])
+    assert.equal(listed.code, 1)
+    assert.equal(listed.stderr, 'Error: No wsapi dev runs in this project and stage v1 was not deployed from here: start `wsapi dev`, or pass --stage (or --region) for a deployed stage.\n')
+
+    const fresh = scaffoldProject()
+    const nothing = await runCli(['logs', '--dir', fresh])
+    assert.equal(nothing.code, 1)
+    assert.equal(nothing.stderr, "Error: No log to show: `wsapi dev` never ran in this project and stage v1 was not deployed from here: start `wsapi dev`, or pass --stage (or --region) to read a deployed stage's logs.\n")
+  })
 })

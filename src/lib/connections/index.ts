@@ -3,7 +3,7 @@ import {otherDeployedRegion, resolveStackTarget} from '../deploy/target.js'
 import {DEFAULT_REGION} from '../dev/environment.js'
 import {ExitCode, UsageError, WsapiError} from '../errors.js'
 import type {Output} from '../output.js'
-import {liveDevServers, loadProject, type ProjectModel} from '../project/index.js'
+import {liveDevServers, loadProject, type ProjectModel, readOutputsState} from '../project/index.js'
 
 /** One open connection as `wsapi connections` shows it. */
 export interface ConnectionRow {
@@ -82,6 +82,13 @@ export async function resolveConnectionsTarget(options: ConnectionsOptions): Pro
         source: 'dev',
         tableName,
       }
+    }
+
+    if (!readOutputsState(project.dir, project.stage.name)) {
+      throw new WsapiError(
+        `No wsapi dev runs in this project and stage ${project.stage.name} was not deployed from here: start \`wsapi dev\`, or pass --stage (or --region) for a deployed stage.`,
+        {code: 'NO_CONNECTIONS_SOURCE', exit: ExitCode.failure},
+      )
     }
   }
 

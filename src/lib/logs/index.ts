@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs'
 
 import {devLogPath} from '../dev/log.js'
+import {ExitCode, WsapiError} from '../errors.js'
 import {loadProject, readDevStates, readOutputsState} from '../project/index.js'
 import {deployedLogs} from './deployed.js'
 import {devLogs} from './local.js'
@@ -21,7 +22,16 @@ export function logSource(dir: string, deployed: boolean | undefined): 'cloudwat
   if (deployed) return 'cloudwatch'
   const project = loadProject(dir)
   if (readDevStates(project.dir).length > 0) return 'dev'
-  return existsSync(devLogPath(project.dir)) && !readOutputsState(project.dir, project.stage.name) ? 'dev' : 'cloudwatch'
+  const deployedHere = readOutputsState(project.dir, project.stage.name) !== undefined
+  if (existsSync(devLogPath(project.dir)) && !deployedHere) return 'dev'
+  if (!deployedHere) {
+    throw new WsapiError(
+      `No log to show: \`wsapi dev\` never ran in this project and stage ${project.stage.name} was not deployed from here: start \`wsapi dev\`, or pass --stage (or --region) to read a deployed stage's logs.`,
+      {code: 'NO_LOG_SOURCE', exit: ExitCode.failure},
+    )
+  }
+
+  return 'cloudwatch'
 }
 
 /** `wsapi logs`: the functions' log lines, interleaved in time order, from dev or from CloudWatch Logs. */
