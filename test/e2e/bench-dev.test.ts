@@ -88,7 +88,7 @@ describe('wsapi bench against wsapi dev', function () {
   })
 
   it("a route the template lacks reaches $default, whose reply is not a delivery: all lost, exit 1", async () => {
-    const result = await runCli(['bench', dev?.url ?? '', '--route', 'nosuchroute', '--clients', '3', '--messages', '2', '--interval', '20', '--timeout', '2', '--json'], {
+    const result = await runCli(['bench', dev?.url ?? '', '--route', 'nosuchroute', '--clients', '3', '--messages', '2', '--interval', '20', '--timeout', '5', '--json'], {
       cwd: dir,
       timeoutMs: 60_000,
     })

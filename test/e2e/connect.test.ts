@@ -43,7 +43,9 @@ const startFakeBackend: StartBackend = async (options = {}) => {
   } satisfies ChatBackend
 }
 
-describe('wsapi connect', () => {
+describe('wsapi connect', function () {
+  // Each test starts the CLI a few times; a busy machine takes seconds for each.
+  this.timeout(60_000)
   describe('against a ws fake of a generated project (the scenarios wsapi dev must pass too)', () => {
     chatScenarios(startFakeBackend)
   })
@@ -136,7 +138,7 @@ describe('wsapi connect', () => {
         const result = await run(['--dir', dir, '--stage', 'prod', '-x', 'hi', '--count', '1', '--keepalive', '0.2', '--keepalive-message', 'ka', '--timeout', '10'])
         assert.equal(result.stdout, '{"message":"sendmessage","data":"hi"}\n')
         assert.match(result.stderr, /Connected to ws:\/\/127\.0\.0\.1:\d+\/v1 \(last deploy\)/)
-        const idle = await run([echo.url, '--keepalive', '0.2', '--keepalive-message', 'ka', '--wait', '0.5'])
+        const idle = await run([echo.url, '--keepalive', '0.2', '--keepalive-message', 'ka', '--wait', '1.5'])
         assert.equal(idle.code, 0)
         assert.ok(echo.messages.includes('ka'))
       })
@@ -166,8 +168,8 @@ describe('wsapi connect', () => {
         const running = run([first.url, '--reconnect', '--wait=-1', '--timeout', '20'])
         while (first.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20))
         await first.close()
-        // Down for a while (the client's retries are refused), then back, now refusing the token.
-        await new Promise((resolve) => setTimeout(resolve, 1200))
+        // Down for a while (the client's first retry, about 0.5 s after the drop, is refused), then back, now refusing the token.
+        await new Promise((resolve) => setTimeout(resolve, 3000))
         await use(startRejectingServer(403, 'Forbidden', first.port))
         const result = await running
         assert.match(result.stderr, /connection refused: nothing listens on 127\.0\.0\.1:\d+; reconnecting in \d\.\d s \(attempt 2\)/)
@@ -360,10 +362,11 @@ describe('wsapi connect', () => {
       })
 
       it('--wait keeps the connection open after the last line, then closes normally', async () => {
-        const server = await use(startServer({}, (socket) => socket.on('message', () => setTimeout(() => socket.send('late'), 300))))
+        // 'late' comes 500 ms after the message: --wait 0 has closed by then, --wait 3 waits six times as long.
+        const server = await use(startServer({}, (socket) => socket.on('message', () => setTimeout(() => socket.send('late'), 500))))
         const short = await run([server.url, '-x', 'hi', '--wait', '0'])
         assert.equal(short.stdout, '')
-        const long = await run([server.url, '-x', 'hi', '--wait', '1'])
+        const long = await run([server.url, '-x', 'hi', '--wait', '3'])
         assert.equal(long.stdout, 'late\n')
         assert.equal(long.code, 0)
       })

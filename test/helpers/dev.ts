@@ -71,7 +71,7 @@ export class DevProcess {
   }
 
   /** Waits until stderr (where logs go with --json) matches. */
-  async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  async waitForLog(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
       const match = pattern.exec(this.stderr)
@@ -116,8 +116,8 @@ export class TestClient {
     ws.on('error', () => {})
   }
 
-  /** The next message not yet taken (in arrival order). */
-  async next(timeoutMs = 5000): Promise<string> {
+  /** The next message not yet taken (in arrival order); the default wait is a failure deadline, generous for a busy machine. */
+  async next(timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs
     while (this.messages.length === 0) {
       if (Date.now() > deadline) throw new Error('no message arrived')
@@ -374,7 +374,7 @@ export function readRecords(file: string): Recorded[] {
 }
 
 /** Waits for the first recorded event that matches. */
-export async function waitForRecord(file: string, match: (record: Recorded) => boolean, timeoutMs = 10_000): Promise<Recorded> {
+export async function waitForRecord(file: string, match: (record: Recorded) => boolean, timeoutMs = 30_000): Promise<Recorded> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const found = readRecords(file).find((record) => match(record))

@@ -72,6 +72,9 @@ interface Environment {
   worker: Worker
 }
 
+/** Lambda's limit on a cold start's Init phase (loading the handler module), not counted in the Timeout. */
+const INIT_LIMIT_MS = 10_000
+
 const FROM_SOURCES = import.meta.url.endsWith('.ts')
 const WORKER_URL = new URL(`./function-worker${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url)
 
@@ -332,17 +335,27 @@ export class FunctionRuntime {
 
   private run(environment: Environment, pending: Pending): void {
     const id = this.nextId++
-    const started = performance.now()
     const timeoutMs = environment.code.timeoutMs
-    const timer = setTimeout(() => {
+    const timedOut = () => {
       const seconds = Number((timeoutMs / 1000).toFixed(2))
       this.finish(environment, {error: {errorMessage: `Task timed out after ${seconds} seconds`, errorType: 'Sandbox.Timedout'}, ok: false, reason: 'timeout'})
       // Lambda throws away an environment whose invocation timed out.
       void environment.worker.terminate()
-    }, timeoutMs)
-    environment.busy = {id, pending, started, timer}
-    const message: ToWorker = {deadline: Date.now() + timeoutMs, event: pending.event, id, requestId: pending.requestId, type: 'invoke'}
-    environment.worker.postMessage(message)
+    }
+
+    // The function's Timeout counts the invocation only: a cold start's Init phase has its own 10-second
+    // limit, after which Lambda retries Init within the invocation's Timeout (AWS Lambda Developer Guide,
+    // "Lambda execution environment lifecycle").
+    environment.busy = {id, pending, started: performance.now(), timer: setTimeout(timedOut, INIT_LIMIT_MS + timeoutMs)}
+    void environment.ready.then((ready) => {
+      const busy = environment.busy
+      if (!ready || busy?.id !== id) return
+      clearTimeout(busy.timer)
+      busy.started = performance.now()
+      busy.timer = setTimeout(timedOut, timeoutMs)
+      const message: ToWorker = {deadline: Date.now() + timeoutMs, event: pending.event, id, requestId: pending.requestId, type: 'invoke'}
+      environment.worker.postMessage(message)
+    })
   }
 
   private finish(environment: Environment, outcome: Outcome, reuse = true): void {

@@ -27,7 +27,16 @@ export async function formatPlan(plan: ProjectPlan): Promise<ProjectPlan> {
     // As if the file sat next to the config, so that its `overrides` apply as they will in the project.
     const options = await prettier.resolveConfig(join(dirname(PRETTIER_CONFIG_PATH), file.path), {config: PRETTIER_CONFIG_PATH, editorconfig: false})
     try {
-      return {...file, contents: await prettier.format(file.contents, {...options, filepath: file.path, parser})}
+      // Prettier is not always idempotent on templated input (a call chain it breaks on the first pass can join
+      // on the second): format until the text is stable, so that `prettier --check` agrees with what was written.
+      let contents = file.contents
+      for (let pass = 0; pass < 3; pass++) {
+        const formatted = await prettier.format(contents, {...options, filepath: file.path, parser})
+        if (formatted === contents) break
+        contents = formatted
+      }
+
+      return {...file, contents}
     } catch (error) {
       throw new Error(`Generated ${file.path} is not valid ${parser}: ${(error as Error).message}`, {cause: error})
     }

@@ -92,6 +92,15 @@ export async function handler(event) { running++; const seen = running; await ne
     await runtime.close()
   })
 
+  it("counts the Timeout from the end of Init, as Lambda does: a slow cold start is not a timeout", async () => {
+    // The module takes longer to load than the function's Timeout; Lambda gives Init its own 10 s.
+    const runtime = new FunctionRuntime(code(`await new Promise((r) => setTimeout(r, 1000))
+export async function handler() { return 'loaded' }`, 300), {concurrency: 1, onLog() {}})
+    const result = await runtime.invoke('{}', 'a')
+    assert.deepEqual(result.ok ? result.payload : result.error, 'loaded')
+    await runtime.close()
+  })
+
   it('swaps code: running invocations finish on the old code, new ones get the new code', async () => {
     const runtime = new FunctionRuntime(code(`export async function handler() { await new Promise((r) => setTimeout(r, 200)); return 'old' }`), {concurrency: 2, onLog() {}})
     assert.equal(await runtime.warm(), true)

@@ -57,16 +57,16 @@ describe('project model', () => {
 
   it("reads the stage's throttling (DefaultRouteSettings, RouteSettings by route key) and ReservedConcurrentExecutions", () => {
     const dir = scaffoldProject({routes: 'sendmessage'})
-    assert.deepEqual(loadProject(dir).throttling, {defaults: {burstLimit: 500, rateLimit: 1000}, routes: {}})
-    assert.equal(loadProject(dir).functions.SendmessageFunction.reservedConcurrency, undefined)
+    assert.deepEqual(loadProject(dir).throttling, {defaults: {burstLimit: 2000, rateLimit: 1000}, routes: {}})
+    assert.equal(loadProject(dir).functions.SendmessageFunction.reservedConcurrency, 100)
     editTemplate(dir, (text) =>
       text
         .replace('        ThrottlingRateLimit: 1000\n', '        ThrottlingRateLimit: 0.5\n      RouteSettings:\n        sendmessage:\n          ThrottlingBurstLimit: !Ref Burst\n')
         .replace('Parameters:\n', "Parameters:\n  Burst:\n    Type: Number\n    Default: '3'\n")
-        .replace(/(  SendmessageFunction:\n    Type: AWS::Lambda::Function\n    Properties:\n)/, '$1      ReservedConcurrentExecutions: 2\n'),
+        .replace('ReservedConcurrentExecutions: 100', 'ReservedConcurrentExecutions: 2'),
     )
     const project = loadProject(dir)
-    assert.deepEqual(project.throttling, {defaults: {burstLimit: 500, rateLimit: 0.5}, routes: {sendmessage: {burstLimit: 3, rateLimit: undefined}}})
+    assert.deepEqual(project.throttling, {defaults: {burstLimit: 2000, rateLimit: 0.5}, routes: {sendmessage: {burstLimit: 3, rateLimit: undefined}}})
     assert.equal(project.functions.SendmessageFunction.reservedConcurrency, 2)
     editTemplate(dir, (text) => text.replace('ThrottlingRateLimit: 0.5', 'ThrottlingRateLimit: fast'))
     rejectsNaming(dir, /stage Stage: DefaultRouteSettings\.ThrottlingRateLimit must be a number ≥ 0, not "fast"/)
