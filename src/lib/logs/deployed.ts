@@ -103,7 +103,9 @@ function advance(cursor: GroupCursor, events: LogEventInfo[]): void {
  * come, backing off (doubling, up to `maxPollIntervalMs`) while none do.
  */
 export async function pollLogs(logs: CloudWatchLogsApi, fns: LogFunction[], cursors: Map<LogFunction, GroupCursor>, options: LogsOptions, emit: (line: LogLine) => void): Promise<void> {
-  const base = options.pollIntervalMs ?? DEFAULT_POLL_MS
+  // One FilterLogEvents per function per round: with many functions, rounds are spaced so as to stay well under
+  // the call's quota of 5 requests per second per account and region (CloudWatch Logs service quotas).
+  const base = options.pollIntervalMs ?? Math.max(DEFAULT_POLL_MS, 400 * fns.length)
   const max = Math.max(base, options.maxPollIntervalMs ?? DEFAULT_MAX_POLL_MS)
   let interval = base
   // eslint-disable-next-line no-await-in-loop
