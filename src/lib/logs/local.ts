@@ -1,7 +1,6 @@
 import {closeSync, existsSync, openSync, readFileSync, readSync, statSync} from 'node:fs'
 
-import type {DevLogRecord} from '../dev/log.js'
-import {devLogPath} from '../dev/log.js'
+import {type DevLogRecord, devLogPath} from '../dev/log.js'
 import {loadProject} from '../project/index.js'
 import {lineMatcher} from './filter.js'
 import {projectFunctions, selectFunctions, shortName} from './functions.js'
@@ -33,7 +32,7 @@ export function devRecordToLine(record: DevLogRecord): LogLine {
   }
 }
 
-/** Complete lines of `text` and the number of bytes they take (a half-written last line waits for the next read). */
+/** Complete lines of `buffer` and the number of bytes they take (a half-written last line waits for the next read). */
 function completeLines(buffer: Buffer): {consumed: number; lines: string[]} {
   const end = buffer.lastIndexOf(0x0a)
   if (end === -1) return {consumed: 0, lines: []}
