@@ -11,7 +11,8 @@ export interface WebSocketRequestContext {
   domainName: string
   eventType: 'CONNECT' | 'DISCONNECT' | 'MESSAGE'
   extendedRequestId: string
-  identity: {sourceIp: string; userAgent?: string}
+  /** With AWS_IAM authorization on $connect, also who signed: accessKey, accountId, caller, user, userArn. */
+  identity: {accessKey?: string; accountId?: string; caller?: string; sourceIp: string; user?: string; userAgent?: string; userArn?: string}
   messageDirection: 'IN'
   messageId?: string
   requestId: string

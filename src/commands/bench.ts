@@ -2,7 +2,8 @@ import {resolve} from 'node:path'
 
 import {APIGW_CONNECT_RATE_QUOTA, type BenchResult, benchRouting, EXPECTATIONS, type Expectation, runBench} from '../lib/bench/index.js'
 import {parseHeaderFlags} from '../lib/connect/chat.js'
-import {withToken} from '../lib/connect/url.js'
+import {presignTarget} from '../lib/connect/sigv4.js'
+import {tokenTransport} from '../lib/connect/token.js'
 import {resolveTarget} from '../lib/connect/index.js'
 import {UsageError, WsapiError} from '../lib/errors.js'
 import {readSecretFromStdin, resolveTokenInput, TOKEN_ENV} from '../lib/secret-input.js'
@@ -61,7 +62,15 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     'route-field': Flags.string({description: 'Message field that selects the route, e.g. action or meta.type. [default: from the route selection expression, else message]'}),
     expect: Flags.string({default: 'all', description: 'Who should receive each broadcast: all (the sender included) or others.', options: [...EXPECTATIONS]}),
     'allow-loss': Flags.boolean({description: 'Report lost deliveries but exit 0 for them.'}),
-    token: Flags.string({description: `The \`token\` query string of the scaffolded $connect authorizer; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`}),
+    sigv4: Flags.boolean({
+      description: 'Sign the URL (SigV4 in the query string, service execute-api) for a $connect with AWS_IAM authorization: with the local caller of wsapi dev, else the standard AWS credential chain.',
+      exclusive: ['token', 'token-stdin'],
+    }),
+    profile: Flags.string({description: 'With --sigv4: named AWS profile. [default: AWS_PROFILE]', dependsOn: ['sigv4']}),
+    region: Flags.string({description: 'With --sigv4: the region to sign for. [default: from the execute-api host, else AWS_REGION]', dependsOn: ['sigv4']}),
+    token: Flags.string({
+      description: `For the scaffolded $connect authorizer: the \`token\` query string, or for jwt projects Sec-WebSocket-Protocol \`bearer, <token>\`; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`,
+    }),
     'token-stdin': Flags.boolean({description: 'Read the token from standard input.'}),
     header: Flags.string({char: 'H', description: 'Handshake header, "Name: value" (repeatable).', multiple: true}),
   }
@@ -71,7 +80,8 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
   async run(): Promise<BenchCommandResult> {
     const {args, flags} = await this.parse(Bench)
     const token = await resolveTokenInput({env: process.env, flag: flags.token, readStdin: () => readSecretFromStdin('--token-stdin'), stdin: flags['token-stdin']})
-    const target = await resolveTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    const resolved = await resolveTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    const target = flags.sigv4 ? {...resolved, url: await presignTarget(resolved, {profile: flags.profile, region: flags.region})} : resolved
     if (target.notice) this.out.info(target.notice)
     const routing = benchRouting(target, {route: flags.route, routeField: flags['route-field']})
     const bar = progressBar(process.stderr)
@@ -93,7 +103,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
         ...routing,
         senders: flags.senders,
         timeoutMs: flags.timeout * 1000,
-        url: withToken(target.url, token ?? target.token),
+        ...tokenTransport(target, token ?? target.token),
       })
     } finally {
       bar.stop()

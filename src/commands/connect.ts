@@ -3,6 +3,7 @@ import {resolve} from 'node:path'
 import {type ChatResult, planChat, runChat} from '../lib/connect/chat.js'
 import type {LineHistory} from '../lib/connect/history.js'
 import {resolveClientTarget} from '../lib/connect/resolve.js'
+import {presignTarget} from '../lib/connect/sigv4.js'
 import {UsageError} from '../lib/errors.js'
 import {readSecretFromStdin, resolveTokenInput, TOKEN_ENV} from '../lib/secret-input.js'
 import {WsapiCommand} from '../ui/base-command.js'
@@ -52,7 +53,15 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     'route-field': Flags.string({description: 'Body field that selects the route, e.g. action or body.action (default: from the route selection expression).'}),
     header: Flags.string({char: 'H', description: 'HTTP header for the handshake, "Name: value" (repeatable).', multiple: true, multipleNonGreedy: true}),
     subprotocol: Flags.string({description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
-    token: Flags.string({description: `The \`token\` query string of the scaffolded $connect authorizer; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`}),
+    sigv4: Flags.boolean({
+      description: 'Sign the URL (SigV4 in the query string, service execute-api) for a $connect with AWS_IAM authorization: with the local caller of wsapi dev, else the standard AWS credential chain.',
+      exclusive: ['token', 'token-stdin'],
+    }),
+    profile: Flags.string({description: 'With --sigv4: named AWS profile. [default: AWS_PROFILE]', dependsOn: ['sigv4']}),
+    region: Flags.string({description: 'With --sigv4: the region to sign for. [default: from the execute-api host, else AWS_REGION]', dependsOn: ['sigv4']}),
+    token: Flags.string({
+      description: `For the scaffolded $connect authorizer: the \`token\` query string, or for jwt projects Sec-WebSocket-Protocol \`bearer, <token>\`; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`,
+    }),
     'token-stdin': Flags.boolean({description: 'Read the token from standard input (then give the lines to send with -x).'}),
     origin: Flags.string({char: 'o', description: 'Origin header.'}),
     insecure: Flags.boolean({char: 'k', description: 'Do not verify the TLS certificate (test servers only).'}),
@@ -78,7 +87,8 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
 
     const token = await resolveTokenInput({env: process.env, flag: flags.token, readStdin: () => readSecretFromStdin('--token-stdin'), stdin: flags['token-stdin']})
     const interactive = flags.execute === undefined && !flags.json && Boolean(process.stdin.isTTY && process.stdout.isTTY)
-    const target = await resolveClientTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    const resolved = await resolveClientTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    const target = flags.sigv4 ? {...resolved, url: await presignTarget(resolved, {profile: flags.profile, region: flags.region})} : resolved
     const plan = planChat({
       connection: {headers: flags.header, insecure: flags.insecure, origin: flags.origin, subprotocols: flags.subprotocol, token: token ?? target.token},
       count: flags.count,

@@ -126,6 +126,8 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
         ['Chat page', colors.cyan(server.pageUrl)],
         ['Lambda, SQS', `${server.localEndpoint}  (AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_SQS of the handlers)`],
         ['DynamoDB', `${server.dynamodbEndpoint}  ${server.tables.map((t) => `${t.logicalId} → ${t.name}`).join(', ')}`],
+        ...(server.iamCaller ? [['SigV4 caller', `${server.iamCaller.accessKeyId} (${server.iamCaller.userArn}; wsapi connect --sigv4 signs as it)`]] : []),
+        ...(server.localIssuer ? [['JWT issuer', `${server.localIssuer.issuer} (audience ${server.localIssuer.audience}, keys at ${server.localIssuer.jwksUrl})`]] : []),
         ...(server.secretSummaries.length > 0
           ? [['Secrets Manager', `${server.secretsManagerEndpoint}  ${server.secretSummaries.map((secret) => `${secret.logicalId}${secret.generated ? ' (generated, in .wsapi/dev-secrets.json)' : ''}`).join(', ')}`]]
           : []),
@@ -138,7 +140,8 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
         {header: ['Route', 'Function', '']},
       ),
     )
-    this.out.info(`\nTry it: wsapi connect (or wscat -c ${server.url}), or open ${server.pageUrl}. Ctrl-C stops.\n`)
+    const connect = server.localIssuer ? 'WSAPI_TOKEN="$(wsapi token --sub alice)" wsapi connect' : server.iamCaller ? 'wsapi connect --sigv4' : 'wsapi connect'
+    this.out.info(`\nTry it: ${connect} (or wscat -c ${server.url}), or open ${server.pageUrl}. Ctrl-C stops.\n`)
   }
 }
 
@@ -146,6 +149,7 @@ function readyLine(server: DevServer) {
   return {
     dynamodbEndpoint: server.dynamodbEndpoint,
     event: 'ready',
+    jwtIssuer: server.localIssuer && {audience: server.localIssuer.audience, issuer: server.localIssuer.issuer, jwksUrl: server.localIssuer.jwksUrl},
     localEndpoint: server.localEndpoint,
     managementEndpoint: server.managementEndpoint,
     pageUrl: server.pageUrl,

@@ -70,7 +70,12 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     'reserved-concurrency': Flags.string({
       description: `ReservedConcurrentExecutions of each broadcast function, or none (new AWS accounts with a concurrency quota of 10 need none). [default: ${INIT_DEFAULTS.reservedConcurrency}]`,
     }),
-    auth: Flags.string({description: `$connect authorization: none, or token (a Lambda authorizer checking ?token=<token>, the token kept in Secrets Manager). [default: ${INIT_DEFAULTS.auth}]`, options: ['none', 'token']}),
+    auth: Flags.string({
+      description: `$connect authorization: none; token (a Lambda authorizer checking ?token=<token>, the token kept in Secrets Manager); jwt (a Lambda authorizer verifying JWTs); or iam (SigV4-signed $connect). [default: ${INIT_DEFAULTS.auth}]`,
+      options: ['none', 'token', 'jwt', 'iam'],
+    }),
+    'jwt-issuer': Flags.string({description: 'With --auth jwt: the issuer URL (a Cognito user pool URL or any OpenID Connect issuer), or local (wsapi dev issues tokens). [default: local]'}),
+    'jwt-audience': Flags.string({description: 'With --auth jwt: the audience tokens must carry (for Cognito, the app client id). [default: the project name]'}),
     yes: Flags.boolean({char: 'y', description: 'Take the defaults for every question no flag answers; never prompt.'}),
     force: Flags.boolean({char: 'f', description: 'Write into a non-empty folder, overwriting files of the same names (others are kept).'}),
     'dry-run': Flags.boolean({description: 'List the files that would be written, and write nothing.'}),
@@ -90,6 +95,8 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
       billing: flags.billing,
       defaultRoute: flags['default-route'],
       idAttribute: flags['id-attribute'],
+      jwtAudience: flags['jwt-audience'],
+      jwtIssuer: flags['jwt-issuer'],
       logRetention: flags['log-retention'],
       memory: flags.memory,
       name: flags.name,

@@ -123,6 +123,8 @@ async function askEach(given: RawInitOptions, defaultName: string | undefined): 
     choices: [
       {name: 'none: anyone with the URL may connect', value: 'none'},
       {name: 'token: a Lambda authorizer checks ?token=<secret> (the token kept in Secrets Manager)', value: 'token'},
+      {name: 'jwt: a Lambda authorizer verifies JWTs from Cognito or any OpenID Connect issuer (wsapi dev can issue them)', value: 'jwt'},
+      {name: 'iam: callers sign $connect with AWS credentials (SigV4)', value: 'iam'},
     ],
     default: INIT_DEFAULTS.auth,
     message: '$connect authorization',

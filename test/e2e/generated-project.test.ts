@@ -34,4 +34,22 @@ describe('a generated project', function () {
     const format = npm(['run', 'format:check'], dir)
     assert.equal(format.code, 0, format.output)
   })
+
+  it('with --auth jwt: installs aws-jwt-verify, passes its tests (the authorizer against a local key pair) and builds', async () => {
+    const cwd = tempDir()
+    const init = await runCli(['init', 'chat', '--yes', '--auth', 'jwt'], {cwd})
+    assert.equal(init.code, 0, init.stderr)
+    const dir = join(cwd, 'chat')
+
+    const install = npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], dir)
+    assert.equal(install.code, 0, install.output)
+    const test = npm(['test'], dir)
+    assert.equal(test.code, 0, test.output)
+    for (const name of ['valid token from the Sec-WebSocket-Protocol header', 'expired', 'another audience', 'another issuer', 'another key', 'alg none', 'malformed']) {
+      assert.match(test.output, new RegExp(`✔ .*${name}`), `no passing test about ${name}:\n${test.output}`)
+    }
+
+    const build = await runCli(['build', '--dir', dir], {timeoutMs: 120_000})
+    assert.equal(build.code, 0, build.stderr)
+  })
 })

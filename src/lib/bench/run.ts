@@ -40,6 +40,8 @@ export interface BenchOptions extends BenchSettings {
   allowLoss?: boolean
   /** Headers of each handshake. */
   headers?: Record<string, string>
+  /** Subprotocols each handshake asks for (a jwt project's `bearer, <token>`). */
+  subprotocols?: string[]
   /** Called every `progressIntervalMs` while the run goes on, and once at the end of each phase. */
   onProgress?: (progress: BenchProgress) => void
   output?: Output
@@ -223,7 +225,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const connect = (client: BenchClient) =>
     new Promise<void>((resolve) => {
       const began = performance.now()
-      const socket = new WebSocketClass(options.url, {handshakeTimeout: options.timeoutMs, headers: options.headers, maxPayload: CLIENT_MAX_PAYLOAD_BYTES, perMessageDeflate: false})
+      const socket = new WebSocketClass(options.url, options.subprotocols ?? [], {handshakeTimeout: options.timeoutMs, headers: options.headers, maxPayload: CLIENT_MAX_PAYLOAD_BYTES, perMessageDeflate: false})
       client.socket = socket
       socket.on('open', () => {
         client.connectMs = performance.now() - began

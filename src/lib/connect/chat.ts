@@ -7,7 +7,8 @@ import {API_GATEWAY_LIMITS, MessageBuilder} from './message.js'
 import {type EndInfo, type OpenInfo, Session, type SessionEvent, type SessionOptions} from './session.js'
 import {type InputAction, parseInput, SLASH_COMMANDS} from './slash.js'
 import type {ClientTarget} from './target.js'
-import {displayUrl, withToken} from './url.js'
+import {tokenTransport} from './token.js'
+import {displayUrl} from './url.js'
 
 /**
  * `wsapi connect` without the terminal: turns input lines into frames, runs the session, counts,
@@ -164,7 +165,8 @@ export function planChat(options: ChatOptions): ChatPlan {
     warnings.push(`--keepalive ${keepalive} is not below API Gateway's ${API_GATEWAY_LIMITS.idleTimeoutSeconds} s idle timeout: the connection may close first.`)
   }
 
-  const subprotocols = options.connection.subprotocols ?? []
+  const sent = tokenTransport(options.target, options.connection.token)
+  const subprotocols = [...sent.subprotocols, ...(options.connection.subprotocols ?? [])]
   const statusHints = stageHints(options.target)
   const timeoutMs = timeout === undefined ? undefined : timeout * 1000
   const keepaliveMs = keepalive === undefined ? undefined : keepalive * 1000
@@ -184,7 +186,7 @@ export function planChat(options: ChatOptions): ChatPlan {
       reconnect: options.reconnect ? (options.reconnectBackoff ?? DEFAULT_BACKOFF) : undefined,
       statusHints,
       subprotocols,
-      url: withToken(options.target.url, options.connection.token),
+      url: sent.url,
     },
     target: options.target,
     timeoutMs,

@@ -159,7 +159,7 @@ function describeFailure(error: NodeJS.ErrnoException, url: URL, options: Connec
   if (/subprotocol/i.test(error.message)) {
     return {
       code: 'SUBPROTOCOL',
-      text: `${error.message.replace(/\.$/, '')}: asked for ${options.subprotocols?.join(', ')} (behind API Gateway, the $connect handler must return the Sec-WebSocket-Protocol header)`,
+      text: `${error.message.replace(/\.$/, '')}: asked for ${maskedProtocols(options.subprotocols).join(', ')} (behind API Gateway, the $connect handler must return the Sec-WebSocket-Protocol header)`,
     }
   }
 
@@ -285,6 +285,11 @@ function describeProtocolError(error: Error & {code?: string}): ProtocolError | 
 }
 
 /** Protocol errors of open sockets; recorded from the start, since frames that came with the 101 are read before the session listens. */
+/** The subprotocols for the screen: a token sent after `bearer` (a jwt project's --token) shows as ***. */
+function maskedProtocols(protocols: string[] = []): string[] {
+  return protocols.map((protocol, index) => (index > 0 && protocols[index - 1] === 'bearer' ? '***' : protocol))
+}
+
 const protocolErrors = new WeakMap<WebSocket, ProtocolError>()
 
 /**

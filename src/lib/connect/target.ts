@@ -26,7 +26,7 @@ export interface ClientTarget {
   /** The template's route selection expression as written, e.g. $request.body.message (templates and static values too). */
   routeSelection?: string
   /** The `wsapi dev` server picked (source dev): its pid and, when it recorded it, its integration timeout. */
-  dev?: {integrationTimeoutMs?: number; pid: number}
+  dev?: {integrationTimeoutMs?: number; pid: number; sigv4?: {accessKeyId: string; region: string; secretAccessKey: string}}
   /** Said before connecting, e.g. which of several running dev servers was picked. */
   notice?: string
   /** The project's stage (from template.yaml), to explain a handshake refused for another stage. */
@@ -35,6 +35,8 @@ export interface ClientTarget {
   source: 'argument' | 'deploy' | 'dev'
   /** The token `wsapi dev` generated for this project's token authorizer (source dev only), used when none is given. */
   token?: string
+  /** The subprotocol before which `--token` goes in Sec-WebSocket-Protocol (jwt projects); undefined: the token query string. */
+  tokenProtocol?: string
   url: string
 }
 
@@ -47,10 +49,17 @@ export interface ResolveTargetOptions {
   url?: string
 }
 
-function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'projectStage' | 'route' | 'routeField' | 'routeSelection'> {
+function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'projectStage' | 'route' | 'routeField' | 'routeSelection' | 'tokenProtocol'> {
   if (!project) return {}
   const custom = project.routes.find((route) => !route.key.startsWith('$'))
-  return {projectStage: project.stage.name, route: custom?.key, routeField: routeFieldPath(project.api.routeSelection), routeSelection: project.api.routeSelection.source}
+  const {tokenProtocol} = ((project.template.Metadata?.wsapi as {auth?: {tokenProtocol?: unknown}} | undefined)?.auth ?? {}) as {tokenProtocol?: unknown}
+  return {
+    projectStage: project.stage.name,
+    route: custom?.key,
+    routeField: routeFieldPath(project.api.routeSelection),
+    routeSelection: project.api.routeSelection.source,
+    ...(typeof tokenProtocol === 'string' && tokenProtocol !== '' ? {tokenProtocol} : {}),
+  }
 }
 
 /**
@@ -76,7 +85,14 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<Clie
         : `${others.length + 1} wsapi dev servers run in this project: using the one started last (pid ${dev.pid}, ${dev.url}); ${others.map((other) => `pid ${other.pid} serves ${other.url}`).join(', ')} (pass its URL to use it).`
     const secretId = tokenSecretId(project)
     const token = secretId === undefined ? undefined : readDevSecrets(project.dir)[secretId]
-    return {...routing(project), dev: {integrationTimeoutMs: dev.integrationTimeoutMs, pid: dev.pid}, notice, source: 'dev', url: dev.url, ...(token === undefined ? {} : {token})}
+    return {
+      ...routing(project),
+      dev: {integrationTimeoutMs: dev.integrationTimeoutMs, pid: dev.pid, ...(dev.sigv4 ? {sigv4: dev.sigv4} : {})},
+      notice,
+      source: 'dev',
+      url: dev.url,
+      ...(token === undefined ? {} : {token}),
+    }
   }
 
   const stage = options.stage ?? project.stage.name

@@ -32,11 +32,15 @@ export function withToken(url: string, token: string | undefined): string {
   return parsed.href
 }
 
-/** The URL for the screen: a `token` query value is masked, so that a shared terminal does not leak it. */
+/** Query parameters masked on screen: a token, and a SigV4 signature and session token (`--sigv4`). */
+const MASKED_PARAMETERS = ['token', 'X-Amz-Signature', 'X-Amz-Security-Token']
+
+/** The URL for the screen: secret query values are masked, so that a shared terminal does not leak them. */
 export function displayUrl(url: string): string {
   const parsed = new URL(url)
-  if (!parsed.searchParams.has('token')) return url
-  parsed.searchParams.set('token', '***')
+  const masked = MASKED_PARAMETERS.filter((name) => parsed.searchParams.has(name))
+  if (masked.length === 0) return url
+  for (const name of masked) parsed.searchParams.set(name, '***')
   return parsed.href
 }
 

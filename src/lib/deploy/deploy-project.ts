@@ -3,7 +3,7 @@ import {relative} from 'node:path'
 
 import {type AwsOptions, type AwsSession, createAwsSession, type ResourceChangeInfo, type StackEventInfo, wrongBucketRegionMessage} from '../aws/index.js'
 import {ARTIFACT_BUCKET_PARAMETER, type BuildResult, buildProject, typeCheckProject} from '../bundle/index.js'
-import {WsapiError} from '../errors.js'
+import {UsageError, WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {type CfnTemplate, outputsStatePath, writeOutputsState} from '../project/index.js'
 import {terminalLine} from '../terminal-text.js'
@@ -20,6 +20,7 @@ import {
   resolveParameters,
   templateParameters,
 } from './parameters.js'
+import {localIssuerProblem} from './local-issuer.js'
 import {Secrets} from './redact.js'
 import {type ActivityListener, silentActivity} from './stack-activity-monitor.js'
 import {isBusy, isFailedFirstCreate} from './stack-status.js'
@@ -183,6 +184,8 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
     const deployedIn = current ? undefined : otherDeployedRegion(target, session.region)
     if (deployedIn) output.warn(`${stackName} was deployed to ${deployedIn} from here; this creates a second copy in ${session.region}. Stop and pass --region ${deployedIn} if that is not what you want.`)
     const keepsValues = current !== undefined && (isBusy(current.status) || !isFailedFirstCreate(current.status)) && current.status !== 'REVIEW_IN_PROGRESS'
+    const issuerProblem = localIssuerProblem(project.template, given, keepsValues)
+    if (issuerProblem) throw new UsageError(issuerProblem, {code: 'LOCAL_JWT_ISSUER'})
     const prompt: ParameterPrompt | undefined = options.prompt
       ? async (parameter) => {
           const value = await options.prompt!(parameter)

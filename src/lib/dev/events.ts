@@ -17,7 +17,7 @@ export interface RequestContext {
   stage: string
   connectedAt: number
   requestTimeEpoch: number
-  identity: {sourceIp: string; userAgent?: string}
+  identity: {accessKey?: string; accountId?: string; caller?: string; sourceIp: string; user?: string; userAgent?: string; userArn?: string}
   requestId: string
   domainName: string
   connectionId: string
@@ -50,6 +50,8 @@ export interface ConnectionIdentity {
   connectionId: string
   /** The Host the client connected to (with the port): API Gateway's domain name for this API. */
   domainName: string
+  /** Who signed the handshake, on a route with AWS_IAM authorization. */
+  iam?: {accessKey: string; accountId: string; caller: string; user: string; userArn: string}
   sourceIp: string
   stage: string
   stageVariables?: Record<string, string>
@@ -81,7 +83,7 @@ function requestContext(
 ): RequestContext {
   const now = extra.now ?? Date.now()
   const requestId = extra.requestId ?? newId(now)
-  const identity: RequestContext['identity'] = {sourceIp: connection.sourceIp}
+  const identity: RequestContext['identity'] = {...connection.iam, sourceIp: connection.sourceIp}
   if (connection.userAgent !== undefined) identity.userAgent = connection.userAgent
   const context: RequestContext = {routeKey} as RequestContext
   if (extra.messageId !== undefined) context.messageId = extra.messageId

@@ -43,7 +43,9 @@ import {handleManagementRequest, MANAGEMENT_PATH, MAX_BUFFERED_BYTES} from './ma
 import {chatPage} from './page.js'
 import {claimPersistDir} from './persist.js'
 import {RouteTable} from './routing.js'
+import {JWKS_PATH, jwtAuthMetadata, LOCAL_ISSUER, LocalIssuer, type LocalIssuerInfo, OPENID_CONFIGURATION_PATH} from './local-issuer.js'
 import {linkAwsSdk} from './sdk-links.js'
+import {LOCAL_CALLER, localCredentials, localIdentity} from './iam.js'
 import {StageThrottle} from './throttle.js'
 import {handleSecretsManagerRequest, isSecretsManagerRequest, type LocalSecret, loadLocalSecrets} from './secrets-manager.js'
 import {ACCOUNT_THROTTLE, type RateLimit, TokenBucket} from './rate-limit.js'
@@ -95,6 +97,7 @@ export interface DevServerOptions {
 }
 
 export interface RouteSummary {
+  /** The authorizer function, or AWS_IAM for SigV4-signed routes. */
   authorizer?: string
   functionId: string
   key: string
@@ -122,6 +125,10 @@ export interface DevServer {
   readonly host: string
   /** http://host:port: the Lambda (Invoke) and SQS APIs, for AWS_ENDPOINT_URL_LAMBDA / --endpoint-url. */
   readonly localEndpoint: string
+  /** Set when $connect has AWS_IAM authorization: the local caller whose SigV4 signatures this server accepts. */
+  readonly iamCaller?: {accessKeyId: string; userArn: string}
+  /** Set when the project's JWT issuer is `local`: this server issues the tokens (`wsapi token`). */
+  readonly localIssuer?: LocalIssuerInfo
   /** http://host:port/stage */
   readonly managementEndpoint: string
   /** Called after each hot reload. */
@@ -181,13 +188,14 @@ class LocalApiGateway implements DevServer {
   private dynamo?: LocalDynamo
   private persist?: {release(): void}
   private readonly functions = new Map<string, FunctionEntry>()
-  private readonly handshakes = new WeakMap<IncomingMessage, {connection: Connection; request: HandshakeRequest}>()
+  private readonly handshakes = new WeakMap<IncomingMessage, {connection: Connection; path: string; request: HandshakeRequest}>()
   private readonly log: DevLog
   private readonly origins: OriginPolicy
   /** The Host values this server answers to, known once it listens. */
   private served: string[] = []
   private readonly pendingSockets = new Set<Socket>()
   private model!: ProjectModel
+  private issuer?: LocalIssuer
   private reloading: Promise<void> = Promise.resolve()
   private routeTable!: RouteTable
   private readonly server: Server
@@ -261,6 +269,35 @@ class LocalApiGateway implements DevServer {
     return `http://${this.host}:${this.port}/`
   }
 
+  get iamCaller(): {accessKeyId: string; userArn: string} | undefined {
+    return this.model.routes.some((route) => route.iam) ? {accessKeyId: LOCAL_CALLER.accessKeyId, userArn: LOCAL_CALLER.userArn} : undefined
+  }
+
+  get localIssuer(): LocalIssuerInfo | undefined {
+    const jwt = jwtAuthMetadata(this.model.template)
+    if (!this.issuer || !jwt || this.model.parameters[jwt.issuerParameter] !== LOCAL_ISSUER) return undefined
+    const issuer = this.issuerUrl
+    return {
+      audience: this.model.parameters[jwt.audienceParameter] ?? '',
+      issuer,
+      jwksUrl: `${issuer}${JWKS_PATH}`,
+      keyFile: join(this.model.dir, DEV_DIR, String(process.pid), 'issuer-key.pem'),
+      keyId: this.issuer.keyId,
+    }
+  }
+
+  private get issuerUrl(): string {
+    return `http://${this.host}:${this.port}`
+  }
+
+  /** The template's parameters, with the JWT issuer pointed at this server when it is `local`. */
+  private localParameters(project: ProjectModel): Record<string, string> {
+    const jwt = jwtAuthMetadata(project.template)
+    if (!jwt || project.parameters[jwt.issuerParameter] !== LOCAL_ISSUER) return project.parameters
+    this.issuer ??= new LocalIssuer()
+    return {...project.parameters, [jwt.issuerParameter]: this.issuerUrl}
+  }
+
   async start(): Promise<void> {
     this.model = loadProject(this.options.dir, {environmentParameters: this.options.environmentParameters, parameters: this.options.parameters})
     checkParameterValues(this.model, this.options.parameters ?? {})
@@ -326,8 +363,14 @@ class LocalApiGateway implements DevServer {
       }
 
       if (this.options.writeState ?? true) {
+        const issuer = this.localIssuer
+        if (issuer) this.issuer!.writeKey(issuer.keyFile)
         writeDevState(this.model.dir, {
           dynamodbEndpoint: this.dynamodbEndpoint,
+          jwtIssuer: issuer,
+          sigv4: this.model.routes.some((route) => route.iam)
+            ? {accessKeyId: LOCAL_CALLER.accessKeyId, region: this.stack.region, secretAccessKey: LOCAL_CALLER.secretAccessKey, userArn: LOCAL_CALLER.userArn}
+            : undefined,
           integrationTimeoutMs: this.options.integrationTimeoutMs ?? LIMITS.integrationTimeoutMs,
           managementEndpoint: this.managementEndpoint,
           pageUrl: this.pageUrl,
@@ -376,7 +419,7 @@ class LocalApiGateway implements DevServer {
       apiEndpoint: `ws://${this.host}:${this.port}`,
       apiId: apiIdFor(project.name),
       httpEndpoint: this.localEndpoint,
-      parameters: project.parameters,
+      parameters: this.localParameters(project),
       region: this.options.region ?? DEFAULT_REGION,
       stackName: `${project.name}-${project.stage.name}`,
       stageName: project.stage.name,
@@ -406,7 +449,18 @@ class LocalApiGateway implements DevServer {
   private functionCode(fn: FunctionModel, bundle: DevBundle): FunctionCode {
     const name = physicalName(this.stack, fn.logicalId)
     return {
-      env: functionEnvironment(this.stack, fn, {dynamodbEndpoint: this.dynamo!.endpoint, localEndpoint: this.localEndpoint, managementEndpoint: this.managementEndpoint, secretsManagerEndpoint: this.secretsManagerEndpoint}),
+      env: {
+        ...functionEnvironment(this.stack, fn, {
+          dynamodbEndpoint: this.dynamo!.endpoint,
+          localEndpoint: this.localEndpoint,
+          managementEndpoint: this.managementEndpoint,
+          secretsManagerEndpoint: this.secretsManagerEndpoint,
+        }),
+        // The authorizer trusts this server's keys without fetching them (aws-jwt-verify fetches over https only).
+        ...(this.issuer && this.localIssuer && this.model.authorizers.some((authorizer) => authorizer.functionId === fn.logicalId)
+          ? {JWT_JWKS: JSON.stringify(this.issuer.jwks)}
+          : {}),
+      },
       setup: {
         functionArn: `arn:aws:lambda:${this.stack.region}:${this.stack.accountId}:function:${name}`,
         functionName: name,
@@ -465,7 +519,7 @@ class LocalApiGateway implements DevServer {
     this.routeTable = new RouteTable(project.routes, project.api.routeSelection)
     this.throttle = new StageThrottle(project.throttling)
     this.routes = project.routes.map((route) => ({
-      authorizer: route.authorizerId ? project.authorizers.find((authorizer) => authorizer.logicalId === route.authorizerId)?.functionId : undefined,
+      authorizer: route.authorizerId ? project.authorizers.find((authorizer) => authorizer.logicalId === route.authorizerId)?.functionId : route.iam ? 'AWS_IAM' : undefined,
       functionId: route.functionId,
       key: route.key,
       twoWay: route.twoWay,
@@ -572,6 +626,14 @@ class LocalApiGateway implements DevServer {
       request.resume()
       response.writeHead(403, {'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException'})
       response.end('{"message":"Forbidden"}')
+      return
+    }
+
+    if (this.issuer && this.localIssuer && (path === JWKS_PATH || path === OPENID_CONFIGURATION_PATH) && (request.method === 'GET' || request.method === 'HEAD')) {
+      request.resume()
+      const body = JSON.stringify(path === JWKS_PATH ? this.issuer.jwks : this.issuer.openIdConfiguration(this.issuerUrl))
+      response.writeHead(200, {'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body), 'Content-Type': 'application/json'})
+      response.end(request.method === 'HEAD' ? undefined : body)
       return
     }
 
@@ -723,7 +785,7 @@ class LocalApiGateway implements DevServer {
       'X-Forwarded-Proto',
       'http',
     )
-    this.handshakes.set(request, {connection, request: {query: queryStart === -1 ? undefined : url.slice(queryStart + 1), rawHeaders}})
+    this.handshakes.set(request, {connection, path, request: {query: queryStart === -1 ? undefined : url.slice(queryStart + 1), rawHeaders}})
     this.pendingSockets.add(socket)
     socket.once('close', () => this.pendingSockets.delete(socket))
     this.wss.handleUpgrade(request, socket, head, (ws: WebSocket) => this.onOpen(connection, ws, socket))
@@ -733,9 +795,9 @@ class LocalApiGateway implements DevServer {
     const handshake = this.handshakes.get(request)!
     const {connection} = handshake
     this.registry.add(connection)
-    let result: {protocol?: string; status: number; throttled?: boolean}
+    let result: {body?: string; protocol?: string; status: number; throttled?: boolean}
     try {
-      result = await this.handshake(connection, handshake.request)
+      result = (await this.signatureRefusal(connection, handshake.path, handshake.request)) ?? (await this.handshake(connection, handshake.request))
     } catch (error) {
       this.log.error(`$connect failed: ${(error as Error).stack}`)
       result = {status: 502}
@@ -751,9 +813,39 @@ class LocalApiGateway implements DevServer {
     this.registry.delete(connection)
     connection.state = 'closed'
     const status = this.closing ? 503 : result.status
-    const body = result.throttled ? THROTTLED_BODY : status === 502 ? '{"message": "Internal server error"}' : status === 401 ? '{"message":"Unauthorized"}' : status === 403 ? '{"message":"Forbidden"}' : STATUS_CODES[status] ?? ''
+    const body = result.throttled
+      ? THROTTLED_BODY
+      : result.body !== undefined && status === result.status
+        ? result.body
+        : status === 502
+          ? '{"message": "Internal server error"}'
+          : status === 401
+            ? '{"message":"Unauthorized"}'
+            : status === 403
+              ? '{"message":"Forbidden"}'
+              : (STATUS_CODES[status] ?? '')
     // Written here, not through ws's done(false): ws throws (and the server dies) on a status Node has no reason phrase for, such as 599.
     rejectSocket(connection.socket!, status, body, body.startsWith('{') ? 'application/json' : 'text/plain')
+  }
+
+  /**
+   * With AWS_IAM authorization on $connect, the handshake must carry a SigV4 query-string signature by the local
+   * caller (src/lib/dev/iam.ts), checked as API Gateway checks it; a refusal is a 403 with API Gateway's message.
+   */
+  private async signatureRefusal(connection: Connection, path: string, request: HandshakeRequest): Promise<{body: string; status: number} | undefined> {
+    if (!this.routeTable.connect?.iam) return undefined
+    const {checkPresignedRequest} = await import('../aws/sigv4.js')
+    const check = await checkPresignedRequest(
+      {host: connection.identity.domainName, path, query: new URLSearchParams(request.query ?? '')},
+      {credentials: localCredentials, region: this.stack.region},
+    )
+    if (check.ok) {
+      connection.identity.iam = localIdentity(check.accessKeyId)
+      return undefined
+    }
+
+    this.log.invocation({connectionId: connection.id, route: '$connect', status: `403 (AWS_IAM: ${check.message})`})
+    return {body: JSON.stringify({message: check.message}), status: 403}
   }
 
   /** Authorizer, then $connect: the HTTP status the handshake gets, and the subprotocol to answer with. */

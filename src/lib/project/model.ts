@@ -32,6 +32,8 @@ export interface RouteModel {
   /** Logical id of the AWS::ApiGatewayV2::Authorizer on this route, if any. */
   authorizerId?: string
   functionId: string
+  /** AuthorizationType AWS_IAM: callers must sign the request with SigV4. */
+  iam?: boolean
   integrationId: string
   key: string
   logicalId: string
@@ -315,6 +317,7 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
     routes.push({
       authorizerId,
       functionId: useFunction(functionId, `route ${key}`),
+      ...(properties.AuthorizationType === 'AWS_IAM' ? {iam: true} : {}),
       integrationId,
       key,
       logicalId,

@@ -17,6 +17,10 @@ export interface DevServerState {
   dynamodbEndpoint?: string
   /** `--integration-timeout` in ms, so that clients can name the real limit. */
   integrationTimeoutMs?: number
+  /** Set when this server issues the project's JWTs (JwtIssuer `local`): public facts, and the 0600 file of its key. */
+  jwtIssuer?: {audience: string; issuer: string; jwksUrl: string; keyFile: string; keyId: string}
+  /** Set when $connect has AWS_IAM authorization: the documented local caller this server accepts signatures of. */
+  sigv4?: {accessKeyId: string; region: string; secretAccessKey: string; userArn: string}
   /** `@connections` endpoint, e.g. http://127.0.0.1:3001/v1 */
   managementEndpoint: string
   /** The chat page, e.g. http://127.0.0.1:3001/ */

@@ -16,7 +16,7 @@ import {
 } from '../project/index.js'
 
 export type Billing = 'on-demand' | 'provisioned'
-export type AuthMode = 'none' | 'token'
+export type AuthMode = 'iam' | 'jwt' | 'none' | 'token'
 
 /** Everything `wsapi init` asks; each field is also a flag. */
 export interface InitOptions {
@@ -26,6 +26,10 @@ export interface InitOptions {
   /** Add the $default route (two-way: it tells the sender how to use the API). */
   defaultRoute: boolean
   idAttribute: string
+  /** With auth jwt: the audience tokens must carry (aud, or client_id of Cognito access tokens); the project name unless told. */
+  jwtAudience?: string
+  /** With auth jwt: the issuer URL, or `local` (the default) for `wsapi dev` as the issuer. */
+  jwtIssuer?: string
   logRetention: number
   memory: number
   name: string
@@ -82,8 +86,39 @@ export function validateBilling(value: string): Billing {
 }
 
 export function validateAuth(value: string): AuthMode {
-  if (value !== 'none' && value !== 'token') {
-    throw new UsageError(`Invalid auth ${JSON.stringify(value)}: choose none or token.`, {code: 'INVALID_AUTH'})
+  if (value !== 'none' && value !== 'token' && value !== 'jwt' && value !== 'iam') {
+    throw new UsageError(`Invalid auth ${JSON.stringify(value)}: choose none, token, jwt or iam.`, {code: 'INVALID_AUTH'})
+  }
+
+  return value
+}
+
+/** The issuer value that makes `wsapi dev` the issuer of the tokens. */
+export const LOCAL_JWT_ISSUER = 'local'
+
+/** `local`, or an https URL without query or fragment (aws-jwt-verify fetches `<issuer>/.well-known/jwks.json`). */
+export function validateJwtIssuer(value: string): string {
+  const trimmed = value.trim()
+  if (trimmed === LOCAL_JWT_ISSUER) return trimmed
+  let url: URL | undefined
+  try {
+    url = new URL(trimmed)
+  } catch {}
+
+  if (!url || url.protocol !== 'https:' || url.search || url.hash || url.username || url.password) {
+    throw new UsageError(`Invalid JWT issuer ${JSON.stringify(value)}: give the issuer's https URL (e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123), or local for wsapi dev.`, {
+      code: 'INVALID_JWT_ISSUER',
+    })
+  }
+
+  return trimmed.replace(/\/$/, '')
+}
+
+export function validateJwtAudience(value: string): string {
+  if (!/^[\x21-\x7e]{1,256}$/.test(value)) {
+    throw new UsageError(`Invalid JWT audience ${JSON.stringify(value)}: give the audience (or Cognito app client id) tokens carry, 1 to 256 printable characters without spaces.`, {
+      code: 'INVALID_JWT_AUDIENCE',
+    })
   }
 
   return value
@@ -155,6 +190,8 @@ export interface RawInitOptions {
   billing?: string
   defaultRoute?: boolean
   idAttribute?: string
+  jwtAudience?: string
+  jwtIssuer?: string
   logRetention?: number | string
   memory?: number | string
   name?: string
@@ -185,13 +222,21 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     rateBurst = validateInteger(raw.rateBurst ?? fallback, 'rate burst', 1, 10_000)
   }
 
+  const auth = validateAuth(raw.auth ?? INIT_DEFAULTS.auth)
+  if (auth !== 'jwt' && (raw.jwtIssuer !== undefined || raw.jwtAudience !== undefined)) {
+    throw new UsageError('--jwt-issuer and --jwt-audience go with --auth jwt: add --auth jwt, or drop them.', {code: 'INVALID_AUTH'})
+  }
+
   const routes = raw.routes === undefined ? INIT_DEFAULTS.routes : Array.isArray(raw.routes) ? parseRouteList(raw.routes.join(',')) : parseRouteList(raw.routes)
   return {
     arch: validateArchitecture(raw.arch ?? INIT_DEFAULTS.arch),
-    auth: validateAuth(raw.auth ?? INIT_DEFAULTS.auth),
+    auth,
     billing: validateBilling(raw.billing ?? INIT_DEFAULTS.billing),
     defaultRoute: raw.defaultRoute ?? INIT_DEFAULTS.defaultRoute,
     idAttribute: validateAttributeName(raw.idAttribute ?? INIT_DEFAULTS.idAttribute),
+    ...(auth === 'jwt'
+      ? {jwtAudience: validateJwtAudience(raw.jwtAudience ?? name.toLowerCase()), jwtIssuer: validateJwtIssuer(raw.jwtIssuer ?? LOCAL_JWT_ISSUER)}
+      : {}),
     logRetention: validateLogRetention(raw.logRetention ?? INIT_DEFAULTS.logRetention),
     memory: validateInteger(raw.memory ?? INIT_DEFAULTS.memory, 'memory (MB)', 128, 10_240),
     name,

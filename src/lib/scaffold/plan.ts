@@ -21,6 +21,8 @@ export interface ProjectPlan {
 
 interface RouteContext {
   authorized: boolean
+  /** $connect of an --auth iam project: AuthorizationType AWS_IAM (SigV4-signed handshakes). */
+  iam: boolean
   example: string
   file: string
   id: string
@@ -59,14 +61,22 @@ const DEPLOYMENT_PLACEHOLDER = 'DeploymentPlaceholder'
 
 /** Template files that exist only for some choices. */
 const CONDITIONAL_FILES: Record<string, (options: InitOptions) => boolean> = {
+  'src/handlers/authorizer-jwt.ts.hbs': (options) => options.auth === 'jwt',
   'src/handlers/authorizer.ts.hbs': (options) => options.auth === 'token',
+  'test/authorizer-jwt.test.ts.hbs': (options) => options.auth === 'jwt',
   'src/handlers/default.ts.hbs': (options) => options.defaultRoute,
+  'src/token-protocol.ts': (options) => options.auth === 'jwt',
   'test/authorizer.test.ts.hbs': (options) => options.auth === 'token',
   'test/default.test.ts.hbs': (options) => options.defaultRoute,
 }
 
 /** npm strips .gitignore from published packages, so the template ships it as _gitignore (as create-vite does). */
-const RENAMED_FILES: Record<string, string> = {_gitignore: '.gitignore'}
+const RENAMED_FILES: Record<string, string> = {
+  _gitignore: '.gitignore',
+  // One authorizer per project, whichever kind: the template always names src/handlers/authorizer.ts.
+  'authorizer-jwt.test.ts': 'authorizer.test.ts',
+  'authorizer-jwt.ts': 'authorizer.ts',
+}
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, {recursive: true, withFileTypes: true})
@@ -106,8 +116,13 @@ export function devCommand(_options: Pick<InitOptions, 'auth'>): string {
   return 'wsapi dev'
 }
 
-/** `wsapi connect` as it works for this project under `wsapi dev`: it takes dev's token from .wsapi/. */
-export function connectCommand(_options: Pick<InitOptions, 'auth'>): string {
+/**
+ * `wsapi connect` as it works for this project under `wsapi dev`: a token project's comes from .wsapi/, a jwt
+ * project's from dev as the local issuer (`wsapi token`), and an iam project signs as dev's local caller.
+ */
+export function connectCommand(options: Pick<InitOptions, 'auth'>): string {
+  if (options.auth === 'jwt') return 'WSAPI_TOKEN="$(wsapi token --sub alice)" wsapi connect'
+  if (options.auth === 'iam') return 'wsapi connect --sigv4'
   return 'wsapi connect'
 }
 
@@ -123,11 +138,11 @@ function templateContext(options: InitOptions, warnings: string[]) {
 
   const custom = customRouteNames(options.routes)
   const routes: RouteContext[] = [
-    {authorized: options.auth === 'token', example: '', file: 'connect', id: 'Connect', key: '$connect', kind: 'connect', twoWay: false},
-    {authorized: false, example: '', file: 'disconnect', id: 'Disconnect', key: '$disconnect', kind: 'disconnect', twoWay: false},
-    ...custom.map((route): RouteContext => ({...route, authorized: false, example: example(route.key), kind: 'custom', twoWay: false})),
+    {authorized: options.auth === 'token' || options.auth === 'jwt', example: '', file: 'connect', iam: options.auth === 'iam', id: 'Connect', key: '$connect', kind: 'connect', twoWay: false},
+    {authorized: false, example: '', file: 'disconnect', iam: false, id: 'Disconnect', key: '$disconnect', kind: 'disconnect', twoWay: false},
+    ...custom.map((route): RouteContext => ({...route, authorized: false, example: example(route.key), iam: false, kind: 'custom', twoWay: false})),
   ]
-  if (options.defaultRoute) routes.push({authorized: false, example: '', file: 'default', id: 'Default', key: '$default', kind: 'default', twoWay: true})
+  if (options.defaultRoute) routes.push({authorized: false, example: '', file: 'default', iam: false, id: 'Default', key: '$default', kind: 'default', twoWay: true})
 
   const rateLimited = options.rateLimit !== 'off'
   // The rate limiter reads the sender's bucket and writes it back on the sender's own item (runtime/rate-limit.ts).
@@ -147,11 +162,11 @@ function templateContext(options: InitOptions, warnings: string[]) {
     reservedConcurrency: route.kind === 'custom' && options.reservedConcurrency !== 'none' ? options.reservedConcurrency : undefined,
     tableActions: {connect: ['dynamodb:PutItem'], custom: broadcastTableActions, default: [], disconnect: ['dynamodb:DeleteItem']}[route.kind],
   }))
-  if (options.auth === 'token') {
+  if (options.auth === 'token' || options.auth === 'jwt') {
     functions.push({
       authorizer: true,
       broadcasts: false,
-      description: 'Checks the token query string on $connect',
+      description: options.auth === 'jwt' ? 'Verifies the JWT a client presents on $connect' : 'Checks the token query string on $connect',
       file: 'src/handlers/authorizer.ts',
       id: 'Authorizer',
       manageConnections: false,
@@ -174,7 +189,8 @@ function templateContext(options: InitOptions, warnings: string[]) {
   const firstCustom = routes.find((route) => route.kind === 'custom')
   return {
     ...options,
-    auth: {none: options.auth === 'none', token: options.auth === 'token'},
+    auth: {iam: options.auth === 'iam', jwt: options.auth === 'jwt', lambda: options.auth === 'token' || options.auth === 'jwt', none: options.auth === 'none', token: options.auth === 'token'},
+    jwt: options.auth === 'jwt' ? {audience: options.jwtAudience, issuer: options.jwtIssuer} : false,
     billing: {onDemand: options.billing === 'on-demand', provisioned: options.billing === 'provisioned', read: options.readCapacity, write: options.writeCapacity},
     customRouteKeys: options.routes,
     deploymentDescription: `Routes ${routes.map((route) => route.key).join(', ')}`,
@@ -189,6 +205,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
       awsSdk: sdkRange('@aws-sdk/client-dynamodb'),
       awsSdkSecretsManager: sdkRange('@aws-sdk/client-secrets-manager'),
       awsSdkClientMock: sdkRange('aws-sdk-client-mock'),
+      awsJwtVerify: sdkRange('aws-jwt-verify'),
       mocha: sdkRange('mocha'),
       prettier: sdkRange('prettier'),
       tsx: sdkRange('tsx'),

@@ -382,6 +382,21 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     })
   })
 
+  it('refuses to deploy a jwt project whose issuer is still local (only wsapi dev issues those tokens), before building', async () => {
+    const dir = scaffoldProject({auth: 'jwt'})
+    for (const parameters of [{}, {JwtIssuer: 'local'}] as Array<Record<string, string>>) {
+      // eslint-disable-next-line no-await-in-loop
+      await assert.rejects(deploy(dir, {parameters}), (error: WsapiError) => {
+        assert.equal(error.exit, 2)
+        assert.match(error.message, /^Parameter JwtIssuer is local, which only wsapi dev can serve: pass --parameter JwtIssuer=<issuer URL>/)
+        return true
+      })
+    }
+
+    assert.equal(fake.aws.cfn.commandCalls(CreateChangeSetCommand).length, 0)
+    assert.equal(existsSync(join(dir, '.wsapi/build')), false, 'nothing built')
+  })
+
   it('sends a template over 51,200 bytes by TemplateURL from the bucket', async () => {
     const dir = scaffoldProject()
     const file = join(dir, 'template.yaml')

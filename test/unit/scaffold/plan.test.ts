@@ -32,6 +32,9 @@ function grants(role: CfnResource): Array<[string, unknown]> {
 const COMBINATIONS: Array<[string, RawInitOptions]> = [
   ['defaults', {}],
   ['token auth', {auth: 'token'}],
+  ['jwt auth', {auth: 'jwt'}],
+  ['iam auth', {auth: 'iam'}],
+  ['jwt auth with a Cognito issuer', {auth: 'jwt', jwtAudience: '1example23456789', jwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123'}],
   ['provisioned capacity', {billing: 'provisioned', readCapacity: 7, writeCapacity: 3}],
   ['several routes', {routes: 'sendmessage,join,chat/leave'}],
   ['no $default', {defaultRoute: false}],
@@ -87,7 +90,9 @@ describe('scaffold plan', () => {
               : stem === 'Disconnect'
                 ? [['dynamodb:DeleteItem', table]]
                 : stem === 'Authorizer'
-                  ? [['secretsmanager:GetSecretValue', {Ref: 'AuthToken'}]]
+                  ? options.auth === 'token'
+                    ? [['secretsmanager:GetSecretValue', {Ref: 'AuthToken'}]]
+                    : [] // a jwt authorizer reads public keys over HTTPS, nothing of the account
                   : stem === 'Default'
                     ? []
                     : [
@@ -133,7 +138,9 @@ describe('scaffold plan', () => {
         const table = template.Resources.ConnectionsTable.Properties!
         assert.deepEqual(table.SSESpecification, {SSEEnabled: true})
         assert.deepEqual(table.TimeToLiveSpecification, {AttributeName: 'expiresAt', Enabled: true})
-        assert.deepEqual(Object.keys(template.Outputs!), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable', ...(options.auth === 'token' ? ['AuthTokenSecretArn'] : [])])
+        const iam = options.auth === 'iam' ? ['ConnectRouteArn'] : []
+        const token = options.auth === 'token' ? ['AuthTokenSecretArn'] : []
+        assert.deepEqual(Object.keys(template.Outputs!), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable', ...iam, ...token])
         assert.deepEqual(template.Outputs!.WebSocketUrl.Value, {'Fn::Sub': 'wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
         assert.deepEqual(template.Outputs!.ManagementEndpoint.Value, {'Fn::Sub': 'https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
       })
@@ -196,6 +203,56 @@ describe('scaffold plan', () => {
     const packageJson = JSON.parse(plan({auth: 'token'}).files.find((file) => file.path === 'package.json')!.contents)
     assert.ok(packageJson.devDependencies['@aws-sdk/client-secrets-manager'])
     assert.equal(JSON.parse(plan().files.find((file) => file.path === 'package.json')!.contents).devDependencies['@aws-sdk/client-secrets-manager'], undefined)
+  })
+
+  it('adds a REQUEST authorizer verifying JWTs for jwt auth, issuer local unless told', () => {
+    const template = templateOf({auth: 'jwt'})
+    assert.deepEqual(template.Parameters!.JwtIssuer.Default, 'local')
+    assert.deepEqual(template.Parameters!.JwtAudience.Default, 'chat')
+    assert.equal(template.Parameters!.AuthTokenSecret, undefined)
+    assert.deepEqual(template.Metadata!.wsapi, {
+      auth: {audienceParameter: 'JwtAudience', issuerParameter: 'JwtIssuer', tokenProtocol: 'bearer', type: 'jwt'},
+      connectionIdAttribute: 'connectionId',
+      project: 'chat',
+    })
+    const authorizer = template.Resources.ConnectAuthorizer.Properties!
+    assert.equal(authorizer.AuthorizerType, 'REQUEST')
+    // The token may come in a header or the query string: an identity source would demand one of them.
+    assert.equal(authorizer.IdentitySource, undefined)
+    assert.equal(template.Resources.ConnectRoute.Properties!.AuthorizationType, 'CUSTOM')
+    assert.deepEqual((template.Resources.AuthorizerFunction.Properties!.Environment as {Variables: object}).Variables, {
+      JWT_AUDIENCE: {Ref: 'JwtAudience'},
+      JWT_ISSUER: {Ref: 'JwtIssuer'},
+      NODE_OPTIONS: '--enable-source-maps',
+    })
+    const files = plan({auth: 'jwt'}).files
+    assert.ok(files.some((file) => file.path === 'src/handlers/authorizer.ts' && file.contents.includes("from 'aws-jwt-verify'")))
+    assert.ok(files.some((file) => file.path === 'test/authorizer.test.ts'))
+    assert.ok(files.some((file) => file.path === 'src/token-protocol.ts'))
+    assert.match(files.find((file) => file.path === 'package.json')!.contents, /"dependencies": \{\s*"aws-jwt-verify": "\^5/)
+    assert.ok(!plan({auth: 'token'}).files.some((file) => file.path === 'src/token-protocol.ts'))
+    assert.match(files.find((file) => file.path === 'README.md')!.contents, /WSAPI_TOKEN="\$\(wsapi token --sub alice\)" wsapi connect/)
+    assert.deepEqual(templateOf({auth: 'jwt', jwtIssuer: 'https://issuer.example.com/'}).Parameters!.JwtIssuer.Default, 'https://issuer.example.com')
+  })
+
+  it('puts AWS_IAM on $connect alone for iam auth, with no authorizer function', () => {
+    const template = templateOf({auth: 'iam'})
+    assert.equal(template.Resources.ConnectRoute.Properties!.AuthorizationType, 'AWS_IAM')
+    assert.equal(template.Resources.ConnectRoute.Properties!.AuthorizerId, undefined)
+    assert.equal(template.Resources.SendmessageRoute.Properties!.AuthorizationType, 'NONE')
+    assert.equal(template.Resources.ConnectAuthorizer, undefined)
+    assert.equal(template.Resources.AuthorizerFunction, undefined)
+    assert.deepEqual(template.Parameters!.JwtIssuer, undefined)
+    assert.deepEqual(template.Outputs!.ConnectRouteArn.Value, {
+      'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${Stage}/$connect',
+    })
+    assert.equal(templateOf().Outputs!.ConnectRouteArn, undefined)
+  })
+
+  it('refuses a JWT issuer that is not https, and JWT flags without jwt auth', () => {
+    assert.throws(() => plan({auth: 'jwt', jwtIssuer: 'http://issuer.example.com'}), (error: Error) => error instanceof UsageError && /https URL/.test(error.message))
+    assert.throws(() => plan({auth: 'jwt', jwtAudience: 'has space'}), UsageError)
+    assert.throws(() => plan({auth: 'token', jwtIssuer: 'local'}), /go with --auth jwt/)
   })
 
   it('makes $default two-way and leaves it out on request', () => {
