@@ -337,7 +337,8 @@ export class FunctionRuntime {
     const id = this.nextId++
     const timeoutMs = environment.code.timeoutMs
     const timedOut = () => {
-      const seconds = Number((timeoutMs / 1000).toFixed(2))
+      // As Lambda writes it: "Task timed out after 3.00 seconds".
+      const seconds = (timeoutMs / 1000).toFixed(2)
       this.finish(environment, {error: {errorMessage: `Task timed out after ${seconds} seconds`, errorType: 'Sandbox.Timedout'}, ok: false, reason: 'timeout'})
       // Lambda throws away an environment whose invocation timed out.
       void environment.worker.terminate()
