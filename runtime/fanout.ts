@@ -2,7 +2,7 @@ import {ApiGatewayManagementApiClient} from '@aws-sdk/client-apigatewaymanagemen
 import {InvokeCommand, type LambdaClient} from '@aws-sdk/client-lambda'
 
 import type {ConnectionsTable, ScanKey} from './connections.js'
-import {concurrencyFromEnv} from './env.js'
+import {concurrencyFromEnv, requiredEnv} from './env.js'
 import {isGone, postToConnection} from './management.js'
 import {backoffMs, DEFAULT_POSTS_PER_SECOND, isThrottled, isTransient, Pacer, type Sleep, sleep} from './pacing.js'
 
@@ -66,12 +66,10 @@ function positiveNumber(value: string | undefined, fallback: number, integer: bo
   return value !== undefined && value.trim() !== '' && number > 0 && (!integer || Number.isInteger(number)) ? number : fallback
 }
 
-/** Reads FANOUT_FUNCTION, FANOUT_SHARDS, FANOUT_INLINE_MAX and FANOUT_POSTS_PER_SECOND; undefined when there is no fan-out function. */
-export function fanoutSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): FanoutSettings | undefined {
-  const functionName = env.FANOUT_FUNCTION?.trim()
-  if (!functionName) return undefined
+/** Reads FANOUT_FUNCTION (required), FANOUT_SHARDS, FANOUT_INLINE_MAX and FANOUT_POSTS_PER_SECOND; a bad number falls back to the default. */
+export function fanoutSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): FanoutSettings {
   return {
-    functionName,
+    functionName: requiredEnv('FANOUT_FUNCTION', env),
     inlineMax: positiveNumber(env.FANOUT_INLINE_MAX, DEFAULT_FANOUT_INLINE_MAX, true),
     postsPerSecond: positiveNumber(env.FANOUT_POSTS_PER_SECOND, DEFAULT_POSTS_PER_SECOND, false),
     shards: positiveNumber(env.FANOUT_SHARDS, DEFAULT_FANOUT_SHARDS, true),

@@ -67,6 +67,12 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     'reserved-concurrency': Flags.string({
       description: `ReservedConcurrentExecutions of each broadcast function, or none (new AWS accounts with a concurrency quota of 10 need none). [default: ${INIT_DEFAULTS.reservedConcurrency}]`,
     }),
+    'fanout-shards': Flags.integer({
+      description: `Shards of a large broadcast, delivered in parallel by a fan-out function (one parallel scan segment each); 1: no fan-out function, every broadcast posted by the route's own function. [default: ${INIT_DEFAULTS.fanoutShards}]`,
+    }),
+    'fanout-inline-max': Flags.integer({
+      description: `Broadcasts to fewer connections than this are posted by the route's own function, in one hop; larger ones are sharded. [default: ${INIT_DEFAULTS.fanoutInlineMax}]`,
+    }),
     auth: Flags.string({description: `$connect authorization: none, or token (a Lambda authorizer checking ?token=<secret>). [default: ${INIT_DEFAULTS.auth}]`, options: ['none', 'token']}),
     yes: Flags.boolean({char: 'y', description: 'Take the defaults for every question no flag answers; never prompt.'}),
     force: Flags.boolean({char: 'f', description: 'Write into a non-empty folder, overwriting files of the same names (others are kept).'}),
@@ -86,6 +92,8 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
       auth: flags.auth,
       billing: flags.billing,
       defaultRoute: flags['default-route'],
+      fanoutInlineMax: flags['fanout-inline-max'],
+      fanoutShards: flags['fanout-shards'],
       idAttribute: flags['id-attribute'],
       logRetention: flags['log-retention'],
       memory: flags.memory,

@@ -98,7 +98,7 @@ describe('runtime fan-out', () => {
 
   describe('settings and shard planning', () => {
     it('reads the fan-out function, shards, inline threshold and budget from the environment', () => {
-      assert.equal(fanoutSettingsFromEnv({}), undefined, 'no fan-out function: inline only')
+      assert.throws(() => fanoutSettingsFromEnv({}), /FANOUT_FUNCTION is not set/)
       assert.deepEqual(fanoutSettingsFromEnv({FANOUT_FUNCTION: 'chat-v1-Fanout'}), {
         functionName: 'chat-v1-Fanout',
         inlineMax: DEFAULT_FANOUT_INLINE_MAX,
