@@ -2,6 +2,7 @@ import {resolve} from 'node:path'
 
 import {parseAllowedOrigin} from '../lib/dev/access.js'
 import {parseDuration} from '../lib/dev/duration.js'
+import {parseConnectionsRateLimit} from '../lib/dev/rate-limit.js'
 import type {DevServer} from '../lib/dev/server.js'
 import {parseParameterFlags} from '../lib/project/parameters.js'
 import {WsapiCommand} from '../ui/base-command.js'
@@ -15,7 +16,7 @@ export interface DevResult {
 }
 
 export default class Dev extends WsapiCommand {
-  static override description = `Runs the project of template.yaml on this machine: an emulator of API Gateway WebSocket APIs (routes, route selection, $connect status codes, error frames, limits and timeouts as AWS has them), the @connections API on the same port, DynamoDB (dynalite, in memory unless --persist) with the template's tables, and every function bundled as \`wsapi build\` bundles it, each in its own worker threads with the template's environment and Timeout.
+  static override description = `Runs the project of template.yaml on this machine: an emulator of API Gateway WebSocket APIs (routes, route selection, $connect status codes, error frames, limits and timeouts as AWS has them), the @connections API (with the account's rate limit), the Lambda Invoke API (RequestResponse, Event with Lambda's retries and destinations) and an in-memory SQS on the same port, DynamoDB (dynalite, in memory unless --persist) with the template's tables, and every function bundled as \`wsapi build\` bundles it, each in its own worker threads with the template's environment and Timeout.
 
 Sources are watched: a changed handler is rebuilt and swapped in without dropping connections. Every invocation is logged with its route, connection, duration and status. A chat page is served at http://<host>:<port>/.
 
@@ -27,6 +28,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
     {command: '<%= config.bin %> <%= command.id %> --parameter AuthTokenSecret=0123456789abcdef', description: 'A project made with `wsapi init --auth token`'},
     {command: '<%= config.bin %> <%= command.id %> --latency 20 --latency-dynamodb 5', description: 'Add AWS-like round trips to each @connections and DynamoDB call'},
     {command: '<%= config.bin %> <%= command.id %> --idle-timeout 5s --max-duration 1m', description: 'Short timeouts, to see them at work'},
+    {command: '<%= config.bin %> <%= command.id %> --connections-rate-limit 200 --connections-burst-limit 50', description: 'A low @connections throttle, to see pacing and LimitExceededException at work'},
     {command: '<%= config.bin %> <%= command.id %> --allow-origin https://app.example.com', description: 'Let a page served from another origin than this machine open the WebSocket'},
   ]
 
@@ -46,6 +48,15 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
     'integration-timeout': Flags.string({default: '29s', description: 'Stop waiting for a handler after this long (API Gateway: 29s).'}),
     latency: Flags.integer({default: 0, description: 'Milliseconds added to each @connections call, to mimic AWS.', min: 0}),
     'latency-dynamodb': Flags.integer({default: 0, description: 'Milliseconds added to each DynamoDB call, to mimic AWS.', min: 0}),
+    'connections-rate-limit': Flags.string({
+      default: '10000',
+      description: 'Requests per second all @connections calls share before 429 LimitExceededException, as the account-level throttle of API Gateway (10000); off for no limit.',
+    }),
+    'connections-burst-limit': Flags.integer({default: 5000, description: 'Burst of that throttle: calls allowed at once before the rate applies (API Gateway: 5000).', min: 1}),
+    'async-retry-delay': Flags.string({
+      default: '1s',
+      description: 'Wait before retrying a failed asynchronous (Event) invocation; the second retry waits twice as long (Lambda: about 1m, then 2m).',
+    }),
     concurrency: Flags.integer({default: 4, description: 'Execution environments (worker threads) per function at most.', max: 256, min: 1}),
     watch: Flags.boolean({allowNo: true, default: true, description: 'Reload changed handlers and template.yaml.'}),
     quiet: Flags.boolean({char: 'q', description: 'Do not log each invocation.'}),
@@ -62,7 +73,9 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
     const {flags} = await this.parse(Dev)
     const options = {
       allowOrigins: (flags['allow-origin'] ?? []).map((value) => parseAllowedOrigin(value)),
+      asyncRetryDelayMs: parseDuration('async-retry-delay', flags['async-retry-delay']),
       concurrency: flags.concurrency,
+      connectionsRateLimit: parseConnectionsRateLimit(flags['connections-rate-limit'], flags['connections-burst-limit']) ?? null,
       dir: resolve(flags.dir),
       dynamodbLatencyMs: flags['latency-dynamodb'],
       host: flags.host,
@@ -100,6 +113,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
         ['WebSocket', colors.cyan(server.url)],
         ['@connections', `${server.managementEndpoint}/@connections/{connectionId}`],
         ['Chat page', colors.cyan(server.pageUrl)],
+        ['Lambda, SQS', `${server.localEndpoint}  (AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_SQS of the handlers)`],
         ['DynamoDB', `${server.dynamodbEndpoint}  ${server.tables.map((t) => `${t.logicalId} → ${t.name}`).join(', ')}`],
       ]),
     )
@@ -118,6 +132,7 @@ function readyLine(server: DevServer) {
   return {
     dynamodbEndpoint: server.dynamodbEndpoint,
     event: 'ready',
+    localEndpoint: server.localEndpoint,
     managementEndpoint: server.managementEndpoint,
     pageUrl: server.pageUrl,
     pid: process.pid,

@@ -219,5 +219,8 @@ describe('wsapi dev: flags and failures', function () {
     const result = await runCli(['dev', '--dir', scaffoldProject(), '--idle-timeout', 'soon'])
     assert.equal(result.code, 2)
     assert.match(result.stderr, /Invalid --idle-timeout "soon": give a positive duration such as 30s/)
+    const rate = await runCli(['dev', '--dir', scaffoldProject(), '--connections-rate-limit', 'fast'])
+    assert.equal(rate.code, 2)
+    assert.match(rate.stderr, /Invalid --connections-rate-limit "fast": give requests per second such as 10000, or off for no limit/)
   })
 })

@@ -15,6 +15,8 @@ import {tempDir} from './tmp.js'
 export interface ReadyLine {
   dynamodbEndpoint: string
   event: 'ready'
+  /** http://127.0.0.1:<port>: the Lambda and SQS APIs. */
+  localEndpoint: string
   managementEndpoint: string
   pageUrl: string
   pid: number

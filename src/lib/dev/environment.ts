@@ -7,6 +7,8 @@ export interface LocalStack {
   apiId: string
   /** ws://host:port of the emulator, for Fn::GetAtt Api.ApiEndpoint. */
   apiEndpoint: string
+  /** http://host:port of the emulator (Lambda and SQS APIs), for queue URLs; default: apiEndpoint over http. */
+  httpEndpoint?: string
   parameters: Record<string, string>
   region: string
   stackName: string
@@ -46,6 +48,11 @@ export function physicalName(stack: LocalStack, logicalId: string): string {
 
     case 'AWS::Logs::LogGroup': {
       return stringProperty(stack, logicalId, 'LogGroupName') ?? `${stack.stackName}-${logicalId}`
+    }
+
+    case 'AWS::SQS::Queue': {
+      const fifo = stack.template.Resources[logicalId].Properties?.FifoQueue
+      return stringProperty(stack, logicalId, 'QueueName') ?? `${stack.stackName}-${logicalId}${fifo === true || fifo === 'true' ? '.fifo' : ''}`
     }
 
     default: {
@@ -90,8 +97,18 @@ function ref(stack: LocalStack, name: string): string | undefined {
     throw new Unresolvable(`parameter ${name} has no value; pass --parameter ${name}=<value>`)
   }
 
-  if (Object.hasOwn(stack.template.Resources, name)) return physicalName(stack, name)
+  if (Object.hasOwn(stack.template.Resources, name)) {
+    // Ref of a queue is its URL (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html).
+    return stack.template.Resources[name].Type === 'AWS::SQS::Queue' ? queueUrl(stack, name) : physicalName(stack, name)
+  }
+
   throw new Unresolvable(`Ref ${name} names nothing in the template`)
+}
+
+/** The URL of a queue of the template, served by wsapi dev's SQS API. */
+export function queueUrl(stack: LocalStack, logicalId: string): string {
+  const endpoint = stack.httpEndpoint ?? stack.apiEndpoint.replace(/^ws/, 'http')
+  return `${endpoint}/${stack.accountId}/${physicalName(stack, logicalId)}`
 }
 
 function getAtt(stack: LocalStack, target: string, attribute: string): string {
@@ -105,6 +122,7 @@ function getAtt(stack: LocalStack, target: string, attribute: string): string {
     'AWS::IAM::Role': {Arn: () => `arn:aws:iam::${stack.accountId}:role/${name}`, RoleId: () => `AROA${name.slice(0, 16).toUpperCase()}`},
     'AWS::Lambda::Function': {Arn: () => arn('lambda', `function:${name}`)},
     'AWS::Logs::LogGroup': {Arn: () => arn('logs', `log-group:${name}:*`)},
+    'AWS::SQS::Queue': {Arn: () => arn('sqs', name), QueueName: () => name, QueueUrl: () => queueUrl(stack, target)},
   }
   const resolver = known[resource.Type]?.[attribute]
   if (!resolver) throw new Unresolvable(`Fn::GetAtt ${target}.${attribute} (${resource.Type}) has no local value`)
@@ -197,6 +215,8 @@ export function templateEnvironment(stack: LocalStack, fn: FunctionModel): Recor
 
 export interface RuntimeEnvironmentOptions {
   dynamodbEndpoint: string
+  /** http://host:port of wsapi dev, which answers the Lambda (Invoke) and SQS APIs. */
+  localEndpoint?: string
   managementEndpoint: string
 }
 
@@ -211,6 +231,7 @@ export function functionEnvironment(stack: LocalStack, fn: FunctionModel, option
     AWS_ACCESS_KEY_ID: 'AKIAWSAPIDEVLOCAL000',
     AWS_DEFAULT_REGION: stack.region,
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+    ...(options.localEndpoint === undefined ? {} : {AWS_ENDPOINT_URL_LAMBDA: options.localEndpoint, AWS_ENDPOINT_URL_SQS: options.localEndpoint}),
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
     AWS_LAMBDA_FUNCTION_NAME: name,

@@ -28,6 +28,8 @@ export interface ManagementApiOptions {
   onPost: (connection: Connection, data: Buffer) => boolean
   /** Told why a call was refused (unsigned), for the log. */
   onRefused: (reason: string) => void
+  /** The account-level throttle every signed call draws from (none: `--connections-rate-limit off`). */
+  rateLimit?: {take(): boolean}
   registry: ConnectionRegistry
   stage: string
 }
@@ -69,7 +71,7 @@ export interface SignatureRefusal {
  * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html).
  * Signatures in the query string (presigned URLs) are not taken: a page could put one in a plain form's action.
  */
-export function signatureRefusal(headers: IncomingHttpHeaders): SignatureRefusal | undefined {
+export function signatureRefusal(headers: IncomingHttpHeaders, service = 'execute-api'): SignatureRefusal | undefined {
   const authorization = headers.authorization?.trim()
   if (!authorization) {
     return {body: '{"message":"Missing Authentication Token"}', errorType: 'MissingAuthenticationTokenException', reason: 'without a SigV4 Authorization header'}
@@ -94,11 +96,11 @@ export function signatureRefusal(headers: IncomingHttpHeaders): SignatureRefusal
 
   // Credential=AKID/yyyymmdd/region/service/aws4_request
   const scope = parameters.get('Credential')!.split('/')
-  if (scope.length !== 5 || scope[3] !== 'execute-api' || scope[4] !== 'aws4_request') {
+  if (scope.length !== 5 || scope[3] !== service || scope[4] !== 'aws4_request') {
     return {
-      body: JSON.stringify({message: "Credential should be scoped to correct service: 'execute-api'. "}),
+      body: JSON.stringify({message: `Credential should be scoped to correct service: '${service}'. `}),
       errorType: 'InvalidSignatureException',
-      reason: 'with a SigV4 signature for another service than execute-api',
+      reason: `with a SigV4 signature for another service than ${service}`,
     }
   }
 
@@ -123,6 +125,9 @@ export function handleManagementRequest(options: ManagementApiOptions, request: 
         options.onRefused(`${unsigned.reason} (AWS answers 403 too): sign it as the AWS SDK and the AWS CLI do`)
         return reply(response, 403, unsigned.body, unsigned.errorType)
       }
+
+      // Past the account's rate, API Gateway refuses the call before looking at it; the SDK raises LimitExceededException.
+      if (options.rateLimit && !options.rateLimit.take()) return reply(response, 429, '{"message":"Rate exceeded"}', 'LimitExceededException')
 
       if (stage !== undefined && stage !== options.stage) return forbidden(response)
       const method = request.method ?? 'GET'

@@ -37,17 +37,24 @@ import {FrameGuard} from './frame-guard.js'
 import {type FunctionCode, FunctionRuntime, type InvokeResult} from './invoker.js'
 import {ABNORMAL, CLOSE, LIMITS, NO_STATUS} from './limits.js'
 import {DevLog} from './log.js'
+import {LAMBDA_API_PATH, LocalLambda} from './lambda-service.js'
 import {handleManagementRequest, MANAGEMENT_PATH, MAX_BUFFERED_BYTES} from './management-api.js'
 import {chatPage} from './page.js'
+import {ACCOUNT_THROTTLE, type RateLimit, TokenBucket} from './rate-limit.js'
 import {RouteTable} from './routing.js'
 import {linkAwsSdk} from './sdk-links.js'
+import {LocalQueues} from './sqs.js'
 import {SourceWatcher} from './watcher.js'
 
 export interface DevServerOptions {
   /** Origins (parseAllowedOrigin) whose pages may open the WebSocket besides loopback ones; `*` for all. */
   allowOrigins?: string[]
+  /** Wait before the first retry of a failed asynchronous invocation (the second waits twice as long). Default 1 s; AWS: about 1 minute. */
+  asyncRetryDelayMs?: number
   /** Environments (worker threads) per function at most; Lambda would scale further. Default 4. */
   concurrency?: number
+  /** The account-level throttle on @connections calls; null for none. Default 10,000/s, burst 5,000. */
+  connectionsRateLimit?: null | RateLimit
   /** Project folder holding template.yaml. */
   dir: string
   /** Delay added to each DynamoDB call, in ms. */
@@ -98,6 +105,8 @@ export interface DevServer {
   readonly connectionCount: number
   readonly dynamodbEndpoint: string
   readonly host: string
+  /** http://host:port: the Lambda (Invoke) and SQS APIs, for AWS_ENDPOINT_URL_LAMBDA / --endpoint-url. */
+  readonly localEndpoint: string
   /** http://host:port/stage */
   readonly managementEndpoint: string
   /** Called after each hot reload. */
@@ -140,6 +149,11 @@ class LocalApiGateway implements DevServer {
   routes: RouteSummary[] = []
   tables: Array<{logicalId: string; name: string}> = []
   private closing?: Promise<void>
+  /** The @connections calls' token bucket, and how many it refused since the last log line about it. */
+  private readonly connectionsRate?: TokenBucket
+  private throttled = {count: 0, loggedAt: 0}
+  private lambda?: LocalLambda
+  private queues?: LocalQueues
   /** Set once functions and routes are loaded; the port listens before, so that their environment can name it. */
   private started = false
   private readonly disconnects = new Set<Promise<void>>()
@@ -164,6 +178,7 @@ class LocalApiGateway implements DevServer {
   constructor(private readonly options: DevServerOptions) {
     this.log = new DevLog(options.output ?? silentOutput, options.logInvocations ?? true)
     this.origins = new OriginPolicy(options.allowOrigins ?? [], () => this.served)
+    if (options.connectionsRateLimit !== null) this.connectionsRate = new TokenBucket(options.connectionsRateLimit ?? ACCOUNT_THROTTLE)
     this.server = createServer({noDelay: true}, (request, response) => this.onRequest(request, response))
     this.server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(request, socket, head))
     this.server.on('clientError', (_error, socket: Socket) => {
@@ -204,6 +219,11 @@ class LocalApiGateway implements DevServer {
     return `http://${this.host}:${this.port}/${this.stage}`
   }
 
+  /** http://host:port: the Lambda and SQS APIs. */
+  get localEndpoint(): string {
+    return `http://${this.host}:${this.port}`
+  }
+
   get pageUrl(): string {
     return `http://${this.host}:${this.port}/`
   }
@@ -236,6 +256,19 @@ class LocalApiGateway implements DevServer {
         if (protocol) headers.push(`Sec-WebSocket-Protocol: ${protocol}`)
       })
       this.stack = this.localStack(this.model)
+      this.queues = new LocalQueues({accountId: this.stack.accountId, endpoint: this.localEndpoint, region: this.stack.region})
+      this.lambda = new LocalLambda({
+        endpoint: this.localEndpoint,
+        log: this.log,
+        queues: this.queues,
+        retryDelayMs: this.options.asyncRetryDelayMs ?? 1000,
+        run: (logicalId, event, requestId) => {
+          const runtime = this.functions.get(logicalId)?.runtime
+          if (!runtime) return Promise.resolve({durationMs: 0, error: {errorMessage: `No function ${logicalId}`, errorType: 'ResourceNotFoundException'}, ok: false, reason: 'error'})
+          return runtime.invoke(event, requestId)
+        },
+      })
+      this.lambda.configure(this.stack, this.model)
       const dynamo = await startLocalDynamo({
         latencyMs: this.options.dynamodbLatencyMs,
         onRefused: (line) => this.log.warn(line),
@@ -298,6 +331,7 @@ class LocalApiGateway implements DevServer {
       accountId: LOCAL_ACCOUNT_ID,
       apiEndpoint: `ws://${this.host}:${this.port}`,
       apiId: apiIdFor(project.name),
+      httpEndpoint: this.localEndpoint,
       parameters: project.parameters,
       region: this.options.region ?? DEFAULT_REGION,
       stackName: `${project.name}-${project.stage.name}`,
@@ -328,7 +362,7 @@ class LocalApiGateway implements DevServer {
   private functionCode(fn: FunctionModel, bundle: DevBundle): FunctionCode {
     const name = physicalName(this.stack, fn.logicalId)
     return {
-      env: functionEnvironment(this.stack, fn, {dynamodbEndpoint: this.dynamo!.endpoint, managementEndpoint: this.managementEndpoint}),
+      env: functionEnvironment(this.stack, fn, {dynamodbEndpoint: this.dynamo!.endpoint, localEndpoint: this.localEndpoint, managementEndpoint: this.managementEndpoint}),
       setup: {
         functionArn: `arn:aws:lambda:${this.stack.region}:${this.stack.accountId}:function:${name}`,
         functionName: name,
@@ -413,6 +447,7 @@ class LocalApiGateway implements DevServer {
         project.stage = this.model.stage
         this.model = project
         this.stack = {...this.localStack(project), stageName: this.stack.stageName}
+        this.lambda!.configure(this.stack, project)
         await this.loadFunctions(project)
         this.applyRoutes(project)
         names = ['template.yaml']
@@ -473,6 +508,17 @@ class LocalApiGateway implements DevServer {
       return
     }
 
+    if (LAMBDA_API_PATH.test(path) || (request.method === 'POST' && String(request.headers['x-amz-target']).startsWith('AmazonSQS.'))) {
+      const refused = (reason: string) => this.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} ${reason}`)
+      if (!this.lambda || !this.queues) {
+        request.resume()
+        response.writeHead(503, {'Content-Type': 'application/json'})
+        response.end('{"message":"Service Unavailable"}')
+      } else if (LAMBDA_API_PATH.test(path)) this.lambda.handle(request, response, path)
+      else this.queues.handleHttp(request, response, refused)
+      return
+    }
+
     const management = MANAGEMENT_PATH.exec(path)
     if (management) {
       handleManagementRequest(
@@ -481,6 +527,7 @@ class LocalApiGateway implements DevServer {
           onDelete: (connection) => this.serverClose(connection, CLOSE.deleted),
           onPost: (connection, data) => this.post(connection, data),
           onRefused: (reason) => this.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} ${reason}`),
+          rateLimit: this.connectionsRate && {take: () => this.takeConnectionsToken()},
           registry: this.registry,
           stage: this.stage,
         },
@@ -514,6 +561,22 @@ class LocalApiGateway implements DevServer {
 
     response.writeHead(403, {'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException'})
     response.end('{"message":"Forbidden"}')
+  }
+
+  /** One @connections call against the account's rate; refusals are logged at most once a second. */
+  private takeConnectionsToken(): boolean {
+    if (this.connectionsRate!.take()) return true
+    this.throttled.count += 1
+    const now = Date.now()
+    if (now - this.throttled.loggedAt >= 1000) {
+      const {burst, ratePerSecond} = this.connectionsRate!.limit
+      this.log.warn(
+        `@connections: ${this.throttled.count} call${this.throttled.count === 1 ? '' : 's'} throttled (429 LimitExceededException) over the account rate of ${ratePerSecond}/s, burst ${burst} (--connections-rate-limit, --connections-burst-limit)`,
+      )
+      this.throttled = {count: 0, loggedAt: now}
+    }
+
+    return false
   }
 
   // ---- handshake --------------------------------------------------------------------------------
@@ -820,7 +883,10 @@ class LocalApiGateway implements DevServer {
     await Promise.race([Promise.all(closed), delay(3000)])
     // $disconnect of every connection, within reason: it is best effort in AWS too.
     await Promise.race([Promise.all([...this.disconnects]), delay(10_000)])
+    this.queues?.close()
+    const asyncDone = this.lambda?.close()
     await Promise.all([...this.functions.values()].map((entry) => entry.runtime.close()))
+    await asyncDone
     this.server.closeAllConnections()
     await stopped
     await this.dynamo?.close()

@@ -17,7 +17,9 @@ const stack: LocalStack = {
     Resources: {
       Api: {Type: 'AWS::ApiGatewayV2::Api'},
       Fn: {Properties: {FunctionName: 'named-fn'}, Type: 'AWS::Lambda::Function'},
-      Other: {Type: 'AWS::SQS::Queue'},
+      Other: {Type: 'AWS::SNS::Topic'},
+      Queue: {Properties: {MessageRetentionPeriod: 60}, Type: 'AWS::SQS::Queue'},
+      NamedQueue: {Properties: {QueueName: 'shards-dlq'}, Type: 'AWS::SQS::Queue'},
       Table: {Type: 'AWS::DynamoDB::Table'},
     },
   },
@@ -52,6 +54,13 @@ describe('dev environment', () => {
     assert.equal(resolveValue(stack, {Ref: 'AWS::NoValue'}), undefined)
   })
 
+  it('resolves a queue as CloudFormation does: Ref is its URL (on wsapi dev), GetAtt Arn, QueueName and QueueUrl', () => {
+    assert.equal(resolveValue(stack, {Ref: 'Queue'}), 'http://127.0.0.1:3001/000000000000/chat-v1-Queue')
+    assert.equal(resolveValue(stack, {'Fn::GetAtt': ['Queue', 'Arn']}), 'arn:aws:sqs:eu-west-1:000000000000:chat-v1-Queue')
+    assert.equal(resolveValue(stack, {'Fn::GetAtt': 'NamedQueue.QueueName'}), 'shards-dlq')
+    assert.equal(resolveValue({...stack, httpEndpoint: 'http://localhost:4000'}, {'Fn::GetAtt': 'NamedQueue.QueueUrl'}), 'http://localhost:4000/000000000000/shards-dlq')
+  })
+
   it('a value it cannot resolve is a usage error naming the function and the variable', () => {
     for (const value of [{Ref: 'NoDefault'}, {Ref: 'Missing'}, {'Fn::ImportValue': 'x'}, {'Fn::GetAtt': ['Other', 'Arn']}]) {
       assert.throws(() => templateEnvironment(stack, fn({BAD: value})), (error: Error & {exit?: number}) => error.exit === 2 && /function Fn, environment variable BAD: /.test(error.message))
@@ -70,5 +79,15 @@ describe('dev environment', () => {
     assert.equal(environment.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, '256')
     assert.ok(environment.AWS_ACCESS_KEY_ID && environment.AWS_SECRET_ACCESS_KEY)
     assert.equal(environment.AWS_PROFILE, undefined)
+  })
+
+  it('points the Lambda and SQS clients of the handlers at wsapi dev, whatever the template sets', () => {
+    const environment = functionEnvironment(stack, fn({AWS_ENDPOINT_URL_LAMBDA: 'https://elsewhere'}), {
+      dynamodbEndpoint: 'http://d',
+      localEndpoint: 'http://127.0.0.1:3001',
+      managementEndpoint: 'http://m/v1',
+    })
+    assert.equal(environment.AWS_ENDPOINT_URL_LAMBDA, 'http://127.0.0.1:3001')
+    assert.equal(environment.AWS_ENDPOINT_URL_SQS, 'http://127.0.0.1:3001')
   })
 })
