@@ -54,7 +54,7 @@ export const INIT_DEFAULTS: Omit<InitOptions, 'name'> = {
   auth: 'none',
   billing: 'on-demand',
   defaultRoute: true,
-  fanoutInlineMax: 1000,
+  fanoutInlineMax: 250,
   fanoutShards: 16,
   idAttribute: 'connectionId',
   logRetention: 14,

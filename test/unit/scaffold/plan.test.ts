@@ -350,7 +350,7 @@ describe('scaffold plan', () => {
     })
     for (const id of ['SendmessageFunction', 'JoinFunction']) {
       const {FANOUT_FUNCTION, FANOUT_INLINE_MAX, FANOUT_POSTS_PER_SECOND, FANOUT_SHARDS} = variables(id)
-      assert.deepEqual([FANOUT_FUNCTION, FANOUT_SHARDS, FANOUT_INLINE_MAX, FANOUT_POSTS_PER_SECOND], [{Ref: 'FanoutFunction'}, '16', '1000', '9000'], id)
+      assert.deepEqual([FANOUT_FUNCTION, FANOUT_SHARDS, FANOUT_INLINE_MAX, FANOUT_POSTS_PER_SECOND], [{Ref: 'FanoutFunction'}, '16', '250', '9000'], id)
     }
 
     for (const id of ['ConnectFunction', 'DisconnectFunction', 'DefaultFunction']) assert.equal(variables(id).FANOUT_FUNCTION, undefined, id)
@@ -387,14 +387,18 @@ describe('scaffold plan', () => {
       [],
     )
     assert.ok(!result.files.some((file) => /fanout|context/.test(file.path) && !file.path.startsWith('src/runtime/')))
-    for (const path of ['template.yaml', 'README.md', 'src/handlers/sendmessage.ts', 'test/sendmessage.test.ts']) {
+    for (const path of ['template.yaml', 'src/handlers/sendmessage.ts', 'test/sendmessage.test.ts']) {
       assert.doesNotMatch(result.files.find((file) => file.path === path)!.contents, /fan-?out|FANOUT|shard/i, path)
     }
+
+    const readme = (files: typeof result.files) => files.find((file) => file.path === 'README.md')!.contents
+    assert.doesNotMatch(readme(result.files), /## Large broadcasts|FANOUT_/)
+    assert.match(readme(plan().files), /## Large broadcasts: sharded fan-out\n\nA broadcast route first reads one Scan page of at most `FANOUT_INLINE_MAX` \(250\)/)
   })
 
   it('checks the fan-out settings and warns when the reservation cannot run every shard at once', () => {
     const options = (raw: RawInitOptions) => resolveInitOptions({name: 'chat', ...raw})
-    assert.deepEqual([options({}).fanoutShards, options({}).fanoutInlineMax], [16, 1000])
+    assert.deepEqual([options({}).fanoutShards, options({}).fanoutInlineMax], [16, 250])
     for (const [raw, pattern] of [
       [{fanoutShards: '0'}, /Invalid fan-out shards "0"/],
       [{fanoutShards: 1001}, /Invalid fan-out shards/],
