@@ -192,7 +192,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliveryOutcome>
     throw new Error(`Broadcast ${task.broadcast.id}: handed on ${task.handoffs} times without finishing; giving this part up to the on-failure destination.`)
   }
 
-  // A third of the time at least is for posting, whatever the timeout: a hand-off always makes progress.
+  // However short the timeout, two thirds of it are for posting, so that a hand-off always has time to post.
   const reserve = Math.min(reserveMs, options.remainingMs() / 3)
   const startedAt = clock()
   const counts: DeliveryCounts = {failed: 0, gone: 0, sent: 0, throttled: 0}
