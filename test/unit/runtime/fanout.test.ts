@@ -23,9 +23,9 @@ import {
 import {deliveryLogLine} from '../../../runtime/metrics.js'
 import {DEFAULT_POSTS_PER_SECOND} from '../../../runtime/pacing.js'
 
-const dynamodb = mockClient(DynamoDBClient)
-const api = mockClient(ApiGatewayManagementApiClient)
-const lambda = mockClient(LambdaClient)
+const mockClients = () => ({api: mockClient(ApiGatewayManagementApiClient), dynamodb: mockClient(DynamoDBClient), lambda: mockClient(LambdaClient)})
+// Mocked for this file only (before/after): other files use the real clients.
+let {api, dynamodb, lambda} = {} as ReturnType<typeof mockClients>
 
 const BROADCAST: BroadcastSpec = {data: {n: 1, text: 'hello'}, endpoint: 'https://abc.execute-api.us-east-1.amazonaws.com/v1', id: 'MsgId000000001=', route: 'sendmessage', startedAt: 0}
 const TEXT = '{"n":1,"text":"hello"}'
@@ -90,6 +90,16 @@ function run(task: ShardTask, overrides: Partial<DeliverOptions> = {}) {
 const throttled = () => new LimitExceededException({$metadata: {httpStatusCode: 429}, message: 'Too Many Requests'})
 
 describe('runtime fan-out', () => {
+  before(() => {
+    ;({api, dynamodb, lambda} = mockClients())
+  })
+
+  after(() => {
+    dynamodb.restore()
+    api.restore()
+    lambda.restore()
+  })
+
   beforeEach(() => {
     dynamodb.reset()
     api.reset()
