@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {connect, type DevProcess, sleep, startDev, type TestClient} from '../helpers/dev.js'
 import {scaffoldProject} from '../helpers/project.js'
@@ -88,5 +90,46 @@ describe('wsapi dev: the generated sharded fan-out', function () {
       shards.reduce((sum, shard) => sum + Number(shard.Throttled), 0) > 0,
       'no shard was throttled',
     )
+  })
+})
+
+describe('wsapi dev: a shard short of time hands the rest to a new invocation', function () {
+  this.timeout(300_000)
+  let dev: DevProcess
+  const clients: TestClient[] = []
+
+  before(async () => {
+    const dir = scaffoldProject({fanoutInlineMax: 10, fanoutShards: 2, rateLimit: 'off', reservedConcurrency: 'none'})
+    // A 3 s timeout keeps 1 s in reserve: at 40 calls per second, no shard gets through 60 recipients in one go.
+    const template = join(dir, 'template.yaml')
+    writeFileSync(template, readFileSync(template, 'utf8').replace(/^ {6}Timeout: 300$/m, '      Timeout: 3'))
+    dev = await startDev(dir, ['--connections-rate-limit', '40', '--connections-burst-limit', '10'])
+    clients.push(...(await Promise.all(Array.from({length: 120}, () => connect(dev.ready.url)))))
+    await until(() => (dev.stderr.match(/\$connect\s+\S+\s+ConnectFunction\s+\d+ ms\s+200/g) ?? []).length === clients.length, 'every $connect')
+  })
+
+  after(async () => {
+    for (const client of clients) client.close()
+    await dev?.stop()
+  })
+
+  it('reaches every client exactly once across the hand-offs', async () => {
+    clients[0].send(JSON.stringify({data: {broadcast: 'handed on'}, message: 'sendmessage'}))
+
+    await until(() => clients.every((client) => client.messages.length > 0), 'the broadcast at every client')
+    await until(() => summaries(dev, 'shard').filter((line) => line.handedOn === false).length >= 2, 'both shards to finish')
+    for (const [index, client] of clients.entries()) assert.deepEqual(client.messages, ['{"broadcast":"handed on"}'], `client ${index}`)
+    const shards = summaries(dev, 'shard')
+    assert.ok(
+      shards.some((line) => line.handedOn === true),
+      'no shard handed on',
+    )
+    assert.ok(shards.some((line) => Number(line.handoffs) > 0))
+    assert.equal(
+      shards.reduce((sum, line) => sum + Number(line.Delivered), 0),
+      clients.length,
+    )
+    // Timeouts would show as failed invocations, and retried shards as duplicates: there were none.
+    assert.doesNotMatch(dev.stderr, /Task timed out|FanoutFunction\s+\S+\s+\d+ ms\s+(?:error|failed)/i)
   })
 })
