@@ -56,7 +56,7 @@ const samples = Object.fromEntries(Object.keys(clients).map((name) => [name, []]
 for (const args of Object.values(clients)) await timeToFirstMessage(args) // warm the file cache
 for (let i = 0; i < runs; i++) {
   for (const [name, args] of Object.entries(clients)) samples[name].push(await timeToFirstMessage(args))
-  versionSamples.push(await timeToFirstMessage(version, 'wsapi/'))
+  versionSamples.push(await timeToFirstMessage(version, 'wsapi-cli/'))
 }
 
 server.close()

@@ -6,7 +6,7 @@ import {isGone, postToConnection} from './management.js'
 export interface BroadcastResult {
   /** Posts that failed for another reason (throttling, payload, permissions). */
   failed: number
-  /** Recipients that had gone (410) and were removed from the table. */
+  /** Recipients that @connections answered 410 (gone) for, each handed to `onGone`. */
   gone: number
   sent: number
 }
@@ -18,7 +18,7 @@ export interface BroadcastOptions {
   /** The text every recipient receives. */
   data: string
   /** Called with each recipient that had gone, to forget it. */
-  onGone?: (connectionId: string) => Promise<void>
+  onGone?: (connectionId: string) => Promise<unknown>
   /** Called with each failure other than 410. */
   onError?: (connectionId: string, error: unknown) => void
   recipients: AsyncIterable<string> | Iterable<string>

@@ -3,6 +3,13 @@ import {DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand, type Att
 /** API Gateway ends every WebSocket connection after 2 hours, so a stored connection can expire then. */
 export const MAX_CONNECTION_SECONDS = 2 * 60 * 60
 
+/**
+ * How long after `connectedAt` a connection may still be in its handshake: $connect runs for at most API
+ * Gateway's 29-second integration timeout. Meanwhile @connections already answers 410 for it, although
+ * $connect has stored it.
+ */
+export const CONNECTING_MS = 30_000
+
 export interface ConnectionsTableOptions {
   client?: DynamoDBClient
   /** Name of the key attribute holding the connection id. */
@@ -43,6 +50,29 @@ export class ConnectionsTable {
 
   async remove(connectionId: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({Key: {[this.idAttribute]: {S: connectionId}}, TableName: this.tableName}))
+  }
+
+  /**
+   * Removes a connection that a post found gone (410), unless it connected less than CONNECTING_MS ago: it may be
+   * a client whose $connect is still running, stored already and about to be open; removing it would cut it
+   * off from every later broadcast. A young one that had really gone is removed by $disconnect, or later.
+   * Returns whether it was removed.
+   */
+  async removeGone(connectionId: string, now = Date.now()): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          ConditionExpression: 'attribute_not_exists(connectedAt) OR connectedAt < :connectingSince',
+          ExpressionAttributeValues: {':connectingSince': {N: String(now - CONNECTING_MS)}},
+          Key: {[this.idAttribute]: {S: connectionId}},
+          TableName: this.tableName,
+        }),
+      )
+      return true
+    } catch (error) {
+      if ((error as {name?: string}).name === 'ConditionalCheckFailedException') return false
+      throw error
+    }
   }
 
   /** Every stored connection id, page by page (a Scan returns at most 1 MB per call). */

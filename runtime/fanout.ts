@@ -133,7 +133,7 @@ export async function dispatchShards(lambda: LambdaClient, functionName: string,
 export interface DeliveryCounts {
   /** Recipients that could not be reached for another reason (403, 413, or transient errors past the attempts). */
   failed: number
-  /** Recipients that had gone (410) and were removed from the table. */
+  /** Recipients that @connections answered 410 (gone) for, each removed from the table unless it had just connected. */
   gone: number
   sent: number
   /** 429 answers (each retried until it went through, or handed on). */
@@ -171,7 +171,7 @@ export interface DeliveryOutcome {
  * page by page (the next page is read while the last posts of a page are in flight), at most `concurrency` at
  * once, paced to `postsPerSecond`.
  *
- * - 410 Gone: the recipient's item is deleted.
+ * - 410 Gone: the recipient's item is deleted, unless it connected moments ago (ConnectionsTable.removeGone).
  * - 429 LimitExceededException: retried with backoff and jitter for as long as the function has time; a
  *   throttled recipient is never dropped.
  * - 5xx or no answer: retried up to MAX_TRANSIENT_ATTEMPTS times, then counted as failed; any other error
@@ -249,7 +249,8 @@ export async function deliver(options: DeliverOptions): Promise<DeliveryOutcome>
         if (isGone(error)) {
           counts.gone++
           // eslint-disable-next-line no-await-in-loop
-          await table.remove(connectionId).catch((cleanupError: unknown) => options.onError?.(connectionId, cleanupError))
+          // Not remove(): a recipient still in its $connect is gone to @connections too, and removeGone keeps it.
+          await table.removeGone(connectionId).catch((cleanupError: unknown) => options.onError?.(connectionId, cleanupError))
           return
         }
 

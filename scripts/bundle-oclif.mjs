@@ -48,14 +48,14 @@ import {createRequire} from 'node:module'
 
 globalThis[Symbol.for(${JSON.stringify(importHook)})] = (specifier) => import(specifier)
 const core = createRequire(import.meta.url)('./oclif-core.cjs')
-export const {Args, Command, Flags, execute} = core
+export const {Args, Command, CommandHelp, Flags, Help, execute, loadHelpClass} = core
 `,
 )
 
 // Smoke test: the bundle loads and has what src/ui/oclif.ts exports.
 globalThis[Symbol.for(importHook)] = (specifier) => import(specifier)
 const core = createRequire(import.meta.url)(bundleFile)
-for (const name of ['Args', 'Command', 'Flags', 'execute']) {
+for (const name of ['Args', 'Command', 'CommandHelp', 'Flags', 'Help', 'execute', 'loadHelpClass']) {
   if (!core[name]) throw new Error(`bundle-oclif: the bundle has no ${name}`)
 }
 

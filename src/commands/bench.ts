@@ -5,6 +5,7 @@ import {parseHeaderFlags} from '../lib/connect/chat.js'
 import {withToken} from '../lib/connect/url.js'
 import {resolveTarget} from '../lib/connect/index.js'
 import {UsageError, WsapiError} from '../lib/errors.js'
+import {readSecretFromStdin, resolveTokenInput, TOKEN_ENV} from '../lib/secret-input.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {progressLine, renderBenchSummary} from '../ui/bench-report.js'
@@ -52,7 +53,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     stage: Flags.string({description: "Stage whose deploy to use when no URL is given and `wsapi dev` is not running. [default: the template's]"}),
     clients: Flags.integer({char: 'c', default: 100, description: 'Connections to open.', min: 1}),
     rate: Flags.integer({default: 100, description: `New connections per second while ramping up (API Gateway's default quota: ${APIGW_CONNECT_RATE_QUOTA}/s per account).`, min: 1}),
-    senders: Flags.integer({char: 's', default: 1, description: 'How many of the clients send.', min: 1}),
+    senders: Flags.integer({default: 1, description: 'How many of the clients send.', min: 1}),
     messages: Flags.integer({char: 'm', default: 10, description: 'Broadcasts each sender sends.', min: 1}),
     interval: Flags.integer({default: 200, description: "Milliseconds between two broadcasts of one sender (senders are staggered across it).", min: 0}),
     timeout: seconds({default: 10, description: 'Seconds a handshake may take, and to wait for the last deliveries after the last send.'}),
@@ -60,7 +61,8 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     'route-field': Flags.string({description: 'Message field that selects the route, e.g. action or meta.type. [default: from the route selection expression, else message]'}),
     expect: Flags.string({default: 'all', description: 'Who should receive each broadcast: all (the sender included) or others.', options: [...EXPECTATIONS]}),
     'allow-loss': Flags.boolean({description: 'Report lost deliveries but exit 0 for them.'}),
-    token: Flags.string({description: 'Sent as the `token` query string (the scaffolded $connect authorizer).'}),
+    token: Flags.string({description: `The \`token\` query string of the scaffolded $connect authorizer; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`}),
+    'token-stdin': Flags.boolean({description: 'Read the token from standard input.'}),
     header: Flags.string({char: 'H', description: 'Handshake header, "Name: value" (repeatable).', multiple: true}),
   }
 
@@ -68,7 +70,9 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
 
   async run(): Promise<BenchCommandResult> {
     const {args, flags} = await this.parse(Bench)
-    const target = resolveTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    const token = await resolveTokenInput({env: process.env, flag: flags.token, readStdin: () => readSecretFromStdin('--token-stdin'), stdin: flags['token-stdin']})
+    const target = await resolveTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
+    if (target.notice) this.out.info(target.notice)
     const routing = benchRouting(target, {route: flags.route, routeField: flags['route-field']})
     const bar = progressBar(process.stderr)
     let result: BenchResult
@@ -89,7 +93,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
         ...routing,
         senders: flags.senders,
         timeoutMs: flags.timeout * 1000,
-        url: withToken(target.url, flags.token),
+        url: withToken(target.url, token ?? target.token),
       })
     } finally {
       bar.stop()

@@ -6,7 +6,9 @@ import {Flags} from '../ui/oclif.js'
 import {formatBytes, table} from '../ui/output.js'
 
 export default class Build extends WsapiCommand {
-  static override description = `Bundles each function of template.yaml with esbuild (ESM index.mjs for the function's Node.js runtime, minified, @aws-sdk/* left to Lambda, with a source map), writes deterministic zips named by their SHA-256 under .wsapi/build/artifacts, and .wsapi/build/template.json in which each Code is {S3Bucket: !Ref ArtifactBucket, S3Key: <project>/<sha256>.zip}.
+  static override description = `Bundles each function of template.yaml with esbuild (ESM index.mjs for the function's Node.js runtime, minified, @aws-sdk/* left to Lambda, with a source map), writes deterministic zips named by their SHA-256 under .wsapi/build/artifacts, and .wsapi/build/template.json in which each Code is {S3Bucket: !Ref ArtifactBucket, S3Key: !Sub \${AWS::StackName}/<sha256>.zip}, the key wsapi deploy uploads to.
+
+Type-checks the handlers first (as tsc --noEmit with the project's tsconfig.json would) and stops on a type error; --no-typecheck skips that.
 
 Offline: it makes no AWS call. The same sources always give byte-identical zips.`
 
@@ -17,6 +19,7 @@ Offline: it makes no AWS call. The same sources always give byte-identical zips.
 
   static override flags = {
     dir: Flags.string({char: 'd', default: '.', description: 'Project folder (holding template.yaml).'}),
+    typecheck: Flags.boolean({allowNo: true, default: true, description: "Type-check the handlers first (with the project's TypeScript, else wsapi's) and stop on errors."}),
   }
 
   static override summary = 'Bundle the functions and write a deployable template (no AWS calls).'
@@ -24,7 +27,7 @@ Offline: it makes no AWS call. The same sources always give byte-identical zips.
   async run(): Promise<BuildResult> {
     const {flags} = await this.parse(Build)
     const dir = resolve(flags.dir)
-    const result = await buildProject(dir, {output: this.out})
+    const result = await buildProject(dir, {output: this.out, typecheck: flags.typecheck})
     const rows = result.functions.map((fn) => [fn.logicalId, fn.codePath, formatBytes(fn.bundleBytes), formatBytes(fn.zipBytes), fn.sha256.slice(0, 12)])
     this.out.info(table(rows, {header: ['Function', 'Source', 'Bundle', 'Zip', 'SHA-256']}))
     this.out.success(`Built ${result.functions.length} functions → ${relative(process.cwd(), result.templatePath) || result.templatePath}`)

@@ -4,6 +4,7 @@ import {type ChatResult, planChat, runChat} from '../lib/connect/chat.js'
 import type {LineHistory} from '../lib/connect/history.js'
 import {resolveClientTarget} from '../lib/connect/resolve.js'
 import {UsageError} from '../lib/errors.js'
+import {readSecretFromStdin, resolveTokenInput, TOKEN_ENV} from '../lib/secret-input.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {chatTerminal} from '../ui/connect-terminal.js'
@@ -38,7 +39,7 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Chat with the running `wsapi dev` of the project in the current folder'},
-    {command: '<%= config.bin %> <%= command.id %> wss://abc123.execute-api.eu-west-1.amazonaws.com/v1 --token s3cret', description: 'Chat with a deployed API behind the token authorizer'},
+    {command: 'WSAPI_TOKEN="$TOKEN" <%= config.bin %> <%= command.id %> wss://abc123.execute-api.eu-west-1.amazonaws.com/v1', description: 'Chat with a deployed API behind the token authorizer'},
     {command: '<%= config.bin %> <%= command.id %> -x hello --count 1', description: 'Send one line, print the first message received, exit'},
     {command: `echo '{"message":"sendmessage","data":"hi"}' | <%= config.bin %> <%= command.id %> --json --wait 1`, description: 'Pipe messages in, get NDJSON records out'},
     {command: '<%= config.bin %> <%= command.id %> --reconnect --keepalive 300', description: 'A session that survives restarts of wsapi dev and API Gateway\'s 10-minute idle timeout'},
@@ -50,8 +51,9 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     route: Flags.string({char: 'r', description: "Route plain lines are sent to (default: the template's first custom route)."}),
     'route-field': Flags.string({description: 'Body field that selects the route, e.g. action or body.action (default: from the route selection expression).'}),
     header: Flags.string({char: 'H', description: 'HTTP header for the handshake, "Name: value" (repeatable).', multiple: true, multipleNonGreedy: true}),
-    subprotocol: Flags.string({char: 's', description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
-    token: Flags.string({description: 'Sent as the token query string parameter, which the scaffolded $connect authorizer checks.'}),
+    subprotocol: Flags.string({description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
+    token: Flags.string({description: `The \`token\` query string of the scaffolded $connect authorizer; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`}),
+    'token-stdin': Flags.boolean({description: 'Read the token from standard input (then give the lines to send with -x).'}),
     origin: Flags.string({char: 'o', description: 'Origin header.'}),
     insecure: Flags.boolean({char: 'k', description: 'Do not verify the TLS certificate (test servers only).'}),
     reconnect: Flags.boolean({description: 'Reconnect with exponential backoff after the connection drops; each new connection is announced.'}),
@@ -61,7 +63,7 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     wait: seconds({char: 'w', description: 'Seconds to stay after the last line in a script (default 2, or until --count is met; -1: until the server closes).'}),
     count: Flags.integer({description: 'Exit after this many received messages (exit 1 if the connection ends first).', min: 1}),
     timeout: seconds({char: 't', description: 'Fail (exit 1) if the session has not ended after this many seconds; also bounds the handshake.'}),
-    raw: Flags.boolean({description: 'Print messages exactly as received (no pretty-printing, no reflowing onto one line).'}),
+    raw: Flags.boolean({description: 'Print messages as received (no pretty-printing, no reflowing onto one line); on a terminal, control characters still show as escapes.'}),
     color: Flags.boolean({allowNo: true, default: true, description: 'Colour the output (--no-color or NO_COLOR turns it off).'}),
     json: Flags.boolean({description: 'Write NDJSON records {time, direction, data} to stdout as messages pass (direction in or out).'}),
   }
@@ -70,10 +72,15 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
 
   async run(): Promise<ChatResult> {
     const {args, flags} = await this.parse(Connect)
+    if (flags['token-stdin'] && flags.execute === undefined) {
+      throw new UsageError(`--token-stdin takes standard input for the token: give the lines to send with -x, or pass the token in ${TOKEN_ENV} instead.`)
+    }
+
+    const token = await resolveTokenInput({env: process.env, flag: flags.token, readStdin: () => readSecretFromStdin('--token-stdin'), stdin: flags['token-stdin']})
     const interactive = flags.execute === undefined && !flags.json && Boolean(process.stdin.isTTY && process.stdout.isTTY)
     const target = await resolveClientTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
     const plan = planChat({
-      connection: {headers: flags.header, insecure: flags.insecure, origin: flags.origin, subprotocols: flags.subprotocol, token: flags.token},
+      connection: {headers: flags.header, insecure: flags.insecure, origin: flags.origin, subprotocols: flags.subprotocol, token: token ?? target.token},
       count: flags.count,
       execute: flags.execute,
       interactive,

@@ -28,6 +28,7 @@ In a terminal it asks you to type the stack name; elsewhere it needs --yes. A st
     retain: Flags.string({description: 'Logical id of a resource to keep when the stack is DELETE_FAILED (repeatable).', multiple: true}),
     's3-bucket': Flags.string({description: "Also remove the stack's artifacts from this bucket (the one you gave deploy)."}),
     wait: Flags.boolean({allowNo: true, default: true, description: 'Wait for an operation already running on the stack; --no-wait stops instead.'}),
+    adopt: Flags.boolean({description: 'Delete a stack of this name even though wsapi did not deploy it for this project and stage (no wsapi:project / wsapi:stage tags).'}),
     ...awsFlags,
   }
 
@@ -53,7 +54,8 @@ In a terminal it asks you to type the stack name; elsewhere it needs --yes. A st
 
     const stopExplaining = explainInterrupt('Interrupted. A deletion this run started goes on without it: `wsapi status` shows where it is.')
     const result = await destroyProject({
-      aws: awsOptionsFrom(flags),
+      adopt: flags.adopt,
+      aws: {...awsOptionsFrom(flags), onWarning: (message) => this.out.warn(message)},
       confirm,
       dir: resolve(flags.dir),
       listener: terminalActivity({stream: this.jsonEnabled() ? process.stderr : process.stdout}),

@@ -4,7 +4,7 @@ import {parseAllowedOrigin} from '../lib/dev/access.js'
 import {parseDuration} from '../lib/dev/duration.js'
 import {parseConnectionsRateLimit} from '../lib/dev/rate-limit.js'
 import type {DevServer} from '../lib/dev/server.js'
-import {parseParameterFlags} from '../lib/project/parameters.js'
+import {readSecretFromStdin, resolveParameterInput} from '../lib/secret-input.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Flags} from '../ui/oclif.js'
 import {colors, table} from '../ui/output.js'
@@ -16,7 +16,7 @@ export interface DevResult {
 }
 
 export default class Dev extends WsapiCommand {
-  static override description = `Runs the project of template.yaml on this machine: an emulator of API Gateway WebSocket APIs (routes, route selection, $connect status codes, error frames, limits and timeouts as AWS has them), the @connections API (with the account's rate limit), the Lambda Invoke API (RequestResponse, Event with Lambda's retries and destinations) and an in-memory SQS on the same port, DynamoDB (dynalite, in memory unless --persist) with the template's tables, and every function bundled as \`wsapi build\` bundles it, each in its own worker threads with the template's environment and Timeout.
+  static override description = `Runs the project of template.yaml on this machine: an emulator of API Gateway WebSocket APIs (routes, route selection, $connect status codes, error frames, limits and timeouts as AWS has them), the @connections API (with the account's rate limit), the Lambda Invoke API (RequestResponse, Event with Lambda's retries and destinations) and an in-memory SQS on the same port, DynamoDB (dynalite, in memory unless --persist) with the template's tables, and every function bundled as \`wsapi build\` bundles it, each in its own worker threads with the template's environment, Timeout and MemorySize. The stage's route throttling and each function's ReservedConcurrentExecutions apply, as on AWS.
 
 Sources are watched: a changed handler is rebuilt and swapped in without dropping connections. Every invocation is logged with its route, connection, duration and status. A chat page is served at http://<host>:<port>/.
 
@@ -25,7 +25,8 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Run the project in the current folder on ws://127.0.0.1:3001/<stage>'},
     {command: '<%= config.bin %> <%= command.id %> --dir chat --port 0 --json', description: 'Any free port; print one JSON line when ready'},
-    {command: '<%= config.bin %> <%= command.id %> --parameter AuthTokenSecret=0123456789abcdef', description: 'A project made with `wsapi init --auth token`'},
+    {command: '<%= config.bin %> <%= command.id %>', description: 'A project made with `wsapi init --auth token`: a token is generated, and `wsapi connect` uses it'},
+    {command: 'WSAPI_PARAMETER_AuthTokenSecret="$TOKEN" <%= config.bin %> <%= command.id %>', description: 'The same with a token of your own'},
     {command: '<%= config.bin %> <%= command.id %> --latency 20 --latency-dynamodb 5', description: 'Add AWS-like round trips to each @connections and DynamoDB call'},
     {command: '<%= config.bin %> <%= command.id %> --idle-timeout 5s --max-duration 1m', description: 'Short timeouts, to see them at work'},
     {command: '<%= config.bin %> <%= command.id %> --connections-rate-limit 200 --connections-burst-limit 50', description: 'A low @connections throttle, to see pacing and LimitExceededException at work'},
@@ -40,9 +41,10 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
       description: 'Also let web pages of this origin open the WebSocket, e.g. https://app.example.com (repeatable; * for all). Loopback origins are always allowed.',
       multiple: true,
     }),
-    parameter: Flags.string({description: 'Template parameter value, Name=Value (repeatable).', multiple: true}),
+    parameter: Flags.string({description: 'Template parameter value, Name=Value (repeatable). For secrets prefer WSAPI_PARAMETER_<Name> or --parameter-stdin: a command line is visible to `ps`.', multiple: true}),
+    'parameter-stdin': Flags.string({description: 'Read the value of this parameter (e.g. AuthTokenSecret) from standard input.'}),
     region: Flags.string({default: 'us-east-1', description: 'AWS_REGION the handlers see.'}),
-    persist: Flags.string({description: 'Keep DynamoDB data in this folder between runs (default: in memory).'}),
+    persist: Flags.string({description: 'Keep DynamoDB data in this folder between runs (created if missing; one dev server at a time; default: in memory).'}),
     'idle-timeout': Flags.string({default: '10m', description: 'Close connections idle this long with 1001 "Going away" (API Gateway: 10m).'}),
     'max-duration': Flags.string({default: '2h', description: 'Close connections this old with 1001 "Going away" (API Gateway: 2h).'}),
     'integration-timeout': Flags.string({default: '29s', description: 'Stop waiting for a handler after this long (API Gateway: 29s).'}),
@@ -58,11 +60,17 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
       description: 'Wait before retrying a failed asynchronous (Event) invocation; the second retry waits twice as long (Lambda: about 1m, then 2m).',
     }),
     concurrency: Flags.integer({default: 4, description: 'Execution environments (worker threads) per function at most.', max: 256, min: 1}),
+    queue: Flags.integer({
+      default: 1000,
+      description: 'Invocations that may wait for a busy function (and 16 MB of events at most); beyond, they are throttled as Lambda throttles (TooManyRequestsException).',
+      max: 100_000,
+      min: 0,
+    }),
     watch: Flags.boolean({allowNo: true, default: true, description: 'Reload changed handlers and template.yaml.'}),
     quiet: Flags.boolean({char: 'q', description: 'Do not log each invocation.'}),
   }
 
-  static override summary = 'Run the API locally: API Gateway WebSocket emulator, @connections, DynamoDB, hot reload.'
+  static override summary = 'Run the API locally: API Gateway WebSocket emulator, @connections, Lambda Invoke, SQS, DynamoDB, hot reload.'
 
   override logJson(json: unknown): void {
     // JSON Lines: the ready line, then one line when stopped, so that scripts can read line by line.
@@ -71,6 +79,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
 
   async run(): Promise<DevResult> {
     const {flags} = await this.parse(Dev)
+    const parameters = await resolveParameterInput({env: process.env, flags: flags.parameter, readStdin: () => readSecretFromStdin('--parameter-stdin'), stdinName: flags['parameter-stdin']})
     const options = {
       allowOrigins: (flags['allow-origin'] ?? []).map((value) => parseAllowedOrigin(value)),
       asyncRetryDelayMs: parseDuration('async-retry-delay', flags['async-retry-delay']),
@@ -85,9 +94,11 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
       logInvocations: !flags.quiet,
       maxDurationMs: parseDuration('max-duration', flags['max-duration']),
       output: this.out,
-      parameters: parseParameterFlags(flags.parameter),
+      environmentParameters: parameters.fromEnvironment,
+      parameters: parameters.given,
       persistDir: flags.persist ? resolve(flags.persist) : undefined,
       port: flags.port,
+      queue: flags.queue,
       region: flags.region,
       watch: flags.watch,
     }
@@ -115,6 +126,9 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
         ['Chat page', colors.cyan(server.pageUrl)],
         ['Lambda, SQS', `${server.localEndpoint}  (AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_SQS of the handlers)`],
         ['DynamoDB', `${server.dynamodbEndpoint}  ${server.tables.map((t) => `${t.logicalId} → ${t.name}`).join(', ')}`],
+        ...(server.secretSummaries.length > 0
+          ? [['Secrets Manager', `${server.secretsManagerEndpoint}  ${server.secretSummaries.map((secret) => `${secret.logicalId}${secret.generated ? ' (generated, in .wsapi/dev-secrets.json)' : ''}`).join(', ')}`]]
+          : []),
       ]),
     )
     this.out.info('')
@@ -139,6 +153,8 @@ function readyLine(server: DevServer) {
     port: server.port,
     project: server.project,
     routes: server.routes,
+    secrets: server.secretSummaries,
+    secretsManagerEndpoint: server.secretsManagerEndpoint,
     stage: server.stage,
     tables: server.tables,
     url: server.url,

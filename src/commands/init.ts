@@ -4,6 +4,9 @@ import {UsageError} from '../lib/errors.js'
 import {stackNameFromDirectory} from '../lib/project/index.js'
 import {
   checkTarget,
+  connectCommand,
+  formatPlan,
+  devCommand,
   INIT_DEFAULTS,
   type InitOptions,
   planProject,
@@ -73,7 +76,7 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     'fanout-inline-max': Flags.integer({
       description: `Broadcasts to fewer connections than this are posted by the route's own function, in one hop; larger ones are sharded. [default: ${INIT_DEFAULTS.fanoutInlineMax}]`,
     }),
-    auth: Flags.string({description: `$connect authorization: none, or token (a Lambda authorizer checking ?token=<secret>). [default: ${INIT_DEFAULTS.auth}]`, options: ['none', 'token']}),
+    auth: Flags.string({description: `$connect authorization: none, or token (a Lambda authorizer checking ?token=<token>, the token kept in Secrets Manager). [default: ${INIT_DEFAULTS.auth}]`, options: ['none', 'token']}),
     yes: Flags.boolean({char: 'y', description: 'Take the defaults for every question no flag answers; never prompt.'}),
     force: Flags.boolean({char: 'f', description: 'Write into a non-empty folder, overwriting files of the same names (others are kept).'}),
     'dry-run': Flags.boolean({description: 'List the files that would be written, and write nothing.'}),
@@ -124,7 +127,7 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     }
 
     const options = resolveInitOptions({...raw, name})
-    const plan = planProject(options)
+    const plan = await formatPlan(planProject(options))
     for (const warning of plan.warnings) this.out.warn(warning)
     const shown = relative(process.cwd(), dir) || '.'
     if (flags['dry-run']) {
@@ -143,10 +146,10 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
         'Next steps:',
         ...cd.map((line) => `  ${line}`),
         ...nextSteps([
-          [`${this.config.bin} dev`, 'run it locally: API Gateway emulator + DynamoDB, no AWS account'],
-          [`${this.config.bin} connect`, 'chat with it from another terminal'],
+          [devCommand(options), 'run it locally: API Gateway emulator + DynamoDB, no AWS account'],
+          [connectCommand(options), 'chat with it from another terminal'],
           ['npm install && npm test', 'the handlers’ tests'],
-          [`${this.config.bin} deploy`, `ship it to AWS (stack ${options.name}-${options.stage})`],
+          ['wsapi deploy', `ship it to AWS (stack ${options.name}-${options.stage})`],
         ]),
       ].join('\n'),
     )

@@ -2,6 +2,7 @@ import {resolve} from 'node:path'
 
 import {awsOptionsFrom} from '../lib/aws/options.js'
 import type {StatusResult} from '../lib/deploy/status.js'
+import {terminalLine} from '../lib/terminal-text.js'
 import {awsFlags, stackFlags} from '../ui/aws-flags.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {renderFailures, renderOutputs, timeAgo} from '../ui/deploy-render.js'
@@ -26,7 +27,7 @@ export default class Status extends WsapiCommand {
   async run(): Promise<StatusResult> {
     const {flags} = await this.parse(Status)
     const {stackStatus} = await import('../lib/deploy/index.js')
-    const result = await stackStatus({aws: awsOptionsFrom(flags), dir: resolve(flags.dir), stage: flags.stage})
+    const result = await stackStatus({aws: {...awsOptionsFrom(flags), onWarning: (message) => this.out.warn(message)}, dir: resolve(flags.dir), stage: flags.stage})
     if (!result.deployed) {
       this.out.info(
         result.deployedIn
@@ -38,7 +39,7 @@ export default class Status extends WsapiCommand {
 
     const rows = [
       ['Stack', colors.bold(result.stackName)],
-      ['Status', `${colorStatus(result.status)}${result.statusReason ? colors.dim(`  ${result.statusReason}`) : ''}`],
+      ['Status', `${colorStatus(terminalLine(result.status))}${result.statusReason ? colors.dim(`  ${terminalLine(result.statusReason)}`) : ''}`],
       ['Region', result.region],
       ['Last update', result.lastUpdatedAt ? `${result.lastUpdatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (${timeAgo(result.lastUpdatedAt)})` : '-'],
       ['Resources', `${result.resources.total}${result.resources.total > 0 ? `: ${Object.entries(result.resources.byStatus).map(([status, count]) => `${count} ${colorStatus(status)}`).join(', ')}` : ''}`],

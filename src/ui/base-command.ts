@@ -1,7 +1,8 @@
 import {Command, Flags} from './oclif.js'
 
-import {WsapiError} from '../lib/errors.js'
+import {ExitCode, WsapiError} from '../lib/errors.js'
 import type {Output} from '../lib/output.js'
+import {terminalText} from '../lib/terminal-text.js'
 import {colors, terminalOutput} from './output.js'
 
 /**
@@ -32,8 +33,17 @@ export abstract class WsapiCommand extends Command {
       return
     }
 
+    // Ctrl-C is the user's choice, not an error: say what happened and stop with 130, as shells expect.
+    if (exit === ExitCode.interrupted) {
+      process.stderr.write(`${colors.yellow('!')} ${oneLine(error.message)}\n`)
+      this.exit(exit)
+    }
+
     // One unwrapped line (oclif would wrap and prefix it), so that scripts and people read the same text.
-    process.stderr.write(`${colors.red('Error:')} ${oneLine(error.message)}\n`)
+    // Messages quote others (a refused handshake's body, a close reason, AWS's words): their controls are shown, not obeyed.
+    process.stderr.write(`${colors.red('Error:')} ${terminalText(oneLine(error.message))}\n`)
+    // oclif exits at once: what is still queued for a slow pipe (a message received just before the error) would be lost.
+    if (process.stdout.writableLength > 0) await new Promise((resolve) => process.stdout.write('', resolve))
     this.exit(exit)
   }
 }

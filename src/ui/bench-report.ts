@@ -1,4 +1,5 @@
 import {type BenchProgress, type BenchResult, formatCounts as counts, type LatencySummary} from '../lib/bench/index.js'
+import {terminalLine} from '../lib/terminal-text.js'
 import {colors, table} from './output.js'
 
 /** Milliseconds with as many decimals as they deserve: 0.42 ms, 12.3 ms, 1234 ms. */
@@ -13,21 +14,31 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`
 }
 
+/**
+ * Where each phase sits on the one bar: connecting fills the first fifth, sending the next three fifths,
+ * waiting for the last deliveries the rest. Each phase's own measure only grows, and each starts where
+ * the previous one ended, so the bar never goes backwards (the phases' own percentages would: 30 % of
+ * the sends, then 28 % of the deliveries).
+ */
+const PHASE_SPAN = {closing: [1, 1], connecting: [0, 0.2], sending: [0.2, 0.8], waiting: [0.8, 1]} as const
+
 /** The progress bar's position and label for a progress report. */
 export function progressLine(progress: BenchProgress): {fraction: number; label: string} {
+  const [start, end] = PHASE_SPAN[progress.phase]
+  const at = (done: number, of: number) => start + (end - start) * Math.min(1, done / Math.max(1, of))
   switch (progress.phase) {
     case 'connecting': {
       const settled = progress.connected + progress.failed
       const failed = progress.failed > 0 ? colors.red(` (${progress.failed} failed)`) : ''
-      return {fraction: settled / progress.clients, label: `connecting ${progress.connected}/${progress.clients} clients${failed}`}
+      return {fraction: at(settled, progress.clients), label: `connecting ${progress.connected}/${progress.clients} clients${failed}`}
     }
 
     case 'sending': {
-      return {fraction: progress.sent / Math.max(1, progress.planned), label: `sending ${progress.sent}/${progress.planned} messages · ${progress.received}/${progress.expected} delivered`}
+      return {fraction: at(progress.sent, progress.planned), label: `sending ${progress.sent}/${progress.planned} messages · ${progress.received}/${progress.expected} delivered`}
     }
 
     default: {
-      return {fraction: progress.received / Math.max(1, progress.expected), label: `${progress.phase} · ${progress.received}/${progress.expected} delivered`}
+      return {fraction: at(progress.received, progress.expected), label: `${progress.phase} · ${progress.received}/${progress.expected} delivered`}
     }
   }
 }
@@ -46,7 +57,8 @@ export function renderBenchSummary(result: BenchResult, source?: string): string
       'Connections',
       [
         `${connections.open} of ${connections.requested} open at ${settings.rate}/s`,
-        bad(connections.failed, `${connections.failed} failed${connections.failed > 0 ? ` (${counts(connections.failures)})` : ''}`),
+        // Failure reasons and samples quote the server (error texts, frames it sent): shown, not obeyed.
+        bad(connections.failed, `${connections.failed} failed${connections.failed > 0 ? ` (${terminalLine(counts(connections.failures))})` : ''}`),
         `${Object.values(connections.dropped).reduce((a, b) => a + b, 0)} dropped${Object.keys(connections.dropped).length > 0 ? ` (close ${counts(connections.dropped)})` : ''}`,
       ].join(' · '),
     ],
@@ -69,8 +81,8 @@ export function renderBenchSummary(result: BenchResult, source?: string): string
         ...(deliveries.unexpected > 0 ? [colors.yellow(`${deliveries.unexpected} unexpected`)] : []),
       ].join(' · '),
     ],
-    ['Error frames', bad(errorFrames.total, `${errorFrames.total}${errorFrames.total > 0 ? ` (${counts(errorFrames.byMessage)})` : ''}`)],
-    ['Other frames', `${otherFrames.total}${otherFrames.samples.length > 0 ? colors.dim(`  e.g. ${otherFrames.samples[0]}`) : ''}`],
+    ['Error frames', bad(errorFrames.total, `${errorFrames.total}${errorFrames.total > 0 ? ` (${terminalLine(counts(errorFrames.byMessage))})` : ''}`)],
+    ['Other frames', `${otherFrames.total}${otherFrames.samples.length > 0 ? colors.dim(`  e.g. ${terminalLine(otherFrames.samples[0])}`) : ''}`],
   ]
   const latencyRow = (name: string, summary: LatencySummary) => [name, String(summary.count), ...[summary.p50, summary.p95, summary.p99, summary.max].map((ms) => formatMs(ms))]
   const latency = table(

@@ -4,11 +4,17 @@ import {Ansis} from 'ansis'
 
 import type {ChatInput, ChatView, InputHandlers, ReceivedMessage, SentMessage} from '../lib/connect/chat.js'
 import {describeBinary, type JsonStyle, layoutJson, oneLine} from '../lib/connect/format.js'
+import {terminalText} from '../lib/terminal-text.js'
 
 /**
  * The terminal side of `wsapi connect`: a prompt that incoming messages never garble (interactive),
  * one line per message on stdout (scripts), or NDJSON records (--json). Notices go to stderr except
  * in the interactive console, where everything shares the screen.
+ *
+ * What the server sends is shown through terminalText wherever a person reads it (the console, the
+ * notices, a script's stdout when it is a terminal): its control characters become visible escapes
+ * instead of retitling the terminal or clearing the screen. A script's stdout that is a pipe or a file
+ * gets the data as received, as `cat` would; --json escapes as JSON does.
  */
 
 export interface ChatTerminalOptions {
@@ -31,22 +37,30 @@ function colorsFor(options: ChatTerminalOptions): Colors {
   return noColor ? new Ansis(0) : new Ansis()
 }
 
+/** JSON tokens coloured; keys and strings may hold DEL and C1 characters as they are (JSON allows them), so they are escaped too. */
 function jsonStyle(colors: Colors): JsonStyle {
   return {
-    key: (text) => colors.cyan(text),
+    key: (text) => colors.cyan(terminalText(text)),
     literal: (text) => colors.magenta(text),
     number: (text) => colors.yellow(text),
     punctuation: (text) => text,
-    string: (text) => colors.green(text),
+    string: (text) => colors.green(terminalText(text)),
   }
 }
+
+// eslint-disable-next-line no-control-regex
+const DEL_AND_C1 = /[\u007F-\u009F]/g
 
 /** Prefixes the first line and indents the others by as much, so that a pretty JSON body lines up. */
 function prefixed(prefix: string, width: number, text: string): string {
   return prefix + text.replaceAll('\n', '\n' + ' '.repeat(width))
 }
 
-/** Notices (the Output levels) with the same marks as the other commands' output; `write` says where they go. */
+/**
+ * Notices (the Output levels) with the same marks as the other commands' output; `write` says where
+ * they go. They quote the server (close reasons, handshake bodies, the lines sent back with -v), so
+ * their text goes through terminalText before it is coloured.
+ */
 abstract class Notices {
   constructor(
     protected readonly colors: Colors,
@@ -54,23 +68,23 @@ abstract class Notices {
   ) {}
 
   debug(message: string): void {
-    if (this.verbose) this.write(this.colors.dim(message))
+    if (this.verbose) this.write(this.colors.dim(terminalText(message)))
   }
 
   error(message: string): void {
-    this.write(`${this.colors.red('✖')} ${message}`)
+    this.write(`${this.colors.red('✖')} ${terminalText(message)}`)
   }
 
   info(message: string): void {
-    this.write(this.colors.dim(message))
+    this.write(this.colors.dim(terminalText(message)))
   }
 
   success(message: string): void {
-    this.write(`${this.colors.green('✔')} ${message}`)
+    this.write(`${this.colors.green('✔')} ${terminalText(message)}`)
   }
 
   warn(message: string): void {
-    this.write(`${this.colors.yellow('!')} ${message}`)
+    this.write(`${this.colors.yellow('!')} ${terminalText(message)}`)
   }
 
   protected abstract write(line: string): void
@@ -110,9 +124,9 @@ export class InteractiveConsole extends Notices implements ChatInput, ChatView {
     if (message.binary) this.print(arrow + this.colors.magenta(describeBinary(message.data)))
     else if (message.error) {
       const id = message.error.requestId ? ` (requestId ${message.error.requestId})` : ''
-      this.print(arrow + this.colors.red(`✖ API Gateway error frame: ${message.error.message} — ${message.error.hint}${id}`))
-    } else if (this.options.raw) this.print(arrow + message.text)
-    else this.print(prefixed(arrow, 2, layoutJson(message.text, {indent: 2, style: this.style}) ?? message.text))
+      this.print(arrow + this.colors.red(terminalText(`✖ API Gateway error frame: ${message.error.message} — ${message.error.hint}${id}`)))
+    } else if (this.options.raw) this.print(arrow + terminalText(message.text))
+    else this.print(prefixed(arrow, 2, layoutJson(message.text, {indent: 2, style: this.style}) ?? terminalText(message.text)))
   }
 
   sent(message: SentMessage): void {
@@ -190,8 +204,14 @@ export class InteractiveConsole extends Notices implements ChatInput, ChatView {
   }
 }
 
-/** Scripts: each received message on one stdout line, notices on stderr. */
+/**
+ * Scripts: each received message on one stdout line, notices on stderr. To a pipe or a file the line
+ * is the data as received (JSON compacted, line breaks as \n; --raw: the bytes themselves); to a
+ * terminal (`wsapi connect -x hi` typed at a prompt) a person reads it, so its controls are escaped.
+ */
 export class ScriptView extends StderrNotices implements ChatView {
+  private readonly terminal = Boolean(process.stdout.isTTY)
+
   constructor(private readonly options: ChatTerminalOptions) {
     super(options)
   }
@@ -199,7 +219,10 @@ export class ScriptView extends StderrNotices implements ChatView {
   received(message: ReceivedMessage): void {
     if (message.keepaliveReply) return
     this.flagError(message)
-    if (this.options.raw) process.stdout.write(Buffer.concat([message.data, Buffer.from('\n')]))
+    if (this.terminal) {
+      const text = message.binary ? message.data.toString('base64') : this.options.raw ? message.text : oneLine(message.text)
+      process.stdout.write(`${terminalText(text)}\n`)
+    } else if (this.options.raw) process.stdout.write(Buffer.concat([message.data, Buffer.from('\n')]))
     else process.stdout.write(`${message.binary ? message.data.toString('base64') : oneLine(message.text)}\n`)
   }
 
@@ -227,7 +250,9 @@ export class JsonLinesView extends StderrNotices implements ChatView {
   }
 
   private record({data, direction, time, ...extra}: {data: string; direction: 'in' | 'out'; time: Date} & Record<string, unknown>): void {
-    process.stdout.write(`${JSON.stringify({time: time.toISOString(), direction, data, ...extra})}\n`)
+    // JSON.stringify escapes C0 controls but writes DEL and C1 as they are: \u escapes are the same JSON, safe on a terminal.
+    const json = JSON.stringify({time: time.toISOString(), direction, data, ...extra}).replaceAll(DEL_AND_C1, (char) => `\\u${char.codePointAt(0)!.toString(16).padStart(4, '0')}`)
+    process.stdout.write(`${json}\n`)
   }
 }
 

@@ -2,6 +2,7 @@ import {WsapiError} from '../lib/errors.js'
 import type {ChangeSetPlan} from '../lib/deploy/deploy-stack.js'
 import type {DestroyPlan} from '../lib/deploy/destroy.js'
 import {parameterProblem, type TemplateParameter} from '../lib/deploy/parameters.js'
+import {askYesNo} from './yes-no.js'
 
 /** Ctrl-C or Ctrl-D at a prompt: a soft stop (exit 1), not a crash. */
 async function asking<T>(question: () => Promise<T>): Promise<T> {
@@ -27,9 +28,9 @@ export async function askParameter(parameter: TemplateParameter): Promise<string
 
 /** Deploy these changes? Yes by default, unless something is removed or replaced. */
 export async function confirmChangeSet(plan: ChangeSetPlan): Promise<boolean> {
-  const {confirm} = await import('@inquirer/prompts')
+  const {input} = await import('@inquirer/prompts')
   const risky = plan.changes.some((change) => change.action === 'Remove' || (change.action === 'Modify' && change.replacement === 'True'))
-  return asking(() => confirm({default: !risky, message: `${plan.operation === 'CREATE' ? 'Create' : 'Update'} ${plan.stackName} with these ${plan.changes.length} changes?`}))
+  return asking(() => askYesNo(input, `${plan.operation === 'CREATE' ? 'Create' : 'Update'} ${plan.stackName} with these ${plan.changes.length} changes?`, !risky))
 }
 
 /** Destroy asks for the stack name typed out: deleting the table deletes its data. */

@@ -3,6 +3,7 @@ import ansis from 'ansis'
 import type {ResourceChangeInfo} from '../lib/aws/cloudformation.js'
 import type {FailureReason} from '../lib/deploy/deploy-project.js'
 import type {BlockingResource} from '../lib/deploy/destroy.js'
+import {terminalLine} from '../lib/terminal-text.js'
 import {table} from './output.js'
 import {colorStatus} from './stack-activity.js'
 
@@ -21,7 +22,7 @@ function replacement(change: ResourceChangeInfo): string {
 
 /** The change set summary: action, logical id, type, replacement. */
 export function renderChanges(changes: ResourceChangeInfo[]): string {
-  const rows = changes.map((change) => [(ACTION[change.action] ?? ((text: string) => text))(change.action), change.logicalId, ansis.dim(change.resourceType), replacement(change)])
+  const rows = changes.map((change) => [(ACTION[change.action] ?? ((text: string) => text))(terminalLine(change.action)), terminalLine(change.logicalId), ansis.dim(terminalLine(change.resourceType)), replacement(change)])
   return table(rows, {header: ['Action', 'Logical ID', 'Type', 'Replacement']})
     .split('\n')
     .map((line) => `  ${line}`)
@@ -38,17 +39,24 @@ export function countChanges(changes: ResourceChangeInfo[]): string {
 
 /** Outputs as aligned `key  value` lines, WebSocketUrl (first) in bold. */
 export function renderOutputs(outputs: Record<string, string>): string {
-  const rows = Object.entries(outputs).map(([key, value]) => [key, key === 'WebSocketUrl' ? ansis.bold(value) : value])
+  // A stack's outputs are its own values (a stack of the same name may not be wsapi's): shown, never obeyed.
+  const rows = Object.entries(outputs).map(([key, value]) => [terminalLine(key), key === 'WebSocketUrl' ? ansis.bold(terminalLine(value)) : terminalLine(value)])
   return ['Outputs:', ...table(rows).split('\n').map((line) => `  ${line}`)].join('\n')
 }
 
+/** CloudFormation's reasons quote other services (and values of the stack): their controls are shown, never obeyed. */
 export function renderFailures(reasons: FailureReason[]): string {
-  return reasons.map((reason) => `  ${colorStatus(reason.status)}  ${reason.logicalId} ${ansis.dim(`(${reason.resourceType})`)}\n    ${reason.reason || 'no reason given'}`).join('\n')
+  return reasons
+    .map((reason) => `  ${colorStatus(terminalLine(reason.status))}  ${terminalLine(reason.logicalId)} ${ansis.dim(`(${terminalLine(reason.resourceType)})`)}\n    ${terminalLine(reason.reason) || 'no reason given'}`)
+    .join('\n')
 }
 
 export function renderBlocking(resources: BlockingResource[]): string {
   return resources
-    .map((resource) => `  ${ansis.red('DELETE_FAILED')}  ${resource.logicalId} ${ansis.dim(`(${resource.resourceType}${resource.physicalId ? ` ${resource.physicalId}` : ''})`)}\n    ${resource.reason || 'no reason given'}\n    ${ansis.cyan('fix:')} ${resource.fix}`)
+    .map(
+      (resource) =>
+        `  ${ansis.red('DELETE_FAILED')}  ${terminalLine(resource.logicalId)} ${ansis.dim(`(${terminalLine(`${resource.resourceType}${resource.physicalId ? ` ${resource.physicalId}` : ''}`)})`)}\n    ${terminalLine(resource.reason) || 'no reason given'}\n    ${ansis.cyan('fix:')} ${terminalLine(resource.fix)}`,
+    )
     .join('\n')
 }
 

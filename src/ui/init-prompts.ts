@@ -6,8 +6,10 @@ import {
   validateEnvVarName,
   validateInteger,
   validateStackName,
+  validateStackStage,
   validateStage,
 } from '../lib/project/index.js'
+import {ExitCode, WsapiError} from '../lib/errors.js'
 import {
   defaultRateBurst,
   INIT_DEFAULTS,
@@ -17,6 +19,7 @@ import {
   validateReservedConcurrency,
   validateRouteSelection,
 } from '../lib/scaffold/index.js'
+import {askYesNo} from './yes-no.js'
 
 /** Turns a library validator into an inquirer one: true, or the error message to show under the answer. */
 function check(validate: (value: string) => unknown) {
@@ -30,18 +33,49 @@ function check(validate: (value: string) => unknown) {
   }
 }
 
+/** The stage, and with a valid project name the stack `<name>-<stage>` that deploy will create. */
+function checkStage(name: string | undefined) {
+  return check((value) => {
+    let validName = true
+    try {
+      validateStackName(name ?? '')
+    } catch {
+      validName = false
+    }
+
+    return validName ? validateStackStage(name!, value) : validateStage(value)
+  })
+}
+
+/** Ctrl-C (or Ctrl-D) at a prompt: nothing has been written yet, so say so and stop with 130. */
+async function cancellable<T>(ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask()
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'ExitPromptError' || error.name === 'AbortPromptError')) {
+      throw new WsapiError('Cancelled, nothing written.', {code: 'CANCELLED', exit: ExitCode.interrupted})
+    }
+
+    throw error
+  }
+}
+
 /**
  * Asks, in order, each question whose answer is not already given (by a flag). Loaded only when
  * stdin is a TTY, so scripted runs never pull in inquirer.
  */
 export async function askInitQuestions(given: RawInitOptions, defaultName: string | undefined): Promise<RawInitOptions> {
-  const {confirm, input, select} = await import('@inquirer/prompts')
+  return cancellable(() => askEach(given, defaultName))
+}
+
+async function askEach(given: RawInitOptions, defaultName: string | undefined): Promise<RawInitOptions> {
+  const {input, select} = await import('@inquirer/prompts')
   const answers: RawInitOptions = {...given}
   answers.name ??= await input({default: defaultName, message: 'Project (stack) name', required: true, validate: check((value) => validateStackName(value))})
-  answers.stage ??= await input({default: INIT_DEFAULTS.stage, message: 'Stage', validate: check(validateStage)})
+  answers.stage ??= await input({default: INIT_DEFAULTS.stage, message: 'Stage', validate: checkStage(answers.name)})
   answers.routeSelection ??= await input({default: INIT_DEFAULTS.routeSelection, message: 'Route selection expression', validate: check(validateRouteSelection)})
   answers.routes ??= await input({default: INIT_DEFAULTS.routes.join(','), message: 'Custom routes (comma-separated)', validate: check(parseRouteList)})
-  answers.defaultRoute ??= await confirm({default: INIT_DEFAULTS.defaultRoute, message: 'Add a $default route that tells senders how to use the API?'})
+  answers.defaultRoute ??= await askYesNo(input, 'Add a $default route that tells senders how to use the API?', INIT_DEFAULTS.defaultRoute)
   answers.idAttribute ??= await input({default: INIT_DEFAULTS.idAttribute, message: 'Connection-id attribute in the table', validate: check(validateAttributeName)})
   answers.tableEnv ??= await input({
     default: INIT_DEFAULTS.tableEnv,
@@ -88,7 +122,7 @@ export async function askInitQuestions(given: RawInitOptions, defaultName: strin
   answers.auth ??= await select({
     choices: [
       {name: 'none: anyone with the URL may connect', value: 'none'},
-      {name: 'token: a Lambda authorizer checks ?token=<secret> (secret set at deploy time)', value: 'token'},
+      {name: 'token: a Lambda authorizer checks ?token=<secret> (the token kept in Secrets Manager)', value: 'token'},
     ],
     default: INIT_DEFAULTS.auth,
     message: '$connect authorization',

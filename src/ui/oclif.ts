@@ -2,4 +2,5 @@
 // single-file bundle of @oclif/core (scripts/bundle-oclif.mjs): oclif as ~120 separate modules costs more
 // to resolve and compile than wsapi connect spends talking to the server. From source (tests, bin/dev.js)
 // it is plain @oclif/core; the two export the same names.
-export {Args, Command, Flags, execute} from '@oclif/core'
+export {Args, Command, CommandHelp, Flags, Help, execute, loadHelpClass} from '@oclif/core'
+export type {Config, Hook} from '@oclif/core'

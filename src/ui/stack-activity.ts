@@ -2,6 +2,7 @@ import ansis from 'ansis'
 
 import type {ActivityListener, ActivityStart, StackActivity} from '../lib/deploy/stack-activity-monitor.js'
 import {type StatusTone, statusTone} from '../lib/deploy/stack-status.js'
+import {terminalLine} from '../lib/terminal-text.js'
 
 const TONE: Record<StatusTone, (text: string) => string> = {
   failure: (text) => ansis.red(text),
@@ -27,12 +28,16 @@ function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(1, width - ansis.strip(text).length))
 }
 
-/** One stack event as a line: elapsed, status (coloured), logical id, type, reason. */
+/**
+ * One stack event as a line: elapsed, status (coloured), logical id, type, reason. The event's words
+ * are CloudFormation's, which quote other services and the stack's own values: shown, never obeyed.
+ */
 export function formatActivity(activity: StackActivity, options: {count?: boolean} = {}): string {
   const {event} = activity
   const count = options.count && activity.total > 0 ? ansis.dim(`[${activity.done}/${activity.total}] `) : ''
-  const reason = event.reason && event.reason !== 'User Initiated' ? `  ${statusTone(event.status) === 'failure' ? ansis.red(event.reason) : ansis.dim(event.reason)}` : ''
-  return `  ${ansis.dim(formatElapsed(activity.elapsedMs).padStart(5))}  ${count}${pad(colorStatus(event.status), 22)}${pad(event.logicalId, 26)}${ansis.dim(event.resourceType)}${reason}`
+  const reasonText = event.reason ? terminalLine(event.reason) : ''
+  const reason = reasonText && reasonText !== 'User Initiated' ? `  ${statusTone(event.status) === 'failure' ? ansis.red(reasonText) : ansis.dim(reasonText)}` : ''
+  return `  ${ansis.dim(formatElapsed(activity.elapsedMs).padStart(5))}  ${count}${pad(colorStatus(terminalLine(event.status)), 22)}${pad(terminalLine(event.logicalId), 26)}${ansis.dim(terminalLine(event.resourceType))}${reason}`
 }
 
 function progressBar(done: number, total: number, width = 24): string {

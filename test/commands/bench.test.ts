@@ -7,8 +7,8 @@ import {scaffoldProject} from '../helpers/project.js'
 import {PtySession} from '../helpers/pty.js'
 import {tempDir} from '../helpers/tmp.js'
 
-/** Small fast runs: 10 clients, 2 senders × 3 messages = 60 deliveries expected. */
-const SMALL = ['--clients', '10', '--senders', '2', '--messages', '3', '--interval', '5', '--rate', '1000', '--timeout', '0.3']
+/** Small fast runs: 10 clients, 2 senders × 3 messages = 60 deliveries expected; a timeout a busy machine meets 5 times over. */
+const SMALL = ['--clients', '10', '--senders', '2', '--messages', '3', '--interval', '5', '--rate', '1000', '--timeout', '1.5']
 
 describe('wsapi bench', function () {
   this.timeout(60_000)
@@ -98,6 +98,23 @@ describe('wsapi bench', function () {
     assert.ok(target.handshakes.every((handshake) => handshake.url === '/v1?token=s3cr3t' && handshake.headers['x-bench'] === 'yes'))
   })
 
+  it('takes the token from WSAPI_TOKEN or --token-stdin as well, one way only, and masks it in the report', async () => {
+    const target = await server()
+    const fromEnv = await runCli(['bench', target.url, ...SMALL, '--json'], {env: {WSAPI_TOKEN: 'SUPERSECRETTOKEN123'}})
+    assert.equal(fromEnv.code, 0, fromEnv.stderr)
+    const fromStdin = await runCli(['bench', target.url, ...SMALL, '--token-stdin'], {input: 'SUPERSECRETTOKEN123\n'})
+    assert.equal(fromStdin.code, 0, fromStdin.stderr)
+    assert.ok(target.handshakes.every((handshake) => handshake.url === '/v1?token=SUPERSECRETTOKEN123'))
+    assert.equal(target.handshakes.length, 20)
+    assert.equal(JSON.parse(fromEnv.stdout).settings.url, `${target.url}?token=***`)
+    assert.match(fromStdin.stdout, /token=\*\*\*/)
+    for (const result of [fromEnv, fromStdin]) assert.ok(!`${result.stdout}${result.stderr}`.includes('SUPERSECRETTOKEN123'))
+
+    const twice = await runCli(['bench', target.url, ...SMALL, '--token-stdin'], {env: {WSAPI_TOKEN: 'x'}, input: 'y'})
+    assert.equal(twice.code, 2)
+    assert.equal(twice.stderr, 'Error: The token is given 2 ways (WSAPI_TOKEN, --token-stdin): give it one way only.\n')
+  })
+
   it("defaults to the project's running wsapi dev, with the template's route field and route", async () => {
     const dir = scaffoldProject({routes: 'chat,join', routeSelection: '$request.body.action'})
     const target = await server({route: 'chat', routeField: 'action'})
@@ -115,6 +132,20 @@ describe('wsapi bench', function () {
     assert.equal(explicit.code, 0, explicit.stderr)
     assert.equal(JSON.parse(explicit.stdout).source, 'argument')
     assert.deepEqual(Object.keys(JSON.parse(overridden.received[0])), ['kind', 'data'])
+  })
+
+  it('with two dev servers running in the project, benches the one started last and says which', async () => {
+    const dir = scaffoldProject()
+    const older = await server()
+    const newer = await server()
+    // The test runner's parent process stands in for the second live dev server.
+    writeDevState(dir, {managementEndpoint: '', pageUrl: '', pid: process.ppid, stage: 'v1', startedAt: '2026-01-01T00:00:00.000Z', url: older.url})
+    writeDevState(dir, {managementEndpoint: '', pageUrl: '', pid: process.pid, stage: 'v1', startedAt: '2026-01-01T00:00:05.000Z', url: newer.url})
+    const result = await runCli(['bench', ...SMALL, '--json'], {cwd: dir})
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(JSON.parse(result.stdout).settings.url, newer.url)
+    assert.ok(result.stderr.includes(`2 wsapi dev servers run in this project: using the one started last (pid ${process.pid}, ${newer.url}); pid ${process.ppid} serves ${older.url}`), result.stderr)
+    assert.equal(older.received.length, 0)
   })
 
   it('rejects bad usage with one line and exit 2', async () => {

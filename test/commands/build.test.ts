@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {runCli} from '../helpers/cli.js'
@@ -26,7 +26,25 @@ describe('wsapi build', function () {
     assert.equal(result.code, 0, result.stderr)
     const json = JSON.parse(result.stdout)
     assert.equal(json.functions.length, 5)
-    assert.match(json.functions[0].s3Key, /^chat\/[0-9a-f]{64}\.zip$/)
+    assert.match(json.functions[0].s3Key, /^\$\{AWS::StackName\}\/[0-9a-f]{64}\.zip$/)
+  })
+
+  it('type-checks the handlers and stops on a type error; --no-typecheck builds anyway', async () => {
+    const dir = scaffoldProject()
+    const handler = join(dir, 'src/handlers/connect.ts')
+    writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const n: number = 'str'\n`)
+    const line = readFileSync(handler, 'utf8').split('\n').findIndex((text) => text.includes("'str'")) + 1
+    const checked = await runCli(['build'], {cwd: dir})
+    assert.equal(checked.code, 1, checked.stdout)
+    assert.equal(
+      checked.stderr,
+      `Error: 1 type error in the handlers (fix them, or pass --no-typecheck to build anyway):\nsrc/handlers/connect.ts:${line}:14: error: Type 'string' is not assignable to type 'number'. (TS2322)\n`,
+    )
+    assert.ok(!existsSync(join(dir, '.wsapi/build/template.json')), 'nothing built')
+
+    const unchecked = await runCli(['build', '--no-typecheck'], {cwd: dir})
+    assert.equal(unchecked.code, 0, unchecked.stderr)
+    assert.ok(existsSync(join(dir, '.wsapi/build/template.json')))
   })
 
   it('reports a handler that does not compile with file:line and exits 1', async () => {

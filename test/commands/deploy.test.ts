@@ -77,6 +77,18 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     assert.match(plain.stdout, /^ +5 {2}AWS::Lambda::Function$/m)
   })
 
+  it('a handler with a type error stops deploy before any AWS call; --no-typecheck ships it anyway', async () => {
+    const dir = scaffoldProject()
+    const handler = join(dir, 'src/handlers/connect.ts')
+    writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const n: number = 'str'\n`)
+    const refused = await wsapi(['deploy'], dir)
+    assert.equal(refused.code, 1)
+    assert.match(refused.stderr, /^Error: 1 type error in the handlers .*--no-typecheck.*\nsrc\/handlers\/connect\.ts:\d+:\d+: error: Type 'string' is not assignable to type 'number'\. \(TS2322\)\n$/)
+    assert.deepEqual(fake.sim.calls, [], 'no AWS call')
+    const shipped = await wsapi(['deploy', '--no-typecheck'], dir)
+    assert.equal(shipped.code, 0, shipped.stderr)
+  })
+
   it('a failed deploy prints the root cause, waits for the rollback and exits 1', async () => {
     const dir = scaffoldProject()
     assert.equal((await wsapi(['deploy', '--yes'], dir)).code, 0)
@@ -138,6 +150,23 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     assert.equal(status.stdout, 'chat-v1 is not deployed in eu-west-1: run `wsapi deploy` to create it.\n')
   })
 
+  it("deploy and destroy refuse a stack of the project's name that wsapi did not make for it (exit 1, one line); --adopt proceeds", async () => {
+    const dir = scaffoldProject()
+    fake.sim.seedStack('chat-v1', 'CREATE_COMPLETE', {template: {Resources: {OrdersTable: {Properties: {}, Type: 'AWS::DynamoDB::Table'}}}})
+    const destroy = await wsapi(['destroy', '--yes'], dir)
+    assert.equal(destroy.code, 1)
+    assert.match(destroy.stderr, /^Error: Stack chat-v1 was not deployed by wsapi for project chat, stage v1 \(it has no wsapi:project \/ wsapi:stage tags\): nothing was deleted\. Pass another --stage, or --adopt .*\n$/)
+    const deploy = await wsapi(['deploy', '--yes'], dir)
+    assert.equal(deploy.code, 1)
+    assert.match(deploy.stderr, /^Error: Stack chat-v1 was not deployed by wsapi .*: nothing was changed\. Deploy to another stage \(--stage\), or pass --adopt .*\n$/)
+    assert.deepEqual(fake.sim.stack('chat-v1')!.resources.map((resource) => resource.logicalId), ['OrdersTable'])
+    assert.equal(fake.sim.callsOf('DeleteStack').length + fake.sim.callsOf('CreateChangeSet').length, 0)
+
+    const adopted = await wsapi(['destroy', '--yes', '--adopt'], dir)
+    assert.equal(adopted.code, 0, adopted.stderr)
+    assert.equal(fake.sim.stack('chat-v1'), undefined)
+  })
+
   it('DELETE_FAILED: lists each resource, its reason and the fix, and exits 1', async () => {
     const dir = scaffoldProject()
     assert.equal((await wsapi(['deploy', '--yes'], dir)).code, 0)
@@ -151,22 +180,27 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     assert.match(retained.stdout, /Kept ConnectionsTable \(no longer managed by CloudFormation\)\./)
   })
 
-  it('the secret is asked for or given, and never printed or logged, even with --verbose and when AWS echoes it', async () => {
+  it('the secret is given on stdin, in the environment or as a flag, one way only, and never printed or logged, even with --verbose and when AWS echoes it', async () => {
     const dir = scaffoldProject({auth: 'token'})
+    const template = join(dir, 'template.yaml')
+    writeFileSync(template, readFileSync(template, 'utf8').replace("    Default: ''\n", ''))
     const missing = await wsapi(['deploy', '--yes'], dir)
     assert.equal(missing.code, 2)
-    assert.match(missing.stderr, /^Error: Parameter AuthTokenSecret has no value .*: pass --parameter AuthTokenSecret=<value>, or run in a terminal to be asked\.\n$/)
+    assert.match(missing.stderr, /^Error: Parameter AuthTokenSecret has no value .*: set WSAPI_PARAMETER_AuthTokenSecret or pipe it to --parameter-stdin AuthTokenSecret .*, or run in a terminal to be asked\.\n$/)
 
-    const ok = await wsapi(['deploy', '--yes', '--verbose', '--parameter', `AuthTokenSecret=${SECRET}`], dir)
+    const ok = await runCli(['deploy', '--yes', '--verbose', '--parameter-stdin', 'AuthTokenSecret'], {cwd: dir, env: fake.env, input: `${SECRET}\n`})
     assert.equal(ok.code, 0, ok.stderr)
     assert.equal(fake.sim.stack('chat-v1')!.parameters.AuthTokenSecret, SECRET)
     fake.sim.inject('CreateChangeSet', () => new SimError('ValidationError', `Parameter 'AuthTokenSecret' value '${SECRET}-2' failed its constraints`))
-    const echoed = await wsapi(['deploy', '--yes', '--verbose', '--parameter', `AuthTokenSecret=${SECRET}-2`], dir)
+    const echoed = await wsapi(['deploy', '--yes', '--verbose'], dir, {WSAPI_PARAMETER_AuthTokenSecret: `${SECRET}-2`})
     assert.equal(echoed.code, 1)
     assert.match(echoed.stderr, /Error: CloudFormation CreateChangeSet was refused: Parameter 'AuthTokenSecret' value '\*\*\*\*' failed its constraints/)
     const json = await wsapi(['deploy', '--yes', '--json', '--parameter', `AuthTokenSecret=${SECRET}`], dir)
     assert.equal(json.code, 0, json.stderr)
-    for (const run of [ok, echoed, json]) {
+    const twice = await wsapi(['deploy', '--yes', '--parameter', `AuthTokenSecret=${SECRET}`], dir, {WSAPI_PARAMETER_AuthTokenSecret: SECRET})
+    assert.equal(twice.code, 2)
+    assert.equal(twice.stderr, 'Error: AuthTokenSecret is given by --parameter and by WSAPI_PARAMETER_AuthTokenSecret: give it one way only.\n')
+    for (const run of [ok, echoed, json, twice]) {
       assert.ok(!run.stdout.includes(SECRET) && !run.stderr.includes(SECRET), `${run.stdout}\n${run.stderr}`)
     }
 
@@ -211,7 +245,7 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
     for (const [args, message] of [
       [['deploy', '--region', 'moon'], 'Error: Invalid region "moon": give a region code such as eu-west-1 or us-east-1.\n'],
       [['deploy', '--parameter', 'Nope=1'], 'Error: Unknown --parameter Nope: template.yaml declares no other parameters.\n'],
-      [['deploy', '--stage', 'a_b'], 'Error: The stack name "chat-a_b" (<project>-<stage>) is not valid for CloudFormation: use only letters, digits and "-" in the stage (e.g. --stage dev-2), at most 128 characters in all.\n'],
+      [['deploy', '--stage', 'a_b'], 'Error: The stack name "chat-a_b" (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): use --stage a-b.\n'],
       [['destroy', '--endpoint-url', 'localhost'], 'Error: Invalid --endpoint-url "localhost": give an http(s) URL such as http://localhost:4566.\n'],
     ] as const) {
       const usage = await wsapi([...args], dir)

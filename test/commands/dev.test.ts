@@ -16,7 +16,7 @@ describe('wsapi dev (command)', () => {
     assert.ok(loaded.some((path) => path.endsWith('/dist/ui/oclif-core.cjs')))
     assert.deepEqual(loaded.filter((path) => HEAVY.some((fragment) => path.includes(`/node_modules${fragment}`))), [])
     const help = await runCli(['dev', '--help'])
-    for (const flag of ['--port', '--host', '--parameter', '--persist', '--idle-timeout', '--max-duration', '--integration-timeout', '--latency', '--latency-dynamodb', '--concurrency', '--[no-]watch', '--json']) {
+    for (const flag of ['--port', '--host', '--parameter', '--persist', '--idle-timeout', '--max-duration', '--integration-timeout', '--latency', '--latency-dynamodb', '--concurrency', '--queue', '--[no-]watch', '--json']) {
       assert.ok(help.stdout.includes(flag), flag)
     }
   })

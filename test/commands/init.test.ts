@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
-import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {spawnSync} from 'node:child_process'
+import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {dirname, join, relative} from 'node:path'
 
 import {planProject, resolveInitOptions} from '../../src/lib/scaffold/index.js'
-import {runCli} from '../helpers/cli.js'
+import {BIN, runCli} from '../helpers/cli.js'
+import {DevProcess} from '../helpers/dev.js'
 import {PtySession} from '../helpers/pty.js'
 import {tempDir} from '../helpers/tmp.js'
 
@@ -46,6 +48,50 @@ describe('wsapi init', function () {
     assert.match(forced.stdout, /overwrote {2}template\.yaml/)
   })
 
+  it('the next steps of a --auth token project work as written', async () => {
+    const cwd = tempDir()
+    const init = await runCli(['init', 'chat', '--yes', '--auth', 'token'], {cwd})
+    assert.equal(init.code, 0, init.stderr)
+    const step = (command: string) => {
+      const line = init.stdout.split('\n').find((candidate) => candidate.trim().startsWith(`wsapi ${command}`))
+      assert.ok(line, `no "wsapi ${command}" step in:\n${init.stdout}`)
+      return line.split('#')[0].trim().split(/ +/).slice(2)
+    }
+
+    const dir = join(cwd, 'chat')
+    assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), new RegExp(`wsapi dev ${step('dev').join(' ')}`))
+    const dev = await new DevProcess(dir, step('dev')).start()
+    try {
+      const chat = await runCli(['connect', ...step('connect'), '-x', 'hello', '--count', '1'], {cwd: dir})
+      assert.equal(chat.code, 0, chat.stderr)
+      assert.match(chat.stdout, /hello/)
+    } finally {
+      await dev.stop()
+    }
+  })
+
+  it("the project's npm scripts run wsapi, or say how to install it", async () => {
+    const cwd = tempDir()
+    assert.equal((await runCli(['init', 'chat', '--yes'], {cwd})).code, 0)
+    const dir = join(cwd, 'chat')
+    const script = (path: string) => spawnSync(process.execPath, ['scripts/wsapi.mjs', 'build'], {cwd: dir, encoding: 'utf8', env: {...process.env, PATH: path}})
+    const scripts = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {scripts: Record<string, string>}).scripts
+    assert.equal(scripts.build, 'node scripts/wsapi.mjs build')
+
+    const missing = script(join(cwd, 'empty'))
+    assert.equal(missing.status, 127)
+    assert.equal(missing.stderr, 'The wsapi command is not installed: run `npm install -g wsapi-cli`, then run this again.\n')
+
+    // A global install puts a `wsapi` executable on PATH.
+    const bin = join(cwd, 'bin')
+    mkdirSync(bin)
+    writeFileSync(join(bin, 'wsapi'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`)
+    chmodSync(join(bin, 'wsapi'), 0o755)
+    const built = script(`${bin}:${dirname(process.execPath)}`)
+    assert.equal(built.status, 0, built.stderr)
+    assert.ok(existsSync(join(dir, '.wsapi/build/template.json')))
+  })
+
   it('accepts a folder holding only .git', async () => {
     const cwd = tempDir()
     mkdirSync(join(cwd, 'app/.git'), {recursive: true})
@@ -67,7 +113,9 @@ describe('wsapi init', function () {
     const cwd = tempDir()
     const result = await runCli(['init', 'chat', '--yes', '--dry-run', '--auth', 'token'], {cwd})
     assert.equal(result.code, 0, result.stderr)
-    assert.match(result.stdout, /Would write 31 files/)
+    // The count it announces is the list it prints.
+    const listed = result.stdout.split('\n').filter((line) => line.startsWith('  ')).length
+    assert.match(result.stdout, new RegExp(`Would write ${listed} files`))
     assert.match(result.stdout, /src\/handlers\/authorizer\.ts/)
     assert.ok(!existsSync(join(cwd, 'chat')))
   })
@@ -133,6 +181,8 @@ describe('wsapi init', function () {
     [['--name', 'my_chat'], '"my_chat"'],
     [['--stage', 'v 1'], '"v 1"'],
     [['--stage', 'x'.repeat(129)], `"${'x'.repeat(129)}"`],
+    // deploy refuses it (the stack chat-dev_1 is not a valid name), so init does too, with deploy's suggestion
+    [['--stage', 'dev_1'], '"chat-dev_1" (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): use --stage dev-1.'],
     [['--routes', '$custom'], '"$custom"'],
     [['--routes', 'a,a'], 'route "a" is listed twice'],
     [['--routes', 'a,,b'], '"a,,b"'],
@@ -171,10 +221,14 @@ describe('wsapi init', function () {
       }
 
       await answer(/Project \(stack\) name/, '\r') // default from DIR: room
-      await answer(/Stage/, 'prod\r')
+      await answer(/Stage/, 'prod_1\r')
+      await session.expect(/"room-prod_1"[\s\S]*use --stage prod-1\./)
+      session.write('\u0015' + 'prod\r')
       await answer(/Route selection expression/, '\r')
       await answer(/Custom routes/, '\u0015send,join\r') // Ctrl-U clears the default first
-      await answer(/Add a \$default route/, 'n\r')
+      await answer(/Add a \$default route.*\(Y\/n\)/, 'maybe\r')
+      await session.expect(/Answer y or n/)
+      session.write('\u0015' + 'N\r')
       await answer(/Connection-id attribute/, '\r')
       await answer(/Environment variable carrying the table name/, '\r')
       await answer(/Table billing mode/, '\u001B[B\r') // arrow down: provisioned
@@ -205,8 +259,26 @@ describe('wsapi init', function () {
     assert.match(template, /ReadCapacityUnits: 10\n/)
     assert.match(template, /WriteCapacityUnits: 5\n/)
     assert.match(template, /AuthorizerType: REQUEST/)
-    assert.match(template, /RATE_LIMIT: '30\/m'\n {10}RATE_LIMIT_BURST: '1'\n/)
+    assert.match(template, /RATE_LIMIT: "30\/m"\n {10}RATE_LIMIT_BURST: "1"\n/)
     assert.doesNotMatch(template, /ReservedConcurrentExecutions/)
+  })
+
+  it('Ctrl-C at a prompt says so, exits 130 and writes nothing', async () => {
+    const cwd = tempDir()
+    const session = new PtySession(['init', 'room'], {cwd})
+    try {
+      await session.expect(/Project \(stack\) name/)
+      session.write('\r')
+      await session.expect(/Stage/)
+      session.write('\u0003')
+      assert.equal(await session.waitForExit(), 130, session.text)
+    } finally {
+      session.kill()
+    }
+
+    assert.match(session.text, /Cancelled, nothing written\./)
+    assert.doesNotMatch(session.text, /ExitPromptError|SIGINT|Error:/)
+    assert.ok(!existsSync(join(cwd, 'room')), 'no partial project')
   })
 
   it('asks only what no flag answers', async () => {
@@ -224,6 +296,6 @@ describe('wsapi init', function () {
     const template = readFileSync(join(cwd, 'room/template.yaml'), 'utf8')
     assert.match(template, /MemorySize: 512/)
     assert.match(template, /ReservedConcurrentExecutions: 50\n/)
-    assert.match(template, /RATE_LIMIT: '5\/s'\n {10}RATE_LIMIT_BURST: '8'\n/)
+    assert.match(template, /RATE_LIMIT: "5\/s"\n {10}RATE_LIMIT_BURST: "8"\n/)
   })
 })

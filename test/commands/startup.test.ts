@@ -7,7 +7,7 @@ import {BIN, REPO_ROOT} from '../helpers/cli.js'
 import {tempDir} from '../helpers/tmp.js'
 
 /** Heavy modules the CLI must load only inside the commands that need them. */
-const HEAVY = ['/@aws-sdk/', '/esbuild/', '/handlebars/', '/dynalite/', '/@inquirer/', '/ws/', '/yaml/']
+const HEAVY = ['/@aws-sdk/', '/esbuild/', '/handlebars/', '/dynalite/', '/@inquirer/', '/ws/', '/yaml/', '/typescript/', '/prettier/']
 
 function modulesLoadedBy(args: string[]): string[] {
   const log = join(tempDir(), 'modules.log')

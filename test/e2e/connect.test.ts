@@ -22,7 +22,7 @@ import {
 } from '../helpers/ws-servers.js'
 import {type ChatBackend, chatScenarios, ndjson, promptReady, type StartBackend} from './connect-scenarios.js'
 
-/** The ws fake of a generated project, found by `wsapi connect` through .wsapi/dev.json as a running `wsapi dev` would be. */
+/** The ws fake of a generated project, found by `wsapi connect` through .wsapi/dev/<pid>.json as a running `wsapi dev` would be. */
 const startFakeBackend: StartBackend = async (options = {}) => {
   const projectDir = scaffoldProject({
     auth: options.authToken === undefined ? 'none' : 'token',
@@ -43,7 +43,9 @@ const startFakeBackend: StartBackend = async (options = {}) => {
   } satisfies ChatBackend
 }
 
-describe('wsapi connect', () => {
+describe('wsapi connect', function () {
+  // Each test starts the CLI a few times; a busy machine takes seconds for each.
+  this.timeout(60_000)
   describe('against a ws fake of a generated project (the scenarios wsapi dev must pass too)', () => {
     chatScenarios(startFakeBackend)
   })
@@ -67,7 +69,7 @@ describe('wsapi connect', () => {
     describe('options', () => {
       it('-H, -s, --origin and --token reach the handshake; the chosen subprotocol and the time are shown', async () => {
         const echo = await use(startBroadcastServer({handleProtocols: (protocols) => (protocols.has('chat.v2') ? 'chat.v2' : false)}))
-        const result = await run([echo.url, '-H', 'X-Trace: abc 123', '-H', 'Authorization:Bearer t', '-s', 'chat.v1', '-s', 'chat.v2', '--origin', 'https://app.example', '--token', 'a b&c', '-x', 'hi', '--count', '1'])
+        const result = await run([echo.url, '-H', 'X-Trace: abc 123', '-H', 'Authorization:Bearer t', '--subprotocol', 'chat.v1', '--subprotocol', 'chat.v2', '--origin', 'https://app.example', '--token', 'a b&c', '-x', 'hi', '--count', '1'])
         assert.equal(result.code, 0, result.stderr)
         const [request] = echo.requests
         assert.equal(request.headers['x-trace'], 'abc 123')
@@ -76,6 +78,26 @@ describe('wsapi connect', () => {
         assert.equal(request.headers.origin, 'https://app.example')
         assert.equal(new URL(request.url!, 'http://x').searchParams.get('token'), 'a b&c')
         assert.match(result.stderr, /Connected to ws:\/\/127\.0\.0\.1:\d+\/v1\?token=\*\*\* in \d+ ms · subprotocol chat\.v2/)
+      })
+
+      it('the token from WSAPI_TOKEN or --token-stdin, never on the command line; two ways at once, or --token-stdin without -x, is exit 2', async () => {
+        const echo = await use(startBroadcastServer())
+        const secret = 'from-the-environment 1&2'
+        const fromEnv = await run([echo.url, '-x', 'hi', '--count', '1'], undefined, {WSAPI_TOKEN: secret})
+        assert.equal(fromEnv.code, 0, fromEnv.stderr)
+        const fromStdin = await run([echo.url, '--token-stdin', '-x', 'hi', '--count', '1'], `${secret}\n`)
+        assert.equal(fromStdin.code, 0, fromStdin.stderr)
+        const tokens = echo.requests.map((request) => new URL(request.url!, 'http://x').searchParams.get('token'))
+        assert.deepEqual(tokens, [secret, secret])
+        for (const result of [fromEnv, fromStdin]) assert.ok(!result.stderr.includes('from-the-environment') && !result.stdout.includes('from-the-environment'))
+
+        const twice = await run([echo.url, '--token', 'x', '-x', 'hi'], undefined, {WSAPI_TOKEN: secret})
+        assert.equal(twice.code, 2)
+        assert.equal(twice.stderr, 'Error: The token is given 2 ways (--token, WSAPI_TOKEN): give it one way only.\n')
+        const noLines = await run([echo.url, '--token-stdin'], secret)
+        assert.equal(noLines.code, 2)
+        assert.match(noLines.stderr, /^Error: --token-stdin takes standard input for the token: give the lines to send with -x/)
+        assert.equal(echo.requests.length, 2)
       })
 
       it('-k connects to a server with a self-signed certificate; without it the TLS error is explained (exit 1)', async () => {
@@ -116,7 +138,7 @@ describe('wsapi connect', () => {
         const result = await run(['--dir', dir, '--stage', 'prod', '-x', 'hi', '--count', '1', '--keepalive', '0.2', '--keepalive-message', 'ka', '--timeout', '10'])
         assert.equal(result.stdout, '{"message":"sendmessage","data":"hi"}\n')
         assert.match(result.stderr, /Connected to ws:\/\/127\.0\.0\.1:\d+\/v1 \(last deploy\)/)
-        const idle = await run([echo.url, '--keepalive', '0.2', '--keepalive-message', 'ka', '--wait', '0.5'])
+        const idle = await run([echo.url, '--keepalive', '0.2', '--keepalive-message', 'ka', '--wait', '1.5'])
         assert.equal(idle.code, 0)
         assert.ok(echo.messages.includes('ka'))
       })
@@ -146,8 +168,8 @@ describe('wsapi connect', () => {
         const running = run([first.url, '--reconnect', '--wait=-1', '--timeout', '20'])
         while (first.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20))
         await first.close()
-        // Down for a while (the client's retries are refused), then back, now refusing the token.
-        await new Promise((resolve) => setTimeout(resolve, 1200))
+        // Down for a while (the client's first retry, about 0.5 s after the drop, is refused), then back, now refusing the token.
+        await new Promise((resolve) => setTimeout(resolve, 3000))
         await use(startRejectingServer(403, 'Forbidden', first.port))
         const result = await running
         assert.match(result.stderr, /connection refused: nothing listens on 127\.0\.0\.1:\d+; reconnecting in \d\.\d s \(attempt 2\)/)
@@ -340,10 +362,11 @@ describe('wsapi connect', () => {
       })
 
       it('--wait keeps the connection open after the last line, then closes normally', async () => {
-        const server = await use(startServer({}, (socket) => socket.on('message', () => setTimeout(() => socket.send('late'), 300))))
+        // 'late' comes 500 ms after the message: --wait 0 has closed by then, --wait 3 waits six times as long.
+        const server = await use(startServer({}, (socket) => socket.on('message', () => setTimeout(() => socket.send('late'), 500))))
         const short = await run([server.url, '-x', 'hi', '--wait', '0'])
         assert.equal(short.stdout, '')
-        const long = await run([server.url, '-x', 'hi', '--wait', '1'])
+        const long = await run([server.url, '-x', 'hi', '--wait', '3'])
         assert.equal(long.stdout, 'late\n')
         assert.equal(long.code, 0)
       })
@@ -440,14 +463,15 @@ describe('wsapi connect', () => {
         assert.equal(result.code, 1)
       })
 
-      it('a refused default URL from wsapi dev says so', async () => {
+      it('a record of wsapi dev whose port no longer answers is ignored', async () => {
         const down = await startServer()
         await down.close()
         const dir = scaffoldProject()
         writeDevState(dir, {managementEndpoint: '', pageUrl: '', pid: process.pid, stage: 'v1', startedAt: '', url: down.url})
+        // The record's process runs but its port does not answer: the server is gone.
         const result = await runCli(['connect', '-x', 'hi'], {cwd: dir})
-        assert.match(result.stderr, /connection refused: nothing listens on .* \(is `wsapi dev` still running\?\)/)
-        assert.equal(result.code, 1)
+        assert.match(result.stderr, /Nothing to connect to for chat: start `wsapi dev`/)
+        assert.equal(result.code, 2)
         removeDevState(dir)
       })
 

@@ -20,20 +20,24 @@ describe('wsapi deploy / destroy in a terminal', function () {
 
   afterEach(() => fake.stop())
 
-  it('asks for the secret without echoing it, shows the change set, asks, then draws progress N/M', async () => {
+  it('asks for a secret without echoing it, shows the change set, asks, then draws progress N/M', async () => {
     const dir = scaffoldProject({auth: 'token'})
+    // Without its default (empty: Secrets Manager generates the token), AuthTokenSecret must be asked for.
+    const {readFileSync, writeFileSync} = await import('node:fs')
+    const template = join(dir, 'template.yaml')
+    writeFileSync(template, readFileSync(template, 'utf8').replace("    Default: ''\n", ''))
     const session = new PtySession(['deploy', '--endpoint-url', fake.server.url], {cwd: dir, env})
     try {
       await session.expect(/AuthTokenSecret \(hidden\)/)
       session.write(`${SECRET}\r`)
-      await session.expect(/Create chat-v1 with these 40 changes\?/)
+      await session.expect(/Create chat-v1 with these 41 changes\?/)
       // The summary table came before the question.
-      assert.match(session.text, /Action +Logical ID +Type +Replacement[\s\S]*Add +AuthorizerFunction +AWS::Lambda::Function[\s\S]*Create chat-v1 with these 40 changes\?/)
+      assert.match(session.text, /Action +Logical ID +Type +Replacement[\s\S]*Add +AuthorizerFunction +AWS::Lambda::Function[\s\S]*Create chat-v1 with these 41 changes\?/)
       session.write('y\r')
       await session.expect(/✔ Created chat-v1 in \d:\d\d \(CREATE_COMPLETE\)\./)
       assert.equal(await session.waitForExit(), 0)
-      // The progress bar (redrawn in place) showed N/40 and the elapsed time.
-      assert.match(session.output, /\r\u001B\[2K {2}[█░]{24} \d+\/40 {2}\d:\d\d/)
+      // The progress bar (redrawn in place) showed N/41 and the elapsed time.
+      assert.match(session.output, /\r\u001B\[2K {2}[█░]{24} \d+\/41 {2}\d:\d\d/)
       assert.match(session.text, /WebSocketUrl +wss:\/\//)
       assert.ok(!session.output.includes(SECRET), 'the secret is never echoed')
       assert.equal(fake.sim.stack('chat-v1')!.parameters.AuthTokenSecret, SECRET)
@@ -42,14 +46,16 @@ describe('wsapi deploy / destroy in a terminal', function () {
     }
 
     // No to the next change set: it is deleted, and the exit code says nothing was done.
-    const {readFileSync, writeFileSync} = await import('node:fs')
     const handler = join(dir, 'src/handlers/default.ts')
     writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const v = 2\n`)
     const declined = new PtySession(['deploy', '--endpoint-url', fake.server.url], {cwd: dir, env})
     try {
       await declined.expect(/Update chat-v1 with these 1 changes\?/)
       assert.doesNotMatch(declined.text, /AuthTokenSecret \(hidden\)/, 'an update keeps the secret: not asked again')
-      declined.write('n\r')
+      // Only y/yes/n/no or Enter: anything else is asked again, never taken as the default.
+      declined.write('maybe\r')
+      await declined.expect(/Answer y or n/)
+      declined.write('\u0015' + 'n\r')
       await declined.expect(/Error: Deploy cancelled: the change set was deleted and chat-v1 is unchanged\./)
       assert.equal(await declined.waitForExit(), 1)
       assert.equal(fake.sim.callsOf('DeleteChangeSet').length, 1)

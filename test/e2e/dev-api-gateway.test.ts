@@ -30,7 +30,7 @@ async function expectErrorFrame(url: string, records: string, body: string, mess
   const client = await connect(url)
   const connectionId = readRecords(records).filter((record) => record.event.requestContext.eventType === 'CONNECT').at(-1)!.event.requestContext.connectionId
   client.send(body)
-  const frame = await client.next(3000)
+  const frame = await client.next()
   assert.equal(frame, `{"message": "${message}", "connectionId":"${connectionId}", "requestId":"${await requestIdOf(records, body)}"}`)
   return client
 }
@@ -45,7 +45,9 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
       routes: [{key: '$connect'}, {key: '$disconnect'}, {key: '$default', twoWay: true}, {key: 'join'}, {key: 'echo', twoWay: true}, {key: '5', twoWay: true}],
     })
     records = project.records
-    dev = await startDev(project.dir, ['--integration-timeout', '1s'])
+    // Long enough for a cold start on a busy machine (normal invocations must never reach it); the slow
+    // handlers below sleep twice as long (until the probe's 10 s Timeout ends them).
+    dev = await startDev(project.dir, ['--integration-timeout', '5s'])
   })
 
   after(async () => {
@@ -96,7 +98,7 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
   })
 
   it('10: $connect slower than the integration timeout → 504 (our choice; see README)', async () => {
-    const outcome = await tryConnect(`${dev.ready.url}?sleep=1500`)
+    const outcome = await tryConnect(`${dev.ready.url}?sleep=10000`)
     assert.equal(outcome.ok ? 101 : outcome.status, 504)
   })
 
@@ -172,7 +174,7 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
   })
 
   it('22: an integration slower than the integration timeout → the exact Endpoint request timed out frame', async () => {
-    const client = await expectErrorFrame(dev.ready.url, records, '{"action":"join","do":"sleep","ms":1500}', 'Endpoint request timed out')
+    const client = await expectErrorFrame(dev.ready.url, records, '{"action":"join","do":"sleep","ms":10000}', 'Endpoint request timed out')
     client.close()
   })
 
@@ -180,11 +182,11 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
     const client = await connect(dev.ready.url)
     for (const action of ['exit', 'crash']) {
       client.send(`{"action":"echo","do":"${action}"}`)
-      assert.match(await client.next(5000), /^\{"message": "Internal server error", /, action)
+      assert.match(await client.next(), /^\{"message": "Internal server error", /, action)
     }
 
     client.send('{"action":"echo","do":"hang"}')
-    assert.match(await client.next(3000), /^\{"message": "Endpoint request timed out", /)
+    assert.match(await client.next(), /^\{"message": "Endpoint request timed out", /)
     client.send('{"action":"echo","reply":"server is fine"}')
     assert.equal(await client.next(), 'server is fine')
     await dev.waitForLog(/Runtime exited with error: exit status 3/)

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
 import {runCli} from '../helpers/cli.js'
 import {connect, type DevProcess, probeProject, readRecords, startDev, tryConnect, waitForRecord} from '../helpers/dev.js'
@@ -55,22 +57,20 @@ describe('wsapi dev: the $connect REQUEST authorizer (reference checklist 10, au
   })
 })
 
-describe('wsapi dev: the scaffolded token authorizer (`wsapi init --auth token`)', function () {
+describe('wsapi dev: the scaffolded token authorizer (`wsapi init --auth token`), its token in the emulated Secrets Manager', function () {
   this.timeout(60_000)
   const secret = 'local-secret-0123456789'
-  let dev: DevProcess
-  let dir: string
+  const devs: DevProcess[] = []
 
-  before(async () => {
-    dir = scaffoldProject({auth: 'token'})
-    dev = await startDev(dir, ['--parameter', `AuthTokenSecret=${secret}`])
+  afterEach(async () => {
+    await Promise.all(devs.splice(0).map((dev) => dev.stop()))
   })
 
-  after(async () => {
-    await dev?.stop()
-  })
-
-  it('accepts the secret from --parameter, refuses a wrong token with 403 and none with 401', async () => {
+  it('a token given in WSAPI_PARAMETER_AuthTokenSecret: the authorizer reads it with GetSecretValue; wrong → 403, none → 401', async () => {
+    const dir = scaffoldProject({auth: 'token'})
+    const dev = await startDev(dir, [], {WSAPI_PARAMETER_AuthTokenSecret: secret})
+    devs.push(dev)
+    assert.ok(!dev.child.spawnargs.join(' ').includes(secret), 'not on the command line')
     const ok = await tryConnect(`${dev.ready.url}?token=${secret}`)
     assert.ok(ok.ok)
     const wrong = await tryConnect(`${dev.ready.url}?token=not-the-secret`)
@@ -80,12 +80,58 @@ describe('wsapi dev: the scaffolded token authorizer (`wsapi init --auth token`)
     ok.client.send('{"message":"sendmessage","data":"authorized"}')
     assert.equal(await ok.client.next(), '"authorized"')
     ok.client.close()
+    assert.ok(!existsSync(join(dir, '.wsapi/dev-secrets.json')) || !readFileSync(join(dir, '.wsapi/dev-secrets.json'), 'utf8').includes(secret))
   })
 
-  it('without the parameter: one clear error naming it, exit 2', async () => {
-    const result = await runCli(['dev', '--dir', dir, '--port', '0'])
-    assert.equal(result.code, 2)
-    assert.match(result.stderr, /^Error: .*AuthTokenSecret.*--parameter AuthTokenSecret=/m)
-    assert.equal(result.stderr.trim().split('\n').length, 1)
+  it('a token given on standard input (--parameter-stdin AuthTokenSecret)', async () => {
+    const dir = scaffoldProject({auth: 'token'})
+    const dev = await startDev(dir, ['--parameter-stdin', 'AuthTokenSecret'], {}, `${secret}\n`)
+    devs.push(dev)
+    assert.deepEqual(dev.ready.secrets, [{generated: false, logicalId: 'AuthToken', name: 'chat-v1-AuthToken'}])
+    const ok = await tryConnect(`${dev.ready.url}?token=${secret}`)
+    assert.ok(ok.ok)
+    ok.client.close()
+    const twice = await runCli(['dev', '--dir', dir, '--port', '0', '--parameter', `AuthTokenSecret=${secret}`], {env: {WSAPI_PARAMETER_AuthTokenSecret: secret}})
+    assert.equal(twice.code, 2)
+    assert.equal(twice.stderr, 'Error: AuthTokenSecret is given by --parameter and by WSAPI_PARAMETER_AuthTokenSecret: give it one way only.\n')
+  })
+
+  it('no token given: one is generated and stored (0600) in .wsapi/dev-secrets.json; wsapi connect and bench in the project use it', async () => {
+    const dir = scaffoldProject({auth: 'token'})
+    const dev = await startDev(dir)
+    devs.push(dev)
+    assert.deepEqual(dev.ready.secrets, [{generated: true, logicalId: 'AuthToken', name: 'chat-v1-AuthToken'}])
+    const file = join(dir, '.wsapi/dev-secrets.json')
+    assert.equal(statSync(file).mode & 0o777, 0o600)
+    const token = (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>).AuthToken
+    assert.match(token, /^[A-Za-z0-9]{40}$/)
+    assert.ok(!dev.stdout.includes(token) && !dev.stderr.includes(token), 'never printed')
+
+    const refused = await tryConnect(`${dev.ready.url}?token=${token}x`)
+    assert.equal(refused.ok ? 101 : refused.status, 403)
+    const chat = await runCli(['connect', '-x', '{"message":"sendmessage","data":"with the dev token"}', '--count', '1', '--timeout', '30'], {cwd: dir})
+    assert.equal(chat.code, 0, chat.stderr)
+    assert.equal(chat.stdout, '"with the dev token"\n')
+    assert.match(chat.stderr, /token=\*\*\*/)
+    assert.ok(!chat.stderr.includes(token))
+    const bench = await runCli(['bench', '--clients', '2', '--messages', '1', '--json'], {cwd: dir})
+    assert.equal(bench.code, 0, bench.stderr)
+    assert.equal(JSON.parse(bench.stdout).settings.url, `${dev.ready.url}?token=***`)
+
+    // An edited template.yaml that now gives the token: the authorizer, cold again after the reload, reads the new value.
+    const template = join(dir, 'template.yaml')
+    writeFileSync(template, readFileSync(template, 'utf8').replace("    Default: ''\n", `    Default: '${secret}'\n`))
+    await dev.waitForLog(/Reloaded template\.yaml in \d+ ms/)
+    const reloaded = await tryConnect(`${dev.ready.url}?token=${secret}`)
+    assert.ok(reloaded.ok)
+    reloaded.client.close()
+    const old = await tryConnect(`${dev.ready.url}?token=${token}`)
+    assert.equal(old.ok ? 101 : old.status, 403)
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {}, 'a given value is not stored')
+
+    // Another URL never gets the dev token.
+    const elsewhere = await runCli(['connect', dev.ready.url.replace('127.0.0.1', 'localhost'), '-x', 'x', '--count', '1', '--timeout', '30'], {cwd: dir})
+    assert.equal(elsewhere.code, 1)
+    assert.match(elsewhere.stderr, /HTTP 401/)
   })
 })

@@ -27,7 +27,7 @@ describe('wsapi dev on a scaffolded project', function () {
     await dev?.stop('SIGKILL')
   })
 
-  it('prints one JSON ready line with the URLs, routes and tables, and writes .wsapi/dev.json for `wsapi connect`', () => {
+  it('prints one JSON ready line with the URLs, routes and tables, and writes .wsapi/dev/<pid>.json for `wsapi connect`', () => {
     const {ready} = dev
     assert.equal(ready.event, 'ready')
     assert.equal(ready.url, `ws://127.0.0.1:${ready.port}/v1`)
@@ -44,8 +44,9 @@ describe('wsapi dev on a scaffolded project', function () {
     )
     assert.deepEqual(ready.tables, [{logicalId: 'ConnectionsTable', name: 'chat-v1-ConnectionsTable'}])
     assert.equal(dev.stdout.trim().split('\n').length, 1, 'stdout holds only the ready line')
-    const state = JSON.parse(readFileSync(join(dir, '.wsapi', 'dev.json'), 'utf8')) as {pid: number; url: string}
+    const state = JSON.parse(readFileSync(join(dir, '.wsapi', 'dev', `${ready.pid}.json`), 'utf8')) as {integrationTimeoutMs: number; pid: number; url: string}
     assert.equal(state.url, ready.url)
+    assert.equal(state.integrationTimeoutMs, 29_000)
     assert.equal(state.pid, ready.pid)
   })
 
@@ -103,7 +104,7 @@ describe('wsapi dev on a scaffolded project', function () {
     client.close()
   })
 
-  it('Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each, exits 0 and removes dev.json', async () => {
+  it('Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each, exits 0 and removes its record', async () => {
     const clients = await Promise.all([connect(dev.ready.url), connect(dev.ready.url), connect(dev.ready.url)])
     const code = await dev.stop('SIGINT')
     for (const client of clients) assert.deepEqual(await client.closed, {code: 1001, reason: 'Going away'})

@@ -143,7 +143,7 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
     }
 
     const known = new Set(readRecords(records).map((record) => record.event.requestContext.connectionId))
-    const pending = tryConnect(`${dev.ready.url}?sleep=800`)
+    const pending = tryConnect(`${dev.ready.url}?sleep=3000`)
     const connecting = await waitForRecord(records, (record) => record.event.requestContext.eventType === 'CONNECT' && !known.has(record.event.requestContext.connectionId))
     const during = await call('POST', at(connecting.event.requestContext.connectionId), 'too early')
     assert.equal(during.status, 410)

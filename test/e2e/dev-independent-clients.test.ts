@@ -14,13 +14,21 @@ import {tempDir} from '../helpers/tmp.js'
 const WSCAT = join(REPO_ROOT, 'node_modules', '.bin', 'wscat')
 const AWS_CLI = '/usr/bin/aws'
 
-/** wscat -x: its stdin stays open, because wscat quits as soon as stdin ends (wscat#4). */
-function wscat(url: string, message: string): Promise<string> {
+/**
+ * wscat -x, until its output matches `until` (then it is stopped: waiting a fixed time would be too short on a busy
+ * machine or needlessly long on an idle one). Its stdin stays open, because wscat quits as soon as stdin ends (wscat#4).
+ */
+function wscat(url: string, message: string, until: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(WSCAT, ['-c', url, '-x', message, '-w', '2'], {env: {...process.env, NO_COLOR: '1'}, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(WSCAT, ['-c', url, '-x', message, '-w', '60'], {env: {...process.env, NO_COLOR: '1'}, stdio: ['pipe', 'pipe', 'pipe']})
     let output = ''
-    child.stdout.on('data', (chunk) => (output += chunk))
-    child.stderr.on('data', (chunk) => (output += chunk))
+    const collect = (chunk: Buffer) => {
+      output += chunk
+      if (until.test(output)) child.kill()
+    }
+
+    child.stdout.on('data', collect)
+    child.stderr.on('data', collect)
     child.on('error', reject)
     child.on('close', () => resolve(output))
   })
@@ -41,7 +49,8 @@ function connectedIds(dev: DevProcess): string[] {
 }
 
 describe('wsapi dev with clients wsapi did not write', function () {
-  this.timeout(90_000)
+  // The AWS CLI takes seconds to start on a busy machine, and a test runs it several times.
+  this.timeout(180_000)
   let dev: DevProcess
   let listener: TestClient
   let listenerId: string
@@ -59,14 +68,15 @@ describe('wsapi dev with clients wsapi did not write', function () {
   })
 
   it('wscat sends the seed payload and both it and another client get the broadcast', async () => {
-    const output = await wscat(dev.ready.url, '{"message":"sendmessage","data":"hello world !"}')
-    assert.equal(await listener.next(10_000), '"hello world !"')
+    const output = await wscat(dev.ready.url, '{"message":"sendmessage","data":"hello world !"}', /"hello world !"/)
+    assert.equal(await listener.next(), '"hello world !"')
     assert.match(output, /"hello world !"/)
   })
 
   it('wscat gets the $default usage reply for an unknown message', async () => {
-    const output = await wscat(dev.ready.url, 'what now?')
-    assert.match(output, /No route matches this message\. Send \{\\"message\\":\\"sendmessage\\",\\"data\\":\\"hello\\"\}/)
+    const usage = /No route matches this message\. Send \{\\"message\\":\\"sendmessage\\",\\"data\\":\\"hello\\"\}/
+    const output = await wscat(dev.ready.url, 'what now?', usage)
+    assert.match(output, usage)
   })
 
   describe('the AWS CLI v2 on @connections', function () {

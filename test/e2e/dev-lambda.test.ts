@@ -183,7 +183,7 @@ describe('wsapi dev: the Lambda Invoke API, asynchronous retries, the SQS sink a
     const run = (await waitForRecord(records, (record) => (record as unknown as Recorded).fn === 'fanout' && (record as unknown as Recorded).event.shard === 'a')) as unknown as Recorded
     assert.equal(run.event.recipients, 3)
     assert.match(run.requestId, /^[\da-f-]{36}$/)
-    await dev.waitForLog(/Invoke Event\s+\S+\s+FanoutFunction\s+\d+ ms\s+ok/)
+    await dev.waitForLog(/Invoke Event\s+\S+\s+FanoutFunction\s+\d+ ms\s+200\s+attempt 1\/3/)
   })
 
   it('RequestResponse: the payload comes back, and a function error as FunctionError Unhandled with the error document', async () => {
@@ -275,6 +275,7 @@ describe('wsapi dev: the Lambda Invoke API, asynchronous retries, the SQS sink a
     assert.ok(delivered >= 5, `the burst goes through (${delivered})`)
     assert.ok(throttled.length >= 10, `the rest is throttled (${throttled.length})`)
     assert.equal(((throttled[0] as PromiseRejectedResult).reason as LimitExceededException).message, 'Rate exceeded')
-    await dev.waitForLog(/@connections: \d+ calls? throttled \(429 LimitExceededException\) over the account rate of 1\/s, burst 5/)
+    await dev.waitForLog(/@connections: calls over the account rate of 1\/s, burst 5, get 429 LimitExceededException/)
+    await dev.waitForLog(/@connections: \d+ calls? throttled \(429 LimitExceededException\) in the last second/)
   })
 })

@@ -26,7 +26,7 @@ describe('the published package', function () {
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(installed, 'node_modules'))
     const run = (...args: string[]) => spawnSync(process.execPath, [join(installed, 'bin', 'run.js'), ...args], {cwd: out, encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
 
-    assert.match(run('--version').stdout, /^wsapi\/\d+\.\d+\.\d+ /)
+    assert.match(run('--version').stdout, /^wsapi-cli\/\d+\.\d+\.\d+ /)
     assert.match(run('--help').stdout, /init +Create a WebSocket API project/)
     const init = run('init', 'chat', '--yes')
     assert.equal(init.status, 0, init.stderr)

@@ -23,6 +23,8 @@ export interface ReadyLine {
   port: number
   project: string
   routes: Array<{authorizer?: string; functionId: string; key: string; twoWay: boolean}>
+  secrets: Array<{generated: boolean; logicalId: string; name: string}>
+  secretsManagerEndpoint: string
   stage: string
   tables: Array<{logicalId: string; name: string}>
   url: string
@@ -37,12 +39,14 @@ export class DevProcess {
   stdout = ''
 
   /** `args` may hold its own `--port`. */
-  constructor(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  /** `input`, when given, is written to its standard input (which is then closed). */
+  constructor(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, input?: string) {
     this.child = spawn(process.execPath, [BIN, 'dev', '--dir', dir, ...(args.includes('--port') ? [] : ['--port', '0']), '--json', ...args], {
       cwd: REPO_ROOT,
       env: {...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env},
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
+    if (input !== undefined) this.child.stdin!.end(input)
     this.child.stdout!.on('data', (chunk) => (this.stdout += chunk))
     this.child.stderr!.on('data', (chunk) => (this.stderr += chunk))
     this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)))
@@ -67,7 +71,7 @@ export class DevProcess {
   }
 
   /** Waits until stderr (where logs go with --json) matches. */
-  async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  async waitForLog(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
       const match = pattern.exec(this.stderr)
@@ -85,8 +89,8 @@ export class DevProcess {
   }
 }
 
-export async function startDev(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DevProcess> {
-  const dev = new DevProcess(dir, args, env)
+export async function startDev(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, input?: string): Promise<DevProcess> {
+  const dev = new DevProcess(dir, args, env, input)
   try {
     return await dev.start()
   } catch (error) {
@@ -112,8 +116,8 @@ export class TestClient {
     ws.on('error', () => {})
   }
 
-  /** The next message not yet taken (in arrival order). */
-  async next(timeoutMs = 5000): Promise<string> {
+  /** The next message not yet taken (in arrival order); the default wait is a failure deadline, generous for a busy machine. */
+  async next(timeoutMs = 20_000): Promise<string> {
     const deadline = Date.now() + timeoutMs
     while (this.messages.length === 0) {
       if (Date.now() > deadline) throw new Error('no message arrived')
@@ -370,7 +374,7 @@ export function readRecords(file: string): Recorded[] {
 }
 
 /** Waits for the first recorded event that matches. */
-export async function waitForRecord(file: string, match: (record: Recorded) => boolean, timeoutMs = 10_000): Promise<Recorded> {
+export async function waitForRecord(file: string, match: (record: Recorded) => boolean, timeoutMs = 30_000): Promise<Recorded> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const found = readRecords(file).find((record) => match(record))

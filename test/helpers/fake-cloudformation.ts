@@ -142,9 +142,10 @@ export class FakeCloudFormation {
   }
 
   /** Puts a stack in place as if an earlier run had left it so. */
-  seedStack(name: string, status: string, options: {parameters?: Record<string, string>; template?: CfnTemplate} = {}): SimStack {
+  seedStack(name: string, status: string, options: {parameters?: Record<string, string>; tags?: Record<string, string>; template?: CfnTemplate} = {}): SimStack {
     const stack = this.newStack(name)
     stack.status = status
+    stack.tags = Object.entries(options.tags ?? {}).map(([Key, Value]) => ({Key, Value}))
     stack.template = options.template
     stack.parameters = options.parameters ?? {}
     this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', status, 'User Initiated', stack.stackId)
@@ -230,6 +231,15 @@ export class FakeCloudFormation {
     }
 
     const template = JSON.parse(body) as CfnTemplate
+    // As AWS: IAM resources need CAPABILITY_IAM (or CAPABILITY_NAMED_IAM when one has a custom name).
+    const capabilities = (input.Capabilities ?? []) as string[]
+    const iam = Object.values(template.Resources ?? {}).filter((resource) => resource.Type.startsWith('AWS::IAM::'))
+    const named = iam.some((resource) => resource.Properties?.RoleName !== undefined || resource.Properties?.UserName !== undefined)
+    if (named && !capabilities.includes('CAPABILITY_NAMED_IAM')) throw new SimError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]')
+    if (iam.length > 0 && !capabilities.includes('CAPABILITY_IAM') && !capabilities.includes('CAPABILITY_NAMED_IAM')) {
+      throw new SimError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_IAM]')
+    }
+
     const given = (input.Parameters ?? []) as Array<{ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean}>
     const parameters: Record<string, string> = {}
     for (const [key, declared] of Object.entries(template.Parameters ?? {})) {

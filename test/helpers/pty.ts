@@ -42,7 +42,7 @@ export class PtySession {
   }
 
   /** Waits until the plain output (after `from` characters) matches, or fails with what was seen. */
-  async expect(pattern: RegExp, timeoutMs = 15_000, from = 0): Promise<RegExpMatchArray> {
+  async expect(pattern: RegExp, timeoutMs = 30_000, from = 0): Promise<RegExpMatchArray> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const match = this.text.slice(from).match(pattern)
@@ -58,7 +58,7 @@ export class PtySession {
     if (this.exitCode === undefined) this.pty.kill(signal)
   }
 
-  async waitForExit(timeoutMs = 15_000): Promise<number> {
+  async waitForExit(timeoutMs = 30_000): Promise<number> {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no exit within ${timeoutMs} ms; output:\n${this.text}`)), timeoutMs)

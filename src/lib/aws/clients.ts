@@ -1,7 +1,7 @@
 import {UsageError} from '../errors.js'
 import {CloudFormationApi} from './cloudformation.js'
 import {toAwsCallError} from './errors.js'
-import {type AwsOptions, customEndpoint, validateRegion} from './options.js'
+import {type AwsOptions, checkProfileExists, credentialSourceWarning, customEndpoint, validateRegion} from './options.js'
 import {S3Api} from './s3.js'
 
 export interface CallerIdentity {
@@ -25,6 +25,15 @@ export interface AwsSession {
 
 const DEFAULT_MAX_ATTEMPTS = 8
 
+/** A logger that keeps the SDK's messages to itself (a logger of its own, not the SDK's NoOpLogger, which it bypasses for warnings). */
+class QuietLogger {
+  debug(): void {}
+  error(): void {}
+  info(): void {}
+  trace(): void {}
+  warn(): void {}
+}
+
 /**
  * Creates the CloudFormation, S3 and STS clients, loading the SDK only now (start-up stays fast).
  * Credentials: the given ones, else the standard chain (env, --profile / AWS_PROFILE, SSO, process,
@@ -34,12 +43,16 @@ const DEFAULT_MAX_ATTEMPTS = 8
 export async function createAwsSession(options: AwsOptions = {}): Promise<AwsSession> {
   // The SDK warns about future Node.js versions on every run; that is for whoever ships wsapi, not its users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+  checkProfileExists(options)
+  const warning = credentialSourceWarning(options)
+  if (warning) options.onWarning?.(warning)
   const [cloudFormationSdk, s3Sdk, stsSdk] = await Promise.all([
     import('@aws-sdk/client-cloudformation'),
     import('@aws-sdk/client-s3'),
     import('@aws-sdk/client-sts'),
   ])
-  const credentials = options.credentials ?? (await import('@aws-sdk/credential-providers')).fromNodeProviderChain({profile: options.profile})
+  // The SDK's own warnings (said once above in one line, or for whoever ships wsapi) stay out of the terminal.
+  const credentials = options.credentials ?? (await import('@aws-sdk/credential-providers')).fromNodeProviderChain({logger: new QuietLogger(), profile: options.profile})
   const common = {
     credentials,
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,

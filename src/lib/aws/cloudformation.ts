@@ -17,6 +17,8 @@ export interface StackInfo {
   stackName: string
   status: string
   statusReason?: string
+  /** The stack's tags (wsapi's own say which project and stage it belongs to). */
+  tags: Record<string, string>
 }
 
 export interface StackEventInfo {
@@ -63,7 +65,12 @@ export interface StackResourceInfo {
 /** A parameter for a change set: a value, or the value the stack has now. */
 export type ParameterInput = {key: string; usePreviousValue: true} | {key: string; value: string}
 
+/** What a change set acknowledges that the template may do (src/lib/deploy/capabilities.ts works it out). */
+export type StackCapability = 'CAPABILITY_AUTO_EXPAND' | 'CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM'
+
 export interface CreateChangeSetInput {
+  /** Only those the template needs. */
+  capabilities?: StackCapability[]
   changeSetName: string
   changeSetType: 'CREATE' | 'UPDATE'
   /** Idempotency token: a retried call does not create a second change set. */
@@ -77,9 +84,6 @@ export interface CreateChangeSetInput {
   templateUrl?: string
 }
 
-// Roles without names (IAM), named ones a user may add (NAMED_IAM), macros and transforms (AUTO_EXPAND).
-const CAPABILITIES: CloudFormationSdk.Capability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND']
-
 function toStack(stack: CloudFormationSdk.Stack): StackInfo {
   return {
     changeSetId: stack.ChangeSetId,
@@ -92,6 +96,7 @@ function toStack(stack: CloudFormationSdk.Stack): StackInfo {
     stackName: stack.StackName ?? '',
     status: stack.StackStatus ?? 'UNKNOWN',
     statusReason: stack.StackStatusReason,
+    tags: Object.fromEntries((stack.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
   }
 }
 
@@ -120,7 +125,7 @@ export class CloudFormationApi {
     const output = await this.call('CreateChangeSet', () =>
       this.client.send(
         new this.sdk.CreateChangeSetCommand({
-          Capabilities: CAPABILITIES,
+          Capabilities: input.capabilities?.length ? input.capabilities : undefined,
           ChangeSetName: input.changeSetName,
           ChangeSetType: input.changeSetType,
           ClientToken: input.clientToken,

@@ -1,3 +1,7 @@
+import {existsSync, readFileSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+
 import {UsageError} from '../errors.js'
 
 /** Where and as whom wsapi talks to AWS. Pure data: building it loads no SDK. */
@@ -14,6 +18,10 @@ export interface AwsOptions {
   maxAttempts?: number
   /** Named profile of ~/.aws/config (`--profile`, AWS_PROFILE). */
   profile?: string
+  /** Where `profile` came from, for messages. */
+  profileSource?: '--profile' | 'AWS_PROFILE'
+  /** Told about credential settings worth knowing (say, a profile and access keys both set). */
+  onWarning?: (message: string) => void
   /** `--region`, else AWS_REGION / AWS_DEFAULT_REGION, else the profile's region. */
   region?: string
 }
@@ -58,6 +66,7 @@ export function awsOptionsFrom(flags: AwsFlagValues, env: NodeJS.ProcessEnv = pr
     endpointUrl: flags['endpoint-url'] === undefined ? undefined : validateEndpointUrl(flags['endpoint-url']),
     maxAttempts: Number.isInteger(maxAttempts) && maxAttempts > 0 ? maxAttempts : undefined,
     profile: flags.profile ?? (env.AWS_PROFILE || undefined),
+    profileSource: flags.profile === undefined ? (env.AWS_PROFILE ? 'AWS_PROFILE' : undefined) : '--profile',
     region: region === undefined ? undefined : validateRegion(region),
   }
 }
@@ -66,4 +75,66 @@ export function awsOptionsFrom(flags: AwsFlagValues, env: NodeJS.ProcessEnv = pr
 export function customEndpoint(options: AwsOptions, service: 'CLOUDFORMATION' | 'S3' | 'STS', env: NodeJS.ProcessEnv = process.env): string | undefined {
   const value = options.endpointUrl ?? (env[`AWS_ENDPOINT_URL_${service}`] || undefined) ?? (env.AWS_ENDPOINT_URL || undefined)
   return value === undefined ? undefined : validateEndpointUrl(value, options.endpointUrl ? '--endpoint-url' : 'AWS_ENDPOINT_URL')
+}
+
+/** The shared config and credentials files, where the AWS CLI and SDK look for them. */
+export function sharedFiles(env: NodeJS.ProcessEnv = process.env): {config: string; credentials: string} {
+  return {
+    config: env.AWS_CONFIG_FILE || join(homedir(), '.aws', 'config'),
+    credentials: env.AWS_SHARED_CREDENTIALS_FILE || join(homedir(), '.aws', 'credentials'),
+  }
+}
+
+/** Profile names of an ini file: `[profile x]` (config) or `[x]` (credentials, and `[default]` in config). */
+function profileNames(path: string): string[] {
+  let text: string
+  try {
+    text = existsSync(path) ? readFileSync(path, 'utf8') : ''
+  } catch {
+    return []
+  }
+
+  const names: string[] = []
+  for (const match of text.matchAll(/^\s*\[\s*([^\]]+?)\s*\]/gm)) {
+    const section = match[1]
+    // Not profiles: `[sso-session x]`, `[services x]`.
+    if (/^(sso-session|services)\s/.test(section)) continue
+    names.push(section.replace(/^profile\s+/, ''))
+  }
+
+  return names
+}
+
+function shown(path: string): string {
+  const home = homedir()
+  return path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path
+}
+
+/**
+ * A named profile must exist before the SDK looks for it: otherwise the SDK's answer is about a missing
+ * region or missing credentials, which sends the user to the wrong fix.
+ */
+export function checkProfileExists(options: AwsOptions, env: NodeJS.ProcessEnv = process.env): void {
+  const {profile} = options
+  if (profile === undefined || options.credentials !== undefined) return
+  const files = sharedFiles(env)
+  const known = [...new Set([...profileNames(files.config), ...profileNames(files.credentials)])]
+  if (known.includes(profile)) return
+  const source = options.profileSource ?? '--profile'
+  const there = known.length > 0 ? ` (profiles there: ${known.slice(0, 6).join(', ')}${known.length > 6 ? ', …' : ''})` : ''
+  const keys = source === 'AWS_PROFILE' && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? ', or unset AWS_PROFILE to use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY' : ''
+  throw new UsageError(
+    `The AWS profile ${JSON.stringify(profile)} is not in ${shown(files.config)} or ${shown(files.credentials)}: fix ${source}${there}, create it with \`aws configure --profile ${profile}\`${keys}.`,
+    {code: 'UNKNOWN_PROFILE'},
+  )
+}
+
+/**
+ * A profile and access-key variables both set: the SDK takes the profile and would print a nine-line
+ * warning about it. One line instead, saying which source wins.
+ */
+export function credentialSourceWarning(options: AwsOptions, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (options.profile === undefined || options.credentials !== undefined || !env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined
+  const source = options.profileSource ?? '--profile'
+  return `Using the AWS profile ${JSON.stringify(options.profile)} (${source}); AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set too and are ignored${source === 'AWS_PROFILE' ? ': unset one or the other' : ''}.`
 }

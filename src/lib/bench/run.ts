@@ -3,8 +3,10 @@ import {performance} from 'node:perf_hooks'
 
 import type WebSocket from 'ws'
 
+import {CLIENT_MAX_PAYLOAD_BYTES} from '../connect/message.js'
 import {UsageError, WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
+import {displayUrl, tokenMasker} from '../connect/url.js'
 import type {PathSegment} from '../project/index.js'
 import {DeliveryLedger, type DeliveryTotals, type Expectation, expectedRecipients, type FanOutLatency, type MessageTotals} from './ledger.js'
 import {broadcastComposer, classifyFrame} from './messages.js'
@@ -163,6 +165,9 @@ export function validateBenchSettings(settings: Pick<BenchSettings, 'clients' | 
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   validateBenchSettings(options)
   const output = options.output ?? silentOutput
+  // The report and errors show the URL with its `token` masked, as `wsapi connect` does.
+  const shownUrl = displayUrl(options.url)
+  const hideToken = tokenMasker(options.url)
   if (options.rate > APIGW_CONNECT_RATE_QUOTA) {
     output.warn(`--rate ${options.rate} is above API Gateway's default quota of ${APIGW_CONNECT_RATE_QUOTA} new connections per second per account and Region; a deployed API may refuse some with 429.`)
   }
@@ -212,13 +217,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     }
 
     otherTotal++
-    if (otherSamples.length < MAX_SAMPLES) otherSamples.push(text === undefined ? `<binary, ${(data as Buffer).length} bytes>` : text.slice(0, 200))
+    if (otherSamples.length < MAX_SAMPLES) otherSamples.push(text === undefined ? `<binary, ${(data as Buffer).length} bytes>` : hideToken(text.slice(0, 200)))
   }
 
   const connect = (client: BenchClient) =>
     new Promise<void>((resolve) => {
       const began = performance.now()
-      const socket = new WebSocketClass(options.url, {handshakeTimeout: options.timeoutMs, headers: options.headers, perMessageDeflate: false})
+      const socket = new WebSocketClass(options.url, {handshakeTimeout: options.timeoutMs, headers: options.headers, maxPayload: CLIENT_MAX_PAYLOAD_BYTES, perMessageDeflate: false})
       client.socket = socket
       socket.on('open', () => {
         client.connectMs = performance.now() - began
@@ -228,7 +233,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       socket.on('message', (data, isBinary) => receive(client, data, isBinary))
       socket.on('error', (error: Error & {code?: string}) => {
         if (client.connectMs !== undefined || client.failure) return
-        client.failure = connectFailureReason(error)
+        client.failure = hideToken(connectFailureReason(error))
         failed++
         resolve()
       })
@@ -260,7 +265,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     report()
     if (open.size === 0) {
       const reasons = formatCounts(countBy(clients, (client) => client.failure ?? 'closed'))
-      throw new WsapiError(`No client could connect to ${options.url} (${reasons}): check the URL, that the API is running, and its $connect authorization.`, {
+      throw new WsapiError(`No client could connect to ${shownUrl} (${reasons}): check the URL, that the API is running, and its $connect authorization.`, {
         code: 'BENCH_NO_CONNECTION',
       })
     }
@@ -351,7 +356,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       routeField: options.routeField.join('.'),
       senders: options.senders,
       timeoutMs: options.timeoutMs,
-      url: options.url,
+      url: shownUrl,
     },
     timedOut: ledger.outstanding > 0,
   }

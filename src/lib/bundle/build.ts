@@ -6,19 +6,25 @@ import {WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {type CfnTemplate, type FunctionModel, loadProject, type ProjectModel, rehashDeployment} from '../project/index.js'
 import {bundleHandler} from './esbuild.js'
+import {typeCheckHandlers} from './typecheck.js'
 import {deterministicZip} from './zip.js'
 
 /** Where build output goes, relative to the project. */
 export const BUILD_DIR = join('.wsapi', 'build')
 /** The parameter of the built template that names the artifact bucket. */
 export const ARTIFACT_BUCKET_PARAMETER = 'ArtifactBucket'
+const STACK_NAME_SUB = '${AWS::StackName}'
 
 export interface BuiltFunction {
   /** Bytes of the minified bundle (index.mjs). */
   bundleBytes: number
   codePath: string
   logicalId: string
-  /** S3 key inside the artifact bucket: <project>/<sha256>.zip. */
+  /**
+   * S3 key inside the artifact bucket, `<stack>/<sha256>.zip`, as a CloudFormation `Fn::Sub` string
+   * (`${AWS::StackName}/<sha256>.zip`): build does not know the stage, the deploying stack does. Every
+   * object of a stack lives under `<stack>/`, which is what `wsapi destroy` removes.
+   */
   s3Key: string
   sha256: string
   /** Absolute path of the zip. */
@@ -38,6 +44,8 @@ export interface BuildOptions {
   output?: Output
   /** Parameter overrides used to read the template (the built template keeps its parameters). */
   parameters?: Record<string, string>
+  /** Type-check the handlers first and stop on errors (`--no-typecheck` turns it off). */
+  typecheck?: boolean
 }
 
 function sha256(data: Buffer): string {
@@ -61,7 +69,7 @@ async function buildFunction(project: ProjectModel, fn: FunctionModel, artifacts
     bundleBytes: bundle.code.length,
     codePath: fn.codePath,
     logicalId: fn.logicalId,
-    s3Key: `${project.name}/${hash}.zip`,
+    s3Key: `${STACK_NAME_SUB}/${hash}.zip`,
     sha256: hash,
     zipBytes: zip.length,
     zipPath,
@@ -84,10 +92,23 @@ export function deployableTemplate(project: ProjectModel, functions: BuiltFuncti
   }
   for (const fn of functions) {
     const properties = template.Resources[fn.logicalId].Properties!
-    properties.Code = {S3Bucket: {Ref: ARTIFACT_BUCKET_PARAMETER}, S3Key: fn.s3Key}
+    properties.Code = {S3Bucket: {Ref: ARTIFACT_BUCKET_PARAMETER}, S3Key: {'Fn::Sub': fn.s3Key}}
   }
 
   return template
+}
+
+/** esbuild strips types without checking them: check them here, before anything is built. */
+export function typeCheckProject(project: ProjectModel, output: Output = silentOutput): void {
+  const entries = [...new Set(Object.values(project.functions).map((fn) => fn.entry))].filter((entry) => /\.(c|m)?tsx?$/.test(entry))
+  if (entries.length === 0) return
+  const started = Date.now()
+  const result = typeCheckHandlers(project.dir, entries)
+  output.debug(`Type-checked ${result.files} files with ${result.typescript === 'project' ? "the project's" : "wsapi's"} TypeScript ${result.version} in ${Date.now() - started} ms`)
+  if (result.errors.length > 0) {
+    const count = result.errors.length === 1 ? '1 type error' : `${result.errors.length} type errors`
+    throw new WsapiError(`${count} in the handlers (fix them, or pass --no-typecheck to build anyway):\n${result.errors.join('\n')}`, {code: 'TYPE_ERRORS'})
+  }
 }
 
 /**
@@ -97,6 +118,7 @@ export function deployableTemplate(project: ProjectModel, functions: BuiltFuncti
 export async function buildProject(dir: string, options: BuildOptions = {}): Promise<BuildResult> {
   const output = options.output ?? silentOutput
   const project = loadProject(dir, {parameters: options.parameters})
+  if (options.typecheck) typeCheckProject(project, output)
   const buildDir = join(project.dir, BUILD_DIR)
   rmSync(buildDir, {force: true, recursive: true})
   const artifactsDir = join(buildDir, 'artifacts')

@@ -13,6 +13,8 @@ export interface BundleOptions {
   projectDir: string
   /** e.g. nodejs22.x → esbuild target node22. */
   runtime: string
+  /** Keep identifiers unminified, so that stack traces name the handler's own functions (wsapi dev). */
+  keepNames?: boolean
   /** Rewrites import paths at bundle time (wsapi dev points `@aws-sdk/*` at its own copy). */
   alias?: Record<string, string>
 }
@@ -65,7 +67,9 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleOutpu
       legalComments: 'none',
       logLevel: 'silent',
       metafile: true,
-      minify: true,
+      minifyIdentifiers: !options.keepNames,
+      minifySyntax: true,
+      minifyWhitespace: true,
       outfile: outputName,
       platform: 'node',
       sourcemap: 'linked',

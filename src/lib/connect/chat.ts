@@ -1,5 +1,6 @@
 import {WsapiError, UsageError} from '../errors.js'
 import type {Output} from '../output.js'
+import {portAnswers} from '../project/state.js'
 import {apiGatewayError, type ApiGatewayErrorFrame, describeClose} from './format.js'
 import type {LineHistory} from './history.js'
 import {API_GATEWAY_LIMITS, MessageBuilder} from './message.js'
@@ -164,6 +165,7 @@ export function planChat(options: ChatOptions): ChatPlan {
   }
 
   const subprotocols = options.connection.subprotocols ?? []
+  const statusHints = stageHints(options.target)
   const timeoutMs = timeout === undefined ? undefined : timeout * 1000
   const keepaliveMs = keepalive === undefined ? undefined : keepalive * 1000
   return {
@@ -180,6 +182,7 @@ export function planChat(options: ChatOptions): ChatPlan {
       keepalive: keepaliveMs === undefined ? undefined : {intervalMs: keepaliveMs, text: options.keepaliveMessage ?? builder.keepaliveFrame()},
       origin: options.connection.origin,
       reconnect: options.reconnect ? (options.reconnectBackoff ?? DEFAULT_BACKOFF) : undefined,
+      statusHints,
       subprotocols,
       url: withToken(options.target.url, options.connection.token),
     },
@@ -187,6 +190,25 @@ export function planChat(options: ChatOptions): ChatPlan {
     timeoutMs,
     waitMs: wait === -1 ? undefined : wait === undefined ? (options.count === undefined ? DEFAULT_WAIT_SECONDS * 1000 : undefined) : wait * 1000,
     warnings,
+  }
+}
+
+/**
+ * A 403 on the handshake to a URL whose stage is not the project's: API Gateway answers 403 for a stage
+ * it does not have (and wsapi dev for a path other than its stage), so say that rather than blame an authorizer.
+ */
+function stageHints(target: ClientTarget): ChatPlan['session']['statusHints'] {
+  if (!target.projectStage) return undefined
+  let stage: string
+  try {
+    stage = decodeURIComponent(new URL(target.url).pathname.split('/')[1] ?? '')
+  } catch {
+    return undefined
+  }
+
+  if (stage === target.projectStage) return undefined
+  return {
+    403: `the URL's stage ${stage ? JSON.stringify(stage) : '(none)'} is not this project's stage ${JSON.stringify(target.projectStage)}: a stage that does not exist answers 403; end the URL with /${target.projectStage}`,
   }
 }
 
@@ -247,6 +269,7 @@ export class Chat {
   }
 
   async run(): Promise<ChatResult> {
+    if (this.plan.target.notice) this.view.info(this.plan.target.notice)
     for (const warning of this.plan.warnings) this.view.warn(warning)
     if (this.plan.timeoutMs !== undefined) {
       this.timers.push(setTimeout(() => this.fail(new WsapiError(`Timed out after ${this.plan.timeoutMs! / 1000} s${this.progress()}.`, {code: 'TIMEOUT'})), this.plan.timeoutMs))
@@ -316,7 +339,27 @@ export class Chat {
       return
     }
 
-    const how = describeClose(info.code, info.reason)
+    if (info.protocolError) {
+      this.reject(new WsapiError(`Closed the connection with ${info.protocolError.code}: ${info.protocolError.text}${this.progress()}.`, {code: 'PROTOCOL_ERROR'}))
+      return
+    }
+
+    void this.explainClose(info).then((how) => this.settleEnd(info, how))
+  }
+
+  /**
+   * The close code in words. From `wsapi dev`, 1001 is not API Gateway's idle timeout or connection limit
+   * when the server has stopped (its port no longer answers): say so.
+   */
+  private async explainClose(info: EndInfo, reconnecting = false): Promise<string> {
+    if (info.code !== 1001 || this.plan.target.source !== 'dev') return describeClose(info.code, info.reason)
+    const reason = info.reason ? ` ${JSON.stringify(info.reason)}` : ''
+    if (await portAnswers(this.plan.session.url)) return `1001${reason} (going away: the idle timeout or the connection limit of wsapi dev)`
+    if (reconnecting) return `1001${reason} (going away: wsapi dev stopped)`
+    return `1001${reason} (going away: wsapi dev stopped; with --reconnect, wsapi connect comes back by itself when it runs again)`
+  }
+
+  private settleEnd(info: EndInfo, how: string): void {
     if (!isNormalClose(info.code)) {
       this.reject(new WsapiError(`The server closed the connection: ${how}${this.progress()}.`, {code: 'ABNORMAL_CLOSE'}))
       return
@@ -347,7 +390,7 @@ export class Chat {
   private onMessage(binary: boolean, data: Buffer): void {
     if (this.ending) return
     const text = binary ? '' : data.toString('utf8')
-    const message: ReceivedMessage = {binary, data, error: binary ? undefined : apiGatewayError(text), text, time: new Date()}
+    const message: ReceivedMessage = {binary, data, error: binary ? undefined : apiGatewayError(text, {integrationTimeoutMs: this.plan.target.dev?.integrationTimeoutMs}), text, time: new Date()}
     const {keepaliveReplies} = this
     if (keepaliveReplies.pending > 0 && Date.now() <= keepaliveReplies.deadline && looksLikeKeepaliveReply(message)) {
       keepaliveReplies.pending--
@@ -387,8 +430,10 @@ export class Chat {
       }
 
       case 'retry': {
-        const why = event.error ? event.error.message : `the connection closed: ${describeClose(event.code ?? 1006, event.reason ?? '')}`
-        this.view.warn(`${why}; reconnecting in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt})`)
+        const say = (why: string) => this.view.warn(`${why}; reconnecting in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt})`)
+        if (event.error) say(event.error.message)
+        else if (event.code === 1001 && this.plan.target.source === 'dev') void this.explainClose({byUser: false, code: 1001, reason: event.reason ?? ''}, true).then((how) => say(`the connection closed: ${how}`))
+        else say(`the connection closed: ${describeClose(event.code ?? 1006, event.reason ?? '')}`)
         break
       }
     }
@@ -486,7 +531,7 @@ export class Chat {
     void this.end(
       {
         result: (info) => {
-          this.view.info(`Disconnected: ${describeClose(info.code, info.reason)}`)
+          this.view.info(info.whileReconnecting ? 'Stopped while reconnecting (no connection was open).' : `Disconnected: ${describeClose(info.code, info.reason)}`)
           return this.result(info)
         },
       },

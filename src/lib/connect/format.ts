@@ -98,9 +98,10 @@ export function layoutJson(text: string, layout: JsonLayout = {}): string | unde
 /** API Gateway's own error frames (a text frame; the connection stays open). */
 export const API_GATEWAY_ERROR_HINTS: Record<string, string> = {
   'Bad request body': "the message failed the route's request model",
-  'Endpoint request timed out': "the route's integration took longer than 29 s",
+  'Endpoint request timed out': "the route's integration took longer than the integration timeout (API Gateway's default: 29 s)",
   Forbidden: 'no route matches this message and there is no $default route (or the request was not authorized)',
   'Internal server error': "the route's integration failed: the Lambda threw, timed out or returned a malformed response (see its logs)",
+  'Too Many Requests': "the stage's or route's throttling limit (ThrottlingRateLimit / ThrottlingBurstLimit) dropped the message: send more slowly",
 }
 
 const ERROR_FRAME_KEYS = new Set(['connectionId', 'message', 'messageId', 'requestId'])
@@ -112,11 +113,31 @@ export interface ApiGatewayErrorFrame {
   requestId?: string
 }
 
+/** What a client knows of the server: `wsapi dev` records its integration timeout. */
+export interface ServerFacts {
+  integrationTimeoutMs?: number
+}
+
+/** "2 s", "1.5 s", "500 ms". */
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(2))} s`
+}
+
+function hintFor(message: string, facts: ServerFacts): string {
+  if (message === 'Endpoint request timed out' && facts.integrationTimeoutMs !== undefined) {
+    return `the route's integration took longer than ${duration(facts.integrationTimeoutMs)} (the server's integration timeout)`
+  }
+
+  return API_GATEWAY_ERROR_HINTS[message]
+}
+
 /**
  * The error frame API Gateway sends in place of a route's answer, e.g.
  * `{"message": "Forbidden", "connectionId":"…", "requestId":"…"}`; undefined for any other message.
+ * Only API Gateway's own texts count: anyone can broadcast `{"message":"…","connectionId":"…","requestId":"…"}`,
+ * and a frame flagged as API Gateway's must not carry words of a stranger's choosing.
  */
-export function apiGatewayError(text: string): ApiGatewayErrorFrame | undefined {
+export function apiGatewayError(text: string, facts: ServerFacts = {}): ApiGatewayErrorFrame | undefined {
   if (!text.trimStart().startsWith('{')) return undefined
   let value: unknown
   try {
@@ -127,16 +148,14 @@ export function apiGatewayError(text: string): ApiGatewayErrorFrame | undefined 
 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
   const frame = value as Record<string, unknown>
-  if (typeof frame.message !== 'string' || !Object.keys(frame).every((key) => ERROR_FRAME_KEYS.has(key))) return undefined
-  const known = Object.hasOwn(API_GATEWAY_ERROR_HINTS, frame.message)
-  // Known texts alone; other texts only with the frame's full shape (a connection id and a request or message id).
-  const shaped = typeof frame.connectionId === 'string' && (typeof frame.requestId === 'string' || typeof frame.messageId === 'string')
-  if (!known && !shaped) return undefined
+  if (typeof frame.message !== 'string' || !Object.hasOwn(API_GATEWAY_ERROR_HINTS, frame.message)) return undefined
+  if (!Object.keys(frame).every((key) => ERROR_FRAME_KEYS.has(key))) return undefined
+  const id = (field: unknown) => (typeof field === 'string' ? field : undefined)
   return {
-    connectionId: typeof frame.connectionId === 'string' ? frame.connectionId : undefined,
-    hint: known ? API_GATEWAY_ERROR_HINTS[frame.message] : 'API Gateway refused or failed the message',
+    connectionId: id(frame.connectionId),
+    hint: hintFor(frame.message, facts),
     message: frame.message,
-    requestId: typeof frame.requestId === 'string' ? frame.requestId : typeof frame.messageId === 'string' ? frame.messageId : undefined,
+    requestId: id(frame.requestId) ?? id(frame.messageId),
   }
 }
 

@@ -5,7 +5,7 @@ import {performance} from 'node:perf_hooks'
 import type {WebSocket} from 'ws'
 
 import {WsapiError} from '../errors.js'
-import {API_GATEWAY_LIMITS} from './message.js'
+import {API_GATEWAY_LIMITS, CLIENT_MAX_PAYLOAD_BYTES} from './message.js'
 import {displayUrl} from './url.js'
 
 /** How to reach the server: what `-H`, `-s`, `--origin`, `-k` and `--token` (already in the URL) set. */
@@ -14,6 +14,8 @@ export interface ConnectOptions {
   headers?: Record<string, string>
   insecure?: boolean
   origin?: string
+  /** Explanations of handshake statuses that know more than the generic ones (e.g. a stage mismatch). */
+  statusHints?: Partial<Record<number, string>>
   subprotocols?: string[]
   url: string
 }
@@ -52,7 +54,17 @@ export interface EndInfo {
   code: number
   /** Why a reconnect gave up. */
   error?: ConnectError
+  /** Set when this side closed the connection because the server broke the protocol (a message too big, a compressed frame). */
+  protocolError?: ProtocolError
   reason: string
+  /** The user stopped while a reconnect was pending: no connection was open to close. */
+  whileReconnecting?: boolean
+}
+
+/** What the server did that made the client close the connection, and the close code the client sent. */
+export interface ProtocolError {
+  code: number
+  text: string
 }
 
 export type SessionEvent =
@@ -195,7 +207,10 @@ export async function openWebSocket(options: ConnectOptions): Promise<OpenedSock
     followRedirects: false,
     handshakeTimeout: options.handshakeTimeoutMs,
     headers: options.headers,
+    maxPayload: CLIENT_MAX_PAYLOAD_BYTES,
     origin: options.origin,
+    // API Gateway never negotiates permessage-deflate; asking for it would let any server inflate a small frame into a huge message.
+    perMessageDeflate: false,
     rejectUnauthorized: !options.insecure,
   })
   // OpenSSL's messages end with a line break: the error must stay on one line.
@@ -229,6 +244,12 @@ export async function openWebSocket(options: ConnectOptions): Promise<OpenedSock
     socket.on('close', onClose)
     socket.once('open', () => settle())
     socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (settled) {
+        const protocolError = describeProtocolError(error)
+        if (protocolError) protocolErrors.set(socket, protocolError)
+        return
+      }
+
       const {code, text} = describeFailure(error, url, options)
       settle(failure(text, code, {cause: error}))
     })
@@ -238,13 +259,33 @@ export async function openWebSocket(options: ConnectOptions): Promise<OpenedSock
       request.destroy()
       const answer = `${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`
       // wsapi dev refuses pages it does not know (README "Security"); -o makes connect look like one.
-      const hint = status === 403 && options.origin ? `${STATUS_HINTS[403]}; wsapi dev also refuses an Origin that is not on this machine unless started with --allow-origin <origin>` : STATUS_HINTS[status]
+      const originHint = status === 403 && options.origin ? `${STATUS_HINTS[403]}; wsapi dev also refuses an Origin that is not on this machine unless started with --allow-origin <origin>` : undefined
+      const hint = options.statusHints?.[status] ?? originHint ?? STATUS_HINTS[status]
       settle(failure(`the server answered the handshake with HTTP ${answer}${body ? ` ${body}` : ''}${hint ? ` (${hint})` : ''}`, 'HANDSHAKE_REJECTED', {status}))
     })
   })
 }
 
 const CLOSE_TIMEOUT_MS = 2000
+
+/**
+ * What a server did that made ws close the connection, with the code ws sent (kept under a symbol of
+ * its own); undefined for other errors (a reset socket), which end as 1006.
+ */
+function describeProtocolError(error: Error & {code?: string}): ProtocolError | undefined {
+  const key = Object.getOwnPropertySymbols(error).find((symbol) => symbol.description === 'status-code')
+  const code: unknown = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key]
+  if (typeof code !== 'number') return undefined
+  if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+    return {code, text: `the server sent a message over ${CLIENT_MAX_PAYLOAD_BYTES / 1024 / 1024} MiB, the most wsapi connect accepts (API Gateway sends at most ${API_GATEWAY_LIMITS.messageBytes / 1024} KB)`}
+  }
+
+  if (error.code === 'WS_ERR_UNEXPECTED_RSV_1') return {code, text: 'the server sent a compressed frame, but no compression was negotiated'}
+  return {code, text: `the server broke the WebSocket protocol (${error.message})`}
+}
+
+/** Protocol errors of open sockets; recorded from the start, since frames that came with the 101 are read before the session listens. */
+const protocolErrors = new WeakMap<WebSocket, ProtocolError>()
 
 /**
  * One chat session: a WebSocket that can come back (`reconnect`), keeps itself alive (`keepalive`),
@@ -286,7 +327,7 @@ export class Session {
       // A server that never answers the close frame must not hold the CLI open.
       this.closeTimer = setTimeout(() => this.socket?.terminate(), CLOSE_TIMEOUT_MS)
     } else {
-      this.finish({byUser: true, code, reason})
+      this.finish({byUser: true, code, reason, whileReconnecting: this.connections > 0})
     }
 
     return this.ended
@@ -353,7 +394,7 @@ export class Session {
     }
 
     socket.on('error', () => {
-      // 'close' follows with the code; the error itself adds nothing the user can act on.
+      // 'close' follows; a protocol error (ws closes with 1002, 1007, 1009 itself) was recorded when it came, and the end says why.
     })
     const info: OpenInfo = {connection: this.connections, extensions: socket.extensions, ms, protocol: socket.protocol, url: this.options.url}
     this.onEvent({...info, type: 'open'})
@@ -374,9 +415,10 @@ export class Session {
     this.socket = undefined
     clearTimeout(this.keepaliveTimer)
     clearTimeout(this.closeTimer)
+    const protocolError = protocolErrors.get(socket)
     if (this.closing) this.finish({byUser: true, code, reason})
-    else if (this.options.reconnect) this.retry({code, reason})
-    else this.finish({byUser: false, code, reason})
+    else if (this.options.reconnect) this.retry({code: protocolError?.code ?? code, reason: protocolError ? `closed by wsapi connect: ${protocolError.text}` : reason})
+    else this.finish({byUser: false, code, protocolError, reason})
   }
 
   private finish(info: EndInfo): void {

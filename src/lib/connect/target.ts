@@ -3,10 +3,12 @@ import {
   loadProject,
   type PathSegment,
   type ProjectModel,
-  readDevState,
+  liveDevServers,
+  readDevSecrets,
   readOutputsState,
   routeFieldPath,
   TEMPLATE_FILE,
+  tokenSecretId,
 } from '../project/index.js'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -23,8 +25,16 @@ export interface ClientTarget {
   routeField?: PathSegment[]
   /** The template's route selection expression as written, e.g. $request.body.message (templates and static values too). */
   routeSelection?: string
+  /** The `wsapi dev` server picked (source dev): its pid and, when it recorded it, its integration timeout. */
+  dev?: {integrationTimeoutMs?: number; pid: number}
+  /** Said before connecting, e.g. which of several running dev servers was picked. */
+  notice?: string
+  /** The project's stage (from template.yaml), to explain a handshake refused for another stage. */
+  projectStage?: string
   /** Where the URL came from. */
   source: 'argument' | 'deploy' | 'dev'
+  /** The token `wsapi dev` generated for this project's token authorizer (source dev only), used when none is given. */
+  token?: string
   url: string
 }
 
@@ -37,10 +47,10 @@ export interface ResolveTargetOptions {
   url?: string
 }
 
-function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'route' | 'routeField' | 'routeSelection'> {
+function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'projectStage' | 'route' | 'routeField' | 'routeSelection'> {
   if (!project) return {}
   const custom = project.routes.find((route) => !route.key.startsWith('$'))
-  return {route: custom?.key, routeField: routeFieldPath(project.api.routeSelection), routeSelection: project.api.routeSelection.source}
+  return {projectStage: project.stage.name, route: custom?.key, routeField: routeFieldPath(project.api.routeSelection), routeSelection: project.api.routeSelection.source}
 }
 
 /**
@@ -48,7 +58,7 @@ function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'route' 
  * else the WebSocketUrl output of the project's last deploy of the stage. Route field and key come from
  * the project's template when there is one.
  */
-export function resolveTarget(options: ResolveTargetOptions): ClientTarget {
+export async function resolveTarget(options: ResolveTargetOptions): Promise<ClientTarget> {
   const hasProject = existsSync(join(options.dir, TEMPLATE_FILE))
   const project = hasProject ? loadProject(options.dir) : undefined
   if (options.url) return {...routing(project), source: 'argument', url: normalizeUrl(options.url)}
@@ -58,8 +68,17 @@ export function resolveTarget(options: ResolveTargetOptions): ClientTarget {
     })
   }
 
-  const dev = readDevState(project.dir)
-  if (dev) return {...routing(project), source: 'dev', url: dev.url}
+  const [dev, ...others] = await liveDevServers(project.dir)
+  if (dev) {
+    const notice =
+      others.length === 0
+        ? undefined
+        : `${others.length + 1} wsapi dev servers run in this project: using the one started last (pid ${dev.pid}, ${dev.url}); ${others.map((other) => `pid ${other.pid} serves ${other.url}`).join(', ')} (pass its URL to use it).`
+    const secretId = tokenSecretId(project)
+    const token = secretId === undefined ? undefined : readDevSecrets(project.dir)[secretId]
+    return {...routing(project), dev: {integrationTimeoutMs: dev.integrationTimeoutMs, pid: dev.pid}, notice, source: 'dev', url: dev.url, ...(token === undefined ? {} : {token})}
+  }
+
   const stage = options.stage ?? project.stage.name
   const deployed = readOutputsState(project.dir, stage)?.outputs.WebSocketUrl
   if (deployed) return {...routing(project), source: 'deploy', url: deployed}

@@ -41,6 +41,20 @@ export function displayUrl(url: string): string {
 }
 
 /**
+ * A function that masks the URL's `token` value (as sent, percent-encoded, and decoded) wherever it appears in
+ * a text, e.g. an error message or a frame a server echoes back. A token of a few characters is left alone: it
+ * would turn every such run of characters into `***` and is no secret anyway.
+ */
+export function tokenMasker(url: string): (text: string) => string {
+  const parsed = new URL(url)
+  const token = parsed.searchParams.get('token')
+  if (!token || token.length < 6) return (text) => text
+  const encoded = /(?:^|&)token=([^&]*)/.exec(parsed.search.slice(1))?.[1] ?? token
+  const forms = [...new Set([token, encoded])].sort((a, b) => b.length - a.length)
+  return (text) => forms.reduce((result, form) => result.split(form).join('***'), text)
+}
+
+/**
  * What identifies "the same API" for history: scheme, host, port and path. The query (tokens that
  * change) and the fragment are left out; `ws://h/v1/` and `ws://h/v1` are the same API.
  */

@@ -2,12 +2,15 @@ import {readFileSync} from 'node:fs'
 import {relative} from 'node:path'
 
 import {type AwsOptions, type AwsSession, createAwsSession, type ResourceChangeInfo, type StackEventInfo, wrongBucketRegionMessage} from '../aws/index.js'
-import {ARTIFACT_BUCKET_PARAMETER, type BuildResult, buildProject} from '../bundle/index.js'
+import {ARTIFACT_BUCKET_PARAMETER, type BuildResult, buildProject, typeCheckProject} from '../bundle/index.js'
 import {WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {type CfnTemplate, outputsStatePath, writeOutputsState} from '../project/index.js'
+import {terminalLine} from '../terminal-text.js'
+import {parametersFor} from '../secret-input.js'
 import {type Artifact, fileArtifact, removeSuperseded, sha256, stackPrefix, TEMPLATE_BODY_LIMIT, TEMPLATE_URL_LIMIT, uploadMissing} from './artifacts.js'
 import {ensureArtifactBucket} from './bootstrap.js'
+import {requiredCapabilities} from './capabilities.js'
 import {type ChangeSetPlan, deployStack, type StackContext} from './deploy-stack.js'
 import {
   checkGivenParameters,
@@ -20,20 +23,26 @@ import {
 import {Secrets} from './redact.js'
 import {type ActivityListener, silentActivity} from './stack-activity-monitor.js'
 import {isBusy, isFailedFirstCreate} from './stack-status.js'
-import {orderOutputs, otherDeployedRegion, resolveStackTarget, STAGE_PARAMETER} from './target.js'
+import {checkStackOwnership, orderOutputs, otherDeployedRegion, ownershipTags, resolveStackTarget, STAGE_PARAMETER} from './target.js'
 
 export interface DeployProjectOptions {
+  /** Take over a stack of this name that lacks this project's wsapi tags (`--adopt`); the deploy adds them. */
+  adopt?: boolean
   aws: AwsOptions
   /** Asked before executing the change set (interactive runs only). */
   confirm?: (plan: ChangeSetPlan) => Promise<boolean>
   dir: string
   /** false: stop once the change set is ready (`--no-execute`). @default true */
   execute?: boolean
+  /** Type-check the handlers before any AWS call, and stop on errors (`--no-typecheck` turns it off). */
+  typecheck?: boolean
   listener?: ActivityListener
   /** Told about the change set once it is ready (the summary table). */
   onChangeSet?: (plan: ChangeSetPlan) => void
   output?: Output
-  /** `--parameter Key=Value` values. */
+  /** Values from WSAPI_PARAMETER_<Name>: used for the parameters the template declares, ignored for others. */
+  environmentParameters?: Record<string, string>
+  /** `--parameter Key=Value` (and `--parameter-stdin`) values. */
   parameters?: Record<string, string>
   /** @default 2000 */
   pollIntervalMs?: number
@@ -82,6 +91,8 @@ export type DeployProjectResult =
       operation: 'CREATE' | 'NONE' | 'UPDATE'
       outputs: Record<string, string>
       outputsFile: string
+      /** For each output naming a Secrets Manager secret of the template (AuthTokenSecretArn), the AWS CLI command that prints its value. */
+      secretCommands: Array<{command: string; output: string}>
       stackId: string
       status: string
       type: 'deployed'
@@ -95,6 +106,8 @@ export function deployableArtifacts(build: BuildResult, stackName: string): {art
   const template = JSON.parse(readFileSync(build.templatePath, 'utf8')) as CfnTemplate
   const artifacts = build.functions.map((fn) => {
     const key = `${stackPrefix(stackName)}${fn.sha256}.zip`
+    // The key `${AWS::StackName}/<sha256>.zip` of the built template resolves to this one; written out,
+    // the template names exactly the object uploaded.
     const code = template.Resources[fn.logicalId]?.Properties?.Code as {S3Key?: unknown} | undefined
     if (code) code.S3Key = key
     return fileArtifact(fn.logicalId, key, fn.zipPath, fn.zipBytes)
@@ -104,6 +117,22 @@ export function deployableArtifacts(build: BuildResult, stackName: string): {art
 
 export function toFailureReasons(events: StackEventInfo[]): FailureReason[] {
   return events.map((event) => ({logicalId: event.logicalId, reason: event.reason ?? '', resourceType: event.resourceType, status: event.status}))
+}
+
+/** The AWS CLI command that prints a secret's value (a generated $connect token, for one). */
+export function readSecretCommand(session: Pick<AwsSession, 'endpointUrl' | 'profile' | 'region'>, secretArn: string): string {
+  const extra = [session.profile ? ` --profile ${session.profile}` : '', session.endpointUrl ? ` --endpoint-url ${session.endpointUrl}` : ''].join('')
+  return `aws secretsmanager get-secret-value --secret-id ${secretArn} --query SecretString --output text --region ${session.region}${extra}`
+}
+
+/** Outputs whose value is the Ref of an AWS::SecretsManager::Secret of the template (its ARN). */
+function secretOutputs(template: CfnTemplate): string[] {
+  return Object.entries(template.Outputs ?? {})
+    .filter(([, output]) => {
+      const target = (output.Value as {Ref?: unknown} | null)?.Ref
+      return typeof target === 'string' && template.Resources[target]?.Type === 'AWS::SecretsManager::Secret'
+    })
+    .map(([key]) => key)
 }
 
 /** The AWS CLI command that executes a change set left for review. */
@@ -123,13 +152,14 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
   const secrets = options.secrets ?? new Secrets()
   const output = secrets.output(options.output ?? silentOutput)
   const listener = secrets.listener(options.listener ?? silentActivity)
-  const given = {...options.parameters}
 
   // Everything that can be checked offline is checked before the first AWS call.
   const target = resolveStackTarget(options.dir, options.stage)
   const {project, stackName, stage} = target
   const declared = templateParameters(project.template)
+  const given = parametersFor(declared.map((parameter) => parameter.key), {fromEnvironment: options.environmentParameters ?? {}, given: options.parameters ?? {}})
   checkGivenParameters(declared, given)
+  if (options.typecheck) typeCheckProject(project, output)
   secrets.add(...declared.filter((parameter) => parameter.noEcho && given[parameter.key] !== undefined).map((parameter) => given[parameter.key]))
 
   let session: AwsSession | undefined
@@ -143,6 +173,13 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
     // Ask for missing values now, not after the build and upload; an update keeps the stack's values.
     const stageValue: Record<string, string> = declared.some((parameter) => parameter.key === STAGE_PARAMETER) ? {[STAGE_PARAMETER]: stage} : {}
     const current = await cloudFormation.describeStack(stackName)
+    if (current) {
+      checkStackOwnership(current, target, 'deploy', options.adopt)
+      if (options.adopt && !Object.entries(ownershipTags(target)).every(([key, value]) => current.tags[key] === value)) {
+        output.warn(`Adopting ${stackName}: this deploy tags it as project ${project.name}, stage ${stage}.`)
+      }
+    }
+
     const deployedIn = current ? undefined : otherDeployedRegion(target, session.region)
     if (deployedIn) output.warn(`${stackName} was deployed to ${deployedIn} from here; this creates a second copy in ${session.region}. Stop and pass --region ${deployedIn} if that is not what you want.`)
     const keepsValues = current !== undefined && (isBusy(current.status) || !isFailedFirstCreate(current.status)) && current.status !== 'REVIEW_IN_PROGRESS'
@@ -185,6 +222,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
     const result = await deployStack(context, {
       // After waiting for another deploy of this stack, which may have hidden artifacts this one reuses.
       afterWait: () => uploadMissing(s3, bucket, artifacts, {output}).then(() => {}),
+      capabilities: requiredCapabilities(template),
       confirm: options.confirm,
       execute: options.execute,
       onChangeSet: options.onChangeSet,
@@ -195,7 +233,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
         return resolved.parameters
       },
       stackName,
-      tags: {'wsapi:project': project.name, 'wsapi:stage': stage},
+      tags: ownershipTags(target),
       template: byUrl ? {url: s3.objectUrl(bucket, templateKey)} : {body},
     })
 
@@ -215,7 +253,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
           try {
             artifactsSummary.removed = await removeSuperseded(s3, bucket, stackName, [...artifacts.map((artifact) => artifact.key), ...(byUrl ? [templateKey] : [])], new Date(started))
           } catch (error) {
-            output.warn(`Could not remove superseded artifacts (${(error as Error).message}); they stay in s3://${bucket}/${stackPrefix(stackName)} until the next deploy or destroy.`)
+            output.warn(`Could not remove superseded artifacts (${terminalLine((error as Error).message)}); they stay in s3://${bucket}/${stackPrefix(stackName)} until the next deploy or destroy.`)
           }
         }
 
@@ -227,6 +265,9 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
           operation: result.operation,
           outputs,
           outputsFile: relative(process.cwd(), outputsStatePath(project.dir, stage)) || outputsStatePath(project.dir, stage),
+          secretCommands: secretOutputs(project.template)
+            .filter((key) => outputs[key] !== undefined)
+            .map((key) => ({command: readSecretCommand(session!, outputs[key]), output: key})),
           stackId: result.stack.stackId,
           status: result.stack.status,
           type: 'deployed',

@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto'
 
-import type {CloudFormationApi, ParameterInput, ResourceChangeInfo, StackEventInfo, StackInfo} from '../aws/index.js'
+import type {CloudFormationApi, ParameterInput, ResourceChangeInfo, StackCapability, StackEventInfo, StackInfo} from '../aws/index.js'
 import {WsapiError} from '../errors.js'
 import type {Output} from '../output.js'
 import {createChangeSet} from './change-set.js'
@@ -42,6 +42,8 @@ export type DeployStackResult =
 export interface DeployStackOptions {
   /** Runs before the change set when wsapi had to wait for (or clean up) the stack first. */
   afterWait?: () => Promise<void>
+  /** What the template needs acknowledged (requiredCapabilities); none by default. */
+  capabilities?: StackCapability[]
   /** Asked before executing (interactive runs); false deletes the change set. */
   confirm?: (plan: ChangeSetPlan) => Promise<boolean>
   description?: string
@@ -190,6 +192,7 @@ export async function deployStack(context: StackContext, options: DeployStackOpt
   const outcome = await createChangeSet(
     cloudFormation,
     {
+      capabilities: options.capabilities,
       changeSetType: operation,
       description: 'Created by wsapi deploy',
       parameters,

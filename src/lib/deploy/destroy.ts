@@ -4,12 +4,13 @@ import {type AwsOptions, type AwsSession, createAwsSession, type StackResourceIn
 import {UsageError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {outputsStatePath} from '../project/index.js'
+import {terminalLine} from '../terminal-text.js'
 import {purgeStackArtifacts} from './artifacts.js'
 import {BOOTSTRAP_STACK} from './bootstrap.js'
 import {deleteStackAndWait, type StackContext, waitForBusyStack} from './deploy-stack.js'
 import {type ActivityListener, silentActivity} from './stack-activity-monitor.js'
 import {isBusy} from './stack-status.js'
-import {otherDeployedRegion, resolveStackTarget} from './target.js'
+import {checkStackOwnership, otherDeployedRegion, resolveStackTarget} from './target.js'
 
 export interface DestroyPlan {
   account: string
@@ -23,6 +24,8 @@ export interface DestroyPlan {
 }
 
 export interface DestroyProjectOptions {
+  /** Delete a stack of this name even without this project's wsapi tags (`--adopt`). */
+  adopt?: boolean
   aws: AwsOptions
   /** Asked before deleting; false cancels. Without it, wsapi deletes without asking (`--yes`). */
   confirm?: (plan: DestroyPlan) => Promise<boolean>
@@ -88,7 +91,7 @@ async function removeArtifacts(session: AwsSession, stackName: string, s3Bucket:
       // eslint-disable-next-line no-await-in-loop
       removed += await purgeStackArtifacts(session.s3, bucket, stackName)
     } catch (error) {
-      output.warn(`Could not remove ${stackName}'s artifacts from s3://${bucket} (${(error as Error).message}); run wsapi destroy again to retry.`)
+      output.warn(`Could not remove ${stackName}'s artifacts from s3://${bucket} (${terminalLine((error as Error).message)}); run wsapi destroy again to retry.`)
     }
   }
 
@@ -117,6 +120,7 @@ export async function destroyProject(options: DestroyProjectOptions): Promise<De
     }
 
     let stack = await cloudFormation.describeStack(stackName)
+    if (stack) checkStackOwnership(stack, target, 'destroy', options.adopt)
     if (stack && isBusy(stack.status)) stack = await waitForBusyStack(context, stack)
     if (!stack) {
       // Not here, but deployed elsewhere: keep the saved outputs that say where.

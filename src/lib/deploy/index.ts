@@ -1,5 +1,6 @@
 export * from './artifacts.js'
 export * from './bootstrap.js'
+export * from './capabilities.js'
 export * from './change-set.js'
 export * from './deploy-project.js'
 export * from './deploy-stack.js'

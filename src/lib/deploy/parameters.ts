@@ -93,7 +93,10 @@ export function missingParameters(options: Omit<ResolveParametersOptions, 'promp
 
 export function missingParameterError(parameter: TemplateParameter): UsageError {
   const hint = parameter.description ? ` (${parameter.description.replace(/\.$/, '')})` : ''
-  return new UsageError(`Parameter ${parameter.key} has no value${hint}: pass --parameter ${parameter.key}=<value>, or run in a terminal to be asked.`, {code: 'MISSING_PARAMETER'})
+  const how = parameter.noEcho
+    ? `set WSAPI_PARAMETER_${parameter.key} or pipe it to --parameter-stdin ${parameter.key} (a --parameter value shows in \`ps\`)`
+    : `pass --parameter ${parameter.key}=<value>`
+  return new UsageError(`Parameter ${parameter.key} has no value${hint}: ${how}, or run in a terminal to be asked.`, {code: 'MISSING_PARAMETER'})
 }
 
 /**

@@ -1,7 +1,12 @@
-import {UsageError} from '../errors.js'
-import {loadProject, type ProjectModel, readOutputsState, validateStage} from '../project/index.js'
+import type {StackInfo} from '../aws/index.js'
+import {UsageError, WsapiError} from '../errors.js'
+import {loadProject, type ProjectModel, readOutputsState, validateStackStage} from '../project/index.js'
 
 export const STAGE_PARAMETER = 'StageName'
+
+/** The tags wsapi puts on every stack it deploys, and checks before it updates or deletes one. */
+export const PROJECT_TAG = 'wsapi:project'
+export const STAGE_TAG = 'wsapi:stage'
 
 export interface StackTarget {
   project: ProjectModel
@@ -32,14 +37,8 @@ export function resolveStackTarget(dir: string, stage?: string): StackTarget {
     name = project.stage.name
   }
 
-  validateStage(name)
+  validateStackStage(project.name, name)
   const stackName = `${project.name}-${name}`
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) {
-    throw new UsageError(`The stack name ${JSON.stringify(stackName)} (<project>-<stage>) is not valid for CloudFormation: use only letters, digits and "-" in the stage (e.g. --stage dev-2), at most 128 characters in all.`, {
-      code: 'INVALID_STACK_NAME',
-    })
-  }
-
   return {project, stackName, stage: name}
 }
 
@@ -54,4 +53,33 @@ export function orderOutputs(outputs: Array<{key: string; value: string}>, templ
 export function otherDeployedRegion(target: StackTarget, region: string): string | undefined {
   const saved = readOutputsState(target.project.dir, target.stage)
   return saved && saved.stackName === target.stackName && saved.region !== region ? saved.region : undefined
+}
+
+/** The tags that mark a stack as this project's stage. */
+export function ownershipTags(target: StackTarget): Record<string, string> {
+  return {[PROJECT_TAG]: target.project.name, [STAGE_TAG]: target.stage}
+}
+
+/**
+ * Refuses a stack of the target's name that wsapi did not deploy for this project and stage (its
+ * `wsapi:project` / `wsapi:stage` tags differ or are missing), so that a stack someone else owns is never
+ * updated or deleted. A REVIEW_IN_PROGRESS stack holds no resources (AWS tags it only when a change set
+ * runs), so it passes. `adopt` (`--adopt`) takes the stack over: deploy then adds the tags.
+ */
+export function checkStackOwnership(stack: StackInfo, target: StackTarget, command: 'deploy' | 'destroy', adopt = false): void {
+  if (adopt || stack.status === 'REVIEW_IN_PROGRESS' || stack.status === 'DELETE_COMPLETE') return
+  const expected = ownershipTags(target)
+  if (Object.entries(expected).every(([key, value]) => stack.tags[key] === value)) return
+  const project = stack.tags[PROJECT_TAG]
+  const stage = stack.tags[STAGE_TAG]
+  const found =
+    project === undefined && stage === undefined
+      ? `it has no ${PROJECT_TAG} / ${STAGE_TAG} tags`
+      : `it is tagged ${PROJECT_TAG}=${JSON.stringify(project ?? '')} ${STAGE_TAG}=${JSON.stringify(stage ?? '')}`
+  const what = `Stack ${target.stackName} was not deployed by wsapi for project ${target.project.name}, stage ${target.stage} (${found})`
+  const next =
+    command === 'deploy'
+      ? `nothing was changed. Deploy to another stage (--stage), or pass --adopt if it is this project's stack and template.yaml may replace what it holds.`
+      : `nothing was deleted. Pass another --stage, or --adopt if it is this project's stack and may be deleted with everything in it.`
+  throw new WsapiError(`${what}: ${next}`, {code: 'FOREIGN_STACK'})
 }

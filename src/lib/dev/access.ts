@@ -1,3 +1,4 @@
+import {terminalLine} from '../terminal-text.js'
 import {hostname, networkInterfaces} from 'node:os'
 
 import {WsapiError} from '../errors.js'
@@ -47,13 +48,9 @@ export function servedHosts(listenHost: string, port: number, interfaces = netwo
   return port === 80 ? [...hosts, ...hosts.map((host) => host.slice(0, host.lastIndexOf(':')))] : hosts
 }
 
-/** Control characters of text from a request, made visible, so that a log line stays one line and inert. */
+/** Text from a request, cut to `max` characters and kept on one inert line (see terminal-text.ts). */
 export function visible(text: string, max = 120): string {
-  const shown = text.length > max ? `${text.slice(0, max)}…` : text
-  return shown.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, (char) => {
-    const code = char.codePointAt(0)!
-    return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
-  })
+  return terminalLine(text.length > max ? `${text.slice(0, max)}…` : text)
 }
 
 /** Why a request with this Host header is refused, for the log; undefined when it is one of `served`. */

@@ -14,12 +14,13 @@ export interface DevBundle {
 }
 
 /**
- * Bundles a function exactly as `wsapi build` does and writes it below `functionsDir` in a folder named by
- * its content hash, so each version gets a fresh module URL. Source map paths are made absolute, so stack
- * traces point at the project's own files.
+ * Bundles a function as `wsapi build` does, except that names are kept (stack traces name the handler's
+ * own functions), and writes it below `functionsDir` in a folder named by its content hash, so each
+ * version gets a fresh module URL. Source map paths are made absolute, so stack traces point at the
+ * project's own files.
  */
 export async function bundleForDev(projectDir: string, fn: FunctionModel, functionsDir: string): Promise<DevBundle> {
-  const bundle = await bundleHandler({entry: fn.entry, projectDir, runtime: fn.runtime})
+  const bundle = await bundleHandler({entry: fn.entry, keepNames: true, projectDir, runtime: fn.runtime})
   const hash = createHash('sha256').update(bundle.code).digest('hex').slice(0, 12)
   const dir = join(functionsDir, fn.logicalId, hash)
   mkdirSync(dir, {recursive: true})

@@ -30,6 +30,8 @@ export interface LocalDynamo {
   close(): Promise<void>
   /** http://127.0.0.1:<port>, for AWS_ENDPOINT_URL_DYNAMODB. */
   endpoint: string
+  /** Requests received so far (read to the end), answered or not: close() lets all of them finish. */
+  readonly received: number
   /** Deletes expired items now; returns how many. */
   sweepExpired(): Promise<number>
 }
@@ -149,6 +151,7 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   // Requests received and not yet answered. close() waits for them: dynalite throws (and would take the whole
   // dev server down) when an operation it has started meets a closed database.
   let inFlight = 0
+  let received = 0
   let closing = false
   let drained: (() => void) | undefined
   const settle = () => {
@@ -180,6 +183,7 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
       }
 
       inFlight++
+      received++
       let answered = false
       const end = response.end.bind(response)
       response.end = ((...args: Parameters<ServerResponse['end']>) => {
@@ -291,5 +295,12 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
     throw error
   }
 
-  return {close, endpoint, sweepExpired}
+  return {
+    close,
+    endpoint,
+    get received() {
+      return received
+    },
+    sweepExpired,
+  }
 }

@@ -1,3 +1,5 @@
+import {createHash} from 'node:crypto'
+
 import {UsageError} from '../errors.js'
 import type {CfnTemplate, FunctionModel} from '../project/index.js'
 
@@ -19,7 +21,8 @@ export interface LocalStack {
 export const LOCAL_ACCOUNT_ID = '000000000000'
 export const DEFAULT_REGION = 'us-east-1'
 
-class Unresolvable extends Error {}
+/** A template value wsapi dev cannot work out locally; callers turn it into a UsageError naming where it is. */
+export class Unresolvable extends Error {}
 
 function stringProperty(stack: LocalStack, logicalId: string, property: string): string | undefined {
   const value = stack.template.Resources[logicalId]?.Properties?.[property]
@@ -48,6 +51,10 @@ export function physicalName(stack: LocalStack, logicalId: string): string {
 
     case 'AWS::Logs::LogGroup': {
       return stringProperty(stack, logicalId, 'LogGroupName') ?? `${stack.stackName}-${logicalId}`
+    }
+
+    case 'AWS::SecretsManager::Secret': {
+      return stringProperty(stack, logicalId, 'Name') ?? `${stack.stackName}-${logicalId}`
     }
 
     case 'AWS::SQS::Queue': {
@@ -98,11 +105,73 @@ function ref(stack: LocalStack, name: string): string | undefined {
   }
 
   if (Object.hasOwn(stack.template.Resources, name)) {
+    // A secret's Ref is its ARN, whose name ends with "-" and six random characters.
+    if (stack.template.Resources[name].Type === 'AWS::SecretsManager::Secret') return secretArn(stack, name)
     // Ref of a queue is its URL (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html).
     return stack.template.Resources[name].Type === 'AWS::SQS::Queue' ? queueUrl(stack, name) : physicalName(stack, name)
   }
 
   throw new Unresolvable(`Ref ${name} names nothing in the template`)
+}
+
+/** The ARN of a secret of the template, as its Ref gives it: the name, "-" and six characters (here derived from the name). */
+export function secretArn(stack: LocalStack, logicalId: string): string {
+  const name = physicalName(stack, logicalId)
+  const suffix = createHash('sha256').update(name).digest('base64url').replaceAll(/[-_]/g, 'x').slice(0, 6)
+  return `arn:aws:secretsmanager:${stack.region}:${stack.accountId}:secret:${name}-${suffix}`
+}
+
+/** Whether a condition of the template's Conditions holds for the parameter values. */
+export function conditionHolds(stack: LocalStack, name: string): boolean {
+  const definition = stack.template.Conditions?.[name]
+  if (definition === undefined) throw new Unresolvable(`condition ${name} is not in Conditions`)
+  return evaluateCondition(stack, definition)
+}
+
+function evaluateCondition(stack: LocalStack, value: unknown): boolean {
+  const [key, argument] = value !== null && typeof value === 'object' && !Array.isArray(value) ? (Object.entries(value)[0] ?? []) : []
+  const list = Array.isArray(argument) ? (argument as unknown[]) : []
+  switch (key) {
+    case 'Condition': {
+      return conditionHolds(stack, String(argument))
+    }
+
+    case 'Fn::And': {
+      return list.every((item) => evaluateCondition(stack, item))
+    }
+
+    case 'Fn::Equals': {
+      return resolveValue(stack, list[0]) === resolveValue(stack, list[1])
+    }
+
+    case 'Fn::Not': {
+      return !evaluateCondition(stack, list[0])
+    }
+
+    case 'Fn::Or': {
+      return list.some((item) => evaluateCondition(stack, item))
+    }
+
+    default: {
+      throw new Unresolvable(`${JSON.stringify(value)} is not a condition (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition)`)
+    }
+  }
+}
+
+/**
+ * A property value with every Fn::If decided and AWS::NoValue as undefined; other values (objects such as
+ * GenerateSecretString, or intrinsic functions resolveValue evaluates) are returned as written.
+ */
+export function chooseBranch(stack: LocalStack, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
+  const object = value as Record<string, unknown>
+  if (Object.keys(object).length === 1 && object.Ref === 'AWS::NoValue') return undefined
+  if (Object.keys(object).length === 1 && Array.isArray(object['Fn::If'])) {
+    const [condition, whenTrue, whenFalse] = object['Fn::If'] as [unknown, unknown, unknown]
+    return chooseBranch(stack, conditionHolds(stack, String(condition)) ? whenTrue : whenFalse)
+  }
+
+  return value
 }
 
 /** The URL of a queue of the template, served by wsapi dev's SQS API. */
@@ -139,7 +208,7 @@ function sub(stack: LocalStack, text: string, variables: Record<string, unknown>
   })
 }
 
-/** Evaluates a template value (literal, Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap) to a string; undefined for AWS::NoValue. */
+/** Evaluates a template value (literal, Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap, Fn::If) to a string; undefined for AWS::NoValue. */
 export function resolveValue(stack: LocalStack, value: unknown): string | undefined {
   if (typeof value === 'string') return value
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
@@ -172,6 +241,11 @@ export function resolveValue(stack: LocalStack, value: unknown): string | undefi
       const chosen = list[Number(resolveValue(stack, index))]
       if (chosen === undefined) throw new Unresolvable(`Fn::Select index ${JSON.stringify(index)} is out of range`)
       return chosen
+    }
+
+    case 'Fn::If': {
+      const chosen = chooseBranch(stack, value)
+      return chosen === undefined ? undefined : resolveValue(stack, chosen)
     }
 
     case 'Fn::FindInMap': {
@@ -218,11 +292,13 @@ export interface RuntimeEnvironmentOptions {
   /** http://host:port of wsapi dev, which answers the Lambda (Invoke) and SQS APIs. */
   localEndpoint?: string
   managementEndpoint: string
+  /** The emulated Secrets Manager (GetSecretValue of the template's secrets), on the dev port. */
+  secretsManagerEndpoint: string
 }
 
 /**
  * What the Lambda service sets in every execution environment, with dummy credentials and endpoints so
- * that the unmodified AWS SDK v3 in the handler reaches the local DynamoDB and @connections API.
+ * that the unmodified AWS SDK v3 in the handler reaches the local DynamoDB, Secrets Manager and @connections API.
  * The host's own AWS_* variables (profiles, real keys) never reach a handler.
  */
 export function functionEnvironment(stack: LocalStack, fn: FunctionModel, options: RuntimeEnvironmentOptions): Record<string, string> {
@@ -231,6 +307,7 @@ export function functionEnvironment(stack: LocalStack, fn: FunctionModel, option
     AWS_ACCESS_KEY_ID: 'AKIAWSAPIDEVLOCAL000',
     AWS_DEFAULT_REGION: stack.region,
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint,
     ...(options.localEndpoint === undefined ? {} : {AWS_ENDPOINT_URL_LAMBDA: options.localEndpoint, AWS_ENDPOINT_URL_SQS: options.localEndpoint}),
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),

@@ -196,7 +196,7 @@ export function disconnectEvent(connection: ConnectionIdentity, status: {code: n
   return event
 }
 
-export type ErrorFrameMessage = 'Endpoint request timed out' | 'Forbidden' | 'Internal server error'
+export type ErrorFrameMessage = 'Endpoint request timed out' | 'Forbidden' | 'Internal server error' | 'Too Many Requests'
 
 /** API Gateway's error frame, byte for byte (note the one space after "message":). */
 export function errorFrame(message: ErrorFrameMessage, connectionId: string, requestId: string): string {

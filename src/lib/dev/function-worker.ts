@@ -19,11 +19,21 @@ export type ToWorker = {deadline: number; event: string; id: number; requestId: 
 export interface WorkerError {
   errorMessage: string
   errorType: string
+  /** Set when the module failed to load (Lambda's init phase), not during an invocation. */
+  init?: boolean
   stack?: string
+}
+
+/** What the environment held when it went over its MemorySize, in bytes. */
+export interface MemoryUse {
+  /** Buffers, ArrayBuffers and other memory V8 does not manage (external to the JS heap). */
+  external: number
+  heap: number
 }
 
 export type FromWorker =
   | {error: WorkerError; type: 'init-error'}
+  | {type: 'out-of-memory'; use: MemoryUse}
   | {type: 'ready'}
   | {id: number; payload: string; type: 'result'}
   | {error: WorkerError; id: number; type: 'error'}
@@ -34,11 +44,14 @@ type Handler = (event: unknown, context: unknown, callback?: (error?: unknown, r
 const setup = workerData as WorkerSetup
 const port = parentPort!
 
-/** The stack without this file's frames: they are wsapi's, not the handler's. */
+/** This file's frames, under its URL or (source-mapped) its .ts path: wsapi's, not the handler's. */
+const OWN_FRAME = /[/\\]lib[/\\]dev[/\\]function-worker\.[jt]s:/
+
+/** The stack without wsapi's frames and Node's internals: what is left is the handler's. */
 function handlerStack(stack: string | undefined): string | undefined {
   return stack
     ?.split('\n')
-    .filter((line) => !line.includes(import.meta.url) && !line.includes('node:internal/per_context/messageport') && !line.includes('node:internal/event_target') && !line.includes('new Promise (<anonymous>)'))
+    .filter((line) => !line.includes(import.meta.url) && !OWN_FRAME.test(line) && !line.includes('(node:internal/') && !/^\s+at node:internal\//.test(line) && !line.includes('new Promise (<anonymous>)'))
     .join('\n')
 }
 
@@ -62,6 +75,46 @@ for (const [method, level] of [
 }
 
 process.setSourceMapsEnabled(true)
+
+// MemorySize bounds all of an environment's memory, as in Lambda, not only the JS heap (resourceLimits): Buffers and
+// ArrayBuffers live outside it. In a worker, process.memoryUsage() reports the heap and external memory of this
+// thread's isolate alone (its rss is the whole process's, so it is not used).
+const MEMORY_LIMIT_BYTES = setup.memorySize * 1024 * 1024
+/** Smaller allocations are summed and checked together, so that a loop of small ones costs no system call each. */
+const CHECK_EVERY_BYTES = 4 * 1024 * 1024
+const MEMORY_CHECK_INTERVAL_MS = 25
+const stopThread = process.exit.bind(process)
+let uncheckedBytes = 0
+
+/** Ends the environment, as Lambda ends a sandbox over its memory, if it holds (or would hold) more than MemorySize. */
+function enforceMemorySize(allocating = 0): void {
+  uncheckedBytes = 0
+  const {external, heapTotal} = process.memoryUsage()
+  if (heapTotal + external + allocating <= MEMORY_LIMIT_BYTES) return
+  port.postMessage({type: 'out-of-memory', use: {external: external + allocating, heap: heapTotal}} satisfies FromWorker)
+  // Messages posted before the thread stops reach the invoker before its 'exit' event.
+  stopThread(1)
+}
+
+setInterval(() => enforceMemorySize(), MEMORY_CHECK_INTERVAL_MS).unref()
+
+// A synchronous loop never lets the timer run: Buffer allocations are checked before they happen, so one
+// Buffer.alloc(1 GB) in a 128 MB function ends the environment without the process ever holding the gigabyte.
+for (const name of ['alloc', 'allocUnsafe', 'allocUnsafeSlow'] as const) {
+  const allocate = Buffer[name] as (size: number, ...rest: unknown[]) => Buffer
+  Object.defineProperty(Buffer, name, {
+    configurable: true,
+    value: function (size: number, ...rest: unknown[]) {
+      if (typeof size === 'number' && size > 0) {
+        uncheckedBytes += size
+        if (uncheckedBytes >= CHECK_EVERY_BYTES) enforceMemorySize(size)
+      }
+
+      return allocate.call(Buffer, size, ...rest)
+    },
+    writable: true,
+  })
+}
 
 function invoke(handler: Handler, message: ToWorker): Promise<unknown> {
   const context = {
@@ -95,13 +148,15 @@ async function main(): Promise<void> {
 
     handler = candidate as Handler
   } catch (error) {
-    port.postMessage({error: toWorkerError(error, 'Runtime.ImportModuleError'), type: 'init-error'} satisfies FromWorker)
+    port.postMessage({error: {...toWorkerError(error, 'Runtime.ImportModuleError'), init: true}, type: 'init-error'} satisfies FromWorker)
     return
   }
 
   port.on('message', (message: ToWorker) => {
     invoke(handler, message).then(
       (result) => {
+        // What the invocation left allocated (a typed array made in one go, say) counts before it answers.
+        enforceMemorySize()
         let payload: string
         try {
           // Lambda returns the JSON of what the handler gave; undefined becomes null.
@@ -113,7 +168,10 @@ async function main(): Promise<void> {
 
         port.postMessage({id: message.id, payload, type: 'result'} satisfies FromWorker)
       },
-      (error: unknown) => port.postMessage({error: toWorkerError(error), id: message.id, type: 'error'} satisfies FromWorker),
+      (error: unknown) => {
+        enforceMemorySize()
+        port.postMessage({error: toWorkerError(error), id: message.id, type: 'error'} satisfies FromWorker)
+      },
     )
   })
   port.postMessage({type: 'ready'} satisfies FromWorker)

@@ -1,15 +1,22 @@
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
+import {createInterface} from 'node:readline'
 import {pathToFileURL} from 'node:url'
 import {Worker} from 'node:worker_threads'
 
-import type {FromWorker, ToWorker, WorkerError, WorkerSetup} from './function-worker.js'
+import type {FromWorker, MemoryUse, ToWorker, WorkerError, WorkerSetup} from './function-worker.js'
+import {WaitingLines} from './waiting.js'
 
 export type {WorkerError} from './function-worker.js'
 
 type Outcome =
   | {ok: true; /** The handler's result, as Lambda returns it (JSON). */ payload: unknown}
-  | {error: WorkerError; ok: false; /** Why: the handler threw, ran out of time, or its environment died. */ reason: 'crash' | 'error' | 'timeout'}
+  | {
+      error: WorkerError
+      ok: false
+      /** Why: the handler threw, ran out of time, its environment died, or Lambda refused the invocation (TooManyRequestsException). */
+      reason: 'crash' | 'error' | 'throttled' | 'timeout'
+    }
 
 export type InvokeResult = Outcome & {durationMs: number}
 
@@ -17,9 +24,31 @@ export type InvokeResult = Outcome & {durationMs: number}
 export interface FunctionCode {
   env: Record<string, string>
   setup: WorkerSetup
+  /** The function's ReservedConcurrentExecutions, if set: Lambda never runs more at once, and refuses the rest. */
+  reservedConcurrency?: number
   /** The function's Timeout. */
   timeoutMs: number
 }
+
+export interface RuntimeOptions {
+  /** Environments at most (`--concurrency`): fewer than Lambda would start, so invocations may wait for one. */
+  concurrency: number
+  /** Invocations that may wait for an environment (`--queue`); beyond, and beyond 16 MB of waiting events, they are throttled. */
+  maxWaiting?: number
+  onLog: (line: LogLine, requestId: string | undefined) => void
+}
+
+export interface InvokeOptions {
+  /** On whose behalf (a connection id): waiting invocations are served one caller after another. Default: its own. */
+  caller?: string
+  /** Aborted when the caller stops waiting (API Gateway's integration timeout): an invocation still waiting is dropped. */
+  signal?: AbortSignal
+}
+
+/** Default of `--queue`. */
+export const DEFAULT_MAX_WAITING = 1000
+/** Waiting events (each up to API Gateway's 128 KB message and more) take memory: a flood is throttled, not queued. */
+export const MAX_WAITING_BYTES = 16 * 1024 * 1024
 
 export interface LogLine {
   level: string
@@ -27,20 +56,44 @@ export interface LogLine {
 }
 
 interface Pending {
+  caller: string
   event: string
+  length: number
   requestId: string
   resolve: (result: InvokeResult) => void
 }
 
 interface Environment {
+  /** Why its handler failed to load (the module threw or lacks the handler). */
+  initError?: WorkerError
   busy?: {id: number; pending: Pending; started: number; timer: NodeJS.Timeout}
   code: FunctionCode
   ready: Promise<boolean>
   worker: Worker
 }
 
+/** Lambda's limit on a cold start's Init phase (loading the handler module), not counted in the Timeout. */
+const INIT_LIMIT_MS = 10_000
+
 const FROM_SOURCES = import.meta.url.endsWith('.ts')
 const WORKER_URL = new URL(`./function-worker${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url)
+
+const MB = 1024 * 1024
+
+function throttled(reason: string): InvokeResult {
+  return {durationMs: 0, error: {errorMessage: `Rate Exceeded. (${reason})`, errorType: 'TooManyRequestsException'}, ok: false, reason: 'throttled'}
+}
+
+const ABANDONED: InvokeResult = {durationMs: 0, error: {errorMessage: 'The caller stopped waiting before an environment was free', errorType: 'Runtime.Abandoned'}, ok: false, reason: 'crash'}
+
+/** What Lambda reports for a sandbox over its MemorySize, with what the environment held. */
+function outOfMemoryError(memorySize: number, use: MemoryUse): WorkerError {
+  const used = Math.ceil((use.heap + use.external) / MB)
+  return {
+    errorMessage: `Runtime exited with error: signal: killed (${used} MB in use, MemorySize ${memorySize} MB: JS heap ${Math.round(use.heap / MB)} MB, Buffers and other external memory ${Math.round(use.external / MB)} MB)`,
+    errorType: 'Runtime.OutOfMemory',
+  }
+}
 
 /** The worker's entry. Run from the TypeScript sources (bin/dev.js, tests), it registers tsx first. */
 function workerEntry(): {eval: boolean; source: string | URL} {
@@ -60,35 +113,103 @@ export class FunctionRuntime {
   private readonly environments = new Set<Environment>()
   private readonly idle: Environment[] = []
   private nextId = 1
-  private readonly queue: Pending[] = []
+  private readonly waiting = new WaitingLines<Pending>()
   private closed = false
 
   constructor(
     code: FunctionCode,
-    private readonly options: {concurrency: number; onLog: (line: LogLine, requestId: string | undefined) => void},
+    private readonly options: RuntimeOptions,
   ) {
     this.code = code
   }
 
-  /** Runs the handler on `event` (already JSON, as Lambda receives it). Never rejects. */
-  invoke(event: string, requestId: string): Promise<InvokeResult> {
+  /**
+   * Runs the handler on `event` (already JSON, as Lambda receives it). Never rejects. Lambda has no queue for
+   * synchronous invocations: beyond the function's ReservedConcurrentExecutions it answers TooManyRequestsException
+   * at once. Below that, an invocation waits for one of the `concurrency` environments, as long as fewer than
+   * `maxWaiting` (and 16 MB of events) already wait; otherwise it is throttled as Lambda throttles. When they are
+   * full, the caller with the most waiting gives way: its newest invocation is throttled, so that one flooding
+   * connection cannot get everyone else's throttled.
+   */
+  invoke(event: string, requestId: string, options: InvokeOptions = {}): Promise<InvokeResult> {
     return new Promise((resolve) => {
       if (this.closed) {
         resolve({durationMs: 0, error: {errorMessage: 'The dev server is stopping', errorType: 'Runtime.Stopped'}, ok: false, reason: 'crash'})
         return
       }
 
-      this.queue.push({event, requestId, resolve})
+      const pending: Pending = {caller: options.caller ?? requestId, event, length: event.length, requestId, resolve}
+      const refusal = this.refusal(pending)
+      if (refusal) {
+        resolve(throttled(refusal))
+        return
+      }
+
+      if (options.signal?.aborted) {
+        resolve(ABANDONED)
+        return
+      }
+
+      this.waiting.add(pending)
+      options.signal?.addEventListener('abort', () => this.abandon(pending), {once: true})
       this.dispatch()
     })
   }
 
+  /**
+   * Why Lambda would refuse this invocation now, if it would; makes room for it by throttling the newest invocations
+   * of a caller that has more waiting. Sizes are in UTF-16 code units, as strings are held.
+   */
+  private refusal(pending: Pending): string | undefined {
+    const reserved = this.code.reservedConcurrency
+    const running = this.environments.size - this.idle.length
+    if (reserved !== undefined && running + this.waiting.count >= reserved) {
+      return `ReservedFunctionConcurrentInvocationLimitExceeded: ReservedConcurrentExecutions is ${reserved} and ${reserved} invocations are in flight`
+    }
+
+    if (this.idle.length > 0 || this.environments.size < this.capacity) return undefined
+    const maxWaiting = this.options.maxWaiting ?? DEFAULT_MAX_WAITING
+    const full = () => {
+      if (this.waiting.count + 1 > maxWaiting) return `dev: all ${this.capacity} environments are busy and ${this.waiting.count} invocations wait for one (--concurrency, --queue)`
+      if (this.waiting.length + pending.length > MAX_WAITING_BYTES) {
+        return `dev: all ${this.capacity} environments are busy and the ${MAX_WAITING_BYTES / MB} MB of events allowed to wait for one are taken (--concurrency)`
+      }
+
+      return undefined
+    }
+
+    for (let reason = full(); reason; reason = full()) {
+      const givesWay = this.waiting.newestOfLargerThan(pending.caller, pending.length)
+      if (!givesWay) return reason
+      this.waiting.remove(givesWay)
+      givesWay.resolve(throttled(`${reason}; it gave way to another caller's, as it had the most waiting`))
+    }
+
+    return undefined
+  }
+
+  /** Environments at most: `concurrency`, or fewer if the function reserves fewer. */
+  private get capacity(): number {
+    return Math.min(this.options.concurrency, this.code.reservedConcurrency ?? Number.POSITIVE_INFINITY)
+  }
+
+  /** The caller stopped waiting before an environment was free: the invocation never starts. */
+  private abandon(pending: Pending): void {
+    if (this.waiting.remove(pending)) pending.resolve(ABANDONED)
+  }
+
   /** Starts one environment with the current code and waits until its handler is loaded; false if loading failed. */
   async warm(): Promise<boolean> {
-    if (this.idle.some((environment) => environment.code === this.code)) return true
+    return (await this.load()) === undefined
+  }
+
+  /** As warm(), answering why loading failed (Lambda's init error), or undefined once loaded. */
+  async load(): Promise<WorkerError | undefined> {
+    if (this.idle.some((environment) => environment.code === this.code)) return undefined
     const environment = this.spawn()
     this.idle.push(environment)
-    return environment.ready
+    if (await environment.ready) return undefined
+    return environment.initError ?? {errorMessage: 'The environment exited while loading the handler', errorType: 'Runtime.ExitError'}
   }
 
   /** New code for new invocations; running ones finish on the old code, idle old environments stop. */
@@ -103,7 +224,7 @@ export class FunctionRuntime {
 
   async close(): Promise<void> {
     this.closed = true
-    for (const pending of this.queue.splice(0)) {
+    for (const pending of this.waiting.drain()) {
       pending.resolve({durationMs: 0, error: {errorMessage: 'The dev server is stopping', errorType: 'Runtime.Stopped'}, ok: false, reason: 'crash'})
     }
 
@@ -111,7 +232,7 @@ export class FunctionRuntime {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    while (this.waiting.count > 0) {
       let environment = this.idle.pop()
       while (environment && environment.code !== this.code) {
         this.retire(environment)
@@ -119,11 +240,11 @@ export class FunctionRuntime {
       }
 
       if (!environment) {
-        if (this.environments.size >= this.options.concurrency) return
+        if (this.environments.size >= this.capacity) return
         environment = this.spawn()
       }
 
-      this.run(environment, this.queue.shift()!)
+      this.run(environment, this.waiting.next()!)
     }
   }
 
@@ -134,11 +255,23 @@ export class FunctionRuntime {
       env: code.env,
       eval: entry.eval,
       resourceLimits: {maxOldGenerationSizeMb: Math.max(64, code.setup.memorySize)},
+      // The handler's own process.stdout/stderr writes: logged line by line like its console lines (Lambda sends both
+      // to CloudWatch), never written raw to wsapi's stdout, which carries --json.
+      stderr: true,
+      stdout: true,
       workerData: code.setup,
     })
     let settleReady: (ok: boolean) => void = () => {}
     const environment: Environment = {code, ready: new Promise((resolve) => (settleReady = resolve)), worker}
+    for (const [stream, level] of [
+      [worker.stdout, 'INFO'],
+      [worker.stderr, 'ERROR'],
+    ] as const) {
+      createInterface({crlfDelay: Number.POSITIVE_INFINITY, input: stream}).on('line', (text) => this.options.onLog({level, text}, environment.busy?.pending.requestId))
+    }
+
     let initError: WorkerError | undefined
+    let outOfMemory: WorkerError | undefined
     this.environments.add(environment)
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
@@ -148,8 +281,9 @@ export class FunctionRuntime {
         }
 
         case 'init-error': {
+          // Reported once: by the invocation it fails (its log line carries the stack), or by warm()/load().
           initError = message.error
-          this.options.onLog({level: 'ERROR', text: `${message.error.errorType}: ${message.error.stack ?? message.error.errorMessage}`}, environment.busy?.pending.requestId)
+          environment.initError = message.error
           settleReady(false)
           this.finish(environment, {error: message.error, ok: false, reason: 'crash'}, false)
           void worker.terminate()
@@ -158,6 +292,13 @@ export class FunctionRuntime {
 
         case 'log': {
           this.options.onLog(message, environment.busy?.pending.requestId)
+          break
+        }
+
+        case 'out-of-memory': {
+          outOfMemory = outOfMemoryError(code.setup.memorySize, message.use)
+          // Between invocations nobody else would hear of it.
+          if (!environment.busy) this.options.onLog({level: 'ERROR', text: `${outOfMemory.errorType}: ${outOfMemory.errorMessage}`}, undefined)
           break
         }
 
@@ -183,7 +324,7 @@ export class FunctionRuntime {
       const index = this.idle.indexOf(environment)
       if (index !== -1) this.idle.splice(index, 1)
       if (environment.busy) {
-        const error = initError ?? {errorMessage: `Runtime exited with error: exit status ${exitCode}`, errorType: 'Runtime.ExitError'}
+        const error = initError ?? outOfMemory ?? {errorMessage: `Runtime exited with error: exit status ${exitCode}`, errorType: 'Runtime.ExitError'}
         this.finish(environment, {error, ok: false, reason: 'crash'}, false)
       }
 
@@ -194,17 +335,27 @@ export class FunctionRuntime {
 
   private run(environment: Environment, pending: Pending): void {
     const id = this.nextId++
-    const started = performance.now()
     const timeoutMs = environment.code.timeoutMs
-    const timer = setTimeout(() => {
+    const timedOut = () => {
       const seconds = Number((timeoutMs / 1000).toFixed(2))
       this.finish(environment, {error: {errorMessage: `Task timed out after ${seconds} seconds`, errorType: 'Sandbox.Timedout'}, ok: false, reason: 'timeout'})
       // Lambda throws away an environment whose invocation timed out.
       void environment.worker.terminate()
-    }, timeoutMs)
-    environment.busy = {id, pending, started, timer}
-    const message: ToWorker = {deadline: Date.now() + timeoutMs, event: pending.event, id, requestId: pending.requestId, type: 'invoke'}
-    environment.worker.postMessage(message)
+    }
+
+    // The function's Timeout counts the invocation only: a cold start's Init phase has its own 10-second
+    // limit, after which Lambda retries Init within the invocation's Timeout (AWS Lambda Developer Guide,
+    // "Lambda execution environment lifecycle").
+    environment.busy = {id, pending, started: performance.now(), timer: setTimeout(timedOut, INIT_LIMIT_MS + timeoutMs)}
+    void environment.ready.then((ready) => {
+      const busy = environment.busy
+      if (!ready || busy?.id !== id) return
+      clearTimeout(busy.timer)
+      busy.started = performance.now()
+      busy.timer = setTimeout(timedOut, timeoutMs)
+      const message: ToWorker = {deadline: Date.now() + timeoutMs, event: pending.event, id, requestId: pending.requestId, type: 'invoke'}
+      environment.worker.postMessage(message)
+    })
   }
 
   private finish(environment: Environment, outcome: Outcome, reuse = true): void {

@@ -17,8 +17,11 @@ import type {LocalQueues, MessageAttributeValue} from './sqs.js'
  * Event (202, then Lambda's retries and destinations: async-invocations.ts) and DryRun (204).
  */
 
-/** Any path of the Lambda API (its operations start with a date, e.g. /2015-03-31/functions). */
-export const LAMBDA_API_PATH = /^\/20\d\d-\d\d-\d\d\//
+/**
+ * A path of the Lambda API's function operations (/2015-03-31/functions/…, /2014-11-13/functions/…); nothing else
+ * wsapi dev serves can look like it (a stage named like a date is /<stage> or /<stage>/@connections/…).
+ */
+export const LAMBDA_API_PATH = /^\/20\d\d-\d\d-\d\d\/functions\//
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/
 
 /** Request payload limits (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
@@ -326,7 +329,7 @@ export class LocalLambda {
       functionId: fn?.logicalId ?? event.functionName,
       note,
       route: 'Invoke Event',
-      status: result === undefined ? 'not run' : result.ok ? 'ok' : 'Unhandled',
+      status: result === undefined ? 'not run' : result.ok ? 200 : 'Unhandled',
     })
   }
 

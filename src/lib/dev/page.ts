@@ -48,10 +48,10 @@ export function chatPage(options: ChatPageOptions): string {
 </header>
 <ul id="log" aria-live="polite"></ul>
 <form id="form" autocomplete="off">
-  <input id="text" placeholder="Type a message and press Enter" autofocus>
+  <input id="text" placeholder="Type a message (a JSON object is sent as typed) and press Enter" autofocus>
   <label><input type="checkbox" id="raw"> send as raw frame</label>
   <button id="send" type="submit">Send</button>
-  <button id="reconnect" type="button" hidden>Reconnect</button>
+  <button id="reconnect" type="button" hidden>Reconnect now</button>
 </form>
 <script>
 const config = ${config};
@@ -79,26 +79,54 @@ function isErrorFrame(data) {
   } catch { return false; }
 }
 
+// Like wsapi connect: a line that is a JSON object goes as typed, any other line is wrapped with the route.
+function isJsonObject(line) {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('{')) return false;
+  try {
+    const value = JSON.parse(trimmed);
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch { return false; }
+}
+
+// After a close (wsapi dev restarted, an idle timeout…), come back by itself: 0.5 s, doubling up to 30 s.
+const BACKOFF = {initialMs: 500, maxMs: 30000};
 let socket;
+let attempt = 0;
+let retryTimer;
 function connect() {
+  clearTimeout(retryTimer);
+  retryTimer = undefined;
   // The page's own query string (e.g. ?token=…) goes to $connect, where an authorizer can read it.
   const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/' + config.stage + location.search;
   socket = new WebSocket(url);
-  statusLine.textContent = 'connecting…';
+  statusLine.textContent = attempt === 0 ? 'connecting…' : 'reconnecting… (attempt ' + attempt + ')';
   reconnect.hidden = true;
-  socket.onopen = () => { statusLine.textContent = 'connected'; add('info', 'connected to ' + url); };
+  socket.onopen = () => {
+    statusLine.textContent = 'connected';
+    add('info', (attempt === 0 ? 'connected to ' : 'reconnected to ') + url);
+    attempt = 0;
+  };
   socket.onmessage = (event) => add(isErrorFrame(event.data) ? 'in error' : 'in', event.data);
   socket.onclose = (event) => {
-    statusLine.textContent = 'closed';
-    add('info', 'closed: ' + event.code + (event.reason ? ' ' + event.reason : ''));
+    attempt++;
+    const delayMs = Math.min(BACKOFF.maxMs, BACKOFF.initialMs * 2 ** (attempt - 1));
+    statusLine.textContent = 'closed: reconnecting in ' + (delayMs / 1000).toFixed(1) + ' s';
+    add('info', 'closed: ' + event.code + (event.reason ? ' ' + event.reason : '') + '; reconnecting in ' + (delayMs / 1000).toFixed(1) + ' s (attempt ' + attempt + ')');
     reconnect.hidden = false;
+    retryTimer = setTimeout(connect, delayMs);
   };
 }
 
 document.getElementById('form').addEventListener('submit', (event) => {
   event.preventDefault();
-  if (!socket || socket.readyState !== WebSocket.OPEN || text.value === '') return;
-  const frame = raw.checked ? text.value : JSON.stringify({...config.message, data: text.value});
+  if (text.value === '') return;
+  if (!socket || socket.readyState !== WebSocket.OPEN) {
+    add('error', 'not connected: not sent; reconnecting now');
+    if (socket?.readyState !== WebSocket.CONNECTING) connect();
+    return;
+  }
+  const frame = raw.checked || isJsonObject(text.value) ? text.value : JSON.stringify({...config.message, data: text.value});
   socket.send(frame);
   add('out', frame);
   text.value = '';

@@ -4,6 +4,7 @@ import {basename, join, relative, resolve} from 'node:path'
 import {UsageError} from '../errors.js'
 import {type CfnParameter, type CfnResource, type CfnTemplate, collectReferences, parseTemplate} from './cfn.js'
 import {parseRouteSelectionExpression, type RouteSelectionExpression} from './expressions.js'
+import {routeKeyWildcardProblem} from './names.js'
 import {TEMPLATE_FILE} from './files.js'
 
 export {TEMPLATE_FILE} from './files.js'
@@ -20,6 +21,8 @@ export interface FunctionModel {
   handler: string
   logicalId: string
   memorySize: number
+  /** ReservedConcurrentExecutions, when the template sets it. */
+  reservedConcurrency?: number
   runtime: string
   /** Seconds. */
   timeout: number
@@ -57,6 +60,20 @@ export interface TableModel {
   ttlAttribute?: string
 }
 
+/** A stage's throttling targets for a route (AWS::ApiGatewayV2::Stage RouteSettings); unset values fall back. */
+export interface ThrottleModel {
+  burstLimit?: number
+  /** Requests per second. */
+  rateLimit?: number
+}
+
+export interface StageThrottlingModel {
+  /** DefaultRouteSettings: for every route without its own. */
+  defaults: ThrottleModel
+  /** RouteSettings, by route key. */
+  routes: Record<string, ThrottleModel>
+}
+
 export interface ProjectModel {
   api: {logicalId: string; routeSelection: RouteSelectionExpression}
   authorizers: AuthorizerModel[]
@@ -69,11 +86,15 @@ export interface ProjectModel {
   routes: RouteModel[]
   stage: {logicalId: string; name: string}
   tables: TableModel[]
+  /** The stage's ThrottlingRateLimit / ThrottlingBurstLimit settings. */
+  throttling: StageThrottlingModel
   template: CfnTemplate
   templatePath: string
 }
 
 export interface LoadProjectOptions {
+  /** Values from the environment (`WSAPI_PARAMETER_<Name>`): used for the parameters the template declares, ignored for others. */
+  environmentParameters?: Record<string, string>
   /** Parameter overrides (`--parameter Key=Value`). */
   parameters?: Record<string, string>
   /** Template file, relative to dir. */
@@ -103,10 +124,11 @@ function resolveScalar(value: unknown, parameters: Record<string, string>): stri
   return undefined
 }
 
-function parameterValues(file: string, declared: Record<string, CfnParameter> | undefined, overrides: Record<string, string>): Record<string, string> {
+function parameterValues(file: string, declared: Record<string, CfnParameter> | undefined, overrides: Record<string, string>, fromEnvironment: Record<string, string> = {}): Record<string, string> {
   const values: Record<string, string> = {}
   for (const [name, parameter] of Object.entries(declared ?? {})) {
     if (parameter.Default !== undefined) values[name] = String(parameter.Default)
+    if (Object.hasOwn(fromEnvironment, name)) values[name] = fromEnvironment[name]
   }
 
   for (const [name, value] of Object.entries(overrides)) {
@@ -121,7 +143,42 @@ function parameterValues(file: string, declared: Record<string, CfnParameter> | 
   return values
 }
 
-function loadFunction(dir: string, file: string, template: CfnTemplate, logicalId: string, usedBy: string): FunctionModel {
+/** A number property, literal or a Ref to a parameter; undefined when absent or another intrinsic (Fn::If…), which wsapi dev does not evaluate. */
+function numberProperty(file: string, where: string, value: unknown, parameters: Record<string, string>, check: (n: number) => boolean, expected: string): number | undefined {
+  if (value === undefined) return undefined
+  if (value !== null && typeof value === 'object' && !('Ref' in value)) return undefined
+  const resolved = resolveScalar(value, parameters)
+  const number = resolved === undefined || resolved.trim() === '' ? Number.NaN : Number(resolved)
+  if (!check(number)) throw fail(file, `${where} must be ${expected}, not ${JSON.stringify(value)}.`)
+  return number
+}
+
+function throttleSettings(file: string, where: string, value: unknown, parameters: Record<string, string>): ThrottleModel {
+  if (value === undefined) return {}
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail(file, `${where} must be a mapping.`)
+  const settings = value as Record<string, unknown>
+  return {
+    burstLimit: numberProperty(file, `${where}.ThrottlingBurstLimit`, settings.ThrottlingBurstLimit, parameters, (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+    rateLimit: numberProperty(file, `${where}.ThrottlingRateLimit`, settings.ThrottlingRateLimit, parameters, (n) => Number.isFinite(n) && n >= 0, 'a number ≥ 0'),
+  }
+}
+
+function loadThrottling(file: string, stageId: string, stage: CfnResource, parameters: Record<string, string>): StageThrottlingModel {
+  const properties = stage.Properties ?? {}
+  const routeSettings = properties.RouteSettings
+  if (routeSettings !== undefined && (routeSettings === null || typeof routeSettings !== 'object' || Array.isArray(routeSettings))) {
+    throw fail(file, `stage ${stageId}: RouteSettings must be a mapping of route keys to settings.`)
+  }
+
+  return {
+    defaults: throttleSettings(file, `stage ${stageId}: DefaultRouteSettings`, properties.DefaultRouteSettings, parameters),
+    routes: Object.fromEntries(
+      Object.entries((routeSettings ?? {}) as Record<string, unknown>).map(([key, value]) => [key, throttleSettings(file, `stage ${stageId}: RouteSettings.${key}`, value, parameters)]),
+    ),
+  }
+}
+
+function loadFunction(dir: string, file: string, template: CfnTemplate, logicalId: string, usedBy: string, parameters: Record<string, string>): FunctionModel {
   const resource = template.Resources[logicalId]
   const properties = resource.Properties ?? {}
   const code = properties.Code
@@ -150,6 +207,7 @@ function loadFunction(dir: string, file: string, template: CfnTemplate, logicalI
     handler,
     logicalId,
     memorySize: typeof properties.MemorySize === 'number' ? properties.MemorySize : LAMBDA_DEFAULT_MEMORY,
+    reservedConcurrency: numberProperty(file, `function ${logicalId}: ReservedConcurrentExecutions`, properties.ReservedConcurrentExecutions, parameters, (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
     runtime,
     timeout: typeof properties.Timeout === 'number' ? properties.Timeout : LAMBDA_DEFAULT_TIMEOUT,
   }
@@ -184,7 +242,7 @@ function loadTable(file: string, logicalId: string, resource: CfnResource): Tabl
 /** Builds the project model from an already parsed template. */
 export function projectFromTemplate(dir: string, template: CfnTemplate, options: LoadProjectOptions = {}): ProjectModel {
   const file = options.templateFile ?? TEMPLATE_FILE
-  const parameters = parameterValues(file, template.Parameters, options.parameters ?? {})
+  const parameters = parameterValues(file, template.Parameters, options.parameters ?? {}, options.environmentParameters)
   const apis = ofType(template, 'AWS::ApiGatewayV2::Api').filter(([, api]) => api.Properties?.ProtocolType === 'WEBSOCKET')
   if (apis.length !== 1) {
     throw fail(file, apis.length === 0 ? 'no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET; run `wsapi init` to create a project.' : `${apis.length} WebSocket APIs (${apis.map(([id]) => id).join(', ')}); wsapi drives exactly one.`)
@@ -209,7 +267,7 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
 
   const functions: Record<string, FunctionModel> = {}
   const useFunction = (logicalId: string, usedBy: string) => {
-    functions[logicalId] ??= loadFunction(dir, file, template, logicalId, usedBy)
+    functions[logicalId] ??= loadFunction(dir, file, template, logicalId, usedBy, parameters)
     return logicalId
   }
 
@@ -234,6 +292,8 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
     const properties = route.Properties ?? {}
     const key = properties.RouteKey
     if (typeof key !== 'string' || key === '') throw fail(file, `route ${logicalId} needs a RouteKey.`)
+    const wildcard = routeKeyWildcardProblem(key)
+    if (wildcard) throw fail(file, `route ${logicalId} (${JSON.stringify(key)}): ${wildcard}`)
     if (routes.some((other) => other.key === key)) throw fail(file, `route ${logicalId}: route key ${JSON.stringify(key)} is used by two routes.`)
     const integrationId = referencedResource(template, properties.Target, 'AWS::ApiGatewayV2::Integration')
     if (!integrationId) throw fail(file, `route ${logicalId} (${key}) has no Target pointing at an AWS::ApiGatewayV2::Integration of this template.`)
@@ -281,6 +341,7 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
     tables,
     template,
     templatePath: join(dir, file),
+    throttling: loadThrottling(file, stageId, stage, parameters),
   }
 }
 
@@ -295,4 +356,22 @@ export function loadProject(dir: string, options: LoadProjectOptions = {}): Proj
   }
 
   return projectFromTemplate(resolve(dir), parseTemplate(readFileSync(path, 'utf8'), file), options)
+}
+
+/**
+ * The secret whose value clients pass as the `token` query string: the one AWS::SecretsManager::Secret that
+ * the function of a `route.request.querystring.token` authorizer refers to in its environment (the
+ * scaffolded AUTH_TOKEN_SECRET_ARN). Undefined when there is none, or more than one to choose from.
+ */
+export function tokenSecretId(project: ProjectModel): string | undefined {
+  const found = new Set<string>()
+  for (const authorizer of project.authorizers) {
+    if (!authorizer.identitySources.includes('route.request.querystring.token')) continue
+    for (const value of Object.values(project.functions[authorizer.functionId]?.environment ?? {})) {
+      const target = (value as {Ref?: unknown} | null)?.Ref
+      if (typeof target === 'string' && project.template.Resources[target]?.Type === 'AWS::SecretsManager::Secret') found.add(target)
+    }
+  }
+
+  return found.size === 1 ? [...found][0] : undefined
 }

@@ -6,7 +6,7 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/
 // API Gateway accepts most printable characters in a route key; we keep to those that are safe in
 // an execute-api ARN, a CloudFormation !Sub string, a YAML scalar and a file name.
-const ROUTE_KEY = /^[A-Za-z0-9_][A-Za-z0-9._:/@+~*-]{0,127}$/
+const ROUTE_KEY = /^[A-Za-z0-9_][A-Za-z0-9._:/@+~-]{0,127}$/
 const ENV_VAR = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/
 const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_-]{0,254}$/
 
@@ -19,7 +19,7 @@ const LAMBDA_RESERVED_ENV = new Set([
 ])
 
 /** Environment variables the generated functions already use for themselves. */
-export const GENERATED_ENV_NAMES = ['NODE_OPTIONS', 'BROADCAST_CONCURRENCY', 'RATE_LIMIT', 'RATE_LIMIT_BURST', 'AUTH_TOKEN_SECRET', 'WSAPI_MANAGEMENT_ENDPOINT'] as const
+export const GENERATED_ENV_NAMES = ['NODE_OPTIONS', 'BROADCAST_CONCURRENCY', 'RATE_LIMIT', 'RATE_LIMIT_BURST', 'AUTH_TOKEN_SECRET_ARN', 'WSAPI_MANAGEMENT_ENDPOINT'] as const
 
 /** Attributes the generated handlers write next to the connection id (bucketFullAt: the rate limit, runtime/rate-limit.ts). */
 export const RESERVED_ATTRIBUTES = ['connectedAt', 'expiresAt', 'bucketFullAt'] as const
@@ -67,6 +67,32 @@ export function validateStage(value: string): string {
   return value
 }
 
+/**
+ * A stage that makes a valid CloudFormation stack name `<project>-<stage>`. API Gateway allows "_" in a
+ * stage, CloudFormation allows none in a stack name, so init and deploy refuse the same stages with the
+ * same suggestion.
+ */
+export function validateStackStage(project: string, stage: string): string {
+  validateStage(stage)
+  const stackName = `${project}-${stage}`
+  if (STACK_NAME.test(stackName)) return stage
+  const dashed = stage.replaceAll('_', '-')
+  const fix = STACK_NAME.test(`${project}-${dashed}`) ? `use --stage ${dashed}` : 'choose a shorter project name or stage'
+  throw new UsageError(
+    `The stack name ${JSON.stringify(stackName)} (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): ${fix}.`,
+    {code: 'INVALID_STACK_NAME'},
+  )
+}
+
+/**
+ * Why a route key cannot hold `*`, or undefined. Each route's Lambda permission ends its SourceArn with the
+ * route key, and `*` there is a wildcard: `a*` would let every route starting with `a` invoke the function.
+ */
+export function routeKeyWildcardProblem(key: string): string | undefined {
+  if (!key.includes('*')) return undefined
+  return `"*" is not allowed in a route key: the route's Lambda permission ends its SourceArn with the key, where "*" is a wildcard that would let other routes invoke the function. Rename the route.`
+}
+
 export function validateRouteKey(value: string): string {
   if (value.startsWith('$')) {
     throw new UsageError(
@@ -75,9 +101,11 @@ export function validateRouteKey(value: string): string {
     )
   }
 
+  const wildcard = routeKeyWildcardProblem(value)
+  if (wildcard) throw new UsageError(`Invalid route ${JSON.stringify(value)}: ${wildcard}`, {code: 'INVALID_ROUTE'})
   if (!ROUTE_KEY.test(value)) {
     throw new UsageError(
-      `Invalid route ${JSON.stringify(value)}: start with a letter, digit or "_" and use only letters, digits and . _ : / @ + ~ * - (at most 128 characters).`,
+      `Invalid route ${JSON.stringify(value)}: start with a letter, digit or "_" and use only letters, digits and . _ : / @ + ~ - (at most 128 characters).`,
       {code: 'INVALID_ROUTE'},
     )
   }

@@ -11,6 +11,7 @@ import {
   validateInteger,
   validateRuntime,
   validateStackName,
+  validateStackStage,
   validateStage,
 } from '../project/index.js'
 
@@ -186,6 +187,7 @@ export interface RawInitOptions {
 
 /** Checks every answer; the first bad one throws a UsageError naming the value. Missing ones take the defaults. */
 export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOptions {
+  const name = validateStackName(raw.name)
   const rateLimit = validateRateLimit(raw.rateLimit ?? INIT_DEFAULTS.rateLimit)
   let rateBurst = 0
   if (rateLimit === 'off') {
@@ -208,7 +210,7 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     idAttribute: validateAttributeName(raw.idAttribute ?? INIT_DEFAULTS.idAttribute),
     logRetention: validateLogRetention(raw.logRetention ?? INIT_DEFAULTS.logRetention),
     memory: validateInteger(raw.memory ?? INIT_DEFAULTS.memory, 'memory (MB)', 128, 10_240),
-    name: validateStackName(raw.name),
+    name,
     rateBurst,
     rateLimit,
     readCapacity: validateInteger(raw.readCapacity ?? INIT_DEFAULTS.readCapacity, 'read capacity', 1, 40_000),
@@ -216,7 +218,8 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     routeSelection: validateRouteSelection(raw.routeSelection ?? INIT_DEFAULTS.routeSelection),
     routes,
     runtime: validateRuntime(raw.runtime ?? INIT_DEFAULTS.runtime),
-    stage: validateStage(raw.stage ?? INIT_DEFAULTS.stage),
+    // Deploy refuses a stage that makes an invalid stack name: refuse it now, not after writing the project.
+    stage: validateStackStage(name, raw.stage ?? INIT_DEFAULTS.stage),
     tableEnv: validateEnvVarName(raw.tableEnv ?? INIT_DEFAULTS.tableEnv, 'table environment variable'),
     timeout: validateInteger(raw.timeout ?? INIT_DEFAULTS.timeout, 'timeout (seconds)', 1, 900),
     writeCapacity: validateInteger(raw.writeCapacity ?? INIT_DEFAULTS.writeCapacity, 'write capacity', 1, 40_000),

@@ -2,9 +2,9 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
 import {RUNTIME_DIR, TEMPLATES_DIR, wsapiPackage} from '../paths.js'
-import {deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase, validateStackName} from '../project/index.js'
+import {deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase} from '../project/index.js'
 import {createRenderer, type TemplateRenderer} from './engine.js'
-import {INTEGRATION_TIMEOUT_SECONDS, type InitOptions} from './options.js'
+import {type InitOptions, INTEGRATION_TIMEOUT_SECONDS} from './options.js'
 
 /** The default budget of @connections posts per second of one broadcast (runtime/pacing.ts). */
 const DEFAULT_POSTS_PER_SECOND = 9000
@@ -115,6 +115,19 @@ function sdkRange(name: string): string {
   return range
 }
 
+/**
+ * `wsapi dev` as it works for this project. A token project needs no secret on the command line: dev
+ * generates the token (as Secrets Manager does when AuthTokenSecret is empty) and keeps it in .wsapi/.
+ */
+export function devCommand(_options: Pick<InitOptions, 'auth'>): string {
+  return 'wsapi dev'
+}
+
+/** `wsapi connect` as it works for this project under `wsapi dev`: it takes dev's token from .wsapi/. */
+export function connectCommand(_options: Pick<InitOptions, 'auth'>): string {
+  return 'wsapi connect'
+}
+
 /** The data every template sees. */
 function templateContext(options: InitOptions, warnings: string[]) {
   const expression = parseRouteSelectionExpression(options.routeSelection)
@@ -197,17 +210,6 @@ function templateContext(options: InitOptions, warnings: string[]) {
     warnings.push(`Timeout ${options.timeout} s: API Gateway stops waiting after ${INTEGRATION_TIMEOUT_SECONDS} s, so longer runs end in "Endpoint request timed out" for the sender.`)
   }
 
-  // API Gateway allows "_" in a stage and 128 characters in a name, but the stack is <project>-<stage>.
-  const stackName = `${options.name}-${options.stage}`
-  try {
-    validateStackName(stackName, 'stack name')
-  } catch {
-    const how = stackName.length > 128 ? 'choose a shorter name or stage' : `deploy with --stage ${options.stage.replaceAll('_', '-')}`
-    warnings.push(
-      `The stack name ${stackName} (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): \`wsapi deploy\` will refuse this stage; ${how}.`,
-    )
-  }
-
   const reserved = functions.reduce((total, fn) => total + (fn.reservedConcurrency ?? 0), 0)
   if (reserved > DEFAULT_RESERVABLE_CONCURRENCY) {
     warnings.push(
@@ -233,13 +235,20 @@ function templateContext(options: InitOptions, warnings: string[]) {
     routes,
     versions: {
       awsSdk: sdkRange('@aws-sdk/client-dynamodb'),
+      awsSdkSecretsManager: sdkRange('@aws-sdk/client-secrets-manager'),
       awsSdkClientMock: sdkRange('aws-sdk-client-mock'),
       awsSdkLambda: sdkRange('@aws-sdk/client-lambda'),
       mocha: sdkRange('mocha'),
+      prettier: sdkRange('prettier'),
       tsx: sdkRange('tsx'),
       typescript: sdkRange('typescript'),
       typesMocha: sdkRange('@types/mocha'),
     },
+    // Lined up so that their comments in the README form one column.
+    connectCommand: connectCommand(options).padEnd(Math.max(devCommand(options).length, connectCommand(options).length)),
+    devCommand: devCommand(options).padEnd(Math.max(devCommand(options).length, connectCommand(options).length)),
+    devScript: `node scripts/wsapi.mjs ${devCommand(options).replace(/^wsapi /, '')}`,
+    wsapiPackageName: wsapiPackage().name,
     wsapiVersion: wsapiPackage().version,
   }
 }

@@ -30,12 +30,13 @@ describe('AWS options and clients', () => {
 
   it('flags win over AWS_* variables, as in the AWS CLI', () => {
     const env = {AWS_DEFAULT_REGION: 'us-east-2', AWS_MAX_ATTEMPTS: '3', AWS_PROFILE: 'ci', AWS_REGION: 'eu-central-1'}
-    assert.deepEqual(awsOptionsFrom({}, env), {endpointUrl: undefined, maxAttempts: 3, profile: 'ci', region: 'eu-central-1'})
+    assert.deepEqual(awsOptionsFrom({}, env), {endpointUrl: undefined, maxAttempts: 3, profile: 'ci', profileSource: 'AWS_PROFILE', region: 'eu-central-1'})
     assert.equal(awsOptionsFrom({}, {AWS_DEFAULT_REGION: 'us-east-2'}).region, 'us-east-2')
     assert.deepEqual(awsOptionsFrom({'endpoint-url': 'http://localhost:4566/', profile: 'dev', region: 'ap-south-1'}, env), {
       endpointUrl: 'http://localhost:4566',
       maxAttempts: 3,
       profile: 'dev',
+      profileSource: '--profile',
       region: 'ap-south-1',
     })
   })

@@ -22,7 +22,7 @@ describe('buildProject', function () {
     assert.deepEqual(validateAgainstSpec(template), [])
     assert.deepEqual(template.Parameters!.ArtifactBucket, {Description: 'S3 bucket holding the function zips (set by wsapi deploy).', Type: 'String'})
     for (const fn of result.functions) {
-      assert.deepEqual(template.Resources[fn.logicalId].Properties!.Code, {S3Bucket: {Ref: 'ArtifactBucket'}, S3Key: `chat/${fn.sha256}.zip`})
+      assert.deepEqual(template.Resources[fn.logicalId].Properties!.Code, {S3Bucket: {Ref: 'ArtifactBucket'}, S3Key: {'Fn::Sub': `${'${AWS::StackName}'}/${fn.sha256}.zip`}})
       const zip = readFileSync(fn.zipPath)
       const {createHash} = await import('node:crypto')
       assert.equal(createHash('sha256').update(zip).digest('hex'), fn.sha256)
@@ -33,6 +33,17 @@ describe('buildProject', function () {
       assert.ok(!code.includes('class DynamoDBClient'), `${fn.logicalId} bundles the AWS SDK`)
       assert.match(code, /\/\/# sourceMappingURL=index\.mjs\.map\s*$/)
       assert.ok(code.split('\n').length < 10, `${fn.logicalId} is not minified`)
+    }
+
+    // What build's template names in any stack is the key deploy uploads to: <stack>/<sha256>.zip.
+    const {deployableArtifacts} = await import('../../../src/lib/deploy/deploy-project.js')
+    const deployable = deployableArtifacts(result, 'chat-prod')
+    for (const fn of result.functions) {
+      const sub = (template.Resources[fn.logicalId].Properties!.Code as {S3Key: {'Fn::Sub': string}}).S3Key['Fn::Sub']
+      const key = sub.replace('${AWS::StackName}', 'chat-prod')
+      assert.equal(key, `chat-prod/${fn.sha256}.zip`)
+      assert.ok(deployable.artifacts.some((artifact) => artifact.key === key))
+      assert.equal((deployable.template.Resources[fn.logicalId].Properties!.Code as {S3Key: string}).S3Key, key)
     }
 
     const send = unzip(readFileSync(result.functions.find((fn) => fn.logicalId === 'SendmessageFunction')!.zipPath))[0].data.toString()

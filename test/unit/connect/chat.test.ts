@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 
 import {type ChatInput, type ChatOptions, type ChatView, type InputHandlers, planChat, type ReceivedMessage, runChat, type SentMessage} from '../../../src/lib/connect/chat.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
-import {startServer, type TestServer} from '../../helpers/ws-servers.js'
+import {startRejectingServer, startServer, type TestServer} from '../../helpers/ws-servers.js'
 
 class RecordingView extends RecordingOutput implements ChatView {
   readonly in: ReceivedMessage[] = []
@@ -63,6 +63,13 @@ describe('connect chat', () => {
       assert.throws(() => planChat(base(url, {execute: ['/close 1005']})), /-x "\/close 1005": \/close:/)
     })
 
+    it("a 403 on the handshake to another stage than the project's is explained as a stage mismatch", () => {
+      const target = {projectStage: 'v1', source: 'argument' as const, url: 'ws://127.0.0.1:1/prod'}
+      assert.match(planChat(base(url, {target})).session.statusHints?.[403] ?? '', /^the URL's stage "prod" is not this project's stage "v1": a stage that does not exist answers 403; end the URL with \/v1$/)
+      assert.equal(planChat(base(url, {target: {...target, url: 'ws://127.0.0.1:1/v1'}})).session.statusHints, undefined)
+      assert.equal(planChat(base(url, {target: {source: 'argument', url: 'ws://127.0.0.1:1/prod'}})).session.statusHints, undefined, 'no project, no stage to compare')
+    })
+
     it('keepalive: the frame follows the route field; an interval at or past the idle timeout is warned about', () => {
       const plan = planChat(base(url, {keepaliveSeconds: 600, target: {routeSelection: '$request.body.action', source: 'argument', url}}))
       assert.deepEqual(plan.session.keepalive, {intervalMs: 600_000, text: '{"action":"$keepalive"}'})
@@ -119,6 +126,55 @@ describe('connect chat', () => {
       const view = new RecordingView()
       await runChat(planChat(base(server.url, {count: 1, keepaliveSeconds: 10})), view)
       assert.equal(view.in[0].keepaliveReply, undefined)
+    })
+
+    it('a handshake refused with 403 for another stage names the stage mismatch', async () => {
+      server = await startRejectingServer(403, '{"message":"Forbidden"}')
+      const target = {projectStage: 'v1', source: 'argument' as const, url: server.url.replace('/v1', '/prod')}
+      await assert.rejects(runChat(planChat(base(target.url, {target})), new RecordingView()), (error: Error) => {
+        assert.match(error.message, /HTTP 403 Forbidden \{"message":"Forbidden"\} \(the URL's stage "prod" is not this project's stage "v1"/)
+        assert.doesNotMatch(error.message, /authorizer/)
+        return true
+      })
+    })
+
+    it('a 1001 from wsapi dev whose port is closed says wsapi dev stopped and mentions --reconnect; with the port open, its timeouts', async () => {
+      for (const stops of [true, false]) {
+        // eslint-disable-next-line no-await-in-loop
+        const dev = await startServer({}, (socket, _request, self) => {
+          if (stops) self.wss.close()
+          socket.close(1001, 'Going away')
+        })
+        const view = new RecordingView()
+        // eslint-disable-next-line no-await-in-loop
+        const result = await runChat(planChat(base(dev.url, {target: {dev: {pid: process.pid}, source: 'dev', url: dev.url}, waitSeconds: -1})), view)
+        assert.equal(result.closeCode, 1001)
+        const said = view.text('info')
+        if (stops) assert.match(said, /Disconnected by the server: 1001 "Going away" \(going away: wsapi dev stopped; with --reconnect, wsapi connect comes back by itself when it runs again\)/)
+        else assert.match(said, /Disconnected by the server: 1001 "Going away" \(going away: the idle timeout or the connection limit of wsapi dev\)/)
+        assert.doesNotMatch(said, /API Gateway/)
+        // eslint-disable-next-line no-await-in-loop
+        await dev.close()
+      }
+    })
+
+    it('Ctrl-C while --reconnect waits (no connection open) says it stopped while reconnecting; a stopped wsapi dev is named as such', async () => {
+      // wsapi dev stopping: the port closes, then its connections get 1001.
+      server = await startServer({}, (socket, _request, self) => {
+        self.wss.close()
+        socket.close(1001, 'Going away')
+      })
+      const view = new RecordingView()
+      const input = new ScriptedInput()
+      const target = {dev: {pid: process.pid}, source: 'dev' as const, url: server.url}
+      const running = runChat(planChat(base(server.url, {interactive: true, reconnect: true, reconnectBackoff: {initialMs: 60_000, maxMs: 60_000}, target})), view, input)
+      while (!view.text('warn').includes('reconnecting in')) await new Promise((resolve) => setTimeout(resolve, 10))
+      assert.match(view.text('warn'), /the connection closed: 1001 "Going away" \(going away: wsapi dev stopped\); reconnecting in \d+\.\d s \(attempt 1\)/)
+      input.handlers!.interrupt()
+      const result = await running
+      assert.equal(result.byUser, true)
+      assert.match(view.text('info'), /Stopped while reconnecting \(no connection was open\)\./)
+      assert.doesNotMatch(view.text('info'), /Disconnected: 1000/)
     })
 
     it('interactive: Ctrl-D quits with 1000, history gets each line after it ran', async () => {

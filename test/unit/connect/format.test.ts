@@ -48,6 +48,15 @@ describe('connect format', () => {
       assert.equal(apiGatewayError('{"message": "Internal server error", "connectionId":"Qyi07eCbtjMCJKw=", "requestId":"Qyi3UG41tjMFlUg="}')?.message, 'Internal server error')
       assert.equal(apiGatewayError('{"message": "Endpoint request timed out", "connectionId":"a", "requestId":"b"}')?.message, 'Endpoint request timed out')
       assert.equal(apiGatewayError('{"message" : "Bad request body", "connectionId": "a", "messageId": "m"}')?.requestId, 'm')
+      // The throttled message's frame (wsapi dev sends it when the stage's throttling drops a message).
+      assert.match(apiGatewayError('{"message": "Too Many Requests", "connectionId":"a", "requestId":"b"}')?.hint ?? '', /throttling/)
+    })
+
+    it("names the server's integration timeout when known (wsapi dev records it), else no invented figure", () => {
+      const frame = '{"message": "Endpoint request timed out", "connectionId":"a", "requestId":"b"}'
+      assert.equal(apiGatewayError(frame, {integrationTimeoutMs: 2000})?.hint, "the route's integration took longer than 2 s (the server's integration timeout)")
+      assert.equal(apiGatewayError(frame, {integrationTimeoutMs: 1500})?.hint, "the route's integration took longer than 1.5 s (the server's integration timeout)")
+      assert.equal(apiGatewayError(frame)?.hint, "the route's integration took longer than the integration timeout (API Gateway's default: 29 s)")
     })
 
     it('leaves other messages alone', () => {
@@ -57,6 +66,11 @@ describe('connect format', () => {
         '"Forbidden"',
         'Forbidden',
         '{"message": "Something else", "connectionId":"a"}',
+        // The full shape with words of someone else's choosing: a broadcast can look like this.
+        '{"message": "Something else", "connectionId":"XDmENcnwIE0CFEQ=", "requestId":"XDmGEE2RoE0FRdQ="}',
+        '{"message": "\\u001b]0;PWNED\\u0007", "connectionId":"a", "messageId":"m"}',
+        '{"message":"hello"}',
+        '{"message":"forbidden"}',
         '[{"message":"Forbidden"}]',
       ]) {
         assert.equal(apiGatewayError(text), undefined, text)

@@ -58,7 +58,9 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
 
     const [input] = changeSetInputs('chat-v1')
     assert.equal(input.ChangeSetType, 'CREATE')
-    assert.deepEqual(input.Capabilities, ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM', 'CAPABILITY_AUTO_EXPAND'])
+    // Only what the template needs: its roles have no names, and it has no Transform or nested stack.
+    assert.deepEqual(input.Capabilities, ['CAPABILITY_IAM'])
+    assert.equal(bootstrap[0].Capabilities, undefined)
     assert.deepEqual(input.Parameters, [
       {ParameterKey: 'StageName', ParameterValue: 'v1'},
       {ParameterKey: 'ArtifactBucket', ParameterValue: bucket},
@@ -280,13 +282,42 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
   })
 
   describe('the $connect authorizer secret', () => {
-    it('is required before anything is built or uploaded when there is no way to ask', async () => {
+    /** The generated AuthTokenSecret defaults to empty (Secrets Manager generates the token); without the default it must be given. */
+    function requireAuthTokenSecret(dir: string): void {
+      const file = join(dir, 'template.yaml')
+      const text = readFileSync(file, 'utf8')
+      assert.equal(text.split("    Default: ''\n").length, 2)
+      writeFileSync(file, text.replace("    Default: ''\n", ''))
+    }
+
+    it('is not needed: left empty, Secrets Manager generates the token, and the AuthTokenSecretArn output says where it is', async () => {
       const dir = scaffoldProject({auth: 'token'})
+      const done = deployed((await deploy(dir)).result)
+      const create = changeSetInputs('chat-v1')[0]
+      assert.equal(create.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'), undefined)
+      assert.match(done.outputs.AuthTokenSecretArn, /AuthToken/)
+      assert.deepEqual(done.secretCommands, [
+        {command: `aws secretsmanager get-secret-value --secret-id ${done.outputs.AuthTokenSecretArn} --query SecretString --output text --region eu-west-1`, output: 'AuthTokenSecretArn'},
+      ])
+    })
+
+    it('comes from WSAPI_PARAMETER_AuthTokenSecret for a template that declares it; other such variables are ignored', async () => {
+      const dir = scaffoldProject({auth: 'token'})
+      const {output, result} = await deploy(dir, {environmentParameters: {AuthTokenSecret: SECRET, SomeOtherProjects: 'x'}})
+      deployed(result)
+      assert.deepEqual(changeSetInputs('chat-v1')[0].Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'), {ParameterKey: 'AuthTokenSecret', ParameterValue: SECRET})
+      assert.ok(!JSON.stringify(output.lines).includes(SECRET))
+      assert.ok(!JSON.stringify(result).includes(SECRET))
+    })
+
+    it('without a default, is required before anything is built or uploaded when there is no way to ask', async () => {
+      const dir = scaffoldProject({auth: 'token'})
+      requireAuthTokenSecret(dir)
       const putsBefore = fake.s3.puts.length
       await assert.rejects(deploy(dir), (error: WsapiError) => {
         assert.equal(error.exit, 2)
         assert.equal(error.code, 'MISSING_PARAMETER')
-        assert.match(error.message, /Parameter AuthTokenSecret has no value .*: pass --parameter AuthTokenSecret=<value>, or run in a terminal to be asked\./)
+        assert.match(error.message, /Parameter AuthTokenSecret has no value .*: set WSAPI_PARAMETER_AuthTokenSecret or pipe it to --parameter-stdin AuthTokenSecret .*, or run in a terminal to be asked\./)
         return true
       })
       assert.equal(fake.s3.puts.length, putsBefore)
@@ -294,8 +325,9 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       assert.equal(existsSync(join(dir, '.wsapi/build')), false, 'nothing built')
     })
 
-    it('is asked for (hidden) when interactive, passed to CloudFormation, never printed; updates keep it (UsePreviousValue)', async () => {
+    it('without a default, is asked for (hidden) when interactive, passed to CloudFormation, never printed; updates keep it (UsePreviousValue)', async () => {
       const dir = scaffoldProject({auth: 'token'})
+      requireAuthTokenSecret(dir)
       const asked: Array<{key: string; noEcho: boolean}> = []
       const first = await deploy(dir, {
         async prompt(parameter) {
@@ -344,7 +376,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       const dir = scaffoldProject({auth: 'token'})
       await assert.rejects(deploy(dir, {parameters: {AuthTokenSecret: 'short-secret'}}), (error: WsapiError) => {
         assert.equal(error.exit, 2)
-        assert.equal(error.message, 'Invalid --parameter AuthTokenSecret needs at least 16 characters.')
+        assert.equal(error.message, 'Invalid --parameter AuthTokenSecret: the value does not match (.{16,})? (empty, or at least 16 characters).')
         return true
       })
     })
@@ -397,5 +429,45 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(changeSetInputs('chat-prod')[0].Parameters![0].ParameterValue, 'prod')
     assert.ok(existsSync(join(dir, '.wsapi/outputs/prod.json')))
     assert.match(done.outputs.WebSocketUrl, /\/prod$/)
+  })
+  describe('a stack of the same name that wsapi did not deploy for this project and stage', () => {
+    const ORDERS = {Resources: {OrdersTable: {Properties: {}, Type: 'AWS::DynamoDB::Table'}}}
+
+    it('is refused before anything is built or changed, with one line saying how to proceed (exit 1)', async () => {
+      const dir = scaffoldProject()
+      fake.aws.sim.seedStack('chat-v1', 'CREATE_COMPLETE', {template: ORDERS})
+      const puts = fake.s3.puts.length
+      await assert.rejects(deploy(dir), (error: WsapiError) => {
+        assert.equal(error.exit, 1)
+        assert.equal(
+          error.message,
+          "Stack chat-v1 was not deployed by wsapi for project chat, stage v1 (it has no wsapi:project / wsapi:stage tags): nothing was changed. Deploy to another stage (--stage), or pass --adopt if it is this project's stack and template.yaml may replace what it holds.",
+        )
+        return true
+      })
+      assert.equal(changeSetInputs('chat-v1').length, 0)
+      assert.equal(fake.s3.puts.length, puts)
+      assert.deepEqual(fake.aws.sim.stack('chat-v1')!.resources.map((resource) => resource.logicalId), ['OrdersTable'])
+    })
+
+    it('is refused when tagged for another project or stage', async () => {
+      const dir = scaffoldProject()
+      fake.aws.sim.seedStack('chat-v1', 'UPDATE_COMPLETE', {tags: {'wsapi:project': 'chat-v1', 'wsapi:stage': ''}, template: ORDERS})
+      await assert.rejects(deploy(dir), /\(it is tagged wsapi:project="chat-v1" wsapi:stage=""\): nothing was changed/)
+      assert.equal(changeSetInputs('chat-v1').length, 0)
+    })
+
+    it('--adopt takes it over: the update adds the tags, and later deploys need no --adopt', async () => {
+      const dir = scaffoldProject()
+      fake.aws.sim.seedStack('chat-v1', 'CREATE_COMPLETE', {template: ORDERS})
+      const {output, result} = await deploy(dir, {adopt: true})
+      assert.equal(deployed(result).operation, 'UPDATE')
+      assert.match(output.text('warn'), /^Adopting chat-v1: this deploy tags it as project chat, stage v1\.$/m)
+      assert.deepEqual(fake.aws.sim.stack('chat-v1')!.tags, [
+        {Key: 'wsapi:project', Value: 'chat'},
+        {Key: 'wsapi:stage', Value: 'v1'},
+      ])
+      assert.equal(deployed((await deploy(dir)).result).noOp, true)
+    })
   })
 })

@@ -66,6 +66,32 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
     assert.equal(fake.aws.cfn.commandCalls(DeleteStackCommand).length, 0)
   })
 
+  it('refuses a stack of the same name that wsapi did not deploy for this project and stage; --adopt deletes it', async () => {
+    const dir = scaffoldProject()
+    fake.aws.sim.seedStack('chat-v1', 'CREATE_COMPLETE', {template: {Resources: {OrdersTable: {Properties: {}, Type: 'AWS::DynamoDB::Table'}}}})
+    await assert.rejects(destroy(dir, {confirm: async () => assert.fail('must not ask')}), (error: WsapiError) => {
+      assert.equal(error.exit, 1)
+      assert.equal(
+        error.message,
+        "Stack chat-v1 was not deployed by wsapi for project chat, stage v1 (it has no wsapi:project / wsapi:stage tags): nothing was deleted. Pass another --stage, or --adopt if it is this project's stack and may be deleted with everything in it.",
+      )
+      return true
+    })
+    assert.equal(fake.aws.cfn.commandCalls(DeleteStackCommand).length, 0)
+    assert.equal(fake.aws.sim.stack('chat-v1')!.status, 'CREATE_COMPLETE')
+
+    // Another project's stage whose stack name happens to be the same is not this one either.
+    fake.aws.sim.stack('chat-v1')!.tags = [
+      {Key: 'wsapi:project', Value: 'chat-v1'},
+      {Key: 'wsapi:stage', Value: 'x'},
+    ]
+    await assert.rejects(destroy(dir), /tagged wsapi:project="chat-v1" wsapi:stage="x"\): nothing was deleted/)
+
+    const {result} = await destroy(dir, {adopt: true})
+    assert.equal(result.type, 'destroyed')
+    assert.equal(fake.aws.sim.stack('chat-v1'), undefined)
+  })
+
   it('not confirmed: nothing is deleted', async () => {
     const dir = scaffoldProject()
     await deployed(dir)

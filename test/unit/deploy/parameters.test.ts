@@ -24,7 +24,7 @@ const declared: TemplateParameter[] = templateParameters({
 })
 
 function stack(keys: string[]): StackInfo {
-  return {outputs: [], parameters: keys.map((key) => ({key, value: '****'})), stackId: 'arn:stack', stackName: 'chat-v1', status: 'UPDATE_COMPLETE'}
+  return {outputs: [], parameters: keys.map((key) => ({key, value: '****'})), stackId: 'arn:stack', stackName: 'chat-v1', status: 'UPDATE_COMPLETE', tags: {}}
 }
 
 describe('deploy parameters', () => {
@@ -85,7 +85,7 @@ describe('deploy parameters', () => {
 
     await assert.rejects(resolveParameters({declared, given: {}, managed: {}}), (error: UsageError) => {
       assert.equal(error.exit, 2)
-      assert.equal(error.message, 'Parameter AuthTokenSecret has no value (Secret that clients pass as the `token` query string): pass --parameter AuthTokenSecret=<value>, or run in a terminal to be asked.')
+      assert.equal(error.message, 'Parameter AuthTokenSecret has no value (Secret that clients pass as the `token` query string): set WSAPI_PARAMETER_AuthTokenSecret or pipe it to --parameter-stdin AuthTokenSecret (a --parameter value shows in `ps`), or run in a terminal to be asked.')
       return true
     })
   })

@@ -52,10 +52,12 @@ describe('dev DynamoDB (dynalite)', function () {
     const {request} = await import('node:http')
     const dropped = request(`${dynamo.endpoint}/`, {headers: {'content-length': '1000', 'x-amz-target': 'DynamoDB_20120810.Scan'}, method: 'POST'})
     dropped.on('error', () => {})
-    dropped.write('{"TableName"')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    dropped.destroy()
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // Half a body on the wire, then the client goes away.
+    await new Promise((resolve) => dropped.write('{"TableName"', resolve))
+    await new Promise((resolve) => {
+      dropped.once('close', resolve)
+      dropped.destroy()
+    })
     const ddb = client(dynamo.endpoint)
     await ddb.send(new DeleteItemCommand({Key: {pk: {S: 'x'}, sk: {N: '1'}}, TableName: 'items'}))
     ddb.destroy()
@@ -63,12 +65,18 @@ describe('dev DynamoDB (dynalite)', function () {
   })
 
   it('close() lets the requests already received finish (none dies on a closed database), then stops', async () => {
-    // The latency holds each request before dynalite sees it: close() lands while all 30 are still waiting.
-    const dynamo = await startLocalDynamo({latencyMs: 100, tables: [{model, name: 'items'}]})
+    // The latency holds each request before dynalite sees it: close() lands while they are still waiting.
+    const dynamo = await startLocalDynamo({latencyMs: 1000, tables: [{model, name: 'items'}]})
     const ddb = client(dynamo.endpoint)
+    const before = dynamo.received
     const writes = Array.from({length: 15}, (_, i) => ddb.send(new PutItemCommand({Item: {pk: {S: `p${i}`}, sk: {N: '1'}}, TableName: 'items'})))
     const deletes = Array.from({length: 15}, (_, i) => ddb.send(new DeleteItemCommand({Key: {pk: {S: `d${i}`}, sk: {N: '1'}}, TableName: 'items'})))
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    // Close once the server has all 30 (however long a busy machine takes to send them), not after a guess.
+    while (dynamo.received - before < 30) {
+      // eslint-disable-next-line no-await-in-loop -- waiting for the server to read the requests
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+
     await dynamo.close()
     const results = await Promise.allSettled([...writes, ...deletes])
     assert.deepEqual(results.map((result) => result.status), Array.from({length: 30}, () => 'fulfilled'))

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 
-import {functionEnvironment, type LocalStack, resolveValue, templateEnvironment} from '../../../src/lib/dev/environment.js'
+import {chooseBranch, conditionHolds, functionEnvironment, type LocalStack, resolveValue, templateEnvironment} from '../../../src/lib/dev/environment.js'
 import type {FunctionModel} from '../../../src/lib/project/index.js'
 
 const stack: LocalStack = {
@@ -12,12 +12,18 @@ const stack: LocalStack = {
   stackName: 'chat-v1',
   stageName: 'v1',
   template: {
+    Conditions: {
+      Both: {'Fn::And': [{Condition: 'SecretGiven'}, {'Fn::Equals': [{Ref: 'StageName'}, 'v1']}]},
+      NoSecret: {'Fn::Equals': [{Ref: 'Secret'}, '']},
+      SecretGiven: {'Fn::Not': [{Condition: 'NoSecret'}]},
+    },
     Mappings: {Sizes: {small: {count: 3}}},
     Parameters: {NoDefault: {Type: 'String'}, Secret: {Type: 'String'}, StageName: {Type: 'String'}},
     Resources: {
       Api: {Type: 'AWS::ApiGatewayV2::Api'},
       Fn: {Properties: {FunctionName: 'named-fn'}, Type: 'AWS::Lambda::Function'},
       Other: {Type: 'AWS::SNS::Topic'},
+      Token: {Type: 'AWS::SecretsManager::Secret'},
       Queue: {Properties: {MessageRetentionPeriod: 60}, Type: 'AWS::SQS::Queue'},
       NamedQueue: {Properties: {QueueName: 'shards-dlq'}, Type: 'AWS::SQS::Queue'},
       Table: {Type: 'AWS::DynamoDB::Table'},
@@ -54,6 +60,19 @@ describe('dev environment', () => {
     assert.equal(resolveValue(stack, {Ref: 'AWS::NoValue'}), undefined)
   })
 
+  it('decides conditions and Fn::If as CloudFormation does; a secret\'s Ref is its ARN', () => {
+    assert.equal(conditionHolds(stack, 'NoSecret'), false)
+    assert.equal(conditionHolds(stack, 'SecretGiven'), true)
+    assert.equal(conditionHolds(stack, 'Both'), true)
+    assert.equal(conditionHolds({...stack, parameters: {...stack.parameters, Secret: ''}}, 'Both'), false)
+    assert.equal(resolveValue(stack, {'Fn::If': ['NoSecret', 'generated', {Ref: 'Secret'}]}), 's3cret')
+    assert.equal(resolveValue(stack, {'Fn::If': ['SecretGiven', {Ref: 'AWS::NoValue'}, 'x']}), undefined)
+    assert.deepEqual(chooseBranch(stack, {'Fn::If': ['SecretGiven', {PasswordLength: 8}, {Ref: 'AWS::NoValue'}]}), {PasswordLength: 8})
+    assert.equal(chooseBranch(stack, {'Fn::If': ['NoSecret', {PasswordLength: 8}, {Ref: 'AWS::NoValue'}]}), undefined)
+    assert.match(resolveValue(stack, {Ref: 'Token'})!, /^arn:aws:secretsmanager:eu-west-1:000000000000:secret:chat-v1-Token-[A-Za-z0-9]{6}$/)
+    assert.throws(() => templateEnvironment(stack, fn({BAD: {'Fn::If': ['Nowhere', 'a', 'b']}})), /environment variable BAD: condition Nowhere is not in Conditions/)
+  })
+
   it('resolves a queue as CloudFormation does: Ref is its URL (on wsapi dev), GetAtt Arn, QueueName and QueueUrl', () => {
     assert.equal(resolveValue(stack, {Ref: 'Queue'}), 'http://127.0.0.1:3001/000000000000/chat-v1-Queue')
     assert.equal(resolveValue(stack, {'Fn::GetAtt': ['Queue', 'Arn']}), 'arn:aws:sqs:eu-west-1:000000000000:chat-v1-Queue')
@@ -70,10 +89,11 @@ describe('dev environment', () => {
   })
 
   it('sets what Lambda sets, with dummy credentials and the local endpoints winning over the template', () => {
-    const environment = functionEnvironment(stack, fn({TABLE: {Ref: 'Table'}, WSAPI_MANAGEMENT_ENDPOINT: 'https://elsewhere'}), {dynamodbEndpoint: 'http://d', managementEndpoint: 'http://m/v1'})
+    const environment = functionEnvironment(stack, fn({TABLE: {Ref: 'Table'}, WSAPI_MANAGEMENT_ENDPOINT: 'https://elsewhere'}), {dynamodbEndpoint: 'http://d', managementEndpoint: 'http://m/v1', secretsManagerEndpoint: 'http://s'})
     assert.equal(environment.TABLE, 'chat-v1-Table')
     assert.equal(environment.WSAPI_MANAGEMENT_ENDPOINT, 'http://m/v1')
     assert.equal(environment.AWS_ENDPOINT_URL_DYNAMODB, 'http://d')
+    assert.equal(environment.AWS_ENDPOINT_URL_SECRETS_MANAGER, 'http://s')
     assert.equal(environment.AWS_REGION, 'eu-west-1')
     assert.equal(environment.AWS_LAMBDA_FUNCTION_NAME, 'named-fn')
     assert.equal(environment.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, '256')
@@ -86,6 +106,7 @@ describe('dev environment', () => {
       dynamodbEndpoint: 'http://d',
       localEndpoint: 'http://127.0.0.1:3001',
       managementEndpoint: 'http://m/v1',
+      secretsManagerEndpoint: 'http://s',
     })
     assert.equal(environment.AWS_ENDPOINT_URL_LAMBDA, 'http://127.0.0.1:3001')
     assert.equal(environment.AWS_ENDPOINT_URL_SQS, 'http://127.0.0.1:3001')

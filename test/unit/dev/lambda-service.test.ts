@@ -7,7 +7,7 @@ import {GetQueueUrlCommand, ReceiveMessageCommand, SQSClient} from '@aws-sdk/cli
 
 import type {LocalStack} from '../../../src/lib/dev/environment.js'
 import type {InvokeResult} from '../../../src/lib/dev/invoker.js'
-import {invokeResponse, lambdaFunctions, LocalLambda, parseFunctionName} from '../../../src/lib/dev/lambda-service.js'
+import {invokeResponse, LAMBDA_API_PATH, lambdaFunctions, LocalLambda, parseFunctionName} from '../../../src/lib/dev/lambda-service.js'
 import {DevLog} from '../../../src/lib/dev/log.js'
 import {LocalQueues} from '../../../src/lib/dev/sqs.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
@@ -34,6 +34,12 @@ describe('dev: the Lambda Invoke API', () => {
     assert.equal(parseFunctionName('123456789012:function:app-v1-Fanout', where), undefined)
     assert.equal(parseFunctionName('has space', where), undefined)
     assert.equal(parseFunctionName('', where), undefined)
+  })
+
+  it('claims the paths of Lambda function operations only, not those of a stage named like a date', () => {
+    assert.ok(LAMBDA_API_PATH.test('/2015-03-31/functions/app-v1-Fanout/invocations'))
+    assert.ok(LAMBDA_API_PATH.test('/2014-11-13/functions/app-v1-Fanout/invoke-async/'))
+    for (const path of ['/2024-01-01', '/2024-01-01/', '/2024-01-01/@connections/abc', '/']) assert.equal(LAMBDA_API_PATH.test(path), false, path)
   })
 
   it('answers a function error with 200, X-Amz-Function-Error: Unhandled and the error document', () => {

@@ -55,6 +55,25 @@ describe('project model', () => {
     assert.throws(() => loadProject(dir, {parameters: {Nope: 'x'}}), /Unknown parameter "Nope": template.yaml declares StageName/)
   })
 
+  it("reads the stage's throttling (DefaultRouteSettings, RouteSettings by route key) and ReservedConcurrentExecutions", () => {
+    const dir = scaffoldProject({routes: 'sendmessage'})
+    assert.deepEqual(loadProject(dir).throttling, {defaults: {burstLimit: 2000, rateLimit: 1000}, routes: {}})
+    assert.equal(loadProject(dir).functions.SendmessageFunction.reservedConcurrency, 100)
+    editTemplate(dir, (text) =>
+      text
+        .replace('        ThrottlingRateLimit: 1000\n', '        ThrottlingRateLimit: 0.5\n      RouteSettings:\n        sendmessage:\n          ThrottlingBurstLimit: !Ref Burst\n')
+        .replace('Parameters:\n', "Parameters:\n  Burst:\n    Type: Number\n    Default: '3'\n")
+        .replace('ReservedConcurrentExecutions: 100', 'ReservedConcurrentExecutions: 2'),
+    )
+    const project = loadProject(dir)
+    assert.deepEqual(project.throttling, {defaults: {burstLimit: 2000, rateLimit: 0.5}, routes: {sendmessage: {burstLimit: 3, rateLimit: undefined}}})
+    assert.equal(project.functions.SendmessageFunction.reservedConcurrency, 2)
+    editTemplate(dir, (text) => text.replace('ThrottlingRateLimit: 0.5', 'ThrottlingRateLimit: fast'))
+    rejectsNaming(dir, /stage Stage: DefaultRouteSettings\.ThrottlingRateLimit must be a number ≥ 0, not "fast"/)
+    editTemplate(dir, (text) => text.replace('ThrottlingRateLimit: fast', 'ThrottlingRateLimit: 1').replace('ReservedConcurrentExecutions: 2', 'ReservedConcurrentExecutions: -1'))
+    rejectsNaming(dir, /function SendmessageFunction: ReservedConcurrentExecutions must be an integer ≥ 0, not -1/)
+  })
+
   it('says how to start when there is no template', () => {
     assert.throws(() => loadProject(tempDir()), /No template.yaml in .*wsapi init/)
   })
@@ -75,6 +94,12 @@ describe('project model', () => {
     const dir = scaffoldProject()
     editTemplate(dir, (text) => text.replace('RouteSelectionExpression: "$request.body.message"', 'RouteSelectionExpression: "$request.header.x"'))
     rejectsNaming(dir, /API WebSocketApi: Invalid route selection expression "\$request.header.x"/)
+  })
+
+  it('refuses a route key with "*" (the permission\'s SourceArn would match other routes)', () => {
+    const dir = scaffoldProject()
+    editTemplate(dir, (text) => text.replace('RouteKey: "sendmessage"', 'RouteKey: "send*"'))
+    rejectsNaming(dir, /route SendmessageRoute \("send\*"\): "\*" is not allowed in a route key/)
   })
 
   it('names a route without a target', () => {

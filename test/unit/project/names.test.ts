@@ -43,6 +43,17 @@ describe('names', () => {
     for (const bad of ['$default', '$connect', 'has space', "it's", 'a{b}', '-x']) rejects(() => validateRouteKey(bad), bad)
   })
 
+  it('rejects "*" in a route key: it would widen the Lambda permission\'s SourceArn', () => {
+    for (const bad of ['*', 'chat*', 'a*b', 'chat/*']) {
+      assert.throws(
+        () => validateRouteKey(bad),
+        (error: Error & {exit?: number}) => error.exit === 2 && /"\*" is not allowed in a route key: .*SourceArn/.test(error.message) && !error.message.includes('\n'),
+      )
+    }
+
+    assert.throws(() => parseRouteList('sendmessage,chat*'), /"\*" is not allowed/)
+  })
+
   it('parses route lists: trimmed, no empties, no duplicates', () => {
     assert.deepEqual(parseRouteList(' sendmessage , join '), ['sendmessage', 'join'])
     assert.deepEqual(parseRouteList(''), [])

@@ -4,7 +4,7 @@ import type {AddressInfo} from 'node:net'
 
 import {CreateTableCommand, DynamoDBClient, GetItemCommand} from '@aws-sdk/client-dynamodb'
 
-import {ConnectionsTable} from '../../../runtime/connections.js'
+import {CONNECTING_MS, ConnectionsTable} from '../../../runtime/connections.js'
 
 describe('runtime ConnectionsTable (against dynalite)', function () {
   this.timeout(20_000)
@@ -58,5 +58,19 @@ describe('runtime ConnectionsTable (against dynalite)', function () {
     for await (const id of table.ids()) after.push(id)
     assert.equal(after.length, 24)
     assert.ok(!after.includes(ids[3]))
+  })
+
+  it('removeGone removes a connection that connected long enough ago, never one that may still be connecting', async () => {
+    const table = new ConnectionsTable({client, idAttribute: 'cid', tableName: 'connections'})
+    const now = 1_700_000_100_000
+    await table.add('OldConnection0A=', now - CONNECTING_MS - 1)
+    await table.add('JoiningConnec0A=', now - 5)
+    assert.equal(await table.removeGone('OldConnection0A=', now), true)
+    assert.equal(await table.removeGone('JoiningConnec0A=', now), false)
+    assert.equal(await table.removeGone('NeverStored000A=', now), true)
+    const left: string[] = []
+    for await (const id of table.ids()) left.push(id)
+    assert.ok(left.includes('JoiningConnec0A='))
+    assert.ok(!left.includes('OldConnection0A='))
   })
 })

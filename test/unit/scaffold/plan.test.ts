@@ -92,15 +92,17 @@ describe('scaffold plan', () => {
               ? [['dynamodb:PutItem', table]]
               : stem === 'Disconnect'
                 ? [['dynamodb:DeleteItem', table]]
-                : stem === 'Default' || stem === 'Authorizer'
-                  ? []
-                  : stem === 'Fanout'
-                    ? [
-                        ['dynamodb:Scan', table],
-                        ['dynamodb:DeleteItem', table],
-                        ['execute-api:ManageConnections', post],
-                        ['sqs:SendMessage', {'Fn::GetAtt': ['FanoutDeadLetterQueue', 'Arn']}],
-                      ]
+                : stem === 'Authorizer'
+                  ? [['secretsmanager:GetSecretValue', {Ref: 'AuthToken'}]]
+                  : stem === 'Default'
+                    ? []
+                    : stem === 'Fanout'
+                      ? [
+                          ['dynamodb:Scan', table],
+                          ['dynamodb:DeleteItem', table],
+                          ['execute-api:ManageConnections', post],
+                          ['sqs:SendMessage', {'Fn::GetAtt': ['FanoutDeadLetterQueue', 'Arn']}],
+                        ]
                     : [
                         ['dynamodb:Scan', table],
                         ['dynamodb:DeleteItem', table],
@@ -136,14 +138,25 @@ describe('scaffold plan', () => {
         const routes = ofType(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id)
         for (const route of routes) assert.ok((deployment.DependsOn as string[]).includes(route), `deployment waits for ${route}`)
         assert.deepEqual(template.Resources.Stage.Properties!.DeploymentId, {Ref: deploymentId})
+        // A burst (the token bucket's size) below the rate could never let a second's traffic in at once.
+        const throttling = template.Resources.Stage.Properties!.DefaultRouteSettings as {ThrottlingBurstLimit: number; ThrottlingRateLimit: number}
+        assert.deepEqual(throttling, {ThrottlingBurstLimit: 2000, ThrottlingRateLimit: 1000})
+        assert.ok(throttling.ThrottlingBurstLimit >= throttling.ThrottlingRateLimit && throttling.ThrottlingBurstLimit <= 5000)
       })
 
       it('has an encrypted table with TTL on expiresAt and the outputs', () => {
         const table = template.Resources.ConnectionsTable.Properties!
         assert.deepEqual(table.SSESpecification, {SSEEnabled: true})
         assert.deepEqual(table.TimeToLiveSpecification, {AttributeName: 'expiresAt', Enabled: true})
-        const outputs = ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable']
-        assert.deepEqual(Object.keys(template.Outputs!), options.fanoutShards === 1 ? outputs : [...outputs, 'DeadLetterQueue'])
+        assert.deepEqual(Object.keys(template.Outputs!), [
+          'WebSocketUrl',
+          'ManagementEndpoint',
+          'ApiId',
+          'StageName',
+          'ConnectionsTable',
+          ...(options.fanoutShards === 1 ? [] : ['DeadLetterQueue']),
+          ...(options.auth === 'token' ? ['AuthTokenSecretArn'] : []),
+        ])
         assert.deepEqual(template.Outputs!.WebSocketUrl.Value, {'Fn::Sub': 'wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
         assert.deepEqual(template.Outputs!.ManagementEndpoint.Value, {'Fn::Sub': 'https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
       })
@@ -176,11 +189,36 @@ describe('scaffold plan', () => {
     assert.deepEqual(template.Resources.AuthorizerPermission.Properties!.SourceArn, {
       'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/authorizers/${ConnectAuthorizer}',
     })
+    assert.equal(templateOf().Parameters!.AuthTokenSecret, undefined)
+  })
+
+  it('keeps the token in Secrets Manager: generated unless given, read by the authorizer only, its value never in an environment', () => {
+    const template = templateOf({auth: 'token'})
+    const parameter = template.Parameters!.AuthTokenSecret
+    assert.equal(parameter.Default, '')
+    assert.deepEqual(template.Conditions, {GenerateAuthToken: {'Fn::Equals': [{Ref: 'AuthTokenSecret'}, '']}})
+    const secret = template.Resources.AuthToken
+    assert.equal(secret.Type, 'AWS::SecretsManager::Secret')
+    assert.deepEqual(secret.Properties!.GenerateSecretString, {'Fn::If': ['GenerateAuthToken', {ExcludePunctuation: true, PasswordLength: 40}, {Ref: 'AWS::NoValue'}]})
+    assert.deepEqual(secret.Properties!.SecretString, {'Fn::If': ['GenerateAuthToken', {Ref: 'AWS::NoValue'}, {Ref: 'AuthTokenSecret'}]})
+    assert.deepEqual(template.Outputs!.AuthTokenSecretArn.Value, {Ref: 'AuthToken'})
+
+    // The ARN, not the value, in the environment; no function's environment refers to the parameter.
     assert.deepEqual((template.Resources.AuthorizerFunction.Properties!.Environment as {Variables: object}).Variables, {
-      AUTH_TOKEN_SECRET: {Ref: 'AuthTokenSecret'},
+      AUTH_TOKEN_SECRET_ARN: {Ref: 'AuthToken'},
       NODE_OPTIONS: '--enable-source-maps',
     })
-    assert.equal(templateOf().Parameters!.AuthTokenSecret, undefined)
+    for (const [id, fn] of ofType(template, 'AWS::Lambda::Function')) assert.doesNotMatch(JSON.stringify(fn.Properties!.Environment), /AuthTokenSecret/, id)
+
+    // GetSecretValue on that secret, for the authorizer's role only.
+    for (const [id, role] of ofType(template, 'AWS::IAM::Role')) {
+      const reads = grants(role).filter(([action]) => action.startsWith('secretsmanager:'))
+      assert.deepEqual(reads, id === 'AuthorizerRole' ? [['secretsmanager:GetSecretValue', {Ref: 'AuthToken'}]] : [], id)
+    }
+
+    const packageJson = JSON.parse(plan({auth: 'token'}).files.find((file) => file.path === 'package.json')!.contents)
+    assert.ok(packageJson.devDependencies['@aws-sdk/client-secrets-manager'])
+    assert.equal(JSON.parse(plan().files.find((file) => file.path === 'package.json')!.contents).devDependencies['@aws-sdk/client-secrets-manager'], undefined)
   })
 
   it('makes $default two-way and leaves it out on request', () => {
@@ -198,8 +236,10 @@ describe('scaffold plan', () => {
       [
         '.gitignore',
         '.mocharc.json',
+        '.prettierrc.json',
         'README.md',
         'package.json',
+        'scripts/wsapi.mjs',
         'src/handlers/connect.ts',
         'src/handlers/default.ts',
         'src/handlers/disconnect.ts',
@@ -224,6 +264,7 @@ describe('scaffold plan', () => {
         'test/events.ts',
         'test/fanout.test.ts',
         'test/sendmessage.test.ts',
+        'test/setup.ts',
         'tsconfig.json',
       ],
     )
@@ -424,9 +465,12 @@ describe('scaffold plan', () => {
     assert.deepEqual(plan().warnings, [])
     assert.match(plan({routeSelection: 'other'}).warnings.join('\n'), /No message can select route "sendmessage"/)
     assert.match(plan({timeout: 60}).warnings.join('\n'), /29 s/)
+  })
+
+  it('refuses a stage that deploy would refuse, with the one suggestion deploy gives too', () => {
     // A stage may hold "_" and a name 128 characters, but the stack <project>-<stage> may not.
-    assert.match(plan({stage: 'prod_2'}).warnings.join('\n'), /stack name chat-prod_2 .*`wsapi deploy` will refuse this stage; deploy with --stage prod-2\./)
-    assert.match(plan({name: `c${'x'.repeat(126)}`, stage: 'v1'}).warnings.join('\n'), /is not valid for CloudFormation .*choose a shorter name or stage\./)
+    assert.throws(() => plan({stage: 'dev_1'}), /The stack name "chat-dev_1" \(<project>-<stage>\) is not valid for CloudFormation .*: use --stage dev-1\.$/)
+    assert.throws(() => plan({name: `c${'x'.repeat(126)}`, stage: 'v1'}), /is not valid for CloudFormation .*choose a shorter project name or stage\.$/)
     assert.deepEqual(plan({name: `c${'x'.repeat(124)}`, stage: 'v1'}).warnings, [], '128 characters in all is fine')
   })
 })
