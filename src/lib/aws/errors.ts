@@ -23,7 +23,7 @@ export interface AwsCallContext {
   operation: string
   profile?: string
   region: string
-  service: 'CloudFormation' | 'S3' | 'STS'
+  service: 'ApiGatewayManagementApi' | 'CloudFormation' | 'CloudWatch Logs' | 'DynamoDB' | 'S3' | 'STS'
 }
 
 /**
@@ -84,7 +84,8 @@ function firstLine(text: string | undefined): string {
 function endpointHost(context: AwsCallContext): string {
   if (context.endpointUrl) return context.endpointUrl
   const suffix = context.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'
-  return `${context.service.toLowerCase()}.${context.region}.${suffix}`
+  const prefix = context.service === 'CloudWatch Logs' ? 'logs' : context.service === 'ApiGatewayManagementApi' ? 'execute-api' : context.service.toLowerCase()
+  return `${prefix}.${context.region}.${suffix}`
 }
 
 /** The region S3 names in a wrong-region answer (301 header, or "expecting 'eu-west-1'" in the message). */

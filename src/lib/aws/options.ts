@@ -72,7 +72,7 @@ export function awsOptionsFrom(flags: AwsFlagValues, env: NodeJS.ProcessEnv = pr
 }
 
 /** The endpoint a service is reached at when not the public AWS one: the flag, else the SDK's env variables. */
-export function customEndpoint(options: AwsOptions, service: 'CLOUDFORMATION' | 'S3' | 'STS', env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function customEndpoint(options: AwsOptions, service: 'CLOUDFORMATION' | 'CLOUDWATCH_LOGS' | 'DYNAMODB' | 'S3' | 'STS', env: NodeJS.ProcessEnv = process.env): string | undefined {
   const value = options.endpointUrl ?? (env[`AWS_ENDPOINT_URL_${service}`] || undefined) ?? (env.AWS_ENDPOINT_URL || undefined)
   return value === undefined ? undefined : validateEndpointUrl(value, options.endpointUrl ? '--endpoint-url' : 'AWS_ENDPOINT_URL')
 }

@@ -2,7 +2,7 @@ import {isUtf8} from 'node:buffer'
 import {existsSync, readdirSync, rmSync} from 'node:fs'
 import {createServer, type IncomingMessage, type Server, type ServerResponse, STATUS_CODES} from 'node:http'
 import type {AddressInfo, Socket} from 'node:net'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 
 import type {WebSocket, WebSocketServer} from 'ws'
 
@@ -37,7 +37,7 @@ import {apiIdFor, newId, traceId} from './ids.js'
 import {FrameGuard} from './frame-guard.js'
 import {type FunctionCode, FunctionRuntime, type InvokeResult} from './invoker.js'
 import {ABNORMAL, CLOSE, LIMITS, NO_STATUS} from './limits.js'
-import {DevLog} from './log.js'
+import {DevLog, DevLogFile, devLogPath} from './log.js'
 import {LAMBDA_API_PATH, LocalLambda} from './lambda-service.js'
 import {handleManagementRequest, MANAGEMENT_PATH, MAX_BUFFERED_BYTES} from './management-api.js'
 import {chatPage} from './page.js'
@@ -200,7 +200,7 @@ class LocalApiGateway implements DevServer {
   private address!: AddressInfo
 
   constructor(private readonly options: DevServerOptions) {
-    this.log = new DevLog(options.output ?? silentOutput, options.logInvocations ?? true)
+    this.log = new DevLog(options.output ?? silentOutput, options.logInvocations ?? true, (options.writeState ?? true) ? new DevLogFile(devLogPath(resolve(options.dir))) : undefined)
     this.origins = new OriginPolicy(options.allowOrigins ?? [], () => this.served)
     if (options.connectionsRateLimit !== null) this.connectionsRate = new TokenBucket(options.connectionsRateLimit ?? ACCOUNT_THROTTLE)
     this.server = createServer({noDelay: true}, (request, response) => this.onRequest(request, response))
@@ -327,12 +327,14 @@ class LocalApiGateway implements DevServer {
 
       if (this.options.writeState ?? true) {
         writeDevState(this.model.dir, {
+          dynamodbEndpoint: this.dynamodbEndpoint,
           integrationTimeoutMs: this.options.integrationTimeoutMs ?? LIMITS.integrationTimeoutMs,
           managementEndpoint: this.managementEndpoint,
           pageUrl: this.pageUrl,
           pid: process.pid,
           stage: this.stage,
           startedAt: new Date().toISOString(),
+          tables: this.tables,
           url: this.url,
         })
       }
@@ -997,6 +999,7 @@ class LocalApiGateway implements DevServer {
     this.server.closeAllConnections()
     await stopped
     await this.dynamo?.close()
+    await this.log.close()
     this.persist?.release()
     if (this.model) {
       if (this.options.writeState ?? true) removeDevState(this.model.dir)

@@ -13,6 +13,8 @@ import {dirname, join} from 'node:path'
 export const STATE_DIR = '.wsapi'
 
 export interface DevServerState {
+  /** The embedded DynamoDB endpoint, e.g. http://127.0.0.1:41234 (for `wsapi connections`). */
+  dynamodbEndpoint?: string
   /** `--integration-timeout` in ms, so that clients can name the real limit. */
   integrationTimeoutMs?: number
   /** `@connections` endpoint, e.g. http://127.0.0.1:3001/v1 */
@@ -22,6 +24,8 @@ export interface DevServerState {
   pid: number
   stage: string
   startedAt: string
+  /** The template's tables under the names dev gave them. */
+  tables?: Array<{logicalId: string; name: string}>
   /** WebSocket URL, e.g. ws://127.0.0.1:3001/v1 */
   url: string
 }

@@ -41,7 +41,7 @@ const hook: Hook<'command_not_found'> = async function ({argv, config, id}) {
   return unknown(id.replaceAll(':', ' '))
 
   function unknown(typed: string): void {
-    const commands = config.commands.filter((command) => !command.hidden).map((command) => command.id)
+    const commands = config.commands.filter((command) => !command.hidden).map((command) => command.id.replaceAll(':', ' '))
     const suggestion = closestCommand(typed, commands)
     const fix = suggestion
       ? `did you mean \`${config.bin} ${suggestion}\`? (\`${config.bin} --help\` lists the commands)`
