@@ -49,7 +49,9 @@ const output = {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'wsapi-churn-'))
-execFileSync(process.execPath, [join(root, 'bin/run.js'), 'init', join(work, 'chat'), '--yes'], {stdio: 'ignore'})
+// Inline broadcasts (--fanout-shards 1): this soak times each delivery against the end of the one handler that made
+// it; a sharded broadcast ends with its last shard instead (bench/fanout-shards.mjs and test/e2e/dev-fanout.test.ts).
+execFileSync(process.execPath, [join(root, 'bin/run.js'), 'init', join(work, 'chat'), '--yes', '--fanout-shards', '1'], {stdio: 'ignore'})
 const dev = await startDevServer({dir: join(work, 'chat'), output, port: 0, watch: false, writeState: false})
 
 /** A client and what it received; openAt when the handshake completed, leftAt when it started to leave. */

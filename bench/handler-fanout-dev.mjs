@@ -134,7 +134,8 @@ async function main() {
   const {startDevServer} = await import(join(root, 'dist/lib/dev/index.js'))
   const work = mkdtempSync(join(tmpdir(), 'wsapi-bench-'))
   const dir = join(work, 'chat')
-  execFileSync(process.execPath, [join(root, 'bin/run.js'), 'init', dir, '--yes'], {stdio: 'ignore'})
+  // The inline handler is what this bench measures; bench/fanout-shards.mjs compares it with the sharded default.
+  execFileSync(process.execPath, [join(root, 'bin/run.js'), 'init', dir, '--yes', '--fanout-shards', '1'], {stdio: 'ignore'})
   const templatePath = join(dir, 'template.yaml')
   const generated = readFileSync(templatePath, 'utf8')
   const defaultConcurrency = Number(/BROADCAST_CONCURRENCY: '(\d+)'/.exec(generated)?.[1])

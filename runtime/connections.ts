@@ -77,24 +77,44 @@ export class ConnectionsTable {
 
   /** Every stored connection id, page by page (a Scan returns at most 1 MB per call). */
   async *ids(): AsyncGenerator<string> {
-    let startKey: Record<string, AttributeValue> | undefined
+    let startKey: ScanKey | undefined
     do {
       // eslint-disable-next-line no-await-in-loop -- pages are sequential by nature
-      const page = await this.client.send(
-        new ScanCommand({
-          ExclusiveStartKey: startKey,
-          ExpressionAttributeNames: {'#id': this.idAttribute},
-          Limit: this.pageSize,
-          ProjectionExpression: '#id',
-          TableName: this.tableName,
-        }),
-      )
-      for (const item of page.Items ?? []) {
-        const id = item[this.idAttribute]?.S
-        if (id) yield id
-      }
-
-      startKey = page.LastEvaluatedKey
+      const page = await this.page({startKey})
+      yield* page.ids
+      startKey = page.nextKey
     } while (startKey)
   }
+
+  /**
+   * One Scan page of connection ids: of the whole table, or of one segment of a parallel scan
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.ParallelScan).
+   * `nextKey` is absent on the last page.
+   */
+  async page(options: ScanPageOptions = {}): Promise<{ids: string[]; nextKey?: ScanKey}> {
+    const page = await this.client.send(
+      new ScanCommand({
+        ExclusiveStartKey: options.startKey,
+        ExpressionAttributeNames: {'#id': this.idAttribute},
+        Limit: options.limit ?? this.pageSize,
+        ProjectionExpression: '#id',
+        Segment: options.segment?.index,
+        TableName: this.tableName,
+        TotalSegments: options.segment?.total,
+      }),
+    )
+    const ids = (page.Items ?? []).map((item) => item[this.idAttribute]?.S).filter((id): id is string => Boolean(id))
+    return {ids, nextKey: page.LastEvaluatedKey}
+  }
+}
+
+/** Where a Scan resumes: the LastEvaluatedKey of the page before. */
+export type ScanKey = Record<string, AttributeValue>
+
+export interface ScanPageOptions {
+  /** Items to read at most; DynamoDB also stops each page at 1 MB. */
+  limit?: number
+  /** One segment of a parallel scan: `index` from 0 to `total` - 1. */
+  segment?: {index: number; total: number}
+  startKey?: ScanKey
 }

@@ -70,6 +70,12 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     'reserved-concurrency': Flags.string({
       description: `ReservedConcurrentExecutions of each broadcast function, or none (new AWS accounts with a concurrency quota of 10 need none). [default: ${INIT_DEFAULTS.reservedConcurrency}]`,
     }),
+    'fanout-shards': Flags.integer({
+      description: `Shards of a large broadcast, delivered in parallel by a fan-out function (one parallel scan segment each); 1: no fan-out function, every broadcast posted by the route's own function. [default: ${INIT_DEFAULTS.fanoutShards}]`,
+    }),
+    'fanout-inline-max': Flags.integer({
+      description: `Broadcasts to fewer connections than this are posted by the route's own function, in one hop; larger ones are sharded. [default: ${INIT_DEFAULTS.fanoutInlineMax}]`,
+    }),
     auth: Flags.string({
       description: `$connect authorization: none; token (a Lambda authorizer checking ?token=<token>, the token kept in Secrets Manager); jwt (a Lambda authorizer verifying JWTs); or iam (SigV4-signed $connect). [default: ${INIT_DEFAULTS.auth}]`,
       options: ['none', 'token', 'jwt', 'iam'],
@@ -94,6 +100,8 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
       auth: flags.auth,
       billing: flags.billing,
       defaultRoute: flags['default-route'],
+      fanoutInlineMax: flags['fanout-inline-max'],
+      fanoutShards: flags['fanout-shards'],
       idAttribute: flags['id-attribute'],
       jwtAudience: flags['jwt-audience'],
       jwtIssuer: flags['jwt-issuer'],

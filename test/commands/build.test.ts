@@ -13,11 +13,11 @@ describe('wsapi build', function () {
     const dir = scaffoldProject()
     const result = await runCli(['build'], {cwd: dir})
     assert.equal(result.code, 0, result.stderr)
-    for (const fn of ['ConnectFunction', 'DisconnectFunction', 'SendmessageFunction', 'DefaultFunction']) {
+    for (const fn of ['ConnectFunction', 'DisconnectFunction', 'SendmessageFunction', 'DefaultFunction', 'FanoutFunction']) {
       assert.match(result.stdout, new RegExp(`${fn} +src/handlers/\\S+\\.ts +[\\d.]+ (B|KB) +[\\d.]+ (B|KB) +[0-9a-f]{12}`))
     }
 
-    assert.match(result.stdout, /Built 4 functions → \.wsapi\/build\/template\.json/)
+    assert.match(result.stdout, /Built 5 functions → \.wsapi\/build\/template\.json/)
   })
 
   it('--json gives the artifacts', async () => {
@@ -25,7 +25,7 @@ describe('wsapi build', function () {
     const result = await runCli(['build', '--dir', dir, '--json'])
     assert.equal(result.code, 0, result.stderr)
     const json = JSON.parse(result.stdout)
-    assert.equal(json.functions.length, 4)
+    assert.equal(json.functions.length, 5)
     assert.match(json.functions[0].s3Key, /^\$\{AWS::StackName\}\/[0-9a-f]{64}\.zip$/)
   })
 

@@ -120,6 +120,21 @@ describe('wsapi init', function () {
     assert.ok(!existsSync(join(cwd, 'chat')))
   })
 
+  it('--fanout-shards 1 leaves the fan-out function out; 0 is refused', async () => {
+    const cwd = tempDir()
+    const sharded = await runCli(['init', 'chat', '--yes', '--dry-run', '--fanout-shards', '8', '--fanout-inline-max', '200', '--json'], {cwd})
+    assert.equal(sharded.code, 0, sharded.stderr)
+    const {files, options} = JSON.parse(sharded.stdout) as {files: string[]; options: {fanoutInlineMax: number; fanoutShards: number}}
+    assert.deepEqual([options.fanoutShards, options.fanoutInlineMax], [8, 200])
+    assert.ok(files.includes('src/handlers/fanout.ts'))
+    const inline = await runCli(['init', 'chat', '--yes', '--dry-run', '--fanout-shards', '1', '--json'], {cwd})
+    assert.equal(inline.code, 0, inline.stderr)
+    assert.ok(!(JSON.parse(inline.stdout) as {files: string[]}).files.includes('src/handlers/fanout.ts'))
+    const zero = await runCli(['init', 'chat', '--yes', '--fanout-shards', '0'], {cwd})
+    assert.equal(zero.code, 2)
+    assert.match(zero.stderr, /Invalid fan-out shards "0"/)
+  })
+
   it('--json prints the result and nothing else on stdout', async () => {
     const cwd = tempDir()
     const result = await runCli(['init', 'chat', '--yes', '--json', '--routes', 'a,b', '--no-default-route'], {cwd})

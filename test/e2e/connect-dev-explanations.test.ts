@@ -16,7 +16,10 @@ describe('wsapi connect explains what wsapi dev did', function () {
     dir = scaffoldProject()
     const file = join(dir, 'src', 'handlers', 'sendmessage.ts')
     // A message with data "slow" outlasts the short integration timeout below.
-    writeFileSync(file, readFileSync(file, 'utf8').replace('  const result = await broadcast({', '  if (message.data === "slow") await new Promise((resolve) => setTimeout(resolve, 5000))\n  const result = await broadcast({'))
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(/(return \{body: message\.error, statusCode: 400\}\n {2}\}\n)/, '$1  if (message.data === "slow") await new Promise((resolve) => setTimeout(resolve, 5000))\n'),
+    )
     dev = await startDev(dir, ['--integration-timeout', '1500ms'])
   })
 

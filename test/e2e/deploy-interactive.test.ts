@@ -30,14 +30,14 @@ describe('wsapi deploy / destroy in a terminal', function () {
     try {
       await session.expect(/AuthTokenSecret \(hidden\)/)
       session.write(`${SECRET}\r`)
-      await session.expect(/Create chat-v1 with these 35 changes\?/)
+      await session.expect(/Create chat-v1 with these 41 changes\?/)
       // The summary table came before the question.
-      assert.match(session.text, /Action +Logical ID +Type +Replacement[\s\S]*Add +AuthorizerFunction +AWS::Lambda::Function[\s\S]*Create chat-v1 with these 35 changes\?/)
+      assert.match(session.text, /Action +Logical ID +Type +Replacement[\s\S]*Add +AuthorizerFunction +AWS::Lambda::Function[\s\S]*Create chat-v1 with these 41 changes\?/)
       session.write('y\r')
       await session.expect(/✔ Created chat-v1 in \d:\d\d \(CREATE_COMPLETE\)\./)
       assert.equal(await session.waitForExit(), 0)
-      // The progress bar (redrawn in place) showed N/35 and the elapsed time.
-      assert.match(session.output, /\r\u001B\[2K {2}[█░]{24} \d+\/35 {2}\d:\d\d/)
+      // The progress bar (redrawn in place) showed N/41 and the elapsed time.
+      assert.match(session.output, /\r\u001B\[2K {2}[█░]{24} \d+\/41 {2}\d:\d\d/)
       assert.match(session.text, /WebSocketUrl +wss:\/\//)
       assert.ok(!session.output.includes(SECRET), 'the secret is never echoed')
       assert.equal(fake.sim.stack('chat-v1')!.parameters.AuthTokenSecret, SECRET)
@@ -68,7 +68,7 @@ describe('wsapi deploy / destroy in a terminal', function () {
     const dir = scaffoldProject()
     const session = new PtySession(['deploy', '--yes', '--endpoint-url', fake.server.url], {cwd: dir, env: {...env, WSAPI_POLL_INTERVAL_MS: '400'}})
     try {
-      await session.expect(/Creating chat-v1 \(29 resources\)/, 60_000)
+      await session.expect(/Creating chat-v1 \(35 resources\)/, 60_000)
       session.write('\u0003')
       await session.expect(/! Interrupted\. A CloudFormation operation this run started goes on without it: `wsapi status` shows where it is\./)
       assert.equal(await session.waitForExit(), 130)
@@ -85,7 +85,7 @@ describe('wsapi deploy / destroy in a terminal', function () {
 
     const wrong = new PtySession(['destroy', '--endpoint-url', fake.server.url], {cwd: dir, env})
     try {
-      await wrong.expect(/This deletes chat-v1 \(CREATE_COMPLETE, 29 resources, including the data in chat-v1-ConnectionsTable-\w+\) from account 123456789012 in eu-west-1\./)
+      await wrong.expect(/This deletes chat-v1 \(CREATE_COMPLETE, 35 resources, including the data in chat-v1-ConnectionsTable-\w+\) from account 123456789012 in eu-west-1\./)
       await wrong.expect(/Type chat-v1 to delete it/)
       wrong.write('chat\r')
       await wrong.expect(/Error: Not confirmed: chat-v1 was not deleted\./)
@@ -99,7 +99,7 @@ describe('wsapi deploy / destroy in a terminal', function () {
     try {
       await right.expect(/Type chat-v1 to delete it/)
       right.write('chat-v1\r')
-      await right.expect(/✔ Deleted chat-v1 in \d:\d\d\. Removed 4 artifacts\./)
+      await right.expect(/✔ Deleted chat-v1 in \d:\d\d\. Removed 5 artifacts\./)
       assert.equal(await right.waitForExit(), 0)
       assert.equal(fake.sim.stack('chat-v1'), undefined)
     } finally {

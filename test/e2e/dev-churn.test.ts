@@ -8,15 +8,19 @@ import {connect, type DevProcess, sleep, startDev, type TestClient, tryConnect} 
 import {scaffoldProject} from '../helpers/project.js'
 import {tempDir} from '../helpers/tmp.js'
 
-/** The result line the generated sendmessage handler logs once every post of a broadcast is answered. */
+/** The summary line the generated sendmessage handler logs once every post of a broadcast is answered. */
 interface BroadcastLog {
   failed: number
   gone: number
   sent: number
 }
 
+// With fan-out (the default) the summary is also a CloudWatch metrics record: {"_aws":…,"msg":"broadcast",…,"Delivered":…}.
 const broadcastLogs = (dev: DevProcess): BroadcastLog[] =>
-  [...dev.stderr.matchAll(/\{"route":"sendmessage"[^\n]*\}/g)].map((match) => JSON.parse(match[0]) as BroadcastLog)
+  [...dev.stderr.matchAll(/\{"_aws":[^\n]*"msg":"broadcast"[^\n]*\}/g)].map((match) => {
+    const line = JSON.parse(match[0]) as {Delivered: number; Failed: number; Gone: number}
+    return {failed: line.Failed, gone: line.Gone, sent: line.Delivered}
+  })
 
 /** Waits for the n-th broadcast result line (1-based). */
 async function nthBroadcast(dev: DevProcess, n: number): Promise<BroadcastLog> {

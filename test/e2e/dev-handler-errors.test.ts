@@ -22,7 +22,7 @@ describe('wsapi dev: handler errors read as the handler wrote it', function () {
       file,
       original
         .replace('export async function handler(', 'function refuseExplosions(data: unknown): void {\n  if (data === "explode") throw new Error("exploded on purpose")\n}\n\nexport async function handler(')
-        .replace('  const result = await broadcast({', '  refuseExplosions(message.data)\n  const result = await broadcast({'),
+        .replace(/(return \{body: message\.error, statusCode: 400\}\n {2}\}\n)/, '$1  refuseExplosions(message.data)\n'),
     )
     dev = await startDev(dir)
   })

@@ -27,6 +27,10 @@ describe('a generated project', function () {
     // Every handler's tests ran and none failed; the count changes with the options, so it is not pinned.
     assert.match(test.output, /\b[1-9]\d* passing\b/, test.output)
     assert.doesNotMatch(test.output, /^\s*\d+ failing$/m, test.output)
+    // The fan-out function's own tests ran, and the broadcast routes' tests of sharding.
+    assert.match(test.output, /✔ reads only its own segment of the table/, test.output)
+    assert.match(test.output, /✔ hands what it has no time left for to a new invocation of itself/, test.output)
+    assert.equal(test.output.match(/✔ splits a large audience into FANOUT_SHARDS asynchronous invocations/g)?.length, 2, test.output)
     // Nothing but mocha's report: no handler log lines, no SDK warning about the Node.js version.
     assert.doesNotMatch(test.output, /^\s*\{"/m, test.output)
     assert.doesNotMatch(test.output, /Warning|AWS SDK/, test.output)

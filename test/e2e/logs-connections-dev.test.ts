@@ -126,7 +126,8 @@ describe('wsapi logs and wsapi connections against wsapi dev', function () {
     assert.ok(lines.some((line) => line.function === 'connect' && line.logicalId === 'ConnectFunction'), all.stdout)
     const handlerLine = lines.find((line) => line.function === 'sendmessage' && line.message.startsWith('{'))
     assert.ok(handlerLine, all.stdout)
-    assert.equal((JSON.parse(handlerLine.message) as {route: string}).route, 'sendmessage')
+    // The broadcast's summary line, also a CloudWatch metrics record (embedded metric format): {"_aws":…,"Route":…}.
+    assert.equal((JSON.parse(handlerLine.message) as {Route: string}).Route, 'sendmessage')
     const times = lines.map((line) => Date.parse(line.time))
     assert.deepEqual(times, [...times].sort((x, y) => x - y), 'in time order')
 
@@ -135,18 +136,18 @@ describe('wsapi logs and wsapi connections against wsapi dev', function () {
     const byRoute = parseLines((await runCli(['logs', '$connect', '--dir', dir, '--json'])).stdout)
     assert.ok(byRoute.length > 0 && byRoute.every((line) => line.logicalId === 'ConnectFunction'))
 
-    const filtered = parseLines((await runCli(['logs', '--dir', dir, '--json', '--filter', '{ $.route = "sendmessage" }'])).stdout)
-    assert.ok(filtered.length > 0 && filtered.every((line) => JSON.parse(line.message).route === 'sendmessage'), JSON.stringify(filtered))
+    const filtered = parseLines((await runCli(['logs', '--dir', dir, '--json', '--filter', '{ $.Route = "sendmessage" }'])).stdout)
+    assert.ok(filtered.length > 0 && filtered.every((line) => JSON.parse(line.message).Route === 'sendmessage'), JSON.stringify(filtered))
 
     const future = parseLines((await runCli(['logs', '--dir', dir, '--json', '--since', new Date(Date.now() + 3_600_000).toISOString()])).stdout)
     assert.deepEqual(future, [])
 
     const text = await runCli(['logs', 'sendmessage', '--dir', dir])
-    assert.match(text.stdout, /^\d{2}:\d{2}:\d{2}\.\d{3} sendmessage +INFO +\{"route":"sendmessage"/m)
+    assert.match(text.stdout, /^\d{2}:\d{2}:\d{2}\.\d{3} sendmessage +INFO +\{"_aws":\{[^\n]*"Route":"sendmessage"/m)
 
     const unknown = await runCli(['logs', 'nope', '--dir', dir])
     assert.equal(unknown.code, 2)
-    assert.match(unknown.stderr.trim(), /^Error: No function "nope" in this project: name one of connect \(\$connect\), disconnect \(\$disconnect\), sendmessage \(sendmessage\), default \(\$default\), by short name, logical id or route key\.$/)
+    assert.match(unknown.stderr.trim(), /^Error: No function "nope" in this project: name one of connect \(\$connect\), disconnect \(\$disconnect\), sendmessage \(sendmessage\), default \(\$default\), fanout, by short name, logical id or route key\.$/)
   })
 
   it('logs --follow prints new lines as dev writes them, until Ctrl-C (exit 0)', async () => {

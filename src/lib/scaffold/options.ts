@@ -25,6 +25,10 @@ export interface InitOptions {
   billing: Billing
   /** Add the $default route (two-way: it tells the sender how to use the API). */
   defaultRoute: boolean
+  /** Broadcasts to at least this many recipients go to the fan-out function; smaller ones are posted inline. */
+  fanoutInlineMax: number
+  /** Parallel scan segments of a large broadcast, one fan-out invocation each; 1: no fan-out function, every broadcast inline. */
+  fanoutShards: number
   idAttribute: string
   /** With auth jwt: the audience tokens must carry (aud, or client_id of Cognito access tokens); the project name unless told. */
   jwtAudience?: string
@@ -55,6 +59,8 @@ export const INIT_DEFAULTS: Omit<InitOptions, 'name'> = {
   auth: 'none',
   billing: 'on-demand',
   defaultRoute: true,
+  fanoutInlineMax: 250,
+  fanoutShards: 16,
   idAttribute: 'connectionId',
   logRetention: 14,
   memory: 256,
@@ -174,6 +180,12 @@ export function defaultRateBurst(rateLimit: string): number {
   return Math.min(10_000, Math.max(1, Math.ceil((2 * Number(count)) / (unit === 'm' ? 60 : 1))))
 }
 
+/** One invocation per shard: more than Lambda's default concurrency of 1,000 would only queue. */
+export const MAX_FANOUT_SHARDS = 1000
+
+/** The inline path reads its audience in one Scan page, which DynamoDB stops at 1 MB (about 10,000 connection ids). */
+export const MAX_FANOUT_INLINE = 10_000
+
 export function validateReservedConcurrency(value: number | string): 'none' | number {
   if (String(value).trim().toLowerCase() === 'none') return 'none'
   if (String(value).trim() === '0') {
@@ -189,6 +201,8 @@ export interface RawInitOptions {
   auth?: string
   billing?: string
   defaultRoute?: boolean
+  fanoutInlineMax?: number | string
+  fanoutShards?: number | string
   idAttribute?: string
   jwtAudience?: string
   jwtIssuer?: string
@@ -233,6 +247,8 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     auth,
     billing: validateBilling(raw.billing ?? INIT_DEFAULTS.billing),
     defaultRoute: raw.defaultRoute ?? INIT_DEFAULTS.defaultRoute,
+    fanoutInlineMax: validateInteger(raw.fanoutInlineMax ?? INIT_DEFAULTS.fanoutInlineMax, 'fan-out inline maximum', 1, MAX_FANOUT_INLINE),
+    fanoutShards: validateInteger(raw.fanoutShards ?? INIT_DEFAULTS.fanoutShards, 'fan-out shards', 1, MAX_FANOUT_SHARDS),
     idAttribute: validateAttributeName(raw.idAttribute ?? INIT_DEFAULTS.idAttribute),
     ...(auth === 'jwt'
       ? {jwtAudience: validateJwtAudience(raw.jwtAudience ?? name.toLowerCase()), jwtIssuer: validateJwtIssuer(raw.jwtIssuer ?? LOCAL_JWT_ISSUER)}

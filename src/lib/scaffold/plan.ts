@@ -6,6 +6,9 @@ import {deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpres
 import {createRenderer, type TemplateRenderer} from './engine.js'
 import {type InitOptions, INTEGRATION_TIMEOUT_SECONDS} from './options.js'
 
+/** The default budget of @connections posts per second of one broadcast (runtime/pacing.ts). */
+const DEFAULT_POSTS_PER_SECOND = 9000
+
 export interface PlannedFile {
   contents: string
   /** Relative to the project folder, with forward slashes. */
@@ -35,13 +38,24 @@ interface FunctionContext {
   authorizer: boolean
   broadcasts: boolean
   description: string
+  /** The fan-out function, which delivers shards of large broadcasts. */
+  fanout: boolean
   file: string
   id: string
+  /** A broadcast route's function, which may invoke the fan-out function. */
+  invokesFanout: boolean
   manageConnections: boolean
   /** ReservedConcurrentExecutions, for broadcast functions when init was asked for it. */
   reservedConcurrency?: number
   tableActions: string[]
+  timeout: number
 }
+
+/**
+ * The fan-out function's timeout: it runs asynchronously, so API Gateway's 29 s do not bound it, and a shard
+ * of a 1M-connection broadcast (62,500 posts at 562/s) fits in it; a longer one is handed on (runtime/fanout.ts).
+ */
+const FANOUT_TIMEOUT_SECONDS = 300
 
 /**
  * Lambda keeps 100 of an account's concurrency unreserved, so the default quota of 1000 leaves 900 to reserve
@@ -66,8 +80,11 @@ const CONDITIONAL_FILES: Record<string, (options: InitOptions) => boolean> = {
   'test/authorizer-jwt.test.ts.hbs': (options) => options.auth === 'jwt',
   'src/handlers/default.ts.hbs': (options) => options.defaultRoute,
   'src/token-protocol.ts': (options) => options.auth === 'jwt',
+  'src/handlers/fanout.ts.hbs': (options) => options.fanoutShards > 1,
   'test/authorizer.test.ts.hbs': (options) => options.auth === 'token',
+  'test/context.ts': (options) => options.fanoutShards > 1,
   'test/default.test.ts.hbs': (options) => options.defaultRoute,
+  'test/fanout.test.ts.hbs': (options) => options.fanoutShards > 1,
 }
 
 /** npm strips .gitignore from published packages, so the template ships it as _gitignore (as create-vite does). */
@@ -87,8 +104,8 @@ function listFiles(dir: string): string[] {
 
 /** Gives each custom route a logical id stem and a file stem that no other route or function uses. */
 function customRouteNames(routes: string[]): Array<{file: string; id: string; key: string}> {
-  const ids = new Set(['Connect', 'Disconnect', 'Default', 'Authorizer', 'WebSocketApi', 'Stage', 'Connections'])
-  const files = new Set(['connect', 'disconnect', 'default', 'authorizer', 'events'])
+  const ids = new Set(['Connect', 'Disconnect', 'Default', 'Authorizer', 'Fanout', 'WebSocketApi', 'Stage', 'Connections'])
+  const files = new Set(['connect', 'disconnect', 'default', 'authorizer', 'fanout', 'events'])
   return routes.map((key) => {
     const unique = (base: string, taken: Set<string>) => {
       let candidate = base
@@ -147,9 +164,12 @@ function templateContext(options: InitOptions, warnings: string[]) {
   const rateLimited = options.rateLimit !== 'off'
   // The rate limiter reads the sender's bucket and writes it back on the sender's own item (runtime/rate-limit.ts).
   const broadcastTableActions = ['dynamodb:Scan', 'dynamodb:DeleteItem', ...(rateLimited ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : [])]
+  const fanout = options.fanoutShards > 1
   const functions: FunctionContext[] = routes.map((route) => ({
     authorizer: false,
     broadcasts: route.kind === 'custom',
+    fanout: false,
+    invokesFanout: fanout && route.kind === 'custom',
     description: {
       connect: 'Stores each new connection ($connect)',
       custom: `Broadcasts the data of ${route.key} messages to every connection`,
@@ -161,17 +181,44 @@ function templateContext(options: InitOptions, warnings: string[]) {
     manageConnections: route.kind === 'custom',
     reservedConcurrency: route.kind === 'custom' && options.reservedConcurrency !== 'none' ? options.reservedConcurrency : undefined,
     tableActions: {connect: ['dynamodb:PutItem'], custom: broadcastTableActions, default: [], disconnect: ['dynamodb:DeleteItem']}[route.kind],
+    timeout: options.timeout,
   }))
+  if (fanout) {
+    functions.push({
+      authorizer: false,
+      broadcasts: false,
+      description: 'Delivers one shard of a large broadcast (invoked asynchronously by the broadcast routes)',
+      fanout: true,
+      file: 'src/handlers/fanout.ts',
+      id: 'Fanout',
+      invokesFanout: false,
+      manageConnections: true,
+      reservedConcurrency: options.reservedConcurrency === 'none' ? undefined : options.reservedConcurrency,
+      // Reads its segment of the table; deletes recipients that have gone.
+      tableActions: ['dynamodb:Scan', 'dynamodb:DeleteItem'],
+      timeout: FANOUT_TIMEOUT_SECONDS,
+    })
+  }
+
   if (options.auth === 'token' || options.auth === 'jwt') {
     functions.push({
       authorizer: true,
       broadcasts: false,
       description: options.auth === 'jwt' ? 'Verifies the JWT a client presents on $connect' : 'Checks the token query string on $connect',
+      fanout: false,
       file: 'src/handlers/authorizer.ts',
       id: 'Authorizer',
+      invokesFanout: false,
       manageConnections: false,
       tableActions: [],
+      timeout: options.timeout,
     })
+  }
+
+  if (fanout && options.reservedConcurrency !== 'none' && options.reservedConcurrency < options.fanoutShards) {
+    warnings.push(
+      `The fan-out function may run ${options.reservedConcurrency} at once (--reserved-concurrency) but a large broadcast has ${options.fanoutShards} shards: the others wait their turn; reserve at least as many as --fanout-shards.`,
+    )
   }
 
   if (options.timeout > INTEGRATION_TIMEOUT_SECONDS) {
@@ -196,6 +243,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
     deploymentDescription: `Routes ${routes.map((route) => route.key).join(', ')}`,
     deploymentId: DEPLOYMENT_PLACEHOLDER,
     example: firstCustom ? firstCustom.example : JSON.stringify({data: 'hello'}),
+    fanout: fanout ? {inlineMax: options.fanoutInlineMax, postsPerSecond: DEFAULT_POSTS_PER_SECOND, shards: options.fanoutShards, timeout: FANOUT_TIMEOUT_SECONDS} : false,
     functions,
     packageName: options.name.toLowerCase(),
     reservedConcurrency: options.reservedConcurrency === 'none' ? false : options.reservedConcurrency,
@@ -206,6 +254,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
       awsSdkSecretsManager: sdkRange('@aws-sdk/client-secrets-manager'),
       awsSdkClientMock: sdkRange('aws-sdk-client-mock'),
       awsJwtVerify: sdkRange('aws-jwt-verify'),
+      awsSdkLambda: sdkRange('@aws-sdk/client-lambda'),
       mocha: sdkRange('mocha'),
       prettier: sdkRange('prettier'),
       tsx: sdkRange('tsx'),

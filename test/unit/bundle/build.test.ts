@@ -16,7 +16,7 @@ describe('buildProject', function () {
   it('writes zips named by their SHA-256 and a template that deploys them', async () => {
     const dir = scaffoldProject({auth: 'token', routes: 'sendmessage,join'})
     const result = await buildProject(dir)
-    assert.deepEqual(result.functions.map((fn) => fn.logicalId).sort(), ['AuthorizerFunction', 'ConnectFunction', 'DefaultFunction', 'DisconnectFunction', 'JoinFunction', 'SendmessageFunction'])
+    assert.deepEqual(result.functions.map((fn) => fn.logicalId).sort(), ['AuthorizerFunction', 'ConnectFunction', 'DefaultFunction', 'DisconnectFunction', 'FanoutFunction', 'JoinFunction', 'SendmessageFunction'])
 
     const template = JSON.parse(readFileSync(result.templatePath, 'utf8')) as CfnTemplate
     assert.deepEqual(validateAgainstSpec(template), [])

@@ -52,7 +52,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(done.artifacts.managed, true)
 
     // Every zip uploaded under the stack's prefix, and the template points at exactly those keys.
-    assert.equal(done.artifacts.uploaded.length, 4)
+    assert.equal(done.artifacts.uploaded.length, 5)
     assert.deepEqual(fake.s3.puts.filter((put) => put.startsWith(bucket)).sort(), done.artifacts.uploaded.map((artifact) => `${bucket}/${artifact.key}`).sort())
     for (const artifact of done.artifacts.uploaded) assert.match(artifact.key, /^chat-v1\/[0-9a-f]{64}\.zip$/)
 
@@ -99,14 +99,14 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.ok(fake.aws.cfn.commandCalls(DescribeStackEventsCommand).some((call) => call.args[0].input.NextToken !== undefined))
 
     // Outputs: WebSocketUrl first, saved for `wsapi connect`.
-    assert.deepEqual(Object.keys(done.outputs), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable'])
+    assert.deepEqual(Object.keys(done.outputs), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable', 'DeadLetterQueue'])
     assert.match(done.outputs.WebSocketUrl, /^wss:\/\/[0-9a-f]{10}\.execute-api\.eu-west-1\.amazonaws\.com\/v1$/)
     const saved = JSON.parse(readFileSync(join(dir, '.wsapi/outputs/v1.json'), 'utf8'))
     assert.deepEqual(saved.outputs, done.outputs)
     assert.equal(saved.stackName, 'chat-v1')
     assert.equal(saved.region, 'eu-west-1')
     assert.match(output.text(), /Deploying chat-v1 to account 123456789012 in eu-west-1/)
-    assert.match(output.text(), /Artifacts: uploaded 4 \(\d+ bytes\)/)
+    assert.match(output.text(), /Artifacts: uploaded 5 \(\d+ bytes\)/)
   })
 
   it('deploys twice safely: the second run uploads nothing and is a no-op whose change set is deleted', async () => {
@@ -119,7 +119,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(again.noOp, true)
     assert.equal(again.operation, 'NONE')
     assert.equal(again.artifacts.uploaded.length, 0)
-    assert.equal(again.artifacts.present.length, 4)
+    assert.equal(again.artifacts.present.length, 5)
     assert.equal(fake.s3.puts.length, putsBefore, 'nothing uploaded')
     assert.equal(fake.aws.cfn.commandCalls(ExecuteChangeSetCommand).length, executesBefore, 'nothing executed')
     const second = changeSetInputs('chat-v1')[1]
@@ -130,7 +130,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(fake.aws.sim.stack('chat-v1')!.changeSets.size, 1, 'only the executed change set is left')
     // The bootstrap stack was found as it was: one DescribeStacks, no second change set.
     assert.equal(changeSetInputs('wsapi-bootstrap').length, 1)
-    assert.match(output.text(), /all 4 already in s3:\/\//)
+    assert.match(output.text(), /all 5 already in s3:\/\//)
     assert.equal(again.outputs.WebSocketUrl, JSON.parse(readFileSync(join(dir, '.wsapi/outputs/v1.json'), 'utf8')).outputs.WebSocketUrl)
   })
 
@@ -146,7 +146,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.deepEqual(plans, [['Modify DefaultFunction']])
     assert.equal(second.artifacts.uploaded.length, 1)
     assert.equal(second.artifacts.uploaded[0].label, 'DefaultFunction')
-    assert.equal(second.artifacts.present.length, 3)
+    assert.equal(second.artifacts.present.length, 4)
     const stale = first.artifacts.uploaded.find((artifact) => artifact.label === 'DefaultFunction')!.key
     assert.deepEqual(second.artifacts.removed, [stale])
     assert.equal(await fake.s3.objectExists(second.artifacts.bucket, stale), false)

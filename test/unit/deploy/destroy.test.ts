@@ -54,7 +54,7 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
     assert.equal(listener.stops[0].done, deploy.changes.length)
     assert.equal(fake.aws.sim.stack('chat-v1'), undefined)
 
-    assert.equal((result as Extract<DestroyProjectResult, {type: 'destroyed'}>).artifactsRemoved, 4)
+    assert.equal((result as Extract<DestroyProjectResult, {type: 'destroyed'}>).artifactsRemoved, 5)
     for (const artifact of deploy.artifacts.uploaded) assert.equal(await fake.s3.objectExists(deploy.artifacts.bucket, artifact.key), false)
     assert.equal(existsSync(join(dir, '.wsapi/outputs/v1.json')), false)
   })

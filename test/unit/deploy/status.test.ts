@@ -43,7 +43,7 @@ describe('stackStatus', function () {
     assert.equal(status.resources.total, fake.aws.sim.stack('chat-v1')!.resources.length)
     assert.ok(status.resources.total > 4, 'more than one page of 4')
     assert.deepEqual(status.resources.byStatus, {CREATE_COMPLETE: status.resources.total})
-    assert.equal(status.resources.byType['AWS::Lambda::Function'], 4)
+    assert.equal(status.resources.byType['AWS::Lambda::Function'], 5)
     assert.equal(status.resources.byType['AWS::DynamoDB::Table'], 1)
     assert.deepEqual(status.problems, [])
   })

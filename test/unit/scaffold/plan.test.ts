@@ -41,6 +41,8 @@ const COMBINATIONS: Array<[string, RawInitOptions]> = [
   ['a template expression', {routeSelection: '${request.body.service}/${request.body.action}', routes: 'chat/send'}],
   ['no rate limit and no reserved concurrency', {rateLimit: 'off', reservedConcurrency: 'none'}],
   ['everything at once', {arch: 'x86_64', auth: 'token', billing: 'provisioned', defaultRoute: false, idAttribute: 'cid', rateBurst: 7, rateLimit: '3/s', reservedConcurrency: 5, routes: 'a,b', runtime: 'nodejs24.x', tableEnv: 'TABLE'}],
+  ['inline broadcasts only', {fanoutShards: 1}],
+  ['a few shards and a low inline threshold', {fanoutInlineMax: 10, fanoutShards: 4, routes: 'sendmessage,fanout'}],
 ]
 
 describe('scaffold plan', () => {
@@ -55,8 +57,11 @@ describe('scaffold plan', () => {
       it('is plain CloudFormation with no hard-coded physical names', () => {
         assert.equal(template.Transform, undefined)
         for (const [id, resource] of Object.entries(template.Resources)) {
-          for (const property of ['TableName', 'FunctionName', 'RoleName', 'LogGroupName']) {
-            if (resource.Type !== 'AWS::Lambda::Permission') assert.equal(resource.Properties?.[property], undefined, `${id}.${property}`)
+          for (const property of ['TableName', 'FunctionName', 'RoleName', 'LogGroupName', 'QueueName']) {
+            // Permissions and invoke configs name their function, by Ref.
+            const value = resource.Properties?.[property]
+            if (property === 'FunctionName' && ['AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Permission'].includes(resource.Type)) assert.equal(typeof value, 'object', `${id}.${property}`)
+            else assert.equal(value, undefined, `${id}.${property}`)
           }
         }
 
@@ -84,6 +89,7 @@ describe('scaffold plan', () => {
           const rest = actual.filter(([action]) => !action.startsWith('logs:'))
           const table = {'Fn::GetAtt': ['ConnectionsTable', 'Arn']}
           const post = {'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${StageName}/POST/@connections/*'}
+          const fanout = options.fanoutShards !== 1
           const expected: Array<[string, unknown]> =
             stem === 'Connect'
               ? [['dynamodb:PutItem', table]]
@@ -95,12 +101,21 @@ describe('scaffold plan', () => {
                     : [] // a jwt authorizer reads public keys over HTTPS, nothing of the account
                   : stem === 'Default'
                     ? []
+                    : stem === 'Fanout'
+                      ? [
+                          ['dynamodb:Scan', table],
+                          ['dynamodb:DeleteItem', table],
+                          ['execute-api:ManageConnections', post],
+                          ['sqs:SendMessage', {'Fn::GetAtt': ['FanoutDeadLetterQueue', 'Arn']}],
+                        ]
                     : [
                         ['dynamodb:Scan', table],
                         ['dynamodb:DeleteItem', table],
                         // The rate limit reads and writes the sender's own item.
                         ...(options.rateLimit === 'off' ? [] : ([['dynamodb:GetItem', table], ['dynamodb:UpdateItem', table]] as Array<[string, unknown]>)),
                         ['execute-api:ManageConnections', post],
+                        // A broadcast route may invoke the fan-out function, and nothing else.
+                        ...(fanout ? ([['lambda:InvokeFunction', {'Fn::GetAtt': ['FanoutFunction', 'Arn']}]] as Array<[string, unknown]>) : []),
                       ]
           assert.deepEqual(rest, expected, id)
           assert.equal(fn.Properties!.Handler, 'index.handler')
@@ -138,9 +153,16 @@ describe('scaffold plan', () => {
         const table = template.Resources.ConnectionsTable.Properties!
         assert.deepEqual(table.SSESpecification, {SSEEnabled: true})
         assert.deepEqual(table.TimeToLiveSpecification, {AttributeName: 'expiresAt', Enabled: true})
-        const iam = options.auth === 'iam' ? ['ConnectRouteArn'] : []
-        const token = options.auth === 'token' ? ['AuthTokenSecretArn'] : []
-        assert.deepEqual(Object.keys(template.Outputs!), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable', ...iam, ...token])
+        assert.deepEqual(Object.keys(template.Outputs!), [
+          'WebSocketUrl',
+          'ManagementEndpoint',
+          'ApiId',
+          'StageName',
+          'ConnectionsTable',
+          ...(options.fanoutShards === 1 ? [] : ['DeadLetterQueue']),
+          ...(options.auth === 'iam' ? ['ConnectRouteArn'] : []),
+          ...(options.auth === 'token' ? ['AuthTokenSecretArn'] : []),
+        ])
         assert.deepEqual(template.Outputs!.WebSocketUrl.Value, {'Fn::Sub': 'wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
         assert.deepEqual(template.Outputs!.ManagementEndpoint.Value, {'Fn::Sub': 'https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
       })
@@ -277,20 +299,26 @@ describe('scaffold plan', () => {
         'src/handlers/connect.ts',
         'src/handlers/default.ts',
         'src/handlers/disconnect.ts',
+        'src/handlers/fanout.ts',
         'src/handlers/sendmessage.ts',
         'src/runtime/broadcast.ts',
         'src/runtime/connections.ts',
         'src/runtime/env.ts',
+        'src/runtime/fanout.ts',
         'src/runtime/index.ts',
         'src/runtime/management.ts',
         'src/runtime/message.ts',
+        'src/runtime/metrics.ts',
+        'src/runtime/pacing.ts',
         'src/runtime/rate-limit.ts',
         'src/runtime/types.ts',
         'template.yaml',
         'test/connect.test.ts',
+        'test/context.ts',
         'test/default.test.ts',
         'test/disconnect.test.ts',
         'test/events.ts',
+        'test/fanout.test.ts',
         'test/sendmessage.test.ts',
         'test/setup.ts',
         'tsconfig.json',
@@ -300,7 +328,16 @@ describe('scaffold plan', () => {
 
   it('gives colliding routes distinct ids and files', () => {
     const files = plan({routes: 'connect,Connect,chat-x,chat_x'}).files.map((file) => file.path).filter((path) => path.startsWith('src/handlers/'))
-    assert.deepEqual(files, ['src/handlers/chat-x.ts', 'src/handlers/chat_x.ts', 'src/handlers/connect.ts', 'src/handlers/connect2.ts', 'src/handlers/connect3.ts', 'src/handlers/default.ts', 'src/handlers/disconnect.ts'])
+    assert.deepEqual(files, [
+      'src/handlers/chat-x.ts',
+      'src/handlers/chat_x.ts',
+      'src/handlers/connect.ts',
+      'src/handlers/connect2.ts',
+      'src/handlers/connect3.ts',
+      'src/handlers/default.ts',
+      'src/handlers/disconnect.ts',
+      'src/handlers/fanout.ts',
+    ])
     const project = loadProject(scaffoldProject({routes: 'connect,Connect'}))
     assert.deepEqual(
       project.routes.map((route) => [route.key, route.functionId]),
@@ -351,7 +388,16 @@ describe('scaffold plan', () => {
     const off = plan({rateLimit: 'off', reservedConcurrency: 'none'})
     const offTemplate = parseTemplate(off.files.find((file) => file.path === 'template.yaml')!.contents, 'template.yaml')
     assert.equal(offTemplate.Resources.SendmessageFunction.Properties!.ReservedConcurrentExecutions, undefined)
-    assert.deepEqual(Object.keys(environment(offTemplate, 'SendmessageFunction')).sort(), ['BROADCAST_CONCURRENCY', 'CONNECTIONS_TABLE', 'NODE_OPTIONS'])
+    assert.deepEqual(Object.keys(environment(offTemplate, 'SendmessageFunction')).sort(), [
+      'BROADCAST_CONCURRENCY',
+      'CONNECTIONS_TABLE',
+      'FANOUT_FUNCTION',
+      'FANOUT_INLINE_MAX',
+      'FANOUT_POSTS_PER_SECOND',
+      'FANOUT_SHARDS',
+      'METRICS_NAMESPACE',
+      'NODE_OPTIONS',
+    ])
     const readme = (files: typeof off.files) => files.find((file) => file.path === 'README.md')!.contents
     assert.match(readme(plan().files), /## Rate limit\n\nWhat a connection sends to a broadcast route is limited to 10 messages per second, 20 at once \(`RATE_LIMIT: '10\/s'`/)
     assert.match(readme(plan().files), /`ReservedConcurrentExecutions: 100`/)
@@ -386,9 +432,89 @@ describe('scaffold plan', () => {
     }
   })
 
+  it('shards large broadcasts by default: a fan-out function the routes may invoke, retries bounded, failures kept', () => {
+    const template = templateOf({routes: 'sendmessage,join'})
+    const fanout = template.Resources.FanoutFunction.Properties!
+    assert.equal(fanout.Code, 'src/handlers/fanout.ts')
+    assert.equal(fanout.Timeout, 300, 'asynchronous: not bound by API Gateway\'s 29 s')
+    assert.equal(fanout.ReservedConcurrentExecutions, 100)
+    const variables = (id: string) => (template.Resources[id].Properties!.Environment as {Variables: Record<string, unknown>}).Variables
+    assert.deepEqual(variables('FanoutFunction'), {
+      BROADCAST_CONCURRENCY: '50',
+      CONNECTIONS_TABLE: {Ref: 'ConnectionsTable'},
+      METRICS_NAMESPACE: {'Fn::Sub': 'wsapi/${AWS::StackName}'},
+      NODE_OPTIONS: '--enable-source-maps',
+    })
+    for (const id of ['SendmessageFunction', 'JoinFunction']) {
+      const {FANOUT_FUNCTION, FANOUT_INLINE_MAX, FANOUT_POSTS_PER_SECOND, FANOUT_SHARDS} = variables(id)
+      assert.deepEqual([FANOUT_FUNCTION, FANOUT_SHARDS, FANOUT_INLINE_MAX, FANOUT_POSTS_PER_SECOND], [{Ref: 'FanoutFunction'}, '16', '250', '9000'], id)
+    }
+
+    for (const id of ['ConnectFunction', 'DisconnectFunction', 'DefaultFunction']) assert.equal(variables(id).FANOUT_FUNCTION, undefined, id)
+    // Its own invocation of itself (a hand-off) is granted apart, as the role cannot name the function that names it.
+    assert.deepEqual(template.Resources.FanoutInvokeItselfPolicy.Properties, {
+      PolicyDocument: {Statement: [{Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: {'Fn::GetAtt': ['FanoutFunction', 'Arn']}}], Version: '2012-10-17'},
+      PolicyName: 'invoke-itself',
+      Roles: [{Ref: 'FanoutRole'}],
+    })
+    assert.deepEqual(template.Resources.FanoutEventInvokeConfig.Properties, {
+      DestinationConfig: {OnFailure: {Destination: {'Fn::GetAtt': ['FanoutDeadLetterQueue', 'Arn']}}},
+      FunctionName: {Ref: 'FanoutFunction'},
+      MaximumEventAgeInSeconds: 900,
+      MaximumRetryAttempts: 2,
+      Qualifier: '$LATEST',
+    })
+    assert.deepEqual(template.Resources.FanoutDeadLetterQueue.Properties, {MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true})
+    assert.deepEqual(template.Outputs!.DeadLetterQueue.Value, {Ref: 'FanoutDeadLetterQueue'})
+    // No route reaches the fan-out function: only the broadcast routes' own functions invoke it.
+    assert.ok(!Object.values(template.Resources).some((resource) => resource.Type === 'AWS::Lambda::Permission' && JSON.stringify(resource.Properties).includes('FanoutFunction')))
+
+    const custom = templateOf({fanoutInlineMax: 10, fanoutShards: 4})
+    assert.deepEqual([custom.Resources.SendmessageFunction.Properties!.Environment].map((environment) => {
+      const {FANOUT_INLINE_MAX, FANOUT_SHARDS} = (environment as {Variables: Record<string, unknown>}).Variables
+      return [FANOUT_SHARDS, FANOUT_INLINE_MAX]
+    }), [['4', '10']])
+  })
+
+  it('has no fan-out function, queue or settings with --fanout-shards 1 (every broadcast inline, as before)', () => {
+    const result = plan({fanoutShards: 1})
+    const template = parseTemplate(result.files.find((file) => file.path === 'template.yaml')!.contents, 'template.yaml')
+    assert.deepEqual(
+      Object.keys(template.Resources).filter((id) => /fanout|dead/i.test(id)),
+      [],
+    )
+    assert.ok(!result.files.some((file) => /fanout|context/.test(file.path) && !file.path.startsWith('src/runtime/')))
+    for (const path of ['template.yaml', 'src/handlers/sendmessage.ts', 'test/sendmessage.test.ts']) {
+      assert.doesNotMatch(result.files.find((file) => file.path === path)!.contents, /fan-?out|FANOUT|shard/i, path)
+    }
+
+    const readme = (files: typeof result.files) => files.find((file) => file.path === 'README.md')!.contents
+    assert.doesNotMatch(readme(result.files), /## Large broadcasts|FANOUT_/)
+    assert.match(readme(plan().files), /## Large broadcasts: sharded fan-out\n\nA broadcast route first reads one Scan page of at most `FANOUT_INLINE_MAX` \(250\)/)
+  })
+
+  it('checks the fan-out settings and warns when the reservation cannot run every shard at once', () => {
+    const options = (raw: RawInitOptions) => resolveInitOptions({name: 'chat', ...raw})
+    assert.deepEqual([options({}).fanoutShards, options({}).fanoutInlineMax], [16, 250])
+    for (const [raw, pattern] of [
+      [{fanoutShards: '0'}, /Invalid fan-out shards "0"/],
+      [{fanoutShards: 1001}, /Invalid fan-out shards/],
+      [{fanoutInlineMax: '0'}, /Invalid fan-out inline maximum "0"/],
+      [{fanoutInlineMax: 10_001}, /Invalid fan-out inline maximum/],
+    ] as Array<[RawInitOptions, RegExp]>) {
+      assert.throws(() => options(raw), (error: unknown) => error instanceof UsageError && pattern.test(error.message), JSON.stringify(raw))
+    }
+
+    assert.match(plan({fanoutShards: 32, reservedConcurrency: 20}).warnings.join('\n'), /may run 20 at once .* 32 shards/)
+    assert.deepEqual(plan({fanoutShards: 32, reservedConcurrency: 'none'}).warnings, [])
+  })
+
   it('warns when the reservations would not fit in the default Lambda quota', () => {
-    assert.deepEqual(plan({reservedConcurrency: 450, routes: 'a,b'}).warnings, [])
-    assert.match(plan({reservedConcurrency: 451, routes: 'a,b'}).warnings.join('\n'), /reserve 902 concurrent executions; an account with the default Lambda quota of 1000 can reserve at most 900/)
+    assert.deepEqual(plan({fanoutShards: 1, reservedConcurrency: 450, routes: 'a,b'}).warnings, [])
+    assert.match(plan({fanoutShards: 1, reservedConcurrency: 451, routes: 'a,b'}).warnings.join('\n'), /reserve 902 concurrent executions; an account with the default Lambda quota of 1000 can reserve at most 900/)
+    // The fan-out function reserves as much as each broadcast route.
+    assert.deepEqual(plan({reservedConcurrency: 300, routes: 'a,b'}).warnings, [])
+    assert.match(plan({reservedConcurrency: 301, routes: 'a,b'}).warnings.join('\n'), /reserve 903 concurrent executions/)
   })
 
   it('warns about unreachable routes and long timeouts', () => {
