@@ -63,13 +63,13 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     expect: Flags.string({default: 'all', description: 'Who should receive each broadcast: all (the sender included) or others.', options: [...EXPECTATIONS]}),
     'allow-loss': Flags.boolean({description: 'Report lost deliveries but exit 0 for them.'}),
     sigv4: Flags.boolean({
-      description: 'Sign the URL (SigV4 in the query string, service execute-api) for a $connect with AWS_IAM authorization: with the local caller of wsapi dev, else the standard AWS credential chain.',
+      description: 'Presign the URL with SigV4 for an AWS_IAM $connect (wsapi dev\'s local caller, else your AWS credentials).',
       exclusive: ['token', 'token-stdin'],
     }),
     profile: Flags.string({description: 'With --sigv4: named AWS profile. [default: AWS_PROFILE]', dependsOn: ['sigv4']}),
     region: Flags.string({description: 'With --sigv4: the region to sign for. [default: from the execute-api host, else AWS_REGION]', dependsOn: ['sigv4']}),
     token: Flags.string({
-      description: `For the scaffolded $connect authorizer: the \`token\` query string, or for jwt projects Sec-WebSocket-Protocol \`bearer, <token>\`; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`,
+      description: `Token for the $connect authorizer (?token=, or the \`bearer\` subprotocol for jwt); prefer ${TOKEN_ENV} or --token-stdin. [default: this project's wsapi dev's own]`,
     }),
     'token-stdin': Flags.boolean({description: 'Read the token from standard input.'}),
     header: Flags.string({char: 'H', description: 'Handshake header, "Name: value" (repeatable).', multiple: true}),

@@ -54,13 +54,13 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     header: Flags.string({char: 'H', description: 'HTTP header for the handshake, "Name: value" (repeatable).', multiple: true, multipleNonGreedy: true}),
     subprotocol: Flags.string({description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
     sigv4: Flags.boolean({
-      description: 'Sign the URL (SigV4 in the query string, service execute-api) for a $connect with AWS_IAM authorization: with the local caller of wsapi dev, else the standard AWS credential chain.',
+      description: 'Presign the URL with SigV4 for an AWS_IAM $connect (wsapi dev\'s local caller, else your AWS credentials).',
       exclusive: ['token', 'token-stdin'],
     }),
     profile: Flags.string({description: 'With --sigv4: named AWS profile. [default: AWS_PROFILE]', dependsOn: ['sigv4']}),
     region: Flags.string({description: 'With --sigv4: the region to sign for. [default: from the execute-api host, else AWS_REGION]', dependsOn: ['sigv4']}),
     token: Flags.string({
-      description: `For the scaffolded $connect authorizer: the \`token\` query string, or for jwt projects Sec-WebSocket-Protocol \`bearer, <token>\`; prefer ${TOKEN_ENV} or --token-stdin (\`ps\` shows command lines). [default: this project's wsapi dev's own]`,
+      description: `Token for the $connect authorizer (?token=, or the \`bearer\` subprotocol for jwt); prefer ${TOKEN_ENV} or --token-stdin. [default: this project's wsapi dev's own]`,
     }),
     'token-stdin': Flags.boolean({description: 'Read the token from standard input (then give the lines to send with -x).'}),
     origin: Flags.string({char: 'o', description: 'Origin header.'}),

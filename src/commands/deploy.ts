@@ -31,7 +31,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
   static override flags = {
     ...stackFlags,
     parameter: Flags.string({
-      description: 'Template parameter as Key=Value (repeatable). On an update, parameters left out keep their values. For secrets prefer WSAPI_PARAMETER_<Key> or --parameter-stdin: a command line is visible to `ps`.',
+      description: 'Template parameter Key=Value (repeatable; kept on updates). Secrets: WSAPI_PARAMETER_<Key> or --parameter-stdin (`ps` shows command lines).',
       multiple: true,
     }),
     'parameter-stdin': Flags.string({description: 'Read the value of this parameter (e.g. AuthTokenSecret) from standard input.'}),

@@ -71,13 +71,13 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
       description: `ReservedConcurrentExecutions of each broadcast function, or none (new AWS accounts with a concurrency quota of 10 need none). [default: ${INIT_DEFAULTS.reservedConcurrency}]`,
     }),
     'fanout-shards': Flags.integer({
-      description: `Shards of a large broadcast, delivered in parallel by a fan-out function (one parallel scan segment each); 1: no fan-out function, every broadcast posted by the route's own function. [default: ${INIT_DEFAULTS.fanoutShards}]`,
+      description: `Shards of a large broadcast, each delivered by a fan-out function; 1: none, every broadcast inline. [default: ${INIT_DEFAULTS.fanoutShards}]`,
     }),
     'fanout-inline-max': Flags.integer({
       description: `Broadcasts to fewer connections than this are posted by the route's own function, in one hop; larger ones are sharded. [default: ${INIT_DEFAULTS.fanoutInlineMax}]`,
     }),
     auth: Flags.string({
-      description: `$connect authorization: none; token (a Lambda authorizer checking ?token=<token>, the token kept in Secrets Manager); jwt (a Lambda authorizer verifying JWTs); or iam (SigV4-signed $connect). [default: ${INIT_DEFAULTS.auth}]`,
+      description: `$connect authorization: none, token (shared secret), jwt (verified JWTs) or iam (SigV4). [default: ${INIT_DEFAULTS.auth}]`,
       options: ['none', 'token', 'jwt', 'iam'],
     }),
     'jwt-issuer': Flags.string({description: 'With --auth jwt: the issuer URL (a Cognito user pool URL or any OpenID Connect issuer), or local (wsapi dev issues tokens). [default: local]'}),
