@@ -6,7 +6,8 @@ import {presignTarget} from '../lib/connect/sigv4.js'
 import {tokenTransport} from '../lib/connect/token.js'
 import {resolveTarget} from '../lib/connect/index.js'
 import {UsageError, WsapiError} from '../lib/errors.js'
-import {readSecretFromStdin, resolveTokenInput, TOKEN_ENV} from '../lib/secret-input.js'
+import {readSecretFromStdin, resolveTokenInput} from '../lib/secret-input.js'
+import {clientAuthFlags} from '../ui/aws-flags.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {progressLine, renderBenchSummary} from '../ui/bench-report.js'
@@ -62,15 +63,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     'route-field': Flags.string({description: 'Message field that selects the route, e.g. action or meta.type. [default: from the route selection expression, else message]'}),
     expect: Flags.string({default: 'all', description: 'Who should receive each broadcast: all (the sender included) or others.', options: [...EXPECTATIONS]}),
     'allow-loss': Flags.boolean({description: 'Report lost deliveries but exit 0 for them.'}),
-    sigv4: Flags.boolean({
-      description: 'Presign the URL with SigV4 for an AWS_IAM $connect (wsapi dev\'s local caller, else your AWS credentials).',
-      exclusive: ['token', 'token-stdin'],
-    }),
-    profile: Flags.string({description: 'With --sigv4: named AWS profile. [default: AWS_PROFILE]', dependsOn: ['sigv4']}),
-    region: Flags.string({description: 'With --sigv4: the region to sign for. [default: from the execute-api host, else AWS_REGION]', dependsOn: ['sigv4']}),
-    token: Flags.string({
-      description: `Token for the $connect authorizer (?token=, or the \`bearer\` subprotocol for jwt); prefer ${TOKEN_ENV} or --token-stdin. [default: this project's wsapi dev's own]`,
-    }),
+    ...clientAuthFlags,
     'token-stdin': Flags.boolean({description: 'Read the token from standard input.'}),
     header: Flags.string({char: 'H', description: 'Handshake header, "Name: value" (repeatable).', multiple: true}),
   }

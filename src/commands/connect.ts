@@ -6,6 +6,7 @@ import {resolveClientTarget} from '../lib/connect/resolve.js'
 import {presignTarget} from '../lib/connect/sigv4.js'
 import {UsageError} from '../lib/errors.js'
 import {readSecretFromStdin, resolveTokenInput, TOKEN_ENV} from '../lib/secret-input.js'
+import {clientAuthFlags} from '../ui/aws-flags.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {chatTerminal} from '../ui/connect-terminal.js'
@@ -53,15 +54,7 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     'route-field': Flags.string({description: 'Body field that selects the route, e.g. action or body.action (default: from the route selection expression).'}),
     header: Flags.string({char: 'H', description: 'HTTP header for the handshake, "Name: value" (repeatable).', multiple: true, multipleNonGreedy: true}),
     subprotocol: Flags.string({description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
-    sigv4: Flags.boolean({
-      description: 'Presign the URL with SigV4 for an AWS_IAM $connect (wsapi dev\'s local caller, else your AWS credentials).',
-      exclusive: ['token', 'token-stdin'],
-    }),
-    profile: Flags.string({description: 'With --sigv4: named AWS profile. [default: AWS_PROFILE]', dependsOn: ['sigv4']}),
-    region: Flags.string({description: 'With --sigv4: the region to sign for. [default: from the execute-api host, else AWS_REGION]', dependsOn: ['sigv4']}),
-    token: Flags.string({
-      description: `Token for the $connect authorizer (?token=, or the \`bearer\` subprotocol for jwt); prefer ${TOKEN_ENV} or --token-stdin. [default: this project's wsapi dev's own]`,
-    }),
+    ...clientAuthFlags,
     'token-stdin': Flags.boolean({description: 'Read the token from standard input (then give the lines to send with -x).'}),
     origin: Flags.string({char: 'o', description: 'Origin header.'}),
     insecure: Flags.boolean({char: 'k', description: 'Do not verify the TLS certificate (test servers only).'}),

@@ -1,3 +1,4 @@
+import {TOKEN_ENV} from '../lib/secret-input.js'
 import {Flags} from './oclif.js'
 
 /** Where the stack is: the flags deploy, destroy and status share. */
@@ -22,4 +23,17 @@ export function pollIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): numbe
 /** A person is there to answer questions: stdin and stdout are terminals, and the output is not JSON. */
 export function isInteractive(json: boolean): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json
+}
+
+/** How a WebSocket client (connect, bench) authenticates its $connect: a token, or a SigV4-presigned URL. */
+export const clientAuthFlags = {
+  sigv4: Flags.boolean({
+    description: "Presign the URL with SigV4 for an AWS_IAM $connect (wsapi dev's local caller, else your AWS credentials).",
+    exclusive: ['token', 'token-stdin'],
+  }),
+  profile: Flags.string({description: 'With --sigv4: named AWS profile. [default: AWS_PROFILE]', dependsOn: ['sigv4']}),
+  region: Flags.string({description: 'With --sigv4: the region to sign for. [default: from the execute-api host, else AWS_REGION]', dependsOn: ['sigv4']}),
+  token: Flags.string({
+    description: `Token for the $connect authorizer (?token=, or the \`bearer\` subprotocol for jwt); prefer ${TOKEN_ENV} or --token-stdin. [default: this project's wsapi dev's own]`,
+  }),
 }
