@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import {stripVTControlCharacters} from 'node:util'
 
 import {ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand} from '@aws-sdk/client-apigatewaymanagementapi'
 import {CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand} from '@aws-sdk/client-cloudformation'
@@ -42,7 +43,8 @@ async function run(command: {run(argv: string[], options: {root: string}): Promi
     }
   }
 
-  return {exitCode, stderr: stderr.join(''), stdout: stdout.join('')}
+  // Colours depend on the environment (CI=true turns them on even without a terminal): compare the text.
+  return {exitCode, stderr: stripVTControlCharacters(stderr.join('')), stdout: stripVTControlCharacters(stdout.join(''))}
 }
 
 describe('wsapi logs and wsapi connections commands, deployed (mocked AWS)', () => {
