@@ -1,5 +1,5 @@
 import {type AwsOptions, type ConnectionsApi, createAwsSession, createConnectionsApi, type PlainItem} from '../aws/index.js'
-import {otherDeployedRegion, resolveStackTarget} from '../deploy/target.js'
+import {notDeployedError, resolveStackTarget} from '../deploy/target.js'
 import {DEFAULT_REGION} from '../dev/environment.js'
 import {ExitCode, UsageError, WsapiError} from '../errors.js'
 import type {Output} from '../output.js'
@@ -97,12 +97,10 @@ export async function resolveConnectionsTarget(options: ConnectionsOptions): Pro
   try {
     const stack = await session.cloudFormation.describeStack(target.stackName)
     if (!stack || stack.status === 'REVIEW_IN_PROGRESS') {
-      const elsewhere = otherDeployedRegion(target, session.region)
-      throw new WsapiError(
-        elsewhere
-          ? `${target.stackName} is not deployed in ${session.region}, but this project deployed it to ${elsewhere}: pass --region ${elsewhere}.`
-          : `No wsapi dev runs in this project and ${target.stackName} is not deployed in ${session.region}: start \`wsapi dev\`, or deploy with \`wsapi deploy\` (or pass the --stage / --region it is in).`,
-        {code: 'NOT_DEPLOYED', exit: ExitCode.failure},
+      throw notDeployedError(
+        target,
+        session.region,
+        `No wsapi dev runs in this project and ${target.stackName} is not deployed in ${session.region}: start \`wsapi dev\`, or deploy with \`wsapi deploy\` (or pass the --stage / --region it is in).`,
       )
     }
 

@@ -1,5 +1,5 @@
 import type {StackInfo} from '../aws/index.js'
-import {UsageError, WsapiError} from '../errors.js'
+import {ExitCode, UsageError, WsapiError} from '../errors.js'
 import {loadProject, type ProjectModel, readOutputsState, validateStackStage} from '../project/index.js'
 
 export const STAGE_PARAMETER = 'StageName'
@@ -82,4 +82,18 @@ export function checkStackOwnership(stack: StackInfo, target: StackTarget, comma
       ? `nothing was changed. Deploy to another stage (--stage), or pass --adopt if it is this project's stack and template.yaml may replace what it holds.`
       : `nothing was deleted. Pass another --stage, or --adopt if it is this project's stack and may be deleted with everything in it.`
   throw new WsapiError(`${what}: ${next}`, {code: 'FOREIGN_STACK'})
+}
+
+/**
+ * The error for a stack that is not deployed in this region (or only as an empty REVIEW_IN_PROGRESS): when
+ * this project deployed it to another region, that region is the fix; else `otherwise` says what to do.
+ */
+export function notDeployedError(target: StackTarget, region: string, otherwise: string): WsapiError {
+  const elsewhere = otherDeployedRegion(target, region)
+  return new WsapiError(
+    elsewhere
+      ? `${target.stackName} is not deployed in ${region}, but this project deployed it to ${elsewhere}: pass --region ${elsewhere}.`
+      : otherwise,
+    {code: 'NOT_DEPLOYED', exit: ExitCode.failure},
+  )
 }

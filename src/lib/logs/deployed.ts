@@ -7,7 +7,7 @@ import {
   type LogEventInfo,
   type StackResourceInfo,
 } from '../aws/index.js'
-import {otherDeployedRegion, resolveStackTarget} from '../deploy/target.js'
+import {notDeployedError, resolveStackTarget} from '../deploy/target.js'
 import {ExitCode, WsapiError} from '../errors.js'
 import type {ProjectModel} from '../project/index.js'
 import {type LogFunction, selectFunctions, shortName} from './functions.js'
@@ -189,12 +189,10 @@ export async function deployedLogs(options: LogsOptions): Promise<LogsResult> {
   try {
     const stack = await session.cloudFormation.describeStack(target.stackName)
     if (!stack || stack.status === 'REVIEW_IN_PROGRESS') {
-      const elsewhere = otherDeployedRegion(target, session.region)
-      throw new WsapiError(
-        elsewhere
-          ? `${target.stackName} is not deployed in ${session.region}, but this project deployed it to ${elsewhere}: pass --region ${elsewhere}.`
-          : `${target.stackName} is not deployed in ${session.region}: deploy it with \`wsapi deploy${options.stage ? ` --stage ${options.stage}` : ''}\`, or pass the --stage / --region it is in.`,
-        {code: 'NOT_DEPLOYED', exit: ExitCode.failure},
+      throw notDeployedError(
+        target,
+        session.region,
+        `${target.stackName} is not deployed in ${session.region}: deploy it with \`wsapi deploy${options.stage ? ` --stage ${options.stage}` : ''}\`, or pass the --stage / --region it is in.`,
       )
     }
 
