@@ -15,7 +15,12 @@ export default defineConfig(
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',
-        {argsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true, varsIgnorePattern: '^_'},
+        {
+          argsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+          varsIgnorePattern: '^_',
+        },
       ],
       // Sequential awaits in a loop are usually an accident; where they are the point, the disable comment says why.
       'no-await-in-loop': 'error',
@@ -35,5 +40,9 @@ export default defineConfig(
   },
   // runtime/ is copied into every generated project, which does not run ESLint: no disable comments there.
   {files: ['runtime/**'], rules: {'no-await-in-loop': 'off'}},
-  {files: ['**/*.cjs'], languageOptions: {sourceType: 'commonjs'}, rules: {'@typescript-eslint/no-require-imports': 'off'}},
+  {
+    files: ['**/*.cjs'],
+    languageOptions: {sourceType: 'commonjs'},
+    rules: {'@typescript-eslint/no-require-imports': 'off'},
+  },
 )

@@ -53,11 +53,14 @@ const versionSamples = []
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const samples = Object.fromEntries(Object.keys(clients).map((name) => [name, []]))
+// One client at a time, or they would share the machine and measure each other.
+/* eslint-disable no-await-in-loop */
 for (const args of Object.values(clients)) await timeToFirstMessage(args) // warm the file cache
 for (let i = 0; i < runs; i++) {
   for (const [name, args] of Object.entries(clients)) samples[name].push(await timeToFirstMessage(args))
   versionSamples.push(await timeToFirstMessage(version, 'wsapi-cli/'))
 }
+/* eslint-enable no-await-in-loop */
 
 server.close()
 rmSync(cwd, {force: true, recursive: true})

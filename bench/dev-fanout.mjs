@@ -66,12 +66,14 @@ async function measure(name, url) {
   const samples = []
   let lost = 0
   for (let round = 0; round < warmUp + rounds; round++) {
+    // eslint-disable-next-line no-await-in-loop -- rounds one after another: each measures one broadcast alone
     const result = await fanOut(connect.sockets, round)
     // Warm-up rounds pay the cold start and let the JIT settle, as a busy Lambda would have.
     if (round >= warmUp) samples.push(result.ms)
     lost += result.lost
     // Let the handler finish (its last posts are answered after the last delivery), so that the next
     // round finds it warm instead of starting a second environment.
+    // eslint-disable-next-line no-await-in-loop -- the pause between rounds is the point
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 

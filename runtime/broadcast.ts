@@ -47,13 +47,11 @@ export async function broadcast(options: BroadcastOptions): Promise<BroadcastRes
     for (let item = await next(); !item.done; item = await next()) {
       const connectionId = item.value
       try {
-        // eslint-disable-next-line no-await-in-loop
         await postToConnection(options.client, connectionId, options.data)
         result.sent++
       } catch (error) {
         if (isGone(error)) {
           result.gone++
-          // eslint-disable-next-line no-await-in-loop
           await options.onGone?.(connectionId).catch((cleanupError: unknown) => options.onError?.(connectionId, cleanupError))
         } else {
           result.failed++

@@ -79,7 +79,7 @@ export class ConnectionsTable {
   async *ids(): AsyncGenerator<string> {
     let startKey: ScanKey | undefined
     do {
-      // eslint-disable-next-line no-await-in-loop -- pages are sequential by nature
+      // Each page starts where the previous one ended.
       const page = await this.page({startKey})
       yield* page.ids
       startKey = page.nextKey

@@ -225,7 +225,7 @@ export async function deliver(options: DeliverOptions): Promise<DeliveryOutcome>
   const nextRecipient = async (): Promise<string | undefined> => {
     while (queue.length === 0) {
       if (!scan) return undefined
-      // eslint-disable-next-line no-await-in-loop -- wait for the page that refills the queue
+      // Wait for the page that refills the queue.
       await read()
     }
 
@@ -238,17 +238,15 @@ export async function deliver(options: DeliverOptions): Promise<DeliveryOutcome>
   const deliverTo = async (connectionId: string): Promise<void> => {
     let transientFailures = 0
     for (let attempt = 0; ; attempt++) {
-      // eslint-disable-next-line no-await-in-loop -- each attempt waits for its slot in the budget
+      // Each attempt waits for its slot in the budget.
       await pacer.take()
       try {
-        // eslint-disable-next-line no-await-in-loop
         await postToConnection(client, connectionId, text)
         counts.sent++
         return
       } catch (error) {
         if (isGone(error)) {
           counts.gone++
-          // eslint-disable-next-line no-await-in-loop
           // Not remove(): a recipient still in its $connect is gone to @connections too, and removeGone keeps it.
           await table.removeGone(connectionId).catch((cleanupError: unknown) => options.onError?.(connectionId, cleanupError))
           return
@@ -271,7 +269,6 @@ export async function deliver(options: DeliverOptions): Promise<DeliveryOutcome>
         return
       }
 
-      // eslint-disable-next-line no-await-in-loop
       await wait(delay)
     }
   }
@@ -280,7 +277,6 @@ export async function deliver(options: DeliverOptions): Promise<DeliveryOutcome>
     while (!failure && !timeShort()) {
       let connectionId: string | undefined
       try {
-        // eslint-disable-next-line no-await-in-loop
         connectionId = await nextRecipient()
       } catch (error) {
         failure ??= {error}
@@ -288,7 +284,6 @@ export async function deliver(options: DeliverOptions): Promise<DeliveryOutcome>
       }
 
       if (connectionId === undefined) return
-      // eslint-disable-next-line no-await-in-loop
       await deliverTo(connectionId)
     }
   }

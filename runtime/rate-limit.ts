@@ -63,7 +63,7 @@ export async function takeMessageToken(table: ConnectionsTable, connectionId: st
     for (let attempt = 0; attempt <= limit.burst + 1; attempt++) {
       // The time of each attempt: a concurrent writer may have counted from a slightly later clock than ours.
       const now = clock()
-      // eslint-disable-next-line no-await-in-loop -- each attempt depends on the previous one
+      // Each attempt depends on the previous one.
       const {Item: item} = await table.client.send(
         new GetItemCommand({
           ConsistentRead: attempt > 0,
@@ -86,7 +86,6 @@ export async function takeMessageToken(table: ConnectionsTable, connectionId: st
       const excess = next - now - limit.burst * interval
       if (excess > 0) return {allowed: false, retryAfterMs: Math.ceil(excess)}
       try {
-        // eslint-disable-next-line no-await-in-loop
         await table.client.send(
           new UpdateItemCommand({
             ConditionExpression: stored === undefined ? 'attribute_exists(#id) AND attribute_not_exists(#bucket)' : '#bucket = :stored',

@@ -48,7 +48,6 @@ function jsonStyle(colors: Colors): JsonStyle {
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const DEL_AND_C1 = /[\u007F-\u009F]/g
 
 /** Prefixes the first line and indents the others by as much, so that a pretty JSON body lines up. */

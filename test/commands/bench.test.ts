@@ -161,7 +161,6 @@ describe('wsapi bench', function () {
     ]
     const cwd = tempDir()
     for (const [args, message] of cases) {
-      // eslint-disable-next-line no-await-in-loop
       const result = await runCli(['bench', ...args], {cwd})
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`)
       assert.match(result.stderr.trim(), message)

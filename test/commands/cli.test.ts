@@ -59,7 +59,6 @@ describe('the wsapi command line', function () {
 
   it('lines up every flag in --help, a first flag without a short form too', async () => {
     for (const command of ['init', 'dev', 'connect', 'bench', 'deploy']) {
-      // eslint-disable-next-line no-await-in-loop
       const {stdout} = await runCli([command, '--help'])
       const flags = stdout.slice(stdout.indexOf('FLAGS\n') + 6, stdout.indexOf('\n\n', stdout.indexOf('FLAGS\n')))
       const columns = flags

@@ -49,7 +49,6 @@ describe('wsapi connect explains what wsapi dev did', function () {
     // Connected once its line went out.
     while (!/Connected to /.test(stderr)) {
       if (child.exitCode !== null) throw new Error(stderr)
-      // eslint-disable-next-line no-await-in-loop
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
 

@@ -54,10 +54,8 @@ describe('wsapi connect against a hostile server', function () {
     )
     for (const args of [[], ['--raw']]) {
       const session = pty([hostile.url, ...args])
-      // eslint-disable-next-line no-await-in-loop
       await session.expect(/"esc"/)
       session.write('bye\r')
-      // eslint-disable-next-line no-await-in-loop
       assert.equal(await session.waitForExit(), 1)
       assert.ok(session.output.includes(HOSTILE_SHOWN), session.output)
       assert.ok(session.output.includes(String.raw`\u009b2Jb\x7f`), 'DEL and C1 inside a JSON string')

@@ -26,7 +26,6 @@ const broadcastLogs = (dev: DevProcess): BroadcastLog[] =>
 async function nthBroadcast(dev: DevProcess, n: number): Promise<BroadcastLog> {
   while (broadcastLogs(dev).length < n) {
     if (dev.child.exitCode !== null) throw new Error(`wsapi dev exited\n${dev.stderr}`)
-    // eslint-disable-next-line no-await-in-loop
     await sleep(20)
   }
 
@@ -94,16 +93,13 @@ describe('wsapi dev: broadcasts while clients come and go', function () {
       // Churning clients connect, stay up to half a second, and close; each step waits for the previous one.
       const churners = Array.from({length: 8}, async () => {
         while (churning) {
-          // eslint-disable-next-line no-await-in-loop
           const outcome = await tryConnect(dev.ready.url).catch(() => undefined)
           if (!outcome?.ok) continue
           const entry = {client: outcome.client, leftAt: Infinity, openAt: performance.now()}
           tracked.push(entry)
-          // eslint-disable-next-line no-await-in-loop
           await sleep(Math.random() * 500)
           entry.leftAt = performance.now()
           outcome.client.close(1000)
-          // eslint-disable-next-line no-await-in-loop
           await outcome.client.closed
         }
       })
@@ -114,7 +110,6 @@ describe('wsapi dev: broadcasts while clients come and go', function () {
         const marker = `b${n}`
         const sentAt = performance.now()
         stable[n % stable.length].send(JSON.stringify({data: marker, message: 'sendmessage'}))
-        // eslint-disable-next-line no-await-in-loop
         await nthBroadcast(dev, n)
         const doneAt = performance.now()
         // Owed: open before the send, and not leaving until every post had been answered.
@@ -124,7 +119,6 @@ describe('wsapi dev: broadcasts while clients come and go', function () {
           ...owed.map(async ({client}) => {
             const deadline = performance.now() + 20_000
             while (!client.messages.includes(JSON.stringify(marker)) && performance.now() < deadline) {
-              // eslint-disable-next-line no-await-in-loop
               await sleep(20)
             }
 

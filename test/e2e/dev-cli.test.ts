@@ -165,10 +165,8 @@ describe('wsapi dev: flags and failures', function () {
     const answers = new Set<string>()
     try {
       for (let status = ''; status !== '101'; ) {
-        // eslint-disable-next-line no-await-in-loop
         status = /^HTTP\/1.1 (\d+)/.exec(await rawHandshake(port, '/v1').catch(() => 'refused'))?.[1] ?? 'refused'
         answers.add(status)
-        // eslint-disable-next-line no-await-in-loop
         if (status === 'refused') await sleep(5)
       }
 

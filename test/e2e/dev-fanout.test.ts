@@ -20,7 +20,6 @@ async function until(condition: () => boolean, what: string, timeoutMs = 120_000
   const deadline = Date.now() + timeoutMs
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    // eslint-disable-next-line no-await-in-loop
     await sleep(25)
   }
 }
@@ -43,7 +42,6 @@ describe('wsapi dev: the generated sharded fan-out', function () {
     const dir = scaffoldProject({fanoutInlineMax: 10, fanoutShards: SHARDS, rateLimit: 'off', reservedConcurrency: 'none'})
     dev = await startDev(dir, ['--connections-rate-limit', String(RATE_LIMIT), '--connections-burst-limit', String(BURST_LIMIT)])
     for (let batch = 0; batch < CLIENTS; batch += 40) {
-      // eslint-disable-next-line no-await-in-loop
       clients.push(...(await Promise.all(Array.from({length: Math.min(40, CLIENTS - batch)}, () => connect(dev.ready.url)))))
     }
 

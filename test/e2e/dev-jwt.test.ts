@@ -108,7 +108,6 @@ describe('wsapi dev as the JWT issuer of `wsapi init --auth jwt` (JwtIssuer loca
       ['alg none', none],
     ]
     for (const [name, bad] of cases) {
-      // eslint-disable-next-line no-await-in-loop
       assert.equal(await status(dev.ready.url, bad === undefined ? undefined : ['bearer', bad]), 401, name)
     }
 

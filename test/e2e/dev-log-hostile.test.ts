@@ -54,7 +54,6 @@ describe('wsapi dev: its log shows what clients and handlers write, never obeys 
     client.send(JSON.stringify({action: 'none', data: `throw ${ESCAPES}`}))
     assert.match(await client.next(30_000), /Internal server error/)
     for (const line of ['console.log hi ', 'console.warn hi ', 'stdout hi ', 'stderr hi ', 'Error: thrown throw ']) {
-      // eslint-disable-next-line no-await-in-loop
       await dev.waitForLog(new RegExp(`${line}${SHOWN.replaceAll(/[\\[\]]/g, (char) => `\\${char}`)}`), 30_000)
     }
 

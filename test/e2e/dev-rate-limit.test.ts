@@ -20,7 +20,6 @@ async function until(condition: () => boolean, what: string, timeoutMs = 60_000)
   const deadline = Date.now() + timeoutMs
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    // eslint-disable-next-line no-await-in-loop
     await sleep(20)
   }
 }
@@ -82,7 +81,6 @@ describe('wsapi dev: the generated rate limit', function () {
     other.client.send(JSON.stringify({data: 'still here', message: 'sendmessage'}))
     for (const listener of [...listeners, other]) {
       const received: string[] = []
-      // eslint-disable-next-line no-await-in-loop
       while (received.at(-1) !== '"still here"') received.push(await listener.client.next(30_000))
       assert.deepEqual(
         received.slice(0, -1).map((text) => (JSON.parse(text) as {n: number}).n).sort((a, b) => a - b),

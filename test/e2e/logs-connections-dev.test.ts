@@ -26,11 +26,9 @@ const parseLines = (stdout: string): Line[] =>
 async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    // eslint-disable-next-line no-await-in-loop
     const value = await check()
     if (value !== undefined && value !== false) return value
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    // eslint-disable-next-line no-await-in-loop
     await sleep(50)
   }
 }

@@ -63,7 +63,6 @@ export class DevProcess {
       }
 
       if (this.child.exitCode !== null) throw new Error(`wsapi dev exited with ${this.child.exitCode}\n${this.stderr}`)
-      // eslint-disable-next-line no-await-in-loop
       await sleep(25)
     }
 
@@ -76,7 +75,6 @@ export class DevProcess {
     while (Date.now() < deadline) {
       const match = pattern.exec(this.stderr)
       if (match) return match[0]
-      // eslint-disable-next-line no-await-in-loop
       await sleep(20)
     }
 
@@ -121,7 +119,6 @@ export class TestClient {
     const deadline = Date.now() + timeoutMs
     while (this.messages.length === 0) {
       if (Date.now() > deadline) throw new Error('no message arrived')
-      // eslint-disable-next-line no-await-in-loop
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve)
         setTimeout(resolve, 50)
@@ -379,7 +376,6 @@ export async function waitForRecord(file: string, match: (record: Recorded) => b
   while (Date.now() < deadline) {
     const found = readRecords(file).find((record) => match(record))
     if (found) return found
-    // eslint-disable-next-line no-await-in-loop
     await sleep(20)
   }
 

@@ -299,12 +299,10 @@ export class FakeCloudFormation {
     return {}
   }
 
-  private deleteOperation(stack: SimStack, retain: string[]): AsyncGenerator<void, void, void> {
-    const sim = this
-    return (async function* () {
+  private async *deleteOperation(stack: SimStack, retain: string[]): AsyncGenerator<void, void, void> {
       stack.status = 'DELETE_IN_PROGRESS'
-      stack.deletionTime = sim.tick()
-      sim.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', 'DELETE_IN_PROGRESS', 'User Initiated', stack.stackId)
+      stack.deletionTime = this.tick()
+      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', 'DELETE_IN_PROGRESS', 'User Initiated', stack.stackId)
       yield
       const failed: string[] = []
       for (const resource of [...stack.resources].reverse()) {
@@ -312,23 +310,23 @@ export class FakeCloudFormation {
         const policy = stack.template?.Resources[resource.logicalId]?.DeletionPolicy
         if (retain.includes(resource.logicalId) || policy === 'Retain') {
           resource.status = 'DELETE_SKIPPED'
-          sim.event(stack, resource.logicalId, resource.type, 'DELETE_SKIPPED', undefined, resource.physicalId)
+          this.event(stack, resource.logicalId, resource.type, 'DELETE_SKIPPED', undefined, resource.physicalId)
           continue
         }
 
-        sim.event(stack, resource.logicalId, resource.type, 'DELETE_IN_PROGRESS', undefined, resource.physicalId)
+        this.event(stack, resource.logicalId, resource.type, 'DELETE_IN_PROGRESS', undefined, resource.physicalId)
         yield
-        const reason = sim.failOnDelete.get(resource.logicalId)
+        const reason = this.failOnDelete.get(resource.logicalId)
         resource.status = reason ? 'DELETE_FAILED' : 'DELETE_COMPLETE'
         resource.statusReason = reason
         if (reason) failed.push(resource.logicalId)
-        sim.event(stack, resource.logicalId, resource.type, resource.status, reason, resource.physicalId)
+        this.event(stack, resource.logicalId, resource.type, resource.status, reason, resource.physicalId)
       }
 
       if (failed.length > 0) {
         stack.status = 'DELETE_FAILED'
         stack.statusReason = `The following resource(s) failed to delete: [${failed.join(', ')}]. `
-        sim.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', 'DELETE_FAILED', stack.statusReason, stack.stackId)
+        this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', 'DELETE_FAILED', stack.statusReason, stack.stackId)
         stack.resources = stack.resources.filter((resource) => resource.status === 'DELETE_FAILED')
         return
       }
@@ -336,8 +334,7 @@ export class FakeCloudFormation {
       stack.status = 'DELETE_COMPLETE'
       stack.statusReason = undefined
       stack.resources = []
-      sim.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE', undefined, stack.stackId)
-    })()
+      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE', undefined, stack.stackId)
   }
 
   private deleteStack(input: Input) {
@@ -471,29 +468,24 @@ export class FakeCloudFormation {
     return {}
   }
 
-  private finishRunningOperation(stack: SimStack, kind: 'UPDATE'): AsyncGenerator<void, void, void> {
-    const sim = this
-    return (async function* () {
+  private async *finishRunningOperation(stack: SimStack, kind: 'UPDATE'): AsyncGenerator<void, void, void> {
       stack.status = `${kind}_IN_PROGRESS`
-      stack.lastUpdatedTime = sim.tick()
-      sim.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, 'User Initiated', stack.stackId)
+      stack.lastUpdatedTime = this.tick()
+      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, 'User Initiated', stack.stackId)
       yield
       yield
       stack.status = `${kind}_COMPLETE`
-      sim.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
-    })()
+      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
   }
 
-  private applyOperation(stack: SimStack, changeSet: SimChangeSet): AsyncGenerator<void, void, void> {
-    const sim = this
+  private async *applyOperation(stack: SimStack, changeSet: SimChangeSet): AsyncGenerator<void, void, void> {
     const create = changeSet.type === 'CREATE'
     const verb = create ? 'CREATE' : 'UPDATE'
-    return (async function* () {
       const before = {parameters: stack.parameters, resources: stack.resources.map((resource) => ({...resource})), template: stack.template}
       stack.status = `${verb}_IN_PROGRESS`
-      if (create) stack.creationTime = sim.tick()
-      else stack.lastUpdatedTime = sim.tick()
-      sim.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, 'User Initiated', stack.stackId)
+      if (create) stack.creationTime = this.tick()
+      else stack.lastUpdatedTime = this.tick()
+      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, 'User Initiated', stack.stackId)
       yield
       stack.parameters = changeSet.parameters
       stack.tags = changeSet.tags
@@ -505,23 +497,22 @@ export class FakeCloudFormation {
         const pair = work.slice(i, i + 2)
         for (const change of pair) {
           const added = change.Action === 'Add'
-          sim.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS')
+          this.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS')
         }
 
         yield
         for (const change of pair) {
           const added = change.Action === 'Add'
           const definition = changeSet.template.Resources[change.LogicalResourceId]
-          // eslint-disable-next-line no-await-in-loop
-          const reason = sim.failOnApply.get(change.LogicalResourceId) ?? (await sim.codeProblem(definition.Type, definition.Properties ?? {}, changeSet.parameters))
+          const reason = this.failOnApply.get(change.LogicalResourceId) ?? (await this.codeProblem(definition.Type, definition.Properties ?? {}, changeSet.parameters))
           if (failure) {
-            sim.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_FAILED' : 'UPDATE_FAILED', added ? 'Resource creation cancelled' : 'Resource update cancelled')
+            this.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_FAILED' : 'UPDATE_FAILED', added ? 'Resource creation cancelled' : 'Resource update cancelled')
             continue
           }
 
           if (reason) {
             failure = change.LogicalResourceId
-            sim.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_FAILED' : 'UPDATE_FAILED', reason)
+            this.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_FAILED' : 'UPDATE_FAILED', reason)
             continue
           }
 
@@ -529,39 +520,38 @@ export class FakeCloudFormation {
           if (!resource) {
             resource = {
               logicalId: change.LogicalResourceId,
-              physicalId: sim.physicalId(stack, change.LogicalResourceId, definition.Type, definition.Properties ?? {}, changeSet.parameters),
+              physicalId: this.physicalId(stack, change.LogicalResourceId, definition.Type, definition.Properties ?? {}, changeSet.parameters),
               properties: definition.Properties ?? {},
               status: 'CREATE_COMPLETE',
               type: definition.Type,
-              updated: sim.tick(),
+              updated: this.tick(),
             }
             stack.resources.push(resource)
-            // eslint-disable-next-line no-await-in-loop
-            if (definition.Type === 'AWS::S3::Bucket') await sim.options.createBucket?.(resource.physicalId)
-            sim.event(stack, change.LogicalResourceId, change.ResourceType, 'CREATE_IN_PROGRESS', 'Resource creation Initiated', resource.physicalId)
+            if (definition.Type === 'AWS::S3::Bucket') await this.options.createBucket?.(resource.physicalId)
+            this.event(stack, change.LogicalResourceId, change.ResourceType, 'CREATE_IN_PROGRESS', 'Resource creation Initiated', resource.physicalId)
           } else {
             resource.properties = definition.Properties ?? {}
             resource.status = 'UPDATE_COMPLETE'
           }
 
           touched.push({added, logicalId: change.LogicalResourceId})
-          sim.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE', undefined, resource.physicalId)
+          this.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE', undefined, resource.physicalId)
         }
       }
 
       if (failure) {
         stack.status = create ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS'
         stack.statusReason = `The following resource(s) failed to ${create ? 'create' : 'update'}: [${failure}]. ${create ? 'Rollback requested by user.' : ''}`.trim()
-        sim.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, stack.statusReason, stack.stackId)
+        this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, stack.statusReason, stack.stackId)
         yield
         for (const item of [...touched].reverse()) {
           const resource = stack.resources.find((candidate) => candidate.logicalId === item.logicalId)!
           if (item.added) {
-            sim.event(stack, resource.logicalId, resource.type, 'DELETE_IN_PROGRESS', undefined, resource.physicalId)
-            sim.event(stack, resource.logicalId, resource.type, 'DELETE_COMPLETE', undefined, resource.physicalId)
+            this.event(stack, resource.logicalId, resource.type, 'DELETE_IN_PROGRESS', undefined, resource.physicalId)
+            this.event(stack, resource.logicalId, resource.type, 'DELETE_COMPLETE', undefined, resource.physicalId)
           } else {
-            sim.event(stack, resource.logicalId, resource.type, 'UPDATE_IN_PROGRESS', undefined, resource.physicalId)
-            sim.event(stack, resource.logicalId, resource.type, 'UPDATE_COMPLETE', undefined, resource.physicalId)
+            this.event(stack, resource.logicalId, resource.type, 'UPDATE_IN_PROGRESS', undefined, resource.physicalId)
+            this.event(stack, resource.logicalId, resource.type, 'UPDATE_COMPLETE', undefined, resource.physicalId)
           }
 
           yield
@@ -572,12 +562,12 @@ export class FakeCloudFormation {
         stack.template = before.template
         if (!create) {
           stack.status = 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'
-          sim.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
+          this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
           yield
         }
 
         stack.status = create ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE'
-        sim.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
+        this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
         changeSet.executionStatus = 'EXECUTE_FAILED'
         return
       }
@@ -586,11 +576,11 @@ export class FakeCloudFormation {
       const removed = changeSet.changes.filter((change) => change.Action === 'Remove')
       if (!create) {
         stack.status = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'
-        sim.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
+        this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
         yield
         for (const change of removed) {
-          sim.event(stack, change.LogicalResourceId, change.ResourceType, 'DELETE_IN_PROGRESS', undefined, change.PhysicalResourceId)
-          sim.event(stack, change.LogicalResourceId, change.ResourceType, 'DELETE_COMPLETE', undefined, change.PhysicalResourceId)
+          this.event(stack, change.LogicalResourceId, change.ResourceType, 'DELETE_IN_PROGRESS', undefined, change.PhysicalResourceId)
+          this.event(stack, change.LogicalResourceId, change.ResourceType, 'DELETE_COMPLETE', undefined, change.PhysicalResourceId)
           stack.resources = stack.resources.filter((resource) => resource.logicalId !== change.LogicalResourceId)
         }
       }
@@ -598,8 +588,7 @@ export class FakeCloudFormation {
       stack.status = `${verb}_COMPLETE`
       stack.statusReason = undefined
       changeSet.executionStatus = 'EXECUTE_COMPLETE'
-      sim.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
-    })()
+      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
   }
 
   private async codeProblem(type: string, properties: Record<string, unknown>, parameters: Record<string, string>): Promise<string | undefined> {

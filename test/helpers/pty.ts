@@ -8,7 +8,6 @@ const require = createRequire(import.meta.url)
 
 /** ANSI escape sequences (colours, cursor moves) stripped, so tests match on text. */
 export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replaceAll(/\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007]*\u0007|[()][0-9A-Za-z]|[=>NOM78c])/g, '')
 }
 
@@ -49,7 +48,6 @@ export class PtySession {
       if (match) return match
       if (this.exitCode !== undefined) throw new Error(`exited (${this.exitCode}) before ${pattern}; output:\n${this.text}`)
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output:\n${this.text}`)
-      // eslint-disable-next-line no-await-in-loop
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
   }

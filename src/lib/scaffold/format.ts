@@ -31,6 +31,7 @@ export async function formatPlan(plan: ProjectPlan): Promise<ProjectPlan> {
       // on the second): format until the text is stable, so that `prettier --check` agrees with what was written.
       let contents = file.contents
       for (let pass = 0; pass < 3; pass++) {
+        // eslint-disable-next-line no-await-in-loop -- each pass formats the previous pass's output
         const formatted = await prettier.format(contents, {...options, filepath: file.path, parser})
         if (formatted === contents) break
         contents = formatted

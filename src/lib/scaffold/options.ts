@@ -12,7 +12,6 @@ import {
   validateRuntime,
   validateStackName,
   validateStackStage,
-  validateStage,
 } from '../project/index.js'
 
 export type Billing = 'on-demand' | 'provisioned'

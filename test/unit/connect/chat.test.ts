@@ -140,20 +140,17 @@ describe('connect chat', () => {
 
     it('a 1001 from wsapi dev whose port is closed says wsapi dev stopped and mentions --reconnect; with the port open, its timeouts', async () => {
       for (const stops of [true, false]) {
-        // eslint-disable-next-line no-await-in-loop
         const dev = await startServer({}, (socket, _request, self) => {
           if (stops) self.wss.close()
           socket.close(1001, 'Going away')
         })
         const view = new RecordingView()
-        // eslint-disable-next-line no-await-in-loop
         const result = await runChat(planChat(base(dev.url, {target: {dev: {pid: process.pid}, source: 'dev', url: dev.url}, waitSeconds: -1})), view)
         assert.equal(result.closeCode, 1001)
         const said = view.text('info')
         if (stops) assert.match(said, /Disconnected by the server: 1001 "Going away" \(going away: wsapi dev stopped; with --reconnect, wsapi connect comes back by itself when it runs again\)/)
         else assert.match(said, /Disconnected by the server: 1001 "Going away" \(going away: the idle timeout or the connection limit of wsapi dev\)/)
         assert.doesNotMatch(said, /API Gateway/)
-        // eslint-disable-next-line no-await-in-loop
         await dev.close()
       }
     })

@@ -385,7 +385,6 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
   it('refuses to deploy a jwt project whose issuer is still local (only wsapi dev issues those tokens), before building', async () => {
     const dir = scaffoldProject({auth: 'jwt'})
     for (const parameters of [{}, {JwtIssuer: 'local'}] as Array<Record<string, string>>) {
-      // eslint-disable-next-line no-await-in-loop
       await assert.rejects(deploy(dir, {parameters}), (error: WsapiError) => {
         assert.equal(error.exit, 2)
         assert.match(error.message, /^Parameter JwtIssuer is local, which only wsapi dev can serve: pass --parameter JwtIssuer=<issuer URL>/)

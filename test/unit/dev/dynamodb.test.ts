@@ -73,7 +73,7 @@ describe('dev DynamoDB (dynalite)', function () {
     const deletes = Array.from({length: 15}, (_, i) => ddb.send(new DeleteItemCommand({Key: {pk: {S: `d${i}`}, sk: {N: '1'}}, TableName: 'items'})))
     // Close once the server has all 30 (however long a busy machine takes to send them), not after a guess.
     while (dynamo.received - before < 30) {
-      // eslint-disable-next-line no-await-in-loop -- waiting for the server to read the requests
+      // Waiting for the server to read the requests.
       await new Promise((resolve) => setTimeout(resolve, 5))
     }
 

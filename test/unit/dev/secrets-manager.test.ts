@@ -133,7 +133,6 @@ describe('dev Secrets Manager', () => {
       ]
       for (const [headers, status, body, reason] of cases) {
         refused.length = 0
-        // eslint-disable-next-line no-await-in-loop
         const answer = await post(headers)
         assert.equal(answer.status, status, JSON.stringify(headers))
         assert.match(answer.body, body)

@@ -208,7 +208,6 @@ describe('wsapi logs against a deployed stack (mocked CloudFormation, STS and Cl
         pollIntervalMs: 1,
         signal: controller.signal,
       })
-      // eslint-disable-next-line no-await-in-loop
       await deployedLogs({...run, onLine(line) {
         run.lines.push(line)
         if (run.lines.length === 3) controller.abort()

@@ -57,7 +57,7 @@ describe('wsapi logs: parts', () => {
   it("a line for a person: the message's control characters are shown, not obeyed; further lines are indented", () => {
     const line = renderLogLine({function: 'sendmessage', level: 'ERROR', message: 'bad\u001b]0;owned\u0007 thing\n    at handler', source: 'cloudwatch', time: '2026-12-04T06:00:00.123Z'})
     assert.ok(!line.includes('\u001b]0;'), line)
-    assert.match(line, /06:00:00\.123.*sendmessage.*ERROR.*bad\\x1b\]0;owned\\x07 thing\n {26}    at handler/)
+    assert.match(line, /06:00:00\.123.*sendmessage.*ERROR.*bad\\x1b\]0;owned\\x07 thing\n {30}at handler/)
   })
 
   it('dev writes what it prints to .wsapi/dev.log as NDJSON records, and rotates it past its size cap', async () => {

@@ -177,7 +177,6 @@ describe('runtime fan-out', () => {
 
       const outcomes = []
       for (const task of tasks) {
-        // eslint-disable-next-line no-await-in-loop
         outcomes.push(await run(task))
       }
 

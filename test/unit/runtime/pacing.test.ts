@@ -24,7 +24,6 @@ describe('runtime pacing', () => {
       const pacer = new Pacer({burst: 5, clock, ratePerSecond: 100, sleep})
       const startedAt: number[] = []
       for (let call = 0; call < 25; call++) {
-        // eslint-disable-next-line no-await-in-loop
         await pacer.take()
         startedAt.push(time.now)
       }

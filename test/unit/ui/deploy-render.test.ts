@@ -14,7 +14,6 @@ function capture() {
   let text = ''
   stream.on('data', (chunk) => (text += chunk))
   // Colours off; cursor controls (\r, erase line) kept.
-  // eslint-disable-next-line no-control-regex
   return {stream: stream as unknown as NodeJS.WriteStream, text: () => text.replaceAll(/\u001B\[[0-9;]*m/g, '')}
 }
 
