@@ -96,7 +96,7 @@ export function startRejectingServer(status: number, body: string, port = 0): Pr
   return startServer({port, verifyClient: (_info, callback) => callback(false, status, body)})
 }
 
-/** The exact error frames of API Gateway (reference §2.3: a space after "message":, none elsewhere). */
+/** The exact error frames of API Gateway (docs/api-gateway-behaviour.md §2.3: a space after "message":, none elsewhere). */
 export function apiGatewayErrorFrame(message: string): string {
   const id = () => randomBytes(10).toString('base64').slice(0, 15) + '='
   return `{"message": "${message}", "connectionId":"${id()}", "requestId":"${id()}"}`

@@ -18,7 +18,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Classifies a frame. A broadcast of this run carries `{"id": "<runId>-…", "sentAt": …}` as the whole
  * message (what the generated handler sends: the `data` field) or as its `data` field (APIs that relay
  * the whole message). Error frames are recognised by their shape (a `message` text plus the connection
- * and request or message ids), as `wsapi connect` recognises them (reference §2.3).
+ * and request or message ids), as `wsapi connect` recognises them (docs/api-gateway-behaviour.md §2.3).
  */
 export function classifyFrame(text: string, runId: string): BenchFrame {
   let parsed: unknown

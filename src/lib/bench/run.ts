@@ -12,7 +12,7 @@ import {DeliveryLedger, type DeliveryTotals, type Expectation, expectedRecipient
 import {broadcastComposer, classifyFrame} from './messages.js'
 import {countBy, type LatencySummary, roundMs, summarize} from './stats.js'
 
-/** API Gateway's default quota of new connections per second, per account and Region (reference §4). */
+/** API Gateway's default quota of new connections per second, per account and Region (docs/api-gateway-behaviour.md §4). */
 export const APIGW_CONNECT_RATE_QUOTA = 500
 
 export interface BenchSettings {

@@ -1,7 +1,7 @@
 import {UsageError} from '../errors.js'
 import {exampleMessage, parseRouteSelectionExpression, type RouteSelectionExpression} from '../project/expressions.js'
 
-/** API Gateway WebSocket quotas a client runs into (../shared/reference/apigw-websocket.md §4). */
+/** API Gateway WebSocket quotas a client runs into (docs/api-gateway-behaviour.md §4). */
 export const API_GATEWAY_LIMITS = {
   /** One frame; a longer message must be split into frames of at most this size, or API Gateway closes with 1009. */
   frameBytes: 32 * 1024,

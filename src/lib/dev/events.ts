@@ -2,7 +2,7 @@ import {newId} from './ids.js'
 
 /**
  * The Lambda proxy events API Gateway sends for WebSocket routes, field for field as captured from AWS
- * (../shared/reference/apigw-websocket.md §1). Keys are in AWS's order so that logged events read alike.
+ * (docs/api-gateway-behaviour.md §1). Keys are in AWS's order so that logged events read alike.
  */
 
 export interface RequestContext {

@@ -1,4 +1,7 @@
-/** API Gateway WebSocket quotas (../shared/reference/apigw-websocket.md §4) that the emulator enforces. */
+/**
+ * API Gateway WebSocket quotas that the emulator enforces (docs/api-gateway-behaviour.md §4; AWS:
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html).
+ */
 export const LIMITS = {
   /** Longest a connection may live before API Gateway closes it with 1001. */
   maxDurationMs: 2 * 60 * 60 * 1000,

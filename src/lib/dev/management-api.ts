@@ -6,7 +6,7 @@ import {LIMITS} from './limits.js'
 
 /**
  * The @connections management API (POST / GET / DELETE /{stage}/@connections/{id}) as API Gateway
- * answers it (../shared/reference/apigw-websocket.md §3): errors carry `x-amzn-ErrorType`, which is how
+ * answers it (docs/api-gateway-behaviour.md §3): errors carry `x-amzn-ErrorType`, which is how
  * the AWS SDK v3 recognises GoneException, PayloadTooLargeException and the rest.
  */
 

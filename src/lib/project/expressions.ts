@@ -5,7 +5,8 @@ import {UsageError} from '../errors.js'
  *   $request.body.action                       a JSONPath into the message body
  *   ${request.body.service}/${request.body.x}  a template: static text with body values
  *   action  |  \$default                       a static value (`\$` escapes a dollar)
- * Evaluation follows ../shared/reference/apigw-websocket.md §2.1.
+ * Evaluation follows docs/api-gateway-behaviour.md §2.1 (AWS: "Route selection expressions" in
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-develop-routes.html).
  */
 
 export type PathSegment = number | string
