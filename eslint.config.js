@@ -22,7 +22,8 @@ export default defineConfig(
           varsIgnorePattern: '^_',
         },
       ],
-      // Sequential awaits in a loop are usually an accident; where they are the point, the disable comment says why.
+      // Awaits one after another in a loop are often an accident; where they are the point (pages that follow a token,
+      // pacing, polling) a disable comment marks it, with the reason when the code does not show it.
       'no-await-in-loop': 'error',
       // A best-effort cleanup ignores its failure on purpose.
       'no-empty': ['error', {allowEmptyCatch: true}],
