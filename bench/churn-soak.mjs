@@ -19,7 +19,7 @@ import {fileURLToPath} from 'node:url'
 import WebSocket from 'ws'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const {startDevServer} = await import(join(root, 'dist/lib/dev/index.js'))
+const {startDevServer} = await import(join(root, 'dist/src/lib/dev/index.js'))
 const target = Number(process.argv[2] ?? 100_000)
 const stableCount = Number(process.argv[3] ?? 200)
 const churnerCount = Number(process.argv[4] ?? 60)

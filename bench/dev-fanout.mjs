@@ -15,7 +15,7 @@ import {fileURLToPath} from 'node:url'
 import WebSocket, {WebSocketServer} from 'ws'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const {startDevServer} = await import(join(root, 'dist/lib/dev/index.js'))
+const {startDevServer} = await import(join(root, 'dist/src/lib/dev/index.js'))
 const clients = Number(process.argv[2] ?? 1000)
 const rounds = Number(process.argv[3] ?? 7)
 const warmUp = Number(process.argv[4] ?? 3)

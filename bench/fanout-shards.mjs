@@ -119,7 +119,7 @@ async function main() {
   const verbose = process.env.VERBOSE === '1'
 
   const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-  const {startDevServer} = await import(join(root, 'dist/lib/dev/index.js'))
+  const {startDevServer} = await import(join(root, 'dist/src/lib/dev/index.js'))
   const work = mkdtempSync(join(tmpdir(), 'wsapi-bench-'))
   const clients = fork(fileURLToPath(import.meta.url), ['clients'], {stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
   const reply = (type) =>

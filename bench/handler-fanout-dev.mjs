@@ -131,7 +131,7 @@ async function main() {
   const memorySizes = numbers(process.env.MEMORY, [256, 512, 1024])
 
   const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-  const {startDevServer} = await import(join(root, 'dist/lib/dev/index.js'))
+  const {startDevServer} = await import(join(root, 'dist/src/lib/dev/index.js'))
   const work = mkdtempSync(join(tmpdir(), 'wsapi-bench-'))
   const dir = join(work, 'chat')
   // The inline handler is what this bench measures; bench/fanout-shards.mjs compares it with the sharded default.

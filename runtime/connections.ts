@@ -1,7 +1,6 @@
 import {DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue} from '@aws-sdk/client-dynamodb'
 
-/** API Gateway ends every WebSocket connection after 2 hours, so a stored connection can expire then. */
-export const MAX_CONNECTION_SECONDS = 2 * 60 * 60
+import {MAX_CONNECTION_SECONDS} from './limits.js'
 
 /**
  * How long after `connectedAt` a connection may still be in its handshake: $connect runs for at most API

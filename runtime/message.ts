@@ -1,5 +1,4 @@
-/** API Gateway's limit on one WebSocket message (and on one @connections post). */
-export const MAX_MESSAGE_BYTES = 128 * 1024
+import {MAX_MESSAGE_BYTES} from './limits.js'
 
 export type ParsedMessage = {data: unknown; ok: true} | {error: string; ok: false}
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Build step (after tsc): replaces dist/ui/oclif.js with a loader of one CommonJS bundle of @oclif/core and
-// its dependencies, dist/ui/oclif-core.cjs. One file instead of ~120 saves their resolution and, through the
+// Build step (after tsc): replaces dist/src/ui/oclif.js with a loader of one CommonJS bundle of @oclif/core and
+// its dependencies, dist/src/ui/oclif-core.cjs. One file instead of ~120 saves their resolution and, through the
 // compile cache (src/startup/compile-cache.ts), their compilation: a third of `wsapi connect`'s start-up.
 //
 // A dynamic import() can't run from a cached vm.Script on Node 20, so the bundle's few import() calls (oclif
@@ -13,9 +13,9 @@ import {fileURLToPath} from 'node:url'
 import {build} from 'esbuild'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const {DYNAMIC_IMPORT} = await import(join(root, 'dist/startup/compile-cache.js'))
-const bundleFile = join(root, 'dist/ui/oclif-core.cjs')
-const loaderFile = join(root, 'dist/ui/oclif.js')
+const {DYNAMIC_IMPORT} = await import(join(root, 'dist/src/startup/compile-cache.js'))
+const bundleFile = join(root, 'dist/src/ui/oclif-core.cjs')
+const loaderFile = join(root, 'dist/src/ui/oclif.js')
 const importHook = 'wsapi.dynamicImport'
 
 await build({
@@ -59,4 +59,4 @@ for (const name of ['Args', 'Command', 'CommandHelp', 'Flags', 'Help', 'execute'
   if (!core[name]) throw new Error(`bundle-oclif: the bundle has no ${name}`)
 }
 
-console.log(`bundled @oclif/core into dist/ui/oclif-core.cjs (${(bundle.length / 1024).toFixed(0)} KB, ${rewritten} dynamic imports routed)`)
+console.log(`bundled @oclif/core into dist/src/ui/oclif-core.cjs (${(bundle.length / 1024).toFixed(0)} KB, ${rewritten} dynamic imports routed)`)

@@ -2,8 +2,11 @@ import {readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-/** The wsapi package root: this file is dist/lib/paths.js when built and src/lib/paths.ts under tsx, two levels down either way. */
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+/** Run from the TypeScript sources (tsx: tests, bin/dev.js) rather than the build. */
+const FROM_SOURCES = import.meta.url.endsWith('.ts')
+
+/** The wsapi package root: this file is src/lib/paths.ts under tsx, dist/src/lib/paths.js when built. */
+export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), ...(FROM_SOURCES ? ['..', '..'] : ['..', '..', '..']))
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates')
 export const RUNTIME_DIR = join(PACKAGE_ROOT, 'runtime')
 

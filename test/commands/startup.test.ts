@@ -20,7 +20,7 @@ describe('start-up', () => {
   for (const args of [['--version'], ['--help'], ['init', '--help'], ['build', '--help'], ['dev', '--help'], ['connect', '--help'], ['deploy', '--help'], ['destroy', '--help'], ['status', '--help'], ['bench', '--help']]) {
     it(`wsapi ${args.join(' ')} loads no heavy module`, () => {
       const loaded = modulesLoadedBy(args)
-      assert.ok(loaded.some((path) => path.endsWith('/dist/ui/oclif-core.cjs')), 'the module log works, and oclif comes from its bundle')
+      assert.ok(loaded.some((path) => path.endsWith('/dist/src/ui/oclif-core.cjs')), 'the module log works, and oclif comes from its bundle')
       const heavy = loaded.filter((path) => HEAVY.some((fragment) => path.includes(`/node_modules${fragment}`)))
       assert.deepEqual(heavy, [])
     })

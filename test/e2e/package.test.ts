@@ -14,7 +14,7 @@ describe('the published package', function () {
     const out = tempDir()
     const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], {cwd: REPO_ROOT, encoding: 'utf8'})) as Array<{filename: string; files: Array<{path: string}>}>
     const files = packed.files.map((file) => file.path)
-    for (const required of ['bin/run.js', 'oclif.manifest.json', 'dist/commands/init.js', 'dist/lib/dev/index.js', 'templates/project/template.yaml.hbs', 'runtime/broadcast.ts', 'README.md']) {
+    for (const required of ['bin/run.js', 'oclif.manifest.json', 'dist/src/commands/init.js', 'dist/src/lib/dev/index.js', 'templates/project/template.yaml.hbs', 'runtime/broadcast.ts', 'README.md']) {
       assert.ok(files.includes(required), `${required} is not packed`)
     }
 

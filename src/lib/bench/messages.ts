@@ -1,5 +1,5 @@
 import {exampleMessage, type PathSegment, parseRouteSelectionExpression} from '../project/index.js'
-import {apiGatewayError} from '../connect/format.js'
+import {apiGatewayError} from '../apigw/error-frames.js'
 import {UsageError} from '../errors.js'
 
 /** What a benchmark client made of one incoming frame. */

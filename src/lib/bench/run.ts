@@ -3,17 +3,15 @@ import {performance} from 'node:perf_hooks'
 
 import type WebSocket from 'ws'
 
-import {CLIENT_MAX_PAYLOAD_BYTES} from '../connect/message.js'
+import {APIGW_CONNECT_RATE_QUOTA} from '../apigw/limits.js'
+import {CLIENT_MAX_PAYLOAD_BYTES} from '../client/limits.js'
+import {displayUrl, tokenMasker} from '../client/url.js'
 import {UsageError, WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
-import {displayUrl, tokenMasker} from '../connect/url.js'
 import type {PathSegment} from '../project/index.js'
 import {DeliveryLedger, type DeliveryTotals, type Expectation, expectedRecipients, type FanOutLatency, type MessageTotals} from './ledger.js'
 import {broadcastComposer, classifyFrame} from './messages.js'
 import {countBy, type LatencySummary, roundMs, summarize} from './stats.js'
-
-/** API Gateway's default quota of new connections per second, per account and Region (docs/api-gateway-behaviour.md §4). */
-export const APIGW_CONNECT_RATE_QUOTA = 500
 
 export interface BenchSettings {
   /** Connections to open. */

@@ -1,14 +1,17 @@
+import {describeClose} from '../apigw/close-codes.js'
+import {apiGatewayError, type ApiGatewayErrorFrame} from '../apigw/error-frames.js'
+import {API_GATEWAY_LIMITS} from '../apigw/limits.js'
+import {parseHeaderFlags} from '../client/headers.js'
+import type {ClientTarget} from '../client/target.js'
+import {tokenTransport} from '../client/token.js'
+import {displayUrl} from '../client/url.js'
 import {WsapiError, UsageError} from '../errors.js'
 import type {Output} from '../output.js'
 import {portAnswers} from '../project/state.js'
-import {apiGatewayError, type ApiGatewayErrorFrame, describeClose} from './format.js'
 import type {LineHistory} from './history.js'
-import {API_GATEWAY_LIMITS, MessageBuilder} from './message.js'
+import {MessageBuilder} from './message.js'
 import {type EndInfo, type OpenInfo, Session, type SessionEvent, type SessionOptions} from './session.js'
 import {type InputAction, parseInput, SLASH_COMMANDS} from './slash.js'
-import type {ClientTarget} from './target.js'
-import {tokenTransport} from './token.js'
-import {displayUrl} from './url.js'
 
 /**
  * `wsapi connect` without the terminal: turns input lines into frames, runs the session, counts,
@@ -108,24 +111,6 @@ export interface ChatResult {
 export const DEFAULT_WAIT_SECONDS = 2
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000
 const DEFAULT_BACKOFF = {initialMs: 500, maxMs: 30_000}
-const HEADER_NAME = /^[!#$%&'*+.^`|~\w-]+$/
-
-/** `Name: value` → [name, value]; throws a UsageError naming the bad header. */
-export function parseHeader(header: string): [string, string] {
-  const colon = header.indexOf(':')
-  const name = colon === -1 ? '' : header.slice(0, colon).trim()
-  if (!HEADER_NAME.test(name)) {
-    throw new UsageError(`Invalid header ${JSON.stringify(header)}: write it as "Name: value", e.g. -H "Authorization: Bearer abc".`, {code: 'INVALID_HEADER'})
-  }
-
-  return [name, header.slice(colon + 1).trim()]
-}
-
-/** `-H "Name: value"` flags → a headers object. */
-export function parseHeaderFlags(headers: readonly string[] = []): Record<string, string> {
-  return Object.fromEntries(headers.map((header) => parseHeader(header)))
-}
-
 function seconds(name: string, value: number | undefined, options: {allowForever?: boolean; allowZero?: boolean} = {}): number | undefined {
   if (value === undefined || (options.allowForever && value === -1)) return value
   if (!Number.isFinite(value) || value < 0 || (value === 0 && !options.allowZero)) {
@@ -161,8 +146,8 @@ export function planChat(options: ChatOptions): ChatPlan {
   const timeout = seconds('--timeout', options.timeoutSeconds)
   const wait = seconds('--wait', options.waitSeconds, {allowForever: true, allowZero: true})
   const keepalive = seconds('--keepalive', options.keepaliveSeconds)
-  if (keepalive !== undefined && keepalive >= API_GATEWAY_LIMITS.idleTimeoutSeconds) {
-    warnings.push(`--keepalive ${keepalive} is not below API Gateway's ${API_GATEWAY_LIMITS.idleTimeoutSeconds} s idle timeout: the connection may close first.`)
+  if (keepalive !== undefined && keepalive >= API_GATEWAY_LIMITS.idleTimeoutMs / 1000) {
+    warnings.push(`--keepalive ${keepalive} is not below API Gateway's ${API_GATEWAY_LIMITS.idleTimeoutMs / 1000} s idle timeout: the connection may close first.`)
   }
 
   const sent = tokenTransport(options.target, options.connection.token)
@@ -557,7 +542,7 @@ export class Chat {
     const bytes = Buffer.byteLength(text)
     // Exact bytes: "32.0 KB, over the 32 KB limit" would read as a contradiction near the limit.
     const size = `${bytes.toLocaleString('en-US')} bytes`
-    const {frameBytes, messageBytes} = API_GATEWAY_LIMITS
+    const {maxFrameBytes: frameBytes, maxMessageBytes: messageBytes} = API_GATEWAY_LIMITS
     if (bytes > messageBytes) {
       this.view.warn(`This message is ${size}, over API Gateway's ${messageBytes / 1024} KB message limit (${messageBytes.toLocaleString('en-US')} bytes): API Gateway closes the connection (1009).`)
     } else if (bytes > frameBytes) {

@@ -1,7 +1,7 @@
 /**
  * How received messages are shown: JSON re-indented (pretty) or squeezed onto one line (compact),
  * token by token so that nothing in the data changes (big numbers, escapes, key order, duplicate
- * keys stay as sent); API Gateway's error frames recognised so that they stand out.
+ * keys stay as sent). API Gateway's error frames and close codes are recognised in ../apigw/.
  */
 
 /** Colours for JSON tokens; the terminal side passes ansis functions, tests and pipes pass `plainStyle`. */
@@ -95,70 +95,6 @@ export function layoutJson(text: string, layout: JsonLayout = {}): string | unde
   return out
 }
 
-/** API Gateway's own error frames (a text frame; the connection stays open). */
-export const API_GATEWAY_ERROR_HINTS: Record<string, string> = {
-  'Bad request body': "the message failed the route's request model",
-  'Endpoint request timed out': "the route's integration took longer than the integration timeout (API Gateway's default: 29 s)",
-  Forbidden: 'no route matches this message and there is no $default route (or the request was not authorized)',
-  'Internal server error': "the route's integration failed: the Lambda threw, timed out or returned a malformed response (see its logs)",
-  'Too Many Requests': "the stage's or route's throttling limit (ThrottlingRateLimit / ThrottlingBurstLimit) dropped the message: send more slowly",
-}
-
-const ERROR_FRAME_KEYS = new Set(['connectionId', 'message', 'messageId', 'requestId'])
-
-export interface ApiGatewayErrorFrame {
-  connectionId?: string
-  hint: string
-  message: string
-  requestId?: string
-}
-
-/** What a client knows of the server: `wsapi dev` records its integration timeout. */
-export interface ServerFacts {
-  integrationTimeoutMs?: number
-}
-
-/** "2 s", "1.5 s", "500 ms". */
-function duration(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(2))} s`
-}
-
-function hintFor(message: string, facts: ServerFacts): string {
-  if (message === 'Endpoint request timed out' && facts.integrationTimeoutMs !== undefined) {
-    return `the route's integration took longer than ${duration(facts.integrationTimeoutMs)} (the server's integration timeout)`
-  }
-
-  return API_GATEWAY_ERROR_HINTS[message]
-}
-
-/**
- * The error frame API Gateway sends in place of a route's answer, e.g.
- * `{"message": "Forbidden", "connectionId":"…", "requestId":"…"}`; undefined for any other message.
- * Only API Gateway's own texts count: anyone can broadcast `{"message":"…","connectionId":"…","requestId":"…"}`,
- * and a frame flagged as API Gateway's must not carry words of a stranger's choosing.
- */
-export function apiGatewayError(text: string, facts: ServerFacts = {}): ApiGatewayErrorFrame | undefined {
-  if (!text.trimStart().startsWith('{')) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
-  const frame = value as Record<string, unknown>
-  if (typeof frame.message !== 'string' || !Object.hasOwn(API_GATEWAY_ERROR_HINTS, frame.message)) return undefined
-  if (!Object.keys(frame).every((key) => ERROR_FRAME_KEYS.has(key))) return undefined
-  const id = (field: unknown) => (typeof field === 'string' ? field : undefined)
-  return {
-    connectionId: id(frame.connectionId),
-    hint: hintFor(frame.message, facts),
-    message: frame.message,
-    requestId: id(frame.requestId) ?? id(frame.messageId),
-  }
-}
-
 /** A binary frame for the screen: its size and its first bytes in hex. */
 export function describeBinary(data: Buffer, maxBytes = 32): string {
   const hex = [...data.subarray(0, maxBytes)].map((byte) => byte.toString(16).padStart(2, '0')).join(' ')
@@ -171,29 +107,4 @@ export function describeBinary(data: Buffer, maxBytes = 32): string {
  */
 export function oneLine(text: string): string {
   return layoutJson(text) ?? text.replaceAll('\r', String.raw`\r`).replaceAll('\n', String.raw`\n`)
-}
-
-/** Close codes a user meets, with what they usually mean behind API Gateway. */
-const CLOSE_CODES: Record<number, string> = {
-  1000: 'normal closure',
-  1001: 'going away (API Gateway: the 10-minute idle timeout or the 2-hour connection limit)',
-  1002: 'protocol error',
-  1003: 'unsupported data (API Gateway: binary frames are not supported)',
-  1005: 'no status code in the close frame',
-  1006: 'abnormal closure: the connection dropped without a close frame',
-  1007: 'invalid frame payload data',
-  1008: 'policy violation',
-  1009: "message too big (API Gateway: a frame over 32 KB or a message over 128 KB)",
-  1010: 'mandatory extension missing',
-  1011: 'internal server error',
-  1012: 'service restart',
-  1013: 'try again later',
-  1014: 'bad gateway',
-  1015: 'TLS handshake failure',
-}
-
-/** `1006 (abnormal closure: …)` or `4000 "bye"`: the code, what it means, and the reason if any. */
-export function describeClose(code: number, reason: string): string {
-  const meaning = CLOSE_CODES[code]
-  return [String(code), meaning ? `(${meaning})` : undefined, reason ? JSON.stringify(reason) : undefined].filter(Boolean).join(' ')
 }

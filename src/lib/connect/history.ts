@@ -3,7 +3,7 @@ import {appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from
 import {homedir} from 'node:os'
 import {dirname, join} from 'node:path'
 
-import {historyKey} from './url.js'
+import {historyKey} from '../client/url.js'
 
 /** Overrides where wsapi keeps per-user state (connect history); tests point it at a temp folder. */
 export const STATE_DIR_ENV = 'WSAPI_STATE_DIR'

@@ -1,31 +1,12 @@
+import {DEFAULT_ROUTE_FIELD} from '../apigw/routes.js'
 import {UsageError} from '../errors.js'
 import {exampleMessage, parseRouteSelectionExpression, type RouteSelectionExpression} from '../project/expressions.js'
-
-/** API Gateway WebSocket quotas a client runs into (docs/api-gateway-behaviour.md §4). */
-export const API_GATEWAY_LIMITS = {
-  /** One frame; a longer message must be split into frames of at most this size, or API Gateway closes with 1009. */
-  frameBytes: 32 * 1024,
-  /** The idle timeout: no data message in either direction for this long closes the connection (1001). */
-  idleTimeoutSeconds: 10 * 60,
-  /** One message (all its frames); a longer one closes the connection with 1009. */
-  messageBytes: 128 * 1024,
-} as const
-
-/**
- * The largest message wsapi's clients accept (ws closes with 1009 above it). API Gateway sends at
- * most 128 KB; 4 MiB leaves room for other servers while keeping what one message can make the client
- * hold bounded (ws's default is 100 MiB, reached with a small compressed frame before compression was turned off).
- */
-export const CLIENT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024
 
 /** The field every wsapi route reads the payload from (`{"message":"sendmessage","data":…}`). */
 export const DATA_FIELD = 'data'
 
 /** What the keepalive frame selects: a `$` key no custom route can have, so it lands on $default. */
 export const KEEPALIVE_ROUTE = '$keepalive'
-
-/** The route field assumed when `--route` is given without a project and without `--route-field` (wsapi's default expression). */
-export const DEFAULT_ROUTE_FIELD = 'message'
 
 export interface MessageShapeOptions {
   /** Route to address plain lines to: `-r/--route`, else the template's first custom route. */

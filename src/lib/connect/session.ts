@@ -4,9 +4,10 @@ import {performance} from 'node:perf_hooks'
 
 import type {WebSocket} from 'ws'
 
+import {API_GATEWAY_LIMITS} from '../apigw/limits.js'
+import {CLIENT_MAX_PAYLOAD_BYTES} from '../client/limits.js'
+import {displayUrl} from '../client/url.js'
 import {WsapiError} from '../errors.js'
-import {API_GATEWAY_LIMITS, CLIENT_MAX_PAYLOAD_BYTES} from './message.js'
-import {displayUrl} from './url.js'
 
 /** How to reach the server: what `-H`, `-s`, `--origin`, `-k` and `--token` (already in the URL) set. */
 export interface ConnectOptions {
@@ -106,7 +107,7 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
 }
 
 /** Frame payload bytes that keep a whole client frame (≤ 14 header bytes) within API Gateway's frame limit. */
-export const FRAME_PAYLOAD_BYTES = API_GATEWAY_LIMITS.frameBytes - 14
+export const FRAME_PAYLOAD_BYTES = API_GATEWAY_LIMITS.maxFrameBytes - 14
 
 /** Cuts UTF-8 bytes into pieces of at most `maxBytes`, never inside a character. */
 export function splitUtf8(bytes: Buffer, maxBytes: number): Buffer[] {
@@ -277,7 +278,7 @@ function describeProtocolError(error: Error & {code?: string}): ProtocolError | 
   const code: unknown = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key]
   if (typeof code !== 'number') return undefined
   if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-    return {code, text: `the server sent a message over ${CLIENT_MAX_PAYLOAD_BYTES / 1024 / 1024} MiB, the most wsapi connect accepts (API Gateway sends at most ${API_GATEWAY_LIMITS.messageBytes / 1024} KB)`}
+    return {code, text: `the server sent a message over ${CLIENT_MAX_PAYLOAD_BYTES / 1024 / 1024} MiB, the most wsapi connect accepts (API Gateway sends at most ${API_GATEWAY_LIMITS.maxMessageBytes / 1024} KB)`}
   }
 
   if (error.code === 'WS_ERR_UNEXPECTED_RSV_1') return {code, text: 'the server sent a compressed frame, but no compression was negotiated'}

@@ -2,7 +2,7 @@ import type {Socket} from 'node:net'
 
 import type {WebSocket} from 'ws'
 
-import type {ConnectionIdentity} from './events.js'
+import type {ConnectionIdentity} from '../apigw/events.js'
 
 export type ConnectionState = 'closed' | 'closing' | 'open' | 'pending'
 

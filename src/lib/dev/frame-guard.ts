@@ -1,4 +1,4 @@
-import {LIMITS} from './limits.js'
+import {API_GATEWAY_LIMITS as LIMITS} from '../apigw/limits.js'
 
 export type FrameViolation = 'frame' | 'message'
 

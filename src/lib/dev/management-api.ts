@@ -1,8 +1,8 @@
 import type {IncomingHttpHeaders, IncomingMessage, ServerResponse} from 'node:http'
 
+import {newId} from '../apigw/ids.js'
+import {API_GATEWAY_LIMITS as LIMITS} from '../apigw/limits.js'
 import type {Connection, ConnectionRegistry} from './connection.js'
-import {newId} from './ids.js'
-import {LIMITS} from './limits.js'
 
 /**
  * The @connections management API (POST / GET / DELETE /{stage}/@connections/{id}) as API Gateway

@@ -24,19 +24,13 @@ import {bundleForDev, type DevBundle} from './bundles.js'
 import {type CloseStatus, Connection, ConnectionRegistry} from './connection.js'
 import {startLocalDynamo, type LocalDynamo, type LocalTable} from './dynamodb.js'
 import {DEFAULT_REGION, functionEnvironment, LOCAL_ACCOUNT_ID, type LocalStack, physicalName, resolveValue} from './environment.js'
-import {
-  authorizerEvent,
-  connectEvent,
-  disconnectEvent,
-  errorFrame,
-  type ErrorFrameMessage,
-  type HandshakeRequest,
-  messageEvent,
-} from './events.js'
-import {apiIdFor, newId, traceId} from './ids.js'
+import {ABNORMAL, CLOSE, NO_STATUS} from '../apigw/close-codes.js'
+import {errorFrame, type ErrorFrameMessage} from '../apigw/error-frames.js'
+import {authorizerEvent, connectEvent, disconnectEvent, type HandshakeRequest, messageEvent} from '../apigw/events.js'
+import {apiIdFor, newId, traceId} from '../apigw/ids.js'
+import {API_GATEWAY_LIMITS as LIMITS} from '../apigw/limits.js'
 import {FrameGuard} from './frame-guard.js'
 import {type FunctionCode, FunctionRuntime, type InvokeResult} from './invoker.js'
-import {ABNORMAL, CLOSE, LIMITS, NO_STATUS} from './limits.js'
 import {DevLog, DevLogFile, devLogPath} from './log.js'
 import {LAMBDA_API_PATH, LocalLambda} from './lambda-service.js'
 import {handleManagementRequest, MANAGEMENT_PATH, MAX_BUFFERED_BYTES} from './management-api.js'

@@ -1,3 +1,4 @@
+import {API_GATEWAY_LIMITS} from '../apigw/limits.js'
 import {UsageError} from '../errors.js'
 import {
   type Architecture,
@@ -79,8 +80,8 @@ export const INIT_DEFAULTS: Omit<InitOptions, 'name'> = {
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const
 
-/** API Gateway stops waiting for an integration after 29 s. */
-export const INTEGRATION_TIMEOUT_SECONDS = 29
+/** API Gateway stops waiting for an integration after 29 s (the generated functions' timeout is checked against it). */
+export const INTEGRATION_TIMEOUT_SECONDS = API_GATEWAY_LIMITS.integrationTimeoutMs / 1000
 
 export function validateBilling(value: string): Billing {
   if (value !== 'on-demand' && value !== 'provisioned') {

@@ -4,7 +4,7 @@ import {homedir} from 'node:os'
 import {basename, join} from 'node:path'
 
 import {historyFile, LineHistory, userStateDir} from '../../../src/lib/connect/history.js'
-import {displayUrl, historyKey, withToken} from '../../../src/lib/connect/url.js'
+import {historyKey} from '../../../src/lib/client/url.js'
 import {tempDir} from '../../helpers/tmp.js'
 
 describe('connect history', () => {
@@ -52,13 +52,5 @@ describe('connect history', () => {
     const history = new LineHistory(join(blocker, 'history', 'x.txt'), 10, (message) => errors.push(message))
     history.add('hello')
     assert.match(errors[0], /^Could not save the history to .*history\/x\.txt: /)
-  })
-
-  it('puts the token in the query string and masks it on screen', () => {
-    const url = withToken('ws://h:1/v1?x=1', 'a b&c')
-    assert.equal(new URL(url).searchParams.get('token'), 'a b&c')
-    assert.equal(displayUrl(url), 'ws://h:1/v1?x=1&token=***')
-    assert.equal(displayUrl('ws://h:1/v1'), 'ws://h:1/v1')
-    assert.equal(withToken('ws://h:1/v1', undefined), 'ws://h:1/v1')
   })
 })

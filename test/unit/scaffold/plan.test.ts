@@ -306,6 +306,7 @@ describe('scaffold plan', () => {
         'src/runtime/env.ts',
         'src/runtime/fanout.ts',
         'src/runtime/index.ts',
+        'src/runtime/limits.ts',
         'src/runtime/management.ts',
         'src/runtime/message.ts',
         'src/runtime/metrics.ts',

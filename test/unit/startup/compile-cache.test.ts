@@ -24,7 +24,7 @@ interface Run {
 /** Runs `main` (a CommonJS module) in a fresh Node with the cache on; returns what it printed and the cache's counts. */
 function runWithCache(main: string, env: NodeJS.ProcessEnv = {}): Run {
   // The built module (as bin/run.js loads it), in a Node without tsx's own module hooks.
-  const runner = `import {enableCompileCache} from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist/startup/compile-cache.js')).href)}
+  const runner = `import {enableCompileCache} from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist/src/startup/compile-cache.js')).href)}
 import {createRequire} from 'node:module'
 enableCompileCache()
 const value = await createRequire(import.meta.url)(${JSON.stringify(main)}).value()
@@ -159,7 +159,7 @@ describe('compile cache', () => {
 
   it('the built loader exports what src/ui/oclif.ts does', async () => {
     const source = await import('../../../src/ui/oclif.js')
-    const built = await import(pathToFileURL(join(REPO_ROOT, 'dist/ui/oclif.js')).href)
+    const built = await import(pathToFileURL(join(REPO_ROOT, 'dist/src/ui/oclif.js')).href)
     assert.deepEqual(Object.keys(built).sort(), Object.keys(source).sort())
     assert.equal(typeof built.execute, 'function')
   })

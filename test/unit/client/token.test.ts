@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 
-import {resolveTarget} from '../../../src/lib/connect/target.js'
-import {tokenTransport} from '../../../src/lib/connect/token.js'
+import {resolveTarget} from '../../../src/lib/client/target.js'
+import {tokenTransport} from '../../../src/lib/client/token.js'
 import {scaffoldProject} from '../../helpers/project.js'
 
 describe('--token transport', () => {

@@ -3,7 +3,7 @@ import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 
-import {normalizeUrl, resolveTarget} from '../../../src/lib/connect/target.js'
+import {resolveTarget} from '../../../src/lib/client/target.js'
 import {devStatePath, removeDevState, writeDevState, writeOutputsState} from '../../../src/lib/project/state.js'
 import {scaffoldProject} from '../../helpers/project.js'
 import {tempDir} from '../../helpers/tmp.js'
@@ -29,13 +29,6 @@ describe('client target', () => {
   const servers: Server[] = []
   afterEach(() => {
     for (const server of servers.splice(0)) server.close()
-  })
-
-  it('normalizes URLs like wscat', () => {
-    assert.equal(normalizeUrl('127.0.0.1:3001/v1'), 'ws://127.0.0.1:3001/v1')
-    assert.equal(normalizeUrl('https://abc.example.com/v1'), 'wss://abc.example.com/v1')
-    assert.throws(() => normalizeUrl('ftp://x'), /scheme must be ws:\/\/ or wss:\/\//)
-    assert.throws(() => normalizeUrl('ws://'), /Invalid URL "ws:\/\/"/)
   })
 
   it('prefers the argument, then a running dev server, then the last deploy', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 
-import {presignTarget} from '../../../src/lib/connect/sigv4.js'
+import {presignTarget} from '../../../src/lib/client/sigv4.js'
 import {UsageError} from '../../../src/lib/errors.js'
 
 describe('connect/bench --sigv4: which credentials and region sign', () => {

@@ -15,8 +15,6 @@ import {join} from 'node:path'
 
 import {normalizeUrl} from './url.js'
 
-export {normalizeUrl} from './url.js'
-
 /** Where a client (`wsapi connect`, `wsapi bench`) connects, and how it addresses the routes. */
 export interface ClientTarget {
   /** The default custom route (first in the template), e.g. sendmessage; undefined without a project or custom route. */

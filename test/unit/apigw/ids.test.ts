@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 
-import {apiIdFor, ID_PATTERN, newId} from '../../../src/lib/dev/ids.js'
+import {apiIdFor, ID_PATTERN, newId} from '../../../src/lib/apigw/ids.js'
 
-describe('dev ids', () => {
+describe('API Gateway ids', () => {
   it('7: have API Gateway’s format (11 bytes, URL-safe base64: 15 characters and =) and are unique', () => {
     const ids = Array.from({length: 50_000}, () => newId())
     for (const id of ids.slice(0, 1000)) assert.match(id, ID_PATTERN)

@@ -1,45 +1,13 @@
+import type {AuthorizerEvent, WebSocketEvent, WebSocketRequestContext} from '../../../runtime/types.js'
 import {newId} from './ids.js'
 
 /**
  * The Lambda proxy events API Gateway sends for WebSocket routes, field for field as captured from AWS
- * (docs/api-gateway-behaviour.md §1). Keys are in AWS's order so that logged events read alike.
+ * (docs/api-gateway-behaviour.md §1). Their types are the generated handlers' own (runtime/types.ts); the
+ * builders set keys in AWS's order so that logged events read alike.
  */
 
-export interface RequestContext {
-  routeKey: string
-  messageId?: string
-  disconnectStatusCode?: number
-  eventType: 'CONNECT' | 'DISCONNECT' | 'MESSAGE'
-  extendedRequestId: string
-  requestTime: string
-  messageDirection: 'IN'
-  disconnectReason?: string
-  stage: string
-  connectedAt: number
-  requestTimeEpoch: number
-  identity: {accessKey?: string; accountId?: string; caller?: string; sourceIp: string; user?: string; userAgent?: string; userArn?: string}
-  requestId: string
-  domainName: string
-  connectionId: string
-  apiId: string
-  authorizer?: Record<string, unknown>
-}
-
-export interface ProxyEvent {
-  headers?: Record<string, string>
-  multiValueHeaders?: Record<string, string[]>
-  queryStringParameters?: Record<string, string>
-  multiValueQueryStringParameters?: Record<string, string[]>
-  requestContext: RequestContext
-  body?: string
-  isBase64Encoded: false
-  stageVariables?: Record<string, string>
-}
-
-export interface AuthorizerEvent extends Omit<ProxyEvent, 'body'> {
-  type: 'REQUEST'
-  methodArn: string
-}
+export type {AuthorizerEvent, WebSocketEvent, WebSocketRequestContext} from '../../../runtime/types.js'
 
 /** What every event of one connection shares. */
 export interface ConnectionIdentity {
@@ -78,14 +46,14 @@ export function formatRequestTime(epochMs: number): string {
 function requestContext(
   connection: ConnectionIdentity,
   routeKey: string,
-  eventType: RequestContext['eventType'],
+  eventType: WebSocketRequestContext['eventType'],
   extra: {disconnectReason?: string; disconnectStatusCode?: number; messageId?: string; now?: number; requestId?: string},
-): RequestContext {
+): WebSocketRequestContext {
   const now = extra.now ?? Date.now()
   const requestId = extra.requestId ?? newId(now)
-  const identity: RequestContext['identity'] = {...connection.iam, sourceIp: connection.sourceIp}
+  const identity: WebSocketRequestContext['identity'] = {...connection.iam, sourceIp: connection.sourceIp}
   if (connection.userAgent !== undefined) identity.userAgent = connection.userAgent
-  const context: RequestContext = {routeKey} as RequestContext
+  const context = {routeKey} as WebSocketRequestContext
   if (extra.messageId !== undefined) context.messageId = extra.messageId
   if (extra.disconnectStatusCode !== undefined) context.disconnectStatusCode = extra.disconnectStatusCode
   context.eventType = eventType
@@ -143,8 +111,8 @@ export function queryMaps(query: string | undefined): {multiValueQueryStringPara
   return {multiValueQueryStringParameters: Object.fromEntries(multi), queryStringParameters: Object.fromEntries(single)}
 }
 
-function requestParts(request: HandshakeRequest): Pick<ProxyEvent, 'headers' | 'multiValueHeaders' | 'multiValueQueryStringParameters' | 'queryStringParameters'> {
-  const parts: Pick<ProxyEvent, 'headers' | 'multiValueHeaders' | 'multiValueQueryStringParameters' | 'queryStringParameters'> = headerMaps(request.rawHeaders)
+function requestParts(request: HandshakeRequest): Pick<WebSocketEvent, 'headers' | 'multiValueHeaders' | 'multiValueQueryStringParameters' | 'queryStringParameters'> {
+  const parts: Pick<WebSocketEvent, 'headers' | 'multiValueHeaders' | 'multiValueQueryStringParameters' | 'queryStringParameters'> = headerMaps(request.rawHeaders)
   const query = queryMaps(request.query)
   if (query) {
     parts.queryStringParameters = query.queryStringParameters
@@ -154,8 +122,8 @@ function requestParts(request: HandshakeRequest): Pick<ProxyEvent, 'headers' | '
   return parts
 }
 
-export function connectEvent(connection: ConnectionIdentity, request: HandshakeRequest, now?: number): ProxyEvent {
-  const event: ProxyEvent = {
+export function connectEvent(connection: ConnectionIdentity, request: HandshakeRequest, now?: number): WebSocketEvent {
+  const event: WebSocketEvent = {
     ...requestParts(request),
     requestContext: requestContext(connection, '$connect', 'CONNECT', {now}),
     isBase64Encoded: false,
@@ -175,9 +143,9 @@ export function authorizerEvent(connection: ConnectionIdentity, request: Handsha
   }
 }
 
-export function messageEvent(connection: ConnectionIdentity, routeKey: string, body: string, options: {messageId?: string; now?: number; requestId?: string} = {}): ProxyEvent {
+export function messageEvent(connection: ConnectionIdentity, routeKey: string, body: string, options: {messageId?: string; now?: number; requestId?: string} = {}): WebSocketEvent {
   const now = options.now ?? Date.now()
-  const event: ProxyEvent = {
+  const event: WebSocketEvent = {
     requestContext: requestContext(connection, routeKey, 'MESSAGE', {messageId: options.messageId ?? newId(now), now, requestId: options.requestId}),
     body,
     isBase64Encoded: false,
@@ -186,8 +154,8 @@ export function messageEvent(connection: ConnectionIdentity, routeKey: string, b
   return event
 }
 
-export function disconnectEvent(connection: ConnectionIdentity, status: {code: number; reason: string}, now?: number): ProxyEvent {
-  const event: ProxyEvent = {
+export function disconnectEvent(connection: ConnectionIdentity, status: {code: number; reason: string}, now?: number): WebSocketEvent {
+  const event: WebSocketEvent = {
     // API Gateway sends these synthetic headers on $disconnect, whatever the client sent.
     headers: {Host: connection.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': ''},
     multiValueHeaders: {Host: [connection.domainName], 'x-api-key': [''], 'X-Forwarded-For': [''], 'x-restapi': ['']},
@@ -196,11 +164,4 @@ export function disconnectEvent(connection: ConnectionIdentity, status: {code: n
   }
   if (connection.stageVariables) event.stageVariables = connection.stageVariables
   return event
-}
-
-export type ErrorFrameMessage = 'Endpoint request timed out' | 'Forbidden' | 'Internal server error' | 'Too Many Requests'
-
-/** API Gateway's error frame, byte for byte (note the one space after "message":). */
-export function errorFrame(message: ErrorFrameMessage, connectionId: string, requestId: string): string {
-  return `{"message": ${JSON.stringify(message)}, "connectionId":${JSON.stringify(connectionId)}, "requestId":${JSON.stringify(requestId)}}`
 }
