@@ -1,7 +1,7 @@
 import {resolve} from 'node:path'
 
 import {APIGW_CONNECT_RATE_QUOTA, type BenchResult, benchRouting, EXPECTATIONS, type Expectation, runBench} from '../lib/bench/index.js'
-import {parseHeaderFlags} from '../lib/connect/chat.js'
+import {parseHeaderFlags} from '../lib/connect/headers.js'
 import {presignTarget} from '../lib/connect/sigv4.js'
 import {tokenTransport} from '../lib/connect/token.js'
 import {resolveTarget} from '../lib/connect/index.js'

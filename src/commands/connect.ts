@@ -1,6 +1,7 @@
 import {resolve} from 'node:path'
 
-import {type ChatResult, planChat, runChat} from '../lib/connect/chat.js'
+import {type ChatResult, runChat} from '../lib/connect/chat.js'
+import {planChat} from '../lib/connect/chat-plan.js'
 import type {LineHistory} from '../lib/connect/history.js'
 import {resolveClientTarget} from '../lib/connect/resolve.js'
 import {presignTarget} from '../lib/connect/sigv4.js'

@@ -1,13 +1,14 @@
-import {WsapiError, UsageError} from '../errors.js'
-import type {Output} from '../output.js'
+import {WsapiError} from '../errors.js'
 import {portAnswers} from '../project/state.js'
-import {apiGatewayError, type ApiGatewayErrorFrame, describeClose} from './format.js'
+import type {ChatPlan} from './chat-plan.js'
+import type {ChatInput, ChatView, ReceivedMessage} from './chat-view.js'
+import {apiGatewayError, describeClose} from './format.js'
 import type {LineHistory} from './history.js'
-import {API_GATEWAY_LIMITS, MessageBuilder} from './message.js'
-import {type EndInfo, type OpenInfo, Session, type SessionEvent, type SessionOptions} from './session.js'
-import {type InputAction, parseInput, SLASH_COMMANDS} from './slash.js'
+import {KeepaliveReplies} from './keepalive.js'
+import {API_GATEWAY_LIMITS} from './message.js'
+import {type EndInfo, type OpenInfo, Session, type SessionEvent} from './session.js'
+import {type InputAction, parseInput, slashHelp} from './slash.js'
 import type {ClientTarget} from './target.js'
-import {tokenTransport} from './token.js'
 import {displayUrl} from './url.js'
 
 /**
@@ -15,83 +16,6 @@ import {displayUrl} from './url.js'
  * waits and times out, and decides how the run ends. The terminal side (src/ui) supplies a ChatView
  * (how things look) and a ChatInput (where lines come from).
  */
-
-export interface ReceivedMessage {
-  binary: boolean
-  data: Buffer
-  /** Set when the frame is one of API Gateway's error frames (Forbidden, Internal server error, …). */
-  error?: ApiGatewayErrorFrame
-  /** The reply to our own keepalive frame: not the user's business (views hide it; --json marks it). */
-  keepaliveReply?: boolean
-  /** The data as UTF-8 text ('' for binary frames). */
-  text: string
-  time: Date
-}
-
-export interface SentMessage {
-  keepalive?: boolean
-  text: string
-  time: Date
-}
-
-/** How the session looks: notices through Output's levels, messages through received/sent. */
-export interface ChatView extends Output {
-  received(message: ReceivedMessage): void
-  sent(message: SentMessage): void
-}
-
-export interface InputHandlers {
-  /** End of input: Ctrl-D in a terminal, end of the pipe in a script. */
-  end(): void
-  /** Ctrl-C, SIGINT, SIGTERM. */
-  interrupt(): void
-  line(text: string): void
-}
-
-export interface ChatInput {
-  start(handlers: InputHandlers): void
-  stop(): void
-}
-
-export interface ChatOptions {
-  /** -s/--subprotocol, -H/--header ("Name: value"), --origin, -k/--insecure, --token. */
-  connection: {headers?: string[]; insecure?: boolean; origin?: string; subprotocols?: string[]; token?: string}
-  /** --count: end after this many messages received (keepalive replies not counted). */
-  count?: number
-  /** -x/--execute: lines sent once connected, in order; stdin is not read then. */
-  execute?: string[]
-  /** A terminal with a prompt (else scripting: lines from stdin, one line per message on stdout). */
-  interactive: boolean
-  /** --keepalive-message: the frame to send instead of the default `{"<routeField>":"$keepalive"}`. */
-  keepaliveMessage?: string
-  /** --keepalive: seconds without a data message either way before a keepalive frame is sent. */
-  keepaliveSeconds?: number
-  /** -r/--route and --route-field. */
-  message?: {route?: string; routeField?: string}
-  /** --reconnect: come back after the connection drops. */
-  reconnect?: boolean
-  /** Backoff for --reconnect (tests shorten it). */
-  reconnectBackoff?: {initialMs: number; maxMs: number}
-  target: ClientTarget
-  /** --timeout: fail when the session has not ended after this long; also bounds the handshake. */
-  timeoutSeconds?: number
-  /** --wait: seconds to stay after the last line was sent in a script (-1: until the server closes). */
-  waitSeconds?: number
-}
-
-export interface ChatPlan {
-  builder: MessageBuilder
-  count?: number
-  execute: InputAction[]
-  interactive: boolean
-  keepaliveReplyWindowMs: number
-  session: SessionOptions
-  target: ClientTarget
-  timeoutMs?: number
-  /** After the last line of a script: ms to stay, or undefined to stay until the server closes (or --count). */
-  waitMs?: number
-  warnings: string[]
-}
 
 export interface ChatResult {
   /** True when this side closed (a quit, /close, the end of a script). */
@@ -104,116 +28,6 @@ export interface ChatResult {
   url: string
 }
 
-/** Without --count or --wait, a script stays this long after its last line for the replies (as wscat's -w). */
-export const DEFAULT_WAIT_SECONDS = 2
-const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000
-const DEFAULT_BACKOFF = {initialMs: 500, maxMs: 30_000}
-const HEADER_NAME = /^[!#$%&'*+.^`|~\w-]+$/
-
-/** `Name: value` → [name, value]; throws a UsageError naming the bad header. */
-export function parseHeader(header: string): [string, string] {
-  const colon = header.indexOf(':')
-  const name = colon === -1 ? '' : header.slice(0, colon).trim()
-  if (!HEADER_NAME.test(name)) {
-    throw new UsageError(`Invalid header ${JSON.stringify(header)}: write it as "Name: value", e.g. -H "Authorization: Bearer abc".`, {code: 'INVALID_HEADER'})
-  }
-
-  return [name, header.slice(colon + 1).trim()]
-}
-
-/** `-H "Name: value"` flags → a headers object. */
-export function parseHeaderFlags(headers: readonly string[] = []): Record<string, string> {
-  return Object.fromEntries(headers.map((header) => parseHeader(header)))
-}
-
-function seconds(name: string, value: number | undefined, options: {allowForever?: boolean; allowZero?: boolean} = {}): number | undefined {
-  if (value === undefined || (options.allowForever && value === -1)) return value
-  if (!Number.isFinite(value) || value < 0 || (value === 0 && !options.allowZero)) {
-    const range = options.allowZero ? '0 or more' : 'greater than 0'
-    throw new UsageError(`Invalid ${name} ${value}: give a number of seconds ${range}${options.allowForever ? ' (or -1 to wait until the server closes)' : ''}.`, {
-      code: 'INVALID_DURATION',
-    })
-  }
-
-  return value
-}
-
-/** Checks the options and works out everything the run needs; throws UsageError (exit 2) before any connection. */
-export function planChat(options: ChatOptions): ChatPlan {
-  const warnings: string[] = []
-  const builder = new MessageBuilder({
-    route: options.message?.route ?? options.target.route,
-    routeField: options.message?.routeField,
-    routeSelection: options.target.routeSelection,
-  })
-  const headers = parseHeaderFlags(options.connection.headers)
-  const execute = (options.execute ?? []).map((line) => {
-    try {
-      return parseInput(line)
-    } catch (error) {
-      throw new UsageError(`-x ${JSON.stringify(line)}: ${(error as Error).message}`, {code: 'BAD_COMMAND'})
-    }
-  })
-  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 1)) {
-    throw new UsageError(`Invalid --count ${options.count}: give the number of messages to wait for, 1 or more.`, {code: 'INVALID_COUNT'})
-  }
-
-  const timeout = seconds('--timeout', options.timeoutSeconds)
-  const wait = seconds('--wait', options.waitSeconds, {allowForever: true, allowZero: true})
-  const keepalive = seconds('--keepalive', options.keepaliveSeconds)
-  if (keepalive !== undefined && keepalive >= API_GATEWAY_LIMITS.idleTimeoutSeconds) {
-    warnings.push(`--keepalive ${keepalive} is not below API Gateway's ${API_GATEWAY_LIMITS.idleTimeoutSeconds} s idle timeout: the connection may close first.`)
-  }
-
-  const sent = tokenTransport(options.target, options.connection.token)
-  const subprotocols = [...sent.subprotocols, ...(options.connection.subprotocols ?? [])]
-  const statusHints = stageHints(options.target)
-  const timeoutMs = timeout === undefined ? undefined : timeout * 1000
-  const keepaliveMs = keepalive === undefined ? undefined : keepalive * 1000
-  return {
-    builder,
-    count: options.count,
-    execute,
-    interactive: options.interactive,
-    // Long enough for a cold $default Lambda, short enough not to swallow much else.
-    keepaliveReplyWindowMs: keepaliveMs === undefined ? 0 : Math.min(5000, keepaliveMs),
-    session: {
-      handshakeTimeoutMs: Math.min(timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS),
-      headers,
-      insecure: options.connection.insecure,
-      keepalive: keepaliveMs === undefined ? undefined : {intervalMs: keepaliveMs, text: options.keepaliveMessage ?? builder.keepaliveFrame()},
-      origin: options.connection.origin,
-      reconnect: options.reconnect ? (options.reconnectBackoff ?? DEFAULT_BACKOFF) : undefined,
-      statusHints,
-      subprotocols,
-      url: sent.url,
-    },
-    target: options.target,
-    timeoutMs,
-    waitMs: wait === -1 ? undefined : wait === undefined ? (options.count === undefined ? DEFAULT_WAIT_SECONDS * 1000 : undefined) : wait * 1000,
-    warnings,
-  }
-}
-
-/**
- * A 403 on the handshake to a URL whose stage is not the project's: API Gateway answers 403 for a stage
- * it does not have (and wsapi dev for a path other than its stage), so say that rather than blame an authorizer.
- */
-function stageHints(target: ClientTarget): ChatPlan['session']['statusHints'] {
-  if (!target.projectStage) return undefined
-  let stage: string
-  try {
-    stage = decodeURIComponent(new URL(target.url).pathname.split('/')[1] ?? '')
-  } catch {
-    return undefined
-  }
-
-  if (stage === target.projectStage) return undefined
-  return {
-    403: `the URL's stage ${stage ? JSON.stringify(stage) : '(none)'} is not this project's stage ${JSON.stringify(target.projectStage)}: a stage that does not exist answers 403; end the URL with /${target.projectStage}`,
-  }
-}
-
 const SOURCE_LABELS: Record<ClientTarget['source'], string> = {
   argument: '',
   deploy: ' (last deploy)',
@@ -224,29 +38,11 @@ function isNormalClose(code: number): boolean {
   return code === 1000 || code === 1001
 }
 
-/** Looks like the answer to an unroutable frame: an API Gateway error frame, or `{"error": …}` as wsapi's $default sends. */
-function looksLikeKeepaliveReply(message: ReceivedMessage): boolean {
-  if (message.error) return true
-  if (message.binary || !message.text.trimStart().startsWith('{')) return false
-  try {
-    const value = JSON.parse(message.text) as Record<string, unknown>
-    return typeof value === 'object' && value !== null && Object.hasOwn(value, 'error')
-  } catch {
-    return false
-  }
-}
-
-/** The help text of the slash commands, one command a line. */
-export function slashHelp(): string {
-  const width = Math.max(...SLASH_COMMANDS.map(([usage]) => usage.length))
-  return SLASH_COMMANDS.map(([usage, description]) => `  ${usage.padEnd(width)}  ${description}`).join('\n')
-}
-
 /** One run of the client; `run` settles once, with the result or the error that ends it. */
 export class Chat {
   private readonly done: Promise<ChatResult>
   private ending = false
-  private keepaliveReplies = {deadline: 0, pending: 0}
+  private readonly keepaliveReplies: KeepaliveReplies
   private opened?: OpenInfo
   private received = 0
   private reject!: (error: Error) => void
@@ -261,6 +57,7 @@ export class Chat {
     private readonly input?: ChatInput,
     private readonly history?: LineHistory,
   ) {
+    this.keepaliveReplies = new KeepaliveReplies(plan.keepaliveReplyWindowMs)
     this.session = new Session(plan.session, (event) => this.onSessionEvent(event))
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve
@@ -393,9 +190,7 @@ export class Chat {
     if (this.ending) return
     const text = binary ? '' : data.toString('utf8')
     const message: ReceivedMessage = {binary, data, error: binary ? undefined : apiGatewayError(text, {integrationTimeoutMs: this.plan.target.dev?.integrationTimeoutMs}), text, time: new Date()}
-    const {keepaliveReplies} = this
-    if (keepaliveReplies.pending > 0 && Date.now() <= keepaliveReplies.deadline && looksLikeKeepaliveReply(message)) {
-      keepaliveReplies.pending--
+    if (this.keepaliveReplies.claim(message)) {
       this.view.received({...message, keepaliveReply: true})
       this.view.debug(`(hid the reply to the keepalive frame: ${text})`)
       return
@@ -414,7 +209,7 @@ export class Chat {
       }
 
       case 'keepalive': {
-        this.keepaliveReplies = {deadline: Date.now() + this.plan.keepaliveReplyWindowMs, pending: this.keepaliveReplies.pending + 1}
+        this.keepaliveReplies.expect()
         this.view.sent({keepalive: true, text: event.text, time: new Date()})
         this.view.debug(`keepalive frame sent: ${event.text}`)
         break

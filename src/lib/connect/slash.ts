@@ -105,3 +105,9 @@ export function parseInput(line: string): InputAction {
     }
   }
 }
+
+/** The help text of the slash commands, one command a line. */
+export function slashHelp(): string {
+  const width = Math.max(...SLASH_COMMANDS.map(([usage]) => usage.length))
+  return SLASH_COMMANDS.map(([usage, description]) => `  ${usage.padEnd(width)}  ${description}`).join('\n')
+}

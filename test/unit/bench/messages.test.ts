@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 
 import {broadcastComposer, classifyFrame, parseRouteField} from '../../../src/lib/bench/messages.js'
-import {connectFailureReason} from '../../../src/lib/bench/run.js'
 
 describe('bench messages', () => {
   it('composes {"<routeField>":"<route>","data":{id,sentAt}}, nested fields included', () => {
@@ -43,11 +42,5 @@ describe('bench messages', () => {
 
     // A chat message that happens to have a "message" field is not an error frame.
     assert.deepEqual(classifyFrame('{"message":"hi there"}', 'ab12'), {kind: 'other'})
-  })
-
-  it('names connect failures by handshake status, timeout or error code', () => {
-    assert.equal(connectFailureReason(new Error('Unexpected server response: 403')), 'HTTP 403')
-    assert.equal(connectFailureReason(new Error('Opening handshake has timed out')), 'timeout')
-    assert.equal(connectFailureReason(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {code: 'ECONNREFUSED'})), 'ECONNREFUSED')
   })
 })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 
 import {benchRouting} from '../../../src/lib/bench/target.js'
-import {parseHeaderFlags} from '../../../src/lib/connect/chat.js'
+import {parseHeaderFlags} from '../../../src/lib/connect/headers.js'
 import {withToken} from '../../../src/lib/connect/url.js'
 
 describe('bench target', () => {
