@@ -1,5 +1,6 @@
 import {clearScreenDown, createInterface, cursorTo, type Interface, moveCursor} from 'node:readline'
 
+import {messageOrigin, originLabel} from '../lib/connect/addressing.js'
 import type {ChatInput, ChatView, InputHandlers, ReceivedMessage, SentMessage} from '../lib/connect/chat-view.js'
 import {describeBinary, type JsonStyle, layoutJson} from '../lib/connect/format.js'
 import {terminalText} from '../lib/terminal-text.js'
@@ -15,11 +16,13 @@ export class InteractiveConsole extends Notices implements ChatInput, ChatView {
   private interrupt?: () => void
   private readline?: Interface
   private stopped = false
+  private prompt: string
   private readonly style: JsonStyle
 
   constructor(private readonly options: ChatTerminalOptions) {
     super(colorsFor(options), options.verbose)
     this.style = jsonStyle(this.colors)
+    this.prompt = this.colors.bold('> ')
   }
 
   received(message: ReceivedMessage): void {
@@ -29,8 +32,19 @@ export class InteractiveConsole extends Notices implements ChatInput, ChatView {
     else if (message.error) {
       const id = message.error.requestId ? ` (requestId ${message.error.requestId})` : ''
       this.print(arrow + this.colors.red(terminalText(`✖ API Gateway error frame: ${message.error.message} — ${message.error.hint}${id}`)))
-    } else if (this.options.raw) this.print(arrow + terminalText(message.text))
-    else this.print(prefixed(arrow, 2, layoutJson(message.text, {indent: 2, style: this.style}) ?? terminalText(message.text)))
+    } else {
+      // A room's message (or a direct one) says so before its body: `< [lobby] {…}`.
+      const origin = messageOrigin(message.text)
+      const label = origin ? `${terminalText(originLabel(origin))} ` : ''
+      const lead = arrow + (label ? this.colors.cyan(label) : '')
+      if (this.options.raw) this.print(lead + terminalText(message.text))
+      else this.print(prefixed(lead, 2 + label.length, layoutJson(message.text, {indent: 2, style: this.style}) ?? terminalText(message.text)))
+    }
+  }
+
+  audience(label: string | undefined): void {
+    this.prompt = this.colors.bold(label ? `${terminalText(label)}> ` : '> ')
+    this.readline?.setPrompt(this.prompt)
   }
 
   sent(message: SentMessage): void {
@@ -43,7 +57,7 @@ export class InteractiveConsole extends Notices implements ChatInput, ChatView {
       historySize: Math.max(this.options.history.length, 500),
       input: process.stdin,
       output: process.stdout,
-      prompt: this.colors.bold('> '),
+      prompt: this.prompt,
       removeHistoryDuplicates: true,
       terminal: true,
     })

@@ -23,6 +23,8 @@ export interface ChatOptions {
   keepaliveSeconds?: number
   /** -r/--route and --route-field. */
   message?: {route?: string; routeField?: string}
+  /** --send-raw: plain lines go as typed, even where the seed's frames would wrap them. */
+  sendRaw?: boolean
   /** --reconnect: come back after the connection drops. */
   reconnect?: boolean
   /** Backoff for --reconnect (tests shorten it). */
@@ -34,8 +36,16 @@ export interface ChatOptions {
   waitSeconds?: number
 }
 
+/**
+ * Where the shape of a plain line's frame comes from: the template's routes, the flags (-r,
+ * --route-field), the seed's `{"message":"sendmessage","data":…}` when there is no template to read, or
+ * none (--send-raw: as typed).
+ */
+export type Framing = 'flags' | 'raw' | 'seed' | 'template'
+
 export interface ChatPlan {
   builder: MessageBuilder
+  framing: Framing
   count?: number
   execute: InputAction[]
   interactive: boolean
@@ -65,14 +75,35 @@ function seconds(name: string, value: number | undefined, options: {allowForever
   return value
 }
 
+/** The route of the seed's chat (AWS's sample and the generated project): `{"message":"sendmessage","data":…}`. */
+export const SEED_ROUTE = 'sendmessage'
+
+function framingOf(options: ChatOptions): Framing {
+  const flags = options.message?.route !== undefined || options.message?.routeField !== undefined
+  if (options.sendRaw) {
+    if (flags) throw new UsageError('--send-raw sends lines as typed: leave out -r/--route and --route-field, or --send-raw.', {code: 'CONFLICTING_FLAGS'})
+    return 'raw'
+  }
+
+  if (flags) return 'flags'
+  // A project's template decides, even when it names no custom route (lines then go as typed).
+  const template = options.target.routeSelection !== undefined || options.target.route !== undefined || options.target.projectStage !== undefined
+  return template ? 'template' : 'seed'
+}
+
 /** Checks the options and works out everything the run needs; throws UsageError (exit 2) before any connection. */
 export function planChat(options: ChatOptions): ChatPlan {
   const warnings: string[] = []
-  const builder = new MessageBuilder({
-    route: options.message?.route ?? options.target.route,
-    routeField: options.message?.routeField,
-    routeSelection: options.target.routeSelection,
-  })
+  const framing = framingOf(options)
+  const builder = new MessageBuilder(
+    framing === 'raw'
+      ? {}
+      : {
+          route: options.message?.route ?? options.target.route ?? (framing === 'seed' ? SEED_ROUTE : undefined),
+          routeField: options.message?.routeField,
+          routeSelection: options.target.routeSelection,
+        },
+  )
   const headers = parseHeaderFlags(options.connection.headers)
   const execute = (options.execute ?? []).map((line) => {
     try {
@@ -99,6 +130,7 @@ export function planChat(options: ChatOptions): ChatPlan {
   const keepaliveMs = keepalive === undefined ? undefined : keepalive * 1000
   return {
     builder,
+    framing,
     count: options.count,
     execute,
     interactive: options.interactive,

@@ -26,6 +26,8 @@ export interface SentMessage {
 
 /** How the session looks: notices through Output's levels, messages through received/sent. */
 export interface ChatView extends Output {
+  /** Plain lines now go to this audience: `[lobby]`, `@<id>`, or undefined for everyone (a prompt shows it). */
+  audience?(label: string | undefined): void
   received(message: ReceivedMessage): void
   sent(message: SentMessage): void
 }

@@ -1,4 +1,5 @@
 import {WsapiError} from '../errors.js'
+import {type Audience, audienceFields, audienceLabel, describeAudience, EVERYONE} from './addressing.js'
 import {portAnswers} from '../project/state.js'
 import type {ChatPlan} from './chat-plan.js'
 import type {ChatInput, ChatView, ReceivedMessage} from './chat-view.js'
@@ -40,6 +41,7 @@ function isNormalClose(code: number): boolean {
 
 /** One run of the client; `run` settles once, with the result or the error that ends it. */
 export class Chat {
+  private audience: Audience = EVERYONE
   private readonly done: Promise<ChatResult>
   private ending = false
   private readonly keepaliveReplies: KeepaliveReplies
@@ -90,7 +92,7 @@ export class Chat {
       interrupt: () => this.quit(),
       line: (text) => this.onLine(text),
     })
-    for (const action of this.plan.execute) this.perform(action)
+    for (const action of this.plan.execute) this.performOrSay(action)
     if (this.plan.execute.length > 0 || !this.input) this.inputEnded()
     return this.done
   }
@@ -175,12 +177,16 @@ export class Chat {
 
   private onLine(text: string): void {
     if (this.ending) return
+    let action: InputAction
     try {
-      this.perform(parseInput(text))
+      action = parseInput(text)
     } catch (error) {
       if (!WsapiError.is(error)) throw error
+      action = {kind: 'empty'}
       this.view.error(error.message)
     }
+
+    this.performOrSay(action)
 
     // After performing it, so that /history lists what came before.
     if (this.plan.interactive) this.history?.add(text)
@@ -242,11 +248,21 @@ export class Chat {
     const ms = `${Math.round(info.ms)} ms`
     if (info.connection === 1) {
       this.view.success(`Connected to ${url}${SOURCE_LABELS[this.plan.target.source]} in ${ms} · ${protocol}`)
-      const describe = this.plan.builder.describe()
+      const describe = this.describeFraming()
       if (this.plan.interactive) this.view.info(`${describe}. /help for commands, Ctrl-D to quit.`)
       else this.view.debug(describe)
     } else {
       this.view.success(`Reconnected to ${url} in ${ms} · ${protocol} (connection ${info.connection})`)
+    }
+  }
+
+  /** Performs an action; one that cannot be done (a /room without a route) is a one-line error, and the run goes on. */
+  private performOrSay(action: InputAction): void {
+    try {
+      this.perform(action)
+    } catch (error) {
+      if (!WsapiError.is(error)) throw error
+      this.view.error(error.message)
     }
   }
 
@@ -262,7 +278,7 @@ export class Chat {
       }
 
       case 'help': {
-        this.view.info(`Commands:\n${slashHelp()}\n${this.plan.builder.describe()}.`)
+        this.view.info(`Commands:\n${slashHelp()}\n${this.describeFraming()}.`)
         break
       }
 
@@ -279,8 +295,29 @@ export class Chat {
         break
       }
 
+      case 'join':
+      case 'leave': {
+        this.transmit(this.plan.builder.command(action.kind, {room: action.room}))
+        break
+      }
+
       case 'line': {
-        this.transmit(this.plan.builder.build(action.line).text)
+        this.transmit(this.plan.builder.build(action.line, audienceFields(this.audience)).text)
+        break
+      }
+
+      case 'room': {
+        this.address(action.room === undefined ? EVERYONE : {kind: 'room', room: action.room})
+        break
+      }
+
+      case 'to': {
+        this.address(action.recipient === undefined ? EVERYONE : {kind: 'connection', recipient: action.recipient})
+        break
+      }
+
+      case 'whoami': {
+        this.transmit(this.plan.builder.command('whoami'))
         break
       }
 
@@ -313,10 +350,30 @@ export class Chat {
           }
         }
 
-        this.view.info(`Route: ${this.plan.builder.route ?? '(none)'}. ${this.plan.builder.describe()}.`)
+        this.view.info(`Route: ${this.plan.builder.route ?? '(none)'}. ${this.describeFraming()}.`)
         break
       }
     }
+  }
+
+  /** `/room` and `/to`: plain lines go to `audience` from now on; they need a route to carry the room or recipient. */
+  private address(audience: Audience): void {
+    if (audience.kind !== 'everyone' && this.plan.builder.route === undefined) {
+      const why = this.plan.framing === 'raw' ? 'lines are sent as typed (--send-raw)' : 'lines are sent as typed (no route known)'
+      throw new WsapiError(`/${audience.kind === 'room' ? 'room' : 'to'}: ${why}, so they cannot carry a ${audience.kind === 'room' ? 'room' : 'recipient'}: pick a route with /route sendmessage first.`, {code: 'NO_ROUTE'})
+    }
+
+    this.audience = audience
+    this.view.audience?.(audienceLabel(audience))
+    this.view.info(`Plain lines go to ${describeAudience(audience)}. ${this.describeFraming()}.`)
+  }
+
+  /** What a plain line becomes now, and where that rule comes from when it is not the template. */
+  private describeFraming(): string {
+    if (this.plan.framing === 'raw') return 'Lines are sent as typed (--send-raw)'
+    const shape = this.plan.builder.describe(audienceFields(this.audience))
+    if (this.plan.framing !== 'seed') return shape
+    return `${shape} (the seed's frames: no template.yaml here; --send-raw sends lines as typed)`
   }
 
   /** ", with 1 of 3 messages received" when --count is set. */

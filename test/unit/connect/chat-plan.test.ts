@@ -46,4 +46,29 @@ describe('connect chat plan', () => {
     assert.match(plan.warnings[0], /--keepalive 600 is not below API Gateway's 600 s idle timeout/)
     assert.equal(planChat(base(url, {keepaliveMessage: 'ping', keepaliveSeconds: 1})).session.keepalive?.text, 'ping')
   })
+
+  it("with no template to read, plain lines get the seed's frames; --send-raw sends them as typed; a project's template decides", () => {
+    const seed = planChat(base(url))
+    assert.equal(seed.framing, 'seed')
+    assert.equal(seed.builder.build('hi').text, '{"message":"sendmessage","data":"hi"}')
+    const raw = planChat(base(url, {sendRaw: true}))
+    assert.deepEqual([raw.framing, raw.builder.build('hi').text], ['raw', 'hi'])
+    const flags = planChat(base(url, {message: {route: 'chat', routeField: 'action'}}))
+    assert.deepEqual([flags.framing, flags.builder.build('hi').text], ['flags', '{"action":"chat","data":"hi"}'])
+    const template = planChat(base(url, {target: {route: 'chat', routeSelection: '$request.body.action', source: 'dev', url}}))
+    assert.deepEqual([template.framing, template.builder.build('hi').text], ['template', '{"action":"chat","data":"hi"}'])
+    // A project without a custom route: its template still decides (lines as typed), not the seed.
+    const routeless = planChat(base(url, {target: {projectStage: 'v1', routeSelection: '$request.body.message', source: 'dev', url}}))
+    assert.deepEqual([routeless.framing, routeless.builder.build('hi').text], ['template', 'hi'])
+    assert.throws(() => planChat(base(url, {message: {route: 'x'}, sendRaw: true})), {exit: 2, message: /--send-raw sends lines as typed: leave out -r\/--route and --route-field/})
+  })
+
+  it('-x lines with rooms are read before connecting; a bad room name is a usage error', () => {
+    assert.deepEqual(planChat(base(url, {execute: ['/join lobby', '/room lobby', 'hi']})).execute, [
+      {kind: 'join', room: 'lobby'},
+      {kind: 'room', room: 'lobby'},
+      {kind: 'line', line: 'hi'},
+    ])
+    assert.throws(() => planChat(base(url, {execute: ['/join no way']})), {exit: 2, message: /^-x "\/join no way": \/join: "no way" is not a room name/})
+  })
 })

@@ -71,7 +71,7 @@ describe('connect chat', () => {
       server = await startServer()
       const sizes = [32 * 1024, 32 * 1024 + 1, 128 * 1024, 128 * 1024 + 1]
       const view = new RecordingView()
-      await runChat(planChat(base(server.url, {execute: sizes.map((size) => 'x'.repeat(size)), waitSeconds: 0})), view)
+      await runChat(planChat(base(server.url, {execute: sizes.map((size) => 'x'.repeat(size)), sendRaw: true, waitSeconds: 0})), view)
       assert.deepEqual(view.lines.filter((line) => line.level === 'warn').map((line) => line.message), [
         "This message is 32,769 bytes, over API Gateway's 32 KB frame limit: sending it as frames of at most 32 KB.",
         "This message is 131,072 bytes, over API Gateway's 32 KB frame limit: sending it as frames of at most 32 KB.",
@@ -151,7 +151,46 @@ describe('connect chat', () => {
       assert.deepEqual(added, ['/history', 'hello'])
       assert.match(view.text('info'), /No history yet/)
       assert.ok(input.stopped)
-      assert.equal(await server.nextMessage(0), 'hello')
+      assert.equal(await server.nextMessage(0), '{"message":"sendmessage","data":"hello"}', "no template: the seed's frame")
+    })
+
+    it('rooms and direct messages: frames for /join, /leave, /whoami; /room and /to address plain lines; the view hears of the audience', async () => {
+      server = await startServer()
+      const view = new RecordingView()
+      const audiences: Array<string | undefined> = []
+      const lines = ['/join lobby', '/room lobby', 'hi room', '{"a":1}', '/to abc=', 'hi you', '/room', 'hi all', '/whoami', '/leave lobby', '/join bad name', 'after']
+      const input = new ScriptedInput()
+      const running = runChat(planChat(base(server.url, {waitSeconds: 0})), Object.assign(view, {audience: (label?: string) => audiences.push(label)}), input)
+      while (!input.handlers) await new Promise((resolve) => setTimeout(resolve, 10))
+      for (const line of lines) input.handlers.line(line)
+      input.handlers.end()
+      await running
+      const frames = [
+        '{"message":"join","room":"lobby"}',
+        '{"message":"sendmessage","room":"lobby","data":"hi room"}',
+        '{"a":1}',
+        '{"message":"sendmessage","to":"abc=","data":"hi you"}',
+        '{"message":"sendmessage","data":"hi all"}',
+        '{"message":"whoami"}',
+        '{"message":"leave","room":"lobby"}',
+        '{"message":"sendmessage","data":"after"}',
+      ]
+      assert.equal(await server.nextMessage(frames.length - 1), frames.at(-1))
+      assert.deepEqual(server.messages, frames)
+      assert.deepEqual(audiences, ['[lobby]', '@abc=', undefined])
+      assert.match(view.text('info'), /Plain lines go to room lobby\. Lines are sent as \{"message":"sendmessage","room":"lobby","data":"<line>"\}/)
+      assert.deepEqual(view.lines.filter((line) => line.level === 'error').map((line) => line.message), [
+        '/join: "bad name" is not a room name: use 1 to 64 letters, digits, "_", "." or "-", e.g. lobby.',
+      ])
+    })
+
+    it('with --send-raw, /room is refused in one line (plain lines cannot carry a room) and the run goes on', async () => {
+      server = await startServer()
+      const view = new RecordingView()
+      await runChat(planChat(base(server.url, {execute: ['/room lobby', 'as typed', '/join lobby'], sendRaw: true, waitSeconds: 0})), view)
+      assert.equal(await server.nextMessage(1), '{"message":"join","room":"lobby"}')
+      assert.deepEqual(server.messages, ['as typed', '{"message":"join","room":"lobby"}'])
+      assert.match(view.text('error'), /^\/room: lines are sent as typed \(--send-raw\), so they cannot carry a room: pick a route with \/route sendmessage first\.$/)
     })
   })
 })
