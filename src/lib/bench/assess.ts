@@ -1,4 +1,5 @@
 import type {DeliveryTotals, FanOutLatency, MessageTotals} from './ledger.js'
+import type {RoomReport} from './room.js'
 import type {BenchSettings} from './settings.js'
 import type {LatencySummary} from './stats.js'
 
@@ -30,6 +31,8 @@ export interface BenchResult {
   passed: boolean
   /** What fails the run, one line each: lost deliveries (unless allowed), failed connects, error frames. */
   problems: string[]
+  /** With --room: who joined; deliveries then count the room's members only. */
+  room?: RoomReport
   settings: Omit<BenchSettings, 'routeField'> & {routeField: string}
   /** The run stopped waiting with deliveries still missing. */
   timedOut: boolean
@@ -43,7 +46,7 @@ export function formatCounts(counts: Record<string, number>): string {
     .join(', ')
 }
 
-/** What fails a run: lost deliveries (unless allowed), failed connects, API Gateway error frames. */
+/** What fails a run: lost deliveries (unless allowed), failed connects or joins, API Gateway error frames. */
 export function assessBench(result: Omit<BenchResult, 'passed' | 'problems'>, options: {allowLoss?: boolean} = {}): string[] {
   const problems: string[] = []
   const {connections, deliveries, errorFrames, messages} = result
@@ -52,6 +55,8 @@ export function assessBench(result: Omit<BenchResult, 'passed' | 'problems'>, op
     problems.push(`${deliveries.lost} of ${deliveries.expected} deliveries lost (${incomplete} of ${messages.planned} messages did not reach every recipient)`)
   }
 
+  const {room} = result
+  if (room && room.joined < room.tried) problems.push(`${room.tried - room.joined} of ${room.tried} clients could not join room ${room.name} (${formatCounts(room.failures)})`)
   if (connections.failed > 0) problems.push(`${connections.failed} of ${connections.requested} connections failed (${formatCounts(connections.failures)})`)
   if (errorFrames.total > 0) problems.push(`${errorFrames.total} error frames (${formatCounts(errorFrames.byMessage)})`)
   return problems

@@ -9,7 +9,8 @@ import {type Output, silentOutput} from '../output.js'
 import {assessBench, type BenchResult, formatCounts} from './assess.js'
 import {type BenchClient, BenchClients} from './clients.js'
 import {DeliveryLedger, expectedRecipients} from './ledger.js'
-import {broadcastComposer, classifyFrame} from './messages.js'
+import {broadcastComposer, classifyFrame, joinFrame} from './messages.js'
+import {RoomJoins} from './room.js'
 import {paceSenders, ramp, sleep} from './schedule.js'
 import {type BenchSettings, validateBenchSettings} from './settings.js'
 import {countBy, roundMs} from './stats.js'
@@ -30,7 +31,7 @@ export interface BenchOptions extends BenchSettings {
   progressIntervalMs?: number
 }
 
-export type BenchPhase = 'closing' | 'connecting' | 'sending' | 'waiting'
+export type BenchPhase = 'closing' | 'connecting' | 'joining' | 'sending' | 'waiting'
 
 export interface BenchProgress {
   clients: number
@@ -38,6 +39,8 @@ export interface BenchProgress {
   /** Deliveries expected so far (grows while sending). */
   expected: number
   failed: number
+  /** With --room: clients whose join was answered so far. */
+  joined?: number
   phase: BenchPhase
   /** Messages to send in all. */
   planned: number
@@ -59,6 +62,7 @@ class BenchRun {
   otherTotal = 0
   phase: BenchPhase = 'connecting'
   planned: number
+  readonly room?: RoomJoins
   sent = 0
   readonly started = performance.now()
   private readonly compose: (data: {id: string; sentAt: number}) => string
@@ -72,7 +76,8 @@ class BenchRun {
   ) {
     // The report and errors show the URL with its `token` masked, as `wsapi connect` does.
     this.hideToken = tokenMasker(options.url)
-    this.compose = broadcastComposer(options.routeField, options.route)
+    this.compose = broadcastComposer(options.routeField, options.route, options.room === undefined ? {} : {room: options.room})
+    if (options.room !== undefined) this.room = new RoomJoins(options.room, joinFrame(options.routeField, options.room), options.timeoutMs)
     this.ledger = new DeliveryLedger(options.clients)
     this.planned = options.senders * options.messages
     this.clients = new BenchClients(options.clients, WebSocketClass, {
@@ -91,6 +96,7 @@ class BenchRun {
       connected: this.clients.open.size,
       expected: this.ledger.expected,
       failed: this.clients.failed,
+      ...(this.room && {joined: this.room.members.size}),
       phase: this.phase,
       planned: this.planned,
       received: this.ledger.delivered,
@@ -108,10 +114,30 @@ class BenchRun {
     }
   }
 
-  /** The first `senders` open clients send their messages at their pace. */
+  /** With --room: every open client joins, each waiting for the reply to its join; fails when none could. */
+  async joinAll(): Promise<void> {
+    const {room} = this
+    if (!room) return
+    this.phase = 'joining'
+    await Promise.all([...this.clients.open].map((index) => room.join(this.clients.all[index])))
+    if (room.members.size === 0) {
+      throw new WsapiError(
+        `No client could join room ${room.name} (${formatCounts(room.report().failures)}): the API must answer ${joinFrame(this.options.routeField, room.name)} (a project made with \`wsapi init --rooms\` does).`,
+        {code: 'BENCH_NO_JOIN'},
+      )
+    }
+  }
+
+  /** The clients a message should reach: every open one, or with --room the open members. */
+  audience(): Set<number> {
+    if (!this.room) return this.clients.open
+    return new Set([...this.clients.open].filter((index) => this.room!.members.has(index)))
+  }
+
+  /** The first `senders` open clients (members, with --room) send their messages at their pace. */
   async sendAll(output: Output): Promise<void> {
     const {options} = this
-    const senders = [...this.clients.open].slice(0, options.senders)
+    const senders = [...this.audience()].slice(0, options.senders)
     if (senders.length < options.senders) output.warn(`Only ${senders.length} clients are open, so only ${senders.length} of ${options.senders} senders send.`)
     this.planned = senders.length * options.messages
     this.phase = 'sending'
@@ -145,12 +171,14 @@ class BenchRun {
       latency: summary.latency,
       messages: {...summary.messages, planned: this.planned},
       otherFrames: {samples: this.otherSamples, total: this.otherTotal},
+      ...(this.room && {room: this.room.report()}),
       settings: {
         clients: options.clients,
         expect: options.expect,
         intervalMs: options.intervalMs,
         messages: options.messages,
         rate: options.rate,
+        ...(options.room !== undefined && {room: options.room}),
         route: options.route,
         routeField: options.routeField.join('.'),
         senders: options.senders,
@@ -166,6 +194,7 @@ class BenchRun {
   private receive(client: BenchClient, data: WebSocket.RawData, isBinary: boolean): void {
     const at = performance.now()
     const text = isBinary ? undefined : data.toString()
+    if (this.room?.take(client, text)) return
     const frame = text === undefined ? ({kind: 'other'} as const) : classifyFrame(text, this.runId)
     if (frame.kind === 'broadcast' && this.ledger.received(frame.id, client.index, at)) {
       if (this.ledger.outstanding === 0) this.onDelivery?.()
@@ -183,7 +212,7 @@ class BenchRun {
 
   private sendOne(sender: number, sequence: number): void {
     const id = `${this.runId}-${sender}-${sequence}`
-    const recipients = expectedRecipients(this.options.expect, sender, this.clients.open)
+    const recipients = expectedRecipients(this.options.expect, sender, this.audience())
     const sentAt = performance.now()
     this.ledger.sent(id, sentAt, recipients)
     this.sent++
@@ -219,6 +248,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   ticker?.unref()
   try {
     await run.connectAll()
+    report()
+    await run.joinAll()
     report()
     await run.sendAll(output)
     run.phase = 'waiting'

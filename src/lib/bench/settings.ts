@@ -1,3 +1,4 @@
+import {checkRoomName} from '../connect/slash.js'
 import {UsageError} from '../errors.js'
 import type {PathSegment} from '../project/index.js'
 import type {Expectation} from './ledger.js'
@@ -14,6 +15,8 @@ export interface BenchSettings {
   messages: number
   /** New connections per second while ramping up. */
   rate: number
+  /** --room: every client joins this room first, and messages go to it. */
+  room?: string
   route: string
   routeField: PathSegment[]
   /** Clients that send. */
@@ -24,7 +27,7 @@ export interface BenchSettings {
 }
 
 /** Checks the numbers a run needs; a bad one throws a UsageError naming its flag. */
-export function validateBenchSettings(settings: Pick<BenchSettings, 'clients' | 'intervalMs' | 'messages' | 'rate' | 'senders' | 'timeoutMs'>): void {
+export function validateBenchSettings(settings: Pick<BenchSettings, 'clients' | 'intervalMs' | 'messages' | 'rate' | 'room' | 'senders' | 'timeoutMs'>): void {
   const checks: Array<[boolean, string]> = [
     [Number.isInteger(settings.clients) && settings.clients >= 1, `--clients must be a whole number of at least 1, not ${settings.clients}`],
     [Number.isInteger(settings.senders) && settings.senders >= 1, `--senders must be a whole number of at least 1, not ${settings.senders}`],
@@ -36,4 +39,5 @@ export function validateBenchSettings(settings: Pick<BenchSettings, 'clients' | 
   ]
   const failed = checks.find(([ok]) => !ok)
   if (failed) throw new UsageError(`${failed[1]}.`, {code: 'INVALID_BENCH_SETTING'})
+  if (settings.room !== undefined) checkRoomName(settings.room, '--room')
 }

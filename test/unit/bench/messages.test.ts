@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 
-import {broadcastComposer, classifyFrame, parseRouteField} from '../../../src/lib/bench/messages.js'
+import {broadcastComposer, classifyFrame, joinFrame, parseRouteField} from '../../../src/lib/bench/messages.js'
 
 describe('bench messages', () => {
   it('composes {"<routeField>":"<route>","data":{id,sentAt}}, nested fields included', () => {
@@ -42,5 +42,11 @@ describe('bench messages', () => {
 
     // A chat message that happens to have a "message" field is not an error frame.
     assert.deepEqual(classifyFrame('{"message":"hi there"}', 'ab12'), {kind: 'other'})
+  })
+
+  it('--room: the join frame and room messages follow the route field, the room before data', () => {
+    assert.equal(joinFrame(['message'], 'lobby'), '{"message":"join","room":"lobby"}')
+    assert.equal(joinFrame(['meta', 'type'], 'a'), '{"meta":{"type":"join"},"room":"a"}')
+    assert.equal(broadcastComposer(['message'], 'sendmessage', {room: 'a'})({id: 'x', sentAt: 1}), '{"message":"sendmessage","room":"a","data":{"id":"x","sentAt":1}}')
   })
 })

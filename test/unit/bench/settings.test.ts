@@ -14,4 +14,10 @@ describe('bench settings', () => {
     assert.throws(() => validateBenchSettings({...good, intervalMs: -1}), /--interval must be 0 ms or more, not -1/)
     assert.throws(() => validateBenchSettings({...good, timeoutMs: 0}), /--timeout must be above 0, not 0/)
   })
+
+  it('--room takes a room name as wsapi connect does', () => {
+    validateBenchSettings({...good, room: 'lobby.2_a-b'})
+    assert.throws(() => validateBenchSettings({...good, room: 'no way'}), {exit: 2, message: /^--room: "no way" is not a room name: use 1 to 64 letters/})
+    assert.throws(() => validateBenchSettings({...good, room: ''}), /--room: "" is not a room name/)
+  })
 })
