@@ -1,15 +1,13 @@
 import {WsapiError} from '../errors.js'
 import {type Audience, audienceFields, audienceLabel, describeAudience, EVERYONE} from './addressing.js'
-import {portAnswers} from '../project/state.js'
 import type {ChatPlan} from './chat-plan.js'
 import type {ChatInput, ChatView, ReceivedMessage} from './chat-view.js'
+import {explainClose, isNormalClose, SOURCE_LABELS, sizeWarning, withSourceHint} from './explain.js'
 import {apiGatewayError, describeClose} from './format.js'
 import type {LineHistory} from './history.js'
 import {KeepaliveReplies} from './keepalive.js'
-import {API_GATEWAY_LIMITS} from './message.js'
 import {type EndInfo, type OpenInfo, Session, type SessionEvent} from './session.js'
 import {type InputAction, parseInput, slashHelp} from './slash.js'
-import type {ClientTarget} from './target.js'
 import {displayUrl} from './url.js'
 
 /**
@@ -27,16 +25,6 @@ export interface ChatResult {
   received: number
   sent: number
   url: string
-}
-
-const SOURCE_LABELS: Record<ClientTarget['source'], string> = {
-  argument: '',
-  deploy: ' (last deploy)',
-  dev: ' (wsapi dev)',
-}
-
-function isNormalClose(code: number): boolean {
-  return code === 1000 || code === 1001
 }
 
 /** One run of the client; `run` settles once, with the result or the error that ends it. */
@@ -82,7 +70,7 @@ export class Chat {
       // A --timeout that fired during the handshake has already settled the run.
       if (this.ending) return this.done
       this.clearTimers()
-      throw this.withSourceHint(error as WsapiError)
+      throw withSourceHint(error as WsapiError, this.plan.target.source)
     }
 
     if (this.ending) return this.done
@@ -145,19 +133,7 @@ export class Chat {
       return
     }
 
-    void this.explainClose(info).then((how) => this.settleEnd(info, how))
-  }
-
-  /**
-   * The close code in words. From `wsapi dev`, 1001 is not API Gateway's idle timeout or connection limit
-   * when the server has stopped (its port no longer answers): say so.
-   */
-  private async explainClose(info: EndInfo, reconnecting = false): Promise<string> {
-    if (info.code !== 1001 || this.plan.target.source !== 'dev') return describeClose(info.code, info.reason)
-    const reason = info.reason ? ` ${JSON.stringify(info.reason)}` : ''
-    if (await portAnswers(this.plan.session.url)) return `1001${reason} (going away: the idle timeout or the connection limit of wsapi dev)`
-    if (reconnecting) return `1001${reason} (going away: wsapi dev stopped)`
-    return `1001${reason} (going away: wsapi dev stopped; with --reconnect, wsapi connect comes back by itself when it runs again)`
+    void explainClose(info, this.plan.target.source, this.plan.session.url).then((how) => this.settleEnd(info, how))
   }
 
   private settleEnd(info: EndInfo, how: string): void {
@@ -235,7 +211,7 @@ export class Chat {
       case 'retry': {
         const say = (why: string) => this.view.warn(`${why}; reconnecting in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt})`)
         if (event.error) say(event.error.message)
-        else if (event.code === 1001 && this.plan.target.source === 'dev') void this.explainClose({byUser: false, code: 1001, reason: event.reason ?? ''}, true).then((how) => say(`the connection closed: ${how}`))
+        else if (event.code === 1001 && this.plan.target.source === 'dev') void explainClose({code: 1001, reason: event.reason ?? ''}, this.plan.target.source, this.plan.session.url, true).then((how) => say(`the connection closed: ${how}`))
         else say(`the connection closed: ${describeClose(event.code ?? 1006, event.reason ?? '')}`)
         break
       }
@@ -406,27 +382,12 @@ export class Chat {
   }
 
   private transmit(text: string): void {
-    const bytes = Buffer.byteLength(text)
-    // Exact bytes: "32.0 KB, over the 32 KB limit" would read as a contradiction near the limit.
-    const size = `${bytes.toLocaleString('en-US')} bytes`
-    const {frameBytes, messageBytes} = API_GATEWAY_LIMITS
-    if (bytes > messageBytes) {
-      this.view.warn(`This message is ${size}, over API Gateway's ${messageBytes / 1024} KB message limit (${messageBytes.toLocaleString('en-US')} bytes): API Gateway closes the connection (1009).`)
-    } else if (bytes > frameBytes) {
-      this.view.warn(`This message is ${size}, over API Gateway's ${frameBytes / 1024} KB frame limit: sending it as frames of at most ${frameBytes / 1024} KB.`)
-    }
-
+    const warning = sizeWarning(Buffer.byteLength(text))
+    if (warning) this.view.warn(warning)
     const sent = this.session.send(text)
     this.sent++
     this.view.sent({text, time: new Date()})
     if (sent.queued) this.view.warn('Not connected: the message will be sent when the connection is back.')
-  }
-
-  private withSourceHint(error: WsapiError): WsapiError {
-    if (error.code !== 'CONNECTION_REFUSED') return error
-    if (this.plan.target.source === 'dev') error.message += ' (is `wsapi dev` still running?)'
-    if (this.plan.target.source === 'deploy') error.message += ' (the URL comes from the last deploy: is the stack still there?)'
-    return error
   }
 }
 
