@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Time to first message: `wsapi connect URL -x hello --count 1` against `wscat -c URL -x hello` on the same
+// Time to first message: `wsapi connect URL --send-raw -x hello --count 1` (the same bytes as wscat sends) against `wscat -c URL -x hello` on the same
 // local echo server (started here, 127.0.0.1 port 0). Each run is timed from spawning the process to the
 // moment the echoed message appears on its stdout (wscat would then wait 2 s more; it is killed). The two
 // alternate in one process so that machine noise hits both alike. Prints medians and their ratio;
@@ -24,7 +24,7 @@ const url = `ws://127.0.0.1:${server.address().port}/v1`
 
 const clients = {
   wscat: [join(root, 'node_modules', 'wscat', 'bin', 'wscat'), '-c', url, '-x', 'hello'],
-  'wsapi connect': [join(root, 'bin', 'run.js'), 'connect', url, '-x', 'hello', '--count', '1'],
+  'wsapi connect': [join(root, 'bin', 'run.js'), 'connect', url, '--send-raw', '-x', 'hello', '--count', '1'],
 }
 
 /** Milliseconds from spawn to "hello" on stdout (for the reference row: to the version on stdout). */

@@ -1,11 +1,10 @@
 import {resolve} from 'node:path'
 
-import {APIGW_CONNECT_RATE_QUOTA} from '../lib/apigw/limits.js'
-import {type BenchResult, benchRouting, EXPECTATIONS, type Expectation, runBench} from '../lib/bench/index.js'
+import {APIGW_CONNECT_RATE_QUOTA, type BenchResult, benchRouting, EXPECTATIONS, type Expectation, runBench} from '../lib/bench/index.js'
 import {parseHeaderFlags} from '../lib/client/headers.js'
 import {presignTarget} from '../lib/client/sigv4.js'
-import {resolveTarget} from '../lib/client/target.js'
 import {tokenTransport} from '../lib/client/token.js'
+import {resolveTarget} from '../lib/client/target.js'
 import {UsageError, WsapiError} from '../lib/errors.js'
 import {readSecretFromStdin, resolveTokenInput} from '../lib/secret-input.js'
 import {clientAuthFlags} from '../ui/aws-flags.js'
@@ -42,12 +41,15 @@ export default class Bench extends WsapiCommand {
 
 It reports connect time and failed handshakes (with their HTTP status), fan-out latency from the send to the first and to the last recipient (p50 / p95 / p99 / max), deliveries received against expected, duplicates, lost messages and API Gateway error frames. Latencies use one monotonic clock in this process.
 
-Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --allow-loss), a client failed to connect, or API Gateway sent error frames; 2 on bad usage.`
+With --room NAME every client first joins the room (and waits for the API's reply to the join), then the messages go to the room ({"<routeField>":"<route>","room":"NAME","data":…}) and each should reach every member.
+
+Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --allow-loss), a client failed to connect or to join the room, or API Gateway sent error frames; 2 on bad usage.`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Benchmark the running `wsapi dev` of this project (else its last deploy) with 100 clients'},
     {command: '<%= config.bin %> <%= command.id %> wss://abc123.execute-api.eu-west-1.amazonaws.com/v1 --clients 1000 --senders 5 --messages 20', description: 'A deployed API: 1000 clients, 5 senders, 100 broadcasts'},
     {command: '<%= config.bin %> <%= command.id %> --json --timeout 30 > bench.json', description: 'For CI: the whole result as JSON, exit 1 on any loss'},
+    {command: '<%= config.bin %> <%= command.id %> --room lobby --clients 50', description: 'A project made with rooms: 50 clients join lobby, then messages go to the room'},
     {command: '<%= config.bin %> <%= command.id %> ws://127.0.0.1:8080 --route chat --route-field action --expect others', description: 'Another API: {"action":"chat",…}, broadcasts that skip the sender'},
   ]
 
@@ -62,6 +64,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     timeout: seconds({default: 10, description: 'Seconds a handshake may take, and to wait for the last deliveries after the last send.'}),
     route: Flags.string({char: 'r', description: 'Route key to send to. [default: the first custom route of template.yaml, else sendmessage]'}),
     'route-field': Flags.string({description: 'Message field that selects the route, e.g. action or meta.type. [default: from the route selection expression, else message]'}),
+    room: Flags.string({description: 'Every client joins this room first ({"<routeField>":"join","room":…}, waiting for the reply) and messages carry "room": a project made with --rooms delivers them to the room only. Deliveries count the members.'}),
     expect: Flags.string({default: 'all', description: 'Who should receive each broadcast: all (the sender included) or others.', options: [...EXPECTATIONS]}),
     'allow-loss': Flags.boolean({description: 'Report lost deliveries but exit 0 for them.'}),
     ...clientAuthFlags,
@@ -94,6 +97,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
         },
         output: this.out,
         rate: flags.rate,
+        room: flags.room,
         ...routing,
         senders: flags.senders,
         timeoutMs: flags.timeout * 1000,

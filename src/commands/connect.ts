@@ -1,6 +1,7 @@
 import {resolve} from 'node:path'
 
-import {type ChatResult, planChat, runChat} from '../lib/connect/chat.js'
+import {type ChatResult, runChat} from '../lib/connect/chat.js'
+import {planChat} from '../lib/connect/chat-plan.js'
 import type {LineHistory} from '../lib/connect/history.js'
 import {resolveClientTarget} from '../lib/client/resolve.js'
 import {presignTarget} from '../lib/client/sigv4.js'
@@ -28,9 +29,11 @@ export default class Connect extends WsapiCommand {
     }),
   }
 
-  static override description = `Opens a WebSocket and chats with it. A plain line is sent as {"<routeField>":"<route>","data":"<line>"}, with the route field taken from the template's route selection expression and the route from its first custom route (-r and --route-field override them); a line that is a JSON object is sent as typed. Incoming messages print as "< …", JSON pretty-printed and coloured; API Gateway's error frames (Forbidden, Internal server error, Endpoint request timed out) stand out.
+  static override description = `Opens a WebSocket and chats with it. A plain line is sent as {"<routeField>":"<route>","data":"<line>"}, with the route field taken from the template's route selection expression and the route from its first custom route (-r and --route-field override them); with no template to read, as the seed's {"message":"sendmessage","data":"<line>"} (--send-raw: as typed). A line that is a JSON object is sent as typed. Incoming messages print as "< …", JSON pretty-printed and coloured; API Gateway's error frames (Forbidden, Internal server error, Endpoint request timed out) stand out.
 
-In a terminal: slash commands (/help, /route, /send, /raw, /ping, /close, /quit, /history) and a history per URL kept across runs in ~/.wsapi/history (WSAPI_STATE_DIR moves it). Ctrl-C and Ctrl-D quit.
+Rooms and direct messages: /join <room>, /leave <room>, /room <room> (plain lines then carry "room"), /to <id> (plain lines carry "to"; /room or /to alone: everyone again), /whoami; the prompt shows the room or recipient, and a message from a room shows as "< [room] …".
+
+In a terminal: slash commands (/help, /route, /send, /raw, /ping, /close, /quit, /history and the ones above) and a history per URL kept across runs in ~/.wsapi/history (WSAPI_STATE_DIR moves it). Ctrl-C and Ctrl-D quit.
 
 In a script (stdin not a terminal, or -x): each stdin line is sent by the same rules, each received message is one line on stdout, and diagnostics go to stderr. --json writes NDJSON records {time, direction, data} as they pass.
 
@@ -52,6 +55,7 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     stage: Flags.string({description: "Stage whose deploy outputs give the default URL (default: the template's StageName)."}),
     route: Flags.string({char: 'r', description: "Route plain lines are sent to (default: the template's first custom route)."}),
     'route-field': Flags.string({description: 'Body field that selects the route, e.g. action or body.action (default: from the route selection expression).'}),
+    'send-raw': Flags.boolean({description: 'Send plain lines as typed, without wrapping them (outside a project they otherwise go as {"message":"sendmessage","data":"<line>"}).', exclusive: ['route', 'route-field']}),
     header: Flags.string({char: 'H', description: 'HTTP header for the handshake, "Name: value" (repeatable).', multiple: true, multipleNonGreedy: true}),
     subprotocol: Flags.string({description: 'Subprotocol to ask for (repeatable).', multiple: true, multipleNonGreedy: true}),
     ...clientAuthFlags,
@@ -91,6 +95,7 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
       keepaliveSeconds: flags.keepalive,
       message: {route: flags.route, routeField: flags['route-field']},
       reconnect: flags.reconnect,
+      sendRaw: flags['send-raw'],
       target,
       timeoutSeconds: flags.timeout,
       waitSeconds: flags.wait,

@@ -1,4 +1,4 @@
-import {type BenchProgress, type BenchResult, formatCounts as counts, type LatencySummary} from '../lib/bench/index.js'
+import {type BenchProgress, type BenchResult, formatCounts as counts, type LatencySummary, type RoomReport} from '../lib/bench/index.js'
 import {terminalLine} from '../lib/terminal-text.js'
 import {colors, table} from './output.js'
 
@@ -15,12 +15,12 @@ function plural(count: number, word: string): string {
 }
 
 /**
- * Where each phase sits on the one bar: connecting fills the first fifth, sending the next three fifths,
- * waiting for the last deliveries the rest. Each phase's own measure only grows, and each starts where
+ * Where each phase sits on the one bar: connecting fills the first fifth, joining a room (--room) a
+ * sliver, sending up to four fifths, waiting for the last deliveries the rest. Each phase's own measure only grows, and each starts where
  * the previous one ended, so the bar never goes backwards (the phases' own percentages would: 30 % of
  * the sends, then 28 % of the deliveries).
  */
-const PHASE_SPAN = {closing: [1, 1], connecting: [0, 0.2], sending: [0.2, 0.8], waiting: [0.8, 1]} as const
+const PHASE_SPAN = {closing: [1, 1], connecting: [0, 0.2], joining: [0.2, 0.25], sending: [0.25, 0.8], waiting: [0.8, 1]} as const
 
 /** The progress bar's position and label for a progress report. */
 export function progressLine(progress: BenchProgress): {fraction: number; label: string} {
@@ -31,6 +31,10 @@ export function progressLine(progress: BenchProgress): {fraction: number; label:
       const settled = progress.connected + progress.failed
       const failed = progress.failed > 0 ? colors.red(` (${progress.failed} failed)`) : ''
       return {fraction: at(settled, progress.clients), label: `connecting ${progress.connected}/${progress.clients} clients${failed}`}
+    }
+
+    case 'joining': {
+      return {fraction: at(progress.joined ?? 0, progress.connected), label: `joining ${progress.joined ?? 0}/${progress.connected} clients to the room`}
     }
 
     case 'sending': {
@@ -44,6 +48,14 @@ export function progressLine(progress: BenchProgress): {fraction: number; label:
 }
 
 const EXPECTATION_TEXT = {all: 'every client, the sender included', others: 'every client but the sender'}
+const ROOM_EXPECTATION_TEXT = {all: 'every member of the room, the sender included', others: 'every member of the room but the sender'}
+
+/** `lobby: 10 of 10 joined`, with why the others did not (the API's words, shown not obeyed). */
+function roomRow(room: RoomReport): string[] {
+  const refused = room.tried - room.joined
+  const why = refused > 0 ? colors.red(` · ${refused} could not (${terminalLine(counts(room.failures))})`) : ''
+  return ['Room', `${terminalLine(room.name)}: ${room.joined} of ${room.tried} joined${why}`]
+}
 
 /** The end-of-run summary: what was measured, delivery accounting, and the latency table. */
 export function renderBenchSummary(result: BenchResult, source?: string): string {
@@ -52,7 +64,8 @@ export function renderBenchSummary(result: BenchResult, source?: string): string
   const bad = (count: number, text: string) => (count > 0 ? colors.red(text) : text)
   const rows: string[][] = [
     ['Target', `${settings.url}${source ? colors.dim(` (${source})`) : ''}`],
-    ['Route', `${settings.route} via "${settings.routeField}"; each broadcast should reach ${EXPECTATION_TEXT[settings.expect]}`],
+    ['Route', `${settings.route} via "${settings.routeField}"; each ${result.room ? 'message' : 'broadcast'} should reach ${(result.room ? ROOM_EXPECTATION_TEXT : EXPECTATION_TEXT)[settings.expect]}`],
+    ...(result.room ? [roomRow(result.room)] : []),
     [
       'Connections',
       [

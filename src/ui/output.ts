@@ -1,6 +1,7 @@
 import ansis from 'ansis'
 
 import type {Output} from '../lib/output.js'
+import {marked} from './notice-marks.js'
 
 export interface TerminalOutputOptions {
   /** Print debug lines. */
@@ -18,16 +19,16 @@ export function terminalOutput(options: TerminalOutputOptions = {}): Output {
       if (options.debug) err(ansis.dim(message))
     },
     error(message) {
-      err(`${ansis.red('✖')} ${message}`)
+      err(marked('error', message, ansis))
     },
     info(message) {
       out(message)
     },
     success(message) {
-      out(`${ansis.green('✔')} ${message}`)
+      out(marked('success', message, ansis))
     },
     warn(message) {
-      err(`${ansis.yellow('!')} ${message}`)
+      err(marked('warn', message, ansis))
     },
   }
 }

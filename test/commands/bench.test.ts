@@ -53,6 +53,22 @@ describe('wsapi bench', function () {
     assert.match(result.stderr, /--rate 1000 is above API Gateway's default quota of 500 new connections per second/)
   })
 
+  it('--room NAME: the clients join first, messages go to the room, the summary names the room', async () => {
+    const target = await server({rooms: {}})
+    const result = await runCli(['bench', target.url, ...SMALL, '--room', 'lobby'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /Room +lobby: 10 of 10 joined/)
+    assert.match(result.stdout, /each message should reach every member of the room, the sender included/)
+    assert.match(result.stdout, /Deliveries +60 of 60 received \(100\.00 %\)/)
+    assert.equal(target.rooms.get('lobby')?.size, 10)
+    assert.ok(target.received.slice(10).every((text) => JSON.parse(text).room === 'lobby'))
+    const json = JSON.parse((await runCli(['bench', (await server({rooms: {}})).url, ...SMALL, '--room', 'lobby', '--json'])).stdout)
+    assert.deepEqual(json.room, {failures: {}, joined: 10, name: 'lobby', tried: 10})
+    const bad = await runCli(['bench', target.url, ...SMALL, '--room', 'a b'])
+    assert.equal(bad.code, 2)
+    assert.match(bad.stderr, /--room: "a b" is not a room name/)
+  })
+
   it('exits 1 with the result when a delivery is lost; --allow-loss exits 0', async () => {
     const target = await server({dropEvery: 9})
     const json = await runCli(['bench', target.url, ...SMALL, '--json'])

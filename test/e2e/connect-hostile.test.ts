@@ -81,7 +81,7 @@ describe('wsapi connect against a hostile server', function () {
 
   it('notices on stderr (close reasons, the lines sent back with -v) are escaped in scripts', async () => {
     const hostile = await use(startServer({}, (socket) => socket.on('message', () => socket.close(4000, 'bye \u001B]0;PWNED\u0007\u009B2J'))))
-    const result = await run([hostile.url, '-x', 'x\u001B[2J', '--verbose', '--wait', '-1', '--timeout', '10'])
+    const result = await run([hostile.url, '--send-raw', '-x', 'x\u001B[2J', '--verbose', '--wait', '-1', '--timeout', '10'])
     assert.equal(result.code, 1)
     assert.match(result.stderr, /Error: The server closed the connection: 4000 "bye \\u001b\]0;PWNED\\u0007\\u009b2J"/)
     assert.match(result.stderr, /> x\\x1b\[2J/)

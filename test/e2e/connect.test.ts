@@ -105,7 +105,7 @@ describe('wsapi connect', function () {
         const refused = await run([tls.url, '-x', 'hi', '--count', '1'])
         assert.match(refused.stderr, /Error: Could not connect to wss:\/\/127\.0\.0\.1:\d+\/v1: TLS: .*certificate.*\(-k\/--insecure skips certificate checks/)
         assert.equal(refused.code, 1)
-        const insecure = await run([tls.url, '-k', '-x', 'hi', '--count', '1'])
+        const insecure = await run([tls.url, '-k', '--send-raw', '-x', 'hi', '--count', '1'])
         assert.equal(insecure.stdout, 'hi\n')
         assert.equal(insecure.code, 0)
       })
@@ -114,9 +114,12 @@ describe('wsapi connect', function () {
         const echo = await use(startBroadcastServer())
         const result = await run([echo.url, '-r', 'chat/join', '--route-field', 'body.action', '-x', 'hi', '--count', '1'])
         assert.equal(result.stdout, '{"body":{"action":"chat/join"},"data":"hi"}\n')
-        const plain = await run([echo.url, '-x', 'as typed', '-x', '{"a":1}', '--count', '2', '--verbose'])
-        assert.equal(plain.stdout, 'as typed\n{"a":1}\n')
-        assert.match(plain.stderr, /Lines are sent as typed \(no route known: pass -r\/--route/)
+        const raw = await run([echo.url, '--send-raw', '-x', 'as typed', '-x', '{"a":1}', '--count', '2', '--verbose'])
+        assert.equal(raw.stdout, 'as typed\n{"a":1}\n')
+        assert.match(raw.stderr, /Lines are sent as typed \(--send-raw\)/)
+        const conflicting = await run([echo.url, '--send-raw', '-r', 'chat', '-x', 'hi'])
+        assert.equal(conflicting.code, 2)
+        assert.match(conflicting.stderr, /--send-raw/)
       })
 
       it('template expressions and overrides: the route selection of the project decides the shape', async () => {
@@ -218,7 +221,7 @@ describe('wsapi connect', function () {
         let frames: ReturnType<typeof recordFrames> = []
         const echo = await use(startServer({perMessageDeflate: false}, (socket) => (frames = recordFrames(socket))))
         const text = 'é'.repeat(20_000) // 40,000 bytes of two-byte characters
-        const result = await run([echo.url, '--raw', '-x', text, '--wait', '0.3'])
+        const result = await run([echo.url, '--raw', '--send-raw', '-x', text, '--wait', '0.3'])
         assert.equal(result.code, 0, result.stderr)
         assert.equal(echo.messages[0], text, 'reassembled whole, valid UTF-8')
         const data = frames.filter((frame) => frame.opcode !== 8)
@@ -290,7 +293,7 @@ describe('wsapi connect', function () {
       it('history persists per URL across runs: up arrow recalls, /history lists, another URL has its own', async () => {
         const echo = await use(startBroadcastServer())
         const state = tempDir()
-        const first = pty([echo.url], {WSAPI_STATE_DIR: state})
+        const first = pty([echo.url, '--send-raw'], {WSAPI_STATE_DIR: state})
         await promptReady(first)
         first.write('first line\r')
         await first.expect(/< first line/)
@@ -302,7 +305,7 @@ describe('wsapi connect', function () {
         assert.equal(statSync(join(state, 'history', file)).mode & 0o777, 0o600)
         assert.equal(readFileSync(join(state, 'history', file), 'utf8'), 'first line\nsecond line\n')
 
-        const second = pty([`${echo.url}/?token=other`], {WSAPI_STATE_DIR: state})
+        const second = pty([`${echo.url}/?token=other`, '--send-raw'], {WSAPI_STATE_DIR: state})
         await promptReady(second)
         second.write('\u001B[A\u001B[A\r')
         assert.equal(await echo.nextMessage(2), 'first line')
@@ -352,10 +355,99 @@ describe('wsapi connect', function () {
       })
     })
 
+    describe("rooms, direct messages and the seed's frames", () => {
+      /** Speaks the rooms protocol of a generated project: join/leave acknowledged, room and direct messages relayed with their origin. */
+      const startRoomsServer = () =>
+        startServer({}, (socket) =>
+          socket.on('message', (data) => {
+            const message = JSON.parse(data.toString()) as {data?: unknown; message: string; room?: string; to?: string}
+            if (message.message === 'join') socket.send(JSON.stringify({joined: message.room}))
+            else if (message.message === 'leave') socket.send(JSON.stringify({left: message.room}))
+            else if (message.message === 'whoami') socket.send(JSON.stringify({connectionId: 'Me1=', principalId: null}))
+            else if (message.room) socket.send(JSON.stringify({data: message.data, from: 'Me1=', room: message.room}))
+            else if (message.to) socket.send(JSON.stringify({data: message.data, from: 'Me1=', to: message.to}))
+            else socket.send(JSON.stringify(message.data))
+          }),
+        )
+
+      it("outside a project, piped lines go as the seed's frames, and a server speaking the seed's protocol answers", async () => {
+        const chat = await use(startFakeChat())
+        const result = await run([chat.url, '--count', '1', '--verbose', '--timeout', '20'], 'hello\n')
+        assert.equal(result.code, 0, result.stderr)
+        assert.equal(result.stdout, '"hello"\n')
+        assert.equal(chat.messages[0], '{"message":"sendmessage","data":"hello"}')
+        assert.match(result.stderr, /Lines are sent as \{"message":"sendmessage","data":"<line>"\}; a JSON object is sent as typed \(the seed's frames: no template\.yaml here; --send-raw sends lines as typed\)/)
+      })
+
+      it('script mode: slash commands for rooms and direct messages send their frames; a bad room name is one line on stderr', async () => {
+        const server = await use(startRoomsServer())
+        const input = ['/join lobby', '/room lobby', 'hi room', '/to You2=', 'psst', '/room', 'hi all', '/whoami', '/join no way', '/leave lobby'].join('\n')
+        const result = await run([server.url, '--count', '6', '--timeout', '20'], `${input}\n`)
+        assert.equal(result.code, 0, result.stderr)
+        assert.deepEqual(server.messages, [
+          '{"message":"join","room":"lobby"}',
+          '{"message":"sendmessage","room":"lobby","data":"hi room"}',
+          '{"message":"sendmessage","to":"You2=","data":"psst"}',
+          '{"message":"sendmessage","data":"hi all"}',
+          '{"message":"whoami"}',
+          '{"message":"leave","room":"lobby"}',
+        ])
+        assert.deepEqual(result.stdout.trim().split('\n'), [
+          '{"joined":"lobby"}',
+          '{"data":"hi room","from":"Me1=","room":"lobby"}',
+          '{"data":"psst","from":"Me1=","to":"You2="}',
+          '"hi all"',
+          '{"connectionId":"Me1=","principalId":null}',
+          '{"left":"lobby"}',
+        ])
+        const errors = result.stderr.split('\n').filter((line) => line.startsWith('✖'))
+        assert.deepEqual(errors, ['✖ /join: "no way" is not a room name: use 1 to 64 letters, digits, "_", "." or "-", e.g. lobby.'])
+      })
+
+      it('-x /join with a bad room name is a usage error before connecting (exit 2)', async () => {
+        const server = await use(startRoomsServer())
+        const result = await run([server.url, '-x', '/join a/b'])
+        assert.equal(result.code, 2)
+        assert.match(result.stderr, /-x "\/join a\/b": \/join: "a\/b" is not a room name/)
+        assert.equal(server.requests.length, 0)
+      })
+
+      it('in a terminal the prompt shows the room or recipient, and a room message shows its room', async () => {
+        const server = await use(startRoomsServer())
+        const session = pty([server.url])
+        await promptReady(session)
+        assert.match(session.text, /Lines are sent as \{"message":"sendmessage","data":"<line>"\}.*the seed's frames/)
+        session.write('/join lobby\r')
+        await session.expect(/< \{\s+"joined": "lobby"\s+\}/)
+        let from = session.text.length
+        session.write('/room lobby\r')
+        await session.expect(/Plain lines go to room lobby\. Lines are sent as \{"message":"sendmessage","room":"lobby","data":"<line>"\}/, 30_000, from)
+        await session.expect(/\n\[lobby\]> /, 30_000, from)
+        from = session.text.length
+        session.write('hello room\r')
+        await session.expect(/< \[lobby\] \{/, 30_000, from)
+        assert.equal(await server.nextMessage(1), '{"message":"sendmessage","room":"lobby","data":"hello room"}')
+        from = session.text.length
+        session.write('/to You2=\r')
+        await session.expect(/\n@You2=> /, 30_000, from)
+        session.write('psst\r')
+        await session.expect(/< \[direct\] \{/, 30_000, from)
+        from = session.text.length
+        session.write('/room\r')
+        await session.expect(/Plain lines go to everyone\. Lines are sent as \{"message":"sendmessage","data":"<line>"\}/, 30_000, from)
+        session.write('/join bad name\r')
+        await session.expect(/✖ \/join: "bad name" is not a room name/, 30_000, from)
+        assert.doesNotMatch(session.text.slice(from), /\[lobby\]> |@You2=> /, 'back to the plain prompt')
+        session.write('\u0004')
+        assert.equal(await session.waitForExit(), 0)
+        assert.equal(server.messages.length, 3)
+      })
+    })
+
     describe('scripting', () => {
       it('stdin lines reach the server in order, slash commands among them', async () => {
         const echo = await use(startBroadcastServer())
-        const result = await run([echo.url, '--raw', '--wait', '0.3'], 'one\n/raw  two\n\n/send [3]\n//four\n/close 4002 done\nnever sent\n')
+        const result = await run([echo.url, '--raw', '--send-raw', '--wait', '0.3'], 'one\n/raw  two\n\n/send [3]\n//four\n/close 4002 done\nnever sent\n')
         assert.deepEqual(echo.messages, ['one', ' two', '[3]', '/four'])
         assert.match(result.stderr, /Disconnected: 4002 "done"/)
         assert.equal(result.code, 0)

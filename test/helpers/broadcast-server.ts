@@ -18,6 +18,12 @@ export interface BroadcastServerOptions {
   closeConnection?: {code: number; index: number}
   /** Refuse every n-th handshake with this HTTP status. */
   reject?: {every: number; status: number}
+  /**
+   * Speak the rooms protocol of a project made with `--rooms`: `{"<routeField>":"join","room":…}` adds the
+   * connection to the room and answers `{"joined":…}` (`answerJoins: false`: never answers); a message with a
+   * `room` goes to that room's members only, and one to a room the sender is not in gets an error reply.
+   */
+  rooms?: {answerJoins?: boolean}
   /** The route key and the field that selects it; other messages get a Forbidden frame, as on API Gateway. */
   route?: string
   routeField?: string
@@ -29,6 +35,8 @@ export interface BroadcastServer {
   readonly counts: {dropped: number; duplicated: number; rejected: number}
   /** Every text message received, as sent. */
   readonly received: string[]
+  /** With `rooms`: the members of each room, as connection numbers (in the order they connected). */
+  readonly rooms: Map<string, Set<number>>
   /** Each accepted handshake: when it arrived (performance.now()), its path and query, and its headers. */
   readonly handshakes: Array<{at: number; headers: Record<string, string | string[] | undefined>; url: string}>
   url: string
@@ -49,6 +57,7 @@ export async function startBroadcastServer(options: BroadcastServerOptions = {})
   const received: string[] = []
   const handshakes: BroadcastServer['handshakes'] = []
   const connections: WebSocket[] = []
+  const rooms = new Map<string, Set<number>>()
   let attempts = 0
   let deliveries = 0
   const server = new WebSocketServer({
@@ -77,11 +86,25 @@ export async function startBroadcastServer(options: BroadcastServerOptions = {})
         message = JSON.parse(text) as Record<string, unknown>
       } catch {}
 
+      const room = typeof message?.room === 'string' ? message.room : undefined
+      if (options.rooms && message?.[routeField] === 'join' && room !== undefined) {
+        if (!rooms.has(room)) rooms.set(room, new Set())
+        rooms.get(room)!.add(connections.indexOf(socket))
+        if (options.rooms.answerJoins !== false) socket.send(JSON.stringify({joined: room}))
+        return
+      }
+
       if (message?.[routeField] !== route) return socket.send(apiGatewayErrorFrame('Forbidden'))
+      const members = options.rooms && room !== undefined ? rooms.get(room) : undefined
+      if (options.rooms && room !== undefined && !members?.has(connections.indexOf(socket))) {
+        return socket.send(JSON.stringify({error: `Join room ${room} before sending to it.`}))
+      }
+
       const data = JSON.stringify(message.data)
       if (options.closeConnection && received.length === 1) connections[options.closeConnection.index]?.close(options.closeConnection.code, 'test')
       for (const client of server.clients) {
         if (client.readyState !== WebSocket.OPEN || (options.excludeSender && client === socket)) continue
+        if (members && !members.has(connections.indexOf(client))) continue
         deliveries++
         if (options.dropEvery && deliveries % options.dropEvery === 0) {
           counts.dropped++
@@ -105,6 +128,7 @@ export async function startBroadcastServer(options: BroadcastServerOptions = {})
     counts,
     handshakes,
     received,
+    rooms,
     url: `ws://127.0.0.1:${port}/v1`,
   }
 }

@@ -37,14 +37,27 @@ export function classifyFrame(text: string, runId: string): BenchFrame {
   return error ? {kind: 'error', message: error.message} : {kind: 'other'}
 }
 
+function bodyExpression(routeField: PathSegment[]) {
+  const field = routeField.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('')
+  return parseRouteSelectionExpression(`$request.body${field}`)
+}
+
+/** The frame that joins a room: `{"<routeField>":"join","room":"<room>"}`, as `wsapi connect`'s /join sends it. */
+export function joinFrame(routeField: PathSegment[], room: string): string {
+  const message = exampleMessage(bodyExpression(routeField), 'join', {room})
+  if (!message) {
+    throw new UsageError(`No message can select the join route through field ${JSON.stringify(routeField.join('.'))}: pick another --route-field.`, {code: 'INVALID_ROUTE_FIELD'})
+  }
+
+  return JSON.stringify(message)
+}
+
 /**
  * A function that writes the text of one benchmark broadcast: `{"<routeField>": "<route>", "data": {id, sentAt}}`
- * (with a nested route field as nested objects). Throws a UsageError when no such message selects the route.
+ * (with a nested route field as nested objects; `fields` such as `{room}` go before `data`). Throws a UsageError when no such message selects the route.
  */
-export function broadcastComposer(routeField: PathSegment[], route: string): (data: {id: string; sentAt: number}) => string {
-  const field = routeField.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('')
-  const expression = parseRouteSelectionExpression(`$request.body${field}`)
-  const template = exampleMessage(expression, route, {data: null})
+export function broadcastComposer(routeField: PathSegment[], route: string, fields: Record<string, string> = {}): (data: {id: string; sentAt: number}) => string {
+  const template = exampleMessage(bodyExpression(routeField), route, {...fields, data: null})
   if (!template) {
     throw new UsageError(`No message can select route ${JSON.stringify(route)} through field ${JSON.stringify(routeField.join('.'))}: pick another --route-field.`, {
       code: 'INVALID_ROUTE_FIELD',

@@ -1,100 +1,21 @@
+import {WsapiError} from '../errors.js'
+import {type Audience, audienceFields, audienceLabel, describeAudience, EVERYONE} from './addressing.js'
+import type {ChatPlan} from './chat-plan.js'
+import type {ChatInput, ChatView, ReceivedMessage} from './chat-view.js'
+import {explainClose, isNormalClose, SOURCE_LABELS, sizeWarning, withSourceHint} from './explain.js'
 import {describeClose} from '../apigw/close-codes.js'
-import {apiGatewayError, type ApiGatewayErrorFrame} from '../apigw/error-frames.js'
-import {API_GATEWAY_LIMITS} from '../apigw/limits.js'
-import {parseHeaderFlags} from '../client/headers.js'
-import type {ClientTarget} from '../client/target.js'
-import {tokenTransport} from '../client/token.js'
-import {displayUrl} from '../client/url.js'
-import {WsapiError, UsageError} from '../errors.js'
-import type {Output} from '../output.js'
-import {portAnswers} from '../project/state.js'
+import {apiGatewayError} from '../apigw/error-frames.js'
 import type {LineHistory} from './history.js'
-import {MessageBuilder} from './message.js'
-import {type EndInfo, type OpenInfo, Session, type SessionEvent, type SessionOptions} from './session.js'
-import {type InputAction, parseInput, SLASH_COMMANDS} from './slash.js'
+import {KeepaliveReplies} from './keepalive.js'
+import {type EndInfo, type OpenInfo, Session, type SessionEvent} from './session.js'
+import {type InputAction, parseInput, slashHelp} from './slash.js'
+import {displayUrl} from '../client/url.js'
 
 /**
  * `wsapi connect` without the terminal: turns input lines into frames, runs the session, counts,
  * waits and times out, and decides how the run ends. The terminal side (src/ui) supplies a ChatView
  * (how things look) and a ChatInput (where lines come from).
  */
-
-export interface ReceivedMessage {
-  binary: boolean
-  data: Buffer
-  /** Set when the frame is one of API Gateway's error frames (Forbidden, Internal server error, …). */
-  error?: ApiGatewayErrorFrame
-  /** The reply to our own keepalive frame: not the user's business (views hide it; --json marks it). */
-  keepaliveReply?: boolean
-  /** The data as UTF-8 text ('' for binary frames). */
-  text: string
-  time: Date
-}
-
-export interface SentMessage {
-  keepalive?: boolean
-  text: string
-  time: Date
-}
-
-/** How the session looks: notices through Output's levels, messages through received/sent. */
-export interface ChatView extends Output {
-  received(message: ReceivedMessage): void
-  sent(message: SentMessage): void
-}
-
-export interface InputHandlers {
-  /** End of input: Ctrl-D in a terminal, end of the pipe in a script. */
-  end(): void
-  /** Ctrl-C, SIGINT, SIGTERM. */
-  interrupt(): void
-  line(text: string): void
-}
-
-export interface ChatInput {
-  start(handlers: InputHandlers): void
-  stop(): void
-}
-
-export interface ChatOptions {
-  /** -s/--subprotocol, -H/--header ("Name: value"), --origin, -k/--insecure, --token. */
-  connection: {headers?: string[]; insecure?: boolean; origin?: string; subprotocols?: string[]; token?: string}
-  /** --count: end after this many messages received (keepalive replies not counted). */
-  count?: number
-  /** -x/--execute: lines sent once connected, in order; stdin is not read then. */
-  execute?: string[]
-  /** A terminal with a prompt (else scripting: lines from stdin, one line per message on stdout). */
-  interactive: boolean
-  /** --keepalive-message: the frame to send instead of the default `{"<routeField>":"$keepalive"}`. */
-  keepaliveMessage?: string
-  /** --keepalive: seconds without a data message either way before a keepalive frame is sent. */
-  keepaliveSeconds?: number
-  /** -r/--route and --route-field. */
-  message?: {route?: string; routeField?: string}
-  /** --reconnect: come back after the connection drops. */
-  reconnect?: boolean
-  /** Backoff for --reconnect (tests shorten it). */
-  reconnectBackoff?: {initialMs: number; maxMs: number}
-  target: ClientTarget
-  /** --timeout: fail when the session has not ended after this long; also bounds the handshake. */
-  timeoutSeconds?: number
-  /** --wait: seconds to stay after the last line was sent in a script (-1: until the server closes). */
-  waitSeconds?: number
-}
-
-export interface ChatPlan {
-  builder: MessageBuilder
-  count?: number
-  execute: InputAction[]
-  interactive: boolean
-  keepaliveReplyWindowMs: number
-  session: SessionOptions
-  target: ClientTarget
-  timeoutMs?: number
-  /** After the last line of a script: ms to stay, or undefined to stay until the server closes (or --count). */
-  waitMs?: number
-  warnings: string[]
-}
 
 export interface ChatResult {
   /** True when this side closed (a quit, /close, the end of a script). */
@@ -107,131 +28,12 @@ export interface ChatResult {
   url: string
 }
 
-/** Without --count or --wait, a script stays this long after its last line for the replies (as wscat's -w). */
-export const DEFAULT_WAIT_SECONDS = 2
-const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000
-const DEFAULT_BACKOFF = {initialMs: 500, maxMs: 30_000}
-function seconds(name: string, value: number | undefined, options: {allowForever?: boolean; allowZero?: boolean} = {}): number | undefined {
-  if (value === undefined || (options.allowForever && value === -1)) return value
-  if (!Number.isFinite(value) || value < 0 || (value === 0 && !options.allowZero)) {
-    const range = options.allowZero ? '0 or more' : 'greater than 0'
-    throw new UsageError(`Invalid ${name} ${value}: give a number of seconds ${range}${options.allowForever ? ' (or -1 to wait until the server closes)' : ''}.`, {
-      code: 'INVALID_DURATION',
-    })
-  }
-
-  return value
-}
-
-/** Checks the options and works out everything the run needs; throws UsageError (exit 2) before any connection. */
-export function planChat(options: ChatOptions): ChatPlan {
-  const warnings: string[] = []
-  const builder = new MessageBuilder({
-    route: options.message?.route ?? options.target.route,
-    routeField: options.message?.routeField,
-    routeSelection: options.target.routeSelection,
-  })
-  const headers = parseHeaderFlags(options.connection.headers)
-  const execute = (options.execute ?? []).map((line) => {
-    try {
-      return parseInput(line)
-    } catch (error) {
-      throw new UsageError(`-x ${JSON.stringify(line)}: ${(error as Error).message}`, {code: 'BAD_COMMAND'})
-    }
-  })
-  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 1)) {
-    throw new UsageError(`Invalid --count ${options.count}: give the number of messages to wait for, 1 or more.`, {code: 'INVALID_COUNT'})
-  }
-
-  const timeout = seconds('--timeout', options.timeoutSeconds)
-  const wait = seconds('--wait', options.waitSeconds, {allowForever: true, allowZero: true})
-  const keepalive = seconds('--keepalive', options.keepaliveSeconds)
-  if (keepalive !== undefined && keepalive >= API_GATEWAY_LIMITS.idleTimeoutMs / 1000) {
-    warnings.push(`--keepalive ${keepalive} is not below API Gateway's ${API_GATEWAY_LIMITS.idleTimeoutMs / 1000} s idle timeout: the connection may close first.`)
-  }
-
-  const sent = tokenTransport(options.target, options.connection.token)
-  const subprotocols = [...sent.subprotocols, ...(options.connection.subprotocols ?? [])]
-  const statusHints = stageHints(options.target)
-  const timeoutMs = timeout === undefined ? undefined : timeout * 1000
-  const keepaliveMs = keepalive === undefined ? undefined : keepalive * 1000
-  return {
-    builder,
-    count: options.count,
-    execute,
-    interactive: options.interactive,
-    // Long enough for a cold $default Lambda, short enough not to swallow much else.
-    keepaliveReplyWindowMs: keepaliveMs === undefined ? 0 : Math.min(5000, keepaliveMs),
-    session: {
-      handshakeTimeoutMs: Math.min(timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS),
-      headers,
-      insecure: options.connection.insecure,
-      keepalive: keepaliveMs === undefined ? undefined : {intervalMs: keepaliveMs, text: options.keepaliveMessage ?? builder.keepaliveFrame()},
-      origin: options.connection.origin,
-      reconnect: options.reconnect ? (options.reconnectBackoff ?? DEFAULT_BACKOFF) : undefined,
-      statusHints,
-      subprotocols,
-      url: sent.url,
-    },
-    target: options.target,
-    timeoutMs,
-    waitMs: wait === -1 ? undefined : wait === undefined ? (options.count === undefined ? DEFAULT_WAIT_SECONDS * 1000 : undefined) : wait * 1000,
-    warnings,
-  }
-}
-
-/**
- * A 403 on the handshake to a URL whose stage is not the project's: API Gateway answers 403 for a stage
- * it does not have (and wsapi dev for a path other than its stage), so say that rather than blame an authorizer.
- */
-function stageHints(target: ClientTarget): ChatPlan['session']['statusHints'] {
-  if (!target.projectStage) return undefined
-  let stage: string
-  try {
-    stage = decodeURIComponent(new URL(target.url).pathname.split('/')[1] ?? '')
-  } catch {
-    return undefined
-  }
-
-  if (stage === target.projectStage) return undefined
-  return {
-    403: `the URL's stage ${stage ? JSON.stringify(stage) : '(none)'} is not this project's stage ${JSON.stringify(target.projectStage)}: a stage that does not exist answers 403; end the URL with /${target.projectStage}`,
-  }
-}
-
-const SOURCE_LABELS: Record<ClientTarget['source'], string> = {
-  argument: '',
-  deploy: ' (last deploy)',
-  dev: ' (wsapi dev)',
-}
-
-function isNormalClose(code: number): boolean {
-  return code === 1000 || code === 1001
-}
-
-/** Looks like the answer to an unroutable frame: an API Gateway error frame, or `{"error": …}` as wsapi's $default sends. */
-function looksLikeKeepaliveReply(message: ReceivedMessage): boolean {
-  if (message.error) return true
-  if (message.binary || !message.text.trimStart().startsWith('{')) return false
-  try {
-    const value = JSON.parse(message.text) as Record<string, unknown>
-    return typeof value === 'object' && value !== null && Object.hasOwn(value, 'error')
-  } catch {
-    return false
-  }
-}
-
-/** The help text of the slash commands, one command a line. */
-export function slashHelp(): string {
-  const width = Math.max(...SLASH_COMMANDS.map(([usage]) => usage.length))
-  return SLASH_COMMANDS.map(([usage, description]) => `  ${usage.padEnd(width)}  ${description}`).join('\n')
-}
-
 /** One run of the client; `run` settles once, with the result or the error that ends it. */
 export class Chat {
+  private audience: Audience = EVERYONE
   private readonly done: Promise<ChatResult>
   private ending = false
-  private keepaliveReplies = {deadline: 0, pending: 0}
+  private readonly keepaliveReplies: KeepaliveReplies
   private opened?: OpenInfo
   private received = 0
   private reject!: (error: Error) => void
@@ -246,6 +48,7 @@ export class Chat {
     private readonly input?: ChatInput,
     private readonly history?: LineHistory,
   ) {
+    this.keepaliveReplies = new KeepaliveReplies(plan.keepaliveReplyWindowMs)
     this.session = new Session(plan.session, (event) => this.onSessionEvent(event))
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve
@@ -268,7 +71,7 @@ export class Chat {
       // A --timeout that fired during the handshake has already settled the run.
       if (this.ending) return this.done
       this.clearTimers()
-      throw this.withSourceHint(error as WsapiError)
+      throw withSourceHint(error as WsapiError, this.plan.target.source)
     }
 
     if (this.ending) return this.done
@@ -278,7 +81,7 @@ export class Chat {
       interrupt: () => this.quit(),
       line: (text) => this.onLine(text),
     })
-    for (const action of this.plan.execute) this.perform(action)
+    for (const action of this.plan.execute) this.performOrSay(action)
     if (this.plan.execute.length > 0 || !this.input) this.inputEnded()
     return this.done
   }
@@ -331,19 +134,7 @@ export class Chat {
       return
     }
 
-    void this.explainClose(info).then((how) => this.settleEnd(info, how))
-  }
-
-  /**
-   * The close code in words. From `wsapi dev`, 1001 is not API Gateway's idle timeout or connection limit
-   * when the server has stopped (its port no longer answers): say so.
-   */
-  private async explainClose(info: EndInfo, reconnecting = false): Promise<string> {
-    if (info.code !== 1001 || this.plan.target.source !== 'dev') return describeClose(info.code, info.reason)
-    const reason = info.reason ? ` ${JSON.stringify(info.reason)}` : ''
-    if (await portAnswers(this.plan.session.url)) return `1001${reason} (going away: the idle timeout or the connection limit of wsapi dev)`
-    if (reconnecting) return `1001${reason} (going away: wsapi dev stopped)`
-    return `1001${reason} (going away: wsapi dev stopped; with --reconnect, wsapi connect comes back by itself when it runs again)`
+    void explainClose(info, this.plan.target.source, this.plan.session.url).then((how) => this.settleEnd(info, how))
   }
 
   private settleEnd(info: EndInfo, how: string): void {
@@ -363,12 +154,16 @@ export class Chat {
 
   private onLine(text: string): void {
     if (this.ending) return
+    let action: InputAction
     try {
-      this.perform(parseInput(text))
+      action = parseInput(text)
     } catch (error) {
       if (!WsapiError.is(error)) throw error
+      action = {kind: 'empty'}
       this.view.error(error.message)
     }
+
+    this.performOrSay(action)
 
     // After performing it, so that /history lists what came before.
     if (this.plan.interactive) this.history?.add(text)
@@ -378,9 +173,7 @@ export class Chat {
     if (this.ending) return
     const text = binary ? '' : data.toString('utf8')
     const message: ReceivedMessage = {binary, data, error: binary ? undefined : apiGatewayError(text, {integrationTimeoutMs: this.plan.target.dev?.integrationTimeoutMs}), text, time: new Date()}
-    const {keepaliveReplies} = this
-    if (keepaliveReplies.pending > 0 && Date.now() <= keepaliveReplies.deadline && looksLikeKeepaliveReply(message)) {
-      keepaliveReplies.pending--
+    if (this.keepaliveReplies.claim(message)) {
       this.view.received({...message, keepaliveReply: true})
       this.view.debug(`(hid the reply to the keepalive frame: ${text})`)
       return
@@ -399,7 +192,7 @@ export class Chat {
       }
 
       case 'keepalive': {
-        this.keepaliveReplies = {deadline: Date.now() + this.plan.keepaliveReplyWindowMs, pending: this.keepaliveReplies.pending + 1}
+        this.keepaliveReplies.expect()
         this.view.sent({keepalive: true, text: event.text, time: new Date()})
         this.view.debug(`keepalive frame sent: ${event.text}`)
         break
@@ -419,7 +212,7 @@ export class Chat {
       case 'retry': {
         const say = (why: string) => this.view.warn(`${why}; reconnecting in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt})`)
         if (event.error) say(event.error.message)
-        else if (event.code === 1001 && this.plan.target.source === 'dev') void this.explainClose({byUser: false, code: 1001, reason: event.reason ?? ''}, true).then((how) => say(`the connection closed: ${how}`))
+        else if (event.code === 1001 && this.plan.target.source === 'dev') void explainClose({code: 1001, reason: event.reason ?? ''}, this.plan.target.source, this.plan.session.url, true).then((how) => say(`the connection closed: ${how}`))
         else say(`the connection closed: ${describeClose(event.code ?? 1006, event.reason ?? '')}`)
         break
       }
@@ -432,11 +225,21 @@ export class Chat {
     const ms = `${Math.round(info.ms)} ms`
     if (info.connection === 1) {
       this.view.success(`Connected to ${url}${SOURCE_LABELS[this.plan.target.source]} in ${ms} · ${protocol}`)
-      const describe = this.plan.builder.describe()
+      const describe = this.describeFraming()
       if (this.plan.interactive) this.view.info(`${describe}. /help for commands, Ctrl-D to quit.`)
       else this.view.debug(describe)
     } else {
       this.view.success(`Reconnected to ${url} in ${ms} · ${protocol} (connection ${info.connection})`)
+    }
+  }
+
+  /** Performs an action; one that cannot be done (a /room without a route) is a one-line error, and the run goes on. */
+  private performOrSay(action: InputAction): void {
+    try {
+      this.perform(action)
+    } catch (error) {
+      if (!WsapiError.is(error)) throw error
+      this.view.error(error.message)
     }
   }
 
@@ -452,7 +255,7 @@ export class Chat {
       }
 
       case 'help': {
-        this.view.info(`Commands:\n${slashHelp()}\n${this.plan.builder.describe()}.`)
+        this.view.info(`Commands:\n${slashHelp()}\n${this.describeFraming()}.`)
         break
       }
 
@@ -469,8 +272,29 @@ export class Chat {
         break
       }
 
+      case 'join':
+      case 'leave': {
+        this.transmit(this.plan.builder.command(action.kind, {room: action.room}))
+        break
+      }
+
       case 'line': {
-        this.transmit(this.plan.builder.build(action.line).text)
+        this.transmit(this.plan.builder.build(action.line, audienceFields(this.audience)).text)
+        break
+      }
+
+      case 'room': {
+        this.address(action.room === undefined ? EVERYONE : {kind: 'room', room: action.room})
+        break
+      }
+
+      case 'to': {
+        this.address(action.recipient === undefined ? EVERYONE : {kind: 'connection', recipient: action.recipient})
+        break
+      }
+
+      case 'whoami': {
+        this.transmit(this.plan.builder.command('whoami'))
         break
       }
 
@@ -503,10 +327,30 @@ export class Chat {
           }
         }
 
-        this.view.info(`Route: ${this.plan.builder.route ?? '(none)'}. ${this.plan.builder.describe()}.`)
+        this.view.info(`Route: ${this.plan.builder.route ?? '(none)'}. ${this.describeFraming()}.`)
         break
       }
     }
+  }
+
+  /** `/room` and `/to`: plain lines go to `audience` from now on; they need a route to carry the room or recipient. */
+  private address(audience: Audience): void {
+    if (audience.kind !== 'everyone' && this.plan.builder.route === undefined) {
+      const why = this.plan.framing === 'raw' ? 'lines are sent as typed (--send-raw)' : 'lines are sent as typed (no route known)'
+      throw new WsapiError(`/${audience.kind === 'room' ? 'room' : 'to'}: ${why}, so they cannot carry a ${audience.kind === 'room' ? 'room' : 'recipient'}: pick a route with /route sendmessage first.`, {code: 'NO_ROUTE'})
+    }
+
+    this.audience = audience
+    this.view.audience?.(audienceLabel(audience))
+    this.view.info(`Plain lines go to ${describeAudience(audience)}. ${this.describeFraming()}.`)
+  }
+
+  /** What a plain line becomes now, and where that rule comes from when it is not the template. */
+  private describeFraming(): string {
+    if (this.plan.framing === 'raw') return 'Lines are sent as typed (--send-raw)'
+    const shape = this.plan.builder.describe(audienceFields(this.audience))
+    if (this.plan.framing !== 'seed') return shape
+    return `${shape} (the seed's frames: no template.yaml here; --send-raw sends lines as typed)`
   }
 
   /** ", with 1 of 3 messages received" when --count is set. */
@@ -539,27 +383,12 @@ export class Chat {
   }
 
   private transmit(text: string): void {
-    const bytes = Buffer.byteLength(text)
-    // Exact bytes: "32.0 KB, over the 32 KB limit" would read as a contradiction near the limit.
-    const size = `${bytes.toLocaleString('en-US')} bytes`
-    const {maxFrameBytes: frameBytes, maxMessageBytes: messageBytes} = API_GATEWAY_LIMITS
-    if (bytes > messageBytes) {
-      this.view.warn(`This message is ${size}, over API Gateway's ${messageBytes / 1024} KB message limit (${messageBytes.toLocaleString('en-US')} bytes): API Gateway closes the connection (1009).`)
-    } else if (bytes > frameBytes) {
-      this.view.warn(`This message is ${size}, over API Gateway's ${frameBytes / 1024} KB frame limit: sending it as frames of at most ${frameBytes / 1024} KB.`)
-    }
-
+    const warning = sizeWarning(Buffer.byteLength(text))
+    if (warning) this.view.warn(warning)
     const sent = this.session.send(text)
     this.sent++
     this.view.sent({text, time: new Date()})
     if (sent.queued) this.view.warn('Not connected: the message will be sent when the connection is back.')
-  }
-
-  private withSourceHint(error: WsapiError): WsapiError {
-    if (error.code !== 'CONNECTION_REFUSED') return error
-    if (this.plan.target.source === 'dev') error.message += ' (is `wsapi dev` still running?)'
-    if (this.plan.target.source === 'deploy') error.message += ' (the URL comes from the last deploy: is the stack still there?)'
-    return error
   }
 }
 

@@ -66,19 +66,34 @@ export class MessageBuilder {
     return this.currentRoute
   }
 
-  build(line: string): BuiltMessage {
+  /** `fields` go between the route and `data`, e.g. `{room}` or `{to}` (`{"message":"sendmessage","room":"a","data":…}`). */
+  build(line: string, fields: Record<string, string> = {}): BuiltMessage {
     if (isJsonObject(line)) return {kind: 'json', text: line}
     if (this.currentRoute === undefined || this.expression === undefined) return {kind: 'text', text: line}
-    return {kind: 'wrapped', text: JSON.stringify(this.wrap(this.currentRoute, line))}
+    return {kind: 'wrapped', text: JSON.stringify(this.wrap(this.currentRoute, line, fields))}
+  }
+
+  /**
+   * A frame of its own for `route` (`/join`, `/leave`, `/whoami`): `{"<routeField>":"<route>", ...fields}`.
+   * Sent as typed lines are (--send-raw), it still needs a route field: the seed's `message`.
+   */
+  command(route: string, fields: Record<string, string> = {}): string {
+    const expression = this.expression ?? parseRouteField(DEFAULT_ROUTE_FIELD)
+    const message = exampleMessage(expression, route, fields)
+    if (!message) {
+      throw new UsageError(`No message can select route ${JSON.stringify(route)} under the route selection expression ${expression.source}: pass --route-field.`, {code: 'UNROUTABLE'})
+    }
+
+    return JSON.stringify(message)
   }
 
   /** One line that says what a plain line becomes, for the banner and `/route`. */
-  describe(): string {
+  describe(fields: Record<string, string> = {}): string {
     if (this.currentRoute === undefined || this.expression === undefined) {
       return 'Lines are sent as typed (no route known: pass -r/--route, and --route-field if the API does not select on "message", to wrap them)'
     }
 
-    const shape = JSON.stringify(this.wrap(this.currentRoute, '\u0000')).replace('"\\u0000"', '"<line>"')
+    const shape = JSON.stringify(this.wrap(this.currentRoute, '\u0000', fields)).replace('"\\u0000"', '"<line>"')
     return `Lines are sent as ${shape}; a JSON object is sent as typed`
   }
 
@@ -100,8 +115,8 @@ export class MessageBuilder {
     this.currentRoute = route
   }
 
-  private wrap(route: string, line: string): Record<string, unknown> {
-    const message = exampleMessage(this.expression!, route, {[DATA_FIELD]: line})
+  private wrap(route: string, line: string, fields: Record<string, string> = {}): Record<string, unknown> {
+    const message = exampleMessage(this.expression!, route, {...fields, [DATA_FIELD]: line})
     if (!message) {
       throw new UsageError(
         `No message can select route ${JSON.stringify(route)} under the route selection expression ${this.expression!.source} (alongside a "${DATA_FIELD}" field): pick another route, or set --route-field.`,

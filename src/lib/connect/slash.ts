@@ -6,16 +6,26 @@ export type InputAction =
   | {kind: 'empty'}
   | {kind: 'help'}
   | {kind: 'history'; limit: number}
+  | {kind: 'join'; room: string}
+  | {kind: 'leave'; room: string}
   | {kind: 'line'; line: string}
   | {kind: 'ping'; data: string}
   | {kind: 'quit'}
   | {kind: 'raw'; text: string}
+  | {kind: 'room'; room?: string}
   | {kind: 'route'; route?: string}
   | {kind: 'send'; text: string}
+  | {kind: 'to'; recipient?: string}
+  | {kind: 'whoami'}
 
 export const SLASH_COMMANDS: Array<[usage: string, description: string]> = [
   ['/help', 'this list'],
   ['/route [key]', 'show the route plain lines go to, or switch to another'],
+  ['/join <room>', 'join a room ({"message":"join","room":…})'],
+  ['/leave <room>', 'leave a room'],
+  ['/room [room]', 'send plain lines to this room; without a room, to everyone again'],
+  ['/to [id]', 'send plain lines to one connection (or user:<principalId>); without an id, to everyone again'],
+  ['/whoami', 'ask the API for this connection\'s id'],
   ['/send <json>', 'send JSON exactly as typed (any JSON value)'],
   ['/raw <text>', 'send the text exactly as typed, without wrapping it'],
   ['/ping [data]', 'send a WebSocket ping and show the round trip'],
@@ -32,8 +42,43 @@ export function isValidCloseCode(code: number): boolean {
 
 const MAX_CONTROL_PAYLOAD = 125
 
+/** Room names the generated project accepts: 1–64 letters, digits, `_`, `.` or `-`. */
+export const ROOM_NAME = /^[\w.-]{1,64}$/
+
+/** The longest recipient `/to` takes: a connection id, or `user:` and a principal id. */
+const MAX_RECIPIENT_LENGTH = 256
+
 function bad(message: string): UsageError {
   return new UsageError(message, {code: 'BAD_COMMAND'})
+}
+
+/** Checks a room name; throws a UsageError that says what a room name may hold. */
+export function checkRoomName(room: string, command = '/join'): string {
+  if (!ROOM_NAME.test(room)) {
+    throw bad(`${command}: ${JSON.stringify(room)} is not a room name: use 1 to 64 letters, digits, "_", "." or "-", e.g. lobby.`)
+  }
+
+  return room
+}
+
+function parseRoomArgument(command: string, rest: string, required: boolean): string | undefined {
+  const room = rest.trim()
+  if (room === '') {
+    if (required) throw bad(`${command}: give a room name, e.g. ${command} lobby.`)
+    return undefined
+  }
+
+  return checkRoomName(room, command)
+}
+
+function parseRecipient(rest: string): string | undefined {
+  const recipient = rest.trim()
+  if (recipient === '') return undefined
+  if (/\s/.test(recipient) || recipient.length > MAX_RECIPIENT_LENGTH) {
+    throw bad(`/to: ${JSON.stringify(recipient.slice(0, 80))} is not a connection id: give one id (as /whoami shows it) or user:<principalId>.`)
+  }
+
+  return recipient
 }
 
 function parseClose(rest: string): InputAction {
@@ -72,6 +117,11 @@ export function parseInput(line: string): InputAction {
       return {kind: 'history', limit}
     }
 
+    case 'join':
+    case 'leave': {
+      return {kind: name, room: parseRoomArgument(`/${name}`, rest, true)!}
+    }
+
     case 'ping': {
       if (Buffer.byteLength(rest) > MAX_CONTROL_PAYLOAD) throw bad(`/ping: the data is ${Buffer.byteLength(rest)} bytes; a ping holds at most 125.`)
       return {data: rest, kind: 'ping'}
@@ -83,6 +133,11 @@ export function parseInput(line: string): InputAction {
 
     case 'raw': {
       return {kind: 'raw', text: rest}
+    }
+
+    case 'room': {
+      const room = parseRoomArgument('/room', rest, false)
+      return room === undefined ? {kind: 'room'} : {kind: 'room', room}
     }
 
     case 'route': {
@@ -100,8 +155,24 @@ export function parseInput(line: string): InputAction {
       return {kind: 'send', text}
     }
 
+    case 'to': {
+      const recipient = parseRecipient(rest)
+      return recipient === undefined ? {kind: 'to'} : {kind: 'to', recipient}
+    }
+
+    case 'whoami': {
+      if (rest.trim() !== '') throw bad('/whoami takes nothing after it.')
+      return {kind: 'whoami'}
+    }
+
     default: {
       throw bad(`Unknown command /${name}: type /help for the list (start a line with // to send text that begins with "/").`)
     }
   }
+}
+
+/** The help text of the slash commands, one command a line. */
+export function slashHelp(): string {
+  const width = Math.max(...SLASH_COMMANDS.map(([usage]) => usage.length))
+  return SLASH_COMMANDS.map(([usage, description]) => `  ${usage.padEnd(width)}  ${description}`).join('\n')
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 
-import {broadcastComposer, classifyFrame, parseRouteField} from '../../../src/lib/bench/messages.js'
-import {connectFailureReason} from '../../../src/lib/bench/run.js'
+import {broadcastComposer, classifyFrame, joinFrame, parseRouteField} from '../../../src/lib/bench/messages.js'
 
 describe('bench messages', () => {
   it('composes {"<routeField>":"<route>","data":{id,sentAt}}, nested fields included', () => {
@@ -45,9 +44,9 @@ describe('bench messages', () => {
     assert.deepEqual(classifyFrame('{"message":"hi there"}', 'ab12'), {kind: 'other'})
   })
 
-  it('names connect failures by handshake status, timeout or error code', () => {
-    assert.equal(connectFailureReason(new Error('Unexpected server response: 403')), 'HTTP 403')
-    assert.equal(connectFailureReason(new Error('Opening handshake has timed out')), 'timeout')
-    assert.equal(connectFailureReason(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {code: 'ECONNREFUSED'})), 'ECONNREFUSED')
+  it('--room: the join frame and room messages follow the route field, the room before data', () => {
+    assert.equal(joinFrame(['message'], 'lobby'), '{"message":"join","room":"lobby"}')
+    assert.equal(joinFrame(['meta', 'type'], 'a'), '{"meta":{"type":"join"},"room":"a"}')
+    assert.equal(broadcastComposer(['message'], 'sendmessage', {room: 'a'})({id: 'x', sentAt: 1}), '{"message":"sendmessage","room":"a","data":{"id":"x","sentAt":1}}')
   })
 })

@@ -187,4 +187,42 @@ describe('bench run', () => {
     // delays it; the first handshake may be delayed more than the last, so their gap proves nothing).
     assert.ok(times[4] - began >= 200, `the fifth handshake came ${times[4] - began} ms after the start`)
   })
+
+  describe('--room', () => {
+    it('every client joins and waits for the reply before the schedule starts; messages carry the room; deliveries count the members', async () => {
+      const target = await server({rooms: {}})
+      const phases: BenchPhase[] = []
+      const result = await bench(target.url, {onProgress: (progress) => phases.push(progress.phase), progressIntervalMs: 5, room: 'a'})
+      const joins = target.received.filter((text) => JSON.parse(text).message === 'join')
+      const sends = target.received.filter((text) => JSON.parse(text).message === 'sendmessage')
+      assert.deepEqual(new Set(joins), new Set(['{"message":"join","room":"a"}']))
+      assert.equal(joins.length, 10)
+      assert.equal(target.received.findIndex((text) => JSON.parse(text).message === 'sendmessage'), 10, 'every join came before the first message')
+      assert.equal(sends.length, 6)
+      for (const text of sends) assert.deepEqual(Object.keys(JSON.parse(text)), ['message', 'room', 'data'])
+      assert.equal(target.rooms.get('a')?.size, 10)
+      assert.deepEqual(result.room, {failures: {}, joined: 10, name: 'a', tried: 10})
+      assert.deepEqual(result.deliveries, {duplicates: 0, expected: 60, lost: 0, received: 60, unexpected: 0})
+      assert.equal(result.otherFrames.total, 0, 'the join replies are not counted as other frames')
+      assert.deepEqual([result.passed, result.settings.room], [true, 'a'])
+      assert.ok(phases.includes('joining'))
+    })
+
+    it('an API that refuses the join (no rooms: Forbidden) fails in one line naming the join frame', async () => {
+      const target = await server()
+      await assert.rejects(bench(target.url, {room: 'a'}), {
+        message: /^No client could join room a \(Forbidden ×10\): the API must answer \{"message":"join","room":"a"\} \(a project made with `wsapi init --rooms` does\)\.$/,
+      })
+      assert.equal(target.received.filter((text) => JSON.parse(text).message === 'sendmessage').length, 0, 'nothing was sent')
+    })
+
+    it('a join that gets no reply within the timeout counts as failed', async () => {
+      const target = await server({rooms: {answerJoins: false}})
+      await assert.rejects(bench(target.url, {clients: 3, room: 'a', senders: 1}), /No client could join room a \(no reply ×3\)/)
+    })
+
+    it('a bad room name is a usage error before connecting', async () => {
+      await assert.rejects(bench('ws://127.0.0.1:1/v1', {room: 'no way'}), {exit: 2, message: /^--room: "no way" is not a room name/})
+    })
+  })
 })

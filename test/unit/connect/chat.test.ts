@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 
-import {type ChatInput, type ChatOptions, type ChatView, type InputHandlers, planChat, type ReceivedMessage, runChat, type SentMessage} from '../../../src/lib/connect/chat.js'
+import {runChat} from '../../../src/lib/connect/chat.js'
+import {type ChatOptions, planChat} from '../../../src/lib/connect/chat-plan.js'
+import type {ChatInput, ChatView, InputHandlers, ReceivedMessage, SentMessage} from '../../../src/lib/connect/chat-view.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
 import {startRejectingServer, startServer, type TestServer} from '../../helpers/ws-servers.js'
 
@@ -34,50 +36,6 @@ class ScriptedInput implements ChatInput {
 const base = (url: string, extra: Partial<ChatOptions> = {}): ChatOptions => ({connection: {}, interactive: false, target: {source: 'argument', url}, ...extra})
 
 describe('connect chat', () => {
-  describe('planChat', () => {
-    const url = 'ws://127.0.0.1:1/v1'
-
-    it('turns the options into a session: headers, token, subprotocols, handshake timeout', () => {
-      const plan = planChat(base(url, {connection: {headers: ['X-A: 1', 'x-b:two: three'], subprotocols: ['p'], token: 't'}, timeoutSeconds: 5}))
-      assert.deepEqual(plan.session.headers, {'X-A': '1', 'x-b': 'two: three'})
-      assert.equal(plan.session.url, 'ws://127.0.0.1:1/v1?token=t')
-      assert.deepEqual(plan.session.subprotocols, ['p'])
-      assert.equal(plan.session.handshakeTimeoutMs, 5000)
-      assert.equal(planChat(base(url)).session.handshakeTimeoutMs, 30_000)
-    })
-
-    it('waits 2 s after the last line by default, until --count is met with --count, forever with --wait -1', () => {
-      assert.equal(planChat(base(url)).waitMs, 2000)
-      assert.equal(planChat(base(url, {count: 1})).waitMs, undefined)
-      assert.equal(planChat(base(url, {count: 1, waitSeconds: 3})).waitMs, 3000)
-      assert.equal(planChat(base(url, {waitSeconds: -1})).waitMs, undefined)
-      assert.equal(planChat(base(url, {waitSeconds: 0})).waitMs, 0)
-    })
-
-    it('rejects bad values before connecting', () => {
-      assert.throws(() => planChat(base(url, {connection: {headers: [': x']}})), /Invalid header ": x"/)
-      assert.throws(() => planChat(base(url, {count: 0})), /Invalid --count 0/)
-      assert.throws(() => planChat(base(url, {count: 1.5})), /Invalid --count 1\.5/)
-      assert.throws(() => planChat(base(url, {waitSeconds: -2})), /Invalid --wait -2: give a number of seconds 0 or more \(or -1/)
-      assert.throws(() => planChat(base(url, {timeoutSeconds: 0})), /Invalid --timeout 0/)
-      assert.throws(() => planChat(base(url, {execute: ['/close 1005']})), /-x "\/close 1005": \/close:/)
-    })
-
-    it("a 403 on the handshake to another stage than the project's is explained as a stage mismatch", () => {
-      const target = {projectStage: 'v1', source: 'argument' as const, url: 'ws://127.0.0.1:1/prod'}
-      assert.match(planChat(base(url, {target})).session.statusHints?.[403] ?? '', /^the URL's stage "prod" is not this project's stage "v1": a stage that does not exist answers 403; end the URL with \/v1$/)
-      assert.equal(planChat(base(url, {target: {...target, url: 'ws://127.0.0.1:1/v1'}})).session.statusHints, undefined)
-      assert.equal(planChat(base(url, {target: {source: 'argument', url: 'ws://127.0.0.1:1/prod'}})).session.statusHints, undefined, 'no project, no stage to compare')
-    })
-
-    it('keepalive: the frame follows the route field; an interval at or past the idle timeout is warned about', () => {
-      const plan = planChat(base(url, {keepaliveSeconds: 600, target: {routeSelection: '$request.body.action', source: 'argument', url}}))
-      assert.deepEqual(plan.session.keepalive, {intervalMs: 600_000, text: '{"action":"$keepalive"}'})
-      assert.match(plan.warnings[0], /--keepalive 600 is not below API Gateway's 600 s idle timeout/)
-      assert.equal(planChat(base(url, {keepaliveMessage: 'ping', keepaliveSeconds: 1})).session.keepalive?.text, 'ping')
-    })
-  })
-
   describe('runChat', () => {
     let server: TestServer | undefined
     afterEach(async () => server?.close())
@@ -113,7 +71,7 @@ describe('connect chat', () => {
       server = await startServer()
       const sizes = [32 * 1024, 32 * 1024 + 1, 128 * 1024, 128 * 1024 + 1]
       const view = new RecordingView()
-      await runChat(planChat(base(server.url, {execute: sizes.map((size) => 'x'.repeat(size)), waitSeconds: 0})), view)
+      await runChat(planChat(base(server.url, {execute: sizes.map((size) => 'x'.repeat(size)), sendRaw: true, waitSeconds: 0})), view)
       assert.deepEqual(view.lines.filter((line) => line.level === 'warn').map((line) => line.message), [
         "This message is 32,769 bytes, over API Gateway's 32 KB frame limit: sending it as frames of at most 32 KB.",
         "This message is 131,072 bytes, over API Gateway's 32 KB frame limit: sending it as frames of at most 32 KB.",
@@ -190,7 +148,46 @@ describe('connect chat', () => {
       assert.deepEqual(added, ['/history', 'hello'])
       assert.match(view.text('info'), /No history yet/)
       assert.ok(input.stopped)
-      assert.equal(await server.nextMessage(0), 'hello')
+      assert.equal(await server.nextMessage(0), '{"message":"sendmessage","data":"hello"}', "no template: the seed's frame")
+    })
+
+    it('rooms and direct messages: frames for /join, /leave, /whoami; /room and /to address plain lines; the view hears of the audience', async () => {
+      server = await startServer()
+      const view = new RecordingView()
+      const audiences: Array<string | undefined> = []
+      const lines = ['/join lobby', '/room lobby', 'hi room', '{"a":1}', '/to abc=', 'hi you', '/room', 'hi all', '/whoami', '/leave lobby', '/join bad name', 'after']
+      const input = new ScriptedInput()
+      const running = runChat(planChat(base(server.url, {waitSeconds: 0})), Object.assign(view, {audience: (label?: string) => audiences.push(label)}), input)
+      while (!input.handlers) await new Promise((resolve) => setTimeout(resolve, 10))
+      for (const line of lines) input.handlers.line(line)
+      input.handlers.end()
+      await running
+      const frames = [
+        '{"message":"join","room":"lobby"}',
+        '{"message":"sendmessage","room":"lobby","data":"hi room"}',
+        '{"a":1}',
+        '{"message":"sendmessage","to":"abc=","data":"hi you"}',
+        '{"message":"sendmessage","data":"hi all"}',
+        '{"message":"whoami"}',
+        '{"message":"leave","room":"lobby"}',
+        '{"message":"sendmessage","data":"after"}',
+      ]
+      assert.equal(await server.nextMessage(frames.length - 1), frames.at(-1))
+      assert.deepEqual(server.messages, frames)
+      assert.deepEqual(audiences, ['[lobby]', '@abc=', undefined])
+      assert.match(view.text('info'), /Plain lines go to room lobby\. Lines are sent as \{"message":"sendmessage","room":"lobby","data":"<line>"\}/)
+      assert.deepEqual(view.lines.filter((line) => line.level === 'error').map((line) => line.message), [
+        '/join: "bad name" is not a room name: use 1 to 64 letters, digits, "_", "." or "-", e.g. lobby.',
+      ])
+    })
+
+    it('with --send-raw, /room is refused in one line (plain lines cannot carry a room) and the run goes on', async () => {
+      server = await startServer()
+      const view = new RecordingView()
+      await runChat(planChat(base(server.url, {execute: ['/room lobby', 'as typed', '/join lobby'], sendRaw: true, waitSeconds: 0})), view)
+      assert.equal(await server.nextMessage(1), '{"message":"join","room":"lobby"}')
+      assert.deepEqual(server.messages, ['as typed', '{"message":"join","room":"lobby"}'])
+      assert.match(view.text('error'), /^\/room: lines are sent as typed \(--send-raw\), so they cannot carry a room: pick a route with \/route sendmessage first\.$/)
     })
   })
 })

@@ -55,4 +55,16 @@ describe('connect messages', () => {
     assert.equal(new MessageBuilder({}).keepaliveFrame(), '{"wsapi":"keepalive"}')
     assert.equal(new MessageBuilder({routeSelection: '${request.body.a}/${request.body.b}'}).keepaliveFrame(), '{"wsapi":"keepalive"}')
   })
+
+  it('puts room or recipient fields between the route and data; /join, /leave and /whoami frames follow the route field', () => {
+    const builder = new MessageBuilder({route: 'sendmessage', routeSelection: '$request.body.message'})
+    assert.equal(builder.build('hi', {room: 'lobby'}).text, '{"message":"sendmessage","room":"lobby","data":"hi"}')
+    assert.equal(builder.build('hi', {to: 'abc='}).text, '{"message":"sendmessage","to":"abc=","data":"hi"}')
+    assert.equal(builder.build('{"a":1}', {room: 'lobby'}).text, '{"a":1}', 'a JSON object stays as typed')
+    assert.equal(builder.describe({room: 'lobby'}), 'Lines are sent as {"message":"sendmessage","room":"lobby","data":"<line>"}; a JSON object is sent as typed')
+    assert.equal(builder.command('join', {room: 'lobby'}), '{"message":"join","room":"lobby"}')
+    assert.equal(builder.command('whoami'), '{"message":"whoami"}')
+    assert.equal(new MessageBuilder({route: 'chat', routeField: 'action'}).command('leave', {room: 'a'}), '{"action":"leave","room":"a"}')
+    assert.equal(new MessageBuilder({}).command('join', {room: 'a'}), '{"message":"join","room":"a"}', "lines as typed: the seed's field")
+  })
 })

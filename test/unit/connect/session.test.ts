@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 
-import {backoffDelay, FRAME_PAYLOAD_BYTES, openWebSocket, Session, type SessionEvent, splitUtf8} from '../../../src/lib/connect/session.js'
+import {backoffDelay, Session, type SessionEvent} from '../../../src/lib/connect/session.js'
 import {startServer, type TestServer} from '../../helpers/ws-servers.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -15,23 +15,6 @@ describe('connect session', () => {
     assert.equal(backoffDelay(2, options, () => 0), 800)
     assert.equal(backoffDelay(2, options, () => 1), 1200)
     assert.equal(backoffDelay(9, options, () => 1), 30_000)
-  })
-
-  it('splits UTF-8 between characters, into pieces no longer than asked', () => {
-    const text = 'aé€😀'.repeat(1000)
-    const bytes = Buffer.from(text)
-    for (const size of [4, 5, 7, 100, FRAME_PAYLOAD_BYTES]) {
-      const pieces = splitUtf8(bytes, size)
-      assert.ok(pieces.every((piece) => piece.length <= size && piece.length > 0))
-      assert.ok(pieces.every((piece) => piece.toString('utf8') === new TextDecoder('utf8', {fatal: true}).decode(piece)))
-      assert.equal(Buffer.concat(pieces).toString(), text)
-    }
-
-    assert.deepEqual(splitUtf8(Buffer.from('abc'), 10), [Buffer.from('abc')])
-    assert.deepEqual(
-      splitUtf8(Buffer.from('ab€'), 4).map((piece) => piece.toString()),
-      ['ab', '€'],
-    )
   })
 
   describe('against a server', () => {
@@ -103,17 +86,6 @@ describe('connect session', () => {
         opens.map((event) => event.type === 'open' && event.connection),
         [1, 2],
       )
-    })
-
-    it('a TLS failure (wss:// to a plain server) is explained on one line', async () => {
-      server = await startServer()
-      const error = (await openWebSocket({url: server.url.replace(/^ws:/, 'wss:')}).then(
-        () => assert.fail('connected over TLS to a plain server'),
-        (error_: Error) => error_,
-      )) as Error & {code: string}
-      assert.equal(error.code, 'TLS')
-      assert.match(error.message, /does the server speak TLS\?/)
-      assert.doesNotMatch(error.message, /\n/)
     })
 
     it('measures a ping round trip; a closed session ends once, by the user', async () => {

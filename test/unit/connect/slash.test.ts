@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 
-import {isValidCloseCode, parseInput} from '../../../src/lib/connect/slash.js'
+import {checkRoomName, isValidCloseCode, parseInput, slashHelp} from '../../../src/lib/connect/slash.js'
 
 describe('connect slash commands', () => {
   it('reads lines and commands', () => {
@@ -41,5 +41,33 @@ describe('connect slash commands', () => {
   it('knows the close codes a client may send', () => {
     for (const code of [1000, 1001, 1003, 1014, 3000, 4999]) assert.ok(isValidCloseCode(code), String(code))
     for (const code of [999, 1004, 1005, 1006, 1015, 2000, 5000, 1000.5]) assert.ok(!isValidCloseCode(code), String(code))
+  })
+
+  it('rooms and direct messages: /join, /leave, /room, /to, /whoami', () => {
+    assert.deepEqual(parseInput('/join lobby'), {kind: 'join', room: 'lobby'})
+    assert.deepEqual(parseInput('/leave  a.b_c-9 '), {kind: 'leave', room: 'a.b_c-9'})
+    assert.deepEqual(parseInput('/room lobby'), {kind: 'room', room: 'lobby'})
+    assert.deepEqual(parseInput('/room'), {kind: 'room'})
+    assert.deepEqual(parseInput('/room   '), {kind: 'room'})
+    assert.deepEqual(parseInput('/to AbC123='), {kind: 'to', recipient: 'AbC123='})
+    assert.deepEqual(parseInput('/to user:alice'), {kind: 'to', recipient: 'user:alice'})
+    assert.deepEqual(parseInput('/to'), {kind: 'to'})
+    assert.deepEqual(parseInput('/whoami'), {kind: 'whoami'})
+    assert.match(slashHelp(), /\/join <room> +join a room/)
+    assert.match(slashHelp(), /\/whoami +ask the API for this connection's id/)
+  })
+
+  it('a bad room name or recipient is a one-line error saying what a name may hold', () => {
+    const rule = /is not a room name: use 1 to 64 letters, digits, "_", "\." or "-", e\.g\. lobby\./
+    assert.throws(() => parseInput('/join bad name'), rule)
+    assert.throws(() => parseInput('/join bad name'), /^UsageError: \/join: "bad name"/)
+    assert.throws(() => parseInput('/room caf\u00E9'), rule)
+    assert.throws(() => parseInput(`/leave ${'r'.repeat(65)}`), rule)
+    assert.equal(checkRoomName('r'.repeat(64)), 'r'.repeat(64))
+    assert.throws(() => parseInput('/join'), /\/join: give a room name, e\.g\. \/join lobby\./)
+    assert.throws(() => parseInput('/leave '), /\/leave: give a room name/)
+    assert.throws(() => parseInput('/to a b'), /\/to: "a b" is not a connection id/)
+    assert.throws(() => parseInput('/whoami me'), /\/whoami takes nothing after it/)
+    for (const line of ['/join x\ny', '/room a/b']) assert.throws(() => parseInput(line), rule)
   })
 })

@@ -11,6 +11,8 @@ describe('bench progress line', () => {
       {...base},
       {...base, connected: 5},
       {...base, connected: 10},
+      {...base, connected: 10, joined: 0, phase: 'joining'},
+      {...base, connected: 10, joined: 10, phase: 'joining'},
       {...base, connected: 10, phase: 'sending'},
       {...base, connected: 10, expected: 30, phase: 'sending', received: 30, sent: 3},
       {...base, connected: 10, expected: 100, phase: 'sending', received: 90, sent: 10},
@@ -27,6 +29,7 @@ describe('bench progress line', () => {
 
   it('labels each phase with its own counts', () => {
     assert.match(progressLine({...base, connected: 4, failed: 1}).label, /connecting 4\/10 clients/)
+    assert.match(progressLine({...base, connected: 8, joined: 3, phase: 'joining'}).label, /joining 3\/8 clients to the room/)
     assert.match(progressLine({...base, expected: 30, phase: 'sending', received: 20, sent: 3}).label, /sending 3\/10 messages · 20\/30 delivered/)
   })
 })
