@@ -16,8 +16,8 @@ describe('wsapi route add, under wsapi dev', function () {
     dev = undefined
   })
 
-  it('serves an added echo route (one-way, through @connections), a two-way route, and a broadcast route', async () => {
-    const dir = scaffoldProject({routes: 'sendmessage'})
+  it('serves an added echo route (one-way, through @connections), a two-way route, and a broadcast route, in a project with a custom domain', async () => {
+    const dir = scaffoldProject({certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789', domain: 'chat.example.com', routes: 'sendmessage'})
     const original = readFileSync(join(dir, 'template.yaml'), 'utf8')
     for (const args of [['join'], ['whoami', '--empty', '--two-way'], ['shout', '--broadcast']]) {
       const added = await runCli(['route', 'add', ...args, '--dir', dir])
