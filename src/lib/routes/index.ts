@@ -8,6 +8,7 @@ import {createRenderer} from '../scaffold/engine.js'
 import {formatFiles} from '../scaffold/format.js'
 import type {PlannedFile} from '../scaffold/plan.js'
 import {functionResourcesYaml, type HandlerStart, type NewRoute, routeResourceIds, routeResourcesYaml} from './resources.js'
+import {editRouteList} from './default-route.js'
 import {routeOwnedIds, type TemplateRoute, templateRoutes} from './routes.js'
 import {projectSettings} from './settings.js'
 import {addRouteResources, removeRouteResources} from './template-edit.js'
@@ -111,7 +112,24 @@ export async function planRouteAdd(dir: string, options: RouteAddOptions): Promi
       {contents: render(source(testTemplate), context, testTemplate), path: testPath(file)},
     ].filter((planned) => !kept.includes(planned.path)),
   )
-  return {deleted: [], files: [{contents: updated, path: TEMPLATE_FILE}, ...code], kept, route: {file, functionId: `${id}Function`, key, twoWay: route.twoWay}}
+  const listed = defaultRouteFiles(dir, routes, {add: key})
+  return {deleted: [], files: [{contents: updated, path: TEMPLATE_FILE}, ...code, ...listed], kept, route: {file, functionId: `${id}Function`, key, twoWay: route.twoWay}}
+}
+
+/**
+ * The $default handler and its test with `key` added to (or taken from) the routes they list; none when the project
+ * has no $default handler or its lists are not the ones init wrote.
+ */
+function defaultRouteFiles(dir: string, routes: TemplateRoute[], change: {add?: string; remove?: string}): PlannedFile[] {
+  const codePath = routes.find((route) => route.key === '$default')?.codePath
+  if (!codePath?.startsWith('src/handlers/')) return []
+  const stem = codePath.slice('src/handlers/'.length).replace(/\.ts$/, '')
+  const edited = [codePath, testPath(stem)]
+    .filter((path) => existsSync(join(dir, path)))
+    .map((path) => ({contents: editRouteList(readFileSync(join(dir, path), 'utf8'), change), path}))
+    .filter((file): file is PlannedFile => file.contents !== undefined)
+  // Both or neither: the test pins the handler's list.
+  return edited.length === 2 ? edited : []
 }
 
 /** True when a $connect authorizer (or IAM authorization) depends on the route. */
@@ -151,7 +169,7 @@ export function planRouteRemove(dir: string, options: RouteRemoveOptions): Route
   const own = file === undefined ? [] : [handlerPath(file), testPath(file)].filter((path) => existsSync(join(dir, path)))
   return {
     deleted: options.deleteFiles ? own : [],
-    files: [{contents: updated, path: TEMPLATE_FILE}],
+    files: [{contents: updated, path: TEMPLATE_FILE}, ...defaultRouteFiles(dir, routes, {remove: route.key})],
     kept: options.deleteFiles ? [] : own,
     route: {file, functionId: route.functionId, key: route.key, twoWay: route.twoWay},
   }

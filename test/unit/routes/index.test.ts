@@ -12,10 +12,14 @@ describe('route add, remove and list', () => {
   it('adds an echo route with its handler and test, lists it, and removes it keeping the files', async () => {
     const dir = scaffoldProject()
     const original = read(dir, 'template.yaml')
+    const originalDefault = [read(dir, 'src/handlers/default.ts'), read(dir, 'test/default.test.ts')]
     const added = await planRouteAdd(dir, {key: 'chat/join', start: 'echo', twoWay: false})
-    assert.deepEqual(added.files.map((file) => file.path), ['template.yaml', 'src/handlers/chat-join.ts', 'test/chat-join.test.ts'])
+    assert.deepEqual(added.files.map((file) => file.path), ['template.yaml', 'src/handlers/chat-join.ts', 'test/chat-join.test.ts', 'src/handlers/default.ts', 'test/default.test.ts'])
     assert.equal(read(dir, 'template.yaml'), original, 'planning writes nothing')
     applyRouteChange(dir, added)
+    // $default tells senders the new route too, and its test expects it.
+    assert.match(read(dir, 'src/handlers/default.ts'), /^export const ROUTES: string\[\] = \["sendmessage", "chat\/join"\]$/m)
+    assert.match(read(dir, 'test/default.test.ts'), /^ {4}assert\.deepEqual\(ROUTES, \["sendmessage", "chat\/join"\]\)$/m)
     assert.match(read(dir, 'src/handlers/chat-join.ts'), /postToConnection\(client, connectionId, JSON.stringify\(message.data\)\)/)
     assert.match(read(dir, 'src/handlers/chat-join.ts'), /export const EXAMPLE = '\{"message":"chat\/join","data":"hello"\}'/)
     assert.deepEqual(listRoutes(dir).at(-1), {file: 'src/handlers/chat-join.ts', function: 'ChatJoinFunction', key: 'chat/join', twoWay: false})
@@ -23,6 +27,7 @@ describe('route add, remove and list', () => {
     const removed = planRouteRemove(dir, {deleteFiles: false, key: 'chat/join'})
     applyRouteChange(dir, removed)
     assert.equal(read(dir, 'template.yaml'), original)
+    assert.deepEqual([read(dir, 'src/handlers/default.ts'), read(dir, 'test/default.test.ts')], originalDefault)
     assert.deepEqual(removed.kept, ['src/handlers/chat-join.ts', 'test/chat-join.test.ts'])
     assert.ok(existsSync(join(dir, 'src/handlers/chat-join.ts')))
 
@@ -30,7 +35,7 @@ describe('route add, remove and list', () => {
     writeFileSync(join(dir, 'src/handlers/chat-join.ts'), '// mine\n')
     const again = await planRouteAdd(dir, {key: 'chat/join', start: 'empty', twoWay: false})
     assert.deepEqual(again.kept, ['src/handlers/chat-join.ts', 'test/chat-join.test.ts'])
-    assert.deepEqual(again.files.map((file) => file.path), ['template.yaml'])
+    assert.deepEqual(again.files.map((file) => file.path), ['template.yaml', 'src/handlers/default.ts', 'test/default.test.ts'])
     applyRouteChange(dir, again)
     applyRouteChange(dir, planRouteRemove(dir, {deleteFiles: true, key: 'chat/join'}))
     assert.equal(existsSync(join(dir, 'src/handlers/chat-join.ts')), false)
