@@ -1,6 +1,6 @@
-import {resolve} from 'node:path'
+import {existsSync} from 'node:fs'
+import {join, resolve} from 'node:path'
 
-import {UsageError} from '../../lib/errors.js'
 import type {HandlerStart} from '../../lib/routes/index.js'
 import {terminalLine} from '../../lib/terminal-text.js'
 import {WsapiCommand} from '../../ui/base-command.js'
@@ -8,7 +8,7 @@ import {Args, Flags} from '../../ui/oclif.js'
 
 export interface RouteAddResult {
   file: string
-  functionId: string
+  functionId?: string
   key: string
   start: HandlerStart
   twoWay: boolean
@@ -46,10 +46,10 @@ The handler starts as an echo (the data goes back to the sender) unless --broadc
     const start: HandlerStart = flags.broadcast ? 'broadcast' : flags.empty ? 'empty' : 'echo'
     const dir = resolve(flags.dir)
     const {applyRouteChange, planRouteAdd} = await import('../../lib/routes/index.js')
-    const change = await planRouteAdd(dir, {key: args.name, start, twoWay: flags['two-way']})
-    if (!change.route.file || !change.route.functionId) throw new UsageError(`Could not name the handler of ${terminalLine(args.name)}.`)
+    const change = await planRouteAdd(dir, {key: args.name, start, twoWay: flags['two-way'] ?? false})
+    const existed = new Set(change.files.filter((file) => existsSync(join(dir, file.path))).map((file) => file.path))
     applyRouteChange(dir, change)
-    for (const file of change.files) this.out.info(`  ${file.path === 'template.yaml' ? 'updated' : 'created'}  ${file.path}`)
+    for (const file of change.files) this.out.info(`  ${existed.has(file.path) ? 'updated' : 'created'}  ${file.path}`)
     for (const file of change.kept) this.out.info(`  kept     ${file} (it was there already)`)
     this.out.success(`Added route ${terminalLine(args.name)} (${change.route.twoWay ? 'two-way' : 'one-way'}, ${start}) → ${change.route.functionId} → src/handlers/${change.route.file}.ts.`)
     return {file: `src/handlers/${change.route.file}.ts`, functionId: change.route.functionId, kept: change.kept, key: args.name, start, twoWay: change.route.twoWay, written: change.files.map((file) => file.path)}

@@ -76,7 +76,7 @@ export async function planRouteAdd(dir: string, options: RouteAddOptions): Promi
   const id = unique(pascalCase(key), idTaken)
   const codePaths = new Set(Object.values(template.Resources).map((resource) => resource.Properties?.Code))
   const file = unique(fileStem(key) || 'route', (stem) => codePaths.has(handlerPath(stem)) || ['events', 'setup', 'context'].includes(stem))
-  const route: NewRoute = {file, id, key, start: options.start, twoWay: options.twoWay}
+  const route: NewRoute = {file, id, key, start: options.start, twoWay: Boolean(options.twoWay)}
   const settings = projectSettings(template)
   const routeIds = routeResourceIds(id).route
   const updated = addRouteResources(text, {
