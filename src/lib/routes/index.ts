@@ -6,6 +6,7 @@ import {TEMPLATES_DIR} from '../paths.js'
 import {exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase, TEMPLATE_FILE, validateRouteKey} from '../project/index.js'
 import {createRenderer} from '../scaffold/engine.js'
 import {formatFiles} from '../scaffold/format.js'
+import {INIT_DEFAULTS} from '../scaffold/options.js'
 import type {PlannedFile} from '../scaffold/plan.js'
 import {functionResourcesYaml, type HandlerStart, type NewRoute, routeResourceIds, routeResourcesYaml} from './resources.js'
 import {editRouteList} from './default-route.js'
@@ -86,7 +87,9 @@ export async function planRouteAdd(dir: string, options: RouteAddOptions): Promi
     routeYaml: routeResourcesYaml(route),
   })
 
-  const expression = parseRouteSelectionExpression(String(template.Resources[Object.keys(template.Resources).find((logicalId) => template.Resources[logicalId].Type === 'AWS::ApiGatewayV2::Api') ?? '']?.Properties?.RouteSelectionExpression ?? '$request.body.message'))
+  // The message that selects the route, shown by the handler's error replies: {"message": "<key>", "data": "hello"} by default.
+  const api = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::ApiGatewayV2::Api')
+  const expression = parseRouteSelectionExpression(String(api?.Properties?.RouteSelectionExpression ?? INIT_DEFAULTS.routeSelection))
   const example = JSON.stringify(exampleMessage(expression, key, {data: 'hello'}) ?? {data: 'hello'})
   const kept = [handlerPath(file), testPath(file)].filter((path) => existsSync(join(dir, path)))
   const render = createRenderer()
