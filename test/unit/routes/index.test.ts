@@ -52,6 +52,12 @@ describe('route add, remove and list', () => {
     assert.equal(listRoutes(dir).find((route) => route.key === 'shout')?.twoWay, true)
   })
 
+  it("shows senders a message that selects the route with the project's own selection expression", async () => {
+    const dir = scaffoldProject({routeSelection: '$request.body.action'})
+    const change = await planRouteAdd(dir, {key: 'join', start: 'empty', twoWay: false})
+    assert.match(change.files.find((file) => file.path === 'src/handlers/join.ts')!.contents, /export const EXAMPLE = '\{"action":"join","data":"hello"\}'/)
+  })
+
   for (const [what, key, code, pattern] of [
     ['an existing route', 'sendmessage', 'ROUTE_EXISTS', /already exists/],
     ['a reserved key', '$default', 'INVALID_ROUTE', /API Gateway's own/],
