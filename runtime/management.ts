@@ -3,18 +3,27 @@ import {ApiGatewayManagementApiClient, PostToConnectionCommand} from '@aws-sdk/c
 import {concurrencyFromEnv} from './env.js'
 import type {WebSocketEvent} from './types.js'
 
-/** Set by `wsapi dev` (or by you) to reach a management API other than https://{domainName}/{stage}. */
+/** Set by `wsapi dev` (or by you) to reach a management API other than the API's own execute-api endpoint. */
 export const MANAGEMENT_ENDPOINT_ENV = 'WSAPI_MANAGEMENT_ENDPOINT'
 
+/** An API's default endpoint host: {api-id}.execute-api.{region}.amazonaws.com (.com.cn in the China regions). */
+const EXECUTE_API_HOST = /^[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/
+
 /**
- * The @connections endpoint for the API that sent `event`: https://{domainName}/{stage}, the form AWS
- * documents (it also works behind a custom domain only when the base path is the stage).
+ * The @connections endpoint for the API that sent `event`. AWS documents https://{domainName}/{stage}, but behind
+ * a custom domain domainName is that domain, and posting there fails unless the API mapping's base path is the
+ * stage. The execute-api endpoint built from the API id always works, so it is used unless domainName already
+ * is that endpoint (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html).
  */
 export function managementEndpoint(event: Pick<WebSocketEvent, 'requestContext'>, env: NodeJS.ProcessEnv = process.env): string {
   const override = env[MANAGEMENT_ENDPOINT_ENV]
   if (override) return override
-  const {domainName, stage} = event.requestContext
-  return `https://${domainName}/${stage}`
+  const {apiId, domainName, stage} = event.requestContext
+  if (EXECUTE_API_HOST.test(domainName)) return `https://${domainName}/${stage}`
+  const region = env.AWS_REGION
+  if (!apiId || !region) return `https://${domainName}/${stage}`
+  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'
+  return `https://${apiId}.execute-api.${region}.${suffix}/${stage}`
 }
 
 const clients = new Map<string, ApiGatewayManagementApiClient>()

@@ -43,7 +43,7 @@ describe('the wsapi command line', function () {
     assert.equal(typo.stderr, 'Error: Unknown command "deplyo": did you mean `wsapi deploy`? (`wsapi --help` lists the commands)\n')
     const unrelated = await runCli(['foo'])
     assert.equal(unrelated.code, 2)
-    assert.equal(unrelated.stderr, 'Error: Unknown command "foo": the commands are bench, build, connect, connections, connections drop, connections post, deploy, destroy, dev, init, logs, status, token (`wsapi --help` describes them).\n')
+    assert.equal(unrelated.stderr, 'Error: Unknown command "foo": the commands are bench, build, connect, connections, connections drop, connections post, deploy, destroy, dev, init, logs, route add, route list, route remove, status, token (`wsapi --help` describes them).\n')
     const helpOfNothing = await runCli(['help', 'dve'])
     assert.equal(helpOfNothing.code, 2)
     assert.match(helpOfNothing.stderr, /^Error: Unknown command "dve": did you mean `wsapi dev`\?/)

@@ -201,6 +201,9 @@ describe('wsapi init', function () {
     [['--rate-limit', 'off', '--rate-burst', '5'], 'needs a rate limit'],
     [['--reserved-concurrency', '0'], '"0"'],
     [['--reserved-concurrency', 'all'], '"all"'],
+    [['--domain', 'chat..example', '--certificate-arn', 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789'], '"chat..example"'],
+    [['--domain', 'chat.example.com', '--certificate-arn', 'arn:aws:iam::123456789012:role/x'], '"arn:aws:iam::123456789012:role/x"'],
+    [['--domain', 'chat.example.com'], '--domain needs --certificate-arn'],
   ] as const) {
     it(`exits 2 naming the bad value for ${args.join(' ').slice(0, 40)}`, async () => {
       const cwd = tempDir()

@@ -39,6 +39,30 @@ describe('a generated project', function () {
     assert.equal(format.code, 0, format.output)
   })
 
+  it('after `wsapi route add` (echo, two-way empty, broadcast): type-checks, passes its tests, including the new ones, and is formatted', async () => {
+    const cwd = tempDir()
+    const init = await runCli(['init', 'chat', '--yes', '--routes', 'sendmessage'], {cwd})
+    assert.equal(init.code, 0, init.stderr)
+    const dir = join(cwd, 'chat')
+    for (const args of [['chat/join'], ['whoami', '--empty', '--two-way'], ['shout', '--broadcast']]) {
+      const added = await runCli(['route', 'add', ...args, '--dir', dir])
+      assert.equal(added.code, 0, added.stderr)
+    }
+
+    const install = npm(['install', '--prefer-offline', '--no-audit', '--no-fund'], dir)
+    assert.equal(install.code, 0, install.output)
+    const test = npm(['test'], dir)
+    assert.equal(test.code, 0, test.output)
+    assert.doesNotMatch(test.output, /^\s*\d+ failing$/m, test.output)
+    for (const title of ["posts the message's data back to the sender alone", 'accepts a valid message', 'posts data to a small audience itself, in one hop']) {
+      assert.match(test.output, new RegExp(`✔ ${title}`), test.output)
+    }
+
+    assert.equal(test.output.match(/✔ splits a large audience into FANOUT_SHARDS asynchronous invocations/g)?.length, 2, 'sendmessage and shout')
+    const format = npm(['run', 'format:check'], dir)
+    assert.equal(format.code, 0, format.output)
+  })
+
   it('with --auth jwt: installs aws-jwt-verify, passes its tests (the authorizer against a local key pair) and builds', async () => {
     const cwd = tempDir()
     const init = await runCli(['init', 'chat', '--yes', '--auth', 'jwt'], {cwd})

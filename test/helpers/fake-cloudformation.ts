@@ -668,6 +668,8 @@ export class FakeCloudFormation {
       const [id, attribute] = reference.split('.')
       if (pseudo[reference] !== undefined) return pseudo[reference]
       if (parameters[reference] !== undefined) return parameters[reference]
+      const declared = stack?.template?.Parameters?.[reference]
+      if (declared?.Default !== undefined) return String(declared.Default)
       const resource = stack?.resources.find((item) => item.logicalId === id)
       if (!resource) return reference
       return attribute ? `arn:aws:${attribute.toLowerCase()}:${this.region}:${this.account}:${resource.physicalId}` : resource.physicalId
@@ -677,6 +679,11 @@ export class FakeCloudFormation {
     const object = (value ?? {}) as Record<string, unknown>
     if (typeof object.Ref === 'string') return name(object.Ref)
     if (Array.isArray(object['Fn::GetAtt'])) return name((object['Fn::GetAtt'] as string[]).join('.'))
+    if (Array.isArray(object['Fn::If'])) {
+      const [condition, whenTrue, whenFalse] = object['Fn::If'] as [string, unknown, unknown]
+      return this.resolve(this.holds(condition, parameters, stack) ? whenTrue : whenFalse, parameters, stack)
+    }
+
     if (object['Fn::Sub'] !== undefined) {
       const sub = object['Fn::Sub']
       const [text, variables] = Array.isArray(sub) ? (sub as [string, Record<string, unknown>]) : [sub as string, {}]
@@ -684,6 +691,18 @@ export class FakeCloudFormation {
     }
 
     return JSON.stringify(value)
+  }
+
+  /** Whether a condition of the template's Conditions holds (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition). */
+  private holds(condition: unknown, parameters: Record<string, string>, stack?: SimStack): boolean {
+    if (typeof condition === 'string') return this.holds(stack?.template?.Conditions?.[condition], parameters, stack)
+    const object = (condition ?? {}) as Record<string, unknown[]>
+    if (typeof (object as Record<string, unknown>).Condition === 'string') return this.holds((object as Record<string, unknown>).Condition, parameters, stack)
+    if (object['Fn::Equals']) return this.resolve(object['Fn::Equals'][0], parameters, stack) === this.resolve(object['Fn::Equals'][1], parameters, stack)
+    if (object['Fn::Not']) return !this.holds(object['Fn::Not'][0], parameters, stack)
+    if (object['Fn::And']) return object['Fn::And'].every((item) => this.holds(item, parameters, stack))
+    if (object['Fn::Or']) return object['Fn::Or'].some((item) => this.holds(item, parameters, stack))
+    throw new Error(`fake CloudFormation cannot evaluate the condition ${JSON.stringify(condition)}`)
   }
 
   private shown(template: CfnTemplate | undefined, key: string, value: string): string {

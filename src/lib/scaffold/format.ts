@@ -20,6 +20,11 @@ const PARSERS: Array<[RegExp, string]> = [
  * `npm run format:check` passes on a fresh project. Prettier is loaded only here.
  */
 export async function formatPlan(plan: ProjectPlan): Promise<ProjectPlan> {
+  return {...plan, files: await formatFiles(plan.files)}
+}
+
+/** Formats files of the generated project as formatPlan does (`wsapi route add` writes its handler with it). */
+export async function formatFiles(files: PlannedFile[]): Promise<PlannedFile[]> {
   const prettier = await import('prettier')
   const format = async (file: PlannedFile): Promise<PlannedFile> => {
     const parser = PARSERS.find(([pattern]) => pattern.test(file.path))?.[1]
@@ -43,5 +48,5 @@ export async function formatPlan(plan: ProjectPlan): Promise<ProjectPlan> {
     }
   }
 
-  return {...plan, files: await Promise.all(plan.files.map((file) => format(file)))}
+  return Promise.all(files.map((file) => format(file)))
 }

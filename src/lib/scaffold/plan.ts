@@ -242,6 +242,8 @@ function templateContext(options: InitOptions, warnings: string[]) {
     customRouteKeys: options.routes,
     deploymentDescription: `Routes ${routes.map((route) => route.key).join(', ')}`,
     deploymentId: DEPLOYMENT_PLACEHOLDER,
+    // Template parameter defaults: empty serves the API on execute-api only.
+    domain: {certificateArn: options.domain?.certificateArn ?? '', hostedZoneId: options.domain?.hostedZoneId ?? '', name: options.domain?.name ?? ''},
     example: firstCustom ? firstCustom.example : JSON.stringify({data: 'hello'}),
     fanout: fanout ? {inlineMax: options.fanoutInlineMax, postsPerSecond: DEFAULT_POSTS_PER_SECOND, shards: options.fanoutShards, timeout: FANOUT_TIMEOUT_SECONDS} : false,
     functions,

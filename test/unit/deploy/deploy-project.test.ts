@@ -444,6 +444,19 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.ok(existsSync(join(dir, '.wsapi/outputs/prod.json')))
     assert.match(done.outputs.WebSocketUrl, /\/prod$/)
   })
+  it('--parameter DomainName and CertificateArn put a project made without a domain on it: WebSocketUrl is wss://<domain>; a bad domain is exit 2', async () => {
+    const dir = scaffoldProject()
+    const certificate = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789'
+    const done = deployed((await deploy(dir, {parameters: {CertificateArn: certificate, DomainName: 'chat.example.com'}})).result)
+    assert.equal(done.outputs.WebSocketUrl, 'wss://chat.example.com')
+    assert.match(done.outputs.ManagementEndpoint, /^https:\/\/[0-9a-f]{10}\.execute-api\.eu-west-1\.amazonaws\.com\/v1$/)
+    await assert.rejects(deploy(dir, {parameters: {CertificateArn: certificate, DomainName: 'Chat_Example'}}), (error: WsapiError) => {
+      assert.equal(error.exit, 2)
+      assert.match(error.message, /^Invalid --parameter DomainName: /)
+      return true
+    })
+  })
+
   describe('a stack of the same name that wsapi did not deploy for this project and stage', () => {
     const ORDERS = {Resources: {OrdersTable: {Properties: {}, Type: 'AWS::DynamoDB::Table'}}}
 

@@ -3,7 +3,7 @@ import {createServer, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 import {broadcast} from '../../../runtime/broadcast.js'
-import {managementClient, postToConnection} from '../../../runtime/management.js'
+import {managementClient, managementEndpoint, postToConnection} from '../../../runtime/management.js'
 
 const ENV = {
   AWS_ACCESS_KEY_ID: 'local',
@@ -86,6 +86,47 @@ describe('runtime managementClient', () => {
       client.destroy()
     } finally {
       server.close()
+    }
+  })
+})
+
+describe('runtime managementEndpoint', () => {
+  const context = (domainName: string) => ({requestContext: {apiId: 'abcde12345', domainName, stage: 'v1'}}) as Parameters<typeof managementEndpoint>[0]
+
+  it('uses the execute-api domain the event came in on', () => {
+    assert.equal(managementEndpoint(context('abcde12345.execute-api.eu-west-1.amazonaws.com'), {AWS_REGION: 'eu-west-1'}), 'https://abcde12345.execute-api.eu-west-1.amazonaws.com/v1')
+  })
+
+  it('builds the execute-api endpoint from the API id behind a custom domain, whatever its base path', () => {
+    // A custom domain maps the API under a base path (chat.example.com/api → stage v1): https://chat.example.com/v1 would be another API or nothing.
+    assert.equal(managementEndpoint(context('chat.example.com'), {AWS_REGION: 'eu-west-1'}), 'https://abcde12345.execute-api.eu-west-1.amazonaws.com/v1')
+    assert.equal(managementEndpoint(context('ws.example.cn'), {AWS_REGION: 'cn-north-1'}), 'https://abcde12345.execute-api.cn-north-1.amazonaws.com.cn/v1')
+  })
+
+  it('does not take a look-alike domain for the execute-api one', () => {
+    assert.equal(
+      managementEndpoint(context('abcde12345.execute-api.eu-west-1.amazonaws.com.evil.example'), {AWS_REGION: 'eu-west-1'}),
+      'https://abcde12345.execute-api.eu-west-1.amazonaws.com/v1',
+    )
+  })
+
+  it('prefers WSAPI_MANAGEMENT_ENDPOINT when set (wsapi dev)', () => {
+    assert.equal(managementEndpoint(context('chat.example.com'), {AWS_REGION: 'eu-west-1', WSAPI_MANAGEMENT_ENDPOINT: 'http://127.0.0.1:3001/v1'}), 'http://127.0.0.1:3001/v1')
+  })
+
+  it('gives managementClient the execute-api endpoint behind a custom domain', async () => {
+    const saved = process.env.AWS_REGION
+    const savedOverride = process.env.WSAPI_MANAGEMENT_ENDPOINT
+    process.env.AWS_REGION = 'eu-west-1'
+    delete process.env.WSAPI_MANAGEMENT_ENDPOINT
+    try {
+      const client = managementClient(context('chat.example.com') as Parameters<typeof managementClient>[0])
+      const endpoint = await client.config.endpoint!()
+      assert.equal(`${endpoint.protocol}//${endpoint.hostname}${endpoint.path}`, 'https://abcde12345.execute-api.eu-west-1.amazonaws.com/v1')
+    } finally {
+      if (saved === undefined) delete process.env.AWS_REGION
+      else process.env.AWS_REGION = saved
+      if (savedOverride !== undefined) process.env.WSAPI_MANAGEMENT_ENDPOINT = savedOverride
     }
   })
 })

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict'
+
+import {parseTemplate} from '../../../src/lib/project/index.js'
+import {projectSettings} from '../../../src/lib/routes/settings.js'
+import {planProject, type RawInitOptions, resolveInitOptions} from '../../../src/lib/scaffold/index.js'
+
+function settingsOf(options: RawInitOptions) {
+  const plan = planProject(resolveInitOptions({name: 'chat', ...options}))
+  return projectSettings(parseTemplate(plan.files.find((file) => file.path === 'template.yaml')!.contents, 'template.yaml'))
+}
+
+describe('route settings from the template', () => {
+  it("copies the project's function settings, table, rate limit and fan-out", () => {
+    assert.deepEqual(
+      settingsOf({arch: 'x86_64', idAttribute: 'cid', logRetention: 30, memory: 512, rateBurst: 7, rateLimit: '30/m', reservedConcurrency: 5, runtime: 'nodejs24.x', tableEnv: 'TABLE', timeout: 10}),
+      {
+        architecture: 'x86_64',
+        fanout: {inlineMax: '250', postsPerSecond: '9000', shards: '16'},
+        idAttribute: 'cid',
+        logRetention: 30,
+        memorySize: 512,
+        rateLimit: {burst: '7', rate: '30/m'},
+        reservedConcurrency: 5,
+        runtime: 'nodejs24.x',
+        table: 'ConnectionsTable',
+        tableEnv: 'TABLE',
+        timeout: 10,
+      },
+    )
+  })
+
+  it('has no rate limit, fan-out or reservation when the project has none', () => {
+    const settings = settingsOf({fanoutShards: 1, rateLimit: 'off', reservedConcurrency: 'none'})
+    assert.equal(settings.rateLimit, undefined)
+    assert.equal(settings.fanout, undefined)
+    assert.equal(settings.reservedConcurrency, undefined)
+  })
+
+  it("takes init's defaults for a rate limit when no broadcast route is left to copy", () => {
+    assert.deepEqual(settingsOf({routes: ''}).rateLimit, {burst: '20', rate: '10/s'})
+  })
+})
