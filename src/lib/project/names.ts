@@ -31,6 +31,11 @@ export const DEPRECATED_RUNTIMES: readonly string[] = ['nodejs20.x']
 export const ARCHITECTURES = ['arm64', 'x86_64'] as const
 export type Architecture = (typeof ARCHITECTURES)[number]
 
+/** True when `value` can name a CloudFormation stack. */
+export function isValidStackName(value: string): boolean {
+  return STACK_NAME.test(value)
+}
+
 export function validateStackName(value: string, what = 'project name'): string {
   if (!STACK_NAME.test(value)) {
     throw new UsageError(
