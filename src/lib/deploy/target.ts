@@ -21,7 +21,11 @@ export interface StackTarget {
  * for that stage, so that it reports it.
  */
 export function resolveStackTarget(dir: string, requested?: string): StackTarget {
-  const project = loadProject(dir, {stage: requested})
+  return stackTargetOf(loadProject(dir, {stage: requested}))
+}
+
+/** The stack of a project already loaded for its stage (loadProject with `stage`). */
+export function stackTargetOf(project: ProjectModel): StackTarget {
   const stage = project.stage.name
   // resolveStage checks the stage against the project name only when that name is a valid stack name.
   validateStackStage(project.name, stage)
