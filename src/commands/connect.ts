@@ -10,6 +10,7 @@ import {clientAuthFlags} from '../ui/aws-flags.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {chatTerminal} from '../ui/connect-terminal.js'
+import {isInteractive} from '../ui/interactive.js'
 
 const seconds = Flags.custom<number>({
   async parse(input, _context, options) {
@@ -79,7 +80,8 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     }
 
     const token = await resolveTokenInput({env: process.env, flag: flags.token, readStdin: () => readSecretFromStdin('--token-stdin'), stdin: flags['token-stdin']})
-    const interactive = flags.execute === undefined && !flags.json && Boolean(process.stdin.isTTY && process.stdout.isTTY)
+    // -x makes it a script even in a terminal.
+    const interactive = flags.execute === undefined && isInteractive({json: flags.json})
     const resolved = await resolveClientTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
     const target = flags.sigv4 ? {...resolved, url: await presignTarget(resolved, {profile: flags.profile, region: flags.region})} : resolved
     const plan = planChat({
