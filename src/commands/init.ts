@@ -15,6 +15,7 @@ import {
   writeProject,
 } from '../lib/scaffold/index.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {durationFlag, SECONDS} from '../ui/duration-flag.js'
 import {isInteractive} from '../ui/interactive.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {colors} from '../ui/output.js'
@@ -62,7 +63,7 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     runtime: Flags.string({description: `Lambda runtime. [default: ${INIT_DEFAULTS.runtime}]`, options: [...LAMBDA_RUNTIMES]}),
     arch: Flags.string({description: `Lambda architecture. [default: ${INIT_DEFAULTS.arch}]`, options: [...ARCHITECTURES]}),
     memory: Flags.integer({description: `Lambda memory in MB (128-10240). [default: ${INIT_DEFAULTS.memory}]`}),
-    timeout: Flags.integer({description: `Lambda timeout in seconds (API Gateway waits at most 29). [default: ${INIT_DEFAULTS.timeout}]`}),
+    timeout: durationFlag(SECONDS)({description: `Lambda timeout, whole seconds, e.g. 20s (a bare number is seconds; API Gateway waits at most 29s). [default: ${INIT_DEFAULTS.timeout}s]`}),
     'log-retention': Flags.integer({description: `Days CloudWatch keeps function logs. [default: ${INIT_DEFAULTS.logRetention}]`}),
     'rate-limit': Flags.string({
       description: `Messages each connection may send to a broadcast route, on average: N/s or N/m, or off. [default: ${INIT_DEFAULTS.rateLimit}]`,
@@ -118,7 +119,8 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
       runtime: flags.runtime,
       stage: flags.stage,
       tableEnv: flags['table-env'],
-      timeout: flags.timeout,
+      // The template's Timeout is in seconds; resolveInitOptions refuses a part of one.
+      timeout: flags.timeout === undefined ? undefined : flags.timeout / 1000,
       writeCapacity: flags['write-capacity'],
     }
     const defaultName = stackNameFromDirectory(basename(dir))

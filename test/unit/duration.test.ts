@@ -17,7 +17,7 @@ function rejects(value: string, grammar: Parameters<typeof parseDuration>[1], pa
 }
 
 describe('parseDuration: one grammar for every duration flag', () => {
-  it('reads ms, s, m and h, decimals too, in every grammar alike', () => {
+  it('reads ms, s, m, h and d, decimals too, in every grammar alike', () => {
     for (const grammar of [SECONDS, MILLISECONDS, WAIT]) {
       assert.equal(parseDuration('500ms', grammar), 500)
       assert.equal(parseDuration('1.5s', grammar), 1500)
@@ -25,6 +25,7 @@ describe('parseDuration: one grammar for every duration flag', () => {
       assert.equal(parseDuration('10m', grammar), 600_000)
       assert.equal(parseDuration('2h', grammar), 7_200_000)
       assert.equal(parseDuration(' 2h ', grammar), 7_200_000)
+      assert.equal(parseDuration('1d', grammar), 86_400_000)
     }
   })
 
@@ -46,7 +47,7 @@ describe('parseDuration: one grammar for every duration flag', () => {
   })
 
   it('refuses anything else, saying what form is expected', () => {
-    for (const value of ['', 'soon', '5 minutes', '1d', '10 m', '1e3', '-5s', '0x10', 'ms']) {
+    for (const value of ['', 'soon', '5 minutes', '1w', '10 m', '10M', '1e3', '-5s', '0x10', 'ms']) {
       rejects(value, SECONDS, /^give a positive duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds\), not /)
     }
 
@@ -58,7 +59,16 @@ describe('parseDuration: one grammar for every duration flag', () => {
     for (const value of ['597h', '600h', '9999999999']) rejects(value, SECONDS, /^give at most 596h \(a longer timer would fire at once\), not /)
   })
 
-  it('describes its form for flag help', () => {
+  it('takes a limit of its own where a duration is no timer, and may require a unit', () => {
+    const ttl = {bare: 's', maxMs: 30 * 86_400_000} as const
+    assert.equal(parseDuration('30d', ttl), 2_592_000_000)
+    rejects('31d', ttl, /^give at most 30d, not "31d"$/)
+    const since = {maxMs: Number.POSITIVE_INFINITY}
+    assert.equal(parseDuration('400d', since), 400 * 86_400_000)
+    rejects('10', since, /^give a positive duration such as 500ms, 30s, 10m or 2h, not "10"$/)
+  })
+
+  it('describes its form for messages', () => {
     assert.equal(durationForm(MILLISECONDS), 'a duration such as 500ms, 30s, 10m or 2h (a bare number is milliseconds)')
   })
 })
