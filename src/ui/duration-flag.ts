@@ -15,13 +15,18 @@ export function durationFlag(grammar: DurationGrammar) {
   })
 }
 
-/** The same with a default, written as a user writes it (`10m`), which --help shows. */
+/**
+ * The same with a default, written as a user writes it (`10m`). --help shows it so; a function default that
+ * the manifest does not cache keeps oclif from printing milliseconds or loading the command to render help.
+ */
 export function durationFlagWithDefault(grammar: DurationGrammar, defaultText: string) {
-  return Flags.custom<number>({
-    default: parseDuration(defaultText, grammar),
-    defaultHelp: async () => defaultText,
+  const defaultMs = parseDuration(defaultText, grammar)
+  const flag = Flags.custom<number>({
+    default: async () => defaultMs,
+    noCacheDefault: true,
     async parse(input) {
       return parseDuration(input, grammar)
     },
   })
+  return (options: {description: string}) => flag({description: `[default: ${defaultText}] ${options.description}`})
 }
