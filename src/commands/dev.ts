@@ -56,7 +56,7 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
     }),
     'connections-burst-limit': Flags.integer({default: 5000, description: 'Burst of that throttle: calls allowed at once before the rate applies (API Gateway: 5000).', min: 1}),
     'async-retry-delay': durationFlagWithDefault(SECONDS, '1s')({
-      description: 'Wait before retrying a failed asynchronous (Event) invocation; the second retry waits twice as long (Lambda: about 1m, then 2m).',
+      description: 'Wait before retrying a failed Event invocation, twice as long before the second retry (Lambda: about 1m, then 2m; a bare number is seconds).',
     }),
     concurrency: Flags.integer({default: 4, description: 'Execution environments (worker threads) per function at most.', max: 256, min: 1}),
     queue: Flags.integer({
