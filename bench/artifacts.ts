@@ -24,8 +24,8 @@ try {
 
   // The SDK-inside baseline resolves @aws-sdk/* from wsapi's own dependencies.
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir')
-  const built = await buildProject(dir)
   const project = loadProject(dir)
+  const built = await buildProject(project)
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
   const rows: string[][] = [['function', 'bundle', 'zip', 'zip, SDK inside', 'ratio']]
   let total = 0

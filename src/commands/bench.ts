@@ -9,6 +9,7 @@ import {UsageError, WsapiError} from '../lib/errors.js'
 import {readSecretFromStdin, resolveTokenInput} from '../lib/secret-input.js'
 import {clientAuthFlags} from '../ui/aws-flags.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {durationFlagWithDefault, MILLISECONDS, SECONDS} from '../ui/duration-flag.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {progressLine, renderBenchSummary} from '../ui/bench-report.js'
 import {progressBar} from '../ui/progress.js'
@@ -19,14 +20,6 @@ export interface BenchCommandResult extends BenchResult {
 }
 
 const SOURCE_TEXT = {argument: undefined, deploy: 'last deploy', dev: 'wsapi dev'}
-
-const seconds = Flags.custom<number>({
-  async parse(input) {
-    const value = Number(input)
-    if (!Number.isFinite(value) || value <= 0) throw new UsageError(`give seconds, a number above 0 (e.g. 10 or 0.5), not ${JSON.stringify(input)}`)
-    return value
-  },
-})
 
 export default class Bench extends WsapiCommand {
   static override args = {
@@ -60,8 +53,8 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
     rate: Flags.integer({default: 100, description: `New connections per second while ramping up (API Gateway's default quota: ${APIGW_CONNECT_RATE_QUOTA}/s per account).`, min: 1}),
     senders: Flags.integer({default: 1, description: 'How many of the clients send.', min: 1}),
     messages: Flags.integer({char: 'm', default: 10, description: 'Broadcasts each sender sends.', min: 1}),
-    interval: Flags.integer({default: 200, description: "Milliseconds between two broadcasts of one sender (senders are staggered across it).", min: 0}),
-    timeout: seconds({default: 10, description: 'Seconds a handshake may take, and to wait for the last deliveries after the last send.'}),
+    interval: durationFlagWithDefault(MILLISECONDS, '200ms')({description: 'Time between two broadcasts of one sender, staggered across senders (a bare number is milliseconds).'}),
+    timeout: durationFlagWithDefault(SECONDS, '10s')({description: 'How long a handshake may take, and the wait for the last deliveries after the last send (a bare number is seconds).'}),
     route: Flags.string({char: 'r', description: 'Route key to send to. [default: the first custom route of template.yaml, else sendmessage]'}),
     'route-field': Flags.string({description: 'Message field that selects the route, e.g. action or meta.type. [default: from the route selection expression, else message]'}),
     room: Flags.string({description: 'Every client joins this room first ({"<routeField>":"join","room":…}, waiting for the reply) and messages carry "room": a project made with --rooms delivers them to the room only. Deliveries count the members.'}),
@@ -100,7 +93,7 @@ Exit codes: 0 when every delivery arrived; 1 when a delivery was lost (unless --
         room: flags.room,
         ...routing,
         senders: flags.senders,
-        timeoutMs: flags.timeout * 1000,
+        timeoutMs: flags.timeout,
         ...tokenTransport(target, token ?? target.token),
       })
     } finally {

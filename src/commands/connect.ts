@@ -11,14 +11,8 @@ import {clientAuthFlags} from '../ui/aws-flags.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {chatTerminal} from '../ui/connect-terminal.js'
-
-const seconds = Flags.custom<number>({
-  async parse(input, _context, options) {
-    const value = Number(input)
-    if (input.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${options.name} takes a number of seconds, e.g. 5 or 0.5; got ${JSON.stringify(input)}.`)
-    return value
-  },
-})
+import {durationFlag, SECONDS} from '../ui/duration-flag.js'
+import {isInteractive} from '../ui/interactive.js'
 
 export default class Connect extends WsapiCommand {
   static override args = {
@@ -63,12 +57,12 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     origin: Flags.string({char: 'o', description: 'Origin header.'}),
     insecure: Flags.boolean({char: 'k', description: 'Do not verify the TLS certificate (test servers only).'}),
     reconnect: Flags.boolean({description: 'Reconnect with exponential backoff after the connection drops; each new connection is announced.'}),
-    keepalive: seconds({description: "Send a small app-level frame after this many idle seconds, so that API Gateway's 10-minute idle timeout does not end a quiet session (off by default)."}),
+    keepalive: durationFlag(SECONDS)({description: "Send a small frame after this long idle (e.g. 5m; a bare number is seconds), so that API Gateway's idle timeout spares a quiet session."}),
     'keepalive-message': Flags.string({description: 'The keepalive frame (default {"<routeField>":"$keepalive"}, which goes to $default; its reply is hidden).'}),
     execute: Flags.string({char: 'x', description: 'Line to send once connected (repeatable; same rules as typed lines); stdin is then not read.', multiple: true, multipleNonGreedy: true}),
-    wait: seconds({char: 'w', description: 'Seconds to stay after the last line in a script (default 2, or until --count is met; -1: until the server closes).'}),
+    wait: durationFlag({...SECONDS, forever: true, zero: true})({char: 'w', description: 'How long to stay after the last line in a script, e.g. 10s (bare: seconds; -1: until closed). [default: 2s, or until --count]'}),
     count: Flags.integer({description: 'Exit after this many received messages (exit 1 if the connection ends first).', min: 1}),
-    timeout: seconds({char: 't', description: 'Fail (exit 1) if the session has not ended after this many seconds; also bounds the handshake.'}),
+    timeout: durationFlag(SECONDS)({char: 't', description: 'Fail (exit 1) if the session has not ended after this long, e.g. 30s (a bare number is seconds); also bounds the handshake.'}),
     raw: Flags.boolean({description: 'Print messages as received (no pretty-printing, no reflowing onto one line); on a terminal, control characters still show as escapes.'}),
     color: Flags.boolean({allowNo: true, default: true, description: 'Colour the output (--no-color or NO_COLOR turns it off).'}),
     json: Flags.boolean({description: 'Write NDJSON records {time, direction, data} to stdout as messages pass (direction in or out).'}),
@@ -83,7 +77,8 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     }
 
     const token = await resolveTokenInput({env: process.env, flag: flags.token, readStdin: () => readSecretFromStdin('--token-stdin'), stdin: flags['token-stdin']})
-    const interactive = flags.execute === undefined && !flags.json && Boolean(process.stdin.isTTY && process.stdout.isTTY)
+    // -x makes it a script even in a terminal.
+    const interactive = flags.execute === undefined && isInteractive({json: flags.json})
     const resolved = await resolveClientTarget({dir: resolve(flags.dir), stage: flags.stage, url: args.url})
     const target = flags.sigv4 ? {...resolved, url: await presignTarget(resolved, {profile: flags.profile, region: flags.region})} : resolved
     const plan = planChat({
@@ -92,13 +87,13 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
       execute: flags.execute,
       interactive,
       keepaliveMessage: flags['keepalive-message'],
-      keepaliveSeconds: flags.keepalive,
+      keepaliveSeconds: seconds(flags.keepalive),
       message: {route: flags.route, routeField: flags['route-field']},
       reconnect: flags.reconnect,
       sendRaw: flags['send-raw'],
       target,
-      timeoutSeconds: flags.timeout,
-      waitSeconds: flags.wait,
+      timeoutSeconds: seconds(flags.timeout),
+      waitSeconds: flags.wait === Number.POSITIVE_INFINITY ? -1 : seconds(flags.wait),
     })
     let history: LineHistory | undefined
     if (interactive) {
@@ -118,4 +113,9 @@ Exit codes: 0 after a quit or a normal close (1000, 1001); 1 when the connection
     })
     return runChat(plan, view, input, history)
   }
+}
+
+/** The chat plan takes seconds. */
+function seconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : ms / 1000
 }

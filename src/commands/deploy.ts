@@ -4,7 +4,8 @@ import {awsOptionsFrom} from '../lib/aws/options.js'
 import type {DeployProjectResult} from '../lib/deploy/deploy-project.js'
 import {WsapiError} from '../lib/errors.js'
 import {readSecretFromStdin, resolveParameterInput} from '../lib/secret-input.js'
-import {awsFlags, isInteractive, pollIntervalFromEnv, stackFlags} from '../ui/aws-flags.js'
+import {awsFlags, pollIntervalFromEnv, stackFlags} from '../ui/aws-flags.js'
+import {isInteractive} from '../ui/interactive.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Flags} from '../ui/oclif.js'
 import {countChanges, renderChanges, renderFailures, renderOutputs} from '../ui/deploy-render.js'
@@ -50,7 +51,7 @@ Credentials and region come from the standard AWS chain (--profile / AWS_PROFILE
     const {flags} = await this.parse(Deploy)
     const parameters = await resolveParameterInput({env: process.env, flags: flags.parameter, readStdin: () => readSecretFromStdin('--parameter-stdin'), stdinName: flags['parameter-stdin']})
     const {deployProject, Secrets} = await import('../lib/deploy/index.js')
-    const interactive = isInteractive(this.jsonEnabled())
+    const interactive = isInteractive({json: this.jsonEnabled()})
     const prompts = interactive ? await import('../ui/deploy-prompts.js') : undefined
     const secrets = new Secrets()
     const out = secrets.output(this.out)

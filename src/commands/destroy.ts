@@ -3,7 +3,8 @@ import {resolve} from 'node:path'
 import {awsOptionsFrom} from '../lib/aws/options.js'
 import type {DestroyPlan, DestroyProjectResult} from '../lib/deploy/destroy.js'
 import {UsageError, WsapiError} from '../lib/errors.js'
-import {awsFlags, isInteractive, pollIntervalFromEnv, stackFlags} from '../ui/aws-flags.js'
+import {awsFlags, pollIntervalFromEnv, stackFlags} from '../ui/aws-flags.js'
+import {isInteractive} from '../ui/interactive.js'
 import {WsapiCommand} from '../ui/base-command.js'
 import {Flags} from '../ui/oclif.js'
 import {renderBlocking} from '../ui/deploy-render.js'
@@ -40,7 +41,7 @@ In a terminal it asks you to type the stack name; elsewhere it needs --yes. A st
     let confirm: ((plan: DestroyPlan) => Promise<boolean>) | undefined
     if (!flags.yes) {
       const out = this.out
-      confirm = isInteractive(this.jsonEnabled())
+      confirm = isInteractive({json: this.jsonEnabled()})
         ? async (plan) => {
             const data = plan.tables.length > 0 ? `, including the data in ${plan.tables.join(', ')}` : ''
             out.warn(`This deletes ${plan.stackName} (${plan.status}, ${plan.resources} resources${data}) from account ${plan.account} in ${plan.region}.`)

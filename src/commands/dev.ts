@@ -1,11 +1,11 @@
 import {resolve} from 'node:path'
 
 import {parseAllowedOrigin} from '../lib/dev/access.js'
-import {parseDuration} from '../lib/dev/duration.js'
 import {parseConnectionsRateLimit} from '../lib/dev/rate-limit.js'
 import type {DevServer} from '../lib/dev/server.js'
 import {readSecretFromStdin, resolveParameterInput} from '../lib/secret-input.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {durationFlagWithDefault, MILLISECONDS, SECONDS} from '../ui/duration-flag.js'
 import {Flags} from '../ui/oclif.js'
 import {colors, table} from '../ui/output.js'
 
@@ -45,19 +45,18 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
     'parameter-stdin': Flags.string({description: 'Read the value of this parameter (e.g. AuthTokenSecret) from standard input.'}),
     region: Flags.string({default: 'us-east-1', description: 'AWS_REGION the handlers see.'}),
     persist: Flags.string({description: 'Keep DynamoDB data in this folder between runs (created if missing; one dev server at a time; default: in memory).'}),
-    'idle-timeout': Flags.string({default: '10m', description: 'Close connections idle this long with 1001 "Going away" (API Gateway: 10m).'}),
-    'max-duration': Flags.string({default: '2h', description: 'Close connections this old with 1001 "Going away" (API Gateway: 2h).'}),
-    'integration-timeout': Flags.string({default: '29s', description: 'Stop waiting for a handler after this long (API Gateway: 29s).'}),
-    latency: Flags.integer({default: 0, description: 'Milliseconds added to each @connections call, to mimic AWS.', min: 0}),
-    'latency-dynamodb': Flags.integer({default: 0, description: 'Milliseconds added to each DynamoDB call, to mimic AWS.', min: 0}),
+    'idle-timeout': durationFlagWithDefault(SECONDS, '10m')({description: 'Close connections idle this long with 1001 "Going away" (API Gateway: 10m; a bare number is seconds).'}),
+    'max-duration': durationFlagWithDefault(SECONDS, '2h')({description: 'Close connections this old with 1001 "Going away" (API Gateway: 2h; a bare number is seconds).'}),
+    'integration-timeout': durationFlagWithDefault(SECONDS, '29s')({description: 'Stop waiting for a handler after this long (API Gateway: 29s; a bare number is seconds).'}),
+    latency: durationFlagWithDefault(MILLISECONDS, '0')({description: 'Added to each @connections call, to mimic AWS, e.g. 20ms (a bare number is milliseconds).'}),
+    'latency-dynamodb': durationFlagWithDefault(MILLISECONDS, '0')({description: 'Added to each DynamoDB call, to mimic AWS, e.g. 5ms (a bare number is milliseconds).'}),
     'connections-rate-limit': Flags.string({
       default: '10000',
       description: 'Requests per second all @connections calls share before 429 LimitExceededException, as the account-level throttle of API Gateway (10000); off for no limit.',
     }),
     'connections-burst-limit': Flags.integer({default: 5000, description: 'Burst of that throttle: calls allowed at once before the rate applies (API Gateway: 5000).', min: 1}),
-    'async-retry-delay': Flags.string({
-      default: '1s',
-      description: 'Wait before retrying a failed asynchronous (Event) invocation; the second retry waits twice as long (Lambda: about 1m, then 2m).',
+    'async-retry-delay': durationFlagWithDefault(SECONDS, '1s')({
+      description: 'Wait before retrying a failed Event invocation, twice as long before the second retry (Lambda: about 1m, then 2m; a bare number is seconds).',
     }),
     concurrency: Flags.integer({default: 4, description: 'Execution environments (worker threads) per function at most.', max: 256, min: 1}),
     queue: Flags.integer({
@@ -82,17 +81,17 @@ Ctrl-C closes every connection with 1001 "Going away", runs $disconnect for each
     const parameters = await resolveParameterInput({env: process.env, flags: flags.parameter, readStdin: () => readSecretFromStdin('--parameter-stdin'), stdinName: flags['parameter-stdin']})
     const options = {
       allowOrigins: (flags['allow-origin'] ?? []).map((value) => parseAllowedOrigin(value)),
-      asyncRetryDelayMs: parseDuration('async-retry-delay', flags['async-retry-delay']),
+      asyncRetryDelayMs: flags['async-retry-delay'],
       concurrency: flags.concurrency,
       connectionsRateLimit: parseConnectionsRateLimit(flags['connections-rate-limit'], flags['connections-burst-limit']) ?? null,
       dir: resolve(flags.dir),
       dynamodbLatencyMs: flags['latency-dynamodb'],
       host: flags.host,
-      idleTimeoutMs: parseDuration('idle-timeout', flags['idle-timeout']),
-      integrationTimeoutMs: parseDuration('integration-timeout', flags['integration-timeout']),
+      idleTimeoutMs: flags['idle-timeout'],
+      integrationTimeoutMs: flags['integration-timeout'],
       latencyMs: flags.latency,
       logInvocations: !flags.quiet,
-      maxDurationMs: parseDuration('max-duration', flags['max-duration']),
+      maxDurationMs: flags['max-duration'],
       output: this.out,
       environmentParameters: parameters.fromEnvironment,
       parameters: parameters.given,

@@ -1,7 +1,7 @@
 import {basename, relative, resolve} from 'node:path'
 
 import {UsageError} from '../lib/errors.js'
-import {stackNameFromDirectory} from '../lib/project/index.js'
+import {ARCHITECTURES, LAMBDA_RUNTIMES, stackNameFromDirectory} from '../lib/project/index.js'
 import {
   checkTarget,
   connectCommand,
@@ -15,6 +15,8 @@ import {
   writeProject,
 } from '../lib/scaffold/index.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {durationFlag, SECONDS} from '../ui/duration-flag.js'
+import {isInteractive} from '../ui/interactive.js'
 import {Args, Flags} from '../ui/oclif.js'
 import {colors} from '../ui/output.js'
 
@@ -58,10 +60,10 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     billing: Flags.string({description: `Table billing mode. [default: ${INIT_DEFAULTS.billing}]`, options: ['on-demand', 'provisioned']}),
     'read-capacity': Flags.integer({description: `Read capacity units (provisioned billing). [default: ${INIT_DEFAULTS.readCapacity}]`}),
     'write-capacity': Flags.integer({description: `Write capacity units (provisioned billing). [default: ${INIT_DEFAULTS.writeCapacity}]`}),
-    runtime: Flags.string({description: `Lambda runtime. [default: ${INIT_DEFAULTS.runtime}]`, options: ['nodejs22.x', 'nodejs24.x', 'nodejs20.x']}),
-    arch: Flags.string({description: `Lambda architecture. [default: ${INIT_DEFAULTS.arch}]`, options: ['arm64', 'x86_64']}),
+    runtime: Flags.string({description: `Lambda runtime. [default: ${INIT_DEFAULTS.runtime}]`, options: [...LAMBDA_RUNTIMES]}),
+    arch: Flags.string({description: `Lambda architecture. [default: ${INIT_DEFAULTS.arch}]`, options: [...ARCHITECTURES]}),
     memory: Flags.integer({description: `Lambda memory in MB (128-10240). [default: ${INIT_DEFAULTS.memory}]`}),
-    timeout: Flags.integer({description: `Lambda timeout in seconds (API Gateway waits at most 29). [default: ${INIT_DEFAULTS.timeout}]`}),
+    timeout: durationFlag(SECONDS)({description: `Lambda timeout, whole seconds, e.g. 20s (a bare number is seconds; API Gateway waits at most 29s). [default: ${INIT_DEFAULTS.timeout}s]`}),
     'log-retention': Flags.integer({description: `Days CloudWatch keeps function logs. [default: ${INIT_DEFAULTS.logRetention}]`}),
     'rate-limit': Flags.string({
       description: `Messages each connection may send to a broadcast route, on average: N/s or N/m, or off. [default: ${INIT_DEFAULTS.rateLimit}]`,
@@ -123,11 +125,12 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
       runtime: flags.runtime,
       stage: flags.stage,
       tableEnv: flags['table-env'],
-      timeout: flags.timeout,
+      // The template's Timeout is in seconds; resolveInitOptions refuses a part of one.
+      timeout: flags.timeout === undefined ? undefined : flags.timeout / 1000,
       writeCapacity: flags['write-capacity'],
     }
     const defaultName = stackNameFromDirectory(basename(dir))
-    const interactive = Boolean(process.stdin.isTTY) && !flags.yes && !this.jsonEnabled()
+    const interactive = !flags.yes && isInteractive({json: this.jsonEnabled()})
     let raw = given
     if (interactive) {
       const {askInitQuestions} = await import('../ui/init-prompts.js')

@@ -2,6 +2,7 @@ import {resolve} from 'node:path'
 
 import type {DevToken} from '../lib/auth/dev-token.js'
 import {WsapiCommand} from '../ui/base-command.js'
+import {durationFlagWithDefault} from '../ui/duration-flag.js'
 import {Flags} from '../ui/oclif.js'
 
 export default class Token extends WsapiCommand {
@@ -9,14 +10,14 @@ export default class Token extends WsapiCommand {
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> --sub alice', description: 'A token for user alice, valid for an hour'},
-    {command: '<%= config.bin %> <%= command.id %> --sub bob --claim email=bob@example.com --ttl 60', description: 'With an email claim (it reaches requestContext.authorizer), valid for a minute'},
+    {command: '<%= config.bin %> <%= command.id %> --sub bob --claim email=bob@example.com --ttl 1m', description: 'With an email claim (it reaches requestContext.authorizer), valid for a minute'},
   ]
 
   static override flags = {
     dir: Flags.string({default: '.', description: 'Project folder.'}),
     sub: Flags.string({description: 'The subject (user id): the principalId of connections that present the token.', required: true}),
     claim: Flags.string({description: 'An extra claim, name=value (repeatable; JSON values such as numbers stay typed).', multiple: true}),
-    ttl: Flags.integer({default: 3600, description: 'Seconds until the token expires.', max: 86_400 * 30, min: 1}),
+    ttl: durationFlagWithDefault({bare: 's', maxMs: 30 * 86_400_000}, '1h')({description: 'How long until the token expires, e.g. 15m (a bare number is seconds; at most 30d).'}),
   }
 
   static override summary = 'Print a JWT issued by the running wsapi dev (jwt projects).'
@@ -28,7 +29,8 @@ export default class Token extends WsapiCommand {
       claims: Object.fromEntries((flags.claim ?? []).map((claim) => parseClaim(claim))),
       dir: resolve(flags.dir),
       sub: flags.sub,
-      ttlSeconds: flags.ttl,
+      // JWT times are whole seconds: a part of one counts as one.
+      ttlSeconds: Math.ceil(flags.ttl / 1000),
     })
     if (!this.jsonEnabled()) this.log(result.token)
     return result

@@ -20,11 +20,6 @@ export function pollIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): numbe
   return Number.isFinite(value) && value > 0 ? value : undefined
 }
 
-/** A person is there to answer questions: stdin and stdout are terminals, and the output is not JSON. */
-export function isInteractive(json: boolean): boolean {
-  return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json
-}
-
 /** How a WebSocket client (connect, bench) authenticates its $connect: a token, or a SigV4-presigned URL. */
 export const clientAuthFlags = {
   sigv4: Flags.boolean({

@@ -8,7 +8,7 @@ import {PtySession} from '../helpers/pty.js'
 import {tempDir} from '../helpers/tmp.js'
 
 /** Small fast runs: 10 clients, 2 senders × 3 messages = 60 deliveries expected; a timeout a busy machine meets 5 times over. */
-const SMALL = ['--clients', '10', '--senders', '2', '--messages', '3', '--interval', '5', '--rate', '1000', '--timeout', '1.5']
+const SMALL = ['--clients', '10', '--senders', '2', '--messages', '3', '--interval', '5', '--rate', '1000', '--timeout', '1500ms']
 
 describe('wsapi bench', function () {
   this.timeout(60_000)
@@ -167,7 +167,8 @@ describe('wsapi bench', function () {
   it('rejects bad usage with one line and exit 2', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['ws://127.0.0.1:1/v1', '--clients', '2', '--senders', '3'], /^Error: --senders 3 is more than --clients 2: senders are some of the clients\.$/],
-      [['ws://127.0.0.1:1/v1', '--timeout', '0'], /^Error: Invalid --timeout: give seconds, a number above 0 \(e\.g\. 10 or 0\.5\), not "0" \(see --help\)$/],
+      [['ws://127.0.0.1:1/v1', '--timeout', '0'], /^Error: Invalid --timeout: give a positive duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds\), not "0" \(see --help\)$/],
+      [['ws://127.0.0.1:1/v1', '--interval', '5x'], /^Error: Invalid --interval: give a duration such as 500ms, 30s, 10m or 2h \(a bare number is milliseconds\), not "5x" \(see --help\)$/],
       [['ws://127.0.0.1:1/v1', '--clients', '0'], /^Error: Invalid --clients: Expected an integer greater than or equal to 1 but received: 0 \(see --help\)$/],
       [['ws://127.0.0.1:1/v1', '--expect', 'some'], /^Error: Expected --expect=some to be one of: all, others \(see --help\)$/],
       [['ws://127.0.0.1:1/v1', '-H', 'nocolon'], /^Error: Invalid header "nocolon": write it as "Name: value", e\.g\. -H "Authorization: Bearer abc"\.$/],

@@ -26,7 +26,11 @@ describe('wsapi build', function () {
     assert.equal(result.code, 0, result.stderr)
     const json = JSON.parse(result.stdout)
     assert.equal(json.functions.length, 5)
-    assert.match(json.functions[0].s3Key, /^\$\{AWS::StackName\}\/[0-9a-f]{64}\.zip$/)
+    // The key `wsapi deploy` uploads to for the stack <project>-<stage>; no zip bytes in the JSON.
+    assert.match(json.functions[0].s3Key, /^chat-v1\/[0-9a-f]{64}\.zip$/)
+    assert.equal(json.functions[0].zip, undefined)
+    const prod = JSON.parse((await runCli(['build', '--dir', dir, '--stage', 'prod', '--json', '--no-typecheck'])).stdout)
+    assert.equal(prod.functions[0].s3Key, `chat-prod/${json.functions[0].sha256}.zip`)
   })
 
   it('type-checks the handlers and stops on a type error; --no-typecheck builds anyway', async () => {

@@ -169,6 +169,16 @@ describe('wsapi init', function () {
     }
   })
 
+  it('--timeout takes a duration like every duration flag; a bare number is seconds', async () => {
+    for (const [value, seconds] of [['20s', 20], ['1m', 60], ['12', 12]] as const) {
+      const cwd = tempDir()
+      // eslint-disable-next-line no-await-in-loop
+      const result = await runCli(['init', 'chat', '--yes', '--timeout', value], {cwd})
+      assert.equal(result.code, 0, result.stderr)
+      assert.match(readFileSync(join(cwd, 'chat/template.yaml'), 'utf8'), new RegExp(`\\n      Timeout: ${seconds}\\n`))
+    }
+  })
+
   it('never prompts without a TTY, even without --yes', async () => {
     const cwd = tempDir()
     const result = await runCli(['init', 'chat'], {cwd, timeoutMs: 20_000})
@@ -204,6 +214,8 @@ describe('wsapi init', function () {
     [['--domain', 'chat..example', '--certificate-arn', 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789'], '"chat..example"'],
     [['--domain', 'chat.example.com', '--certificate-arn', 'arn:aws:iam::123456789012:role/x'], '"arn:aws:iam::123456789012:role/x"'],
     [['--domain', 'chat.example.com'], '--domain needs --certificate-arn'],
+    [['--timeout', '1500ms'], '"1.5": give a whole number'],
+    [['--timeout', 'long'], 'Invalid --timeout: give a positive duration such as 500ms, 30s, 10m or 2h (a bare number is seconds), not "long"'],
   ] as const) {
     it(`exits 2 naming the bad value for ${args.join(' ').slice(0, 40)}`, async () => {
       const cwd = tempDir()

@@ -141,7 +141,8 @@ describe('wsapi connect', function () {
         const result = await run(['--dir', dir, '--stage', 'prod', '-x', 'hi', '--count', '1', '--keepalive', '0.2', '--keepalive-message', 'ka', '--timeout', '10'])
         assert.equal(result.stdout, '{"message":"sendmessage","data":"hi"}\n')
         assert.match(result.stderr, /Connected to ws:\/\/127\.0\.0\.1:\d+\/v1 \(last deploy\)/)
-        const idle = await run([echo.url, '--keepalive', '0.2', '--keepalive-message', 'ka', '--wait', '1.5'])
+        // A bare number keeps its seconds (above); units work for every duration flag.
+        const idle = await run([echo.url, '--keepalive', '200ms', '--keepalive-message', 'ka', '--wait', '1.5s'])
         assert.equal(idle.code, 0)
         assert.ok(echo.messages.includes('ka'))
       })
@@ -571,8 +572,8 @@ describe('wsapi connect', function () {
         const echo = await use(startServer())
         for (const [args, pattern] of [
           [[echo.url, '-H', 'no colon'], /Invalid header "no colon": write it as "Name: value"/],
-          [[echo.url, '--wait', 'soon'], /--wait takes a number of seconds/],
-          [[echo.url, '--keepalive', '0'], /Invalid --keepalive 0: give a number of seconds greater than 0/],
+          [[echo.url, '--wait', 'soon'], /Invalid --wait: give a duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds; -1: until the server closes\), not "soon" \(see --help\)/],
+          [[echo.url, '--keepalive', '0'], /Invalid --keepalive: give a positive duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds\), not "0" \(see --help\)/],
           [[echo.url, '--count', '0'], /Expected an integer greater than or equal to 1/],
           [[echo.url, '-x', '/close 999'], /-x "\/close 999": \/close: "999" is not a close code a client may send/],
           [[echo.url, '-x', '/frobnicate'], /Unknown command \/frobnicate/],

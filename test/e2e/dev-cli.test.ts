@@ -121,7 +121,8 @@ describe('wsapi dev: flags and failures', function () {
 
   it('--latency and --latency-dynamodb delay each @connections and DynamoDB call', async () => {
     const dir = scaffoldProject()
-    const dev = await startDev(dir, ['--latency', '300', '--latency-dynamodb', '200'])
+    // A bare --latency is milliseconds, as it always was; units work too.
+    const dev = await startDev(dir, ['--latency', '300', '--latency-dynamodb', '0.2s'])
     try {
       let started = Date.now()
       const client = await connect(dev.ready.url) // $connect: one PutItem
@@ -217,7 +218,7 @@ describe('wsapi dev: flags and failures', function () {
   it('bad flag values: exit 2 with what to write', async () => {
     const result = await runCli(['dev', '--dir', scaffoldProject(), '--idle-timeout', 'soon'])
     assert.equal(result.code, 2)
-    assert.match(result.stderr, /Invalid --idle-timeout "soon": give a positive duration such as 30s/)
+    assert.equal(result.stderr.trim(), 'Error: Invalid --idle-timeout: give a positive duration such as 500ms, 30s, 10m or 2h (a bare number is seconds), not "soon" (see --help)')
     const rate = await runCli(['dev', '--dir', scaffoldProject(), '--connections-rate-limit', 'fast'])
     assert.equal(rate.code, 2)
     assert.match(rate.stderr, /Invalid --connections-rate-limit "fast": give requests per second such as 10000, or off for no limit/)

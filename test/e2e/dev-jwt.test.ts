@@ -89,6 +89,17 @@ describe('wsapi dev as the JWT issuer of `wsapi init --auth jwt` (JwtIssuer loca
     outcome.client.close()
   })
 
+  it('--ttl takes a duration like every duration flag (a bare number is seconds); the default is 1h', async () => {
+    const lifetime = (jwt: string) => {
+      const claims = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as {exp: number; iat: number}
+      return claims.exp - claims.iat
+    }
+
+    assert.equal(lifetime(await token('--sub', 'bob', '--ttl', '90s')), 90)
+    assert.equal(lifetime(await token('--sub', 'bob', '--ttl', '120')), 120)
+    assert.equal(lifetime(await token('--sub', 'bob')), 3600)
+  })
+
   it('a token in the token query string connects too', async () => {
     assert.equal(await status(`${dev.ready.url}?token=${await token('--sub', 'bob')}`), 101)
   })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, symlinkSync} from 'node:fs'
+import {existsSync, readFileSync, symlinkSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {REPO_ROOT} from '../helpers/cli.js'
@@ -16,6 +16,12 @@ describe('the published package', function () {
     const files = packed.files.map((file) => file.path)
     for (const required of ['bin/run.js', 'oclif.manifest.json', 'dist/src/commands/init.js', 'dist/src/lib/dev/index.js', 'templates/project/template.yaml.hbs', 'runtime/broadcast.ts', 'README.md']) {
       assert.ok(files.includes(required), `${required} is not packed`)
+    }
+
+    // Every entry point package.json names is packed (a `main` pointing at nothing breaks `import 'wsapi-cli'` obscurely).
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {bin?: Record<string, string>; main?: string; types?: string}
+    for (const entry of [manifest.main, manifest.types, ...Object.values(manifest.bin ?? {})]) {
+      if (entry !== undefined) assert.ok(files.includes(entry.replace(/^\.\//, '')), `package.json names ${entry}, which is not packed`)
     }
 
     assert.ok(!files.some((file) => file.startsWith('test/') || file.startsWith('src/') || file.startsWith('.wsapi/')), 'no sources, tests or local state are packed')

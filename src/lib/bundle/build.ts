@@ -4,7 +4,7 @@ import {join, relative} from 'node:path'
 
 import {WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
-import {type CfnTemplate, type FunctionModel, loadProject, type ProjectModel, rehashDeployment} from '../project/index.js'
+import {type CfnTemplate, type FunctionModel, type ProjectModel, rehashDeployment} from '../project/index.js'
 import {bundleHandler} from './esbuild.js'
 import {typeCheckHandlers} from './typecheck.js'
 import {deterministicZip} from './zip.js'
@@ -13,7 +13,6 @@ import {deterministicZip} from './zip.js'
 export const BUILD_DIR = join('.wsapi', 'build')
 /** The parameter of the built template that names the artifact bucket. */
 export const ARTIFACT_BUCKET_PARAMETER = 'ArtifactBucket'
-const STACK_NAME_SUB = '${AWS::StackName}'
 
 export interface BuiltFunction {
   /** Bytes of the minified bundle (index.mjs). */
@@ -21,13 +20,14 @@ export interface BuiltFunction {
   codePath: string
   logicalId: string
   /**
-   * S3 key inside the artifact bucket, `<stack>/<sha256>.zip`, as a CloudFormation `Fn::Sub` string
-   * (`${AWS::StackName}/<sha256>.zip`): build does not know the stage, the deploying stack does. Every
-   * object of a stack lives under `<stack>/`, which is what `wsapi destroy` removes.
+   * S3 key inside the artifact bucket, `<stack>/<sha256>.zip`: the key the built template names and
+   * `wsapi deploy` uploads to. Every object of a stack lives under `<stack>/`, which is what `wsapi destroy` removes.
    */
   s3Key: string
   sha256: string
-  /** Absolute path of the zip. */
+  /** The zip itself, in memory: deploy uploads it from here. */
+  zip: Buffer
+  /** Absolute path of the copy written under .wsapi/build/artifacts. */
   zipPath: string
   zipBytes: number
 }
@@ -36,14 +36,21 @@ export interface BuildResult {
   buildDir: string
   functions: BuiltFunction[]
   project: string
+  /** The stack the keys are named for, `<project>-<stage>`. */
+  stackName: string
+  /** The deployable template, in memory (deploy sends this one); also written to templatePath. */
+  template: CfnTemplate
   /** Absolute path of template.json. */
   templatePath: string
 }
 
+/** What `wsapi build --json` prints: the result without the zips and the template themselves. */
+export type BuildReport = Omit<BuildResult, 'functions' | 'template'> & {functions: Array<Omit<BuiltFunction, 'zip'>>}
+
 export interface BuildOptions {
   output?: Output
-  /** Parameter overrides used to read the template (the built template keeps its parameters). */
-  parameters?: Record<string, string>
+  /** The stack whose prefix the keys get. @default `<project>-<stage>` of the loaded project */
+  stackName?: string
   /** Type-check the handlers first and stop on errors (`--no-typecheck` turns it off). */
   typecheck?: boolean
 }
@@ -52,7 +59,7 @@ function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex')
 }
 
-async function buildFunction(project: ProjectModel, fn: FunctionModel, artifactsDir: string): Promise<BuiltFunction> {
+async function buildFunction(project: ProjectModel, fn: FunctionModel, artifactsDir: string, stackName: string): Promise<BuiltFunction> {
   const bundle = await bundleHandler({entry: fn.entry, projectDir: project.dir, runtime: fn.runtime})
   const functionDir = join(project.dir, BUILD_DIR, fn.logicalId)
   mkdirSync(functionDir, {recursive: true})
@@ -69,8 +76,9 @@ async function buildFunction(project: ProjectModel, fn: FunctionModel, artifacts
     bundleBytes: bundle.code.length,
     codePath: fn.codePath,
     logicalId: fn.logicalId,
-    s3Key: `${STACK_NAME_SUB}/${hash}.zip`,
+    s3Key: `${stackName}/${hash}.zip`,
     sha256: hash,
+    zip,
     zipBytes: zip.length,
     zipPath,
   }
@@ -92,7 +100,7 @@ export function deployableTemplate(project: ProjectModel, functions: BuiltFuncti
   }
   for (const fn of functions) {
     const properties = template.Resources[fn.logicalId].Properties!
-    properties.Code = {S3Bucket: {Ref: ARTIFACT_BUCKET_PARAMETER}, S3Key: {'Fn::Sub': fn.s3Key}}
+    properties.Code = {S3Bucket: {Ref: ARTIFACT_BUCKET_PARAMETER}, S3Key: fn.s3Key}
   }
 
   return template
@@ -112,12 +120,13 @@ export function typeCheckProject(project: ProjectModel, output: Output = silentO
 }
 
 /**
- * `wsapi build`: bundles every function whose Code is a local path, writes deterministic zips named by
- * their SHA-256, and a template.json that deploys them. Offline: no AWS call.
+ * `wsapi build`: bundles every function whose Code is a local path, makes deterministic zips named by
+ * their SHA-256, and the template that deploys them from `<stack>/<sha256>.zip`. Returns them in memory
+ * (what deploy uses) and writes them under .wsapi/build/ for whoever looks. Offline: no AWS call.
  */
-export async function buildProject(dir: string, options: BuildOptions = {}): Promise<BuildResult> {
+export async function buildProject(project: ProjectModel, options: BuildOptions = {}): Promise<BuildResult> {
   const output = options.output ?? silentOutput
-  const project = loadProject(dir, {parameters: options.parameters})
+  const stackName = options.stackName ?? `${project.name}-${project.stage.name}`
   if (options.typecheck) typeCheckProject(project, output)
   const buildDir = join(project.dir, BUILD_DIR)
   rmSync(buildDir, {force: true, recursive: true})
@@ -125,7 +134,7 @@ export async function buildProject(dir: string, options: BuildOptions = {}): Pro
   mkdirSync(artifactsDir, {recursive: true})
 
   const functions = Object.values(project.functions)
-  const settled = await Promise.allSettled(functions.map((fn) => buildFunction(project, fn, artifactsDir)))
+  const settled = await Promise.allSettled(functions.map((fn) => buildFunction(project, fn, artifactsDir, stackName)))
   const failures = settled.flatMap((outcome, index) => (outcome.status === 'rejected' ? [{error: outcome.reason as unknown, fn: functions[index]}] : []))
   if (failures.length > 0) {
     const lines = failures.map(({error, fn}) => (WsapiError.is(error) ? `${fn.logicalId} (${fn.codePath}):\n${error.message}` : `${fn.logicalId} (${fn.codePath}): ${String(error)}`))
@@ -136,19 +145,24 @@ export async function buildProject(dir: string, options: BuildOptions = {}): Pro
   const template = deployableTemplate(project, built)
   const templatePath = join(buildDir, 'template.json')
   writeFileSync(templatePath, `${JSON.stringify(template, null, 2)}\n`)
+  const result: BuildResult = {buildDir, functions: built, project: project.name, stackName, template, templatePath}
   writeFileSync(
     join(buildDir, 'manifest.json'),
     `${JSON.stringify(
-      {
-        artifactBucketParameter: ARTIFACT_BUCKET_PARAMETER,
-        functions: built.map((fn) => ({...fn, zipPath: relative(project.dir, fn.zipPath)})),
-        project: project.name,
-        template: 'template.json',
-      },
+      {artifactBucketParameter: ARTIFACT_BUCKET_PARAMETER, functions: buildReport(result, project.dir).functions, project: project.name, stackName, template: 'template.json'},
       null,
       2,
     )}\n`,
   )
   output.debug(`Wrote ${relative(project.dir, templatePath)}`)
-  return {buildDir, functions: built, project: project.name, templatePath}
+  return result
+}
+
+/** The result without the zips and the template; paths relative to `relativeTo` when given. */
+export function buildReport(result: BuildResult, relativeTo?: string): BuildReport {
+  const {functions, template: _template, ...rest} = result
+  return {
+    ...rest,
+    functions: functions.map(({zip: _zip, ...fn}) => (relativeTo === undefined ? fn : {...fn, zipPath: relative(relativeTo, fn.zipPath)})),
+  }
 }

@@ -67,7 +67,7 @@ function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'project
  */
 export async function resolveTarget(options: ResolveTargetOptions): Promise<ClientTarget> {
   const hasProject = existsSync(join(options.dir, TEMPLATE_FILE))
-  const project = hasProject ? loadProject(options.dir) : undefined
+  const project = hasProject ? loadProject(options.dir, {stage: options.stage}) : undefined
   if (options.url) return {...routing(project), source: 'argument', url: normalizeUrl(options.url)}
   if (!project) {
     throw new UsageError(`No URL given and no ${TEMPLATE_FILE} in ${options.dir}: pass a URL (e.g. ws://127.0.0.1:3001/v1), or run inside a wsapi project.`, {
@@ -93,7 +93,7 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<Clie
     }
   }
 
-  const stage = options.stage ?? project.stage.name
+  const stage = project.stage.name
   const deployed = readOutputsState(project.dir, stage)?.outputs.WebSocketUrl
   if (deployed) return {...routing(project), source: 'deploy', url: deployed}
   throw new UsageError(`Nothing to connect to for ${project.name}: start \`wsapi dev\` in this project, deploy stage ${stage} with \`wsapi deploy\`, or pass a URL.`, {

@@ -1,5 +1,5 @@
 import {type AwsOptions, type ConnectionsApi, createAwsSession, createConnectionsApi, type PlainItem} from '../aws/index.js'
-import {notDeployedError, resolveStackTarget} from '../deploy/target.js'
+import {notDeployedError, stackTargetOf} from '../deploy/target.js'
 import {DEFAULT_REGION} from '../dev/environment.js'
 import {ExitCode, UsageError, WsapiError} from '../errors.js'
 import type {Output} from '../output.js'
@@ -61,7 +61,7 @@ function connectionsTable(project: ProjectModel): {idAttribute: string; logicalI
 
 /** The running dev server of the project, unless asked for the deployed stage; else the deployed stack's table and @connections. */
 export async function resolveConnectionsTarget(options: ConnectionsOptions): Promise<ConnectionsTarget> {
-  const project = loadProject(options.dir)
+  const project = loadProject(options.dir, {stage: options.stage})
   const table = connectionsTable(project)
   if (!options.deployed) {
     const [dev, ...others] = await liveDevServers(project.dir)
@@ -92,7 +92,7 @@ export async function resolveConnectionsTarget(options: ConnectionsOptions): Pro
     }
   }
 
-  const target = resolveStackTarget(options.dir, options.stage)
+  const target = stackTargetOf(project)
   const session = await createAwsSession(options.aws)
   try {
     const stack = await session.cloudFormation.describeStack(target.stackName)

@@ -1,5 +1,4 @@
 import {createHash} from 'node:crypto'
-import {readFile} from 'node:fs/promises'
 
 import {AwsCallError, type S3Api} from '../aws/index.js'
 import type {Output} from '../output.js'
@@ -28,10 +27,6 @@ export interface UploadReport {
   /** Already in the bucket: not uploaded again. */
   present: Artifact[]
   uploaded: Artifact[]
-}
-
-export function fileArtifact(label: string, key: string, path: string, bytes: number, contentType = 'application/zip'): Artifact {
-  return {bytes, contentType, key, label, read: () => readFile(path)}
 }
 
 export function sha256(data: Buffer | string): string {

@@ -1,4 +1,3 @@
-import {readFileSync} from 'node:fs'
 import {relative} from 'node:path'
 
 import {type AwsOptions, type AwsSession, createAwsSession, type ResourceChangeInfo, type StackEventInfo, wrongBucketRegionMessage} from '../aws/index.js'
@@ -8,7 +7,7 @@ import {type Output, silentOutput} from '../output.js'
 import {type CfnTemplate, outputsStatePath, writeOutputsState} from '../project/index.js'
 import {terminalLine} from '../terminal-text.js'
 import {parametersFor} from '../secret-input.js'
-import {type Artifact, fileArtifact, removeSuperseded, sha256, stackPrefix, TEMPLATE_BODY_LIMIT, TEMPLATE_URL_LIMIT, uploadMissing} from './artifacts.js'
+import {type Artifact, removeSuperseded, sha256, stackPrefix, TEMPLATE_BODY_LIMIT, TEMPLATE_URL_LIMIT, uploadMissing} from './artifacts.js'
 import {ensureArtifactBucket} from './bootstrap.js'
 import {requiredCapabilities} from './capabilities.js'
 import {type ChangeSetPlan, deployStack, type StackContext} from './deploy-stack.js'
@@ -102,18 +101,9 @@ export type DeployProjectResult =
   | (Common & {changes: ResourceChangeInfo[]; operation: 'CREATE' | 'UPDATE'; type: 'declined'})
   | (Common & {changes: ResourceChangeInfo[]; operation: 'CREATE' | 'UPDATE'; rootCause: FailureReason[]; stackId: string; status: string; type: 'failed'})
 
-/** The built template with each function's code under the stack's prefix, and the artifacts to upload. */
-export function deployableArtifacts(build: BuildResult, stackName: string): {artifacts: Artifact[]; template: CfnTemplate} {
-  const template = JSON.parse(readFileSync(build.templatePath, 'utf8')) as CfnTemplate
-  const artifacts = build.functions.map((fn) => {
-    const key = `${stackPrefix(stackName)}${fn.sha256}.zip`
-    // The key `${AWS::StackName}/<sha256>.zip` of the built template resolves to this one; written out,
-    // the template names exactly the object uploaded.
-    const code = template.Resources[fn.logicalId]?.Properties?.Code as {S3Key?: unknown} | undefined
-    if (code) code.S3Key = key
-    return fileArtifact(fn.logicalId, key, fn.zipPath, fn.zipBytes)
-  })
-  return {artifacts, template}
+/** The zips a build made, to upload under the keys its template names. */
+export function buildArtifacts(build: BuildResult): Artifact[] {
+  return build.functions.map((fn) => ({bytes: fn.zipBytes, contentType: 'application/zip', key: fn.s3Key, label: fn.logicalId, read: async () => fn.zip}))
 }
 
 export function toFailureReasons(events: StackEventInfo[]): FailureReason[] {
@@ -200,10 +190,11 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
     }
 
     output.info('Building…')
-    const build = await buildProject(options.dir, {output})
+    const build = await buildProject(project, {output, stackName})
     const managed = options.s3Bucket === undefined
     const bucket = managed ? (await ensureArtifactBucket(context)).bucket : await checkBucket(session, options.s3Bucket!)
-    const {artifacts, template} = deployableArtifacts(build, stackName)
+    const {template} = build
+    const artifacts = buildArtifacts(build)
     const body = JSON.stringify(template)
     const bodyBytes = Buffer.byteLength(body)
     if (bodyBytes > TEMPLATE_URL_LIMIT) {

@@ -1,8 +1,8 @@
 import type {StackInfo} from '../aws/index.js'
-import {ExitCode, UsageError, WsapiError} from '../errors.js'
+import {ExitCode, WsapiError} from '../errors.js'
 import {loadProject, type ProjectModel, readOutputsState, validateStackStage} from '../project/index.js'
 
-export const STAGE_PARAMETER = 'StageName'
+export {STAGE_PARAMETER} from '../project/index.js'
 
 /** The tags wsapi puts on every stack it deploys, and checks before it updates or deletes one. */
 export const PROJECT_TAG = 'wsapi:project'
@@ -17,29 +17,19 @@ export interface StackTarget {
 
 /**
  * Which stack a command works on: `<project>-<stage>`, the stage from `--stage` or the template's
- * StageName default. Another stage is the same project deployed as another stack.
+ * (resolveStage). Another stage is the same project deployed as another stack. The project is loaded
+ * for that stage, so that it reports it.
  */
-export function resolveStackTarget(dir: string, stage?: string): StackTarget {
-  const project = loadProject(dir)
-  const declared = project.template.Parameters?.[STAGE_PARAMETER]
-  let name: string
-  if (declared) {
-    const fallback = declared.Default === undefined ? undefined : String(declared.Default)
-    if (stage === undefined && fallback === undefined) throw new UsageError(`template.yaml gives ${STAGE_PARAMETER} no default: pass --stage, e.g. --stage v1.`, {code: 'MISSING_STAGE'})
-    name = stage ?? fallback!
-  } else {
-    if (stage !== undefined && stage !== project.stage.name) {
-      throw new UsageError(`template.yaml fixes the stage to ${project.stage.name} (it has no ${STAGE_PARAMETER} parameter): add one to deploy other stages, or leave --stage out.`, {
-        code: 'FIXED_STAGE',
-      })
-    }
+export function resolveStackTarget(dir: string, requested?: string): StackTarget {
+  return stackTargetOf(loadProject(dir, {stage: requested}))
+}
 
-    name = project.stage.name
-  }
-
-  validateStackStage(project.name, name)
-  const stackName = `${project.name}-${name}`
-  return {project, stackName, stage: name}
+/** The stack of a project already loaded for its stage (loadProject with `stage`). */
+export function stackTargetOf(project: ProjectModel): StackTarget {
+  const stage = project.stage.name
+  // resolveStage checks the stage against the project name only when that name is a valid stack name.
+  validateStackStage(project.name, stage)
+  return {project, stackName: `${project.name}-${stage}`, stage}
 }
 
 /** Outputs with WebSocketUrl first, then in the template's order, then any others. */

@@ -7,7 +7,7 @@ import {
   type LogEventInfo,
   type StackResourceInfo,
 } from '../aws/index.js'
-import {notDeployedError, resolveStackTarget} from '../deploy/target.js'
+import {notDeployedError, resolveStackTarget, stackTargetOf} from '../deploy/target.js'
 import {ExitCode, WsapiError} from '../errors.js'
 import type {ProjectModel} from '../project/index.js'
 import {type LogFunction, selectFunctions, shortName} from './functions.js'
@@ -177,7 +177,7 @@ export async function liveTailLogs(logs: CloudWatchLogsApi, fns: LogFunction[], 
 
 /** `wsapi logs` against the deployed stage: history from --since, then (--follow) new lines as they come. */
 export async function deployedLogs(options: LogsOptions): Promise<LogsResult> {
-  const target = resolveStackTarget(options.dir, options.stage)
+  const target = options.project ? stackTargetOf(options.project) : resolveStackTarget(options.dir, options.stage)
   const session = await createAwsSession(options.aws)
   let logs: CloudWatchLogsApi | undefined
   let count = 0

@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 
 import {devLogPath} from '../dev/log.js'
 import {ExitCode, WsapiError} from '../errors.js'
-import {loadProject, readDevStates, readOutputsState} from '../project/index.js'
+import {loadProject, type ProjectModel, readDevStates, readOutputsState} from '../project/index.js'
 import {deployedLogs} from './deployed.js'
 import {devLogs} from './local.js'
 import type {LogsOptions, LogsResult} from './types.js'
@@ -18,9 +18,8 @@ export type {LogLine, LogsOptions, LogsResult} from './types.js'
  * stage was never deployed from here; CloudWatch Logs otherwise, and always when asked for the deployed
  * stage (--stage or an AWS flag).
  */
-export function logSource(dir: string, deployed: boolean | undefined): 'cloudwatch' | 'dev' {
+export function logSource(project: ProjectModel, deployed: boolean | undefined): 'cloudwatch' | 'dev' {
   if (deployed) return 'cloudwatch'
-  const project = loadProject(dir)
   if (readDevStates(project.dir).length > 0) return 'dev'
   const deployedHere = readOutputsState(project.dir, project.stage.name) !== undefined
   if (existsSync(devLogPath(project.dir)) && !deployedHere) return 'dev'
@@ -36,5 +35,6 @@ export function logSource(dir: string, deployed: boolean | undefined): 'cloudwat
 
 /** `wsapi logs`: the functions' log lines, interleaved in time order, from dev or from CloudWatch Logs. */
 export async function showLogs(options: LogsOptions): Promise<LogsResult> {
-  return logSource(options.dir, options.deployed) === 'dev' ? devLogs(options) : deployedLogs(options)
+  const project = options.project ?? loadProject(options.dir, {stage: options.stage})
+  return logSource(project, options.deployed) === 'dev' ? devLogs({...options, project}) : deployedLogs({...options, project})
 }

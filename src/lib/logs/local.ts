@@ -44,7 +44,7 @@ function completeLines(buffer: Buffer): {consumed: number; lines: string[]} {
  * dev.log.1), from --since, then (--follow) new ones as dev writes them.
  */
 export async function devLogs(options: LogsOptions): Promise<LogsResult> {
-  const project = loadProject(options.dir)
+  const project = options.project ?? loadProject(options.dir, {stage: options.stage})
   const path = devLogPath(project.dir)
   const selected = options.functions.length > 0 ? new Set(selectFunctions(projectFunctions(project), options.functions).map((fn) => fn.logicalId)) : undefined
   const matches = lineMatcher(options.filter)

@@ -1,5 +1,6 @@
 import type {AwsOptions} from '../aws/index.js'
 import type {Output} from '../output.js'
+import type {ProjectModel} from '../project/index.js'
 
 /** One line of `wsapi logs` (also its --json NDJSON record). */
 export interface LogLine {
@@ -19,6 +20,8 @@ export interface LogLine {
 export interface LogsOptions {
   aws: AwsOptions
   dir: string
+  /** The project of `dir`, when the caller loaded it already (for `stage`): it is then not read again. */
+  project?: ProjectModel
   /** CloudWatch Logs filter pattern. */
   filter?: string
   /** Keep going, printing new lines as they come, until `signal` aborts. */

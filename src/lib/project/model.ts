@@ -6,6 +6,7 @@ import {type CfnParameter, type CfnResource, type CfnTemplate, collectReferences
 import {parseRouteSelectionExpression, type RouteSelectionExpression} from './expressions.js'
 import {routeKeyWildcardProblem} from './names.js'
 import {TEMPLATE_FILE} from './files.js'
+import {resolveStage, STAGE_PARAMETER} from './stage.js'
 
 export {TEMPLATE_FILE} from './files.js'
 
@@ -99,6 +100,8 @@ export interface LoadProjectOptions {
   environmentParameters?: Record<string, string>
   /** Parameter overrides (`--parameter Key=Value`). */
   parameters?: Record<string, string>
+  /** `--stage`: the stage to work on (see resolveStage); the model then reports it, and the StageName parameter holds it. */
+  stage?: string
   /** Template file, relative to dir. */
   templateFile?: string
 }
@@ -245,6 +248,10 @@ function loadTable(file: string, logicalId: string, resource: CfnResource): Tabl
 export function projectFromTemplate(dir: string, template: CfnTemplate, options: LoadProjectOptions = {}): ProjectModel {
   const file = options.templateFile ?? TEMPLATE_FILE
   const parameters = parameterValues(file, template.Parameters, options.parameters ?? {}, options.environmentParameters)
+  const declaresStage = Object.hasOwn(template.Parameters ?? {}, STAGE_PARAMETER)
+  if (declaresStage && options.stage !== undefined) parameters[STAGE_PARAMETER] = options.stage
+  const metadata = (template.Metadata?.wsapi ?? {}) as {project?: unknown}
+  const name = typeof metadata.project === 'string' ? metadata.project : basename(dir)
   const apis = ofType(template, 'AWS::ApiGatewayV2::Api').filter(([, api]) => api.Properties?.ProtocolType === 'WEBSOCKET')
   if (apis.length !== 1) {
     throw fail(file, apis.length === 0 ? 'no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET; run `wsapi init` to create a project.' : `${apis.length} WebSocket APIs (${apis.map(([id]) => id).join(', ')}); wsapi drives exactly one.`)
@@ -264,8 +271,9 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
   const stages = ofType(template, 'AWS::ApiGatewayV2::Stage').filter(([, stage]) => belongsToApi(stage))
   if (stages.length === 0) throw fail(file, `API ${apiId} has no AWS::ApiGatewayV2::Stage; add one with a StageName such as v1.`)
   const [stageId, stage] = stages[0]
-  const stageName = resolveScalar(stage.Properties?.StageName, parameters)
-  if (!stageName) throw fail(file, `stage ${stageId}: StageName must be a string or a Ref to a parameter with a value.`)
+  const templateStage = resolveScalar(stage.Properties?.StageName, parameters) || undefined
+  if (!declaresStage && templateStage === undefined) throw fail(file, `stage ${stageId}: StageName must be a string or a Ref to a parameter with a value.`)
+  const stageName = resolveStage({declaresParameter: declaresStage, file, project: name, requested: options.stage, templateStage})
 
   const functions: Record<string, FunctionModel> = {}
   const useFunction = (logicalId: string, usedBy: string) => {
@@ -331,13 +339,12 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
   }
 
   const tables = ofType(template, 'AWS::DynamoDB::Table').map(([logicalId, table]) => loadTable(file, logicalId, table))
-  const metadata = (template.Metadata?.wsapi ?? {}) as {project?: unknown}
   return {
     api: {logicalId: apiId, routeSelection},
     authorizers,
     dir,
     functions,
-    name: typeof metadata.project === 'string' ? metadata.project : basename(dir),
+    name,
     parameters,
     routes,
     stage: {logicalId: stageId, name: stageName},

@@ -26,10 +26,16 @@ export const RESERVED_ATTRIBUTES = ['connectedAt', 'expiresAt', 'bucketFullAt'] 
 
 export const LAMBDA_RUNTIMES = ['nodejs22.x', 'nodejs24.x', 'nodejs20.x'] as const
 export type LambdaRuntime = (typeof LAMBDA_RUNTIMES)[number]
-export const DEPRECATED_RUNTIMES: readonly string[] = ['nodejs20.x']
+/** Runtimes AWS Lambda has deprecated: `wsapi init` still writes them, with a warning naming the default instead. */
+export const DEPRECATED_RUNTIMES: readonly LambdaRuntime[] = ['nodejs20.x']
 
 export const ARCHITECTURES = ['arm64', 'x86_64'] as const
 export type Architecture = (typeof ARCHITECTURES)[number]
+
+/** True when `value` can name a CloudFormation stack. */
+export function isValidStackName(value: string): boolean {
+  return STACK_NAME.test(value)
+}
 
 export function validateStackName(value: string, what = 'project name'): string {
   if (!STACK_NAME.test(value)) {

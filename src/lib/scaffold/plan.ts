@@ -2,9 +2,9 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
 import {RUNTIME_DIR, TEMPLATES_DIR, wsapiPackage} from '../paths.js'
-import {deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase} from '../project/index.js'
+import {DEPRECATED_RUNTIMES, deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase} from '../project/index.js'
 import {createRenderer, type TemplateRenderer} from './engine.js'
-import {type InitOptions, INTEGRATION_TIMEOUT_SECONDS} from './options.js'
+import {INIT_DEFAULTS, type InitOptions, INTEGRATION_TIMEOUT_SECONDS} from './options.js'
 
 /** The default budget of @connections posts per second of one broadcast (runtime/pacing.ts). */
 const DEFAULT_POSTS_PER_SECOND = 9000
@@ -232,7 +232,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
     )
   }
 
-  if (options.runtime === 'nodejs20.x') warnings.push('nodejs20.x is deprecated by AWS Lambda; prefer nodejs22.x.')
+  if (DEPRECATED_RUNTIMES.includes(options.runtime)) warnings.push(`${options.runtime} is deprecated by AWS Lambda; prefer ${INIT_DEFAULTS.runtime}.`)
   const firstCustom = routes.find((route) => route.kind === 'custom')
   return {
     ...options,

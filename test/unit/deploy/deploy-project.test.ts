@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import fs, {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {syncBuiltinESMExports} from 'node:module'
 import {join} from 'node:path'
 
 import {CreateChangeSetCommand, DeleteChangeSetCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand} from '@aws-sdk/client-cloudformation'
@@ -443,6 +444,45 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(changeSetInputs('chat-prod')[0].Parameters![0].ParameterValue, 'prod')
     assert.ok(existsSync(join(dir, '.wsapi/outputs/prod.json')))
     assert.match(done.outputs.WebSocketUrl, /\/prod$/)
+
+    // The keys the build reported (its manifest) are the keys uploaded and the keys the change set names.
+    const manifest = JSON.parse(readFileSync(join(dir, '.wsapi/build/manifest.json'), 'utf8')) as {functions: Array<{logicalId: string; s3Key: string}>; stackName: string}
+    assert.equal(manifest.stackName, 'chat-prod')
+    const reported = manifest.functions.map((fn) => fn.s3Key).sort()
+    assert.deepEqual(reported, done.artifacts.uploaded.map((artifact) => artifact.key).sort())
+    const template = JSON.parse(changeSetInputs('chat-prod')[0].TemplateBody!) as {Resources: Record<string, {Properties: {Code?: {S3Key: string}}}>}
+    assert.deepEqual(manifest.functions.map((fn) => template.Resources[fn.logicalId].Properties.Code!.S3Key).sort(), reported)
+  })
+
+  it('reads template.yaml once, and deploys the template it checked even if the file changes meanwhile', async () => {
+    const dir = scaffoldProject({auth: 'token'})
+    const path = join(dir, 'template.yaml')
+    // No default for the token: the deploy asks for it, after reading the template and before building.
+    writeFileSync(path, readFileSync(path, 'utf8').replace("    Default: ''\n", ''))
+    const original = fs.readFileSync
+    let reads = 0
+    fs.readFileSync = function (this: unknown, file: Parameters<typeof fs.readFileSync>[0], ...rest: unknown[]) {
+      if (String(file) === path) reads++
+      return (original as (...args: unknown[]) => unknown).call(this, file, ...rest)
+    } as typeof fs.readFileSync
+    syncBuiltinESMExports()
+    try {
+      const {result} = await deploy(dir, {
+        async prompt() {
+          // Asked before the build: a template broken now must not be what gets built.
+          writeFileSync(path, 'Resources: [\n')
+          return SECRET
+        },
+      })
+      deployed(result)
+    } finally {
+      fs.readFileSync = original
+      syncBuiltinESMExports()
+    }
+
+    assert.equal(reads, 1)
+    const template = JSON.parse(changeSetInputs('chat-v1')[0].TemplateBody!) as {Resources: Record<string, {Type: string}>}
+    assert.equal(template.Resources.ConnectAuthorizer.Type, 'AWS::ApiGatewayV2::Authorizer')
   })
   it('--parameter DomainName and CertificateArn put a project made without a domain on it: WebSocketUrl is wss://<domain>; a bad domain is exit 2', async () => {
     const dir = scaffoldProject()

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 
-import {type CfnResource, type CfnTemplate, deploymentLogicalId, loadProject, parseTemplate} from '../../../src/lib/project/index.js'
+import {type CfnResource, type CfnTemplate, DEPRECATED_RUNTIMES, deploymentLogicalId, LAMBDA_RUNTIMES, loadProject, parseTemplate} from '../../../src/lib/project/index.js'
 import {UsageError} from '../../../src/lib/errors.js'
 import {planProject, type RawInitOptions, resolveInitOptions} from '../../../src/lib/scaffold/index.js'
 import {validateAgainstSpec} from '../../helpers/cfn-spec.js'
@@ -517,6 +517,13 @@ describe('scaffold plan', () => {
     // The fan-out function reserves as much as each broadcast route.
     assert.deepEqual(plan({reservedConcurrency: 300, routes: 'a,b'}).warnings, [])
     assert.match(plan({reservedConcurrency: 301, routes: 'a,b'}).warnings.join('\n'), /reserve 903 concurrent executions/)
+  })
+
+  it('warns about exactly the runtimes AWS Lambda has deprecated, naming the default', () => {
+    for (const runtime of LAMBDA_RUNTIMES) {
+      const warnings = plan({runtime}).warnings.filter((warning) => warning.includes('deprecated'))
+      assert.deepEqual(warnings, DEPRECATED_RUNTIMES.includes(runtime) ? [`${runtime} is deprecated by AWS Lambda; prefer nodejs22.x.`] : [], runtime)
+    }
   })
 
   it('warns about unreachable routes and long timeouts', () => {
