@@ -303,6 +303,8 @@ function templateContext(options: InitOptions, warnings: string[]) {
           joinExample: routes.find((route) => route.kind === 'join')!.example,
           leaveExample: routes.find((route) => route.kind === 'leave')!.example,
           principalIndex,
+          // The broadcast route whose room and direct delivery test/rooms.test.ts exercises.
+          route: firstCustom ? {file: firstCustom.file, key: firstCustom.key} : false,
           roomExample: JSON.stringify({...(JSON.parse(firstCustom?.example ?? '{}') as object), room: 'lobby'}),
           toExample: JSON.stringify({...(JSON.parse(firstCustom?.example ?? '{}') as object), to: '<connectionId>'}),
           whoamiExample: routes.find((route) => route.kind === 'whoami')!.example,
