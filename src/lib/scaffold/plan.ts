@@ -284,6 +284,12 @@ function templateContext(options: InitOptions, warnings: string[]) {
 
   if (options.runtime === 'nodejs20.x') warnings.push('nodejs20.x is deprecated by AWS Lambda; prefer nodejs22.x.')
   const firstCustom = routes.find((route) => route.kind === 'custom')
+  // The first route's example with an address before its data: {"message":"sendmessage","room":"lobby","data":"hello"}.
+  const addressed = (address: Record<string, string>) => {
+    const {data, ...selection} = JSON.parse(firstCustom?.example ?? '{"data":"hello"}') as Record<string, unknown>
+    return JSON.stringify({...selection, ...address, data})
+  }
+
   return {
     ...options,
     auth: {iam: options.auth === 'iam', jwt: options.auth === 'jwt', lambda: options.auth === 'token' || options.auth === 'jwt', none: options.auth === 'none', token: options.auth === 'token'},
@@ -305,8 +311,8 @@ function templateContext(options: InitOptions, warnings: string[]) {
           principalIndex,
           // The broadcast route whose room and direct delivery test/rooms.test.ts exercises.
           route: firstCustom ? {file: firstCustom.file, key: firstCustom.key} : false,
-          roomExample: JSON.stringify({...(JSON.parse(firstCustom?.example ?? '{}') as object), room: 'lobby'}),
-          toExample: JSON.stringify({...(JSON.parse(firstCustom?.example ?? '{}') as object), to: '<connectionId>'}),
+          roomExample: addressed({room: 'lobby'}),
+          toExample: addressed({to: '<connectionId>'}),
           whoamiExample: routes.find((route) => route.kind === 'whoami')!.example,
         }
       : false,
