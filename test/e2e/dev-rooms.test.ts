@@ -128,7 +128,13 @@ describe('wsapi dev: rooms and direct messages of `wsapi init --rooms --auth jwt
     assert.deepEqual(await membershipsOf(alice.id), ['a'])
     alice.client.close()
     await alice.client.closed
-    while ((await membershipsOf(alice.id)).length > 0) await sleep(25) // eslint-disable-line no-await-in-loop -- until $disconnect has run
+    // Until $disconnect has run; the deadline only turns a missing cleanup into a failure.
+    const deadline = Date.now() + 60_000
+    while ((await membershipsOf(alice.id)).length > 0) {
+      assert.ok(Date.now() < deadline, '$disconnect did not take alice out of her rooms')
+      await sleep(25) // eslint-disable-line no-await-in-loop
+    }
+
     assert.deepEqual(await request(bob, {message: 'join', room: 'a'}), {joined: 'a'})
     bob.client.send(JSON.stringify({message: 'sendmessage', room: 'a', data: 'anyone?'}))
     assert.deepEqual(await next(bob), {room: 'a', from: bob.id, data: 'anyone?'})

@@ -295,7 +295,7 @@ function templateContext(options: InitOptions, warnings: string[]) {
     auth: {iam: options.auth === 'iam', jwt: options.auth === 'jwt', lambda: options.auth === 'token' || options.auth === 'jwt', none: options.auth === 'none', token: options.auth === 'token'},
     jwt: options.auth === 'jwt' ? {audience: options.jwtAudience, issuer: options.jwtIssuer} : false,
     billing: {onDemand: options.billing === 'on-demand', provisioned: options.billing === 'provisioned', read: options.readCapacity, write: options.writeCapacity},
-    customRouteKeys: options.routes,
+    customRouteKeys: [...options.routes, ...(options.rooms ? ROOM_ROUTES : [])],
     deploymentDescription: `Routes ${routes.map((route) => route.key).join(', ')}`,
     deploymentId: DEPLOYMENT_PLACEHOLDER,
     example: firstCustom ? firstCustom.example : JSON.stringify({data: 'hello'}),

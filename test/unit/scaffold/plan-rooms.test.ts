@@ -119,6 +119,11 @@ describe('scaffold plan with --rooms', () => {
     assert.deepEqual(plan({rooms: false}).files, files)
   })
 
+  it('lists the room routes in the $default reply', () => {
+    const handler = plan({rooms: true}).files.find((file) => file.path === 'src/handlers/default.ts')!.contents
+    assert.match(handler, /export const ROUTES: string\[\] = \["sendmessage","join","leave","whoami"\]/)
+  })
+
   it('refuses --rooms with a custom route it would add', () => {
     assert.throws(() => plan({rooms: true, routes: 'sendmessage,join'}), (error: unknown) => error instanceof UsageError && /--rooms adds the routes join, leave, whoami: drop join from --routes/.test(error.message))
   })
