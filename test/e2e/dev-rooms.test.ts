@@ -156,3 +156,38 @@ describe('wsapi dev: rooms and direct messages of `wsapi init --rooms --auth jwt
     assert.deepEqual(carol.received, [{joined: 'b'}, invalidRoom, {room: 'b', from: carol.id, data: 'hello b'}, refused])
   })
 })
+
+describe('wsapi dev: a room at least --fanout-inline-max strong goes through the fan-out function', function () {
+  this.timeout(120_000)
+  let dev: DevProcess
+
+  before(async () => {
+    dev = await startDev(scaffoldProject({fanoutInlineMax: 2, fanoutShards: 2, rooms: true}))
+  })
+
+  after(async () => {
+    await dev?.stop()
+  })
+
+  it('delivers to each of the room\'s three members, in shards that carry them, and to nobody outside it', async () => {
+    const clients = await Promise.all([0, 1, 2, 3].map(() => connect(dev.ready.url)))
+    const [first, second, third, outsider] = clients
+    for (const client of [first, second, third]) {
+      client.send('{"message":"join","room":"big"}')
+      // eslint-disable-next-line no-await-in-loop
+      assert.equal(await client.next(), '{"joined":"big"}')
+    }
+
+    first.send('{"message":"whoami"}')
+    const {connectionId} = JSON.parse(await first.next()) as {connectionId: string}
+    first.send('{"message":"sendmessage","room":"big","data":"to the many"}')
+    const expected = {room: 'big', from: connectionId, data: 'to the many'}
+    for (const client of [first, second, third]) assert.deepEqual(JSON.parse(await client.next()), expected) // eslint-disable-line no-await-in-loop
+    // The route handed the room to the fan-out function: its shard lines are in the log.
+    await dev.waitForLog(/"msg":"shard"/)
+    // The outsider's next frame is its own whoami reply: nothing from the room came before it.
+    outsider.send('{"message":"whoami"}')
+    assert.deepEqual(Object.keys(JSON.parse(await outsider.next()) as object), ['connectionId', 'principalId', 'rooms'])
+    for (const client of clients) client.close()
+  })
+})
