@@ -46,6 +46,7 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     {command: '<%= config.bin %> <%= command.id %> chat', description: 'Ask the questions, then write the project into ./chat'},
     {command: '<%= config.bin %> <%= command.id %> chat --yes', description: 'Take every default'},
     {command: '<%= config.bin %> <%= command.id %> chat --yes --routes sendmessage,join --auth token --billing provisioned', description: 'Two routes, a token authorizer on $connect, provisioned capacity'},
+    {command: '<%= config.bin %> <%= command.id %> chat --yes --rooms --auth token', description: 'Rooms and direct messages, to connections or to users'},
     {command: '<%= config.bin %> <%= command.id %> chat --yes --dry-run', description: 'List the files without writing them'},
   ]
 
@@ -55,6 +56,10 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
     'route-selection': Flags.string({description: `Route selection expression: $request.body.<path>, a \${request.body.<path>} template, or a static value. [default: ${INIT_DEFAULTS.routeSelection}]`}),
     routes: Flags.string({description: `Custom routes, comma-separated (none may start with $). [default: ${INIT_DEFAULTS.routes.join(',')}]`}),
     'default-route': Flags.boolean({allowNo: true, description: 'Add a two-way $default route that tells senders how to use the API. [default: true]'}),
+    rooms: Flags.boolean({
+      allowNo: true,
+      description: 'Add rooms (routes join, leave, whoami; sendmessage with "room") and direct messages (sendmessage with "to"). [default: false]',
+    }),
     'id-attribute': Flags.string({description: `Connection-id attribute (the table's key). [default: ${INIT_DEFAULTS.idAttribute}]`}),
     'table-env': Flags.string({description: `Environment variable carrying the table name. [default: ${INIT_DEFAULTS.tableEnv}]`}),
     billing: Flags.string({description: `Table billing mode. [default: ${INIT_DEFAULTS.billing}]`, options: ['on-demand', 'provisioned']}),
@@ -120,6 +125,7 @@ In a terminal it asks each question that no flag answers; --yes takes the defaul
       rateLimit: flags['rate-limit'],
       readCapacity: flags['read-capacity'],
       reservedConcurrency: flags['reserved-concurrency'],
+      rooms: flags.rooms,
       routeSelection: flags['route-selection'],
       routes: flags.routes,
       runtime: flags.runtime,

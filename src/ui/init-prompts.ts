@@ -76,6 +76,7 @@ async function askEach(given: RawInitOptions, defaultName: string | undefined): 
   answers.routeSelection ??= await input({default: INIT_DEFAULTS.routeSelection, message: 'Route selection expression', validate: check(validateRouteSelection)})
   answers.routes ??= await input({default: INIT_DEFAULTS.routes.join(','), message: 'Custom routes (comma-separated)', validate: check(parseRouteList)})
   answers.defaultRoute ??= await askYesNo(input, 'Add a $default route that tells senders how to use the API?', INIT_DEFAULTS.defaultRoute)
+  answers.rooms ??= await askYesNo(input, 'Add rooms (join, leave, send to a room), direct messages and whoami?', INIT_DEFAULTS.rooms)
   answers.idAttribute ??= await input({default: INIT_DEFAULTS.idAttribute, message: 'Connection-id attribute in the table', validate: check(validateAttributeName)})
   answers.tableEnv ??= await input({
     default: INIT_DEFAULTS.tableEnv,

@@ -244,6 +244,7 @@ describe('wsapi init', function () {
       await answer(/Add a \$default route.*\(Y\/n\)/, 'maybe\r')
       await session.expect(/Answer y or n/)
       session.write('\u0015' + 'N\r')
+      await answer(/Add rooms .*direct messages and whoami\?.*\(y\/N\)/, '\r') // no: the routes hold join already
       await answer(/Connection-id attribute/, '\r')
       await answer(/Environment variable carrying the table name/, '\r')
       await answer(/Table billing mode/, '\u001B[B\r') // arrow down: provisioned
@@ -298,7 +299,7 @@ describe('wsapi init', function () {
 
   it('asks only what no flag answers', async () => {
     const cwd = tempDir()
-    const session = new PtySession(['init', 'room', '--name', 'lobby', '--stage', 'v2', '--route-selection', '$request.body.action', '--routes', 'say', '--default-route', '--id-attribute', 'id', '--table-env', 'TABLE', '--billing', 'on-demand', '--runtime', 'nodejs22.x', '--arch', 'arm64', '--memory', '512', '--timeout', '10', '--log-retention', '7', '--rate-limit', '5/s', '--rate-burst', '8', '--reserved-concurrency', '50'], {cwd})
+    const session = new PtySession(['init', 'room', '--name', 'lobby', '--stage', 'v2', '--route-selection', '$request.body.action', '--routes', 'say', '--default-route', '--no-rooms', '--id-attribute', 'id', '--table-env', 'TABLE', '--billing', 'on-demand', '--runtime', 'nodejs22.x', '--arch', 'arm64', '--memory', '512', '--timeout', '10', '--log-retention', '7', '--rate-limit', '5/s', '--rate-burst', '8', '--reserved-concurrency', '50'], {cwd})
     try {
       await session.expect(/\$connect authorization/)
       assert.doesNotMatch(session.text, /Project \(stack\) name|Stage|Memory|Messages per connection|Reserved concurrency/)

@@ -63,9 +63,9 @@ describe('a generated project', function () {
     assert.equal(format.code, 0, format.output)
   })
 
-  it('with --auth jwt: installs aws-jwt-verify, passes its tests (the authorizer against a local key pair) and builds', async () => {
+  it('with --auth jwt --rooms: installs aws-jwt-verify, passes its tests (the authorizer against a local key pair, rooms and direct messages) and builds', async () => {
     const cwd = tempDir()
-    const init = await runCli(['init', 'chat', '--yes', '--auth', 'jwt'], {cwd})
+    const init = await runCli(['init', 'chat', '--yes', '--auth', 'jwt', '--rooms'], {cwd})
     assert.equal(init.code, 0, init.stderr)
     const dir = join(cwd, 'chat')
 
@@ -76,6 +76,12 @@ describe('a generated project', function () {
     for (const name of ['valid token from the Sec-WebSocket-Protocol header', 'expired', 'another audience', 'another issuer', 'another key', 'alg none', 'malformed']) {
       assert.match(test.output, new RegExp(`✔ .*${name}`), `no passing test about ${name}:\n${test.output}`)
     }
+
+    for (const name of ['join stores the membership', 'leave deletes the membership', 'whoami replies', "delivers to that room's members only", 'has not joined', 'leaves the room', 'large room goes to the fan-out function', 'to that one connection only', '"error": "gone"', 'every connection of that user', 'removes the connection from every room']) {
+      assert.match(test.output, new RegExp(`✔ .*${name}`), `no passing test about ${name}:\n${test.output}`)
+    }
+
+    assert.doesNotMatch(test.output, /^\s*\d+ failing$/m, test.output)
 
     const build = await runCli(['build', '--dir', dir], {timeoutMs: 120_000})
     assert.equal(build.code, 0, build.stderr)

@@ -34,7 +34,7 @@ import {type FunctionCode, FunctionRuntime, type InvokeResult} from './invoker.j
 import {DevLog, DevLogFile, devLogPath} from './log.js'
 import {LAMBDA_API_PATH, LocalLambda} from './lambda-service.js'
 import {handleManagementRequest, MANAGEMENT_PATH, MAX_BUFFERED_BYTES} from './management-api.js'
-import {chatPage} from './page.js'
+import {chatPage, roomMessages} from './page.js'
 import {claimPersistDir} from './persist.js'
 import {RouteTable} from './routing.js'
 import {JWKS_PATH, jwtAuthMetadata, LOCAL_ISSUER, LocalIssuer, type LocalIssuerInfo, OPENID_CONFIGURATION_PATH} from './local-issuer.js'
@@ -681,6 +681,7 @@ class LocalApiGateway implements DevServer {
       const html = chatPage({
         message: route ? exampleMessage(this.model.api.routeSelection, route, {data: ''}) : undefined,
         project: this.model.name,
+        rooms: roomMessages(this.model.api.routeSelection, this.model.routes.map((candidate) => candidate.key)),
         route,
         stage: this.stage,
       })

@@ -44,6 +44,8 @@ export interface InitOptions {
   /** Each connection's average message rate on a broadcast route: `10/s`, `30/m`, or `off`. */
   rateLimit: string
   readCapacity: number
+  /** Rooms (join, leave, sending to a room), direct messages (`to`) and whoami. */
+  rooms: boolean
   /** ReservedConcurrentExecutions of each broadcast function, or none. */
   reservedConcurrency: 'none' | number
   routeSelection: string
@@ -77,6 +79,7 @@ export const INIT_DEFAULTS: Omit<InitOptions, 'name'> = {
   rateLimit: '10/s',
   readCapacity: 5,
   reservedConcurrency: 100,
+  rooms: false,
   routeSelection: '$request.body.message',
   routes: ['sendmessage'],
   runtime: 'nodejs22.x',
@@ -85,6 +88,9 @@ export const INIT_DEFAULTS: Omit<InitOptions, 'name'> = {
   timeout: 29,
   writeCapacity: 5,
 }
+
+/** The routes `--rooms` adds, each with a function of its own. */
+export const ROOM_ROUTES = ['join', 'leave', 'whoami'] as const
 
 /** CloudWatch Logs accepts only these retention periods. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const
@@ -274,6 +280,7 @@ export interface RawInitOptions {
   rateLimit?: number | string
   readCapacity?: number | string
   reservedConcurrency?: number | string
+  rooms?: boolean
   routeSelection?: string
   routes?: string | string[]
   runtime?: string
@@ -304,6 +311,12 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
 
   const domain = resolveCustomDomain(raw)
   const routes = raw.routes === undefined ? INIT_DEFAULTS.routes : Array.isArray(raw.routes) ? parseRouteList(raw.routes.join(',')) : parseRouteList(raw.routes)
+  const rooms = raw.rooms ?? INIT_DEFAULTS.rooms
+  const taken = rooms ? routes.filter((route) => (ROOM_ROUTES as readonly string[]).includes(route.toLowerCase())) : []
+  if (taken.length > 0) {
+    throw new UsageError(`--rooms adds the routes ${ROOM_ROUTES.join(', ')}: drop ${taken.join(', ')} from --routes.`, {code: 'INVALID_ROUTE'})
+  }
+
   return {
     arch: validateArchitecture(raw.arch ?? INIT_DEFAULTS.arch),
     auth,
@@ -323,6 +336,7 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     rateLimit,
     readCapacity: validateInteger(raw.readCapacity ?? INIT_DEFAULTS.readCapacity, 'read capacity', 1, 40_000),
     reservedConcurrency: validateReservedConcurrency(raw.reservedConcurrency ?? INIT_DEFAULTS.reservedConcurrency),
+    rooms,
     routeSelection: validateRouteSelection(raw.routeSelection ?? INIT_DEFAULTS.routeSelection),
     routes,
     runtime: validateRuntime(raw.runtime ?? INIT_DEFAULTS.runtime),

@@ -4,7 +4,7 @@ import {join, relative} from 'node:path'
 import {RUNTIME_DIR, TEMPLATES_DIR, wsapiPackage} from '../paths.js'
 import {DEPRECATED_RUNTIMES, deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase} from '../project/index.js'
 import {createRenderer, type TemplateRenderer} from './engine.js'
-import {INIT_DEFAULTS, type InitOptions, INTEGRATION_TIMEOUT_SECONDS} from './options.js'
+import {INIT_DEFAULTS, type InitOptions, INTEGRATION_TIMEOUT_SECONDS, ROOM_ROUTES} from './options.js'
 
 /** The default budget of @connections posts per second of one broadcast (runtime/pacing.ts). */
 const DEFAULT_POSTS_PER_SECOND = 9000
@@ -30,9 +30,11 @@ interface RouteContext {
   file: string
   id: string
   key: string
-  kind: 'connect' | 'custom' | 'default' | 'disconnect'
+  kind: 'connect' | 'custom' | 'default' | 'disconnect' | RoomRoute
   twoWay: boolean
 }
+
+type RoomRoute = (typeof ROOM_ROUTES)[number]
 
 interface FunctionContext {
   authorizer: boolean
@@ -45,6 +47,12 @@ interface FunctionContext {
   /** A broadcast route's function, which may invoke the fan-out function. */
   invokesFanout: boolean
   manageConnections: boolean
+  /** Actions on the memberships table (--rooms). */
+  membershipActions: string[]
+  /** Queries the memberships table's index by connection (--rooms). */
+  membershipIndex: boolean
+  /** Queries the connections table's index by principal (--rooms with an authorizer: `"to": "user:…"`). */
+  principalIndex: boolean
   /** ReservedConcurrentExecutions, for broadcast functions when init was asked for it. */
   reservedConcurrency?: number
   tableActions: string[]
@@ -85,6 +93,15 @@ const CONDITIONAL_FILES: Record<string, (options: InitOptions) => boolean> = {
   'test/context.ts': (options) => options.fanoutShards > 1,
   'test/default.test.ts.hbs': (options) => options.defaultRoute,
   'test/fanout.test.ts.hbs': (options) => options.fanoutShards > 1,
+  'src/handlers/join.ts.hbs': (options) => options.rooms,
+  'src/handlers/leave.ts.hbs': (options) => options.rooms,
+  'src/handlers/whoami.ts.hbs': (options) => options.rooms,
+  'test/rooms.test.ts.hbs': (options) => options.rooms,
+}
+
+/** Runtime helpers that only some projects use (the others are copied into every project). */
+const CONDITIONAL_RUNTIME_FILES: Record<string, (options: InitOptions) => boolean> = {
+  'rooms.ts': (options) => options.rooms,
 }
 
 /** npm strips .gitignore from published packages, so the template ships it as _gitignore (as create-vite does). */
@@ -103,9 +120,9 @@ function listFiles(dir: string): string[] {
 }
 
 /** Gives each custom route a logical id stem and a file stem that no other route or function uses. */
-function customRouteNames(routes: string[]): Array<{file: string; id: string; key: string}> {
-  const ids = new Set(['Connect', 'Disconnect', 'Default', 'Authorizer', 'Fanout', 'WebSocketApi', 'Stage', 'Connections'])
-  const files = new Set(['connect', 'disconnect', 'default', 'authorizer', 'fanout', 'events'])
+function customRouteNames(routes: string[], rooms: boolean): Array<{file: string; id: string; key: string}> {
+  const ids = new Set(['Connect', 'Disconnect', 'Default', 'Authorizer', 'Fanout', 'WebSocketApi', 'Stage', 'Connections', ...(rooms ? ['Join', 'Leave', 'Whoami', 'Memberships'] : [])])
+  const files = new Set(['connect', 'disconnect', 'default', 'authorizer', 'fanout', 'events', ...(rooms ? ['join', 'leave', 'whoami', 'rooms'] : [])])
   return routes.map((key) => {
     const unique = (base: string, taken: Set<string>) => {
       let candidate = base
@@ -153,18 +170,39 @@ function templateContext(options: InitOptions, warnings: string[]) {
     return JSON.stringify({data: 'hello'})
   }
 
-  const custom = customRouteNames(options.routes)
+  const custom = customRouteNames(options.routes, options.rooms)
   const routes: RouteContext[] = [
     {authorized: options.auth === 'token' || options.auth === 'jwt', example: '', file: 'connect', iam: options.auth === 'iam', id: 'Connect', key: '$connect', kind: 'connect', twoWay: false},
     {authorized: false, example: '', file: 'disconnect', iam: false, id: 'Disconnect', key: '$disconnect', kind: 'disconnect', twoWay: false},
     ...custom.map((route): RouteContext => ({...route, authorized: false, example: example(route.key), iam: false, kind: 'custom', twoWay: false})),
   ]
+  // Two-way: API Gateway sends each one's reply ({"joined": …}, {"left": …}, whoami's) back to the sender.
+  if (options.rooms) {
+    const bodies: Record<RoomRoute, Record<string, unknown>> = {join: {room: 'lobby'}, leave: {room: 'lobby'}, whoami: {}}
+    for (const key of ROOM_ROUTES) {
+      const message = exampleMessage(expression, key, bodies[key])
+      if (!message) warnings.push(`No message can select route ${JSON.stringify(key)} with the expression ${options.routeSelection}; it only runs if you change the expression.`)
+      routes.push({authorized: false, example: JSON.stringify(message ?? bodies[key]), file: key, iam: false, id: pascalCase(key), key, kind: key, twoWay: true})
+    }
+  }
+
   if (options.defaultRoute) routes.push({authorized: false, example: '', file: 'default', iam: false, id: 'Default', key: '$default', kind: 'default', twoWay: true})
 
   const rateLimited = options.rateLimit !== 'off'
   // The rate limiter reads the sender's bucket and writes it back on the sender's own item (runtime/rate-limit.ts).
   const broadcastTableActions = ['dynamodb:Scan', 'dynamodb:DeleteItem', ...(rateLimited ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : [])]
   const fanout = options.fanoutShards > 1
+  const principalIndex = options.rooms && options.auth !== 'none'
+  // --rooms: what each function does with the memberships table (and its index by connection), and nothing more.
+  const membershipActions: Record<RouteContext['kind'], string[]> = {
+    connect: [],
+    custom: options.rooms ? ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'] : [],
+    default: [],
+    disconnect: options.rooms ? ['dynamodb:DeleteItem'] : [],
+    join: ['dynamodb:PutItem'],
+    leave: ['dynamodb:DeleteItem'],
+    whoami: [],
+  }
   const functions: FunctionContext[] = routes.map((route) => ({
     authorizer: false,
     broadcasts: route.kind === 'custom',
@@ -174,13 +212,19 @@ function templateContext(options: InitOptions, warnings: string[]) {
       connect: 'Stores each new connection ($connect)',
       custom: `Broadcasts the data of ${route.key} messages to every connection`,
       default: 'Tells senders of unrouted messages how to use the API ($default)',
-      disconnect: 'Forgets closed connections ($disconnect)',
+      disconnect: options.rooms ? 'Forgets closed connections and their rooms ($disconnect)' : 'Forgets closed connections ($disconnect)',
+      join: 'Adds the sender to a room (join)',
+      leave: 'Removes the sender from a room (leave)',
+      whoami: 'Tells the sender its connection id, principal and rooms (whoami)',
     }[route.kind],
     file: `src/handlers/${route.file}.ts`,
     id: route.id,
     manageConnections: route.kind === 'custom',
+    membershipActions: membershipActions[route.kind],
+    membershipIndex: options.rooms && (route.kind === 'disconnect' || route.kind === 'whoami'),
+    principalIndex: principalIndex && route.kind === 'custom',
     reservedConcurrency: route.kind === 'custom' && options.reservedConcurrency !== 'none' ? options.reservedConcurrency : undefined,
-    tableActions: {connect: ['dynamodb:PutItem'], custom: broadcastTableActions, default: [], disconnect: ['dynamodb:DeleteItem']}[route.kind],
+    tableActions: {connect: ['dynamodb:PutItem'], custom: broadcastTableActions, default: [], disconnect: ['dynamodb:DeleteItem'], join: [], leave: [], whoami: []}[route.kind],
     timeout: options.timeout,
   }))
   if (fanout) {
@@ -193,6 +237,9 @@ function templateContext(options: InitOptions, warnings: string[]) {
       id: 'Fanout',
       invokesFanout: false,
       manageConnections: true,
+      membershipActions: [],
+      membershipIndex: false,
+      principalIndex: false,
       reservedConcurrency: options.reservedConcurrency === 'none' ? undefined : options.reservedConcurrency,
       // Reads its segment of the table; deletes recipients that have gone.
       tableActions: ['dynamodb:Scan', 'dynamodb:DeleteItem'],
@@ -210,6 +257,9 @@ function templateContext(options: InitOptions, warnings: string[]) {
       id: 'Authorizer',
       invokesFanout: false,
       manageConnections: false,
+      membershipActions: [],
+      membershipIndex: false,
+      principalIndex: false,
       tableActions: [],
       timeout: options.timeout,
     })
@@ -234,12 +284,18 @@ function templateContext(options: InitOptions, warnings: string[]) {
 
   if (DEPRECATED_RUNTIMES.includes(options.runtime)) warnings.push(`${options.runtime} is deprecated by AWS Lambda; prefer ${INIT_DEFAULTS.runtime}.`)
   const firstCustom = routes.find((route) => route.kind === 'custom')
+  // The first route's example with an address before its data: {"message":"sendmessage","room":"lobby","data":"hello"}.
+  const addressed = (address: Record<string, string>) => {
+    const {data, ...selection} = JSON.parse(firstCustom?.example ?? '{"data":"hello"}') as Record<string, unknown>
+    return JSON.stringify({...selection, ...address, data})
+  }
+
   return {
     ...options,
     auth: {iam: options.auth === 'iam', jwt: options.auth === 'jwt', lambda: options.auth === 'token' || options.auth === 'jwt', none: options.auth === 'none', token: options.auth === 'token'},
     jwt: options.auth === 'jwt' ? {audience: options.jwtAudience, issuer: options.jwtIssuer} : false,
     billing: {onDemand: options.billing === 'on-demand', provisioned: options.billing === 'provisioned', read: options.readCapacity, write: options.writeCapacity},
-    customRouteKeys: options.routes,
+    customRouteKeys: [...options.routes, ...(options.rooms ? ROOM_ROUTES : [])],
     deploymentDescription: `Routes ${routes.map((route) => route.key).join(', ')}`,
     deploymentId: DEPLOYMENT_PLACEHOLDER,
     // Template parameter defaults: empty serves the API on execute-api only.
@@ -250,6 +306,18 @@ function templateContext(options: InitOptions, warnings: string[]) {
     packageName: options.name.toLowerCase(),
     reservedConcurrency: options.reservedConcurrency === 'none' ? false : options.reservedConcurrency,
     rateLimit: rateLimited ? {burst: options.rateBurst, rate: options.rateLimit, text: rateLimitText(options.rateLimit, options.rateBurst)} : false,
+    rooms: options.rooms
+      ? {
+          joinExample: routes.find((route) => route.kind === 'join')!.example,
+          leaveExample: routes.find((route) => route.kind === 'leave')!.example,
+          principalIndex,
+          // The broadcast route whose room and direct delivery test/rooms.test.ts exercises.
+          route: firstCustom ? {file: firstCustom.file, key: firstCustom.key} : false,
+          roomExample: addressed({room: 'lobby'}),
+          toExample: addressed({to: '<connectionId>'}),
+          whoamiExample: routes.find((route) => route.kind === 'whoami')!.example,
+        }
+      : false,
     routes,
     versions: {
       awsSdk: sdkRange('@aws-sdk/client-dynamodb'),
@@ -316,7 +384,7 @@ export function planProject(options: InitOptions): ProjectPlan {
   }
 
   // The shared runtime is copied, not installed: the project stays self-contained and esbuild bundles it into each function.
-  for (const runtimeFile of listFiles(RUNTIME_DIR).filter((file) => file.endsWith('.ts') && !file.includes('/'))) {
+  for (const runtimeFile of listFiles(RUNTIME_DIR).filter((file) => file.endsWith('.ts') && !file.includes('/') && (CONDITIONAL_RUNTIME_FILES[file]?.(options) ?? true))) {
     files.push({contents: readFileSync(join(RUNTIME_DIR, runtimeFile), 'utf8'), path: `src/runtime/${runtimeFile}`})
   }
 
