@@ -142,12 +142,12 @@ describe('wsapi dev: rooms and direct messages of `wsapi init --rooms --auth jwt
     await settle([bob, carol, alice2])
 
     // Everything each one received, and nothing else.
-    assert.deepEqual(alice.received, [{joined: 'a'}, inA, {from: carol.id, data: 'hi alice'}, {room: 'a', from: alice.id, data: 'bob has gone'}])
-    assert.deepEqual(alice2.received, [{from: carol.id, data: 'hi alice'}])
+    assert.deepEqual(alice.received, [{joined: 'a'}, inA, {from: carol.id, to: 'user:alice', data: 'hi alice'}, {room: 'a', from: alice.id, data: 'bob has gone'}])
+    assert.deepEqual(alice2.received, [{from: carol.id, to: 'user:alice', data: 'hi alice'}])
     assert.deepEqual(bob.received, [
       {joined: 'a'},
       inA,
-      {from: carol.id, data: 'psst bob'},
+      {from: carol.id, to: bob.id, data: 'psst bob'},
       {left: 'a'},
       {joined: 'a'},
       {room: 'a', from: bob.id, data: 'anyone?'},
