@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
 
-import {BIN, runCli} from '../helpers/cli.js'
+import {runCli, startCli} from '../helpers/cli.js'
 import {PtySession} from '../helpers/pty.js'
 import {lastLines} from '../helpers/screen.js'
 import {tempDir} from '../helpers/tmp.js'
@@ -59,28 +58,14 @@ export function ndjson(stdout: string): Array<Record<string, unknown>> {
  * has been seen; then it is stopped (SIGINT) and the records seen are returned.
  */
 async function connectUntil(backend: ChatBackend, args: string[], done: (records: Array<Record<string, unknown>>) => boolean): Promise<Array<Record<string, unknown>>> {
-  const child = spawn(process.execPath, [BIN, 'connect', ...args], {
-    cwd: backend.projectDir,
-    env: {...process.env, FORCE_COLOR: '0', NO_COLOR: '1', WSAPI_STATE_DIR: tempDir()},
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
+  const running = startCli(['connect', ...args], {cwd: backend.projectDir, env: {WSAPI_STATE_DIR: tempDir()}})
+  const complete = (stdout: string) => ndjson(stdout.slice(0, stdout.lastIndexOf('\n') + 1))
   try {
-    const records = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk
-        const complete = ndjson(stdout.slice(0, stdout.lastIndexOf('\n') + 1))
-        if (done(complete)) resolve(complete)
-      })
-      void closed.then((code) => reject(new Error(`wsapi connect exited (${code}) first\nstdout: ${stdout}\nstderr: ${stderr}`)))
-    })
-    return records
+    await running.until(({stdout}) => done(complete(stdout)))
+    return complete(running.stdout)
   } finally {
-    child.kill('SIGINT')
-    await closed
+    running.child.kill('SIGINT')
+    await running.result
   }
 }
 
