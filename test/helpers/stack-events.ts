@@ -1,7 +1,5 @@
-import type {StackEvent} from '@aws-sdk/client-cloudformation'
-import {DescribeStackEventsCommand} from '@aws-sdk/client-cloudformation'
-
-import type {MockedCloudFormation} from './aws-mocks.js'
+import {type CloudFormationClient, DescribeStackEventsCommand, type StackEvent} from '@aws-sdk/client-cloudformation'
+import type {AwsClientStub} from 'aws-sdk-client-mock'
 
 /** A failed update's stack events, as the deploy unit tests read them. */
 export const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/chat-v1/0a1b2c3d-1111-2222-3333-444455556666'
@@ -34,7 +32,7 @@ export const UPDATE = [
 ]
 
 /** Serves `events` (oldest first) the way AWS does: newest first, `size` per page. */
-export function serveEvents(mocked: MockedCloudFormation, events: () => StackEvent[], size = 3): void {
+export function serveEvents(mocked: {readonly cfn: AwsClientStub<CloudFormationClient>}, events: () => StackEvent[], size = 3): void {
   mocked.cfn.on(DescribeStackEventsCommand).callsFake((input: {NextToken?: string}) => {
     const newestFirst = [...events()].reverse()
     const start = Number(input.NextToken ?? 0)
