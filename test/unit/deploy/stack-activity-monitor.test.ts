@@ -72,7 +72,7 @@ describe('deploy: StackActivityMonitor', () => {
     assert.deepEqual(quiet.rootCause(), [])
   })
 
-  it('progress counts each settled resource once, never the stack itself, and never past the total', async () => {
+  it('progress counts each settled resource once and never the stack itself; at most the total when one is known', async () => {
     const events = [
       event('p1', 30, 'A', 'AWS::Lambda::Function', 'CREATE_COMPLETE'),
       event('p2', 31, 'A', 'AWS::Lambda::Function', 'UPDATE_COMPLETE'),
@@ -81,11 +81,15 @@ describe('deploy: StackActivityMonitor', () => {
       event('p5', 34, 'chat-v1', 'AWS::CloudFormation::Stack', 'CREATE_COMPLETE'),
     ]
     serveEvents(mocked, () => events)
-    const listener = new RecordingActivity()
-    const monitor = new StackActivityMonitor({cloudFormation: mocked.session.cloudFormation, listener, operation: 'CREATE', pollIntervalMs: 60_000, stackId: STACK_ID, stackName: 'chat-v1', total: 2})
-    monitor.start()
-    await monitor.stop()
-    assert.deepEqual(listener.activities.map((activity) => activity.done), [1, 1, 2, 2, 2])
-    assert.deepEqual(listener.stops.map((stop) => [stop.done, stop.total]), [[2, 2]])
+    const progress = async (total: number) => {
+      const listener = new RecordingActivity()
+      const monitor = new StackActivityMonitor({cloudFormation: mocked.session.cloudFormation, listener, operation: 'CREATE', pollIntervalMs: 60_000, stackId: STACK_ID, stackName: 'chat-v1', total})
+      monitor.start()
+      await monitor.stop()
+      return [...listener.activities.map((activity) => activity.done), listener.stops[0].done]
+    }
+
+    assert.deepEqual(await progress(0), [1, 1, 2, 3, 3, 3], 'no total known: every resource settled')
+    assert.deepEqual(await progress(2), [1, 1, 2, 2, 2, 2])
   })
 })

@@ -32,8 +32,8 @@ describe('deploy: the stack a command works on', () => {
       {key: 'Zeta', value: 'z'},
       {key: 'ManagementEndpoint', value: 'm'},
       {key: 'Alpha', value: 'a'},
-      {key: 'WebSocketUrl', value: 'w'},
       {key: 'ApiId', value: 'i'},
+      {key: 'WebSocketUrl', value: 'w'},
     ]
     assert.deepEqual(Object.keys(orderOutputs(outputs, ['ApiId', 'ManagementEndpoint'])), ['WebSocketUrl', 'ApiId', 'ManagementEndpoint', 'Alpha', 'Zeta'])
     assert.deepEqual(orderOutputs(outputs).WebSocketUrl, 'w')

@@ -58,6 +58,15 @@ describe('project state (.wsapi/)', () => {
     // Written whole (no temporary file left) and readable by others (no secrets in it).
     assert.deepEqual(readdirSync(join(dir, '.wsapi', 'dev')).sort(), [`${DEAD_PID}.json`, `${process.pid}.json`, `${process.ppid}.json`, '99.json'].sort())
     assert.equal(statSync(devStatePath(dir)).mode & 0o777, 0o644)
+    // Whatever the umask took away.
+    const umask = process.umask(0o077)
+    try {
+      writeDevState(dir, devState(process.pid, '2026-12-04T10:00:00.000Z'))
+    } finally {
+      process.umask(umask)
+    }
+
+    assert.equal(statSync(devStatePath(dir)).mode & 0o777, 0o644)
   })
 
   it("removeDevState removes this server's records only, the old single one included when it is this server's", () => {
