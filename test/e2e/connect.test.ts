@@ -5,7 +5,7 @@ import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {removeDevState, writeDevState, writeOutputsState} from '../../src/lib/project/state.js'
-import {BIN, runCli} from '../helpers/cli.js'
+import {BIN, runCli, startCli} from '../helpers/cli.js'
 import {scaffoldProject} from '../helpers/project.js'
 import {PtySession} from '../helpers/pty.js'
 import {lastLines} from '../helpers/screen.js'
@@ -169,13 +169,14 @@ describe('wsapi connect', function () {
 
       it('--reconnect keeps retrying while the server is down, and gives up on a 4xx answer', async () => {
         const first = await startServer({}, (socket) => setTimeout(() => socket.terminate(), 50))
-        const running = run([first.url, '--reconnect', '--wait=-1', '--timeout', '20'])
+        const running = startCli(['connect', first.url, '--reconnect', '--wait=-1', '--timeout', '20'], {cwd: tempDir(), env: {WSAPI_STATE_DIR: tempDir()}})
+        running.child.stdin!.end()
         while (first.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20))
         await first.close()
-        // Down for a while (the client's first retry, about 0.5 s after the drop, is refused), then back, now refusing the token.
-        await new Promise((resolve) => setTimeout(resolve, 3000))
+        // Down until a retry has been refused, then back, now refusing the token.
+        await running.until(({stderr}) => /connection refused: nothing listens/.test(stderr))
         await use(startRejectingServer(403, 'Forbidden', first.port))
-        const result = await running
+        const result = await running.result
         assert.match(result.stderr, /connection refused: nothing listens on 127\.0\.0\.1:\d+; reconnecting in \d\.\d s \(attempt 2\)/)
         assert.match(result.stderr, /Error: Could not connect to .*: the server answered the handshake with HTTP 403 Forbidden/)
         assert.equal(result.code, 1)

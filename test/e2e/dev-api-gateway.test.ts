@@ -3,7 +3,7 @@ import {request} from 'node:http'
 
 import WebSocket from 'ws'
 
-import {connect, type DevProcess, probeProject, rawHandshake, readRecords, sleep, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
+import {connect, type DevProcess, probeProject, rawHandshake, readRecords, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
 
 const ID = /^[A-Za-z0-9_-]{15}=$/
 
@@ -241,12 +241,12 @@ describe('wsapi dev: templates, no $connect, no $default (reference checklist 9,
       assert.equal(frame, `{"message": "Forbidden", "connectionId":"${parsed.connectionId}", "requestId":"${parsed.requestId}"}`)
     }
 
-    await sleep(200)
-    assert.equal(readRecords(records).filter((record) => record.event.requestContext.eventType === 'MESSAGE').length, before)
     client.send('{"action":"join"}') // a missing path is "": this selects "/join", which matches nothing
     assert.match(await client.next(), /"Forbidden"/)
     client.send('{"service":"join"}') // …and this selects "join/"
     await waitForRecord(records, (candidate) => candidate.event.requestContext.routeKey === 'join/')
+    // The connection's frames are routed in order: by the time the last one has run, none before it did.
+    assert.equal(readRecords(records).filter((record) => record.event.requestContext.eventType === 'MESSAGE').length, before + 1)
     client.close()
   })
 })

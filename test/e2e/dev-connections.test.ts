@@ -124,7 +124,11 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
     const closed = await ws.closed
     assert.equal(closed.code, 1000)
     await waitForRecord(records, (record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === id)
-    await sleep(200)
+    // Another connection's whole life, $connect to $disconnect, as a barrier: a second $disconnect for the
+    // deleted one (from the DELETE and the close both) would be on record by the time it ends.
+    const {client: other, id: otherId} = await client()
+    other.close()
+    await waitForRecord(records, (record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === otherId)
     assert.equal(readRecords(records).filter((record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === id).length, 1)
   })
 

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {awsOptionsFrom, createAwsSession, customEndpoint} from '../../../src/lib/aws/index.js'
+import {createAwsSession} from '../../../src/lib/aws/index.js'
 import type {UsageError} from '../../../src/lib/errors.js'
 import {tempDir} from '../../helpers/tmp.js'
 
 const AWS_ENV = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_MAX_ATTEMPTS', 'AWS_EC2_METADATA_DISABLED']
 
+// Options from flags and the environment: options.test.ts beside this file.
 describe('AWS options and clients', () => {
   let saved: Record<string, string | undefined>
 
@@ -26,32 +27,6 @@ describe('AWS options and clients', () => {
       if (value === undefined) delete process.env[name]
       else process.env[name] = value
     }
-  })
-
-  it('flags win over AWS_* variables, as in the AWS CLI', () => {
-    const env = {AWS_DEFAULT_REGION: 'us-east-2', AWS_MAX_ATTEMPTS: '3', AWS_PROFILE: 'ci', AWS_REGION: 'eu-central-1'}
-    assert.deepEqual(awsOptionsFrom({}, env), {endpointUrl: undefined, maxAttempts: 3, profile: 'ci', profileSource: 'AWS_PROFILE', region: 'eu-central-1'})
-    assert.equal(awsOptionsFrom({}, {AWS_DEFAULT_REGION: 'us-east-2'}).region, 'us-east-2')
-    assert.deepEqual(awsOptionsFrom({'endpoint-url': 'http://localhost:4566/', profile: 'dev', region: 'ap-south-1'}, env), {
-      endpointUrl: 'http://localhost:4566',
-      maxAttempts: 3,
-      profile: 'dev',
-      profileSource: '--profile',
-      region: 'ap-south-1',
-    })
-  })
-
-  it('refuses a malformed region or endpoint as a usage error', () => {
-    assert.throws(() => awsOptionsFrom({region: 'eu-west'}, {}), (error: UsageError) => error.exit === 2 && /Invalid region "eu-west": give a region code such as eu-west-1/.test(error.message))
-    assert.throws(() => awsOptionsFrom({'endpoint-url': 'localhost:4566'}, {}), (error: UsageError) => error.exit === 2 && /Invalid --endpoint-url "localhost:4566": give an http\(s\) URL/.test(error.message))
-  })
-
-  it('service endpoints: the flag, else AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL', () => {
-    const env = {AWS_ENDPOINT_URL: 'http://localhost:4566', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000'}
-    assert.equal(customEndpoint({}, 'S3', env), 'http://127.0.0.1:9000')
-    assert.equal(customEndpoint({}, 'CLOUDFORMATION', env), 'http://localhost:4566')
-    assert.equal(customEndpoint({endpointUrl: 'http://other:1'}, 'S3', env), 'http://other:1')
-    assert.equal(customEndpoint({}, 'STS', {}), undefined)
   })
 
   it('takes region and credentials from a named profile of the shared files', async () => {

@@ -5,13 +5,10 @@ import {
   checkGivenParameters,
   parameterProblem,
   resolveParameters,
-  Secrets,
   type TemplateParameter,
   templateParameters,
 } from '../../../src/lib/deploy/index.js'
 import type {UsageError} from '../../../src/lib/errors.js'
-import {parseParameterFlags} from '../../../src/lib/project/parameters.js'
-import {RecordingOutput} from '../../../src/lib/output.js'
 
 const declared: TemplateParameter[] = templateParameters({
   Parameters: {
@@ -28,17 +25,6 @@ function stack(keys: string[]): StackInfo {
 }
 
 describe('deploy parameters', () => {
-  it('parses --parameter Key=Value, keeping = in values and refusing what is not one', () => {
-    assert.deepEqual(parseParameterFlags(['AuthTokenSecret=a=b==c', 'LogLevel=', 'X1=y']), {AuthTokenSecret: 'a=b==c', LogLevel: '', X1: 'y'})
-    for (const bad of ['NoEquals', '=value', 'Bad-Key=1']) {
-      assert.throws(() => parseParameterFlags([bad]), (error: UsageError) => error.exit === 2 && /^Invalid --parameter .*: write Key=Value/.test(error.message), bad)
-    }
-
-    assert.throws(() => parseParameterFlags(['A=1', 'A=2']), /--parameter A is given twice/)
-    // A bad pair never echoes its value (it may be a secret).
-    assert.throws(() => parseParameterFlags(['bad key=hunter2hunter2hunter2']), (error: Error) => !error.message.includes('hunter2'))
-  })
-
   it('checks keys and constraints before any AWS call, without repeating secrets', () => {
     assert.throws(
       () => checkGivenParameters(declared, {Nope: '1'}),
@@ -88,19 +74,5 @@ describe('deploy parameters', () => {
       assert.equal(error.message, 'Parameter AuthTokenSecret has no value (Secret that clients pass as the `token` query string): set WSAPI_PARAMETER_AuthTokenSecret or pipe it to --parameter-stdin AuthTokenSecret (a --parameter value shows in `ps`), or run in a terminal to be asked.')
       return true
     })
-  })
-
-  it('redacts every secret from output, stack activity and errors', () => {
-    const secrets = new Secrets()
-    secrets.add('s3cr3t-token-value', 's3cr3t', '')
-    const output = new RecordingOutput()
-    secrets.output(output).info('value s3cr3t-token-value and s3cr3t, twice: s3cr3t')
-    assert.equal(output.text(), 'value **** and ****, twice: ****')
-    const error = secrets.error(new Error('Parameter value s3cr3t-token-value is invalid'))
-    assert.equal(error.message, 'Parameter value **** is invalid')
-    const seen: string[] = []
-    const listener = secrets.listener({activity: (activity) => seen.push(activity.event.reason ?? ''), start() {}, stop() {}})
-    listener.activity({done: 0, elapsedMs: 0, event: {eventId: '1', logicalId: 'A', reason: 'bad token s3cr3t-token-value', resourceType: 'T', stackId: 's', status: 'CREATE_FAILED', timestamp: new Date()}, total: 1})
-    assert.deepEqual(seen, ['bad token ****'])
   })
 })

@@ -3,57 +3,12 @@ import {existsSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {DevLog, DevLogFile} from '../../../src/lib/dev/log.js'
-import {compactJson, lineMatcher, parseLambdaMessage, parseSince, selectFunctions} from '../../../src/lib/logs/index.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
 import {renderLogLine} from '../../../src/ui/logs-render.js'
 import {tempDir} from '../../helpers/tmp.js'
 
+// --since, --filter, Lambda lines and function names: since, filter, message and functions.test.ts beside this file.
 describe('wsapi logs: parts', () => {
-  it('--since takes 30s, 10m, 2h, 1d or an ISO date; anything else is a usage error', () => {
-    const now = Date.parse('2026-12-04T12:00:00Z')
-    assert.equal(parseSince('10m', now), now - 600_000)
-    assert.equal(parseSince('2h', now), now - 7_200_000)
-    assert.equal(parseSince('30s', now), now - 30_000)
-    assert.equal(parseSince('1d', now), now - 86_400_000)
-    assert.equal(parseSince('2026-12-04T11:00:00Z', now), Date.parse('2026-12-04T11:00:00Z'))
-    for (const bad of ['10', 'ten minutes', '5y', '2026-13-45']) {
-      assert.throws(() => parseSince(bad, now), (error: Error & {exit: number}) => error.exit === 2 && /^Invalid --since/.test(error.message), bad)
-    }
-  })
-
-  it('filter patterns as CloudWatch reads them: terms, phrases, ?any, -exclude, %regex%, JSON', () => {
-    const lines = ['ERROR timed out after 3 s', 'INFO sent 3', 'WARN slow', '{"level":"ERROR","ms":120,"route":"sendmessage"}']
-    const matching = (pattern: string) => lines.filter((line) => lineMatcher(pattern)(line))
-    assert.deepEqual(matching(''), lines)
-    assert.deepEqual(matching('ERROR'), [lines[0], lines[3]])
-    assert.deepEqual(matching('"timed out"'), [lines[0]])
-    assert.deepEqual(matching('?WARN ?INFO'), [lines[1], lines[2]])
-    assert.deepEqual(matching('ERROR -timed'), [lines[3]])
-    assert.deepEqual(matching('%sent \\d%'), [lines[1]])
-    assert.deepEqual(matching('error'), [], 'case sensitive')
-    assert.deepEqual(matching('{ $.level = "ERROR" && $.ms > 100 }'), [lines[3]])
-    assert.deepEqual(matching('{ $.route = "send*" }'), [lines[3]])
-    assert.deepEqual(matching('{ $.ms < 100 || $.level = "WARN" }'), [])
-    assert.throws(() => lineMatcher('[ip, user]'), /Space-delimited filter patterns/)
-  })
-
-  it('Lambda lines: the text and JSON formats lose their prefix and keep level and request id; JSON goes on one line', () => {
-    assert.deepEqual(parseLambdaMessage('2026-12-04T06:00:00.030Z\t5f1e-aa\tWARN\t{\n  "slow": true\n}\n'), {level: 'WARN', message: '{"slow":true}', requestId: '5f1e-aa'})
-    assert.deepEqual(parseLambdaMessage('{"timestamp":"2026-12-04T06:00:00Z","level":"INFO","requestId":"r1","message":"hi","extra":1}'), {level: 'INFO', message: 'hi {"extra":1}', requestId: 'r1'})
-    assert.deepEqual(parseLambdaMessage('{ "a": [1, 2] }\n'), {message: '{"a":[1,2]}'})
-    assert.deepEqual(parseLambdaMessage('END RequestId: r1\n'), {message: 'END RequestId: r1'})
-    assert.equal(compactJson('{not json'), '{not json')
-  })
-
-  it('function names: short name, logical id, route key with or without $, any case; each once', () => {
-    const all = [
-      {logicalId: 'ConnectFunction', name: 'connect', routes: ['$connect']},
-      {logicalId: 'SendmessageFunction', name: 'sendmessage', routes: ['sendmessage']},
-    ]
-    assert.deepEqual(selectFunctions(all, ['CONNECT', '$connect', 'SendmessageFunction']).map((fn) => fn.name), ['connect', 'sendmessage'])
-    assert.throws(() => selectFunctions(all, ['x']), /name one of connect \(\$connect\), sendmessage \(sendmessage\)/)
-  })
-
   it("a line for a person: the message's control characters are shown, not obeyed; further lines are indented", () => {
     const line = renderLogLine({function: 'sendmessage', level: 'ERROR', message: 'bad\u001b]0;owned\u0007 thing\n    at handler', source: 'cloudwatch', time: '2026-12-04T06:00:00.123Z'})
     assert.ok(!line.includes('\u001b]0;'), line)

@@ -411,29 +411,6 @@ describe('scaffold plan', () => {
     }
   })
 
-  it('takes two seconds of messages as the burst unless told, and checks rate, burst and reservation', () => {
-    const options = (raw: RawInitOptions) => resolveInitOptions({name: 'chat', ...raw})
-    assert.deepEqual([options({}).rateLimit, options({}).rateBurst, options({}).reservedConcurrency], ['10/s', 20, 100])
-    assert.equal(options({rateLimit: '5'}).rateLimit, '5/s')
-    assert.equal(options({rateLimit: '5/sec'}).rateBurst, 10)
-    assert.deepEqual([options({rateLimit: '30/m'}).rateLimit, options({rateLimit: '30/m'}).rateBurst], ['30/m', 1])
-    assert.deepEqual([options({rateLimit: 'off'}).rateLimit, options({rateLimit: '0'}).rateBurst], ['off', 0])
-    assert.equal(options({reservedConcurrency: 'none'}).reservedConcurrency, 'none')
-    for (const [raw, pattern] of [
-      [{rateLimit: '10/h'}, /Invalid rate limit "10\/h": give messages per connection per second or minute, e\.g\. 10\/s or 30\/m/],
-      [{rateLimit: 'fast'}, /Invalid rate limit "fast"/],
-      [{rateLimit: '-3/s'}, /Invalid rate limit/],
-      [{rateLimit: '20000/s'}, /at most 10000\/s/],
-      [{rateBurst: '0'}, /Invalid rate burst "0"/],
-      [{rateBurst: 'x'}, /Invalid rate burst "x"/],
-      [{rateBurst: 5, rateLimit: 'off'}, /A rate burst needs a rate limit/],
-      [{reservedConcurrency: '0'}, /would throttle every message.*or none/],
-      [{reservedConcurrency: 'lots'}, /Invalid reserved concurrency \(or none\) "lots"/],
-    ] as Array<[RawInitOptions, RegExp]>) {
-      assert.throws(() => options(raw), (error: unknown) => error instanceof UsageError && pattern.test(error.message), JSON.stringify(raw))
-    }
-  })
-
   it('shards large broadcasts by default: a fan-out function the routes may invoke, retries bounded, failures kept', () => {
     const template = templateOf({routes: 'sendmessage,join'})
     const fanout = template.Resources.FanoutFunction.Properties!
