@@ -18,7 +18,9 @@ interface Peer {
   id: string
 }
 
-async function whoami(client: TestClient): Promise<{connectionId: string; principalId: null | string; rooms: string[]}> {
+async function whoami(
+  client: TestClient,
+): Promise<{connectionId: string; principalId: null | string; rooms: string[]}> {
   client.send('{"message":"whoami"}')
   return JSON.parse(await client.next()) as {connectionId: string; principalId: null | string; rooms: string[]}
 }
@@ -78,10 +80,31 @@ describe('wsapi connect and bench against a `wsapi init --rooms` project under w
     const outsider = await newPeer()
     await joinRoom(outsider.client, 'b')
 
-    const result = await runCli(['connect', '-x', '/join a', '-x', '/room a', '-x', 'hello from a script', '-x', '/whoami', '--count', '3', '--timeout', '60'], {cwd: dir})
+    const result = await runCli(
+      [
+        'connect',
+        '-x',
+        '/join a',
+        '-x',
+        '/room a',
+        '-x',
+        'hello from a script',
+        '-x',
+        '/whoami',
+        '--count',
+        '3',
+        '--timeout',
+        '60',
+      ],
+      {cwd: dir},
+    )
     assert.equal(result.code, 0, result.stderr)
     const lines = printed(result.stdout)
-    const reply = lines.find((line) => Object.hasOwn(line as object, 'connectionId')) as {connectionId: string; principalId: null; rooms: string[]}
+    const reply = lines.find((line) => Object.hasOwn(line as object, 'connectionId')) as {
+      connectionId: string
+      principalId: null
+      rooms: string[]
+    }
     assert.ok(reply, `no whoami reply printed:\n${result.stdout}`)
     assert.equal(reply.principalId, null)
     const inA = {data: 'hello from a script', from: reply.connectionId, room: 'a'}
@@ -181,12 +204,18 @@ describe('wsapi connect and bench against a `wsapi init --rooms` project under w
     const listener = await newPeer()
     const elsewhere = join(tempDir(), 'elsewhere')
     mkdirSync(elsewhere)
-    const result = await runCli(['connect', dev.ready.url, '--count', '1', '--timeout', '60'], {cwd: elsewhere, input: 'hello\n'})
+    const result = await runCli(['connect', dev.ready.url, '--count', '1', '--timeout', '60'], {
+      cwd: elsewhere,
+      input: 'hello\n',
+    })
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stdout, '"hello"\n')
     assert.equal(await listener.client.next(), '"hello"')
 
-    const traced = await runCli(['connect', dev.ready.url, '--count', '1', '--timeout', '60', '--json'], {cwd: elsewhere, input: 'again\n'})
+    const traced = await runCli(['connect', dev.ready.url, '--count', '1', '--timeout', '60', '--json'], {
+      cwd: elsewhere,
+      input: 'again\n',
+    })
     assert.equal(traced.code, 0, traced.stderr)
     const records = printed(traced.stdout) as Array<{data: string; direction: string}>
     assert.deepEqual(
@@ -199,10 +228,26 @@ describe('wsapi connect and bench against a `wsapi init --rooms` project under w
     assert.equal(await listener.client.next(), '"again"')
   })
 
-  it('bench --room a --clients 20: passes, counting deliveries to the room\'s members only', async () => {
+  it("bench --room a --clients 20: passes, counting deliveries to the room's members only", async () => {
     const outsider = await newPeer()
     await joinRoom(outsider.client, 'b')
-    const result = await runCli(['bench', '--room', 'a', '--clients', '20', '--messages', '3', '--interval', '50ms', '--timeout', '60s', '--json'], {cwd: dir, timeoutMs: 120_000})
+    const result = await runCli(
+      [
+        'bench',
+        '--room',
+        'a',
+        '--clients',
+        '20',
+        '--messages',
+        '3',
+        '--interval',
+        '50ms',
+        '--timeout',
+        '60s',
+        '--json',
+      ],
+      {cwd: dir, timeoutMs: 120_000},
+    )
     assert.equal(result.code, 0, result.stderr)
     const report = JSON.parse(result.stdout) as Record<string, unknown>
     const text = JSON.stringify(report)
@@ -259,7 +304,10 @@ describe('wsapi connect against a `wsapi init --rooms --auth jwt` project under 
     const carol = await peer(dev.ready.url, {protocols: ['bearer', await token('carol')]})
     const env = {WSAPI_TOKEN: await token('alice')}
     try {
-      const result = await runCli(['connect', '-x', '/whoami', '-x', '/to user:bob', '-x', 'hi bob', '--count', '1', '--timeout', '60'], {cwd: dir, env})
+      const result = await runCli(
+        ['connect', '-x', '/whoami', '-x', '/to user:bob', '-x', 'hi bob', '--count', '1', '--timeout', '60'],
+        {cwd: dir, env},
+      )
       assert.equal(result.code, 0, result.stderr)
       const [reply] = printed(result.stdout) as Array<{connectionId: string; principalId: string}>
       assert.equal(reply.principalId, 'alice')
