@@ -4,7 +4,6 @@ import {join} from 'node:path'
 
 import {runCli, startCli} from '../helpers/cli.js'
 import {connect, type DevProcess, startDev, type TestClient} from '../helpers/dev.js'
-import {scaffoldProject} from '../helpers/project.js'
 import {PtySession} from '../helpers/pty.js'
 import {renderScreen} from '../helpers/screen.js'
 import {tempDir} from '../helpers/tmp.js'
@@ -41,6 +40,14 @@ async function receivedNothing(one: Peer, what: string): Promise<void> {
   assert.equal(reply.connectionId, one.id, `${what}: an unexpected frame arrived: ${JSON.stringify(reply)}`)
 }
 
+/** A project made as a user makes it: `wsapi init <dir> --yes` with `args`. */
+async function initProject(args: string[]): Promise<string> {
+  const dir = join(tempDir(), 'chat')
+  const result = await runCli(['init', dir, '--yes', ...args])
+  assert.equal(result.code, 0, result.stderr)
+  return dir
+}
+
 /** The JSON lines a script printed on stdout, parsed. */
 function printed(stdout: string): unknown[] {
   return stdout
@@ -62,7 +69,7 @@ describe('wsapi connect and bench against a `wsapi init --rooms` project under w
   }
 
   before(async () => {
-    dir = scaffoldProject({rooms: true})
+    dir = await initProject(['--rooms'])
     dev = await startDev(dir)
   })
 
@@ -231,6 +238,8 @@ describe('wsapi connect and bench against a `wsapi init --rooms` project under w
   it("bench --room a --clients 20: passes, counting deliveries to the room's members only", async () => {
     const outsider = await newPeer()
     await joinRoom(outsider.client, 'b')
+    const watcher = await newPeer()
+    await joinRoom(watcher.client, 'a')
     const result = await runCli(
       [
         'bench',
@@ -249,11 +258,19 @@ describe('wsapi connect and bench against a `wsapi init --rooms` project under w
       {cwd: dir, timeoutMs: 120_000},
     )
     assert.equal(result.code, 0, result.stderr)
-    const report = JSON.parse(result.stdout) as Record<string, unknown>
-    const text = JSON.stringify(report)
-    assert.match(text, /"room":"a"/)
-    assert.match(text, /"expected":60\b/, text)
-    assert.match(text, /"received":60\b/, text)
+    const report = JSON.parse(result.stdout) as {
+      deliveries: {duplicates: number; expected: number; lost: number; received: number; unexpected: number}
+      messages: {complete: number; sent: number}
+      otherFrames: {total: number}
+      room: {joined: number; name: string; tried: number}
+    }
+    assert.deepEqual(report.room, {failures: {}, joined: 20, name: 'a', tried: 20})
+    // Three messages, each to the 20 members (the sender included): a member that is not a bench client is not counted.
+    assert.deepEqual(report.deliveries, {duplicates: 0, expected: 60, lost: 0, received: 60, unexpected: 0})
+    assert.deepEqual([report.messages.sent, report.messages.complete, report.otherFrames.total], [3, 3, 0])
+    // A member of room a that is not one of the bench's clients received the three, and was not counted.
+    for (let n = 0; n < 3; n++) assert.equal((JSON.parse(await watcher.client.next()) as {room: string}).room, 'a')
+    await receivedNothing(watcher, 'a member of room a, after the bench')
     await receivedNothing(outsider, 'a connection outside the room')
   })
 })
@@ -263,7 +280,7 @@ describe('wsapi bench --room against a project without rooms', function () {
   let dev: DevProcess
 
   before(async () => {
-    dev = await startDev(scaffoldProject())
+    dev = await startDev(await initProject([]))
   })
 
   after(async () => {
@@ -290,7 +307,7 @@ describe('wsapi connect against a `wsapi init --rooms --auth jwt` project under 
   }
 
   before(async () => {
-    dir = scaffoldProject({auth: 'jwt', rooms: true})
+    dir = await initProject(['--rooms', '--auth', 'jwt'])
     dev = await startDev(dir)
   })
 
