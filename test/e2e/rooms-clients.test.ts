@@ -275,6 +275,37 @@ describe('wsapi connect and bench against a `wsapi init --rooms` project under w
   })
 })
 
+describe('wsapi connect -x "/join a" -x "/room a" -x <line> when the join function starts cold', function () {
+  this.timeout(120_000)
+  let dev: DevProcess
+  let dir: string
+
+  before(async () => {
+    dir = await initProject(['--rooms'])
+    dev = await startDev(dir)
+  })
+
+  after(async () => {
+    await dev?.stop()
+  })
+
+  it('sends the room line after the join is answered, so it is delivered and not refused', async () => {
+    // sendmessage warm, join cold: sent together, the room line would be handled before the join and refused.
+    const warm = await connect(dev.ready.url)
+    warm.send('{"message":"sendmessage","data":"warm up"}')
+    assert.equal(await warm.next(), '"warm up"')
+    const result = await runCli(
+      ['connect', '-x', '/join a', '-x', '/room a', '-x', 'hello', '--count', '2', '--timeout', '60'],
+      {cwd: dir},
+    )
+    assert.equal(result.code, 0, result.stderr)
+    const [joined, delivered] = printed(result.stdout) as Array<Record<string, unknown>>
+    assert.deepEqual(joined, {joined: 'a'})
+    assert.deepEqual({...delivered, from: undefined}, {data: 'hello', from: undefined, room: 'a'})
+    warm.close()
+  })
+})
+
 describe('wsapi bench --room against a project without rooms', function () {
   this.timeout(120_000)
   let dev: DevProcess
