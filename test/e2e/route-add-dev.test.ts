@@ -2,9 +2,16 @@ import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {parseTemplate} from '../../src/lib/project/index.js'
+import {validateAgainstSpec} from '../helpers/cfn-spec.js'
 import {runCli} from '../helpers/cli.js'
 import {connect, type DevProcess, startDev} from '../helpers/dev.js'
 import {scaffoldProject} from '../helpers/project.js'
+
+/** The project's template.yaml checked against the CloudFormation resource specification: the problems found. */
+function specProblems(dir: string): string[] {
+  return validateAgainstSpec(parseTemplate(readFileSync(join(dir, 'template.yaml'), 'utf8'), 'template.yaml'), {allowLocalCode: true})
+}
 
 // `wsapi route add` then `wsapi dev`: the new route is served, its handler answers, and removing it gives the template back.
 describe('wsapi route add, under wsapi dev', function () {
@@ -30,6 +37,7 @@ describe('wsapi route add, under wsapi dev', function () {
       (JSON.parse(listed.stdout) as {routes: Array<{key: string; twoWay: boolean}>}).routes.slice(-3).map((route) => [route.key, route.twoWay]),
       [['join', false], ['whoami', true], ['shout', false]],
     )
+    assert.deepEqual(specProblems(dir), [])
 
     dev = await startDev(dir)
     const alice = await connect(dev.ready.url)
@@ -49,6 +57,47 @@ describe('wsapi route add, under wsapi dev', function () {
     dev = undefined
 
     for (const key of ['shout', 'whoami', 'join']) {
+      const removed = await runCli(['route', 'remove', key, '--dir', dir, '--delete-files'])
+      assert.equal(removed.code, 0, removed.stderr)
+    }
+
+    assert.equal(readFileSync(join(dir, 'template.yaml'), 'utf8'), original)
+  })
+
+  it('in a --rooms project: the added routes pass the spec check and run under dev; an added broadcast route delivers to a room\'s members only', async () => {
+    const dir = scaffoldProject({rooms: true})
+    const original = readFileSync(join(dir, 'template.yaml'), 'utf8')
+    for (const args of [['echo'], ['ping', '--empty', '--two-way'], ['shout', '--broadcast']]) {
+      const added = await runCli(['route', 'add', ...args, '--dir', dir])
+      assert.equal(added.code, 0, added.stderr)
+    }
+
+    assert.deepEqual(specProblems(dir), [])
+    dev = await startDev(dir)
+    const [member, outsider] = await Promise.all([connect(dev.ready.url), connect(dev.ready.url)])
+    member.send('{"message":"join","room":"a"}')
+    assert.equal(await member.next(), '{"joined":"a"}')
+    member.send('{"message":"whoami"}')
+    const {connectionId} = JSON.parse(await member.next()) as {connectionId: string}
+    member.send(JSON.stringify({data: {text: 'hi'}, message: 'echo'}))
+    assert.equal(await member.next(), '{"text":"hi"}')
+    member.send(JSON.stringify({data: 1, message: 'ping'}))
+    assert.deepEqual(JSON.parse(await member.next()), {ok: true})
+    // "room" narrows the added broadcast route's audience as it does sendmessage's.
+    member.send(JSON.stringify({data: 'to a', message: 'shout', room: 'a'}))
+    assert.deepEqual(JSON.parse(await member.next()), {data: 'to a', from: connectionId, room: 'a'})
+    outsider.send(JSON.stringify({data: 'let me in', message: 'shout', room: 'a'}))
+    assert.match(await outsider.next(), /You have not joined room \\"a\\"/)
+    outsider.send(JSON.stringify({data: 'to all', message: 'shout'}))
+    assert.equal(await outsider.next(), '"to all"')
+    assert.equal(await member.next(), '"to all"')
+    assert.deepEqual([member.messages, outsider.messages], [[], []])
+    member.close()
+    outsider.close()
+    await dev.stop()
+    dev = undefined
+
+    for (const key of ['shout', 'ping', 'echo']) {
       const removed = await runCli(['route', 'remove', key, '--dir', dir, '--delete-files'])
       assert.equal(removed.code, 0, removed.stderr)
     }

@@ -7,6 +7,7 @@ import {describeClose} from '../apigw/close-codes.js'
 import {apiGatewayError} from '../apigw/error-frames.js'
 import type {LineHistory} from './history.js'
 import {KeepaliveReplies} from './keepalive.js'
+import {answersMembership, ReplyGate} from './reply-gate.js'
 import {type EndInfo, type OpenInfo, Session, type SessionEvent} from './session.js'
 import {type InputAction, parseInput, slashHelp} from './slash.js'
 import {displayUrl} from '../client/url.js'
@@ -33,6 +34,16 @@ export class Chat {
   private audience: Audience = EVERYONE
   private readonly done: Promise<ChatResult>
   private ending = false
+  /** Scripts: lines after /join and /leave wait for the reply; the end of input waits for them. */
+  private readonly gate = new ReplyGate(
+    (action) => {
+      if (!this.ending) this.performOrSay(action)
+    },
+    () => {
+      if (this.inputEndedBehindGate) this.inputEnded()
+    },
+  )
+  private inputEndedBehindGate = false
   private readonly keepaliveReplies: KeepaliveReplies
   private opened?: OpenInfo
   private received = 0
@@ -81,7 +92,7 @@ export class Chat {
       interrupt: () => this.quit(),
       line: (text) => this.onLine(text),
     })
-    for (const action of this.plan.execute) this.performOrSay(action)
+    for (const action of this.plan.execute) this.submit(action)
     if (this.plan.execute.length > 0 || !this.input) this.inputEnded()
     return this.done
   }
@@ -95,6 +106,7 @@ export class Chat {
     if (this.ending) return
     this.ending = true
     this.clearTimers()
+    this.gate.stop()
     this.input?.stop()
     const info = await this.session.close(close.code, close.reason)
     if ('error' in outcome) this.reject(outcome.error)
@@ -107,6 +119,9 @@ export class Chat {
 
   private inputEnded(): void {
     if (this.plan.interactive) return
+    // --wait counts from the last line sent, not from one still held behind a /join.
+    this.inputEndedBehindGate = !this.gate.open
+    if (this.inputEndedBehindGate) return
     if (this.plan.waitMs === undefined) return
     this.timers.push(
       setTimeout(() => {
@@ -163,7 +178,7 @@ export class Chat {
       this.view.error(error.message)
     }
 
-    this.performOrSay(action)
+    this.submit(action)
 
     // After performing it, so that /history lists what came before.
     if (this.plan.interactive) this.history?.add(text)
@@ -182,6 +197,7 @@ export class Chat {
     this.received++
     this.view.received(message)
     if (this.plan.count !== undefined && this.received >= this.plan.count) this.quit()
+    else if (!binary) this.gate.received(text)
   }
 
   private onSessionEvent(event: SessionEvent): void {
@@ -233,6 +249,12 @@ export class Chat {
     }
   }
 
+  /** In a terminal the action is performed at once; in a script it may wait behind a /join or /leave (reply-gate.ts). */
+  private submit(action: InputAction): void {
+    if (this.plan.interactive) this.performOrSay(action)
+    else this.gate.submit(action)
+  }
+
   /** Performs an action; one that cannot be done (a /room without a route) is a one-line error, and the run goes on. */
   private performOrSay(action: InputAction): void {
     try {
@@ -275,6 +297,10 @@ export class Chat {
       case 'join':
       case 'leave': {
         this.transmit(this.plan.builder.command(action.kind, {room: action.room}))
+        if (!this.plan.interactive) {
+          const answered = (text: string) => answersMembership(action.kind, action.room, text)
+          this.gate.await(answered, (ms) => this.view.warn(`No reply to /${action.kind} ${action.room} within ${ms / 1000} s: sending the next lines anyway.`))
+        }
         break
       }
 

@@ -101,6 +101,8 @@ export async function planRouteAdd(dir: string, options: RouteAddOptions): Promi
     idAttribute: settings.idAttribute,
     key,
     rateLimit: route.start === 'broadcast' && settings.rateLimit ? settings.rateLimit : false,
+    // With rooms, a broadcast route takes "room" and "to" as init's do; a refusal shows how to join.
+    rooms: route.start === 'broadcast' && settings.rooms ? {joinExample: JSON.stringify(exampleMessage(expression, 'join', {room: 'lobby'}) ?? {room: 'lobby'})} : false,
     route: {example, file, key},
     tableEnv: settings.tableEnv,
     twoWay: route.twoWay,

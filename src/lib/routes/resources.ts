@@ -28,6 +28,11 @@ function tableActions(route: NewRoute, settings: ProjectSettings): string[] {
   return ['dynamodb:Scan', 'dynamodb:DeleteItem', ...(settings.rateLimit ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : [])]
 }
 
+/** What a broadcast function of a project with rooms does with the memberships table: init's custom routes' actions. */
+function membershipActions(route: NewRoute, settings: ProjectSettings): string[] {
+  return route.start === 'broadcast' && settings.rooms ? ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'] : []
+}
+
 /** Posts to connections through @connections: a broadcast, or an echo on a one-way route (a two-way one returns its reply). */
 function managesConnections(route: NewRoute): boolean {
   return route.start === 'broadcast' || (route.start === 'echo' && !route.twoWay)
@@ -109,9 +114,13 @@ export function functionResourcesYaml(route: NewRoute, settings: ProjectSettings
   const broadcast = route.start === 'broadcast'
   const fanout = broadcast ? settings.fanout : undefined
   const reserved = broadcast ? settings.reservedConcurrency : undefined
+  const memberships = membershipActions(route, settings)
+  const principalIndex = memberships.length > 0 && settings.rooms?.principalIndex
   const grants = [
     "this function's own log group",
     ...(actions.length > 0 ? [`${actions.join(' and ')} on the connections table`] : []),
+    ...(principalIndex ? ['querying its index by principal'] : []),
+    ...(memberships.length > 0 ? [`${memberships.join(' and ')} on the memberships table`] : []),
     ...(managesConnections(route) ? ['posting to connections of this stage'] : []),
     ...(fanout ? ['invoking the fan-out function'] : []),
   ]
@@ -137,6 +146,7 @@ export function functionResourcesYaml(route: NewRoute, settings: ProjectSettings
     '      Variables:',
     '        NODE_OPTIONS: --enable-source-maps',
     ...(actions.length > 0 ? [`        ${settings.tableEnv}: !Ref ${settings.table}`] : []),
+    ...(memberships.length > 0 ? [`        MEMBERSHIPS_TABLE: !Ref ${settings.rooms!.table}`] : []),
     ...(broadcast ? ['        BROADCAST_CONCURRENCY: "50"'] : []),
     ...(broadcast && settings.rateLimit
       ? [
@@ -178,6 +188,12 @@ export function functionResourcesYaml(route: NewRoute, settings: ProjectSettings
     '    Policies:',
     ...policy('logs', ['Action:', '  - logs:CreateLogStream', '  - logs:PutLogEvents', `Resource: !GetAtt ${id}LogGroup.Arn`]),
     ...(actions.length > 0 ? policy('connections-table', ['Action:', ...actions.map((action) => `  - ${action}`), `Resource: !GetAtt ${settings.table}.Arn`]) : []),
+    ...(principalIndex
+      ? policy('connections-by-principal', ['Action: dynamodb:Query', `Resource: !Sub "\${${settings.table}.Arn}/index/byPrincipal"`], '"to": "user:<principalId>" finds that user\'s connections in the index by principal.')
+      : []),
+    ...(memberships.length > 0
+      ? policy('memberships-table', ['Action:', ...memberships.map((action) => `  - ${action}`), `Resource: !GetAtt ${settings.rooms!.table}.Arn`])
+      : []),
     ...(managesConnections(route)
       ? policy('post-to-connections', [
           'Action: execute-api:ManageConnections',

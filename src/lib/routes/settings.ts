@@ -13,6 +13,12 @@ export interface ProjectSettings {
   rateLimit?: {burst: string; rate: string}
   /** ReservedConcurrentExecutions of the existing broadcast functions. */
   reservedConcurrency?: number
+  /**
+   * The project was made with rooms (`wsapi init --rooms`): a broadcast route also delivers to a room or one
+   * recipient, as its other broadcast routes do. `table`: the memberships table's logical id; `principalIndex`:
+   * the connections table has the index by principal (`"to": "user:<principalId>"`).
+   */
+  rooms?: {principalIndex: boolean; table: string}
   runtime: string
   /** Logical id of the connections table. */
   table: string
@@ -30,6 +36,12 @@ function variablesOf(resource: CfnResource): Variables {
   return environment?.Variables ?? {}
 }
 
+const isTableRef = (template: CfnTemplate, value: unknown) =>
+  typeof value === 'object' && value !== null && template.Resources[String((value as {Ref?: unknown}).Ref)]?.Type === 'AWS::DynamoDB::Table'
+
+/** The connections table's index by principal, as `wsapi init --rooms` names it (runtime/rooms.ts). */
+const BY_PRINCIPAL_INDEX = 'byPrincipal'
+
 const text = (value: unknown, fallback: string) => (typeof value === 'string' || typeof value === 'number' ? String(value) : fallback)
 
 /** Reads the settings from the template; values it does not hold take `wsapi init`'s defaults. */
@@ -37,7 +49,9 @@ export function projectSettings(template: CfnTemplate): ProjectSettings {
   const resources = Object.entries(template.Resources)
   const functions = resources.filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
   const model = (template.Resources.ConnectFunction?.Type === 'AWS::Lambda::Function' ? template.Resources.ConnectFunction : functions[0]?.[1])?.Properties ?? {}
-  const table = resources.find(([, resource]) => resource.Type === 'AWS::DynamoDB::Table')?.[0] ?? 'ConnectionsTable'
+  // The table a function reads as MEMBERSHIPS_TABLE holds room memberships; the connections table is another one.
+  const membershipsTable = functions.map(([, resource]) => variablesOf(resource).MEMBERSHIPS_TABLE).find((value) => isTableRef(template, value)) as {Ref: string} | undefined
+  const table = resources.find(([id, resource]) => resource.Type === 'AWS::DynamoDB::Table' && id !== membershipsTable?.Ref)?.[0] ?? 'ConnectionsTable'
   const tableEnv =
     functions.flatMap(([, resource]) => Object.entries(variablesOf(resource))).find(([, value]) => isRef(value, table))?.[0] ?? INIT_DEFAULTS.tableEnv
   const logGroupId = (model.LoggingConfig as {LogGroup?: {Ref?: string}} | undefined)?.LogGroup?.Ref
@@ -60,6 +74,8 @@ export function projectSettings(template: CfnTemplate): ProjectSettings {
         }
       : undefined
   const reserved = broadcastVariables ? broadcaster?.Properties?.ReservedConcurrentExecutions : undefined
+  const indexes = (template.Resources[table]?.Properties?.GlobalSecondaryIndexes ?? []) as Array<{IndexName?: unknown}>
+  const rooms = membershipsTable ? {principalIndex: indexes.some((index) => index.IndexName === BY_PRINCIPAL_INDEX), table: membershipsTable.Ref} : undefined
   return {
     architecture: text((model.Architectures as unknown[] | undefined)?.[0], INIT_DEFAULTS.arch),
     fanout,
@@ -68,6 +84,7 @@ export function projectSettings(template: CfnTemplate): ProjectSettings {
     memorySize: typeof model.MemorySize === 'number' ? model.MemorySize : INIT_DEFAULTS.memory,
     rateLimit,
     reservedConcurrency: typeof reserved === 'number' ? reserved : undefined,
+    ...(rooms ? {rooms} : {}),
     runtime: text(model.Runtime, INIT_DEFAULTS.runtime),
     table,
     tableEnv,

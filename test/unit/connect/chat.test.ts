@@ -33,6 +33,33 @@ class ScriptedInput implements ChatInput {
   }
 }
 
+/**
+ * A server that answers /join and /leave as a project made with rooms does, `replyAfterMs` later; a room message
+ * from a connection whose join it has not answered yet is refused, as the generated sendmessage refuses it.
+ */
+function roomsServer(replyAfterMs = 0): Promise<TestServer> {
+  return startServer({}, (socket) => {
+    const answered = new Set<string>()
+    socket.on('message', (data) => {
+      let frame: {message?: string; room?: string}
+      try {
+        frame = JSON.parse(data.toString()) as typeof frame
+      } catch {
+        return
+      }
+
+      if (frame.message === 'join' || frame.message === 'leave') {
+        setTimeout(() => {
+          if (frame.message === 'join') answered.add(frame.room!)
+          socket.send(JSON.stringify(frame.message === 'join' ? {joined: frame.room} : {left: frame.room}))
+        }, replyAfterMs)
+      } else if (frame.room !== undefined) {
+        socket.send(JSON.stringify(answered.has(frame.room) ? frame : {error: `You have not joined room "${frame.room}"`, room: frame.room}))
+      }
+    })
+  })
+}
+
 const base = (url: string, extra: Partial<ChatOptions> = {}): ChatOptions => ({connection: {}, interactive: false, target: {source: 'argument', url}, ...extra})
 
 describe('connect chat', () => {
@@ -152,7 +179,7 @@ describe('connect chat', () => {
     })
 
     it('rooms and direct messages: frames for /join, /leave, /whoami; /room and /to address plain lines; the view hears of the audience', async () => {
-      server = await startServer()
+      server = await roomsServer()
       const view = new RecordingView()
       const audiences: Array<string | undefined> = []
       const lines = ['/join lobby', '/room lobby', 'hi room', '{"a":1}', '/to abc=', 'hi you', '/room', 'hi all', '/whoami', '/leave lobby', '/join bad name', 'after']
@@ -181,8 +208,22 @@ describe('connect chat', () => {
       ])
     })
 
+    it('in a script, the lines after /join wait for its reply, so the room message is not handled before the join', async () => {
+      // The join is answered a moment later, as a Lambda that starts cold; the room line right behind it would be refused.
+      server = await roomsServer(50)
+      const view = new RecordingView()
+      const target = {route: 'sendmessage', routeSelection: '$request.body.message', source: 'argument' as const, url: server.url}
+      const result = await runChat(planChat(base(server.url, {count: 3, execute: ['/join a', '/room a', 'hello', '/leave a'], target})), view)
+      assert.equal(result.received, 3)
+      assert.deepEqual(
+        view.in.map((message) => message.text),
+        ['{"joined":"a"}', '{"message":"sendmessage","room":"a","data":"hello"}', '{"left":"a"}'],
+      )
+      assert.equal(view.text('warn'), '')
+    })
+
     it('with --send-raw, /room is refused in one line (plain lines cannot carry a room) and the run goes on', async () => {
-      server = await startServer()
+      server = await roomsServer()
       const view = new RecordingView()
       await runChat(planChat(base(server.url, {execute: ['/room lobby', 'as typed', '/join lobby'], sendRaw: true, waitSeconds: 0})), view)
       assert.equal(await server.nextMessage(1), '{"message":"join","room":"lobby"}')

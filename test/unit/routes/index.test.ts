@@ -2,8 +2,9 @@ import assert from 'node:assert/strict'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {parseTemplate} from '../../../src/lib/project/index.js'
 import {applyRouteChange, listRoutes, planRouteAdd, planRouteRemove} from '../../../src/lib/routes/index.js'
-import {formatFiles} from '../../../src/lib/scaffold/index.js'
+import {formatFiles, formatPlan, planProject, type RawInitOptions, resolveInitOptions} from '../../../src/lib/scaffold/index.js'
 import {scaffoldProject} from '../../helpers/project.js'
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8')
@@ -51,6 +52,28 @@ describe('route add, remove and list', () => {
     applyRouteChange(dir, change)
     assert.equal(listRoutes(dir).find((route) => route.key === 'shout')?.twoWay, true)
   })
+
+  for (const [what, options] of [
+    ['a --rooms project', {rooms: true}],
+    ['a --rooms --auth jwt project with its own selection expression', {auth: 'jwt', rooms: true, routeSelection: '$request.body.action'}],
+  ] as Array<[string, RawInitOptions]>) {
+    it(`in ${what}: a broadcast route's function, role, handler and test are those init writes for a second custom route`, async () => {
+      // What init writes for `--routes sendmessage,shout`, formatted as init writes it.
+      const init = await formatPlan(planProject(resolveInitOptions({name: 'chat', ...options, routes: 'sendmessage,shout'})))
+      const initFile = (path: string) => init.files.find((file) => file.path === path)!.contents
+      const dir = scaffoldProject(options)
+      const change = await planRouteAdd(dir, {key: 'shout', start: 'broadcast', twoWay: false})
+      const added = (path: string) => change.files.find((file) => file.path === path)!.contents
+      const resources = (template: string) => parseTemplate(template, 'template.yaml').Resources
+      const [fromInit, fromAdd] = [resources(initFile('template.yaml')), resources(added('template.yaml'))]
+      for (const id of ['ShoutFunction', 'ShoutLogGroup', 'ShoutRole']) assert.deepEqual(fromAdd[id], fromInit[id], id)
+      const grants = (template: string) => /^ {2}# Least privilege: .*\n {2}ShoutRole:$/m.exec(template)?.[0]
+      assert.ok(grants(initFile('template.yaml')))
+      assert.equal(grants(added('template.yaml')), grants(initFile('template.yaml')))
+      assert.equal(added('src/handlers/shout.ts'), initFile('src/handlers/shout.ts'))
+      assert.equal(added('test/shout.test.ts'), initFile('test/shout.test.ts'))
+    })
+  }
 
   it("shows senders a message that selects the route with the project's own selection expression", async () => {
     const dir = scaffoldProject({routeSelection: '$request.body.action'})

@@ -36,6 +36,14 @@ describe('route settings from the template', () => {
     assert.equal(settings.reservedConcurrency, undefined)
   })
 
+  it('finds the memberships table of a --rooms project, and the index by principal when it authorizes connections', () => {
+    assert.equal(settingsOf({}).rooms, undefined)
+    assert.deepEqual(settingsOf({rooms: true}).rooms, {principalIndex: false, table: 'MembershipsTable'})
+    const authorized = settingsOf({auth: 'jwt', rooms: true})
+    assert.deepEqual(authorized.rooms, {principalIndex: true, table: 'MembershipsTable'})
+    assert.equal(authorized.table, 'ConnectionsTable')
+  })
+
   it("takes init's defaults for a rate limit when no broadcast route is left to copy", () => {
     assert.deepEqual(settingsOf({routes: ''}).rateLimit, {burst: '20', rate: '10/s'})
   })
