@@ -14,7 +14,7 @@ export interface ConnectionsListResult {
 }
 
 export default class Connections extends WsapiCommand {
-  static override description = `Lists the open connections of the project's running \`wsapi dev\`, or of the deployed stage (--stage or an AWS flag, or when no dev server runs): the items of the connections table, with when each connected and, when the handlers store them, its principal and rooms. \`connections post\` and \`connections drop\` act on one through @connections.`
+  static override description = `Lists the open connections of the project's running \`wsapi dev\`, or of the deployed stage (--stage or an AWS flag, or when no dev server runs): the items of the connections table, with when each connected, its principal when the handlers store one, and its rooms (from the memberships table of \`wsapi init --rooms\`). \`connections post\` and \`connections drop\` act on one through @connections.`
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Connections of the running wsapi dev (else of the deployed stage)'},
@@ -41,7 +41,7 @@ export default class Connections extends WsapiCommand {
           terminalLine(row.connectionId),
           row.connectedAt ? row.connectedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : colors.dim('-'),
           ...(principals ? [row.principal === undefined ? colors.dim('-') : terminalLine(row.principal)] : []),
-          ...(rooms ? [row.rooms === undefined ? colors.dim('-') : terminalLine(row.rooms.join(', '))] : []),
+          ...(rooms ? [row.rooms === undefined || row.rooms.length === 0 ? colors.dim('-') : terminalLine(row.rooms.join(', '))] : []),
         ])
         this.out.info(table(rows, {header}))
         this.out.info(colors.dim(`${connections.length} connection${connections.length === 1 ? '' : 's'} on ${target.label}`))

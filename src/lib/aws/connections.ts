@@ -51,13 +51,19 @@ export class ConnectionsApi {
     private readonly managementEndpoint: string,
   ) {}
 
-  /** Every item of the table, page by page (a Scan page stops at 1 MB). */
-  async *scan(tableName: string): AsyncGenerator<PlainItem> {
+  /**
+   * Every item of the table, page by page (a Scan page stops at 1 MB); with `attributes`, only those attributes of
+   * each item (a projection through placeholders, since key names come from the template and may be reserved words).
+   */
+  async *scan(tableName: string, attributes?: string[]): AsyncGenerator<PlainItem> {
+    const projection = attributes?.length
+      ? {ExpressionAttributeNames: Object.fromEntries(attributes.map((name, index) => [`#a${index}`, name])), ProjectionExpression: attributes.map((_, index) => `#a${index}`).join(', ')}
+      : {}
     let startKey: Record<string, DynamoDbSdk.AttributeValue> | undefined
     do {
       const exclusiveStartKey = startKey
       // eslint-disable-next-line no-await-in-loop
-      const page = await this.call('DynamoDB', 'Scan', () => this.dynamo.send(new this.dynamoSdk.ScanCommand({ExclusiveStartKey: exclusiveStartKey, TableName: tableName})))
+      const page = await this.call('DynamoDB', 'Scan', () => this.dynamo.send(new this.dynamoSdk.ScanCommand({...projection, ExclusiveStartKey: exclusiveStartKey, TableName: tableName})))
       for (const item of page.Items ?? []) yield Object.fromEntries(Object.entries(item).map(([key, value]) => [key, plain(value)]))
       startKey = page.LastEvaluatedKey
     } while (startKey)

@@ -16,8 +16,17 @@ export interface ConnectionRow {
   expiresAt?: string
   /** Who connected, when the handlers store it (an authorizer's principalId). */
   principal?: string
-  /** The rooms it joined, when the handlers store them. */
+  /** The rooms it joined: from the memberships table when the template has one, else from the item when stored. */
   rooms?: string[]
+}
+
+/** The memberships table of `wsapi init --rooms` (one item per room and connection), under its deployed or dev name. */
+export interface MembershipsTarget {
+  /** Its range key: the connection id. */
+  connectionAttribute: string
+  /** Its hash key: the room. */
+  roomAttribute: string
+  tableName: string
 }
 
 export interface ConnectionsTarget {
@@ -26,6 +35,8 @@ export interface ConnectionsTarget {
   /** Which dev server (pid) or stack, for messages. */
   label: string
   managementEndpoint: string
+  /** Where the rooms of each connection are, when the template has a memberships table. */
+  memberships?: MembershipsTarget
   region: string
   source: 'deployed' | 'dev'
   tableName: string
@@ -46,11 +57,34 @@ export interface ConnectionsOptions {
 const DEV_CREDENTIALS = {accessKeyId: 'AKIAWSAPIDEVLOCAL000', secretAccessKey: 'wsapi-dev-local-secret'}
 
 const CONNECTIONS_OUTPUT = 'ConnectionsTable'
+const MEMBERSHIPS_OUTPUT = 'MembershipsTable'
+
+/** The logical id an output refers to with `!Ref`, if it does. */
+function referencedBy(project: ProjectModel, outputKey: string): string | undefined {
+  const output = project.template.Outputs?.[outputKey] as {Value?: unknown} | undefined
+  return output?.Value && typeof output.Value === 'object' && 'Ref' in output.Value ? String((output.Value as {Ref: unknown}).Ref) : undefined
+}
+
+interface MembershipsTableModel {
+  connectionAttribute: string
+  logicalId: string
+  roomAttribute: string
+}
+
+/**
+ * The memberships table of the template (`wsapi init --rooms`): the one its MembershipsTable output names, else the
+ * table of that logical id; its key is room (HASH) and connection id (RANGE), see README "Rooms and direct messages".
+ */
+function membershipsTable(project: ProjectModel): MembershipsTableModel | undefined {
+  const referenced = referencedBy(project, MEMBERSHIPS_OUTPUT)
+  const table = project.tables.find((candidate) => candidate.logicalId === referenced) ?? project.tables.find((candidate) => candidate.logicalId === MEMBERSHIPS_OUTPUT)
+  if (!table?.rangeKey) return undefined
+  return {connectionAttribute: table.rangeKey.name, logicalId: table.logicalId, roomAttribute: table.hashKey.name}
+}
 
 /** The connections table of the template: the one its ConnectionsTable output names, else the only table. */
 function connectionsTable(project: ProjectModel): {idAttribute: string; logicalId: string} {
-  const output = project.template.Outputs?.[CONNECTIONS_OUTPUT] as {Value?: unknown} | undefined
-  const referenced = output?.Value && typeof output.Value === 'object' && 'Ref' in output.Value ? String((output.Value as {Ref: unknown}).Ref) : undefined
+  const referenced = referencedBy(project, CONNECTIONS_OUTPUT)
   const table = project.tables.find((candidate) => candidate.logicalId === referenced) ?? project.tables.find((candidate) => candidate.logicalId === CONNECTIONS_OUTPUT) ?? (project.tables.length === 1 ? project.tables[0] : undefined)
   if (!table) {
     throw new UsageError(`template.yaml has no connections table: wsapi connections reads the table its ${CONNECTIONS_OUTPUT} output names (as \`wsapi init\` generates it).`, {code: 'NO_CONNECTIONS_TABLE'})
@@ -63,6 +97,9 @@ function connectionsTable(project: ProjectModel): {idAttribute: string; logicalI
 export async function resolveConnectionsTarget(options: ConnectionsOptions): Promise<ConnectionsTarget> {
   const project = loadProject(options.dir, {stage: options.stage})
   const table = connectionsTable(project)
+  const memberships = membershipsTable(project)
+  const membershipsNamed = (tableName: string | undefined): {memberships?: MembershipsTarget} =>
+    memberships && tableName ? {memberships: {connectionAttribute: memberships.connectionAttribute, roomAttribute: memberships.roomAttribute, tableName}} : {}
   if (!options.deployed) {
     const [dev, ...others] = await liveDevServers(project.dir)
     if (dev) {
@@ -78,6 +115,7 @@ export async function resolveConnectionsTarget(options: ConnectionsOptions): Pro
         idAttribute: table.idAttribute,
         label: `wsapi dev (pid ${dev.pid})`,
         managementEndpoint: dev.managementEndpoint,
+        ...membershipsNamed(dev.tables?.find((candidate) => candidate.logicalId === memberships?.logicalId)?.name),
         region: DEFAULT_REGION,
         source: 'dev',
         tableName,
@@ -106,9 +144,12 @@ export async function resolveConnectionsTarget(options: ConnectionsOptions): Pro
 
     const outputs = Object.fromEntries(stack.outputs.map((output) => [output.key, output.value]))
     let tableName = outputs[CONNECTIONS_OUTPUT]
-    if (!tableName) {
+    let membershipsTableName = memberships ? outputs[MEMBERSHIPS_OUTPUT] : undefined
+    if (!tableName || (memberships && !membershipsTableName)) {
       const resources = await session.cloudFormation.listStackResources(stack.stackId)
-      tableName = resources.find((resource) => resource.logicalId === table.logicalId)?.physicalId ?? ''
+      const physicalId = (logicalId: string) => resources.find((resource) => resource.logicalId === logicalId)?.physicalId
+      tableName ||= physicalId(table.logicalId) ?? ''
+      if (memberships) membershipsTableName ||= physicalId(memberships.logicalId)
     }
 
     const managementEndpoint = outputs.ManagementEndpoint ?? outputs.WebSocketUrl?.replace(/^wss:/, 'https:')
@@ -119,7 +160,16 @@ export async function resolveConnectionsTarget(options: ConnectionsOptions): Pro
       })
     }
 
-    return {aws: options.aws, idAttribute: table.idAttribute, label: target.stackName, managementEndpoint, region: session.region, source: 'deployed', tableName}
+    return {
+      aws: options.aws,
+      idAttribute: table.idAttribute,
+      label: target.stackName,
+      managementEndpoint,
+      ...membershipsNamed(membershipsTableName),
+      region: session.region,
+      source: 'deployed',
+      tableName,
+    }
   } finally {
     session.destroy()
   }
@@ -167,11 +217,42 @@ async function withApi<T>(target: ConnectionsTarget, use: (api: ConnectionsApi) 
   }
 }
 
-/** Every item of the connections table, oldest connection first. */
+/**
+ * The rooms of every connection, from one Scan of the memberships table (its two key attributes only). One Scan
+ * rather than a Query of the index byConnection per connection: the listing reads every connection anyway, a
+ * membership item is a few dozen bytes, so the Scan costs a fraction of a read unit per connection in a handful of
+ * round trips, where a Query per connection costs at least one read unit and one round trip each.
+ */
+async function roomsByConnection(api: ConnectionsApi, memberships: MembershipsTarget): Promise<Map<string, string[]>> {
+  const rooms = new Map<string, string[]>()
+  for await (const item of api.scan(memberships.tableName, [memberships.roomAttribute, memberships.connectionAttribute])) {
+    const connectionId = item[memberships.connectionAttribute]
+    const room = item[memberships.roomAttribute]
+    if (typeof connectionId !== 'string' || typeof room !== 'string') continue
+    const joined = rooms.get(connectionId)
+    if (joined) joined.push(room)
+    else rooms.set(connectionId, [room])
+  }
+
+  return rooms
+}
+
+async function scanConnections(api: ConnectionsApi, target: ConnectionsTarget): Promise<ConnectionRow[]> {
+  const rows: ConnectionRow[] = []
+  for await (const item of api.scan(target.tableName)) rows.push(toConnectionRow(item, target.idAttribute))
+  return rows
+}
+
+/**
+ * Every item of the connections table, oldest connection first. With a memberships table, each connection's rooms
+ * are the ones it is a member of (none: an empty list); memberships of connections that are gone (their items
+ * wait for TTL) are left out.
+ */
 export async function listConnections(target: ConnectionsTarget): Promise<ConnectionRow[]> {
   return withApi(target, async (api) => {
-    const rows: ConnectionRow[] = []
-    for await (const item of api.scan(target.tableName)) rows.push(toConnectionRow(item, target.idAttribute))
+    const {memberships} = target
+    const [rows, rooms] = await Promise.all([scanConnections(api, target), memberships ? roomsByConnection(api, memberships) : undefined])
+    if (rooms) for (const row of rows) row.rooms = (rooms.get(row.connectionId) ?? []).sort()
     return rows.sort((a, b) => (a.connectedAt ?? '').localeCompare(b.connectedAt ?? '') || a.connectionId.localeCompare(b.connectionId))
   })
 }
