@@ -40,13 +40,27 @@ try {
     ]).length
     total += fn.zipBytes
     baselineTotal += baselineZip
-    rows.push([fn.logicalId, kb(fn.bundleBytes), kb(fn.zipBytes), kb(baselineZip), `${(fn.zipBytes / baselineZip).toFixed(3)}×`])
+    rows.push([
+      fn.logicalId,
+      kb(fn.bundleBytes),
+      kb(fn.zipBytes),
+      kb(baselineZip),
+      `${(fn.zipBytes / baselineZip).toFixed(3)}×`,
+    ])
   }
 
   rows.push(['all', '', kb(total), kb(baselineTotal), `${(total / baselineTotal).toFixed(3)}×`])
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)))
-  console.log(`wsapi build of a default project (${built.functions.length} functions; zips hold index.mjs and its source map)`)
-  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd())
+  console.log(
+    `wsapi build of a default project (${built.functions.length} functions; zips hold index.mjs and its source map)`,
+  )
+  for (const row of rows)
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
 } finally {
   rmSync(dirname(dir), {force: true, recursive: true})
 }

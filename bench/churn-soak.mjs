@@ -51,7 +51,11 @@ const output = {
 const work = mkdtempSync(join(tmpdir(), 'wsapi-churn-'))
 // Inline broadcasts (--fanout-shards 1): this soak times each delivery against the end of the one handler that made
 // it; a sharded broadcast ends with its last shard instead (bench/fanout-shards.mjs and test/e2e/dev-fanout.test.ts).
-execFileSync(process.execPath, [join(root, 'bin/run.js'), 'init', join(work, 'chat'), '--yes', '--fanout-shards', '1'], {stdio: 'ignore'})
+execFileSync(
+  process.execPath,
+  [join(root, 'bin/run.js'), 'init', join(work, 'chat'), '--yes', '--fanout-shards', '1'],
+  {stdio: 'ignore'},
+)
 const dev = await startDevServer({dir: join(work, 'chat'), output, port: 0, watch: false, writeState: false})
 
 /** A client and what it received; openAt when the handshake completed, leftAt when it started to leave. */
@@ -149,7 +153,9 @@ while (expected < target && performance.now() - started < maxSeconds * 1000) {
   // eslint-disable-next-line no-await-in-loop
   await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 60_000).unref())])
   if (results.length === before) {
-    console.log(`broadcast ${marker} logged no result within 60 s (the handler failed?); warnings: ${warnings.slice(-3).join('\n')}`)
+    console.log(
+      `broadcast ${marker} logged no result within 60 s (the handler failed?); warnings: ${warnings.slice(-3).join('\n')}`,
+    )
     process.exit(1)
   }
 
@@ -159,7 +165,8 @@ while (expected < target && performance.now() - started < maxSeconds * 1000) {
   expected += owed.length
   pending.push(settle(marker, owed))
   // Forget the clients that are gone for good, so that the filter above stays cheap.
-  for (let i = everyone.length - 1; i >= 0; i--) if (everyone[i].ws.readyState === WebSocket.CLOSED && everyone[i].leftAt < sendAt - SETTLE_MS) everyone.splice(i, 1)
+  for (let i = everyone.length - 1; i >= 0; i--)
+    if (everyone[i].ws.readyState === WebSocket.CLOSED && everyone[i].leftAt < sendAt - SETTLE_MS) everyone.splice(i, 1)
 }
 
 churning = false
@@ -170,7 +177,9 @@ console.log(
   `${broadcasts} broadcasts in ${seconds.toFixed(0)} s to ${stable.length} stable clients and ${churnerCount} churning ones (${churnCycles} connections came and went, ${connectFailures} handshakes failed)`,
 )
 console.log(`handler results: sent ${resultTotals.sent}, gone ${resultTotals.gone}, failed ${resultTotals.failed}`)
-console.log(`lost ${lost} / expected ${expected} deliveries to clients open for the whole broadcast (stable ${lostBy.stable}, churning ${lostBy.churner})`)
+console.log(
+  `lost ${lost} / expected ${expected} deliveries to clients open for the whole broadcast (stable ${lostBy.stable}, churning ${lostBy.churner})`,
+)
 if (warnings.length > 0) console.log(`${warnings.length} warnings; first: ${warnings.slice(0, 3).join('\n')}`)
 for (const client of stable) client.ws.terminate()
 await dev.close()

@@ -32,7 +32,11 @@ function timeToFirstMessage(args, expected = 'hello\n') {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
     // stdin an open pipe: wscat quits as soon as its stdin ends (wscat#4), before any message arrives.
-    const child = spawn(process.execPath, args, {cwd, env: {...process.env, NO_COLOR: '1'}, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, args, {
+      cwd,
+      env: {...process.env, NO_COLOR: '1'},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let elapsed
     child.stdout.on('data', (chunk) => {
@@ -43,7 +47,9 @@ function timeToFirstMessage(args, expected = 'hello\n') {
       }
     })
     child.on('error', reject)
-    child.on('exit', () => (elapsed === undefined ? reject(new Error(`${args.join(' ')} printed no message: ${stdout}`)) : resolve(elapsed)))
+    child.on('exit', () =>
+      elapsed === undefined ? reject(new Error(`${args.join(' ')} printed no message: ${stdout}`)) : resolve(elapsed),
+    )
   })
 }
 
@@ -66,7 +72,10 @@ server.close()
 rmSync(cwd, {force: true, recursive: true})
 const baseline = median(samples.wscat)
 console.log(`time to first message, ${runs} runs each, alternating (node ${process.version})`)
-for (const [name, values] of Object.entries({...samples, 'wsapi --version (start-up floor, for reference)': versionSamples})) {
+for (const [name, values] of Object.entries({
+  ...samples,
+  'wsapi --version (start-up floor, for reference)': versionSamples,
+})) {
   const ms = median(values)
   console.log(`${name.padEnd(14)} median ${ms.toFixed(1).padStart(6)} ms   ratio ${(ms / baseline).toFixed(2)}×`)
 }

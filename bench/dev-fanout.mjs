@@ -24,15 +24,17 @@ function connectAll(url, count) {
   let errors = 0
   const started = performance.now()
   return Promise.all(
-    Array.from({length: count}, () =>
-      new Promise((resolve) => {
-        const ws = new WebSocket(url)
-        ws.on('open', () => resolve(ws))
-        ws.on('error', () => {
-          errors++
-          resolve(undefined)
-        })
-      }),
+    Array.from(
+      {length: count},
+      () =>
+        new Promise((resolve) => {
+          const ws = new WebSocket(url)
+          ws.on('open', () => resolve(ws))
+          ws.on('error', () => {
+            errors++
+            resolve(undefined)
+          })
+        }),
     ),
   ).then((sockets) => ({errors, ms: performance.now() - started, sockets: sockets.filter(Boolean)}))
 }
@@ -80,7 +82,14 @@ async function measure(name, url) {
   for (const ws of connect.sockets) ws.terminate()
   samples.sort((a, b) => a - b)
   const median = samples[Math.floor(samples.length / 2)]
-  return {connectErrors: connect.errors, connectMs: connect.ms, lost, median, name, perMessageUs: (median * 1000) / clients}
+  return {
+    connectErrors: connect.errors,
+    connectMs: connect.ms,
+    lost,
+    median,
+    name,
+    perMessageUs: (median * 1000) / clients,
+  }
 }
 
 /**
@@ -89,7 +98,9 @@ async function measure(name, url) {
  * from a worker thread (as the handler runs), with the same concurrency, against an HTTP server that does nothing.
  */
 async function sdkFloor() {
-  const noop = createServer((request, response) => request.resume().on('end', () => response.writeHead(200, {'content-length': 0}).end()))
+  const noop = createServer((request, response) =>
+    request.resume().on('end', () => response.writeHead(200, {'content-length': 0}).end()),
+  )
   await new Promise((resolve) => noop.listen(0, '127.0.0.1', resolve))
   const worker = new Worker(
     `const {workerData, parentPort} = require('node:worker_threads')
@@ -110,7 +121,12 @@ async function sdkFloor() {
     {
       env: {AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
       eval: true,
-      workerData: {clients, endpoint: `http://127.0.0.1:${noop.address().port}/v1`, rounds: warmUp + rounds, sdk: join(root, 'node_modules/@aws-sdk/client-apigatewaymanagementapi')},
+      workerData: {
+        clients,
+        endpoint: `http://127.0.0.1:${noop.address().port}/v1`,
+        rounds: warmUp + rounds,
+        sdk: join(root, 'node_modules/@aws-sdk/client-apigatewaymanagementapi'),
+      },
     },
   )
   const samples = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject))
@@ -133,7 +149,13 @@ plain.on('connection', (ws) =>
 
 const work = mkdtempSync(join(tmpdir(), 'wsapi-bench-'))
 execFileSync(process.execPath, [join(root, 'bin/run.js'), 'init', join(work, 'chat'), '--yes'], {stdio: 'ignore'})
-const dev = await startDevServer({dir: join(work, 'chat'), logInvocations: false, port: 0, watch: false, writeState: false})
+const dev = await startDevServer({
+  dir: join(work, 'chat'),
+  logInvocations: false,
+  port: 0,
+  watch: false,
+  writeState: false,
+})
 
 try {
   const results = []
@@ -148,11 +170,17 @@ try {
     )
   }
 
-  console.log(`${floor.name.padEnd(20)} ${clients} PostToConnection calls (concurrency 50, no-op server) ${floor.median.toFixed(1).padStart(7)} ms   ${floor.perMessageUs.toFixed(1).padStart(7)} µs/message`)
+  console.log(
+    `${floor.name.padEnd(20)} ${clients} PostToConnection calls (concurrency 50, no-op server) ${floor.median.toFixed(1).padStart(7)} ms   ${floor.perMessageUs.toFixed(1).padStart(7)} µs/message`,
+  )
   const ratio = (value) => `${(value / plainWs.perMessageUs).toFixed(2)}×`
-  console.log(`ratio wsapi dev / plain ws, time per delivered message:            ${ratio(wsapiDev.perMessageUs)}  (target ≤ 5×)`)
+  console.log(
+    `ratio wsapi dev / plain ws, time per delivered message:            ${ratio(wsapiDev.perMessageUs)}  (target ≤ 5×)`,
+  )
   console.log(`  of which the AWS SDK client in the handler (floor) / plain ws:   ${ratio(floor.perMessageUs)}`)
-  console.log(`  and the emulator itself (dev − SDK floor) / plain ws:            ${ratio(Math.max(0, wsapiDev.perMessageUs - floor.perMessageUs))}`)
+  console.log(
+    `  and the emulator itself (dev − SDK floor) / plain ws:            ${ratio(Math.max(0, wsapiDev.perMessageUs - floor.perMessageUs))}`,
+  )
 } finally {
   await dev.close()
   plain.close()

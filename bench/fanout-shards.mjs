@@ -45,23 +45,25 @@ function runClients() {
   process.on('message', async (command) => {
     if (command.type === 'connect') {
       const failures = {}
-      for (let done = 0; done < command.count; ) {
+      for (let done = 0; done < command.count;) {
         const batch = Math.min(command.batch, command.count - done)
         // eslint-disable-next-line no-await-in-loop -- batches, so that handshakes queue behind $connect in bounded numbers
         const opened = await Promise.all(
-          Array.from({length: batch}, () =>
-            new Promise((resolve) => {
-              const ws = new WebSocket(command.url)
-              ws.once('open', () => resolve(ws))
-              ws.once('unexpected-response', (_request, response) => {
-                failures[response.statusCode] = (failures[response.statusCode] ?? 0) + 1
-                resolve(undefined)
-              })
-              ws.once('error', (error) => {
-                failures[error.code ?? error.message] = (failures[error.code ?? error.message] ?? 0) + 1
-                resolve(undefined)
-              })
-            }),
+          Array.from(
+            {length: batch},
+            () =>
+              new Promise((resolve) => {
+                const ws = new WebSocket(command.url)
+                ws.once('open', () => resolve(ws))
+                ws.once('unexpected-response', (_request, response) => {
+                  failures[response.statusCode] = (failures[response.statusCode] ?? 0) + 1
+                  resolve(undefined)
+                })
+                ws.once('error', (error) => {
+                  failures[error.code ?? error.message] = (failures[error.code ?? error.message] ?? 0) + 1
+                  resolve(undefined)
+                })
+              }),
           ),
         )
         for (const ws of opened) {
@@ -97,7 +99,11 @@ function runClients() {
     } else if (command.type === 'count') {
       const {counts} = seen.get(command.marker)
       seen.delete(command.marker)
-      process.send({duplicates: counts.reduce((sum, count) => sum + Math.max(0, count - 1), 0), lost: counts.filter((count) => count === 0).length, type: 'counted'})
+      process.send({
+        duplicates: counts.reduce((sum, count) => sum + Math.max(0, count - 1), 0),
+        lost: counts.filter((count) => count === 0).length,
+        type: 'counted',
+      })
     } else if (command.type === 'close') {
       for (const ws of sockets.splice(0)) ws.terminate()
       process.send({type: 'closed'})
@@ -145,7 +151,11 @@ async function main() {
       ['--fanout-shards 1', ['--fanout-shards', '1']],
     ]) {
       const dir = join(work, name === 'default' ? 'sharded' : 'inline')
-      execFileSync(process.execPath, [join(root, 'bin/run.js'), 'init', dir, '--yes', '--name', 'chat', '--rate-limit', 'off', ...flags], {stdio: 'ignore'})
+      execFileSync(
+        process.execPath,
+        [join(root, 'bin/run.js'), 'init', dir, '--yes', '--name', 'chat', '--rate-limit', 'off', ...flags],
+        {stdio: 'ignore'},
+      )
       // eslint-disable-next-line no-await-in-loop
       results[name] = await measure(dir)
     }
@@ -208,7 +218,10 @@ async function main() {
         clients.send({batch: connectBatch, count: size - dev.connectionCount, type: 'connect', url: dev.url})
         // eslint-disable-next-line no-await-in-loop
         const connected = await reply('connected')
-        if (connected.open !== size) throw new Error(`${connected.open} of ${size} clients connected; failures: ${JSON.stringify(connected.failures)}`)
+        if (connected.open !== size)
+          throw new Error(
+            `${connected.open} of ${size} clients connected; failures: ${JSON.stringify(connected.failures)}`,
+          )
         const times = []
         let lost = 0
         let duplicates = 0
@@ -242,7 +255,13 @@ async function main() {
 
         result[key] = median(times)
         const processPerPostUs = processCpuUs / (size * rounds)
-        if (key === 'large') Object.assign(result, {cpuPerPostUs: (cpuTicks * TICK_MS * 1000) / (size * rounds), duplicates, lost, processPerPostUs})
+        if (key === 'large')
+          Object.assign(result, {
+            cpuPerPostUs: (cpuTicks * TICK_MS * 1000) / (size * rounds),
+            duplicates,
+            lost,
+            processPerPostUs,
+          })
         console.log(
           `  ${dir.endsWith('sharded') ? 'default          ' : '--fanout-shards 1'}  ${String(size).padStart(6)} clients: last delivery ${seconds(result[key])} (median), ` +
             `lost ${lost}, duplicates ${duplicates}, CPU of the whole emulator per post ${processPerPostUs.toFixed(0)} µs`,
@@ -277,5 +296,8 @@ function threadTicks() {
 
 /** The ticks of the busiest thread other than the main one: the inline broadcast's function environment. */
 function busiestThread(before, after) {
-  return Math.max(0, ...[...after].filter(([tid]) => tid !== process.pid).map(([tid, ticks]) => ticks - (before.get(tid) ?? 0)))
+  return Math.max(
+    0,
+    ...[...after].filter(([tid]) => tid !== process.pid).map(([tid, ticks]) => ticks - (before.get(tid) ?? 0)),
+  )
 }

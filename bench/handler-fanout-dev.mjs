@@ -56,23 +56,25 @@ function runClients() {
     if (command.type === 'connect') {
       const started = performance.now()
       const failures = {}
-      for (let done = 0; done < command.count; ) {
+      for (let done = 0; done < command.count;) {
         const batch = Math.min(command.batch, command.count - done)
         // eslint-disable-next-line no-await-in-loop -- batches, so that handshakes queue behind $connect in bounded numbers
         const opened = await Promise.all(
-          Array.from({length: batch}, () =>
-            new Promise((resolve) => {
-              const ws = new WebSocket(command.url)
-              ws.once('open', () => resolve(ws))
-              ws.once('unexpected-response', (_request, response) => {
-                failures[response.statusCode] = (failures[response.statusCode] ?? 0) + 1
-                resolve(undefined)
-              })
-              ws.once('error', (error) => {
-                failures[error.code ?? error.message] = (failures[error.code ?? error.message] ?? 0) + 1
-                resolve(undefined)
-              })
-            }),
+          Array.from(
+            {length: batch},
+            () =>
+              new Promise((resolve) => {
+                const ws = new WebSocket(command.url)
+                ws.once('open', () => resolve(ws))
+                ws.once('unexpected-response', (_request, response) => {
+                  failures[response.statusCode] = (failures[response.statusCode] ?? 0) + 1
+                  resolve(undefined)
+                })
+                ws.once('error', (error) => {
+                  failures[error.code ?? error.message] = (failures[error.code ?? error.message] ?? 0) + 1
+                  resolve(undefined)
+                })
+              }),
           ),
         )
         for (const ws of opened) if (ws) sockets.push(ws.on('error', () => {}))
@@ -135,16 +137,20 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'wsapi-bench-'))
   const dir = join(work, 'chat')
   // The inline handler is what this bench measures; bench/fanout-shards.mjs compares it with the sharded default.
-  execFileSync(process.execPath, [join(root, 'bin/run.js'), 'init', dir, '--yes', '--fanout-shards', '1'], {stdio: 'ignore'})
+  execFileSync(process.execPath, [join(root, 'bin/run.js'), 'init', dir, '--yes', '--fanout-shards', '1'], {
+    stdio: 'ignore',
+  })
   const templatePath = join(dir, 'template.yaml')
   const generated = readFileSync(templatePath, 'utf8')
   const defaultConcurrency = Number(/BROADCAST_CONCURRENCY: '(\d+)'/.exec(generated)?.[1])
   const memorySize = Number(/ {2}SendmessageFunction:[\s\S]*?MemorySize: (\d+)/.exec(generated)?.[1])
-  if (!defaultConcurrency || !memorySize) throw new Error('The generated template has no BROADCAST_CONCURRENCY or MemorySize on SendmessageFunction')
+  if (!defaultConcurrency || !memorySize)
+    throw new Error('The generated template has no BROADCAST_CONCURRENCY or MemorySize on SendmessageFunction')
   // Long enough to measure a sequential loop to its end (Lambda allows up to 900 s).
   const [head, sendmessage] = generated.split(/(?= {2}SendmessageFunction:\n)/)
   const base = head + sendmessage.replace('Timeout: 29', 'Timeout: 900')
-  const withConcurrency = (concurrency) => base.replace(/BROADCAST_CONCURRENCY: '\d+'/, `BROADCAST_CONCURRENCY: '${concurrency}'`)
+  const withConcurrency = (concurrency) =>
+    base.replace(/BROADCAST_CONCURRENCY: '\d+'/, `BROADCAST_CONCURRENCY: '${concurrency}'`)
   writeFileSync(templatePath, withConcurrency(defaultConcurrency))
 
   // The invocation log is how the bench reads the handler's duration (and its own summary line: sent / failed).
@@ -159,7 +165,8 @@ async function main() {
     warn: (line) => onLine(line),
   }
   function onLine(line) {
-    if (line.includes('SendmessageFunction') && line.includes('"route":"sendmessage"')) summary = JSON.parse(line.slice(line.indexOf('{')))
+    if (line.includes('SendmessageFunction') && line.includes('"route":"sendmessage"'))
+      summary = JSON.parse(line.slice(line.indexOf('{')))
     else if (line.includes('node-http-handler:WARN')) sdkWarnings.push(line)
     const match = /^\S+ {2}sendmessage +\S+ {2}SendmessageFunction +(\d+) ms {2}(.*)/.exec(line)
     if (!match) return
@@ -218,7 +225,9 @@ async function main() {
     const [handler, deliveries] = await Promise.all([invocation, delivered])
     const after = threadTicks()
     if (handler.status !== '200' || handler.summary?.sent !== count || deliveries.lost > 0) {
-      throw new Error(`broadcast to ${count}: status ${handler.status}, summary ${JSON.stringify(handler.summary)}, ${deliveries.lost} not delivered`)
+      throw new Error(
+        `broadcast to ${count}: status ${handler.status}, summary ${JSON.stringify(handler.summary)}, ${deliveries.lost} not delivered`,
+      )
     }
 
     return {...handler, ...deliveries, ...cpuOf(before, after)}
@@ -232,10 +241,14 @@ async function main() {
       // eslint-disable-next-line no-await-in-loop
       const connect = await reply('connected')
       connected = connect.open
-      if (connected !== count) throw new Error(`${connected} of ${count} clients connected; failures: ${JSON.stringify(connect.failures)}`)
+      if (connected !== count)
+        throw new Error(`${connected} of ${count} clients connected; failures: ${JSON.stringify(connect.failures)}`)
       console.log(`${count} clients connected (${(connect.ms / 1000).toFixed(1)} s, batches of ${connectBatch})`)
 
-      const settings = sweep.map((concurrency) => ({concurrency, name: `generated c=${concurrency}${concurrency === defaultConcurrency ? ' (as generated)' : ''}`}))
+      const settings = sweep.map((concurrency) => ({
+        concurrency,
+        name: `generated c=${concurrency}${concurrency === defaultConcurrency ? ' (as generated)' : ''}`,
+      }))
       if (count <= sequentialMax) settings.push({concurrency: 1, name: 'sequential loop (c=1)', sequential: true})
       for (const setting of settings) {
         // eslint-disable-next-line no-await-in-loop
@@ -247,7 +260,8 @@ async function main() {
         for (let i = 0; i < measured; i++) samples.push(await broadcast(count)) // eslint-disable-line no-await-in-loop
         samples.sort((a, b) => a.durationMs - b.durationMs)
         const median = samples[Math.floor(samples.length / 2)]
-        const perPostUs = (key) => (samples.reduce((sum, sample) => sum + sample[key], 0) * TICK_MS * 1000) / (count * samples.length)
+        const perPostUs = (key) =>
+          (samples.reduce((sum, sample) => sum + sample[key], 0) * TICK_MS * 1000) / (count * samples.length)
         const row = {
           ...setting,
           count,
@@ -270,7 +284,8 @@ async function main() {
   }
 
   // ---- summary ---------------------------------------------------------------------------------------------------
-  const find = (count, concurrency) => rows.find((row) => row.count === count && row.concurrency === concurrency && !row.sequential)
+  const find = (count, concurrency) =>
+    rows.find((row) => row.count === count && row.concurrency === concurrency && !row.sequential)
   console.log()
   for (const row of rows.filter((candidate) => candidate.sequential)) {
     const generatedRow = find(row.count, defaultConcurrency)
@@ -283,22 +298,34 @@ async function main() {
   }
 
   const largest = sizes.at(-1)
-  if (largest > sequentialMax) console.log(`At ${largest} connections a sequential loop needs at least N × latency = ${seconds(largest * latencyMs)} (not run).`)
+  if (largest > sequentialMax)
+    console.log(
+      `At ${largest} connections a sequential loop needs at least N × latency = ${seconds(largest * latencyMs)} (not run).`,
+    )
   const meeting = sweep.filter((concurrency) =>
     sizes.every((count) => {
       const row = find(count, concurrency)
       return row && row.ms <= 2 * row.ideal && row.ms < INTEGRATION_LIMIT_MS
     }),
   )
-  console.log(`Within 2× of the ideal and inside 29 s at ${sizes.join(' and ')} connections here: concurrency ${meeting.length > 0 ? meeting.join(', ') : `none of ${sweep.join(', ')}`}.`)
-  if (sdkWarnings.length > 0) console.log(`The SDK warned ${sdkWarnings.length}× that its sockets were all in use, e.g.: ${sdkWarnings[0].split('\n')[0]}`)
+  console.log(
+    `Within 2× of the ideal and inside 29 s at ${sizes.join(' and ')} connections here: concurrency ${meeting.length > 0 ? meeting.join(', ') : `none of ${sweep.join(', ')}`}.`,
+  )
+  if (sdkWarnings.length > 0)
+    console.log(
+      `The SDK warned ${sdkWarnings.length}× that its sockets were all in use, e.g.: ${sdkWarnings[0].split('\n')[0]}`,
+    )
 
   // CPU per post at the generated concurrency, weighted by posts over the sizes run.
   const generatedRows = rows.filter((row) => !row.sequential && row.concurrency === defaultConcurrency)
   if (generatedRows.length === 0) return
   const posts = generatedRows.reduce((sum, row) => sum + row.count, 0)
   const weighted = (key) => generatedRows.reduce((sum, row) => sum + row[key] * row.count, 0) / posts
-  const [handlerUs, helperUs, mainUs] = [weighted('cpuPerPostUs'), weighted('helperPerPostUs'), weighted('mainPerPostUs')]
+  const [handlerUs, helperUs, mainUs] = [
+    weighted('cpuPerPostUs'),
+    weighted('helperPerPostUs'),
+    weighted('mainPerPostUs'),
+  ]
   console.log(
     `CPU per post at c=${defaultConcurrency}: the handler's thread (the AWS SDK v3 client: signing, serialising, HTTP, parsing) ${handlerUs.toFixed(0)} µs, ` +
       `V8's helper threads (GC, compilers; shared with the emulator) ${helperUs.toFixed(0)} µs, the emulator's main thread (HTTP, frames, dynalite) ${mainUs.toFixed(0)} µs. ` +
@@ -319,7 +346,8 @@ async function main() {
     const scale = MB_PER_VCPU / memory
     const [lowCpu, highCpu] = [(target * lowUs * scale) / 1000, (target * highUs * scale) / 1000]
     const [fastest, slowest] = [Math.max(idealMs, lowCpu), idealMs + highCpu]
-    const verdict = slowest < INTEGRATION_LIMIT_MS ? 'inside 29 s' : fastest >= INTEGRATION_LIMIT_MS ? 'PAST 29 s' : 'may pass 29 s'
+    const verdict =
+      slowest < INTEGRATION_LIMIT_MS ? 'inside 29 s' : fastest >= INTEGRATION_LIMIT_MS ? 'PAST 29 s' : 'may pass 29 s'
     console.log(
       `  ${String(memory).padStart(5)} MB (${(memory / MB_PER_VCPU).toFixed(3)} vCPU${memory === memorySize ? ', as generated' : ''}): ` +
         `${target} × ${lowUs.toFixed(0)}–${highUs.toFixed(0)} µs × ${MB_PER_VCPU}/${memory} = ${seconds(lowCpu)}–${seconds(highCpu)} of CPU → ${seconds(fastest)}–${seconds(slowest)}, ${verdict}; ` +
@@ -329,11 +357,15 @@ async function main() {
 
   // The smallest MemorySize whose slowest estimate stays inside 29 s: ideal + N × highUs × 1769 / M < 29 s.
   const minimum = Math.ceil((target * highUs * MB_PER_VCPU) / 1000 / (INTEGRATION_LIMIT_MS - idealMs))
-  console.log(`  MemorySize ≥ ${minimum} MB keeps even the slowest estimate inside 29 s (${target} × ${highUs.toFixed(0)} µs × ${MB_PER_VCPU} / (29 s − ${seconds(idealMs)})).`)
+  console.log(
+    `  MemorySize ≥ ${minimum} MB keeps even the slowest estimate inside 29 s (${target} × ${highUs.toFixed(0)} µs × ${MB_PER_VCPU} / (29 s − ${seconds(idealMs)})).`,
+  )
 
   function print(row) {
     if (rows.length === 1) {
-      console.log(`\nHandler fan-out through wsapi dev: ${latencyMs} ms per @connections call, ${dynamodbMs} ms per DynamoDB call, node ${process.version}; median of ${rounds} (after ${warmUp} warm-up) per setting, sequential: 1`)
+      console.log(
+        `\nHandler fan-out through wsapi dev: ${latencyMs} ms per @connections call, ${dynamodbMs} ms per DynamoDB call, node ${process.version}; median of ${rounds} (after ${warmUp} warm-up) per setting, sequential: 1`,
+      )
       console.log(pad(['N', 'loop', 'handler', 'ideal', 'ratio', 'last rcpt', 'CPU/post', 'N × CPU', '< 29 s']))
     }
 

@@ -70,9 +70,15 @@ const sequential = (count: number) =>
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 const ratio = (value: number) => `${value.toFixed(2)}×`
-const pad = (cells: string[]) => cells.map((cell, i) => cell.padEnd([7, 27, 10, 10, 8][i] ?? 0)).join(' ').trimEnd()
+const pad = (cells: string[]) =>
+  cells
+    .map((cell, i) => cell.padEnd([7, 27, 10, 10, 8][i] ?? 0))
+    .join(' ')
+    .trimEnd()
 
-console.log(`Fan-out of one broadcast: ${latencyMs} ms per post, ${dynamodbMs} ms per Scan page of ${pageSize} ids, node ${process.version}`)
+console.log(
+  `Fan-out of one broadcast: ${latencyMs} ms per post, ${dynamodbMs} ms per Scan page of ${pageSize} ids, node ${process.version}`,
+)
 console.log(pad(['N', 'loop', 'measured', 'ideal', 'ratio', '< 29 s']))
 const results = new Map<string, number>()
 for (const count of sizes) {
@@ -82,15 +88,35 @@ for (const count of sizes) {
     const ms = await generated(count, concurrency)
     results.set(`${count}/${concurrency}`, ms)
     const marker = concurrency === DEFAULT_BROADCAST_CONCURRENCY ? ' (default)' : ''
-    console.log(pad([String(count), `generated c=${concurrency}${marker}`, seconds(ms), seconds(ideal), ratio(ms / ideal), ms < INTEGRATION_LIMIT_MS ? 'yes' : 'NO']))
+    console.log(
+      pad([
+        String(count),
+        `generated c=${concurrency}${marker}`,
+        seconds(ms),
+        seconds(ideal),
+        ratio(ms / ideal),
+        ms < INTEGRATION_LIMIT_MS ? 'yes' : 'NO',
+      ]),
+    )
   }
 }
 
 const sequentialIdeal = sequentialSize * latencyMs
 const sequentialMs = await sequential(sequentialSize)
-console.log(pad([String(sequentialSize), 'sequential loop', seconds(sequentialMs), seconds(sequentialIdeal), ratio(sequentialMs / sequentialIdeal), sequentialMs < INTEGRATION_LIMIT_MS ? 'yes' : 'NO']))
+console.log(
+  pad([
+    String(sequentialSize),
+    'sequential loop',
+    seconds(sequentialMs),
+    seconds(sequentialIdeal),
+    ratio(sequentialMs / sequentialIdeal),
+    sequentialMs < INTEGRATION_LIMIT_MS ? 'yes' : 'NO',
+  ]),
+)
 
-const generatedAtSequentialSize = results.get(`${sequentialSize}/${DEFAULT_BROADCAST_CONCURRENCY}`) ?? (await generated(sequentialSize, DEFAULT_BROADCAST_CONCURRENCY))
+const generatedAtSequentialSize =
+  results.get(`${sequentialSize}/${DEFAULT_BROADCAST_CONCURRENCY}`) ??
+  (await generated(sequentialSize, DEFAULT_BROADCAST_CONCURRENCY))
 const largest = Math.max(...sizes)
 const sequentialAtLargest = largest * latencyMs
 console.log(
@@ -105,5 +131,9 @@ const meeting = concurrencies.filter((concurrency) =>
     return ms <= 2 * Math.ceil(count / concurrency) * latencyMs && ms < INTEGRATION_LIMIT_MS
   }),
 )
-console.log(`Within 2× of ideal and inside 29 s at ${sizes.join(' and ')} connections: concurrency ${meeting.length > 0 ? meeting.join(', ') : 'none of ' + concurrencies.join(', ')}.`)
-console.log(`Posts per second at concurrency c and ${latencyMs} ms per post: c × ${Math.round(1000 / latencyMs)} (API Gateway's account throttle is 10,000 requests/s, shared).`)
+console.log(
+  `Within 2× of ideal and inside 29 s at ${sizes.join(' and ')} connections: concurrency ${meeting.length > 0 ? meeting.join(', ') : 'none of ' + concurrencies.join(', ')}.`,
+)
+console.log(
+  `Posts per second at concurrency c and ${latencyMs} ms per post: c × ${Math.round(1000 / latencyMs)} (API Gateway's account throttle is 10,000 requests/s, shared).`,
+)

@@ -32,9 +32,11 @@ export interface BroadcastOptions {
 export async function broadcast(options: BroadcastOptions): Promise<BroadcastResult> {
   const result: BroadcastResult = {failed: 0, gone: 0, sent: 0}
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_BROADCAST_CONCURRENCY)
-  const iterator = (Symbol.asyncIterator in options.recipients ? options.recipients[Symbol.asyncIterator]() : options.recipients[Symbol.iterator]()) as
-    | AsyncIterator<string>
-    | Iterator<string>
+  const iterator = (
+    Symbol.asyncIterator in options.recipients
+      ? options.recipients[Symbol.asyncIterator]()
+      : options.recipients[Symbol.iterator]()
+  ) as AsyncIterator<string> | Iterator<string>
   let reading: Promise<unknown> = Promise.resolve()
   // Workers share one iterator; reads are chained so that two workers never call next() at once.
   const next = (): Promise<IteratorResult<string>> => {
@@ -52,7 +54,9 @@ export async function broadcast(options: BroadcastOptions): Promise<BroadcastRes
       } catch (error) {
         if (isGone(error)) {
           result.gone++
-          await options.onGone?.(connectionId).catch((cleanupError: unknown) => options.onError?.(connectionId, cleanupError))
+          await options
+            .onGone?.(connectionId)
+            .catch((cleanupError: unknown) => options.onError?.(connectionId, cleanupError))
         } else {
           result.failed++
           options.onError?.(connectionId, error)

@@ -1,4 +1,10 @@
-import {DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue} from '@aws-sdk/client-dynamodb'
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb'
 
 import {MAX_CONNECTION_SECONDS} from './limits.js'
 
@@ -48,7 +54,9 @@ export class ConnectionsTable {
   }
 
   async remove(connectionId: string): Promise<void> {
-    await this.client.send(new DeleteItemCommand({Key: {[this.idAttribute]: {S: connectionId}}, TableName: this.tableName}))
+    await this.client.send(
+      new DeleteItemCommand({Key: {[this.idAttribute]: {S: connectionId}}, TableName: this.tableName}),
+    )
   }
 
   /**

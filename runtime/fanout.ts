@@ -66,7 +66,9 @@ export interface FanoutSettings {
 
 function positiveNumber(value: string | undefined, fallback: number, integer: boolean): number {
   const number = Number(value)
-  return value !== undefined && value.trim() !== '' && number > 0 && (!integer || Number.isInteger(number)) ? number : fallback
+  return value !== undefined && value.trim() !== '' && number > 0 && (!integer || Number.isInteger(number))
+    ? number
+    : fallback
 }
 
 /** Reads FANOUT_FUNCTION (required), FANOUT_SHARDS, FANOUT_INLINE_MAX and FANOUT_POSTS_PER_SECOND; a bad number falls back to the default. */
@@ -106,7 +108,10 @@ export interface ShardTask {
 }
 
 /** One task per parallel scan segment, each with an equal share of the broadcast's budget. */
-export function planShards(broadcast: BroadcastSpec, settings: Pick<FanoutSettings, 'postsPerSecond' | 'shards'>): ShardTask[] {
+export function planShards(
+  broadcast: BroadcastSpec,
+  settings: Pick<FanoutSettings, 'postsPerSecond' | 'shards'>,
+): ShardTask[] {
   return Array.from({length: settings.shards}, (_, segment) => ({
     broadcast,
     postsPerSecond: settings.postsPerSecond / settings.shards,
@@ -120,11 +125,21 @@ export function planShards(broadcast: BroadcastSpec, settings: Pick<FanoutSettin
  * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
  */
 export async function invokeAsync(lambda: LambdaClient, functionName: string, task: ShardTask): Promise<void> {
-  await lambda.send(new InvokeCommand({FunctionName: functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(task))}))
+  await lambda.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: 'Event',
+      Payload: new TextEncoder().encode(JSON.stringify(task)),
+    }),
+  )
 }
 
 /** Invokes every task at once; the errors are those of tasks that could not be queued (the SDK has already retried them). */
-export async function dispatchShards(lambda: LambdaClient, functionName: string, tasks: ShardTask[]): Promise<{dispatched: number; errors: unknown[]}> {
+export async function dispatchShards(
+  lambda: LambdaClient,
+  functionName: string,
+  tasks: ShardTask[],
+): Promise<{dispatched: number; errors: unknown[]}> {
   const results = await Promise.allSettled(tasks.map((task) => invokeAsync(lambda, functionName, task)))
   const errors = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []))
   return {dispatched: tasks.length - errors.length, errors}
@@ -189,7 +204,9 @@ export async function deliver(options: DeliverOptions): Promise<DeliveryOutcome>
   const pageSize = options.pageSize ?? SHARD_PAGE_SIZE
   if ((task.handoffs ?? 0) >= MAX_HANDOFFS) {
     // Throttled without end, or a timeout too short to progress: fail, so that the task reaches the dead-letter queue.
-    throw new Error(`Broadcast ${task.broadcast.id}: handed on ${task.handoffs} times without finishing; giving this part up to the on-failure destination.`)
+    throw new Error(
+      `Broadcast ${task.broadcast.id}: handed on ${task.handoffs} times without finishing; giving this part up to the on-failure destination.`,
+    )
   }
 
   // However short the timeout, two thirds of it are for posting, so that a hand-off always has time to post.
@@ -211,7 +228,11 @@ export async function deliver(options: DeliverOptions): Promise<DeliveryOutcome>
     const current = scan
     if (reading || !current) return reading ?? Promise.resolve()
     reading = table
-      .page({limit: pageSize, segment: {index: current.segment, total: current.totalSegments}, startKey: current.startKey})
+      .page({
+        limit: pageSize,
+        segment: {index: current.segment, total: current.totalSegments},
+        startKey: current.startKey,
+      })
       .then((page) => {
         queue.push(...page.ids)
         scan = page.nextKey ? {...current, startKey: page.nextKey} : undefined
@@ -248,7 +269,9 @@ export async function deliver(options: DeliverOptions): Promise<DeliveryOutcome>
         if (isGone(error)) {
           counts.gone++
           // Not remove(): a recipient still in its $connect is gone to @connections too, and removeGone keeps it.
-          await table.removeGone(connectionId).catch((cleanupError: unknown) => options.onError?.(connectionId, cleanupError))
+          await table
+            .removeGone(connectionId)
+            .catch((cleanupError: unknown) => options.onError?.(connectionId, cleanupError))
           return
         }
 
@@ -295,7 +318,13 @@ export async function deliver(options: DeliverOptions): Promise<DeliveryOutcome>
   const left = [...unsent, ...queue]
   const remainder: ShardTask | undefined =
     left.length > 0 || scan
-      ? {broadcast: task.broadcast, handoffs: (task.handoffs ?? 0) + 1, postsPerSecond: task.postsPerSecond, ...(left.length > 0 && {pending: left}), ...(scan && {scan})}
+      ? {
+          broadcast: task.broadcast,
+          handoffs: (task.handoffs ?? 0) + 1,
+          postsPerSecond: task.postsPerSecond,
+          ...(left.length > 0 && {pending: left}),
+          ...(scan && {scan}),
+        }
       : undefined
   return {counts, ms: clock() - startedAt, remainder}
 }

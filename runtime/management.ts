@@ -15,7 +15,10 @@ const EXECUTE_API_HOST = /^[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.
  * stage. The execute-api endpoint built from the API id always works, so it is used unless domainName already
  * is that endpoint (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html).
  */
-export function managementEndpoint(event: Pick<WebSocketEvent, 'requestContext'>, env: NodeJS.ProcessEnv = process.env): string {
+export function managementEndpoint(
+  event: Pick<WebSocketEvent, 'requestContext'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const override = env[MANAGEMENT_ENDPOINT_ENV]
   if (override) return override
   const {apiId, domainName, stage} = event.requestContext
@@ -40,7 +43,11 @@ export function managementClient(event: Pick<WebSocketEvent, 'requestContext'>):
     const maxSockets = Math.max(SDK_DEFAULT_MAX_SOCKETS, concurrencyFromEnv())
     // cacheMiddleware: the SDK otherwise rebuilds its middleware chain for every call; a broadcast makes
     // thousands of identical calls, and caching it cuts the client's CPU per post by about a quarter.
-    client = new ApiGatewayManagementApiClient({cacheMiddleware: true, endpoint, requestHandler: {httpAgent: {maxSockets}, httpsAgent: {maxSockets}}})
+    client = new ApiGatewayManagementApiClient({
+      cacheMiddleware: true,
+      endpoint,
+      requestHandler: {httpAgent: {maxSockets}, httpsAgent: {maxSockets}},
+    })
     clients.set(endpoint, client)
   }
 
@@ -54,6 +61,10 @@ export function isGone(error: unknown): boolean {
 }
 
 /** Sends `data` (text) to one connection. */
-export async function postToConnection(client: ApiGatewayManagementApiClient, connectionId: string, data: string): Promise<void> {
+export async function postToConnection(
+  client: ApiGatewayManagementApiClient,
+  connectionId: string,
+  data: string,
+): Promise<void> {
   await client.send(new PostToConnectionCommand({ConnectionId: connectionId, Data: new TextEncoder().encode(data)}))
 }

@@ -24,7 +24,11 @@ export interface DeliverySummary {
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
  * Metrics, per Route: Delivered, Gone, Throttled (429 answers), Failed, and FanoutDuration (ms).
  */
-export function deliveryLogLine(summary: DeliverySummary, env: NodeJS.ProcessEnv = process.env, now: number = Date.now()): string {
+export function deliveryLogLine(
+  summary: DeliverySummary,
+  env: NodeJS.ProcessEnv = process.env,
+  now: number = Date.now(),
+): string {
   const {counts} = summary
   return JSON.stringify({
     _aws: {

@@ -62,7 +62,10 @@ export function isTransient(error: unknown): boolean {
   const candidate = error as {$metadata?: {httpStatusCode?: number}; code?: string; name?: string} | undefined
   const status = candidate?.$metadata?.httpStatusCode
   if (status !== undefined) return status >= 500
-  return ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED'].includes(candidate?.code ?? '') || ['TimeoutError', 'RequestTimeout'].includes(candidate?.name ?? '')
+  return (
+    ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED'].includes(candidate?.code ?? '') ||
+    ['TimeoutError', 'RequestTimeout'].includes(candidate?.name ?? '')
+  )
 }
 
 export interface BackoffOptions {

@@ -26,7 +26,11 @@ export function rateLimitFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimi
   if (!match || !(count > 0)) return undefined
   const per = match[2] === 's' ? 'second' : 'minute'
   const burst = Number(env.RATE_LIMIT_BURST)
-  return {burst: Number.isInteger(burst) && burst > 0 ? burst : Math.max(1, Math.ceil((2000 * count) / periodMs(per))), count, per}
+  return {
+    burst: Number.isInteger(burst) && burst > 0 ? burst : Math.max(1, Math.ceil((2000 * count) / periodMs(per))),
+    count,
+    per,
+  }
 }
 
 function periodMs(per: RateLimit['per']): number {
@@ -35,8 +39,7 @@ function periodMs(per: RateLimit['per']): number {
 
 export type RateDecision =
   /** `error`: the bucket could not be read or written, and the message was let through (see takeMessageToken). */
-  | {allowed: true; error?: unknown}
-  | {allowed: false; retryAfterMs: number}
+  {allowed: true; error?: unknown} | {allowed: false; retryAfterMs: number}
 
 /**
  * Takes one message token from `connectionId`'s bucket, a token bucket (kept as GCRA: one number, the time at
@@ -54,7 +57,12 @@ export type RateDecision =
  * bookkeeping into an outage for every client; the broadcast still needs the same table to Scan, and the
  * function's reserved concurrency still bounds what a flood can cost.
  */
-export async function takeMessageToken(table: ConnectionsTable, connectionId: string, limit: RateLimit, clock: () => number = Date.now): Promise<RateDecision> {
+export async function takeMessageToken(
+  table: ConnectionsTable,
+  connectionId: string,
+  limit: RateLimit,
+  clock: () => number = Date.now,
+): Promise<RateDecision> {
   const interval = periodMs(limit.per) / limit.count
   const key = {[table.idAttribute]: {S: connectionId}}
   try {
@@ -88,9 +96,16 @@ export async function takeMessageToken(table: ConnectionsTable, connectionId: st
       try {
         await table.client.send(
           new UpdateItemCommand({
-            ConditionExpression: stored === undefined ? 'attribute_exists(#id) AND attribute_not_exists(#bucket)' : '#bucket = :stored',
-            ExpressionAttributeNames: stored === undefined ? {'#bucket': BUCKET_ATTRIBUTE, '#id': table.idAttribute} : {'#bucket': BUCKET_ATTRIBUTE},
-            ExpressionAttributeValues: {':next': {N: String(next)}, ...(stored === undefined ? {} : {':stored': {N: stored}})},
+            ConditionExpression:
+              stored === undefined ? 'attribute_exists(#id) AND attribute_not_exists(#bucket)' : '#bucket = :stored',
+            ExpressionAttributeNames:
+              stored === undefined
+                ? {'#bucket': BUCKET_ATTRIBUTE, '#id': table.idAttribute}
+                : {'#bucket': BUCKET_ATTRIBUTE},
+            ExpressionAttributeValues: {
+              ':next': {N: String(next)},
+              ...(stored === undefined ? {} : {':stored': {N: stored}}),
+            },
             Key: key,
             TableName: table.tableName,
             UpdateExpression: 'SET #bucket = :next',
@@ -112,7 +127,10 @@ export async function takeMessageToken(table: ConnectionsTable, connectionId: st
 
 /** The error reply to a limited message: {"error": "Rate limited: …", "retryAfterMs": …}. */
 export function rateLimitedReply(limit: RateLimit, retryAfterMs: number): string {
-  return errorReply(`Rate limited: send at most ${limit.count} messages per ${limit.per}, ${limit.burst} at once; this one was dropped, retry in ${retryAfterMs} ms.`, {
-    retryAfterMs,
-  })
+  return errorReply(
+    `Rate limited: send at most ${limit.count} messages per ${limit.per}, ${limit.burst} at once; this one was dropped, retry in ${retryAfterMs} ms.`,
+    {
+      retryAfterMs,
+    },
+  )
 }

@@ -1,5 +1,12 @@
 import type {ApiGatewayManagementApiClient} from '@aws-sdk/client-apigatewaymanagementapi'
-import {type AttributeValue, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand} from '@aws-sdk/client-dynamodb'
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb'
 
 import {type BroadcastResult, broadcast} from './broadcast.js'
 import type {ConnectionsTable} from './connections.js'
@@ -28,7 +35,10 @@ export type RoomCheck = {ok: true; room: string} | {error: string; ok: false}
 /** Checks a room name; the error says what a valid one looks like. */
 export function checkRoomName(value: unknown): RoomCheck {
   if (typeof value === 'string' && ROOM_NAME.test(value)) return {ok: true, room: value}
-  return {error: `Invalid room name ${JSON.stringify(value ?? null)}: use 1 to 64 letters, digits, "_", "." or "-", e.g. "lobby".`, ok: false}
+  return {
+    error: `Invalid room name ${JSON.stringify(value ?? null)}: use 1 to 64 letters, digits, "_", "." or "-", e.g. "lobby".`,
+    ok: false,
+  }
 }
 
 /** The `room` of a join or leave request; errors show a request that works. */
@@ -49,11 +59,14 @@ export function requestedRoom(body: string | undefined, example: string): RoomCh
 export type MessageTarget = {kind: 'all'} | {kind: 'room'; room: string} | {kind: 'to'; to: string}
 
 /** Reads `room` or `to` of a message that parseMessage has accepted; both at once is an error. */
-export function messageTarget(body: string | undefined): {error: string; ok: false} | {ok: true; target: MessageTarget} {
+export function messageTarget(
+  body: string | undefined,
+): {error: string; ok: false} | {ok: true; target: MessageTarget} {
   const message = JSON.parse(body ?? '{}') as Record<string, unknown>
   const hasRoom = Object.hasOwn(message, 'room')
   const hasTo = Object.hasOwn(message, 'to')
-  if (hasRoom && hasTo) return {error: 'A message goes to a "room" or "to" one recipient, not both: drop one of them.', ok: false}
+  if (hasRoom && hasTo)
+    return {error: 'A message goes to a "room" or "to" one recipient, not both: drop one of them.', ok: false}
   if (hasRoom) {
     const check = checkRoomName(message.room)
     return check.ok ? {ok: true, target: {kind: 'room', room: check.room}} : check
@@ -62,7 +75,10 @@ export function messageTarget(body: string | undefined): {error: string; ok: fal
   if (hasTo) {
     const {to} = message
     if (typeof to !== 'string' || !CONNECTION_ID.test(to) || to === USER_PREFIX) {
-      return {error: `Invalid recipient ${JSON.stringify(to ?? null)}: "to" is a connection id (send {"message":"whoami"} to learn yours) or "user:<principalId>".`, ok: false}
+      return {
+        error: `Invalid recipient ${JSON.stringify(to ?? null)}: "to" is a connection id (send {"message":"whoami"} to learn yours) or "user:<principalId>".`,
+        ok: false,
+      }
     }
 
     return {ok: true, target: {kind: 'to', to}}
@@ -112,7 +128,9 @@ export class MembershipsTable {
   }
 
   async leave(room: string, connectionId: string): Promise<void> {
-    await this.client.send(new DeleteItemCommand({Key: {connectionId: {S: connectionId}, room: {S: room}}, TableName: this.tableName}))
+    await this.client.send(
+      new DeleteItemCommand({Key: {connectionId: {S: connectionId}, room: {S: room}}, TableName: this.tableName}),
+    )
   }
 
   async isMember(room: string, connectionId: string): Promise<boolean> {
@@ -129,12 +147,15 @@ export class MembershipsTable {
 
   /** The room's members, page by page. */
   async *members(room: string): AsyncGenerator<string> {
-    yield* this.query({
-      ExpressionAttributeValues: {':room': {S: room}},
-      KeyConditionExpression: 'room = :room',
-      ProjectionExpression: 'connectionId',
-      TableName: this.tableName,
-    }, 'connectionId')
+    yield* this.query(
+      {
+        ExpressionAttributeValues: {':room': {S: room}},
+        KeyConditionExpression: 'room = :room',
+        ProjectionExpression: 'connectionId',
+        TableName: this.tableName,
+      },
+      'connectionId',
+    )
   }
 
   /** The rooms a connection has joined, from the index by connection (eventually consistent, as every GSI). */
@@ -160,10 +181,12 @@ export class MembershipsTable {
     return rooms
   }
 
-  private async *query(input: ConstructorParameters<typeof QueryCommand>[0], attribute: string): AsyncGenerator<string> {
+  private async *query(
+    input: ConstructorParameters<typeof QueryCommand>[0],
+    attribute: string,
+  ): AsyncGenerator<string> {
     let startKey: Record<string, AttributeValue> | undefined
     do {
-      // eslint-disable-next-line no-await-in-loop -- pages are sequential by nature
       const page = await this.client.send(new QueryCommand({...input, ExclusiveStartKey: startKey}))
       for (const item of page.Items ?? []) {
         const value = item[attribute]?.S
@@ -180,7 +203,6 @@ export async function connectionsOfPrincipal(table: ConnectionsTable, principalI
   const ids: string[] = []
   let startKey: Record<string, AttributeValue> | undefined
   do {
-    // eslint-disable-next-line no-await-in-loop -- pages are sequential by nature
     const page = await table.client.send(
       new QueryCommand({
         ExclusiveStartKey: startKey,
@@ -203,7 +225,12 @@ export async function connectionsOfPrincipal(table: ConnectionsTable, principalI
 }
 
 /** Stores a new connection as ConnectionsTable.add does, with the principal that authorized it, for `"to": "user:…"`. */
-export async function addConnectionOfPrincipal(table: ConnectionsTable, connectionId: string, connectedAt: number, principalId: string | undefined): Promise<void> {
+export async function addConnectionOfPrincipal(
+  table: ConnectionsTable,
+  connectionId: string,
+  connectedAt: number,
+  principalId: string | undefined,
+): Promise<void> {
   const expiresAt = Math.floor(connectedAt / 1000) + MAX_CONNECTION_SECONDS
   await table.client.send(
     new PutItemCommand({
@@ -245,7 +272,10 @@ export async function roomMembers(memberships: MembershipsTable, room: string): 
  * Posts the message to the room's members (the sender included) through the same broadcast as everything else.
  * A member that has gone leaves the room, and its connection is removed unless it is still in its $connect.
  */
-export async function sendToRoom(options: SendToRoomOptions, recipients: Iterable<string> | AsyncIterable<string> = options.memberships.members(options.room)): Promise<BroadcastResult> {
+export async function sendToRoom(
+  options: SendToRoomOptions,
+  recipients: Iterable<string> | AsyncIterable<string> = options.memberships.members(options.room),
+): Promise<BroadcastResult> {
   const {connections, memberships, room} = options
   return broadcast({
     client: options.client,
@@ -280,7 +310,9 @@ export interface DirectResult {
  */
 export async function sendDirect(options: SendDirectOptions): Promise<DirectResult> {
   const {connections, to} = options
-  const recipients = to.startsWith(USER_PREFIX) ? await connectionsOfPrincipal(connections, to.slice(USER_PREFIX.length)) : [to]
+  const recipients = to.startsWith(USER_PREFIX)
+    ? await connectionsOfPrincipal(connections, to.slice(USER_PREFIX.length))
+    : [to]
   const text = JSON.stringify({from: options.sender, to, data: options.data})
   const result: DirectResult = {failed: 0, gone: 0, sent: 0}
   await Promise.all(
@@ -296,7 +328,9 @@ export async function sendDirect(options: SendDirectOptions): Promise<DirectResu
         }
 
         result.gone++
-        await connections.removeGone(recipient).catch((cleanupError: unknown) => options.onError?.(recipient, cleanupError))
+        await connections
+          .removeGone(recipient)
+          .catch((cleanupError: unknown) => options.onError?.(recipient, cleanupError))
       }
     }),
   )
@@ -316,7 +350,11 @@ export const ROOM_SHARD_MAX_RECIPIENTS = 5000
  * connection: here the audience is known, so each task carries its recipients (`pending`) and no scan, and the
  * tasks share the broadcast's budget of posts per second.
  */
-export function planRoomShards(broadcast: BroadcastSpec, members: string[], settings: Pick<FanoutSettings, 'postsPerSecond' | 'shards'>): ShardTask[] {
+export function planRoomShards(
+  broadcast: BroadcastSpec,
+  members: string[],
+  settings: Pick<FanoutSettings, 'postsPerSecond' | 'shards'>,
+): ShardTask[] {
   const perTask = Math.min(ROOM_SHARD_MAX_RECIPIENTS, Math.ceil(members.length / settings.shards))
   const tasks = Math.ceil(members.length / perTask)
   return Array.from({length: tasks}, (_, index) => ({

@@ -12,7 +12,15 @@ export interface WebSocketRequestContext {
   eventType: 'CONNECT' | 'DISCONNECT' | 'MESSAGE'
   extendedRequestId: string
   /** With AWS_IAM authorization on $connect, also who signed: accessKey, accountId, caller, user, userArn. */
-  identity: {accessKey?: string; accountId?: string; caller?: string; sourceIp: string; user?: string; userAgent?: string; userArn?: string}
+  identity: {
+    accessKey?: string
+    accountId?: string
+    caller?: string
+    sourceIp: string
+    user?: string
+    userAgent?: string
+    userArn?: string
+  }
   messageDirection: 'IN'
   messageId?: string
   requestId: string

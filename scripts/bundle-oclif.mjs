@@ -59,4 +59,6 @@ for (const name of ['Args', 'Command', 'CommandHelp', 'Flags', 'Help', 'execute'
   if (!core[name]) throw new Error(`bundle-oclif: the bundle has no ${name}`)
 }
 
-console.log(`bundled @oclif/core into dist/src/ui/oclif-core.cjs (${(bundle.length / 1024).toFixed(0)} KB, ${rewritten} dynamic imports routed)`)
+console.log(
+  `bundled @oclif/core into dist/src/ui/oclif-core.cjs (${(bundle.length / 1024).toFixed(0)} KB, ${rewritten} dynamic imports routed)`,
+)

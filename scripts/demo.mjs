@@ -18,7 +18,10 @@ const work = mkdtempSync(join(tmpdir(), 'wsapi-demo-'))
 const project = join(work, 'chat')
 
 // init's own "Next steps" would point into a folder this script deletes: print ours instead.
-const init = spawnSync(process.execPath, [bin, 'init', project, '--yes', '--json'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
+const init = spawnSync(process.execPath, [bin, 'init', project, '--yes', '--json'], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'pipe'],
+})
 if (init.status !== 0) {
   process.stderr.write(init.stderr)
   rmSync(work, {force: true, recursive: true})
@@ -28,7 +31,9 @@ if (init.status !== 0) {
 console.log(`Scaffolded a chat project into ${project} (temporary: deleted when the demo stops).`)
 console.log(`To keep a project of your own: ${wsapi} init chat\n`)
 
-const dev = spawn(process.execPath, [bin, 'dev', '--dir', project, '--json', ...process.argv.slice(2)], {stdio: ['ignore', 'pipe', 'inherit']})
+const dev = spawn(process.execPath, [bin, 'dev', '--dir', project, '--json', ...process.argv.slice(2)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
 createInterface({input: dev.stdout}).once('line', (line) => {
   let ready
   try {

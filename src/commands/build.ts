@@ -15,13 +15,24 @@ Offline: it makes no AWS call. The same sources always give byte-identical zips.
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'Build the project in the current folder'},
-    {command: '<%= config.bin %> <%= command.id %> --dir chat --json', description: 'Build ./chat and print the artifacts as JSON'},
+    {
+      command: '<%= config.bin %> <%= command.id %> --dir chat --json',
+      description: 'Build ./chat and print the artifacts as JSON',
+    },
   ]
 
   static override flags = {
     dir: Flags.string({char: 'd', default: '.', description: 'Project folder (holding template.yaml).'}),
-    stage: Flags.string({char: 's', description: "Stage whose stack <project>-<stage> the S3 keys are named for. [default: the template's StageName default]"}),
-    typecheck: Flags.boolean({allowNo: true, default: true, description: "Type-check the handlers first (with the project's TypeScript, else wsapi's) and stop on errors."}),
+    stage: Flags.string({
+      char: 's',
+      description:
+        "Stage whose stack <project>-<stage> the S3 keys are named for. [default: the template's StageName default]",
+    }),
+    typecheck: Flags.boolean({
+      allowNo: true,
+      default: true,
+      description: "Type-check the handlers first (with the project's TypeScript, else wsapi's) and stop on errors.",
+    }),
   }
 
   static override summary = 'Bundle the functions and write a deployable template (no AWS calls).'
@@ -30,9 +41,17 @@ Offline: it makes no AWS call. The same sources always give byte-identical zips.
     const {flags} = await this.parse(Build)
     const project = loadProject(resolve(flags.dir), {stage: flags.stage})
     const result = await buildProject(project, {output: this.out, typecheck: flags.typecheck})
-    const rows = result.functions.map((fn) => [fn.logicalId, fn.codePath, formatBytes(fn.bundleBytes), formatBytes(fn.zipBytes), fn.sha256.slice(0, 12)])
+    const rows = result.functions.map((fn) => [
+      fn.logicalId,
+      fn.codePath,
+      formatBytes(fn.bundleBytes),
+      formatBytes(fn.zipBytes),
+      fn.sha256.slice(0, 12),
+    ])
     this.out.info(table(rows, {header: ['Function', 'Source', 'Bundle', 'Zip', 'SHA-256']}))
-    this.out.success(`Built ${result.functions.length} functions → ${relative(process.cwd(), result.templatePath) || result.templatePath}`)
+    this.out.success(
+      `Built ${result.functions.length} functions → ${relative(process.cwd(), result.templatePath) || result.templatePath}`,
+    )
     return buildReport(result)
   }
 }

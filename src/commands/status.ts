@@ -27,7 +27,11 @@ export default class Status extends WsapiCommand {
   async run(): Promise<StatusResult> {
     const {flags} = await this.parse(Status)
     const {stackStatus} = await import('../lib/deploy/index.js')
-    const result = await stackStatus({aws: {...awsOptionsFrom(flags), onWarning: (message) => this.out.warn(message)}, dir: resolve(flags.dir), stage: flags.stage})
+    const result = await stackStatus({
+      aws: {...awsOptionsFrom(flags), onWarning: (message) => this.out.warn(message)},
+      dir: resolve(flags.dir),
+      stage: flags.stage,
+    })
     if (!result.deployed) {
       this.out.info(
         result.deployedIn
@@ -39,14 +43,38 @@ export default class Status extends WsapiCommand {
 
     const rows = [
       ['Stack', colors.bold(result.stackName)],
-      ['Status', `${colorStatus(terminalLine(result.status))}${result.statusReason ? colors.dim(`  ${terminalLine(result.statusReason)}`) : ''}`],
+      [
+        'Status',
+        `${colorStatus(terminalLine(result.status))}${result.statusReason ? colors.dim(`  ${terminalLine(result.statusReason)}`) : ''}`,
+      ],
       ['Region', result.region],
-      ['Last update', result.lastUpdatedAt ? `${result.lastUpdatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (${timeAgo(result.lastUpdatedAt)})` : '-'],
-      ['Resources', `${result.resources.total}${result.resources.total > 0 ? `: ${Object.entries(result.resources.byStatus).map(([status, count]) => `${count} ${colorStatus(status)}`).join(', ')}` : ''}`],
+      [
+        'Last update',
+        result.lastUpdatedAt
+          ? `${result.lastUpdatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} (${timeAgo(result.lastUpdatedAt)})`
+          : '-',
+      ],
+      [
+        'Resources',
+        `${result.resources.total}${
+          result.resources.total > 0
+            ? `: ${Object.entries(result.resources.byStatus)
+                .map(([status, count]) => `${count} ${colorStatus(status)}`)
+                .join(', ')}`
+            : ''
+        }`,
+      ],
     ]
     this.out.info(table(rows))
     if (result.resources.total > 0) {
-      this.out.info(table(Object.entries(result.resources.byType).map(([type, count]) => [`  ${String(count).padStart(3)}`, colors.dim(type)])))
+      this.out.info(
+        table(
+          Object.entries(result.resources.byType).map(([type, count]) => [
+            `  ${String(count).padStart(3)}`,
+            colors.dim(type),
+          ]),
+        ),
+      )
     }
 
     if (Object.keys(result.outputs).length > 0) this.out.info(renderOutputs(result.outputs))

@@ -33,7 +33,11 @@ export class WsapiError extends Error {
 
   /** Works across duplicate copies of this module (bundled runtime, tests). */
   static is(value: unknown): value is WsapiError {
-    return value instanceof Error && typeof (value as Partial<WsapiError>).exit === 'number' && typeof (value as Partial<WsapiError>).code === 'string'
+    return (
+      value instanceof Error &&
+      typeof (value as Partial<WsapiError>).exit === 'number' &&
+      typeof (value as Partial<WsapiError>).code === 'string'
+    )
   }
 }
 

@@ -6,7 +6,10 @@ import {fileURLToPath} from 'node:url'
 const FROM_SOURCES = import.meta.url.endsWith('.ts')
 
 /** The wsapi package root: this file is src/lib/paths.ts under tsx, dist/src/lib/paths.js when built. */
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), ...(FROM_SOURCES ? ['..', '..'] : ['..', '..', '..']))
+export const PACKAGE_ROOT = join(
+  dirname(fileURLToPath(import.meta.url)),
+  ...(FROM_SOURCES ? ['..', '..'] : ['..', '..', '..']),
+)
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates')
 export const RUNTIME_DIR = join(PACKAGE_ROOT, 'runtime')
 

@@ -15,15 +15,21 @@ export const PARAMETER_ENV_PREFIX = 'WSAPI_PARAMETER_'
 /** Reads all of standard input; a secret is one line, so one trailing line break is dropped. Refuses a terminal. */
 export async function readSecretFromStdin(flag: string, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
   if (stdin.isTTY) {
-    throw new UsageError(`${flag} reads the secret from a pipe (e.g. \`pass show api-token | wsapi …\`), not from a terminal; in a terminal, use the environment variable instead.`, {
-      code: 'SECRET_STDIN_TTY',
-    })
+    throw new UsageError(
+      `${flag} reads the secret from a pipe (e.g. \`pass show api-token | wsapi …\`), not from a terminal; in a terminal, use the environment variable instead.`,
+      {
+        code: 'SECRET_STDIN_TTY',
+      },
+    )
   }
 
   const chunks: Buffer[] = []
   for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
-  const value = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
-  if (value === '') throw new UsageError(`${flag}: standard input was empty; pipe the secret in.`, {code: 'EMPTY_SECRET'})
+  const value = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
+  if (value === '')
+    throw new UsageError(`${flag}: standard input was empty; pipe the secret in.`, {code: 'EMPTY_SECRET'})
   return value
 }
 
@@ -40,10 +46,18 @@ export interface TokenInput {
 /** The $connect token from --token, WSAPI_TOKEN or --token-stdin (at most one), or undefined. */
 export async function resolveTokenInput(input: TokenInput): Promise<string | undefined> {
   const fromEnv = input.env[TOKEN_ENV]
-  const ways = [input.flag !== undefined ? '--token' : '', fromEnv !== undefined ? TOKEN_ENV : '', input.stdin ? '--token-stdin' : ''].filter(Boolean)
-  if (ways.length > 1) throw new UsageError(`The token is given ${ways.length} ways (${ways.join(', ')}): give it one way only.`, {code: 'AMBIGUOUS_SECRET'})
+  const ways = [
+    input.flag !== undefined ? '--token' : '',
+    fromEnv !== undefined ? TOKEN_ENV : '',
+    input.stdin ? '--token-stdin' : '',
+  ].filter(Boolean)
+  if (ways.length > 1)
+    throw new UsageError(`The token is given ${ways.length} ways (${ways.join(', ')}): give it one way only.`, {
+      code: 'AMBIGUOUS_SECRET',
+    })
   if (input.stdin) return input.readStdin()
-  if (fromEnv !== undefined && fromEnv === '') throw new UsageError(`${TOKEN_ENV} is set but empty: set it to the token, or unset it.`, {code: 'EMPTY_SECRET'})
+  if (fromEnv !== undefined && fromEnv === '')
+    throw new UsageError(`${TOKEN_ENV} is set but empty: set it to the token, or unset it.`, {code: 'EMPTY_SECRET'})
   return fromEnv ?? input.flag
 }
 
@@ -71,16 +85,34 @@ export async function resolveParameterInput(input: ParameterInput): Promise<Para
   for (const [variable, value] of Object.entries(input.env)) {
     if (!variable.startsWith(PARAMETER_ENV_PREFIX) || value === undefined) continue
     const name = variable.slice(PARAMETER_ENV_PREFIX.length)
-    if (!/^[A-Za-z0-9]+$/.test(name)) throw new UsageError(`${variable}: a parameter name has only letters and digits, e.g. ${PARAMETER_ENV_PREFIX}AuthTokenSecret.`, {code: 'INVALID_PARAMETER'})
-    if (Object.hasOwn(given, name)) throw new UsageError(`${name} is given by --parameter and by ${variable}: give it one way only.`, {code: 'AMBIGUOUS_SECRET'})
+    if (!/^[A-Za-z0-9]+$/.test(name))
+      throw new UsageError(
+        `${variable}: a parameter name has only letters and digits, e.g. ${PARAMETER_ENV_PREFIX}AuthTokenSecret.`,
+        {code: 'INVALID_PARAMETER'},
+      )
+    if (Object.hasOwn(given, name))
+      throw new UsageError(`${name} is given by --parameter and by ${variable}: give it one way only.`, {
+        code: 'AMBIGUOUS_SECRET',
+      })
     fromEnvironment[name] = value
   }
 
   const name = input.stdinName
   if (name !== undefined) {
-    if (!/^[A-Za-z0-9]+$/.test(name)) throw new UsageError(`Invalid --parameter-stdin ${JSON.stringify(name)}: give the parameter's name, e.g. --parameter-stdin AuthTokenSecret.`, {code: 'INVALID_PARAMETER'})
-    const other = Object.hasOwn(given, name) ? '--parameter' : Object.hasOwn(fromEnvironment, name) ? `${PARAMETER_ENV_PREFIX}${name}` : undefined
-    if (other) throw new UsageError(`${name} is given by --parameter-stdin and by ${other}: give it one way only.`, {code: 'AMBIGUOUS_SECRET'})
+    if (!/^[A-Za-z0-9]+$/.test(name))
+      throw new UsageError(
+        `Invalid --parameter-stdin ${JSON.stringify(name)}: give the parameter's name, e.g. --parameter-stdin AuthTokenSecret.`,
+        {code: 'INVALID_PARAMETER'},
+      )
+    const other = Object.hasOwn(given, name)
+      ? '--parameter'
+      : Object.hasOwn(fromEnvironment, name)
+        ? `${PARAMETER_ENV_PREFIX}${name}`
+        : undefined
+    if (other)
+      throw new UsageError(`${name} is given by --parameter-stdin and by ${other}: give it one way only.`, {
+        code: 'AMBIGUOUS_SECRET',
+      })
     given[name] = await input.readStdin()
   }
 
@@ -89,6 +121,8 @@ export async function resolveParameterInput(input: ParameterInput): Promise<Para
 
 /** The values for a template: the given ones, plus the environment's for declared parameters not given. */
 export function parametersFor(declared: string[], values: ParameterValues): Record<string, string> {
-  const fromEnvironment = Object.fromEntries(Object.entries(values.fromEnvironment).filter(([name]) => declared.includes(name)))
+  const fromEnvironment = Object.fromEntries(
+    Object.entries(values.fromEnvironment).filter(([name]) => declared.includes(name)),
+  )
   return {...fromEnvironment, ...values.given}
 }

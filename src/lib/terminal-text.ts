@@ -35,5 +35,7 @@ export function terminalText(text: string): string {
 
 /** The same for text that must stay on one line (a log line, a table cell): line feeds become `\n`, tabs `\t`. */
 export function terminalLine(text: string): string {
-  return terminalText(text).replaceAll('\n', String.raw`\n`).replaceAll('\t', String.raw`\t`)
+  return terminalText(text)
+    .replaceAll('\n', String.raw`\n`)
+    .replaceAll('\t', String.raw`\t`)
 }

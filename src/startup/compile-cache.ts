@@ -31,7 +31,8 @@ interface ModuleInternals {
 }
 
 export function compileCacheDirectory(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.WSAPI_COMPILE_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'wsapi', 'compile-cache')
+  const base =
+    env.WSAPI_COMPILE_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'wsapi', 'compile-cache')
   // V8 rejects another version's data anyway; separate folders keep one upgrade from churning another's entries.
   return join(base, `${process.version}-${process.arch}`)
 }
@@ -81,7 +82,10 @@ export function enableCompileCache(env: NodeJS.ProcessEnv = process.env): Compil
       return compile.call(this, content, filename)
     }
 
-    const file = join(directory, createHash('sha256').update(filename).update('\0').update(content).digest('hex').slice(0, 40))
+    const file = join(
+      directory,
+      createHash('sha256').update(filename).update('\0').update(content).digest('hex').slice(0, 40),
+    )
     let cachedData: Buffer | undefined
     try {
       cachedData = readFileSync(file)

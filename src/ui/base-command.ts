@@ -19,11 +19,16 @@ export abstract class WsapiCommand extends Command {
   private cachedOutput?: Output
 
   protected get out(): Output {
-    this.cachedOutput ??= terminalOutput({debug: this.argv.includes('--verbose') || Boolean(process.env.WSAPI_DEBUG), json: this.jsonEnabled()})
+    this.cachedOutput ??= terminalOutput({
+      debug: this.argv.includes('--verbose') || Boolean(process.env.WSAPI_DEBUG),
+      json: this.jsonEnabled(),
+    })
     return this.cachedOutput
   }
 
-  protected override async catch(error: Error & {code?: string; exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+  protected override async catch(
+    error: Error & {code?: string; exitCode?: number; oclif?: {exit?: number}},
+  ): Promise<unknown> {
     // ExitError (this.exit) carries its own code and prints nothing.
     const exit = error.code === 'EEXIT' ? undefined : WsapiError.is(error) ? error.exit : error.oclif?.exit
     if (exit === undefined) return super.catch(error)

@@ -1,4 +1,10 @@
-import {type BenchProgress, type BenchResult, formatCounts as counts, type LatencySummary, type RoomReport} from '../lib/bench/index.js'
+import {
+  type BenchProgress,
+  type BenchResult,
+  formatCounts as counts,
+  type LatencySummary,
+  type RoomReport,
+} from '../lib/bench/index.js'
 import {terminalLine} from '../lib/terminal-text.js'
 import {colors, table} from './output.js'
 
@@ -20,7 +26,13 @@ function plural(count: number, word: string): string {
  * the previous one ended, so the bar never goes backwards (the phases' own percentages would: 30 % of
  * the sends, then 28 % of the deliveries).
  */
-const PHASE_SPAN = {closing: [1, 1], connecting: [0, 0.2], joining: [0.2, 0.25], sending: [0.25, 0.8], waiting: [0.8, 1]} as const
+const PHASE_SPAN = {
+  closing: [1, 1],
+  connecting: [0, 0.2],
+  joining: [0.2, 0.25],
+  sending: [0.25, 0.8],
+  waiting: [0.8, 1],
+} as const
 
 /** The progress bar's position and label for a progress report. */
 export function progressLine(progress: BenchProgress): {fraction: number; label: string} {
@@ -30,25 +42,40 @@ export function progressLine(progress: BenchProgress): {fraction: number; label:
     case 'connecting': {
       const settled = progress.connected + progress.failed
       const failed = progress.failed > 0 ? colors.red(` (${progress.failed} failed)`) : ''
-      return {fraction: at(settled, progress.clients), label: `connecting ${progress.connected}/${progress.clients} clients${failed}`}
+      return {
+        fraction: at(settled, progress.clients),
+        label: `connecting ${progress.connected}/${progress.clients} clients${failed}`,
+      }
     }
 
     case 'joining': {
-      return {fraction: at(progress.joined ?? 0, progress.connected), label: `joining ${progress.joined ?? 0}/${progress.connected} clients to the room`}
+      return {
+        fraction: at(progress.joined ?? 0, progress.connected),
+        label: `joining ${progress.joined ?? 0}/${progress.connected} clients to the room`,
+      }
     }
 
     case 'sending': {
-      return {fraction: at(progress.sent, progress.planned), label: `sending ${progress.sent}/${progress.planned} messages · ${progress.received}/${progress.expected} delivered`}
+      return {
+        fraction: at(progress.sent, progress.planned),
+        label: `sending ${progress.sent}/${progress.planned} messages · ${progress.received}/${progress.expected} delivered`,
+      }
     }
 
     default: {
-      return {fraction: at(progress.received, progress.expected), label: `${progress.phase} · ${progress.received}/${progress.expected} delivered`}
+      return {
+        fraction: at(progress.received, progress.expected),
+        label: `${progress.phase} · ${progress.received}/${progress.expected} delivered`,
+      }
     }
   }
 }
 
 const EXPECTATION_TEXT = {all: 'every client, the sender included', others: 'every client but the sender'}
-const ROOM_EXPECTATION_TEXT = {all: 'every member of the room, the sender included', others: 'every member of the room but the sender'}
+const ROOM_EXPECTATION_TEXT = {
+  all: 'every member of the room, the sender included',
+  others: 'every member of the room but the sender',
+}
 
 /** `lobby: 10 of 10 joined`, with why the others did not (the API's words, shown not obeyed). */
 function roomRow(room: RoomReport): string[] {
@@ -64,14 +91,20 @@ export function renderBenchSummary(result: BenchResult, source?: string): string
   const bad = (count: number, text: string) => (count > 0 ? colors.red(text) : text)
   const rows: string[][] = [
     ['Target', `${settings.url}${source ? colors.dim(` (${source})`) : ''}`],
-    ['Route', `${settings.route} via "${settings.routeField}"; each ${result.room ? 'message' : 'broadcast'} should reach ${(result.room ? ROOM_EXPECTATION_TEXT : EXPECTATION_TEXT)[settings.expect]}`],
+    [
+      'Route',
+      `${settings.route} via "${settings.routeField}"; each ${result.room ? 'message' : 'broadcast'} should reach ${(result.room ? ROOM_EXPECTATION_TEXT : EXPECTATION_TEXT)[settings.expect]}`,
+    ],
     ...(result.room ? [roomRow(result.room)] : []),
     [
       'Connections',
       [
         `${connections.open} of ${connections.requested} open at ${settings.rate}/s`,
         // Failure reasons and samples quote the server (error texts, frames it sent): shown, not obeyed.
-        bad(connections.failed, `${connections.failed} failed${connections.failed > 0 ? ` (${terminalLine(counts(connections.failures))})` : ''}`),
+        bad(
+          connections.failed,
+          `${connections.failed} failed${connections.failed > 0 ? ` (${terminalLine(counts(connections.failures))})` : ''}`,
+        ),
         `${Object.values(connections.dropped).reduce((a, b) => a + b, 0)} dropped${Object.keys(connections.dropped).length > 0 ? ` (close ${counts(connections.dropped)})` : ''}`,
       ].join(' · '),
     ],
@@ -94,10 +127,23 @@ export function renderBenchSummary(result: BenchResult, source?: string): string
         ...(deliveries.unexpected > 0 ? [colors.yellow(`${deliveries.unexpected} unexpected`)] : []),
       ].join(' · '),
     ],
-    ['Error frames', bad(errorFrames.total, `${errorFrames.total}${errorFrames.total > 0 ? ` (${terminalLine(counts(errorFrames.byMessage))})` : ''}`)],
-    ['Other frames', `${otherFrames.total}${otherFrames.samples.length > 0 ? colors.dim(`  e.g. ${terminalLine(otherFrames.samples[0])}`) : ''}`],
+    [
+      'Error frames',
+      bad(
+        errorFrames.total,
+        `${errorFrames.total}${errorFrames.total > 0 ? ` (${terminalLine(counts(errorFrames.byMessage))})` : ''}`,
+      ),
+    ],
+    [
+      'Other frames',
+      `${otherFrames.total}${otherFrames.samples.length > 0 ? colors.dim(`  e.g. ${terminalLine(otherFrames.samples[0])}`) : ''}`,
+    ],
   ]
-  const latencyRow = (name: string, summary: LatencySummary) => [name, String(summary.count), ...[summary.p50, summary.p95, summary.p99, summary.max].map((ms) => formatMs(ms))]
+  const latencyRow = (name: string, summary: LatencySummary) => [
+    name,
+    String(summary.count),
+    ...[summary.p50, summary.p95, summary.p99, summary.max].map((ms) => formatMs(ms)),
+  ]
   const latency = table(
     [
       latencyRow('Connect', connections.connect),
@@ -109,7 +155,13 @@ export function renderBenchSummary(result: BenchResult, source?: string): string
   )
   const notes = [
     `Fan-out latency runs from the send to a recipient's first copy (one monotonic clock); "last recipient" counts complete messages only.`,
-    ...(result.timedOut ? [colors.yellow(`Stopped waiting ${settings.timeoutMs / 1000} s after the last send with deliveries missing (--timeout).`)] : []),
+    ...(result.timedOut
+      ? [
+          colors.yellow(
+            `Stopped waiting ${settings.timeoutMs / 1000} s after the last send with deliveries missing (--timeout).`,
+          ),
+        ]
+      : []),
   ]
   return [table(rows), '', latency, '', ...notes.map((note) => colors.dim(note))].join('\n')
 }

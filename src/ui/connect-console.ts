@@ -31,14 +31,26 @@ export class InteractiveConsole extends Notices implements ChatInput, ChatView {
     if (message.binary) this.print(arrow + this.colors.magenta(describeBinary(message.data)))
     else if (message.error) {
       const id = message.error.requestId ? ` (requestId ${message.error.requestId})` : ''
-      this.print(arrow + this.colors.red(terminalText(`✖ API Gateway error frame: ${message.error.message} — ${message.error.hint}${id}`)))
+      this.print(
+        arrow +
+          this.colors.red(
+            terminalText(`✖ API Gateway error frame: ${message.error.message} — ${message.error.hint}${id}`),
+          ),
+      )
     } else {
       // A room's message (or a direct one) says so before its body: `< [lobby] {…}`.
       const origin = messageOrigin(message.text)
       const label = origin ? `${terminalText(originLabel(origin))} ` : ''
       const lead = arrow + (label ? this.colors.cyan(label) : '')
       if (this.options.raw) this.print(lead + terminalText(message.text))
-      else this.print(prefixed(lead, 2 + label.length, layoutJson(message.text, {indent: 2, style: this.style}) ?? terminalText(message.text)))
+      else
+        this.print(
+          prefixed(
+            lead,
+            2 + label.length,
+            layoutJson(message.text, {indent: 2, style: this.style}) ?? terminalText(message.text),
+          ),
+        )
     }
   }
 

@@ -5,7 +5,6 @@ import {oneLine} from '../lib/connect/format.js'
 import {terminalText} from '../lib/terminal-text.js'
 import {type ChatTerminalOptions, StderrNotices} from './connect-notices.js'
 
-// eslint-disable-next-line no-control-regex
 const DEL_AND_C1 = /[\u007F-\u009F]/g
 
 /**
@@ -24,7 +23,11 @@ export class ScriptView extends StderrNotices implements ChatView {
     if (message.keepaliveReply) return
     this.flagError(message)
     if (this.terminal) {
-      const text = message.binary ? message.data.toString('base64') : this.options.raw ? message.text : oneLine(message.text)
+      const text = message.binary
+        ? message.data.toString('base64')
+        : this.options.raw
+          ? message.text
+          : oneLine(message.text)
       process.stdout.write(`${terminalText(text)}\n`)
     } else if (this.options.raw) process.stdout.write(Buffer.concat([message.data, Buffer.from('\n')]))
     else process.stdout.write(`${message.binary ? message.data.toString('base64') : oneLine(message.text)}\n`)
@@ -53,9 +56,17 @@ export class JsonLinesView extends StderrNotices implements ChatView {
     this.record({data: message.text, direction: 'out', time: message.time, ...(message.keepalive && {keepalive: true})})
   }
 
-  private record({data, direction, time, ...extra}: {data: string; direction: 'in' | 'out'; time: Date} & Record<string, unknown>): void {
+  private record({
+    data,
+    direction,
+    time,
+    ...extra
+  }: {data: string; direction: 'in' | 'out'; time: Date} & Record<string, unknown>): void {
     // JSON.stringify escapes C0 controls but writes DEL and C1 as they are: \u escapes are the same JSON, safe on a terminal.
-    const json = JSON.stringify({time: time.toISOString(), direction, data, ...extra}).replaceAll(DEL_AND_C1, (char) => `\\u${char.codePointAt(0)!.toString(16).padStart(4, '0')}`)
+    const json = JSON.stringify({time: time.toISOString(), direction, data, ...extra}).replaceAll(
+      DEL_AND_C1,
+      (char) => `\\u${char.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+    )
     process.stdout.write(`${json}\n`)
   }
 }

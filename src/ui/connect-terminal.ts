@@ -23,5 +23,8 @@ export function chatTerminal(options: ChatTerminalOptions): {input: ChatInput; v
     return {input: console, view: console}
   }
 
-  return {input: new StdinLines(options.readStdin), view: options.json ? new JsonLinesView(options) : new ScriptView(options)}
+  return {
+    input: new StdinLines(options.readStdin),
+    view: options.json ? new JsonLinesView(options) : new ScriptView(options),
+  }
 }

@@ -29,8 +29,16 @@ export async function askParameter(parameter: TemplateParameter): Promise<string
 /** Deploy these changes? Yes by default, unless something is removed or replaced. */
 export async function confirmChangeSet(plan: ChangeSetPlan): Promise<boolean> {
   const {input} = await import('@inquirer/prompts')
-  const risky = plan.changes.some((change) => change.action === 'Remove' || (change.action === 'Modify' && change.replacement === 'True'))
-  return asking(() => askYesNo(input, `${plan.operation === 'CREATE' ? 'Create' : 'Update'} ${plan.stackName} with these ${plan.changes.length} changes?`, !risky))
+  const risky = plan.changes.some(
+    (change) => change.action === 'Remove' || (change.action === 'Modify' && change.replacement === 'True'),
+  )
+  return asking(() =>
+    askYesNo(
+      input,
+      `${plan.operation === 'CREATE' ? 'Create' : 'Update'} ${plan.stackName} with these ${plan.changes.length} changes?`,
+      !risky,
+    ),
+  )
 }
 
 /** Destroy asks for the stack name typed out: deleting the table deletes its data. */

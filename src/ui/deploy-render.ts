@@ -22,7 +22,12 @@ function replacement(change: ResourceChangeInfo): string {
 
 /** The change set summary: action, logical id, type, replacement. */
 export function renderChanges(changes: ResourceChangeInfo[]): string {
-  const rows = changes.map((change) => [(ACTION[change.action] ?? ((text: string) => text))(terminalLine(change.action)), terminalLine(change.logicalId), ansis.dim(terminalLine(change.resourceType)), replacement(change)])
+  const rows = changes.map((change) => [
+    (ACTION[change.action] ?? ((text: string) => text))(terminalLine(change.action)),
+    terminalLine(change.logicalId),
+    ansis.dim(terminalLine(change.resourceType)),
+    replacement(change),
+  ])
   return table(rows, {header: ['Action', 'Logical ID', 'Type', 'Replacement']})
     .split('\n')
     .map((line) => `  ${line}`)
@@ -33,21 +38,35 @@ export function countChanges(changes: ResourceChangeInfo[]): string {
   const counts = ['Add', 'Modify', 'Remove', 'Dynamic', 'Import']
     .map((action) => [action, changes.filter((change) => change.action === action).length] as const)
     .filter(([, count]) => count > 0)
-    .map(([action, count]) => `${count} to ${action === 'Add' ? 'add' : action === 'Remove' ? 'remove' : action === 'Modify' ? 'modify' : action.toLowerCase()}`)
+    .map(
+      ([action, count]) =>
+        `${count} to ${action === 'Add' ? 'add' : action === 'Remove' ? 'remove' : action === 'Modify' ? 'modify' : action.toLowerCase()}`,
+    )
   return counts.join(', ')
 }
 
 /** Outputs as aligned `key  value` lines, WebSocketUrl (first) in bold. */
 export function renderOutputs(outputs: Record<string, string>): string {
   // A stack's outputs are its own values (a stack of the same name may not be wsapi's): shown, never obeyed.
-  const rows = Object.entries(outputs).map(([key, value]) => [terminalLine(key), key === 'WebSocketUrl' ? ansis.bold(terminalLine(value)) : terminalLine(value)])
-  return ['Outputs:', ...table(rows).split('\n').map((line) => `  ${line}`)].join('\n')
+  const rows = Object.entries(outputs).map(([key, value]) => [
+    terminalLine(key),
+    key === 'WebSocketUrl' ? ansis.bold(terminalLine(value)) : terminalLine(value),
+  ])
+  return [
+    'Outputs:',
+    ...table(rows)
+      .split('\n')
+      .map((line) => `  ${line}`),
+  ].join('\n')
 }
 
 /** CloudFormation's reasons quote other services (and values of the stack): their controls are shown, never obeyed. */
 export function renderFailures(reasons: FailureReason[]): string {
   return reasons
-    .map((reason) => `  ${colorStatus(terminalLine(reason.status))}  ${terminalLine(reason.logicalId)} ${ansis.dim(`(${terminalLine(reason.resourceType)})`)}\n    ${terminalLine(reason.reason) || 'no reason given'}`)
+    .map(
+      (reason) =>
+        `  ${colorStatus(terminalLine(reason.status))}  ${terminalLine(reason.logicalId)} ${ansis.dim(`(${terminalLine(reason.resourceType)})`)}\n    ${terminalLine(reason.reason) || 'no reason given'}`,
+    )
     .join('\n')
 }
 

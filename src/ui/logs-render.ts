@@ -2,7 +2,16 @@ import type {LogLine} from '../lib/logs/index.js'
 import {terminalText} from '../lib/terminal-text.js'
 import {colors} from './output.js'
 
-const PALETTE = [colors.cyan, colors.magenta, colors.yellow, colors.green, colors.blue, colors.cyanBright, colors.magentaBright, colors.yellowBright]
+const PALETTE = [
+  colors.cyan,
+  colors.magenta,
+  colors.yellow,
+  colors.green,
+  colors.blue,
+  colors.cyanBright,
+  colors.magentaBright,
+  colors.yellowBright,
+]
 const NAME_WIDTH = 12
 
 /** The same colour for a function on every run: picked from its name. */
@@ -13,7 +22,11 @@ export function functionColor(name: string): (text: string) => string {
   return PALETTE[hash % PALETTE.length]
 }
 
-const LEVEL_COLORS: Record<string, (text: string) => string> = {ERROR: colors.red, FATAL: colors.red, WARN: colors.yellow}
+const LEVEL_COLORS: Record<string, (text: string) => string> = {
+  ERROR: colors.red,
+  FATAL: colors.red,
+  WARN: colors.yellow,
+}
 
 /**
  * A log line for a person: time (UTC), the function's short name in its colour, the level, the message.

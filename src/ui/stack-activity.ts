@@ -36,7 +36,10 @@ export function formatActivity(activity: StackActivity, options: {count?: boolea
   const {event} = activity
   const count = options.count && activity.total > 0 ? ansis.dim(`[${activity.done}/${activity.total}] `) : ''
   const reasonText = event.reason ? terminalLine(event.reason) : ''
-  const reason = reasonText && reasonText !== 'User Initiated' ? `  ${statusTone(event.status) === 'failure' ? ansis.red(reasonText) : ansis.dim(reasonText)}` : ''
+  const reason =
+    reasonText && reasonText !== 'User Initiated'
+      ? `  ${statusTone(event.status) === 'failure' ? ansis.red(reasonText) : ansis.dim(reasonText)}`
+      : ''
   return `  ${ansis.dim(formatElapsed(activity.elapsedMs).padStart(5))}  ${count}${pad(colorStatus(terminalLine(event.status)), 22)}${pad(terminalLine(event.logicalId), 26)}${ansis.dim(terminalLine(event.resourceType))}${reason}`
 }
 
@@ -75,7 +78,9 @@ export function terminalActivity(options: TerminalActivityOptions): ActivityList
   const drawBar = () => {
     if (!info) return
     const total = info.total > 0 ? `${done}/${info.total}` : `${done} done`
-    write(`\r\u001B[2K  ${info.total > 0 ? `${progressBar(done, info.total)} ` : ''}${total}  ${formatElapsed(Date.now() - startedAt)}${lastStatus ? `  ${colorStatus(lastStatus)}` : ''}`)
+    write(
+      `\r\u001B[2K  ${info.total > 0 ? `${progressBar(done, info.total)} ` : ''}${total}  ${formatElapsed(Date.now() - startedAt)}${lastStatus ? `  ${colorStatus(lastStatus)}` : ''}`,
+    )
     barShown = true
   }
 

@@ -24,7 +24,10 @@ describe('AWS profiles (spawned, fake AWS over HTTP)', function () {
 
   /** The fake's environment, but with the shared files where the AWS CLI puts them, under HOME. */
   const status = (env: NodeJS.ProcessEnv, args: string[] = []) =>
-    runCli(['status', ...args], {cwd: dir, env: {...fake.env, AWS_CONFIG_FILE: '', AWS_SHARED_CREDENTIALS_FILE: '', HOME: home, ...env}})
+    runCli(['status', ...args], {
+      cwd: dir,
+      env: {...fake.env, AWS_CONFIG_FILE: '', AWS_SHARED_CREDENTIALS_FILE: '', HOME: home, ...env},
+    })
 
   function writeAwsFiles(config?: string, credentials?: string) {
     mkdirSync(join(home, '.aws'), {recursive: true})
@@ -33,14 +36,30 @@ describe('AWS profiles (spawned, fake AWS over HTTP)', function () {
   }
 
   it('--profile naming no profile says so, whatever else is set (config file or not, --region or not)', async () => {
-    const noFiles = await status({AWS_ACCESS_KEY_ID: '', AWS_REGION: '', AWS_SECRET_ACCESS_KEY: ''}, ['--profile', 'nosuch', '--region', 'eu-west-1'])
+    const noFiles = await status({AWS_ACCESS_KEY_ID: '', AWS_REGION: '', AWS_SECRET_ACCESS_KEY: ''}, [
+      '--profile',
+      'nosuch',
+      '--region',
+      'eu-west-1',
+    ])
     assert.equal(noFiles.code, 2)
-    assert.equal(noFiles.stderr, 'Error: The AWS profile "nosuch" is not in ~/.aws/config or ~/.aws/credentials: fix --profile, create it with `aws configure --profile nosuch`.\n')
+    assert.equal(
+      noFiles.stderr,
+      'Error: The AWS profile "nosuch" is not in ~/.aws/config or ~/.aws/credentials: fix --profile, create it with `aws configure --profile nosuch`.\n',
+    )
 
-    writeAwsFiles('[default]\nregion = eu-west-1\n\n[profile dev]\nregion = eu-west-1\n\n[sso-session corp]\nsso_region = eu-west-1\n')
-    const withConfig = await status({AWS_ACCESS_KEY_ID: '', AWS_REGION: '', AWS_SECRET_ACCESS_KEY: ''}, ['--profile', 'nosuch'])
+    writeAwsFiles(
+      '[default]\nregion = eu-west-1\n\n[profile dev]\nregion = eu-west-1\n\n[sso-session corp]\nsso_region = eu-west-1\n',
+    )
+    const withConfig = await status({AWS_ACCESS_KEY_ID: '', AWS_REGION: '', AWS_SECRET_ACCESS_KEY: ''}, [
+      '--profile',
+      'nosuch',
+    ])
     assert.equal(withConfig.code, 2)
-    assert.equal(withConfig.stderr, 'Error: The AWS profile "nosuch" is not in ~/.aws/config or ~/.aws/credentials: fix --profile (profiles there: default, dev), create it with `aws configure --profile nosuch`.\n')
+    assert.equal(
+      withConfig.stderr,
+      'Error: The AWS profile "nosuch" is not in ~/.aws/config or ~/.aws/credentials: fix --profile (profiles there: default, dev), create it with `aws configure --profile nosuch`.\n',
+    )
   })
 
   it('AWS_PROFILE naming no profile, with access keys set: one line, no SDK warning', async () => {
@@ -57,6 +76,9 @@ describe('AWS profiles (spawned, fake AWS over HTTP)', function () {
     const result = await status({AWS_PROFILE: 'dev'})
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stdout, /not deployed/i)
-    assert.equal(result.stderr, '! Using the AWS profile "dev" (AWS_PROFILE); AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set too and are ignored: unset one or the other.\n')
+    assert.equal(
+      result.stderr,
+      '! Using the AWS profile "dev" (AWS_PROFILE); AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set too and are ignored: unset one or the other.\n',
+    )
   })
 })

@@ -17,7 +17,8 @@ const HOSTILE = 'bad \u009B2J \u001B]0;PWNED\u0007 end'
 const SHOWN = String.raw`bad \u009b2J \x1b]0;PWNED\x07 end`
 
 function assertNoRawControls(text: string): void {
-  for (const sequence of ['\u001B]0;PWNED', '\u009B']) assert.ok(!text.includes(sequence), `raw ${JSON.stringify(sequence)} in:\n${JSON.stringify(text)}`)
+  for (const sequence of ['\u001B]0;PWNED', '\u009B'])
+    assert.ok(!text.includes(sequence), `raw ${JSON.stringify(sequence)} in:\n${JSON.stringify(text)}`)
 }
 
 describe('wsapi deploy / status: AWS text is shown, not obeyed (spawned, fake AWS over HTTP)', function () {
@@ -40,7 +41,10 @@ describe('wsapi deploy / status: AWS text is shown, not obeyed (spawned, fake AW
     fake.sim.failOnApply.set('ConnectFunction', HOSTILE)
     const failed = await wsapi(['deploy', '--yes'], dir)
     assert.equal(failed.code, 1)
-    assert.match(failed.stdout, /UPDATE_FAILED +ConnectFunction +AWS::Lambda::Function {2}bad \\u009b2J \\x1b\]0;PWNED\\x07 end/)
+    assert.match(
+      failed.stdout,
+      /UPDATE_FAILED +ConnectFunction +AWS::Lambda::Function {2}bad \\u009b2J \\x1b\]0;PWNED\\x07 end/,
+    )
     assert.ok(failed.stderr.includes(SHOWN), failed.stderr)
     assertNoRawControls(failed.stdout + failed.stderr)
     const status = await wsapi(['status'], dir)

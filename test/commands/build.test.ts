@@ -13,8 +13,17 @@ describe('wsapi build', function () {
     const dir = scaffoldProject()
     const result = await runCli(['build'], {cwd: dir})
     assert.equal(result.code, 0, result.stderr)
-    for (const fn of ['ConnectFunction', 'DisconnectFunction', 'SendmessageFunction', 'DefaultFunction', 'FanoutFunction']) {
-      assert.match(result.stdout, new RegExp(`${fn} +src/handlers/\\S+\\.ts +[\\d.]+ (B|KB) +[\\d.]+ (B|KB) +[0-9a-f]{12}`))
+    for (const fn of [
+      'ConnectFunction',
+      'DisconnectFunction',
+      'SendmessageFunction',
+      'DefaultFunction',
+      'FanoutFunction',
+    ]) {
+      assert.match(
+        result.stdout,
+        new RegExp(`${fn} +src/handlers/\\S+\\.ts +[\\d.]+ (B|KB) +[\\d.]+ (B|KB) +[0-9a-f]{12}`),
+      )
     }
 
     assert.match(result.stdout, /Built 5 functions → \.wsapi\/build\/template\.json/)
@@ -29,7 +38,9 @@ describe('wsapi build', function () {
     // The key `wsapi deploy` uploads to for the stack <project>-<stage>; no zip bytes in the JSON.
     assert.match(json.functions[0].s3Key, /^chat-v1\/[0-9a-f]{64}\.zip$/)
     assert.equal(json.functions[0].zip, undefined)
-    const prod = JSON.parse((await runCli(['build', '--dir', dir, '--stage', 'prod', '--json', '--no-typecheck'])).stdout)
+    const prod = JSON.parse(
+      (await runCli(['build', '--dir', dir, '--stage', 'prod', '--json', '--no-typecheck'])).stdout,
+    )
     assert.equal(prod.functions[0].s3Key, `chat-prod/${json.functions[0].sha256}.zip`)
   })
 
@@ -37,7 +48,10 @@ describe('wsapi build', function () {
     const dir = scaffoldProject()
     const handler = join(dir, 'src/handlers/connect.ts')
     writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const n: number = 'str'\n`)
-    const line = readFileSync(handler, 'utf8').split('\n').findIndex((text) => text.includes("'str'")) + 1
+    const line =
+      readFileSync(handler, 'utf8')
+        .split('\n')
+        .findIndex((text) => text.includes("'str'")) + 1
     const checked = await runCli(['build'], {cwd: dir})
     assert.equal(checked.code, 1, checked.stdout)
     assert.equal(
@@ -66,9 +80,18 @@ describe('wsapi build', function () {
     assert.match(outside.stderr, /No template\.yaml in .*wsapi init/)
 
     const dir = scaffoldProject()
-    writeFileSync(join(dir, 'template.yaml'), readFileSync(join(dir, 'template.yaml'), 'utf8').replace('Code: src/handlers/default.ts', 'Code: src/handlers/nope.ts'))
+    writeFileSync(
+      join(dir, 'template.yaml'),
+      readFileSync(join(dir, 'template.yaml'), 'utf8').replace(
+        'Code: src/handlers/default.ts',
+        'Code: src/handlers/nope.ts',
+      ),
+    )
     const broken = await runCli(['build'], {cwd: dir})
     assert.equal(broken.code, 2)
-    assert.match(broken.stderr, /function DefaultFunction \(route \$default\): Code path src\/handlers\/nope\.ts does not exist/)
+    assert.match(
+      broken.stderr,
+      /function DefaultFunction \(route \$default\): Code path src\/handlers\/nope\.ts does not exist/,
+    )
   })
 })

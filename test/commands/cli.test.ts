@@ -21,7 +21,9 @@ describe('the wsapi command line', function () {
       }
     }
 
-    const ambiguous = [...meanings].filter(([, names]) => names.size > 1).map(([char, names]) => `-${char}: ${[...names].join(', ')}`)
+    const ambiguous = [...meanings]
+      .filter(([, names]) => names.size > 1)
+      .map(([char, names]) => `-${char}: ${[...names].join(', ')}`)
     assert.deepEqual(ambiguous, [])
     assert.deepEqual([...meanings.get('s')!], ['stage'])
   })
@@ -40,10 +42,16 @@ describe('the wsapi command line', function () {
     const typo = await runCli(['deplyo', '--yes'])
     assert.equal(typo.code, 2)
     assert.equal(typo.stdout, '')
-    assert.equal(typo.stderr, 'Error: Unknown command "deplyo": did you mean `wsapi deploy`? (`wsapi --help` lists the commands)\n')
+    assert.equal(
+      typo.stderr,
+      'Error: Unknown command "deplyo": did you mean `wsapi deploy`? (`wsapi --help` lists the commands)\n',
+    )
     const unrelated = await runCli(['foo'])
     assert.equal(unrelated.code, 2)
-    assert.equal(unrelated.stderr, 'Error: Unknown command "foo": the commands are bench, build, connect, connections, connections drop, connections post, deploy, destroy, dev, init, logs, route add, route list, route remove, status, token (`wsapi --help` describes them).\n')
+    assert.equal(
+      unrelated.stderr,
+      'Error: Unknown command "foo": the commands are bench, build, connect, connections, connections drop, connections post, deploy, destroy, dev, init, logs, route add, route list, route remove, status, token (`wsapi --help` describes them).\n',
+    )
     const helpOfNothing = await runCli(['help', 'dve'])
     assert.equal(helpOfNothing.code, 2)
     assert.match(helpOfNothing.stderr, /^Error: Unknown command "dve": did you mean `wsapi dev`\?/)

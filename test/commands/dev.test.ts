@@ -11,12 +11,33 @@ const HEAVY = ['/@aws-sdk/', '/esbuild/', '/handlebars/', '/dynalite/', '/@inqui
 describe('wsapi dev (command)', () => {
   it('--help documents the flags and loads no heavy module', async () => {
     const log = join(tempDir(), 'modules.log')
-    execFileSync(process.execPath, ['--require', join(REPO_ROOT, 'test/helpers/module-log.cjs'), BIN, 'dev', '--help'], {env: {...process.env, WSAPI_MODULE_LOG: log}, stdio: 'ignore'})
+    execFileSync(
+      process.execPath,
+      ['--require', join(REPO_ROOT, 'test/helpers/module-log.cjs'), BIN, 'dev', '--help'],
+      {env: {...process.env, WSAPI_MODULE_LOG: log}, stdio: 'ignore'},
+    )
     const loaded = readFileSync(log, 'utf8').split('\n').filter(Boolean)
     assert.ok(loaded.some((path) => path.endsWith('/dist/src/ui/oclif-core.cjs')))
-    assert.deepEqual(loaded.filter((path) => HEAVY.some((fragment) => path.includes(`/node_modules${fragment}`))), [])
+    assert.deepEqual(
+      loaded.filter((path) => HEAVY.some((fragment) => path.includes(`/node_modules${fragment}`))),
+      [],
+    )
     const help = await runCli(['dev', '--help'])
-    for (const flag of ['--port', '--host', '--parameter', '--persist', '--idle-timeout', '--max-duration', '--integration-timeout', '--latency', '--latency-dynamodb', '--concurrency', '--queue', '--[no-]watch', '--json']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--parameter',
+      '--persist',
+      '--idle-timeout',
+      '--max-duration',
+      '--integration-timeout',
+      '--latency',
+      '--latency-dynamodb',
+      '--concurrency',
+      '--queue',
+      '--[no-]watch',
+      '--json',
+    ]) {
       assert.ok(help.stdout.includes(flag), flag)
     }
   })

@@ -13,7 +13,10 @@ const VARIANTS: Array<[string, RawInitOptions]> = [
   ['the defaults', {}],
   ['--auth token', {auth: 'token'}],
   ['several routes, no $default', {defaultRoute: false, routes: 'sendmessage,join,chat/leave'}],
-  ['a templated selection expression', {routeSelection: '${request.body.service}/${request.body.action}', routes: 'chat/send,chat/join'}],
+  [
+    'a templated selection expression',
+    {routeSelection: '${request.body.service}/${request.body.action}', routes: 'chat/send,chat/join'},
+  ],
   ['an attribute that is no identifier, another table variable', {idAttribute: 'conn-id', tableEnv: 'TABLE_NAME'}],
   ['provisioned billing, x86', {arch: 'x86_64', billing: 'provisioned', readCapacity: 7}],
 ]
@@ -50,7 +53,10 @@ describe('the generated project is formatted', function () {
   }
 
   it('an attribute that is an identifier is a plain key, any other a quoted one', async () => {
-    const test = (idAttribute: string) => planProject(resolveInitOptions({idAttribute, name: 'chat'})).files.find((file) => file.path === 'test/connect.test.ts')!.contents
+    const test = (idAttribute: string) =>
+      planProject(resolveInitOptions({idAttribute, name: 'chat'})).files.find(
+        (file) => file.path === 'test/connect.test.ts',
+      )!.contents
     assert.match(test('connectionId'), /^ {8}connectionId: \{S: 'NewConnection01='\},$/m)
     assert.match(test('conn-id'), /^ {8}"conn-id": \{S: 'NewConnection01='\},$/m)
   })
@@ -62,7 +68,10 @@ describe('the generated project is formatted', function () {
     const dir = join(cwd, 'chat')
     const check = prettierCheck(dir)
     assert.equal(check.status, 0, `${check.stdout}\n${check.stderr}`)
-    const project = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {devDependencies: Record<string, string>; scripts: Record<string, string>}
+    const project = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>
+      scripts: Record<string, string>
+    }
     assert.equal(project.scripts['format:check'], 'prettier --check .')
     assert.equal(project.scripts.format, 'prettier --write .')
     assert.ok(project.devDependencies.prettier)

@@ -28,7 +28,10 @@ describe('wsapi init', function () {
     assert.equal(first.code, 0, first.stderr)
     assert.deepEqual(filesUnder(join(cwd, 'chat')), DEFAULT_FILES)
     assert.match(first.stdout, /Next steps:\n {2}cd chat\n {2}wsapi dev/)
-    const comments = first.stdout.split('\n').filter((line) => line.includes(' # ')).map((line) => line.indexOf('#'))
+    const comments = first.stdout
+      .split('\n')
+      .filter((line) => line.includes(' # '))
+      .map((line) => line.indexOf('#'))
     assert.equal(comments.length, 4)
     assert.equal(new Set(comments).size, 1, `the next steps' comments line up:\n${first.stdout}`)
     const template = readFileSync(join(cwd, 'chat/template.yaml'), 'utf8')
@@ -74,18 +77,30 @@ describe('wsapi init', function () {
     const cwd = tempDir()
     assert.equal((await runCli(['init', 'chat', '--yes'], {cwd})).code, 0)
     const dir = join(cwd, 'chat')
-    const script = (path: string) => spawnSync(process.execPath, ['scripts/wsapi.mjs', 'build'], {cwd: dir, encoding: 'utf8', env: {...process.env, PATH: path}})
-    const scripts = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {scripts: Record<string, string>}).scripts
+    const script = (path: string) =>
+      spawnSync(process.execPath, ['scripts/wsapi.mjs', 'build'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {...process.env, PATH: path},
+      })
+    const scripts = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {scripts: Record<string, string>})
+      .scripts
     assert.equal(scripts.build, 'node scripts/wsapi.mjs build')
 
     const missing = script(join(cwd, 'empty'))
     assert.equal(missing.status, 127)
-    assert.equal(missing.stderr, 'The wsapi command is not installed: run `npm install -g wsapi-cli`, then run this again.\n')
+    assert.equal(
+      missing.stderr,
+      'The wsapi command is not installed: run `npm install -g wsapi-cli`, then run this again.\n',
+    )
 
     // A global install puts a `wsapi` executable on PATH.
     const bin = join(cwd, 'bin')
     mkdirSync(bin)
-    writeFileSync(join(bin, 'wsapi'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`)
+    writeFileSync(
+      join(bin, 'wsapi'),
+      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`,
+    )
     chmodSync(join(bin, 'wsapi'), 0o755)
     const built = script(`${bin}:${dirname(process.execPath)}`)
     assert.equal(built.status, 0, built.stderr)
@@ -122,9 +137,15 @@ describe('wsapi init', function () {
 
   it('--fanout-shards 1 leaves the fan-out function out; 0 is refused', async () => {
     const cwd = tempDir()
-    const sharded = await runCli(['init', 'chat', '--yes', '--dry-run', '--fanout-shards', '8', '--fanout-inline-max', '200', '--json'], {cwd})
+    const sharded = await runCli(
+      ['init', 'chat', '--yes', '--dry-run', '--fanout-shards', '8', '--fanout-inline-max', '200', '--json'],
+      {cwd},
+    )
     assert.equal(sharded.code, 0, sharded.stderr)
-    const {files, options} = JSON.parse(sharded.stdout) as {files: string[]; options: {fanoutInlineMax: number; fanoutShards: number}}
+    const {files, options} = JSON.parse(sharded.stdout) as {
+      files: string[]
+      options: {fanoutInlineMax: number; fanoutShards: number}
+    }
     assert.deepEqual([options.fanoutShards, options.fanoutInlineMax], [8, 200])
     assert.ok(files.includes('src/handlers/fanout.ts'))
     const inline = await runCli(['init', 'chat', '--yes', '--dry-run', '--fanout-shards', '1', '--json'], {cwd})
@@ -142,7 +163,10 @@ describe('wsapi init', function () {
     const json = JSON.parse(result.stdout)
     assert.deepEqual(json.options.routes, ['a', 'b'])
     assert.equal(json.options.defaultRoute, false)
-    assert.deepEqual([json.options.rateLimit, json.options.rateBurst, json.options.reservedConcurrency], ['10/s', 20, 100])
+    assert.deepEqual(
+      [json.options.rateLimit, json.options.rateBurst, json.options.reservedConcurrency],
+      ['10/s', 20, 100],
+    )
     assert.ok(json.files.includes('src/handlers/a.ts') && json.files.includes('src/handlers/b.ts'))
     assert.ok(!json.files.includes('src/handlers/default.ts'))
   })
@@ -160,7 +184,10 @@ describe('wsapi init', function () {
     writeFileSync(join(cwd, 'a-file'), 'mine')
     const underFile = await runCli(['init', 'a-file/chat', '--yes'], {cwd, timeoutMs: 20_000})
     assert.equal(underFile.code, 1, underFile.stderr)
-    assert.match(underFile.stderr, /^Error: Could not write .*a-file\/chat\/.* \(ENOTDIR: .*\): choose a DIR you can write to\.\n$/)
+    assert.match(
+      underFile.stderr,
+      /^Error: Could not write .*a-file\/chat\/.* \(ENOTDIR: .*\): choose a DIR you can write to\.\n$/,
+    )
     // mkdir answers ENOENT under /proc, where Node's recursive mkdirSync loops forever.
     if (existsSync('/proc/self')) {
       const underProc = await runCli(['init', '/proc/wsapi-nowhere/chat', '--yes'], {cwd, timeoutMs: 20_000})
@@ -170,9 +197,13 @@ describe('wsapi init', function () {
   })
 
   it('--timeout takes a duration like every duration flag; a bare number is seconds', async () => {
-    for (const [value, seconds] of [['20s', 20], ['1m', 60], ['12', 12]] as const) {
+    for (const [value, seconds] of [
+      ['20s', 20],
+      ['1m', 60],
+      ['12', 12],
+    ] as const) {
       const cwd = tempDir()
-      // eslint-disable-next-line no-await-in-loop
+
       const result = await runCli(['init', 'chat', '--yes', '--timeout', value], {cwd})
       assert.equal(result.code, 0, result.stderr)
       assert.match(readFileSync(join(cwd, 'chat/template.yaml'), 'utf8'), new RegExp(`\\n      Timeout: ${seconds}\\n`))
@@ -192,7 +223,10 @@ describe('wsapi init', function () {
     [['--stage', 'v 1'], '"v 1"'],
     [['--stage', 'x'.repeat(129)], `"${'x'.repeat(129)}"`],
     // deploy refuses it (the stack chat-dev_1 is not a valid name), so init does too, with deploy's suggestion
-    [['--stage', 'dev_1'], '"chat-dev_1" (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): use --stage dev-1.'],
+    [
+      ['--stage', 'dev_1'],
+      '"chat-dev_1" (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): use --stage dev-1.',
+    ],
     [['--routes', '$custom'], '"$custom"'],
     [['--routes', 'a,a'], 'route "a" is listed twice'],
     [['--routes', 'a,,b'], '"a,,b"'],
@@ -211,11 +245,25 @@ describe('wsapi init', function () {
     [['--rate-limit', 'off', '--rate-burst', '5'], 'needs a rate limit'],
     [['--reserved-concurrency', '0'], '"0"'],
     [['--reserved-concurrency', 'all'], '"all"'],
-    [['--domain', 'chat..example', '--certificate-arn', 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789'], '"chat..example"'],
-    [['--domain', 'chat.example.com', '--certificate-arn', 'arn:aws:iam::123456789012:role/x'], '"arn:aws:iam::123456789012:role/x"'],
+    [
+      [
+        '--domain',
+        'chat..example',
+        '--certificate-arn',
+        'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+      ],
+      '"chat..example"',
+    ],
+    [
+      ['--domain', 'chat.example.com', '--certificate-arn', 'arn:aws:iam::123456789012:role/x'],
+      '"arn:aws:iam::123456789012:role/x"',
+    ],
     [['--domain', 'chat.example.com'], '--domain needs --certificate-arn'],
     [['--timeout', '1500ms'], '"1.5": give a whole number'],
-    [['--timeout', 'long'], 'Invalid --timeout: give a positive duration such as 500ms, 30s, 10m or 2h (a bare number is seconds), not "long"'],
+    [
+      ['--timeout', 'long'],
+      'Invalid --timeout: give a positive duration such as 500ms, 30s, 10m or 2h (a bare number is seconds), not "long"',
+    ],
   ] as const) {
     it(`exits 2 naming the bad value for ${args.join(' ').slice(0, 40)}`, async () => {
       const cwd = tempDir()
@@ -299,10 +347,51 @@ describe('wsapi init', function () {
 
   it('asks only what no flag answers', async () => {
     const cwd = tempDir()
-    const session = new PtySession(['init', 'room', '--name', 'lobby', '--stage', 'v2', '--route-selection', '$request.body.action', '--routes', 'say', '--default-route', '--no-rooms', '--id-attribute', 'id', '--table-env', 'TABLE', '--billing', 'on-demand', '--runtime', 'nodejs22.x', '--arch', 'arm64', '--memory', '512', '--timeout', '10', '--log-retention', '7', '--rate-limit', '5/s', '--rate-burst', '8', '--reserved-concurrency', '50'], {cwd})
+    const session = new PtySession(
+      [
+        'init',
+        'room',
+        '--name',
+        'lobby',
+        '--stage',
+        'v2',
+        '--route-selection',
+        '$request.body.action',
+        '--routes',
+        'say',
+        '--default-route',
+        '--no-rooms',
+        '--id-attribute',
+        'id',
+        '--table-env',
+        'TABLE',
+        '--billing',
+        'on-demand',
+        '--runtime',
+        'nodejs22.x',
+        '--arch',
+        'arm64',
+        '--memory',
+        '512',
+        '--timeout',
+        '10',
+        '--log-retention',
+        '7',
+        '--rate-limit',
+        '5/s',
+        '--rate-burst',
+        '8',
+        '--reserved-concurrency',
+        '50',
+      ],
+      {cwd},
+    )
     try {
       await session.expect(/\$connect authorization/)
-      assert.doesNotMatch(session.text, /Project \(stack\) name|Stage|Memory|Messages per connection|Reserved concurrency/)
+      assert.doesNotMatch(
+        session.text,
+        /Project \(stack\) name|Stage|Memory|Messages per connection|Reserved concurrency/,
+      )
       session.write('\r')
       assert.equal(await session.waitForExit(), 0, session.text)
     } finally {

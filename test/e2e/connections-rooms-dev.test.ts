@@ -30,7 +30,9 @@ describe('wsapi connections against wsapi dev of `wsapi init --rooms --auth jwt`
     const result = await runCli(['connections', '--dir', dir, '--json'])
     assert.equal(result.code, 0, result.stderr)
     const {connections} = JSON.parse(result.stdout) as Listed
-    return Object.fromEntries(connections.map((row) => [row.connectionId, {principal: row.principal, rooms: row.rooms}]))
+    return Object.fromEntries(
+      connections.map((row) => [row.connectionId, {principal: row.principal, rooms: row.rooms}]),
+    )
   }
 
   before(async () => {
@@ -54,10 +56,16 @@ describe('wsapi connections against wsapi dev of `wsapi init --rooms --auth jwt`
     assert.deepEqual(await request(bob, {message: 'join', room: 'lobby'}), {joined: 'lobby'})
 
     // The joins are answered after their memberships are written, so the listing sees them.
-    assert.deepEqual(await listed(), {[aliceId]: {principal: 'alice', rooms: ['dev', 'lobby']}, [bobId]: {principal: 'bob', rooms: ['lobby']}})
+    assert.deepEqual(await listed(), {
+      [aliceId]: {principal: 'alice', rooms: ['dev', 'lobby']},
+      [bobId]: {principal: 'bob', rooms: ['lobby']},
+    })
 
     assert.deepEqual(await request(alice, {message: 'leave', room: 'lobby'}), {left: 'lobby'})
-    assert.deepEqual(await listed(), {[aliceId]: {principal: 'alice', rooms: ['dev']}, [bobId]: {principal: 'bob', rooms: ['lobby']}})
+    assert.deepEqual(await listed(), {
+      [aliceId]: {principal: 'alice', rooms: ['dev']},
+      [bobId]: {principal: 'bob', rooms: ['lobby']},
+    })
 
     const table = await runCli(['connections', '--dir', dir])
     assert.equal(table.code, 0, table.stderr)

@@ -11,7 +11,11 @@ describe('npm run demo', function () {
 
   it('prints a connect command that works from where it was run, and points at no folder it deletes', async () => {
     const here = join(REPO_ROOT, 'test')
-    const demo = spawn(process.execPath, ['scripts/demo.mjs', '--port', '0'], {cwd: REPO_ROOT, env: {...process.env, INIT_CWD: here, NO_COLOR: '1'}, stdio: ['ignore', 'pipe', 'pipe']})
+    const demo = spawn(process.execPath, ['scripts/demo.mjs', '--port', '0'], {
+      cwd: REPO_ROOT,
+      env: {...process.env, INIT_CWD: here, NO_COLOR: '1'},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     demo.stdout.on('data', (chunk) => (output += chunk))
     demo.stderr.on('data', (chunk) => (output += chunk))
@@ -29,7 +33,11 @@ describe('npm run demo', function () {
       const [node, ...args] = tryIt.split(' ')
       assert.equal(node, 'node')
       assert.deepEqual(args.slice(0, 2), ['../bin/run.js', 'connect'])
-      const chat = spawnSync(process.execPath, [...args, '-x', 'hello', '--count', '1'], {cwd: here, encoding: 'utf8', timeout: 30_000})
+      const chat = spawnSync(process.execPath, [...args, '-x', 'hello', '--count', '1'], {
+        cwd: here,
+        encoding: 'utf8',
+        timeout: 30_000,
+      })
       assert.equal(chat.status, 0, chat.stderr)
       assert.match(chat.stdout, /hello/)
     } finally {
@@ -37,7 +45,9 @@ describe('npm run demo', function () {
     }
 
     assert.equal(await exited, 0, output)
-    const project = /^Scaffolded a chat project into (.+) \(temporary: deleted when the demo stops\)\.$/m.exec(output)?.[1]
+    const project = /^Scaffolded a chat project into (.+) \(temporary: deleted when the demo stops\)\.$/m.exec(
+      output,
+    )?.[1]
     assert.ok(project, output)
     assert.ok(!existsSync(project), 'the temporary project is gone')
     assert.doesNotMatch(output, /Next steps|cd .*wsapi-demo-/)

@@ -32,7 +32,10 @@ describe('wsapi deploy / destroy in a terminal', function () {
       session.write(`${SECRET}\r`)
       await session.expect(/Create chat-v1 with these 41 changes\?/)
       // The summary table came before the question.
-      assert.match(session.text, /Action +Logical ID +Type +Replacement[\s\S]*Add +AuthorizerFunction +AWS::Lambda::Function[\s\S]*Create chat-v1 with these 41 changes\?/)
+      assert.match(
+        session.text,
+        /Action +Logical ID +Type +Replacement[\s\S]*Add +AuthorizerFunction +AWS::Lambda::Function[\s\S]*Create chat-v1 with these 41 changes\?/,
+      )
       session.write('y\r')
       await session.expect(/✔ Created chat-v1 in \d:\d\d \(CREATE_COMPLETE\)\./)
       assert.equal(await session.waitForExit(), 0)
@@ -66,11 +69,16 @@ describe('wsapi deploy / destroy in a terminal', function () {
 
   it('Ctrl-C while the stack is being created says the operation goes on, and exits 130', async () => {
     const dir = scaffoldProject()
-    const session = new PtySession(['deploy', '--yes', '--endpoint-url', fake.server.url], {cwd: dir, env: {...env, WSAPI_POLL_INTERVAL_MS: '400'}})
+    const session = new PtySession(['deploy', '--yes', '--endpoint-url', fake.server.url], {
+      cwd: dir,
+      env: {...env, WSAPI_POLL_INTERVAL_MS: '400'},
+    })
     try {
       await session.expect(/Creating chat-v1 \(35 resources\)/, 60_000)
       session.write('\u0003')
-      await session.expect(/! Interrupted\. A CloudFormation operation this run started goes on without it: `wsapi status` shows where it is\./)
+      await session.expect(
+        /! Interrupted\. A CloudFormation operation this run started goes on without it: `wsapi status` shows where it is\./,
+      )
       assert.equal(await session.waitForExit(), 130)
       assert.equal(fake.sim.stack('chat-v1')!.status, 'CREATE_IN_PROGRESS')
     } finally {
@@ -85,7 +93,9 @@ describe('wsapi deploy / destroy in a terminal', function () {
 
     const wrong = new PtySession(['destroy', '--endpoint-url', fake.server.url], {cwd: dir, env})
     try {
-      await wrong.expect(/This deletes chat-v1 \(CREATE_COMPLETE, 35 resources, including the data in chat-v1-ConnectionsTable-\w+\) from account 123456789012 in eu-west-1\./)
+      await wrong.expect(
+        /This deletes chat-v1 \(CREATE_COMPLETE, 35 resources, including the data in chat-v1-ConnectionsTable-\w+\) from account 123456789012 in eu-west-1\./,
+      )
       await wrong.expect(/Type chat-v1 to delete it/)
       wrong.write('chat\r')
       await wrong.expect(/Error: Not confirmed: chat-v1 was not deleted\./)

@@ -3,11 +3,24 @@ import {request} from 'node:http'
 
 import WebSocket from 'ws'
 
-import {connect, type DevProcess, probeProject, rawHandshake, readRecords, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
+import {
+  connect,
+  type DevProcess,
+  probeProject,
+  rawHandshake,
+  readRecords,
+  startDev,
+  type TestClient,
+  tryConnect,
+  waitForRecord,
+} from '../helpers/dev.js'
 
 const ID = /^[A-Za-z0-9_-]{15}=$/
 
-function httpGet(url: string, headers: Record<string, string> = {}): Promise<{body: string; headers: Record<string, unknown>; status: number}> {
+function httpGet(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{body: string; headers: Record<string, unknown>; status: number}> {
   return new Promise((resolve, reject) => {
     request(url, {headers}, (response) => {
       let body = ''
@@ -28,10 +41,15 @@ async function requestIdOf(records: string, body: string): Promise<string> {
 /** Sends `body` from a new connection and checks the error frame byte for byte against the recorded ids. */
 async function expectErrorFrame(url: string, records: string, body: string, message: string): Promise<TestClient> {
   const client = await connect(url)
-  const connectionId = readRecords(records).filter((record) => record.event.requestContext.eventType === 'CONNECT').at(-1)!.event.requestContext.connectionId
+  const connectionId = readRecords(records)
+    .filter((record) => record.event.requestContext.eventType === 'CONNECT')
+    .at(-1)!.event.requestContext.connectionId
   client.send(body)
   const frame = await client.next()
-  assert.equal(frame, `{"message": "${message}", "connectionId":"${connectionId}", "requestId":"${await requestIdOf(records, body)}"}`)
+  assert.equal(
+    frame,
+    `{"message": "${message}", "connectionId":"${connectionId}", "requestId":"${await requestIdOf(records, body)}"}`,
+  )
   return client
 }
 
@@ -42,7 +60,14 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
 
   before(async () => {
     const project = probeProject({
-      routes: [{key: '$connect'}, {key: '$disconnect'}, {key: '$default', twoWay: true}, {key: 'join'}, {key: 'echo', twoWay: true}, {key: '5', twoWay: true}],
+      routes: [
+        {key: '$connect'},
+        {key: '$disconnect'},
+        {key: '$default', twoWay: true},
+        {key: 'join'},
+        {key: 'echo', twoWay: true},
+        {key: '5', twoWay: true},
+      ],
     })
     records = project.records
     // Long enough for a cold start on a busy machine (normal invocations must never reach it); the slow
@@ -87,7 +112,12 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
   })
 
   it('10: any $connect status gets an HTTP answer, even one Node has no reason phrase for; a 1xx one is malformed → 502', async () => {
-    for (const [status, expected] of [[599, 599], [460, 460], [101, 502], [100, 502]]) {
+    for (const [status, expected] of [
+      [599, 599],
+      [460, 460],
+      [101, 502],
+      [100, 502],
+    ]) {
       const head = await rawHandshake(dev.ready.port, `/${dev.ready.stage}?status=${status}`)
       assert.match(head, new RegExp(`^HTTP/1.1 ${expected} `), `status ${status}`)
     }
@@ -164,17 +194,30 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
   })
 
   it('21: a throwing Lambda → the exact Internal server error frame; the connection stays open', async () => {
-    const client = await expectErrorFrame(dev.ready.url, records, '{"action":"echo","do":"throw"}', 'Internal server error')
+    const client = await expectErrorFrame(
+      dev.ready.url,
+      records,
+      '{"action":"echo","do":"throw"}',
+      'Internal server error',
+    )
     client.send('{"action":"echo","reply":"alive"}')
     assert.equal(await client.next(), 'alive')
     // A two-way route returning a body that is not a string is a malformed proxy response.
     client.send('{"action":"echo","return":{"statusCode":200,"body":{"not":"a string"}}}')
-    assert.match(await client.next(), /^\{"message": "Internal server error", "connectionId":"[\w-]{15}=", "requestId":"[\w-]{15}="\}$/)
+    assert.match(
+      await client.next(),
+      /^\{"message": "Internal server error", "connectionId":"[\w-]{15}=", "requestId":"[\w-]{15}="\}$/,
+    )
     client.close()
   })
 
   it('22: an integration slower than the integration timeout → the exact Endpoint request timed out frame', async () => {
-    const client = await expectErrorFrame(dev.ready.url, records, '{"action":"join","do":"sleep","ms":10000}', 'Endpoint request timed out')
+    const client = await expectErrorFrame(
+      dev.ready.url,
+      records,
+      '{"action":"join","do":"sleep","ms":10000}',
+      'Endpoint request timed out',
+    )
     client.close()
   })
 
@@ -196,7 +239,9 @@ describe('wsapi dev: handshake, routing and responses (reference checklist 8, 10
 
   it('logs every invocation with time, route, connection id, function, duration and status, and errors with their stack', async () => {
     await dev.waitForLog(/\d{2}:\d{2}:\d{2}\.\d{3}\s+join\s+[\w-]{15}=\s+ProbeFunction\s+\d+ ms\s+200\n/)
-    await dev.waitForLog(/echo\s+[\w-]{15}=\s+ProbeFunction\s+\d+ ms\s+Internal server error\n {4}Error: message failed on purpose\n {8}at .*src\/probe\.ts:\d+:\d+\)/)
+    await dev.waitForLog(
+      /echo\s+[\w-]{15}=\s+ProbeFunction\s+\d+ ms\s+Internal server error\n {4}Error: message failed on purpose\n {8}at .*src\/probe\.ts:\d+:\d+\)/,
+    )
   })
 })
 
@@ -206,7 +251,10 @@ describe('wsapi dev: templates, no $connect, no $default (reference checklist 9,
   let records: string
 
   before(async () => {
-    const project = probeProject({routes: [{key: '$disconnect'}, {key: 'chat/join'}, {key: 'join/'}], selection: '${request.body.service}/${request.body.action}'})
+    const project = probeProject({
+      routes: [{key: '$disconnect'}, {key: 'chat/join'}, {key: 'join/'}],
+      selection: '${request.body.service}/${request.body.action}',
+    })
     records = project.records
     dev = await startDev(project.dir)
   })
@@ -224,7 +272,10 @@ describe('wsapi dev: templates, no $connect, no $default (reference checklist 9,
   it('14: templates combine several values and static text', async () => {
     const client = await connect(dev.ready.url)
     client.send('{"service":"chat","action":"join"}')
-    const record = await waitForRecord(records, (candidate) => candidate.event.body === '{"service":"chat","action":"join"}')
+    const record = await waitForRecord(
+      records,
+      (candidate) => candidate.event.body === '{"service":"chat","action":"join"}',
+    )
     assert.equal(record.event.requestContext.routeKey, 'chat/join')
     client.close()
   })
@@ -238,7 +289,10 @@ describe('wsapi dev: templates, no $connect, no $default (reference checklist 9,
       const parsed = JSON.parse(frame) as {connectionId: string; requestId: string}
       assert.match(parsed.connectionId, ID)
       assert.match(parsed.requestId, ID)
-      assert.equal(frame, `{"message": "Forbidden", "connectionId":"${parsed.connectionId}", "requestId":"${parsed.requestId}"}`)
+      assert.equal(
+        frame,
+        `{"message": "Forbidden", "connectionId":"${parsed.connectionId}", "requestId":"${parsed.requestId}"}`,
+      )
     }
 
     client.send('{"action":"join"}') // a missing path is "": this selects "/join", which matches nothing
@@ -246,7 +300,10 @@ describe('wsapi dev: templates, no $connect, no $default (reference checklist 9,
     client.send('{"service":"join"}') // …and this selects "join/"
     await waitForRecord(records, (candidate) => candidate.event.requestContext.routeKey === 'join/')
     // The connection's frames are routed in order: by the time the last one has run, none before it did.
-    assert.equal(readRecords(records).filter((record) => record.event.requestContext.eventType === 'MESSAGE').length, before + 1)
+    assert.equal(
+      readRecords(records).filter((record) => record.event.requestContext.eventType === 'MESSAGE').length,
+      before + 1,
+    )
     client.close()
   })
 })

@@ -3,7 +3,15 @@ import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {runCli} from '../helpers/cli.js'
-import {connect, type DevProcess, probeProject, readRecords, startDev, tryConnect, waitForRecord} from '../helpers/dev.js'
+import {
+  connect,
+  type DevProcess,
+  probeProject,
+  readRecords,
+  startDev,
+  tryConnect,
+  waitForRecord,
+} from '../helpers/dev.js'
 import {scaffoldProject} from '../helpers/project.js'
 
 describe('wsapi dev: the $connect REQUEST authorizer (reference checklist 10, authorizer)', function () {
@@ -12,7 +20,9 @@ describe('wsapi dev: the $connect REQUEST authorizer (reference checklist 10, au
   let records: string
 
   before(async () => {
-    const project = probeProject({routes: [{authorized: true, key: '$connect'}, {key: '$disconnect'}, {key: '$default', twoWay: true}]})
+    const project = probeProject({
+      routes: [{authorized: true, key: '$connect'}, {key: '$disconnect'}, {key: '$default', twoWay: true}],
+    })
     records = project.records
     dev = await startDev(project.dir)
   })
@@ -80,7 +90,10 @@ describe('wsapi dev: the scaffolded token authorizer (`wsapi init --auth token`)
     ok.client.send('{"message":"sendmessage","data":"authorized"}')
     assert.equal(await ok.client.next(), '"authorized"')
     ok.client.close()
-    assert.ok(!existsSync(join(dir, '.wsapi/dev-secrets.json')) || !readFileSync(join(dir, '.wsapi/dev-secrets.json'), 'utf8').includes(secret))
+    assert.ok(
+      !existsSync(join(dir, '.wsapi/dev-secrets.json')) ||
+        !readFileSync(join(dir, '.wsapi/dev-secrets.json'), 'utf8').includes(secret),
+    )
   })
 
   it('a token given on standard input (--parameter-stdin AuthTokenSecret)', async () => {
@@ -91,9 +104,14 @@ describe('wsapi dev: the scaffolded token authorizer (`wsapi init --auth token`)
     const ok = await tryConnect(`${dev.ready.url}?token=${secret}`)
     assert.ok(ok.ok)
     ok.client.close()
-    const twice = await runCli(['dev', '--dir', dir, '--port', '0', '--parameter', `AuthTokenSecret=${secret}`], {env: {WSAPI_PARAMETER_AuthTokenSecret: secret}})
+    const twice = await runCli(['dev', '--dir', dir, '--port', '0', '--parameter', `AuthTokenSecret=${secret}`], {
+      env: {WSAPI_PARAMETER_AuthTokenSecret: secret},
+    })
     assert.equal(twice.code, 2)
-    assert.equal(twice.stderr, 'Error: AuthTokenSecret is given by --parameter and by WSAPI_PARAMETER_AuthTokenSecret: give it one way only.\n')
+    assert.equal(
+      twice.stderr,
+      'Error: AuthTokenSecret is given by --parameter and by WSAPI_PARAMETER_AuthTokenSecret: give it one way only.\n',
+    )
   })
 
   it('no token given: one is generated and stored (0600) in .wsapi/dev-secrets.json; wsapi connect and bench in the project use it', async () => {
@@ -109,7 +127,10 @@ describe('wsapi dev: the scaffolded token authorizer (`wsapi init --auth token`)
 
     const refused = await tryConnect(`${dev.ready.url}?token=${token}x`)
     assert.equal(refused.ok ? 101 : refused.status, 403)
-    const chat = await runCli(['connect', '-x', '{"message":"sendmessage","data":"with the dev token"}', '--count', '1', '--timeout', '30'], {cwd: dir})
+    const chat = await runCli(
+      ['connect', '-x', '{"message":"sendmessage","data":"with the dev token"}', '--count', '1', '--timeout', '30'],
+      {cwd: dir},
+    )
     assert.equal(chat.code, 0, chat.stderr)
     assert.equal(chat.stdout, '"with the dev token"\n')
     assert.match(chat.stderr, /token=\*\*\*/)
@@ -130,7 +151,10 @@ describe('wsapi dev: the scaffolded token authorizer (`wsapi init --auth token`)
     assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), {}, 'a given value is not stored')
 
     // Another URL never gets the dev token.
-    const elsewhere = await runCli(['connect', dev.ready.url.replace('127.0.0.1', 'localhost'), '-x', 'x', '--count', '1', '--timeout', '30'], {cwd: dir})
+    const elsewhere = await runCli(
+      ['connect', dev.ready.url.replace('127.0.0.1', 'localhost'), '-x', 'x', '--count', '1', '--timeout', '30'],
+      {cwd: dir},
+    )
     assert.equal(elsewhere.code, 1)
     assert.match(elsewhere.stderr, /HTTP 401/)
   })

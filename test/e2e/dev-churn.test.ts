@@ -55,12 +55,17 @@ describe('wsapi dev: broadcasts while clients come and go', function () {
       )}`,
     )
     const dev = await startDev(dir)
-    const dynamo = new DynamoDBClient({credentials: {accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret'}, endpoint: dev.ready.dynamodbEndpoint, region: 'us-east-1'})
+    const dynamo = new DynamoDBClient({
+      credentials: {accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret'},
+      endpoint: dev.ready.dynamodbEndpoint,
+      region: 'us-east-1',
+    })
     try {
       const alice = await connect(dev.ready.url)
       const pending = tryConnect(`${dev.ready.url}?hold=1`)
       // Bob's $connect has stored him and is still running.
-      while (((await dynamo.send(new ScanCommand({TableName: dev.ready.tables[0].name}))).Count ?? 0) < 2) await sleep(20)
+      while (((await dynamo.send(new ScanCommand({TableName: dev.ready.tables[0].name}))).Count ?? 0) < 2)
+        await sleep(20)
       alice.send('{"message":"sendmessage","data":"while bob connects"}')
       const first = await nthBroadcast(dev, 1)
       assert.deepEqual([first.sent, first.gone], [1, 1], 'bob, still connecting, is gone to @connections')

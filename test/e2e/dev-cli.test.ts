@@ -44,7 +44,11 @@ describe('wsapi dev on a scaffolded project', function () {
     )
     assert.deepEqual(ready.tables, [{logicalId: 'ConnectionsTable', name: 'chat-v1-ConnectionsTable'}])
     assert.equal(dev.stdout.trim().split('\n').length, 1, 'stdout holds only the ready line')
-    const state = JSON.parse(readFileSync(join(dir, '.wsapi', 'dev', `${ready.pid}.json`), 'utf8')) as {integrationTimeoutMs: number; pid: number; url: string}
+    const state = JSON.parse(readFileSync(join(dir, '.wsapi', 'dev', `${ready.pid}.json`), 'utf8')) as {
+      integrationTimeoutMs: number
+      pid: number
+      url: string
+    }
     assert.equal(state.url, ready.url)
     assert.equal(state.integrationTimeoutMs, 29_000)
     assert.equal(state.pid, ready.pid)
@@ -66,7 +70,10 @@ describe('wsapi dev on a scaffolded project', function () {
     const ttl = await dynamo.send(new DescribeTimeToLiveCommand({TableName: 'chat-v1-ConnectionsTable'}))
     assert.deepEqual(ttl.TimeToLiveDescription, {AttributeName: 'expiresAt', TimeToLiveStatus: 'ENABLED'})
     await dynamo.send(new PutItemCommand({Item: {connectionId: {S: 'k'}}, TableName: 'chat-v1-ConnectionsTable'}))
-    await assert.rejects(dynamo.send(new PutItemCommand({Item: {other: {S: 'k'}}, TableName: 'chat-v1-ConnectionsTable'})), /key|Key/)
+    await assert.rejects(
+      dynamo.send(new PutItemCommand({Item: {other: {S: 'k'}}, TableName: 'chat-v1-ConnectionsTable'})),
+      /key|Key/,
+    )
     dynamo.destroy()
   })
 
@@ -84,7 +91,9 @@ describe('wsapi dev on a scaffolded project', function () {
     // A change that does not compile keeps the previous code running.
     const good = readFileSync(file, 'utf8')
     writeFileSync(file, `${good}\nexport const broken = (\n`)
-    await dev.waitForLog(/Reload failed, still running the previous code:\n[\s\S]*?src\/handlers\/default\.ts:\d+:\d+: error/)
+    await dev.waitForLog(
+      /Reload failed, still running the previous code:\n[\s\S]*?src\/handlers\/default\.ts:\d+:\d+: error/,
+    )
     client.send('nothing matches')
     assert.match(await client.next(), /Reloaded reply\./)
     writeFileSync(file, good)
@@ -112,7 +121,10 @@ describe('wsapi dev on a scaffolded project', function () {
     assert.equal(dev.stderr.match(/\$disconnect .*\(1001 Going away\)/g)?.length, 3, dev.stderr)
     assert.equal(existsSync(join(dir, '.wsapi', 'dev.json')), false)
     assert.equal(existsSync(join(dir, '.wsapi', 'dev')), false)
-    assert.match(dev.stdout.trim().split('\n').at(-1)!, /^\{"connectionsClosed":3,"event":"stopped","signal":"SIGINT"\}$/)
+    assert.match(
+      dev.stdout.trim().split('\n').at(-1)!,
+      /^\{"connectionsClosed":3,"event":"stopped","signal":"SIGINT"\}$/,
+    )
   })
 })
 
@@ -150,7 +162,9 @@ describe('wsapi dev: flags and failures', function () {
     assert.equal(await first.stop(), 0)
     const second = await startDev(dir, ['--persist', store])
     const get = new DynamoDBClient({credentials, endpoint: second.ready.dynamodbEndpoint, region: 'us-east-1'})
-    const item = await get.send(new GetItemCommand({Key: {connectionId: {S: 'kept'}}, TableName: 'chat-v1-ConnectionsTable'}))
+    const item = await get.send(
+      new GetItemCommand({Key: {connectionId: {S: 'kept'}}, TableName: 'chat-v1-ConnectionsTable'}),
+    )
     get.destroy()
     await second.stop()
     assert.deepEqual(item.Item, {connectionId: {S: 'kept'}})
@@ -165,14 +179,17 @@ describe('wsapi dev: flags and failures', function () {
     const starting = dev.start()
     const answers = new Set<string>()
     try {
-      for (let status = ''; status !== '101'; ) {
+      for (let status = ''; status !== '101';) {
         status = /^HTTP\/1.1 (\d+)/.exec(await rawHandshake(port, '/v1').catch(() => 'refused'))?.[1] ?? 'refused'
         answers.add(status)
         if (status === 'refused') await sleep(5)
       }
 
       await starting
-      assert.deepEqual([...answers].filter((status) => status !== 'refused' && status !== '503' && status !== '101'), [])
+      assert.deepEqual(
+        [...answers].filter((status) => status !== 'refused' && status !== '503' && status !== '101'),
+        [],
+      )
       assert.doesNotMatch(dev.stderr, /failed/)
     } finally {
       await dev.stop()
@@ -186,13 +203,33 @@ describe('wsapi dev: flags and failures', function () {
     const result = await runCli(['dev', '--dir', scaffoldProject(), '--port', String(port)])
     blocker.close()
     assert.equal(result.code, 1)
-    assert.equal(result.stderr.trim(), `Error: Port ${port} on 127.0.0.1 is in use: stop what runs there, or pass --port <n> (--port 0 picks a free one).`)
+    assert.equal(
+      result.stderr.trim(),
+      `Error: Port ${port} on 127.0.0.1 is in use: stop what runs there, or pass --port <n> (--port 0 picks a free one).`,
+    )
   })
 
   for (const [name, edit, pattern] of [
-    ['a route pointing at a missing function', (text: string) => text.replace('FunctionArn: !GetAtt SendmessageFunction.Arn', 'FunctionArn: !GetAtt NoSuchFunction.Arn'), /SendmessageIntegration.*sendmessage/],
-    ['a missing Code path', (text: string) => text.replace('Code: src/handlers/sendmessage.ts', 'Code: src/handlers/missing.ts'), /SendmessageFunction.*src\/handlers\/missing\.ts/],
-    ['a bad selection expression', (text: string) => text.replace('RouteSelectionExpression: "$request.body.message"', 'RouteSelectionExpression: "$request.header.x"'), /WebSocketApi.*\$request\.header\.x/],
+    [
+      'a route pointing at a missing function',
+      (text: string) =>
+        text.replace('FunctionArn: !GetAtt SendmessageFunction.Arn', 'FunctionArn: !GetAtt NoSuchFunction.Arn'),
+      /SendmessageIntegration.*sendmessage/,
+    ],
+    [
+      'a missing Code path',
+      (text: string) => text.replace('Code: src/handlers/sendmessage.ts', 'Code: src/handlers/missing.ts'),
+      /SendmessageFunction.*src\/handlers\/missing\.ts/,
+    ],
+    [
+      'a bad selection expression',
+      (text: string) =>
+        text.replace(
+          'RouteSelectionExpression: "$request.body.message"',
+          'RouteSelectionExpression: "$request.header.x"',
+        ),
+      /WebSocketApi.*\$request\.header\.x/,
+    ],
   ] as Array<[string, (text: string) => string, RegExp]>) {
     it(`a template with ${name}: one error naming the resource, exit 2`, async () => {
       const dir = scaffoldProject()
@@ -212,15 +249,24 @@ describe('wsapi dev: flags and failures', function () {
     writeFileSync(join(dir, 'src', 'handlers', 'connect.ts'), 'export const handler = (\n')
     const result = await runCli(['dev', '--dir', dir, '--port', '0'])
     assert.equal(result.code, 1)
-    assert.match(result.stderr, /ConnectFunction \(src\/handlers\/connect\.ts\):\nsrc\/handlers\/connect\.ts:\d+:\d+: error:/)
+    assert.match(
+      result.stderr,
+      /ConnectFunction \(src\/handlers\/connect\.ts\):\nsrc\/handlers\/connect\.ts:\d+:\d+: error:/,
+    )
   })
 
   it('bad flag values: exit 2 with what to write', async () => {
     const result = await runCli(['dev', '--dir', scaffoldProject(), '--idle-timeout', 'soon'])
     assert.equal(result.code, 2)
-    assert.equal(result.stderr.trim(), 'Error: Invalid --idle-timeout: give a positive duration such as 500ms, 30s, 10m or 2h (a bare number is seconds), not "soon" (see --help)')
+    assert.equal(
+      result.stderr.trim(),
+      'Error: Invalid --idle-timeout: give a positive duration such as 500ms, 30s, 10m or 2h (a bare number is seconds), not "soon" (see --help)',
+    )
     const rate = await runCli(['dev', '--dir', scaffoldProject(), '--connections-rate-limit', 'fast'])
     assert.equal(rate.code, 2)
-    assert.match(rate.stderr, /Invalid --connections-rate-limit "fast": give requests per second such as 10000, or off for no limit/)
+    assert.match(
+      rate.stderr,
+      /Invalid --connections-rate-limit "fast": give requests per second such as 10000, or off for no limit/,
+    )
   })
 })

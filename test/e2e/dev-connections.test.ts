@@ -13,7 +13,19 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi'
 
 import {sigV4Headers, TEST_CREDENTIALS} from '../helpers/sigv4.js'
-import {connect, type DevProcess, frame, probeProject, rawSocket, readRecords, sleep, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
+import {
+  connect,
+  type DevProcess,
+  frame,
+  probeProject,
+  rawSocket,
+  readRecords,
+  sleep,
+  startDev,
+  type TestClient,
+  tryConnect,
+  waitForRecord,
+} from '../helpers/dev.js'
 
 interface HttpResponse {
   body: string
@@ -27,7 +39,13 @@ function call(method: string, url: string, body?: Buffer | string): Promise<Http
     const req = request(url, {headers: sigV4Headers(method, url, body), method}, (response) => {
       const chunks: Buffer[] = []
       response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => resolve({body: Buffer.concat(chunks).toString('utf8'), headers: response.headers, status: response.statusCode ?? 0}))
+      response.on('end', () =>
+        resolve({
+          body: Buffer.concat(chunks).toString('utf8'),
+          headers: response.headers,
+          status: response.statusCode ?? 0,
+        }),
+      )
     })
     req.on('error', reject)
     req.end(body)
@@ -46,11 +64,17 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
   async function client(): Promise<{client: TestClient; id: string}> {
     const known = new Set(readRecords(records).map((record) => record.event.requestContext.connectionId))
     const opened = await connect(dev.ready.url, {headers: {'User-Agent': 'conn-test'}})
-    const record = await waitForRecord(records, (candidate) => candidate.event.requestContext.eventType === 'CONNECT' && !known.has(candidate.event.requestContext.connectionId))
+    const record = await waitForRecord(
+      records,
+      (candidate) =>
+        candidate.event.requestContext.eventType === 'CONNECT' &&
+        !known.has(candidate.event.requestContext.connectionId),
+    )
     return {client: opened, id: record.event.requestContext.connectionId}
   }
 
-  const at = (id: string, prefix = `/${dev.ready.stage}`) => `http://127.0.0.1:${dev.ready.port}${prefix}/@connections/${encodeURIComponent(id)}`
+  const at = (id: string, prefix = `/${dev.ready.stage}`) =>
+    `http://127.0.0.1:${dev.ready.port}${prefix}/@connections/${encodeURIComponent(id)}`
 
   before(async () => {
     // This Node is older than the SDK's next requirement; the warning is noise here.
@@ -85,10 +109,15 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
 
   it('29: POSTed bytes that are not UTF-8 arrive intact as a binary frame (a text frame would break the client with 1007)', async () => {
     const {client: ws, id} = await client()
-    const binary = new Promise<{data: Buffer; isBinary: boolean}>((resolve) => ws.ws.once('message', (data: Buffer, isBinary: boolean) => resolve({data, isBinary})))
+    const binary = new Promise<{data: Buffer; isBinary: boolean}>((resolve) =>
+      ws.ws.once('message', (data: Buffer, isBinary: boolean) => resolve({data, isBinary})),
+    )
     const bytes = Buffer.from([0xff, 0xfe, 0x41, 0xc3])
     assert.equal((await call('POST', at(id), bytes)).status, 200)
-    const received = await Promise.race([binary, ws.closed.then(({code}) => assert.fail(`the client closed with ${code}`))])
+    const received = await Promise.race([
+      binary,
+      ws.closed.then(({code}) => assert.fail(`the client closed with ${code}`)),
+    ])
     assert.deepEqual({data: [...received.data], isBinary: received.isBinary}, {data: [...bytes], isBinary: true})
     await ws.next()
     assert.equal((await call('POST', at(id), 'still open')).status, 200)
@@ -101,7 +130,11 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
     const first = await call('GET', at(id))
     assert.equal(first.status, 200)
     assert.match(String(first.headers['content-type']), /^application\/json/)
-    const info = JSON.parse(first.body) as {connectedAt: string; identity: {sourceIp: string; userAgent: string | null}; lastActiveAt: string}
+    const info = JSON.parse(first.body) as {
+      connectedAt: string
+      identity: {sourceIp: string; userAgent: string | null}
+      lastActiveAt: string
+    }
     assert.deepEqual(Object.keys(info), ['connectedAt', 'identity', 'lastActiveAt'])
     assert.match(info.connectedAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
     assert.deepEqual(info.identity, {sourceIp: '127.0.0.1', userAgent: 'conn-test'})
@@ -111,8 +144,13 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
     const second = JSON.parse((await call('GET', at(id))).body) as {lastActiveAt: string}
     assert.ok(Date.parse(second.lastActiveAt) > Date.parse(info.lastActiveAt))
     const agentless = await connect(dev.ready.url)
-    const agentlessId = readRecords(records).filter((record) => record.event.requestContext.eventType === 'CONNECT').at(-1)!.event.requestContext.connectionId
-    assert.equal((JSON.parse((await call('GET', at(agentlessId))).body) as {identity: {userAgent: null}}).identity.userAgent, null)
+    const agentlessId = readRecords(records)
+      .filter((record) => record.event.requestContext.eventType === 'CONNECT')
+      .at(-1)!.event.requestContext.connectionId
+    assert.equal(
+      (JSON.parse((await call('GET', at(agentlessId))).body) as {identity: {userAgent: null}}).identity.userAgent,
+      null,
+    )
     agentless.close()
     ws.close()
   })
@@ -123,20 +161,38 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
     assert.equal(response.status, 204)
     const closed = await ws.closed
     assert.equal(closed.code, 1000)
-    await waitForRecord(records, (record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === id)
+    await waitForRecord(
+      records,
+      (record) =>
+        record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === id,
+    )
     // Another connection's whole life, $connect to $disconnect, as a barrier: a second $disconnect for the
     // deleted one (from the DELETE and the close both) would be on record by the time it ends.
     const {client: other, id: otherId} = await client()
     other.close()
-    await waitForRecord(records, (record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === otherId)
-    assert.equal(readRecords(records).filter((record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === id).length, 1)
+    await waitForRecord(
+      records,
+      (record) =>
+        record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === otherId,
+    )
+    assert.equal(
+      readRecords(records).filter(
+        (record) =>
+          record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === id,
+      ).length,
+      1,
+    )
   })
 
   it('32: unknown, closed and still-connecting ids → 410 GoneException with an empty body, for POST, GET and DELETE', async () => {
     const {client: ws, id} = await client()
     ws.close()
     await ws.closed
-    await waitForRecord(records, (record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === id)
+    await waitForRecord(
+      records,
+      (record) =>
+        record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === id,
+    )
     for (const target of [id, 'AAAAAAAAAAAAAAA=']) {
       for (const method of ['POST', 'GET', 'DELETE']) {
         const response = await call(method, at(target), method === 'POST' ? 'x' : undefined)
@@ -148,7 +204,11 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
 
     const known = new Set(readRecords(records).map((record) => record.event.requestContext.connectionId))
     const pending = tryConnect(`${dev.ready.url}?sleep=3000`)
-    const connecting = await waitForRecord(records, (record) => record.event.requestContext.eventType === 'CONNECT' && !known.has(record.event.requestContext.connectionId))
+    const connecting = await waitForRecord(
+      records,
+      (record) =>
+        record.event.requestContext.eventType === 'CONNECT' && !known.has(record.event.requestContext.connectionId),
+    )
     const during = await call('POST', at(connecting.event.requestContext.connectionId), 'too early')
     assert.equal(during.status, 410)
     const outcome = await pending
@@ -162,12 +222,20 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
   it('32: a client that sent its close frame is gone, even while its TCP connection lingers', async () => {
     const known = new Set(readRecords(records).map((record) => record.event.requestContext.connectionId))
     const socket = await rawSocket(dev.ready.port, `/${dev.ready.stage}`)
-    const id = (await waitForRecord(records, (candidate) => candidate.event.requestContext.eventType === 'CONNECT' && !known.has(candidate.event.requestContext.connectionId))).event.requestContext.connectionId
+    const id = (
+      await waitForRecord(
+        records,
+        (candidate) =>
+          candidate.event.requestContext.eventType === 'CONNECT' &&
+          !known.has(candidate.event.requestContext.connectionId),
+      )
+    ).event.requestContext.connectionId
     assert.equal((await call('GET', at(id))).status, 200)
     const echoed = new Promise((resolve) => socket.once('data', resolve))
     socket.write(frame(0x8, Buffer.from([0x03, 0xe8]))) // close 1000, and the socket is kept open
     await echoed
-    for (const method of ['GET', 'POST', 'DELETE']) assert.equal((await call(method, at(id), method === 'POST' ? 'x' : undefined)).status, 410, method)
+    for (const method of ['GET', 'POST', 'DELETE'])
+      assert.equal((await call(method, at(id), method === 'POST' ? 'x' : undefined)).status, 410, method)
     socket.destroy()
   })
 
@@ -194,9 +262,19 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
     const info = await sdk.send(new GetConnectionCommand({ConnectionId: id}))
     assert.ok(info.ConnectedAt instanceof Date)
     assert.equal(info.Identity?.SourceIp, '127.0.0.1')
-    await assert.rejects(sdk.send(new PostToConnectionCommand({ConnectionId: id, Data: new Uint8Array(131_073)})), PayloadTooLargeException)
-    const wrongStage = new ApiGatewayManagementApiClient({credentials, endpoint: `http://127.0.0.1:${dev.ready.port}/prod`, region: 'us-east-1'})
-    await assert.rejects(wrongStage.send(new PostToConnectionCommand({ConnectionId: id, Data: new Uint8Array(1)})), ForbiddenException)
+    await assert.rejects(
+      sdk.send(new PostToConnectionCommand({ConnectionId: id, Data: new Uint8Array(131_073)})),
+      PayloadTooLargeException,
+    )
+    const wrongStage = new ApiGatewayManagementApiClient({
+      credentials,
+      endpoint: `http://127.0.0.1:${dev.ready.port}/prod`,
+      region: 'us-east-1',
+    })
+    await assert.rejects(
+      wrongStage.send(new PostToConnectionCommand({ConnectionId: id, Data: new Uint8Array(1)})),
+      ForbiddenException,
+    )
     wrongStage.destroy()
 
     // A client that stops reading: once its buffers are full, posts are refused with 429.
@@ -205,7 +283,9 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
     const big = new Uint8Array(128 * 1024).fill(97)
     let limited: unknown
     for (let i = 0; i < 1000 && !limited; i++) {
-      await sdk.send(new PostToConnectionCommand({ConnectionId: slow.id, Data: big})).catch((error: unknown) => (limited = error))
+      await sdk
+        .send(new PostToConnectionCommand({ConnectionId: slow.id, Data: big}))
+        .catch((error: unknown) => (limited = error))
     }
 
     assert.ok(limited instanceof LimitExceededException, String(limited))
@@ -213,7 +293,10 @@ describe('wsapi dev: the @connections API (reference checklist 29–34)', functi
 
     await sdk.send(new DeleteConnectionCommand({ConnectionId: id}))
     await ws.closed
-    await assert.rejects(sdk.send(new PostToConnectionCommand({ConnectionId: id, Data: new Uint8Array(1)})), GoneException)
+    await assert.rejects(
+      sdk.send(new PostToConnectionCommand({ConnectionId: id, Data: new Uint8Array(1)})),
+      GoneException,
+    )
     await assert.rejects(sdk.send(new GetConnectionCommand({ConnectionId: id})), GoneException)
   })
 })

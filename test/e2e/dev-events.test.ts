@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict'
 
-import {connect, type DevProcess, probeProject, readRecords, type Recorded, startDev, waitForRecord} from '../helpers/dev.js'
+import {
+  connect,
+  type DevProcess,
+  probeProject,
+  readRecords,
+  type Recorded,
+  startDev,
+  waitForRecord,
+} from '../helpers/dev.js'
 
 const ID = /^[A-Za-z0-9_-]{15}=$/
 const CLF = /^\d{2}\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/
@@ -11,7 +19,10 @@ function sameSecond(context: {requestTime: string; requestTimeEpoch: number}): b
   const [day, month, rest] = context.requestTime.split('/')
   const [year, hours, minutes, seconds] = rest.split(' ')[0].split(':')
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-  return Date.UTC(Number(year), months.indexOf(month), Number(day), Number(hours), Number(minutes), Number(seconds)) === Math.floor(date.getTime() / 1000) * 1000
+  return (
+    Date.UTC(Number(year), months.indexOf(month), Number(day), Number(hours), Number(minutes), Number(seconds)) ===
+    Math.floor(date.getTime() / 1000) * 1000
+  )
 }
 
 describe('wsapi dev: event shapes (reference checklist 1–7, 35)', function () {
@@ -21,10 +32,15 @@ describe('wsapi dev: event shapes (reference checklist 1–7, 35)', function () 
   let connection: {connect: Recorded; disconnect: Recorded; messages: Recorded[]}
 
   before(async () => {
-    const project = probeProject({routes: [{key: '$connect'}, {key: '$disconnect'}, {key: '$default'}, {key: 'join'}], stageVariables: {color: 'blue'}})
+    const project = probeProject({
+      routes: [{key: '$connect'}, {key: '$disconnect'}, {key: '$default'}, {key: 'join'}],
+      stageVariables: {color: 'blue'},
+    })
     records = project.records
     dev = await startDev(project.dir)
-    const client = await connect(`${dev.ready.url}?token=abc&tag=a&tag=b`, {headers: {'User-Agent': 'probe-agent/1.0', 'X-Custom': 'yes'}})
+    const client = await connect(`${dev.ready.url}?token=abc&tag=a&tag=b`, {
+      headers: {'User-Agent': 'probe-agent/1.0', 'X-Custom': 'yes'},
+    })
     const connectRecord = await waitForRecord(records, (record) => record.event.requestContext.eventType === 'CONNECT')
     client.send('{"action":"join","n":1}')
     client.send('plain text, not JSON')
@@ -67,7 +83,12 @@ describe('wsapi dev: event shapes (reference checklist 1–7, 35)', function () 
 
   it('2: …and absent without one', async () => {
     const client = await connect(dev.ready.url)
-    const record = await waitForRecord(records, (candidate) => candidate.event.requestContext.eventType === 'CONNECT' && candidate.event.requestContext.connectionId !== connection.connect.event.requestContext.connectionId)
+    const record = await waitForRecord(
+      records,
+      (candidate) =>
+        candidate.event.requestContext.eventType === 'CONNECT' &&
+        candidate.event.requestContext.connectionId !== connection.connect.event.requestContext.connectionId,
+    )
     assert.ok(!('queryStringParameters' in record.event))
     assert.ok(!('multiValueQueryStringParameters' in record.event))
     client.close()
@@ -83,7 +104,8 @@ describe('wsapi dev: event shapes (reference checklist 1–7, 35)', function () 
     for (const {event} of connection.messages) {
       assert.match(event.requestContext.messageId as string, ID)
       assert.equal(event.isBase64Encoded, false)
-      for (const key of ['headers', 'multiValueHeaders', 'queryStringParameters', 'multiValueQueryStringParameters']) assert.ok(!(key in event), key)
+      for (const key of ['headers', 'multiValueHeaders', 'queryStringParameters', 'multiValueQueryStringParameters'])
+        assert.ok(!(key in event), key)
     }
   })
 
@@ -96,13 +118,20 @@ describe('wsapi dev: event shapes (reference checklist 1–7, 35)', function () 
     assert.equal(context.disconnectReason, 'Client-side close frame status not set')
     const host = `127.0.0.1:${dev.ready.port}`
     assert.deepEqual(event.headers, {Host: host, 'X-Forwarded-For': '', 'x-api-key': '', 'x-restapi': ''})
-    assert.deepEqual(event.multiValueHeaders, {Host: [host], 'X-Forwarded-For': [''], 'x-api-key': [''], 'x-restapi': ['']})
+    assert.deepEqual(event.multiValueHeaders, {
+      Host: [host],
+      'X-Forwarded-For': [''],
+      'x-api-key': [''],
+      'x-restapi': [''],
+    })
     assert.ok(!('body' in event))
     assert.ok(!('messageId' in context))
   })
 
   it('5: requestId equals extendedRequestId and is new for every event; connectedAt is shared; times agree', () => {
-    const all = [connection.connect, ...connection.messages, connection.disconnect].map((record) => record.event.requestContext)
+    const all = [connection.connect, ...connection.messages, connection.disconnect].map(
+      (record) => record.event.requestContext,
+    )
     const requestIds = new Set(all.map((context) => context.requestId))
     assert.equal(requestIds.size, all.length)
     for (const context of all) {
@@ -129,7 +158,12 @@ describe('wsapi dev: event shapes (reference checklist 1–7, 35)', function () 
 
     const known = new Set(readRecords(records).map((record) => record.event.requestContext.connectionId))
     const client = await connect(dev.ready.url) // the ws library sends no User-Agent
-    const record = await waitForRecord(records, (candidate) => !known.has(candidate.event.requestContext.connectionId) && candidate.event.requestContext.eventType === 'CONNECT')
+    const record = await waitForRecord(
+      records,
+      (candidate) =>
+        !known.has(candidate.event.requestContext.connectionId) &&
+        candidate.event.requestContext.eventType === 'CONNECT',
+    )
     assert.deepEqual(record.event.requestContext.identity, {sourceIp: '127.0.0.1'})
     client.close()
   })
@@ -137,7 +171,10 @@ describe('wsapi dev: event shapes (reference checklist 1–7, 35)', function () 
   it('7: connectionId, requestId and messageId have the AWS format and are unique', async () => {
     const clients = await Promise.all(Array.from({length: 20}, () => connect(dev.ready.url)))
     for (const client of clients) client.send('{"action":"join"}')
-    await waitForRecord(records, () => readRecords(records).filter((record) => record.event.body === '{"action":"join"}').length === 20)
+    await waitForRecord(
+      records,
+      () => readRecords(records).filter((record) => record.event.body === '{"action":"join"}').length === 20,
+    )
     const contexts = readRecords(records).map((record) => record.event.requestContext)
     const ids = contexts.flatMap((context) => [context.requestId, context.messageId].filter(Boolean)) as string[]
     const connectionIds = new Set(contexts.map((context) => context.connectionId))
@@ -159,7 +196,10 @@ describe('wsapi dev: event shapes (reference checklist 1–7, 35)', function () 
     assert.match(env.AWS_ACCESS_KEY_ID!, /^AKIA/)
     assert.equal(env.AWS_LAMBDA_FUNCTION_NAME, 'probe-test-ProbeFunction')
     assert.equal(env.HOME, undefined, 'the host environment does not leak into handlers')
-    assert.ok(connection.connect.remaining > 9000 && connection.connect.remaining <= 10_000, 'context.getRemainingTimeInMillis follows Timeout')
+    assert.ok(
+      connection.connect.remaining > 9000 && connection.connect.remaining <= 10_000,
+      'context.getRemainingTimeInMillis follows Timeout',
+    )
   })
 
   it('35: an ApiGatewayManagementApiClient built from requestContext.domainName and stage reaches the emulator', async () => {

@@ -39,14 +39,29 @@ describe('wsapi dev: the generated sharded fan-out', function () {
 
   before(async () => {
     // Audiences of 10 or more are sharded; no per-connection limit, so that three quick broadcasts all go out.
-    const dir = scaffoldProject({fanoutInlineMax: 10, fanoutShards: SHARDS, rateLimit: 'off', reservedConcurrency: 'none'})
-    dev = await startDev(dir, ['--connections-rate-limit', String(RATE_LIMIT), '--connections-burst-limit', String(BURST_LIMIT)])
+    const dir = scaffoldProject({
+      fanoutInlineMax: 10,
+      fanoutShards: SHARDS,
+      rateLimit: 'off',
+      reservedConcurrency: 'none',
+    })
+    dev = await startDev(dir, [
+      '--connections-rate-limit',
+      String(RATE_LIMIT),
+      '--connections-burst-limit',
+      String(BURST_LIMIT),
+    ])
     for (let batch = 0; batch < CLIENTS; batch += 40) {
-      clients.push(...(await Promise.all(Array.from({length: Math.min(40, CLIENTS - batch)}, () => connect(dev.ready.url)))))
+      clients.push(
+        ...(await Promise.all(Array.from({length: Math.min(40, CLIENTS - batch)}, () => connect(dev.ready.url)))),
+      )
     }
 
     // Every client is in the table before anyone broadcasts.
-    await until(() => (dev.stderr.match(/\$connect\s+\S+\s+ConnectFunction\s+\d+ ms\s+200/g) ?? []).length === CLIENTS, `${CLIENTS} $connect`)
+    await until(
+      () => (dev.stderr.match(/\$connect\s+\S+\s+ConnectFunction\s+\d+ ms\s+200/g) ?? []).length === CLIENTS,
+      `${CLIENTS} $connect`,
+    )
   })
 
   after(async () => {
@@ -55,11 +70,18 @@ describe('wsapi dev: the generated sharded fan-out', function () {
   })
 
   it('reaches every client with every broadcast exactly once, through paced shards that retry 429s', async () => {
-    for (let n = 0; n < BROADCASTS; n++) clients[n * 7].send(JSON.stringify({data: {broadcast: n}, message: 'sendmessage'}))
+    for (let n = 0; n < BROADCASTS; n++)
+      clients[n * 7].send(JSON.stringify({data: {broadcast: n}, message: 'sendmessage'}))
 
-    await until(() => clients.every((client) => client.messages.length >= BROADCASTS), 'every broadcast at every client')
+    await until(
+      () => clients.every((client) => client.messages.length >= BROADCASTS),
+      'every broadcast at every client',
+    )
     // Late duplicates would arrive while the last shards finish: wait for every shard's summary before counting.
-    await until(() => summaries(dev, 'shard').filter((line) => line.handedOn === false).length >= BROADCASTS * SHARDS, 'every shard to finish')
+    await until(
+      () => summaries(dev, 'shard').filter((line) => line.handedOn === false).length >= BROADCASTS * SHARDS,
+      'every shard to finish',
+    )
     for (const [index, client] of clients.entries()) {
       const received = client.messages.map((text) => (JSON.parse(text) as {broadcast: number}).broadcast).sort()
       assert.deepEqual(received, [0, 1, 2], `client ${index}`)
@@ -68,7 +90,8 @@ describe('wsapi dev: the generated sharded fan-out', function () {
     // Each broadcast was split into SHARDS invocations of the fan-out function, one scan segment each.
     const broadcasts = summaries(dev, 'broadcast')
     assert.equal(broadcasts.length, BROADCASTS)
-    for (const line of broadcasts) assert.deepEqual([line.dispatched, line.notDispatched, line.Delivered], [SHARDS, 0, 0])
+    for (const line of broadcasts)
+      assert.deepEqual([line.dispatched, line.notDispatched, line.Delivered], [SHARDS, 0, 0])
     const shards = summaries(dev, 'shard')
     for (const line of broadcasts) {
       const own = shards.filter((shard) => shard.broadcastId === line.broadcastId)
@@ -84,10 +107,7 @@ describe('wsapi dev: the generated sharded fan-out', function () {
     }
 
     // The low quota was met, and every throttled post was retried until it went through.
-    assert.ok(
-      shards.reduce((sum, shard) => sum + Number(shard.Throttled), 0) > 0,
-      'no shard was throttled',
-    )
+    assert.ok(shards.reduce((sum, shard) => sum + Number(shard.Throttled), 0) > 0, 'no shard was throttled')
   })
 })
 
@@ -103,7 +123,10 @@ describe('wsapi dev: a shard short of time hands the rest to a new invocation', 
     writeFileSync(template, readFileSync(template, 'utf8').replace(/^ {6}Timeout: 300$/m, '      Timeout: 3'))
     dev = await startDev(dir, ['--connections-rate-limit', '40', '--connections-burst-limit', '10'])
     clients.push(...(await Promise.all(Array.from({length: 120}, () => connect(dev.ready.url)))))
-    await until(() => (dev.stderr.match(/\$connect\s+\S+\s+ConnectFunction\s+\d+ ms\s+200/g) ?? []).length === clients.length, 'every $connect')
+    await until(
+      () => (dev.stderr.match(/\$connect\s+\S+\s+ConnectFunction\s+\d+ ms\s+200/g) ?? []).length === clients.length,
+      'every $connect',
+    )
   })
 
   after(async () => {
@@ -115,8 +138,12 @@ describe('wsapi dev: a shard short of time hands the rest to a new invocation', 
     clients[0].send(JSON.stringify({data: {broadcast: 'handed on'}, message: 'sendmessage'}))
 
     await until(() => clients.every((client) => client.messages.length > 0), 'the broadcast at every client')
-    await until(() => summaries(dev, 'shard').filter((line) => line.handedOn === false).length >= 2, 'both shards to finish')
-    for (const [index, client] of clients.entries()) assert.deepEqual(client.messages, ['{"broadcast":"handed on"}'], `client ${index}`)
+    await until(
+      () => summaries(dev, 'shard').filter((line) => line.handedOn === false).length >= 2,
+      'both shards to finish',
+    )
+    for (const [index, client] of clients.entries())
+      assert.deepEqual(client.messages, ['{"broadcast":"handed on"}'], `client ${index}`)
     const shards = summaries(dev, 'shard')
     assert.ok(
       shards.some((line) => line.handedOn === true),

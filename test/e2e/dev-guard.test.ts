@@ -2,7 +2,16 @@ import assert from 'node:assert/strict'
 import {connect as tcpConnect} from 'node:net'
 
 import {runCli} from '../helpers/cli.js'
-import {connect, type DevProcess, probeProject, readRecords, startDev, type TestClient, tryConnect, waitForRecord} from '../helpers/dev.js'
+import {
+  connect,
+  type DevProcess,
+  probeProject,
+  readRecords,
+  startDev,
+  type TestClient,
+  tryConnect,
+  waitForRecord,
+} from '../helpers/dev.js'
 import {sigV4Headers} from '../helpers/sigv4.js'
 
 interface RawResponse {
@@ -20,7 +29,9 @@ function raw(port: number, head: string, body = ''): Promise<RawResponse> {
       socket.destroy()
       const end = text.indexOf('\r\n\r\n')
       const [statusLine, ...lines] = text.slice(0, end === -1 ? text.length : end).split('\r\n')
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]))
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      )
       resolve({body: end === -1 ? '' : text.slice(end + 4), headers, status: Number(statusLine.split(' ')[1])})
     }
 
@@ -36,9 +47,17 @@ function raw(port: number, head: string, body = ''): Promise<RawResponse> {
 }
 
 const upgradeHead = (path: string, headers: string[]) =>
-  [`GET ${path} HTTP/1.1`, ...headers, 'Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version: 13'].join('\n')
+  [
+    `GET ${path} HTTP/1.1`,
+    ...headers,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    'Sec-WebSocket-Version: 13',
+  ].join('\n')
 
-const NO_CORS = (response: RawResponse) => Object.keys(response.headers).filter((name) => name.startsWith('access-control-'))
+const NO_CORS = (response: RawResponse) =>
+  Object.keys(response.headers).filter((name) => name.startsWith('access-control-'))
 
 describe('wsapi dev serves this machine only: Host, Origin, SigV4 on @connections, DynamoDB (issue 10 §2)', function () {
   this.timeout(90_000)
@@ -50,11 +69,17 @@ describe('wsapi dev serves this machine only: Host, Origin, SigV4 on @connection
   async function client(): Promise<{client: TestClient; id: string}> {
     const known = new Set(readRecords(records).map((record) => record.event.requestContext.connectionId))
     const opened = await connect(dev.ready.url)
-    const record = await waitForRecord(records, (candidate) => candidate.event.requestContext.eventType === 'CONNECT' && !known.has(candidate.event.requestContext.connectionId))
+    const record = await waitForRecord(
+      records,
+      (candidate) =>
+        candidate.event.requestContext.eventType === 'CONNECT' &&
+        !known.has(candidate.event.requestContext.connectionId),
+    )
     return {client: opened, id: record.event.requestContext.connectionId}
   }
 
-  const connects = () => readRecords(records).filter((record) => record.event.requestContext.eventType === 'CONNECT').length
+  const connects = () =>
+    readRecords(records).filter((record) => record.event.requestContext.eventType === 'CONNECT').length
 
   before(async () => {
     const project = probeProject({routes: [{key: '$connect'}, {key: '$disconnect'}, {key: '$default', twoWay: true}]})
@@ -92,13 +117,25 @@ describe('wsapi dev serves this machine only: Host, Origin, SigV4 on @connection
         const url = `http://127.0.0.1:${port}/${dev.ready.stage}/@connections/${encodeURIComponent(id)}`
         const signed = sigV4Headers('POST', url, 'rebound')
         const headers = Object.entries(signed).map(([name, value]) => `${name}: ${value}`)
-        const post = await raw(port, [`POST /${dev.ready.stage}/@connections/${encodeURIComponent(id)} HTTP/1.1`, `Host: ${host}`, ...headers, 'Content-Length: 7', 'Connection: close'].join('\n'), 'rebound')
+        const post = await raw(
+          port,
+          [
+            `POST /${dev.ready.stage}/@connections/${encodeURIComponent(id)} HTTP/1.1`,
+            `Host: ${host}`,
+            ...headers,
+            'Content-Length: 7',
+            'Connection: close',
+          ].join('\n'),
+          'rebound',
+        )
         assert.equal(post.status, 403, host)
       }
 
       assert.equal(await ws.receivesWithin(200), false)
       await dev.waitForLog(/Refused GET \/ .*Host "evil\.example:\d+".*127\.0\.0\.1:\d+, localhost:\d+ or \[::1\]:\d+/)
-      const line = dev.stderr.split('\n').find((candidate) => candidate.includes('"127.0.0.1:' + port + '.evil.example"'))
+      const line = dev.stderr
+        .split('\n')
+        .find((candidate) => candidate.includes('"127.0.0.1:' + port + '.evil.example"'))
       assert.ok(line, dev.stderr)
       ws.close()
     })
@@ -123,24 +160,45 @@ describe('wsapi dev serves this machine only: Host, Origin, SigV4 on @connection
   })
 
   describe('Origin of WebSocket upgrades', () => {
-    const upgrade = (origin: string) => raw(port, upgradeHead(`/${dev.ready.stage}`, [`Host: 127.0.0.1:${port}`, `Origin: ${origin}`]))
+    const upgrade = (origin: string) =>
+      raw(port, upgradeHead(`/${dev.ready.stage}`, [`Host: 127.0.0.1:${port}`, `Origin: ${origin}`]))
 
     it('refuses a foreign origin, "null" (sandboxed iframes, file:// pages) and malformed ones: 403, a log line naming --allow-origin', async () => {
       const before = connects()
-      for (const origin of ['https://evil.example', `http://evil.example:${port}`, 'null', 'file://', `http://localhost.:${port}`, 'not a url', `http://127.0.0.1:${port}/path`, 'ftp://localhost']) {
+      for (const origin of [
+        'https://evil.example',
+        `http://evil.example:${port}`,
+        'null',
+        'file://',
+        `http://localhost.:${port}`,
+        'not a url',
+        `http://127.0.0.1:${port}/path`,
+        'ftp://localhost',
+      ]) {
         const response = await upgrade(origin)
         assert.equal(response.status, 403, origin)
         assert.equal(response.body, '{"message":"Forbidden"}')
       }
 
       assert.equal(connects(), before, 'no $connect ran')
-      await dev.waitForLog(/Refused a WebSocket connection from Origin "https:\/\/evil\.example".*--allow-origin https:\/\/evil\.example/)
+      await dev.waitForLog(
+        /Refused a WebSocket connection from Origin "https:\/\/evil\.example".*--allow-origin https:\/\/evil\.example/,
+      )
       await dev.waitForLog(/Origin "null"/)
     })
 
     it('accepts no Origin (CLI clients), the chat page’s own origin and any loopback origin on any port', async () => {
       assert.equal((await raw(port, upgradeHead(`/${dev.ready.stage}`, [`Host: 127.0.0.1:${port}`]))).status, 101)
-      for (const origin of [`http://127.0.0.1:${port}`, `http://localhost:${port}`, 'http://localhost:5173', 'https://localhost:8443', 'http://127.0.0.2:9000', 'http://[::1]:5173', 'http://app.localhost:3000', 'HTTP://LOCALHOST:5173']) {
+      for (const origin of [
+        `http://127.0.0.1:${port}`,
+        `http://localhost:${port}`,
+        'http://localhost:5173',
+        'https://localhost:8443',
+        'http://127.0.0.2:9000',
+        'http://[::1]:5173',
+        'http://app.localhost:3000',
+        'HTTP://LOCALHOST:5173',
+      ]) {
         assert.equal((await upgrade(origin)).status, 101, origin)
       }
 
@@ -160,9 +218,18 @@ describe('wsapi dev serves this machine only: Host, Origin, SigV4 on @connection
 
     it('--allow-origin adds origins (repeatable); * allows every origin; a value that is not an origin is a usage error', async () => {
       const project = probeProject({routes: [{key: '$default'}]})
-      const allowing = await startDev(project.dir, ['--allow-origin', 'https://app.example.com', '--allow-origin', 'https://Admin.Example.com:8443'])
+      const allowing = await startDev(project.dir, [
+        '--allow-origin',
+        'https://app.example.com',
+        '--allow-origin',
+        'https://Admin.Example.com:8443',
+      ])
       try {
-        const at = (origin: string) => raw(allowing.ready.port, upgradeHead(`/${allowing.ready.stage}`, [`Host: 127.0.0.1:${allowing.ready.port}`, `Origin: ${origin}`]))
+        const at = (origin: string) =>
+          raw(
+            allowing.ready.port,
+            upgradeHead(`/${allowing.ready.stage}`, [`Host: 127.0.0.1:${allowing.ready.port}`, `Origin: ${origin}`]),
+          )
         assert.equal((await at('https://app.example.com')).status, 101)
         assert.equal((await at('https://admin.example.com:8443')).status, 101)
         assert.equal((await at('http://app.example.com')).status, 403)
@@ -174,11 +241,23 @@ describe('wsapi dev serves this machine only: Host, Origin, SigV4 on @connection
 
       const everyone = await startDev(project.dir, ['--allow-origin', '*'])
       try {
-        const at = (origin: string) => raw(everyone.ready.port, upgradeHead(`/${everyone.ready.stage}`, [`Host: 127.0.0.1:${everyone.ready.port}`, `Origin: ${origin}`]))
+        const at = (origin: string) =>
+          raw(
+            everyone.ready.port,
+            upgradeHead(`/${everyone.ready.stage}`, [`Host: 127.0.0.1:${everyone.ready.port}`, `Origin: ${origin}`]),
+          )
         assert.equal((await at('https://evil.example')).status, 101)
         assert.equal((await at('null')).status, 101)
         // The Host check stays: * is about pages, not about DNS rebinding.
-        assert.equal((await raw(everyone.ready.port, `GET / HTTP/1.1\nHost: evil.example:${everyone.ready.port}\nConnection: close`)).status, 403)
+        assert.equal(
+          (
+            await raw(
+              everyone.ready.port,
+              `GET / HTTP/1.1\nHost: evil.example:${everyone.ready.port}\nConnection: close`,
+            )
+          ).status,
+          403,
+        )
       } finally {
         await everyone.stop()
       }
@@ -200,7 +279,14 @@ describe('wsapi dev serves this machine only: Host, Origin, SigV4 on @connection
       const path = new URL(at(id)).pathname
       const post = await raw(
         port,
-        [`POST ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Origin: https://evil.example', 'Content-Type: text/plain', 'Content-Length: 8', 'Connection: close'].join('\n'),
+        [
+          `POST ${path} HTTP/1.1`,
+          `Host: 127.0.0.1:${port}`,
+          'Origin: https://evil.example',
+          'Content-Type: text/plain',
+          'Content-Length: 8',
+          'Connection: close',
+        ].join('\n'),
         'injected',
       )
       assert.equal(post.status, 403)
@@ -208,7 +294,10 @@ describe('wsapi dev serves this machine only: Host, Origin, SigV4 on @connection
       assert.equal(post.headers['x-amzn-errortype'], 'MissingAuthenticationTokenException')
       assert.deepEqual(NO_CORS(post), [])
       for (const method of ['GET', 'DELETE']) {
-        const response = await raw(port, [`${method} ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: close'].join('\n'))
+        const response = await raw(
+          port,
+          [`${method} ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Connection: close'].join('\n'),
+        )
         assert.equal(response.status, 403, method)
         assert.equal(response.body, '{"message":"Missing Authentication Token"}')
       }
@@ -221,12 +310,25 @@ describe('wsapi dev serves this machine only: Host, Origin, SigV4 on @connection
     it('an Authorization header that is not SigV4 for execute-api is refused; a signed call goes through', async () => {
       const {client: ws, id} = await client()
       const path = new URL(at(id)).pathname
-      const post = (headers: string[]) => raw(port, [`POST ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, ...headers, 'Content-Length: 1', 'Connection: close'].join('\n'), 'x')
+      const post = (headers: string[]) =>
+        raw(
+          port,
+          [
+            `POST ${path} HTTP/1.1`,
+            `Host: 127.0.0.1:${port}`,
+            ...headers,
+            'Content-Length: 1',
+            'Connection: close',
+          ].join('\n'),
+          'x',
+        )
       const bearer = await post(['Authorization: Bearer abc'])
       assert.equal(bearer.status, 403)
       assert.equal(bearer.headers['x-amzn-errortype'], 'IncompleteSignatureException')
       assert.match(bearer.body, /Authorization header requires 'Credential' parameter/)
-      const dynamodbScoped = Object.entries(sigV4Headers('POST', at(id), 'x', {service: 'dynamodb'})).map(([name, value]) => `${name}: ${value}`)
+      const dynamodbScoped = Object.entries(sigV4Headers('POST', at(id), 'x', {service: 'dynamodb'})).map(
+        ([name, value]) => `${name}: ${value}`,
+      )
       const wrongService = await post(dynamodbScoped)
       assert.equal(wrongService.status, 403)
       assert.equal(wrongService.headers['x-amzn-errortype'], 'InvalidSignatureException')
@@ -243,10 +345,20 @@ describe('wsapi dev serves this machine only: Host, Origin, SigV4 on @connection
       for (const path of [`/${dev.ready.stage}/@connections/abc%3D`, `/${dev.ready.stage}`, '/']) {
         const response = await raw(
           port,
-          [`OPTIONS ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, 'Origin: https://evil.example', 'Access-Control-Request-Method: POST', 'Access-Control-Request-Headers: authorization, x-amz-date', 'Connection: close'].join('\n'),
+          [
+            `OPTIONS ${path} HTTP/1.1`,
+            `Host: 127.0.0.1:${port}`,
+            'Origin: https://evil.example',
+            'Access-Control-Request-Method: POST',
+            'Access-Control-Request-Headers: authorization, x-amz-date',
+            'Connection: close',
+          ].join('\n'),
         )
         // 403, or 426 on the stage URL (which is for WebSocket clients only): never a 2xx with CORS headers.
-        assert.ok(response.status === 403 || (path === `/${dev.ready.stage}` && response.status === 426), `${path}: ${response.status}`)
+        assert.ok(
+          response.status === 403 || (path === `/${dev.ready.stage}` && response.status === 426),
+          `${path}: ${response.status}`,
+        )
         assert.deepEqual(NO_CORS(response), [], path)
       }
     })
@@ -286,7 +398,15 @@ describe('wsapi dev serves this machine only: Host, Origin, SigV4 on @connection
       for (const response of [
         await scan([`Host: 127.0.0.1:${dynamoPort}`, 'Origin: https://evil.example']),
         await scan([`Host: 127.0.0.1:${dynamoPort}`, 'Origin: http://localhost:5173']),
-        await scan([`Host: 127.0.0.1:${dynamoPort}`, 'Origin: https://evil.example', 'Access-Control-Request-Method: POST', 'Access-Control-Request-Headers: x-amz-target'], 'OPTIONS'),
+        await scan(
+          [
+            `Host: 127.0.0.1:${dynamoPort}`,
+            'Origin: https://evil.example',
+            'Access-Control-Request-Method: POST',
+            'Access-Control-Request-Headers: x-amz-target',
+          ],
+          'OPTIONS',
+        ),
         await scan([`Host: evil.example:${dynamoPort}`]),
         await scan([`Host: 127.0.0.1:${Number(dynamoPort) + 1}`]),
       ]) {
@@ -318,7 +438,10 @@ describe('wsapi dev --host', function () {
     const local = await startDev(project.dir, ['--host', '127.0.0.1'])
     try {
       assert.doesNotMatch(local.stderr, /reachable from the network/)
-      assert.equal((await raw(local.ready.port, `GET / HTTP/1.1\nHost: localhost:${local.ready.port}\nConnection: close`)).status, 200)
+      assert.equal(
+        (await raw(local.ready.port, `GET / HTTP/1.1\nHost: localhost:${local.ready.port}\nConnection: close`)).status,
+        200,
+      )
     } finally {
       await local.stop()
     }

@@ -21,8 +21,14 @@ describe('wsapi dev: handler errors read as the handler wrote it', function () {
     writeFileSync(
       file,
       original
-        .replace('export async function handler(', 'function refuseExplosions(data: unknown): void {\n  if (data === "explode") throw new Error("exploded on purpose")\n}\n\nexport async function handler(')
-        .replace(/(return \{body: message\.error, statusCode: 400\}\n {2}\}\n)/, '$1  refuseExplosions(message.data)\n'),
+        .replace(
+          'export async function handler(',
+          'function refuseExplosions(data: unknown): void {\n  if (data === "explode") throw new Error("exploded on purpose")\n}\n\nexport async function handler(',
+        )
+        .replace(
+          /(return \{body: message\.error, statusCode: 400\}\n {2}\}\n)/,
+          '$1  refuseExplosions(message.data)\n',
+        ),
     )
     dev = await startDev(dir)
   })
@@ -37,7 +43,10 @@ describe('wsapi dev: handler errors read as the handler wrote it', function () {
     assert.match(await client.next(), /"message": "Internal server error"/)
     await dev.waitForLog(/exploded on purpose[\s\S]*?\n(?! {8}at )/)
     const stack = dev.stderr.slice(dev.stderr.indexOf('Error: exploded on purpose'))
-    const frames = stack.split('\n').slice(1).filter((line) => line.startsWith('        at '))
+    const frames = stack
+      .split('\n')
+      .slice(1)
+      .filter((line) => line.startsWith('        at '))
     assert.match(frames[0], /^ {8}at refuseExplosions \(.*src\/handlers\/sendmessage\.ts:\d+:\d+\)$/, stack)
     assert.match(frames[1], /^ {8}at handler \(.*src\/handlers\/sendmessage\.ts:\d+:\d+\)$/, stack)
     assert.doesNotMatch(stack, /function-worker|node:internal/)
@@ -46,13 +55,17 @@ describe('wsapi dev: handler errors read as the handler wrote it', function () {
 
   it('a handler that throws while loading: the reload is reported as failed with the stack once, and each invocation fails with the init error', async () => {
     writeFileSync(file, `throw new Error("broken at load")\n${original}`)
-    await dev.waitForLog(/Reload failed: SendmessageFunction throws while loading:\n {4}Error: broken at load\n {8}at .*src\/handlers\/sendmessage\.ts:1:\d+/)
+    await dev.waitForLog(
+      /Reload failed: SendmessageFunction throws while loading:\n {4}Error: broken at load\n {8}at .*src\/handlers\/sendmessage\.ts:1:\d+/,
+    )
     assert.doesNotMatch(dev.stderr, /Reloaded SendmessageFunction/)
     const mark = dev.stderr.length
     const client = await connect(dev.ready.url)
     client.send('{"message":"sendmessage","data":"hi"}')
     assert.match(await client.next(), /"message": "Internal server error"/)
-    await dev.waitForLog(/sendmessage .*Internal server error\n {4}Init error: the handler threw while loading\n {4}Error: broken at load\n/)
+    await dev.waitForLog(
+      /sendmessage .*Internal server error\n {4}Init error: the handler threw while loading\n {4}Error: broken at load\n/,
+    )
     const invocation = dev.stderr.slice(mark)
     assert.equal(invocation.match(/broken at load/g)?.length, 1, invocation)
     assert.doesNotMatch(invocation, /Error: Error:/)
@@ -66,7 +79,9 @@ describe('wsapi dev: handler errors read as the handler wrote it', function () {
     const template = join(dir, 'template.yaml')
     const text = readFileSync(template, 'utf8')
     writeFileSync(template, `${text}\n  bad: [unclosed\n`)
-    const line = await dev.waitForLog(/Reload failed, still running the previous code:\n.*template\.yaml is not valid YAML[^\n]*\n[^\n]*/)
+    const line = await dev.waitForLog(
+      /Reload failed, still running the previous code:\n.*template\.yaml is not valid YAML[^\n]*\n[^\n]*/,
+    )
     assert.doesNotMatch(line, /run the command again/)
     assert.match(line, /Fix the file: wsapi dev reloads it when you save\.$/)
     writeFileSync(template, text)

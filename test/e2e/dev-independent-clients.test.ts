@@ -20,7 +20,10 @@ const AWS_CLI = '/usr/bin/aws'
  */
 function wscat(url: string, message: string, until: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(WSCAT, ['-c', url, '-x', message, '-w', '60'], {env: {...process.env, NO_COLOR: '1'}, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(WSCAT, ['-c', url, '-x', message, '-w', '60'], {
+      env: {...process.env, NO_COLOR: '1'},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let output = ''
     const collect = (chunk: Buffer) => {
       output += chunk
@@ -35,11 +38,22 @@ function wscat(url: string, message: string, until: RegExp): Promise<string> {
 }
 
 function aws(dev: DevProcess, ...args: string[]) {
-  const result = spawnSync(AWS_CLI, ['apigatewaymanagementapi', ...args, '--endpoint-url', dev.ready.managementEndpoint, '--output', 'json'], {
-    encoding: 'utf8',
-    env: {...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_CONFIG_FILE: '/dev/null', AWS_DEFAULT_REGION: 'us-east-1', AWS_SECRET_ACCESS_KEY: 'local', AWS_SHARED_CREDENTIALS_FILE: '/dev/null'},
-    timeout: 30_000,
-  })
+  const result = spawnSync(
+    AWS_CLI,
+    ['apigatewaymanagementapi', ...args, '--endpoint-url', dev.ready.managementEndpoint, '--output', 'json'],
+    {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      },
+      timeout: 30_000,
+    },
+  )
   return {code: result.status, stderr: result.stderr, stdout: result.stdout}
 }
 
@@ -85,7 +99,16 @@ describe('wsapi dev with clients wsapi did not write', function () {
     })
 
     it('posts to, gets and deletes a connection, and sees GoneException afterwards', async () => {
-      const post = aws(dev, 'post-to-connection', '--connection-id', listenerId, '--data', '{"from":"aws cli"}', '--cli-binary-format', 'raw-in-base64-out')
+      const post = aws(
+        dev,
+        'post-to-connection',
+        '--connection-id',
+        listenerId,
+        '--data',
+        '{"from":"aws cli"}',
+        '--cli-binary-format',
+        'raw-in-base64-out',
+      )
       assert.equal(post.code, 0, post.stderr)
       assert.equal(await listener.next(), '{"from":"aws cli"}')
 
@@ -99,7 +122,16 @@ describe('wsapi dev with clients wsapi did not write', function () {
       assert.equal(remove.code, 0, remove.stderr)
       assert.equal((await listener.closed).code, 1000)
 
-      const gone = aws(dev, 'post-to-connection', '--connection-id', listenerId, '--data', 'late', '--cli-binary-format', 'raw-in-base64-out')
+      const gone = aws(
+        dev,
+        'post-to-connection',
+        '--connection-id',
+        listenerId,
+        '--data',
+        'late',
+        '--cli-binary-format',
+        'raw-in-base64-out',
+      )
       assert.notEqual(gone.code, 0)
       assert.match(gone.stderr, /GoneException/)
     })

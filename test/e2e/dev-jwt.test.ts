@@ -35,7 +35,11 @@ describe('wsapi dev as the JWT issuer of `wsapi init --auth jwt` (JwtIssuer loca
   const forged = (claims: Partial<TokenClaims>, key?: string) => {
     const issuer = record.jwtIssuer!
     const now = Math.floor(Date.now() / 1000)
-    return signJwt({aud: issuer.audience, exp: now + 300, iat: now, iss: issuer.issuer, sub: 'mallory', ...claims}, key ?? readFileSync(issuer.keyFile, 'utf8'), issuer.keyId)
+    return signJwt(
+      {aud: issuer.audience, exp: now + 300, iat: now, iss: issuer.issuer, sub: 'mallory', ...claims},
+      key ?? readFileSync(issuer.keyFile, 'utf8'),
+      issuer.keyId,
+    )
   }
 
   const status = async (url: string, protocols?: string[]) => {
@@ -106,7 +110,10 @@ describe('wsapi dev as the JWT issuer of `wsapi init --auth jwt` (JwtIssuer loca
 
   it('refuses with 401: no token, garbage, expired, another audience, another issuer, another key, alg none', async () => {
     const now = Math.floor(Date.now() / 1000)
-    const otherKey = generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey.export({format: 'pem', type: 'pkcs8'}) as string
+    const otherKey = generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey.export({
+      format: 'pem',
+      type: 'pkcs8',
+    }) as string
     const [, body, signature] = forged({}).split('.')
     const none = `${Buffer.from(JSON.stringify({alg: 'none', kid: record.jwtIssuer!.keyId})).toString('base64url')}.${body}.${signature}`
     const cases: Array<[string, string | undefined]> = [
@@ -122,25 +129,47 @@ describe('wsapi dev as the JWT issuer of `wsapi init --auth jwt` (JwtIssuer loca
       assert.equal(await status(dev.ready.url, bad === undefined ? undefined : ['bearer', bad]), 401, name)
     }
 
-    assert.equal(await status(dev.ready.url, ['bearer', forged({})]), 101, 'the same forging with the right claims is accepted')
+    assert.equal(
+      await status(dev.ready.url, ['bearer', forged({})]),
+      101,
+      'the same forging with the right claims is accepted',
+    )
   })
 
   it('`wsapi connect --token` sends the token the way the template expects, and `wsapi bench --token` too', async () => {
     const alice = await token('--sub', 'alice')
-    const chat = await runCli(['connect', '--dir', dir, '--token', alice, '-x', '{"message":"whoami"}', '--count', '1', '-t', '60'])
+    const chat = await runCli([
+      'connect',
+      '--dir',
+      dir,
+      '--token',
+      alice,
+      '-x',
+      '{"message":"whoami"}',
+      '--count',
+      '1',
+      '-t',
+      '60',
+    ])
     assert.equal(chat.code, 0, chat.stderr)
     assert.match(chat.stdout, /"principalId":\s*"alice"/)
     // In Sec-WebSocket-Protocol, not the URL: the server answered with the bearer subprotocol.
     assert.match(chat.stdout + chat.stderr, /subprotocol bearer/)
     // As init's next steps say: WSAPI_TOKEN="$(wsapi token --sub alice)" wsapi connect
-    const fromEnvironment = await runCli(['connect', '--dir', dir, '-x', '{"message":"whoami"}', '--count', '1', '-t', '60'], {env: {WSAPI_TOKEN: alice}})
+    const fromEnvironment = await runCli(
+      ['connect', '--dir', dir, '-x', '{"message":"whoami"}', '--count', '1', '-t', '60'],
+      {env: {WSAPI_TOKEN: alice}},
+    )
     assert.equal(fromEnvironment.code, 0, fromEnvironment.stderr)
     assert.match(fromEnvironment.stdout, /"principalId":\s*"alice"/)
     const refused = await runCli(['connect', '--dir', dir, '--token', 'not-a-token', '-x', 'hi', '-t', '60'])
     assert.equal(refused.code, 1)
     assert.match(refused.stderr, /401/)
     assert.doesNotMatch(refused.stderr, /not-a-token/)
-    const bench = await runCli(['bench', '--dir', dir, '--token', alice, '--clients', '2', '--senders', '1', '--messages', '2', '--json'], {timeoutMs: 90_000})
+    const bench = await runCli(
+      ['bench', '--dir', dir, '--token', alice, '--clients', '2', '--senders', '1', '--messages', '2', '--json'],
+      {timeoutMs: 90_000},
+    )
     assert.equal(bench.code, 0, bench.stderr)
   })
 

@@ -3,9 +3,19 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {request} from 'node:http'
 import {join} from 'node:path'
 
-import {ApiGatewayManagementApiClient, LimitExceededException, PostToConnectionCommand} from '@aws-sdk/client-apigatewaymanagementapi'
+import {
+  ApiGatewayManagementApiClient,
+  LimitExceededException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi'
 import {InvokeCommand, LambdaClient, ResourceNotFoundException} from '@aws-sdk/client-lambda'
-import {DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient} from '@aws-sdk/client-sqs'
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs'
 
 import {connect, type DevProcess, readRecords, startDev, type TestClient, waitForRecord} from '../helpers/dev.js'
 import {sigV4Headers, TEST_CREDENTIALS} from '../helpers/sigv4.js'
@@ -99,10 +109,14 @@ Resources:
       RouteKey: $default
       RouteResponseSelectionExpression: $default
       Target: !Join ['/', [integrations, !Ref Integration]]
-${fn('RouteFunction', 'src/route.ts', `
+${fn(
+  'RouteFunction',
+  'src/route.ts',
+  `
           FANOUT_FUNCTION: !Ref FanoutFunction
           FAILING_FUNCTION: !Ref FailingFunction
-          QUEUE_URL: !Ref FailedShardsQueue`)}
+          QUEUE_URL: !Ref FailedShardsQueue`,
+)}
 ${fn('FanoutFunction', 'src/fanout.ts')}
 ${fn('FailingFunction', 'src/failing.ts')}
   FailingInvokeConfig:
@@ -130,12 +144,23 @@ interface Recorded {
   requestId: string
 }
 
-function call(method: string, url: string, headers: Record<string, string>, body = ''): Promise<{body: string; headers: Record<string, string | string[] | undefined>; status: number}> {
+function call(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body = '',
+): Promise<{body: string; headers: Record<string, string | string[] | undefined>; status: number}> {
   return new Promise((resolve, reject) => {
     const req = request(url, {headers, method}, (response) => {
       const chunks: Buffer[] = []
       response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => resolve({body: Buffer.concat(chunks).toString('utf8'), headers: response.headers, status: response.statusCode ?? 0}))
+      response.on('end', () =>
+        resolve({
+          body: Buffer.concat(chunks).toString('utf8'),
+          headers: response.headers,
+          status: response.statusCode ?? 0,
+        }),
+      )
     })
     req.on('error', reject)
     req.end(body)
@@ -160,7 +185,14 @@ describe('wsapi dev: the Lambda Invoke API, asynchronous retries, the SQS sink a
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
     const project = fanoutProject()
     records = project.records
-    dev = await startDev(project.dir, ['--async-retry-delay', '300ms', '--connections-rate-limit', '1', '--connections-burst-limit', '5'])
+    dev = await startDev(project.dir, [
+      '--async-retry-delay',
+      '300ms',
+      '--connections-rate-limit',
+      '1',
+      '--connections-burst-limit',
+      '5',
+    ])
     client = await connect(dev.ready.url)
   })
 
@@ -180,7 +212,11 @@ describe('wsapi dev: the Lambda Invoke API, asynchronous retries, the SQS sink a
   it('Event: the route handler gets 202 from InvokeCommand and the invoked function runs with the payload', async () => {
     const answer = await ask({action: 'event', payload: {recipients: 3, shard: 'a'}})
     assert.deepEqual(answer, {functionError: null, payload: null, statusCode: 202})
-    const run = (await waitForRecord(records, (record) => (record as unknown as Recorded).fn === 'fanout' && (record as unknown as Recorded).event.shard === 'a')) as unknown as Recorded
+    const run = (await waitForRecord(
+      records,
+      (record) =>
+        (record as unknown as Recorded).fn === 'fanout' && (record as unknown as Recorded).event.shard === 'a',
+    )) as unknown as Recorded
     assert.equal(run.event.recipients, 3)
     assert.match(run.requestId, /^[\da-f-]{36}$/)
     await dev.waitForLog(/Invoke Event\s+\S+\s+FanoutFunction\s+\d+ ms\s+200\s+attempt 1\/3/)
@@ -208,7 +244,9 @@ describe('wsapi dev: the Lambda Invoke API, asynchronous retries, the SQS sink a
 
     const sqs = new SQSClient(clientConfig())
     const {QueueUrl} = await sqs.send(new GetQueueUrlCommand({QueueName: 'fanout-test-FailedShardsQueue'}))
-    const attributes = await sqs.send(new GetQueueAttributesCommand({AttributeNames: ['ApproximateNumberOfMessages', 'QueueArn'], QueueUrl}))
+    const attributes = await sqs.send(
+      new GetQueueAttributesCommand({AttributeNames: ['ApproximateNumberOfMessages', 'QueueArn'], QueueUrl}),
+    )
     assert.equal(attributes.Attributes?.ApproximateNumberOfMessages, '1')
     assert.equal(attributes.Attributes?.QueueArn, 'arn:aws:sqs:us-east-1:000000000000:fanout-test-FailedShardsQueue')
     const received = await sqs.send(new ReceiveMessageCommand({MaxNumberOfMessages: 10, QueueUrl, WaitTimeSeconds: 1}))
@@ -238,12 +276,17 @@ describe('wsapi dev: the Lambda Invoke API, asynchronous retries, the SQS sink a
       return true
     })
     const byArn = await lambda.send(
-      new InvokeCommand({FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:fanout-test-FanoutFunction', Payload: new TextEncoder().encode('{"recipients":2}')}),
+      new InvokeCommand({
+        FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:fanout-test-FanoutFunction',
+        Payload: new TextEncoder().encode('{"recipients":2}'),
+      }),
     )
     assert.equal(byArn.StatusCode, 200)
     assert.equal(byArn.ExecutedVersion, '$LATEST')
     assert.equal(new TextDecoder().decode(byArn.Payload), '{"sent":2}')
-    const dryRun = await lambda.send(new InvokeCommand({FunctionName: '000000000000:function:fanout-test-FanoutFunction', InvocationType: 'DryRun'}))
+    const dryRun = await lambda.send(
+      new InvokeCommand({FunctionName: '000000000000:function:fanout-test-FanoutFunction', InvocationType: 'DryRun'}),
+    )
     assert.equal(dryRun.StatusCode, 204)
   })
 
@@ -253,23 +296,49 @@ describe('wsapi dev: the Lambda Invoke API, asynchronous retries, the SQS sink a
     const unsigned = await call('POST', url, {'content-type': 'application/json'}, '{}')
     assert.equal(unsigned.status, 403)
     assert.equal(unsigned.headers['x-amzn-errortype'], 'MissingAuthenticationTokenException')
-    const fromPage = await call('POST', url, {...sigV4Headers('POST', url, '{}', {service: 'lambda'}), origin: 'https://evil.example'}, '{}')
+    const fromPage = await call(
+      'POST',
+      url,
+      {...sigV4Headers('POST', url, '{}', {service: 'lambda'}), origin: 'https://evil.example'},
+      '{}',
+    )
     assert.equal(fromPage.status, 403)
-    const sqsUnsigned = await call('POST', `${dev.ready.localEndpoint}/`, {'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues'}, '{}')
+    const sqsUnsigned = await call(
+      'POST',
+      `${dev.ready.localEndpoint}/`,
+      {'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues'},
+      '{}',
+    )
     assert.equal(sqsUnsigned.status, 403)
-    const signed = await call('POST', url, sigV4Headers('POST', url, '{"recipients":1}', {service: 'lambda'}), '{"recipients":1}')
+    const signed = await call(
+      'POST',
+      url,
+      sigV4Headers('POST', url, '{"recipients":1}', {service: 'lambda'}),
+      '{"recipients":1}',
+    )
     assert.equal(signed.status, 200)
     assert.equal(recorded().length, before + 1, 'only the signed call ran the function')
   })
 
   it('@connections past the burst of the account rate limit: 429 LimitExceededException to the SDK', async () => {
     const {connectionId} = (await ask({action: 'whoami'})) as {connectionId: string}
-    const management = new ApiGatewayManagementApiClient({credentials: TEST_CREDENTIALS, endpoint: dev.ready.managementEndpoint, maxAttempts: 1, region: 'us-east-1'})
+    const management = new ApiGatewayManagementApiClient({
+      credentials: TEST_CREDENTIALS,
+      endpoint: dev.ready.managementEndpoint,
+      maxAttempts: 1,
+      region: 'us-east-1',
+    })
     const outcomes = await Promise.allSettled(
-      Array.from({length: 20}, (_, index) => management.send(new PostToConnectionCommand({ConnectionId: connectionId, Data: new TextEncoder().encode(`n${index}`)}))),
+      Array.from({length: 20}, (_, index) =>
+        management.send(
+          new PostToConnectionCommand({ConnectionId: connectionId, Data: new TextEncoder().encode(`n${index}`)}),
+        ),
+      ),
     )
     const delivered = outcomes.filter((outcome) => outcome.status === 'fulfilled').length
-    const throttled = outcomes.filter((outcome) => outcome.status === 'rejected' && outcome.reason instanceof LimitExceededException)
+    const throttled = outcomes.filter(
+      (outcome) => outcome.status === 'rejected' && outcome.reason instanceof LimitExceededException,
+    )
     assert.equal(delivered + throttled.length, 20, 'every call was either delivered or throttled')
     // A burst of 5, then 1 more per second: however slow this machine, most of 20 concurrent calls are refused.
     assert.ok(delivered >= 5, `the burst goes through (${delivered})`)

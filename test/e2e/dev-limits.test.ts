@@ -2,12 +2,31 @@ import assert from 'node:assert/strict'
 import {randomBytes} from 'node:crypto'
 import {connect as tcpConnect} from 'node:net'
 
-import {connect, type DevProcess, frame, probeProject, rawSocket, readRecords, sleep, startDev, tryConnect, waitForRecord} from '../helpers/dev.js'
+import {
+  connect,
+  type DevProcess,
+  frame,
+  probeProject,
+  rawSocket,
+  readRecords,
+  sleep,
+  startDev,
+  tryConnect,
+  waitForRecord,
+} from '../helpers/dev.js'
 
 const disconnectOf = (records: string, connectionId: string) =>
-  waitForRecord(records, (record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === connectionId)
+  waitForRecord(
+    records,
+    (record) =>
+      record.event.requestContext.eventType === 'DISCONNECT' &&
+      record.event.requestContext.connectionId === connectionId,
+  )
 
-const lastConnectId = (records: string) => readRecords(records).filter((record) => record.event.requestContext.eventType === 'CONNECT').at(-1)!.event.requestContext.connectionId
+const lastConnectId = (records: string) =>
+  readRecords(records)
+    .filter((record) => record.event.requestContext.eventType === 'CONNECT')
+    .at(-1)!.event.requestContext.connectionId
 
 describe('wsapi dev: limits, timeouts and close codes (reference checklist 24–28, 36)', function () {
   this.timeout(60_000)
@@ -15,7 +34,10 @@ describe('wsapi dev: limits, timeouts and close codes (reference checklist 24–
   let records: string
 
   before(async () => {
-    const project = probeProject({environment: {DISCONNECT_THROWS: "'yes'"}, routes: [{key: '$connect'}, {key: '$disconnect'}, {key: '$default', twoWay: true}]})
+    const project = probeProject({
+      environment: {DISCONNECT_THROWS: "'yes'"},
+      routes: [{key: '$connect'}, {key: '$disconnect'}, {key: '$default', twoWay: true}],
+    })
     records = project.records
     // The API Gateway limits (10 min idle, 2 h): no test here may be cut short by them on a slow machine.
     dev = await startDev(project.dir)
@@ -111,7 +133,13 @@ describe('wsapi dev: limits, timeouts and close codes (reference checklist 24–
     // b's own $disconnect, later, as a barrier: a second run of a's would be on record by the time it is.
     b.close()
     await disconnectOf(records, bId)
-    assert.equal(readRecords(records).filter((record) => record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === aId).length, 1)
+    assert.equal(
+      readRecords(records).filter(
+        (record) =>
+          record.event.requestContext.eventType === 'DISCONNECT' && record.event.requestContext.connectionId === aId,
+      ).length,
+      1,
+    )
   })
 
   it('a message nesting its selected value too deeply to stringify goes to $default; the server stays up', async () => {
@@ -150,7 +178,11 @@ describe('wsapi dev: limits, timeouts and close codes (reference checklist 24–
     for (let i = 0; i < 20; i++) {
       const socket = tcpConnect(dev.ready.port, '127.0.0.1')
       socket.on('error', () => {})
-      socket.write(i % 2 ? randomBytes(64 + i * 50) : `GET /test HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${'x'.repeat(i)}\r\n\r\n`)
+      socket.write(
+        i % 2
+          ? randomBytes(64 + i * 50)
+          : `GET /test HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${'x'.repeat(i)}\r\n\r\n`,
+      )
       setTimeout(() => socket.destroy(), 50)
     }
 

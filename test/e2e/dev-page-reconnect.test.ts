@@ -20,7 +20,16 @@ describe('wsapi dev: the chat page reconnects, sends JSON as typed, and has no f
     dir = scaffoldProject({routeSelection: '$request.body.action', routes: ['chat']})
     dev = await startDev(dir)
     browser = await chromium.launchPersistentContext(tempDir('wsapi-chromium-'), {
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       executablePath: CHROMIUM,
     })
   })
@@ -47,7 +56,10 @@ describe('wsapi dev: the chat page reconnects, sends JSON as typed, and has no f
     await page.fill('#text', 'plain')
     await page.press('#text', 'Enter')
     assert.equal(await bob.next(), '"plain"')
-    assert.deepEqual(await page.$$eval('#log li.out', (items) => items.map((item) => item.textContent)), ['{"action":"chat","data":{"n":1}}', '{"action":"chat","data":"plain"}'])
+    assert.deepEqual(await page.$$eval('#log li.out', (items) => items.map((item) => item.textContent)), [
+      '{"action":"chat","data":{"n":1}}',
+      '{"action":"chat","data":"plain"}',
+    ])
     bob.close()
     await page.close()
   })
@@ -58,7 +70,9 @@ describe('wsapi dev: the chat page reconnects, sends JSON as typed, and has no f
     await page.waitForSelector('#status:text("connected")')
     const {port} = dev.ready
     assert.equal(await dev.stop('SIGINT'), 0)
-    await page.waitForSelector('#log li.info:text-matches("closed: 1001 Going away; reconnecting in \\\\d+\\\\.\\\\d s \\\\(attempt 1\\\\)")')
+    await page.waitForSelector(
+      '#log li.info:text-matches("closed: 1001 Going away; reconnecting in \\\\d+\\\\.\\\\d s \\\\(attempt 1\\\\)")',
+    )
     // Enter while closed is not silent.
     await page.fill('#text', 'while down')
     await page.press('#text', 'Enter')

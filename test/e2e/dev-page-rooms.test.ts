@@ -18,7 +18,15 @@ describe('wsapi dev: the chat page of a `wsapi init --rooms` project in headless
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`)
     dev = await startDev(scaffoldProject({rooms: true}))
     browser = await chromium.launchPersistentContext(tempDir('wsapi-chromium-'), {
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       executablePath: CHROMIUM,
     })
   })

@@ -53,7 +53,9 @@ describe('wsapi dev: the chat page in headless Chromium', function () {
     assert.equal(await bob.next(), '"hello from the page"')
 
     bob.send('{"action":"chat","data":"hi page"}')
-    await page.waitForFunction(`[...document.querySelectorAll('#log li.in')].some((item) => item.textContent === '"hi page"')`)
+    await page.waitForFunction(
+      `[...document.querySelectorAll('#log li.in')].some((item) => item.textContent === '"hi page"')`,
+    )
 
     await page.check('#raw')
     await page.fill('#text', 'not a chat message')
@@ -111,7 +113,10 @@ window.tryPost = (url, text) => fetch(url, {method: 'POST', mode: 'no-cors', hea
 
       // The embedded DynamoDB: dynalite alone would answer the preflight and the Scan with Access-Control-Allow-Origin: *.
       const table = dev.ready.tables[0].name
-      assert.match(String(await page.evaluate(`tryScan(${JSON.stringify(dev.ready.dynamodbEndpoint)}, ${JSON.stringify(table)})`)), /^blocked: /)
+      assert.match(
+        String(await page.evaluate(`tryScan(${JSON.stringify(dev.ready.dynamodbEndpoint)}, ${JSON.stringify(table)})`)),
+        /^blocked: /,
+      )
       await dev.waitForLog(/Refused a DynamoDB request with Origin "http:\/\/evil\.test:\d+"/)
       bob.close()
       await page.close()
@@ -123,7 +128,12 @@ window.tryPost = (url, text) => fetch(url, {method: 'POST', mode: 'no-cors', hea
       assert.equal(response?.status(), 403)
       assert.equal(await page.$('#text'), null)
       // Same-origin for the page, so no Origin check would stop it: the Host check does.
-      assert.equal(await page.evaluate(`new Promise((resolve) => { const socket = new WebSocket('ws://rebind.test:${dev.ready.port}/${dev.ready.stage}'); socket.onopen = () => resolve('open'); socket.onclose = (event) => resolve('closed ' + event.code); })`), 'closed 1006')
+      assert.equal(
+        await page.evaluate(
+          `new Promise((resolve) => { const socket = new WebSocket('ws://rebind.test:${dev.ready.port}/${dev.ready.stage}'); socket.onopen = () => resolve('open'); socket.onclose = (event) => resolve('closed ' + event.code); })`,
+        ),
+        'closed 1006',
+      )
       await dev.waitForLog(/Refused a WebSocket connection to \/v1 with Host "rebind\.test:\d+"/)
       await page.close()
     })

@@ -61,20 +61,32 @@ describe('wsapi dev: the generated rate limit', function () {
 
     // The flooder hears back once per message: its own broadcast, or the limited reply.
     await until(() => flooder.client.messages.length === FLOOD, 'a reply to every flood message')
-    const replies = flooder.client.messages.splice(0).map((text) => JSON.parse(text) as {error?: string; n?: number; retryAfterMs?: number})
+    const replies = flooder.client.messages
+      .splice(0)
+      .map((text) => JSON.parse(text) as {error?: string; n?: number; retryAfterMs?: number})
     const limited = replies.filter((reply) => reply.error !== undefined)
     const allowed = replies.filter((reply) => reply.n !== undefined).map((reply) => reply.n!)
     assert.equal(limited.length + allowed.length, FLOOD, JSON.stringify(replies))
     for (const reply of limited) {
-      assert.match(reply.error!, /^Rate limited: send at most 30 messages per minute, 5 at once; this one was dropped, retry in \d+ ms\.$/)
+      assert.match(
+        reply.error!,
+        /^Rate limited: send at most 30 messages per minute, 5 at once; this one was dropped, retry in \d+ ms\.$/,
+      )
       assert.ok(reply.retryAfterMs! > 0 && reply.retryAfterMs! <= TOKEN_MS, String(reply.retryAfterMs))
     }
 
     // The whole burst, plus at most one token per 2 s that the flood took.
     assert.ok(allowed.length >= BURST, `allowed ${allowed.length}`)
-    assert.ok(allowed.length <= BURST + Math.floor(elapsedMs / TOKEN_MS) + 1, `allowed ${allowed.length} in ${elapsedMs} ms`)
+    assert.ok(
+      allowed.length <= BURST + Math.floor(elapsedMs / TOKEN_MS) + 1,
+      `allowed ${allowed.length} in ${elapsedMs} ms`,
+    )
     // Limited messages were never broadcast: one broadcast (one Scan) per allowed message, none for the rest.
-    const broadcasts = [...dev.stderr.matchAll(new RegExp(String.raw`"msg":"broadcast"[^\n]*"Route":"sendmessage","sender":"${flooder.id}"`, 'g'))].length
+    const broadcasts = [
+      ...dev.stderr.matchAll(
+        new RegExp(String.raw`"msg":"broadcast"[^\n]*"Route":"sendmessage","sender":"${flooder.id}"`, 'g'),
+      ),
+    ].length
     assert.equal(broadcasts, allowed.length)
 
     // Another client is not limited by the flood: its message reaches everyone, after exactly the allowed ones.
@@ -83,7 +95,10 @@ describe('wsapi dev: the generated rate limit', function () {
       const received: string[] = []
       while (received.at(-1) !== '"still here"') received.push(await listener.client.next(30_000))
       assert.deepEqual(
-        received.slice(0, -1).map((text) => (JSON.parse(text) as {n: number}).n).sort((a, b) => a - b),
+        received
+          .slice(0, -1)
+          .map((text) => (JSON.parse(text) as {n: number}).n)
+          .sort((a, b) => a - b),
         [...allowed].sort((a, b) => a - b),
       )
     }

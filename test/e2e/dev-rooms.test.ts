@@ -31,7 +31,11 @@ describe('wsapi dev: rooms and direct messages of `wsapi init --rooms --auth jwt
   const member = async (name: string, sub: string): Promise<Member> => {
     const client = await connect(dev.ready.url, {protocols: ['bearer', await token(sub)]})
     const joined: Member = {client, id: '', name, received: []}
-    const reply = (await request(joined, {message: 'whoami'})) as {connectionId: string; principalId: string; rooms: string[]}
+    const reply = (await request(joined, {message: 'whoami'})) as {
+      connectionId: string
+      principalId: string
+      rooms: string[]
+    }
     assert.equal(reply.principalId, sub)
     assert.deepEqual(reply.rooms, [])
     joined.id = reply.connectionId
@@ -57,7 +61,6 @@ describe('wsapi dev: rooms and direct messages of `wsapi init --rooms --auth jwt
    */
   const settle = async (members: Member[]) => {
     for (const one of members) {
-      // eslint-disable-next-line no-await-in-loop
       const reply = (await request(one, {message: 'whoami'})) as {connectionId?: string}
       assert.equal(reply.connectionId, one.id, `${one.name}: an unexpected frame arrived: ${JSON.stringify(reply)}`)
       one.received.pop()
@@ -67,7 +70,11 @@ describe('wsapi dev: rooms and direct messages of `wsapi init --rooms --auth jwt
   before(async () => {
     dir = scaffoldProject({auth: 'jwt', rooms: true})
     dev = await startDev(dir)
-    dynamodb = new DynamoDBClient({credentials: {accessKeyId: 'local', secretAccessKey: 'local'}, endpoint: dev.ready.dynamodbEndpoint, region: 'us-east-1'})
+    dynamodb = new DynamoDBClient({
+      credentials: {accessKeyId: 'local', secretAccessKey: 'local'},
+      endpoint: dev.ready.dynamodbEndpoint,
+      region: 'us-east-1',
+    })
   })
 
   after(async () => {
@@ -84,7 +91,10 @@ describe('wsapi dev: rooms and direct messages of `wsapi init --rooms --auth jwt
     assert.deepEqual(await request(alice, {message: 'join', room: 'a'}), {joined: 'a'})
     assert.deepEqual(await request(bob, {message: 'join', room: 'a'}), {joined: 'a'})
     assert.deepEqual(await request(carol, {message: 'join', room: 'b'}), {joined: 'b'})
-    const invalidRoom = {error: 'Invalid room name "not a room!": use 1 to 64 letters, digits, "_", "." or "-", e.g. "lobby". Send {"message":"join","room":"lobby"}'}
+    const invalidRoom = {
+      error:
+        'Invalid room name "not a room!": use 1 to 64 letters, digits, "_", "." or "-", e.g. "lobby". Send {"message":"join","room":"lobby"}',
+    }
     assert.deepEqual(await request(carol, {message: 'join', room: 'not a room!'}), invalidRoom)
     await settle(everyone)
 
@@ -99,7 +109,10 @@ describe('wsapi dev: rooms and direct messages of `wsapi init --rooms --auth jwt
     await settle(everyone)
 
     // A room carol has not joined: refused, to carol alone.
-    const refused = (await request(carol, {message: 'sendmessage', room: 'a', data: 'let me in'})) as {error: string; room: string}
+    const refused = (await request(carol, {message: 'sendmessage', room: 'a', data: 'let me in'})) as {
+      error: string
+      room: string
+    }
     assert.equal(refused.room, 'a')
     assert.match(refused.error, /You have not joined room "a"/)
     await settle(everyone)
@@ -121,7 +134,9 @@ describe('wsapi dev: rooms and direct messages of `wsapi init --rooms --auth jwt
 
     // Alice disconnects: $disconnect takes her out of room a, and a message to her id says she has gone.
     const membershipsOf = async (id: string) => {
-      const {Items: items = []} = await dynamodb.send(new ScanCommand({TableName: dev.ready.tables.find((table) => table.logicalId === 'MembershipsTable')!.name}))
+      const {Items: items = []} = await dynamodb.send(
+        new ScanCommand({TableName: dev.ready.tables.find((table) => table.logicalId === 'MembershipsTable')!.name}),
+      )
       return items.filter((item) => item.connectionId?.S === id).map((item) => item.room?.S)
     }
 
@@ -132,17 +147,25 @@ describe('wsapi dev: rooms and direct messages of `wsapi init --rooms --auth jwt
     const deadline = Date.now() + 60_000
     while ((await membershipsOf(alice.id)).length > 0) {
       assert.ok(Date.now() < deadline, '$disconnect did not take alice out of her rooms')
-      await sleep(25) // eslint-disable-line no-await-in-loop
+      await sleep(25)
     }
 
     assert.deepEqual(await request(bob, {message: 'join', room: 'a'}), {joined: 'a'})
     bob.client.send(JSON.stringify({message: 'sendmessage', room: 'a', data: 'anyone?'}))
     assert.deepEqual(await next(bob), {room: 'a', from: bob.id, data: 'anyone?'})
-    assert.deepEqual(await request(bob, {message: 'sendmessage', to: alice.id, data: 'still there?'}), {error: 'gone', to: alice.id})
+    assert.deepEqual(await request(bob, {message: 'sendmessage', to: alice.id, data: 'still there?'}), {
+      error: 'gone',
+      to: alice.id,
+    })
     await settle([bob, carol, alice2])
 
     // Everything each one received, and nothing else.
-    assert.deepEqual(alice.received, [{joined: 'a'}, inA, {from: carol.id, to: 'user:alice', data: 'hi alice'}, {room: 'a', from: alice.id, data: 'bob has gone'}])
+    assert.deepEqual(alice.received, [
+      {joined: 'a'},
+      inA,
+      {from: carol.id, to: 'user:alice', data: 'hi alice'},
+      {room: 'a', from: alice.id, data: 'bob has gone'},
+    ])
     assert.deepEqual(alice2.received, [{from: carol.id, to: 'user:alice', data: 'hi alice'}])
     assert.deepEqual(bob.received, [
       {joined: 'a'},
@@ -153,7 +176,12 @@ describe('wsapi dev: rooms and direct messages of `wsapi init --rooms --auth jwt
       {room: 'a', from: bob.id, data: 'anyone?'},
       {error: 'gone', to: alice.id},
     ])
-    assert.deepEqual(carol.received, [{joined: 'b'}, invalidRoom, {room: 'b', from: carol.id, data: 'hello b'}, refused])
+    assert.deepEqual(carol.received, [
+      {joined: 'b'},
+      invalidRoom,
+      {room: 'b', from: carol.id, data: 'hello b'},
+      refused,
+    ])
   })
 })
 
@@ -169,12 +197,12 @@ describe('wsapi dev: a room at least --fanout-inline-max strong goes through the
     await dev?.stop()
   })
 
-  it('delivers to each of the room\'s three members, in shards that carry them, and to nobody outside it', async () => {
+  it("delivers to each of the room's three members, in shards that carry them, and to nobody outside it", async () => {
     const clients = await Promise.all([0, 1, 2, 3].map(() => connect(dev.ready.url)))
     const [first, second, third, outsider] = clients
     for (const client of [first, second, third]) {
       client.send('{"message":"join","room":"big"}')
-      // eslint-disable-next-line no-await-in-loop
+
       assert.equal(await client.next(), '{"joined":"big"}')
     }
 
@@ -182,7 +210,7 @@ describe('wsapi dev: a room at least --fanout-inline-max strong goes through the
     const {connectionId} = JSON.parse(await first.next()) as {connectionId: string}
     first.send('{"message":"sendmessage","room":"big","data":"to the many"}')
     const expected = {room: 'big', from: connectionId, data: 'to the many'}
-    for (const client of [first, second, third]) assert.deepEqual(JSON.parse(await client.next()), expected) // eslint-disable-line no-await-in-loop
+    for (const client of [first, second, third]) assert.deepEqual(JSON.parse(await client.next()), expected)
     // The route handed the room to the fan-out function: its shard lines are in the log.
     await dev.waitForLog(/"msg":"shard"/)
     // The outsider's next frame is its own whoami reply: nothing from the room came before it.

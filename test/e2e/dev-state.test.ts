@@ -26,12 +26,20 @@ describe('wsapi dev: several servers of one project, --persist and --parameter',
 
     const both = await runCli(['connect', '-x', 'hello', '--json'], {cwd: dir})
     assert.equal(both.code, 0, both.stderr)
-    assert.match(both.stderr, new RegExp(`2 wsapi dev servers run in this project: using the one started last \\(pid ${second.ready.pid}, ${second.ready.url}\\); pid ${first.ready.pid} serves ${first.ready.url}`))
+    assert.match(
+      both.stderr,
+      new RegExp(
+        `2 wsapi dev servers run in this project: using the one started last \\(pid ${second.ready.pid}, ${second.ready.url}\\); pid ${first.ready.pid} serves ${first.ready.url}`,
+      ),
+    )
 
     assert.equal(await second.stop('SIGINT'), 0)
     assert.equal(existsSync(record(dir, second.ready.pid)), false)
     assert.equal(existsSync(record(dir, first.ready.pid)), true, "the first server's record survives the second's exit")
-    const one = await runCli(['connect', '-x', '{"message":"sendmessage","data":"still here"}', '--count', '1', '--verbose'], {cwd: dir})
+    const one = await runCli(
+      ['connect', '-x', '{"message":"sendmessage","data":"still here"}', '--count', '1', '--verbose'],
+      {cwd: dir},
+    )
     assert.equal(one.code, 0, one.stderr)
     assert.ok(one.stderr.includes(`Connected to ${first.ready.url} (wsapi dev)`), one.stderr)
     assert.doesNotMatch(one.stderr, /dev servers run/)
@@ -46,11 +54,17 @@ describe('wsapi dev: several servers of one project, --persist and --parameter',
     writeFileSync(file, 'not a folder')
     const onFile = await runCli(['dev', '--dir', dir, '--port', '0', '--persist', file])
     assert.equal(onFile.code, 2, onFile.stderr)
-    assert.equal(onFile.stderr.trim(), `Error: --persist ${file}: not a folder (give a folder; it is created if missing).`)
+    assert.equal(
+      onFile.stderr.trim(),
+      `Error: --persist ${file}: not a folder (give a folder; it is created if missing).`,
+    )
 
     const unwritable = await runCli(['dev', '--dir', dir, '--port', '0', '--persist', '/proc/nope'])
     assert.equal(unwritable.code, 2, unwritable.stderr)
-    assert.match(unwritable.stderr.trim(), /^Error: --persist \/proc\/nope: cannot create the folder \(\w+\): pick a folder you can write\.$/)
+    assert.match(
+      unwritable.stderr.trim(),
+      /^Error: --persist \/proc\/nope: cannot create the folder \(\w+\): pick a folder you can write\.$/,
+    )
 
     const data = join(tempDir(), 'data')
     mkdirSync(data)
@@ -59,7 +73,10 @@ describe('wsapi dev: several servers of one project, --persist and --parameter',
     const other = scaffoldProject()
     const inUse = await runCli(['dev', '--dir', other, '--port', '0', '--persist', data])
     assert.equal(inUse.code, 2, inUse.stderr)
-    assert.equal(inUse.stderr.trim(), `Error: --persist ${data}: in use by the dev server with pid ${owner.ready.pid}: stop it, or pick another folder.`)
+    assert.equal(
+      inUse.stderr.trim(),
+      `Error: --persist ${data}: in use by the dev server with pid ${owner.ready.pid}: stop it, or pick another folder.`,
+    )
     assert.equal(await owner.stop('SIGINT'), 0)
 
     // Free again once its server stopped.

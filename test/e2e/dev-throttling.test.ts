@@ -134,7 +134,10 @@ describe('wsapi dev: throttling and MemorySize (one client cannot flood everyone
     })
     await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve))
     // One environment per function, so that invocations wait for it.
-    dev = await startDev(throttledProject(`http://127.0.0.1:${(gate.address() as AddressInfo).port}/`), ['--concurrency', '1'])
+    dev = await startDev(throttledProject(`http://127.0.0.1:${(gate.address() as AddressInfo).port}/`), [
+      '--concurrency',
+      '1',
+    ])
   })
 
   after(async () => {
@@ -153,7 +156,8 @@ describe('wsapi dev: throttling and MemorySize (one client cannot flood everyone
     const throttled = frames.filter((frame) => frame.startsWith('{"message"'))
     assert.equal(replies.length, 5, frames.join('\n'))
     assert.equal(throttled.length, 15)
-    for (const frame of throttled) assert.match(frame, /^\{"message": "Too Many Requests", "connectionId":"[\w-]{15}=", "requestId":"[\w-]{15}="\}$/)
+    for (const frame of throttled)
+      assert.match(frame, /^\{"message": "Too Many Requests", "connectionId":"[\w-]{15}=", "requestId":"[\w-]{15}="\}$/)
     // Another route has its own bucket (RouteSettings), and the connection still works.
     client.send(JSON.stringify({action: 'memory', mb: 0, n: 'other route'}))
     assert.deepEqual(JSON.parse(await client.next(30_000)), {heldMb: 0, n: 'other route', route: 'memory'})
@@ -177,7 +181,11 @@ describe('wsapi dev: throttling and MemorySize (one client cannot flood everyone
     assert.equal(refused.body, '{"message":"Too Many Requests"}')
     assert.equal(refused.headers['content-type'], 'application/json')
     await dev.waitForLog(/\$connect\s+\S+\s+-\s+429 \(stage throttle: 0\.001\/s, burst 4\)/)
-    assert.equal(dev.stderr.match(/\$connect\s+\S+\s+EchoFunction/g)?.length, 4, 'one $connect invocation per accepted handshake')
+    assert.equal(
+      dev.stderr.match(/\$connect\s+\S+\s+EchoFunction/g)?.length,
+      4,
+      'one $connect invocation per accepted handshake',
+    )
   })
 
   it('past ReservedConcurrentExecutions Lambda throttles: the client gets "Internal server error", the log says TooManyRequestsException', async () => {
@@ -185,8 +193,13 @@ describe('wsapi dev: throttling and MemorySize (one client cannot flood everyone
     client.send(JSON.stringify({action: 'slow', n: 1}))
     while (gateRequests < 1) await new Promise((resolve) => setTimeout(resolve, 20))
     client.send(JSON.stringify({action: 'slow', n: 2}))
-    assert.match(await client.next(30_000), /^\{"message": "Internal server error", "connectionId":"[\w-]{15}=", "requestId":"[\w-]{15}="\}$/)
-    await dev.waitForLog(/TooManyRequestsException: Rate Exceeded\. \(ReservedFunctionConcurrentInvocationLimitExceeded/)
+    assert.match(
+      await client.next(30_000),
+      /^\{"message": "Internal server error", "connectionId":"[\w-]{15}=", "requestId":"[\w-]{15}="\}$/,
+    )
+    await dev.waitForLog(
+      /TooManyRequestsException: Rate Exceeded\. \(ReservedFunctionConcurrentInvocationLimitExceeded/,
+    )
     for (const response of held.splice(0)) response.end('go')
     assert.deepEqual(JSON.parse(await client.next(30_000)), {heldMb: 0, n: 1, route: 'slow'})
     assert.equal(gateRequests, 1, 'the throttled invocation never ran')
@@ -198,12 +211,17 @@ describe('wsapi dev: throttling and MemorySize (one client cannot flood everyone
     const peakBefore = peakRssMb(dev.ready.pid)
     client.send(JSON.stringify({action: 'memory', mb: 1024, n: 'hog'}))
     assert.match(await client.next(60_000), /^\{"message": "Internal server error", /)
-    await dev.waitForLog(/Runtime\.OutOfMemory: Runtime exited with error: signal: killed \(\d+ MB in use, MemorySize 128 MB/)
+    await dev.waitForLog(
+      /Runtime\.OutOfMemory: Runtime exited with error: signal: killed \(\d+ MB in use, MemorySize 128 MB/,
+    )
     client.send(JSON.stringify({action: 'memory', mb: 8, n: 'after'}))
     assert.deepEqual(JSON.parse(await client.next(30_000)), {heldMb: 8, n: 'after', route: 'memory'})
     // The peak resident memory of the whole dev process: it never held the gigabyte.
     const peak = peakRssMb(dev.ready.pid)
-    assert.ok(peak < peakBefore + 512, `wsapi dev peaked at ${Math.round(peak)} MB, ${Math.round(peakBefore)} MB before`)
+    assert.ok(
+      peak < peakBefore + 512,
+      `wsapi dev peaked at ${Math.round(peak)} MB, ${Math.round(peakBefore)} MB before`,
+    )
   })
 
   it("one connection's backlog does not hold another's message behind it: waiting invocations take turns by connection", async () => {
@@ -224,7 +242,10 @@ describe('wsapi dev: throttling and MemorySize (one client cannot flood everyone
 
     const order = gateQueries.slice(seen)
     assert.ok(order.indexOf('b1') <= 2, `b1 waited behind the flood: ${order.join(' ')}`)
-    assert.deepEqual(order.filter((n) => n !== 'b1'), ['a1', 'a2', 'a3', 'a4', 'a5'])
+    assert.deepEqual(
+      order.filter((n) => n !== 'b1'),
+      ['a1', 'a2', 'a3', 'a4', 'a5'],
+    )
     assert.equal(JSON.parse(await other.next(30_000)).n, 'b1')
   })
 })

@@ -6,7 +6,12 @@ import {runCli} from '../helpers/cli.js'
 import {tempDir} from '../helpers/tmp.js'
 
 function npm(args: string[], cwd: string) {
-  const result = spawnSync('npm', args, {cwd, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false'}, timeout: 240_000})
+  const result = spawnSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {...process.env, NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false'},
+    timeout: 240_000,
+  })
   return {code: result.status, output: `${result.stdout}\n${result.stderr}`}
 }
 
@@ -30,7 +35,11 @@ describe('a generated project', function () {
     // The fan-out function's own tests ran, and the broadcast routes' tests of sharding.
     assert.match(test.output, /✔ reads only its own segment of the table/, test.output)
     assert.match(test.output, /✔ hands what it has no time left for to a new invocation of itself/, test.output)
-    assert.equal(test.output.match(/✔ splits a large audience into FANOUT_SHARDS asynchronous invocations/g)?.length, 2, test.output)
+    assert.equal(
+      test.output.match(/✔ splits a large audience into FANOUT_SHARDS asynchronous invocations/g)?.length,
+      2,
+      test.output,
+    )
     // Nothing but mocha's report: no handler log lines, no SDK warning about the Node.js version.
     assert.doesNotMatch(test.output, /^\s*\{"/m, test.output)
     assert.doesNotMatch(test.output, /Warning|AWS SDK/, test.output)
@@ -54,11 +63,19 @@ describe('a generated project', function () {
     const test = npm(['test'], dir)
     assert.equal(test.code, 0, test.output)
     assert.doesNotMatch(test.output, /^\s*\d+ failing$/m, test.output)
-    for (const title of ["posts the message's data back to the sender alone", 'accepts a valid message', 'posts data to a small audience itself, in one hop']) {
+    for (const title of [
+      "posts the message's data back to the sender alone",
+      'accepts a valid message',
+      'posts data to a small audience itself, in one hop',
+    ]) {
       assert.match(test.output, new RegExp(`✔ ${title}`), test.output)
     }
 
-    assert.equal(test.output.match(/✔ splits a large audience into FANOUT_SHARDS asynchronous invocations/g)?.length, 2, 'sendmessage and shout')
+    assert.equal(
+      test.output.match(/✔ splits a large audience into FANOUT_SHARDS asynchronous invocations/g)?.length,
+      2,
+      'sendmessage and shout',
+    )
     const format = npm(['run', 'format:check'], dir)
     assert.equal(format.code, 0, format.output)
   })
@@ -73,11 +90,31 @@ describe('a generated project', function () {
     assert.equal(install.code, 0, install.output)
     const test = npm(['test'], dir)
     assert.equal(test.code, 0, test.output)
-    for (const name of ['valid token from the Sec-WebSocket-Protocol header', 'expired', 'another audience', 'another issuer', 'another key', 'alg none', 'malformed']) {
+    for (const name of [
+      'valid token from the Sec-WebSocket-Protocol header',
+      'expired',
+      'another audience',
+      'another issuer',
+      'another key',
+      'alg none',
+      'malformed',
+    ]) {
       assert.match(test.output, new RegExp(`✔ .*${name}`), `no passing test about ${name}:\n${test.output}`)
     }
 
-    for (const name of ['join stores the membership', 'leave deletes the membership', 'whoami replies', "delivers to that room's members only", 'has not joined', 'leaves the room', 'large room goes to the fan-out function', 'to that one connection only', '"error": "gone"', 'every connection of that user', 'removes the connection from every room']) {
+    for (const name of [
+      'join stores the membership',
+      'leave deletes the membership',
+      'whoami replies',
+      "delivers to that room's members only",
+      'has not joined',
+      'leaves the room',
+      'large room goes to the fan-out function',
+      'to that one connection only',
+      '"error": "gone"',
+      'every connection of that user',
+      'removes the connection from every room',
+    ]) {
       assert.match(test.output, new RegExp(`✔ .*${name}`), `no passing test about ${name}:\n${test.output}`)
     }
 

@@ -23,7 +23,11 @@ const parseLines = (stdout: string): Line[] =>
     .map((line) => JSON.parse(line) as Line)
 
 /** Waits until `check` holds, polling; fails after `timeoutMs` (generous: a busy machine is slow). */
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()
@@ -58,7 +62,10 @@ describe('wsapi logs and wsapi connections against wsapi dev', function () {
     const listed = await until('both connections in the table', async () => {
       const result = await runCli(['connections', '--dir', dir, '--json'])
       assert.equal(result.code, 0, result.stderr)
-      const parsed = JSON.parse(result.stdout) as {connections: Array<{connectedAt: string; connectionId: string}>; source: string}
+      const parsed = JSON.parse(result.stdout) as {
+        connections: Array<{connectedAt: string; connectionId: string}>
+        source: string
+      }
       return parsed.connections.length === 2 ? parsed : undefined
     })
     assert.equal(listed.source, 'dev')
@@ -79,14 +86,19 @@ describe('wsapi logs and wsapi connections against wsapi dev', function () {
     const posted = await runCli(['connections', 'post', a, 'hello from the operator', '--dir', dir, '--json'])
     assert.equal(posted.code, 0, posted.stderr)
     assert.deepEqual(JSON.parse(posted.stdout), {bytes: 23, connectionId: a, sent: true})
-    const receiver = await until('the posted message', () => [first, second].find((client) => client.messages.length > 0))
+    const receiver = await until('the posted message', () =>
+      [first, second].find((client) => client.messages.length > 0),
+    )
     assert.deepEqual(receiver.messages, ['hello from the operator'])
     receiver.messages.length = 0
     const other = receiver === first ? second : first
 
     const piped = await runCli(['connections', 'post', b, '-', '--dir', dir], {input: '{"from":"stdin"}'})
     assert.equal(piped.code, 0, piped.stderr)
-    assert.match(piped.stdout, new RegExp(`Sent 16 bytes to ${b.replaceAll(/[+/=]/g, '\\$&')} \\(wsapi dev \\(pid \\d+\\)\\)`))
+    assert.match(
+      piped.stdout,
+      new RegExp(`Sent 16 bytes to ${b.replaceAll(/[+/=]/g, '\\$&')} \\(wsapi dev \\(pid \\d+\\)\\)`),
+    )
     assert.equal(await other.next(20_000), '{"from":"stdin"}')
 
     const dropped = await runCli(['connections', 'drop', a, '--dir', dir])
@@ -103,7 +115,9 @@ describe('wsapi logs and wsapi connections against wsapi dev', function () {
     assert.equal(JSON.parse(goneDrop.stdout).error.message, `connection ${a} is gone`)
 
     const after = await until('the dropped connection out of the table', async () => {
-      const parsed = JSON.parse((await runCli(['connections', '--dir', dir, '--json'])).stdout) as {connections: Array<{connectionId: string}>}
+      const parsed = JSON.parse((await runCli(['connections', '--dir', dir, '--json'])).stdout) as {
+        connections: Array<{connectionId: string}>
+      }
       return parsed.connections.length === 1 ? parsed : undefined
     })
     assert.equal(after.connections[0].connectionId, b)
@@ -115,29 +129,48 @@ describe('wsapi logs and wsapi connections against wsapi dev', function () {
     client.send(JSON.stringify({data: 'logged words', message: 'sendmessage'}))
     assert.match(await client.next(20_000), /logged words/)
     const logFile = join(dir, '.wsapi', 'dev.log')
-    await until('the sendmessage console line in dev.log', () => existsSync(logFile) && /"function":"SendmessageFunction"[^\n]*"text":"\{/.test(readFileSync(logFile, 'utf8')))
+    await until(
+      'the sendmessage console line in dev.log',
+      () =>
+        existsSync(logFile) && /"function":"SendmessageFunction"[^\n]*"text":"\{/.test(readFileSync(logFile, 'utf8')),
+    )
 
     const all = await runCli(['logs', '--dir', dir, '--json'])
     assert.equal(all.code, 0, all.stderr)
     const lines = parseLines(all.stdout)
     assert.ok(lines.every((line) => line.source === 'dev'))
-    assert.ok(lines.some((line) => line.function === 'connect' && line.logicalId === 'ConnectFunction'), all.stdout)
+    assert.ok(
+      lines.some((line) => line.function === 'connect' && line.logicalId === 'ConnectFunction'),
+      all.stdout,
+    )
     const handlerLine = lines.find((line) => line.function === 'sendmessage' && line.message.startsWith('{'))
     assert.ok(handlerLine, all.stdout)
     // The broadcast's summary line, also a CloudWatch metrics record (embedded metric format): {"_aws":…,"Route":…}.
     assert.equal((JSON.parse(handlerLine.message) as {Route: string}).Route, 'sendmessage')
     const times = lines.map((line) => Date.parse(line.time))
-    assert.deepEqual(times, [...times].sort((x, y) => x - y), 'in time order')
+    assert.deepEqual(
+      times,
+      [...times].sort((x, y) => x - y),
+      'in time order',
+    )
 
     const one = parseLines((await runCli(['logs', 'sendmessage', '--dir', dir, '--json'])).stdout)
     assert.ok(one.length > 0 && one.every((line) => line.function === 'sendmessage'))
     const byRoute = parseLines((await runCli(['logs', '$connect', '--dir', dir, '--json'])).stdout)
     assert.ok(byRoute.length > 0 && byRoute.every((line) => line.logicalId === 'ConnectFunction'))
 
-    const filtered = parseLines((await runCli(['logs', '--dir', dir, '--json', '--filter', '{ $.Route = "sendmessage" }'])).stdout)
-    assert.ok(filtered.length > 0 && filtered.every((line) => JSON.parse(line.message).Route === 'sendmessage'), JSON.stringify(filtered))
+    const filtered = parseLines(
+      (await runCli(['logs', '--dir', dir, '--json', '--filter', '{ $.Route = "sendmessage" }'])).stdout,
+    )
+    assert.ok(
+      filtered.length > 0 && filtered.every((line) => JSON.parse(line.message).Route === 'sendmessage'),
+      JSON.stringify(filtered),
+    )
 
-    const future = parseLines((await runCli(['logs', '--dir', dir, '--json', '--since', new Date(Date.now() + 3_600_000).toISOString()])).stdout)
+    const future = parseLines(
+      (await runCli(['logs', '--dir', dir, '--json', '--since', new Date(Date.now() + 3_600_000).toISOString()]))
+        .stdout,
+    )
     assert.deepEqual(future, [])
 
     const text = await runCli(['logs', 'sendmessage', '--dir', dir])
@@ -145,16 +178,23 @@ describe('wsapi logs and wsapi connections against wsapi dev', function () {
 
     const unknown = await runCli(['logs', 'nope', '--dir', dir])
     assert.equal(unknown.code, 2)
-    assert.match(unknown.stderr.trim(), /^Error: No function "nope" in this project: name one of connect \(\$connect\), disconnect \(\$disconnect\), sendmessage \(sendmessage\), default \(\$default\), fanout, by short name, logical id or route key\.$/)
+    assert.match(
+      unknown.stderr.trim(),
+      /^Error: No function "nope" in this project: name one of connect \(\$connect\), disconnect \(\$disconnect\), sendmessage \(sendmessage\), default \(\$default\), fanout, by short name, logical id or route key\.$/,
+    )
   })
 
   it('logs --follow prints new lines as dev writes them, until Ctrl-C (exit 0)', async () => {
     const start = new Date().toISOString()
-    const child = spawn(process.execPath, [BIN, 'logs', 'sendmessage', '--dir', dir, '--json', '--follow', '--since', start], {
-      cwd: REPO_ROOT,
-      env: {...process.env, NO_COLOR: '1'},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [BIN, 'logs', 'sendmessage', '--dir', dir, '--json', '--follow', '--since', start],
+      {
+        cwd: REPO_ROOT,
+        env: {...process.env, NO_COLOR: '1'},
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let stdout = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)))
@@ -168,7 +208,10 @@ describe('wsapi logs and wsapi connections against wsapi dev', function () {
       return stdout.includes('\n') ? true : undefined
     })
     const followed = parseLines(stdout.slice(0, stdout.lastIndexOf('\n')))
-    assert.ok(followed.every((line) => line.function === 'sendmessage' && line.time >= start), stdout)
+    assert.ok(
+      followed.every((line) => line.function === 'sendmessage' && line.time >= start),
+      stdout,
+    )
     child.kill('SIGINT')
     assert.equal(await exited, 0)
   })
@@ -179,11 +222,17 @@ describe('wsapi logs and wsapi connections against wsapi dev', function () {
     assert.ok(lines.some((line) => line.function === 'sendmessage' && line.source === 'dev'))
     const listed = await runCli(['connections', '--dir', dir])
     assert.equal(listed.code, 1)
-    assert.equal(listed.stderr, 'Error: No wsapi dev runs in this project and stage v1 was not deployed from here: start `wsapi dev`, or pass --stage (or --region) for a deployed stage.\n')
+    assert.equal(
+      listed.stderr,
+      'Error: No wsapi dev runs in this project and stage v1 was not deployed from here: start `wsapi dev`, or pass --stage (or --region) for a deployed stage.\n',
+    )
 
     const fresh = scaffoldProject()
     const nothing = await runCli(['logs', '--dir', fresh])
     assert.equal(nothing.code, 1)
-    assert.equal(nothing.stderr, "Error: No log to show: `wsapi dev` never ran in this project and stage v1 was not deployed from here: start `wsapi dev`, or pass --stage (or --region) to read a deployed stage's logs.\n")
+    assert.equal(
+      nothing.stderr,
+      "Error: No log to show: `wsapi dev` never ran in this project and stage v1 was not deployed from here: start `wsapi dev`, or pass --stage (or --region) to read a deployed stage's logs.\n",
+    )
   })
 })

@@ -10,7 +10,9 @@ import {scaffoldProject} from '../helpers/project.js'
 
 /** The project's template.yaml checked against the CloudFormation resource specification: the problems found. */
 function specProblems(dir: string): string[] {
-  return validateAgainstSpec(parseTemplate(readFileSync(join(dir, 'template.yaml'), 'utf8'), 'template.yaml'), {allowLocalCode: true})
+  return validateAgainstSpec(parseTemplate(readFileSync(join(dir, 'template.yaml'), 'utf8'), 'template.yaml'), {
+    allowLocalCode: true,
+  })
 }
 
 // `wsapi route add` then `wsapi dev`: the new route is served, its handler answers, and removing it gives the template back.
@@ -24,7 +26,11 @@ describe('wsapi route add, under wsapi dev', function () {
   })
 
   it('serves an added echo route (one-way, through @connections), a two-way route, and a broadcast route, in a project with a custom domain', async () => {
-    const dir = scaffoldProject({certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789', domain: 'chat.example.com', routes: 'sendmessage'})
+    const dir = scaffoldProject({
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+      domain: 'chat.example.com',
+      routes: 'sendmessage',
+    })
     const original = readFileSync(join(dir, 'template.yaml'), 'utf8')
     for (const args of [['join'], ['whoami', '--empty', '--two-way'], ['shout', '--broadcast']]) {
       const added = await runCli(['route', 'add', ...args, '--dir', dir])
@@ -34,8 +40,14 @@ describe('wsapi route add, under wsapi dev', function () {
     const listed = await runCli(['route', 'list', '--dir', dir, '--json'])
     assert.equal(listed.code, 0, listed.stderr)
     assert.deepEqual(
-      (JSON.parse(listed.stdout) as {routes: Array<{key: string; twoWay: boolean}>}).routes.slice(-3).map((route) => [route.key, route.twoWay]),
-      [['join', false], ['whoami', true], ['shout', false]],
+      (JSON.parse(listed.stdout) as {routes: Array<{key: string; twoWay: boolean}>}).routes
+        .slice(-3)
+        .map((route) => [route.key, route.twoWay]),
+      [
+        ['join', false],
+        ['whoami', true],
+        ['shout', false],
+      ],
     )
     assert.deepEqual(specProblems(dir), [])
 
@@ -64,7 +76,7 @@ describe('wsapi route add, under wsapi dev', function () {
     assert.equal(readFileSync(join(dir, 'template.yaml'), 'utf8'), original)
   })
 
-  it('in a --rooms project: the added routes pass the spec check and run under dev; an added broadcast route delivers to a room\'s members only', async () => {
+  it("in a --rooms project: the added routes pass the spec check and run under dev; an added broadcast route delivers to a room's members only", async () => {
     const dir = scaffoldProject({rooms: true})
     const original = readFileSync(join(dir, 'template.yaml'), 'utf8')
     for (const args of [['echo'], ['ping', '--empty', '--two-way'], ['shout', '--broadcast']]) {

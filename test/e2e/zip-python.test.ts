@@ -17,7 +17,15 @@ describe('deterministicZip read by Python zipfile (an independent reader)', () =
     writeFileSync(path, deterministicZip(entries))
     let listing: string
     try {
-      listing = execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(",".join(f"{i.filename}:{i.file_size}" for i in z.infolist()))', path], {encoding: 'utf8'})
+      listing = execFileSync(
+        'python3',
+        [
+          '-c',
+          'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(",".join(f"{i.filename}:{i.file_size}" for i in z.infolist()))',
+          path,
+        ],
+        {encoding: 'utf8'},
+      )
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.skip()
       throw error

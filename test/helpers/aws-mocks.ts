@@ -51,7 +51,9 @@ export function mockCloudFormation(options: FakeCloudFormationOptions = {}): Moc
     cfn.on(command as never).callsFake((input: Record<string, unknown>) => sim.handle(action, input) as never)
   }
 
-  sts.on(GetCallerIdentityCommand).callsFake((input: Record<string, unknown>) => sim.handle('GetCallerIdentity', input) as never)
+  sts
+    .on(GetCallerIdentityCommand)
+    .callsFake((input: Record<string, unknown>) => sim.handle('GetCallerIdentity', input) as never)
   return {
     cfn,
     restore() {
@@ -86,7 +88,12 @@ export function useMockedAws(options: {buckets?: string[]} = {}): MockedAwsWithS
   })
   beforeEach(() => {
     const s3 = state.s3!
-    state.aws = mockCloudFormation({createBucket: s3.createBucket, fetchTemplate: s3.fetchTemplate, objectExists: s3.objectExists, pageSize: 4})
+    state.aws = mockCloudFormation({
+      createBucket: s3.createBucket,
+      fetchTemplate: s3.fetchTemplate,
+      objectExists: s3.objectExists,
+      pageSize: 4,
+    })
   })
   afterEach(() => state.aws?.restore())
   return {
@@ -104,7 +111,10 @@ export function useMockedAws(options: {buckets?: string[]} = {}): MockedAwsWithS
  * file (mockClient stubs every CloudFormationClient until restored) and reset before each test, with a
  * fresh session whose CloudFormationApi goes through it.
  */
-export function useCloudFormationMock(): {readonly cfn: AwsClientStub<CloudFormationClient>; readonly session: AwsSession} {
+export function useCloudFormationMock(): {
+  readonly cfn: AwsClientStub<CloudFormationClient>
+  readonly session: AwsSession
+} {
   const state: {cfn?: AwsClientStub<CloudFormationClient>; session?: AwsSession} = {}
   before(() => {
     state.cfn = mockClient(CloudFormationClient)

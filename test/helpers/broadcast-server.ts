@@ -101,7 +101,8 @@ export async function startBroadcastServer(options: BroadcastServerOptions = {})
       }
 
       const data = JSON.stringify(message.data)
-      if (options.closeConnection && received.length === 1) connections[options.closeConnection.index]?.close(options.closeConnection.code, 'test')
+      if (options.closeConnection && received.length === 1)
+        connections[options.closeConnection.index]?.close(options.closeConnection.code, 'test')
       for (const client of server.clients) {
         if (client.readyState !== WebSocket.OPEN || (options.excludeSender && client === socket)) continue
         if (members && !members.has(connections.indexOf(client))) continue

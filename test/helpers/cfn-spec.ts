@@ -48,7 +48,8 @@ function loadSpec(): Spec {
   const path = join(dirname(require.resolve('@aws-cdk/aws-service-spec/package.json')), 'db.json.gz')
   const db = JSON.parse(gunzipSync(readFileSync(path)).toString('utf8'))
   const resources = new Map<string, SpecResource>()
-  for (const resource of Object.values(db.schema.resource.entities) as SpecResource[]) resources.set(resource.cloudFormationType, resource)
+  for (const resource of Object.values(db.schema.resource.entities) as SpecResource[])
+    resources.set(resource.cloudFormationType, resource)
   const types = new Map<string, SpecTypeDefinition>()
   for (const type of Object.values(db.schema.typeDefinition.entities) as SpecTypeDefinition[]) types.set(type.$id, type)
   spec = {resources, types}
@@ -69,19 +70,23 @@ function checkValue(value: unknown, type: SpecType, path: string, errors: string
   switch (type.type) {
     case 'string':
     case 'date-time': {
-      if (typeof value !== 'string' && typeof value !== 'number') errors.push(`${path}: expected a string, got ${JSON.stringify(value)}`)
+      if (typeof value !== 'string' && typeof value !== 'number')
+        errors.push(`${path}: expected a string, got ${JSON.stringify(value)}`)
       return
     }
 
     case 'integer':
     case 'number': {
-      if (typeof value !== 'number' && !(typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value))) errors.push(`${path}: expected a number, got ${JSON.stringify(value)}`)
-      if (type.type === 'integer' && typeof value === 'number' && !Number.isInteger(value)) errors.push(`${path}: expected an integer`)
+      if (typeof value !== 'number' && !(typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)))
+        errors.push(`${path}: expected a number, got ${JSON.stringify(value)}`)
+      if (type.type === 'integer' && typeof value === 'number' && !Number.isInteger(value))
+        errors.push(`${path}: expected an integer`)
       return
     }
 
     case 'boolean': {
-      if (typeof value !== 'boolean' && value !== 'true' && value !== 'false') errors.push(`${path}: expected a boolean, got ${JSON.stringify(value)}`)
+      if (typeof value !== 'boolean' && value !== 'true' && value !== 'false')
+        errors.push(`${path}: expected a boolean, got ${JSON.stringify(value)}`)
       return
     }
 
@@ -110,7 +115,8 @@ function checkValue(value: unknown, type: SpecType, path: string, errors: string
     }
 
     case 'tag': {
-      if (value === null || typeof value !== 'object' || !('Key' in value) || !('Value' in value)) errors.push(`${path}: expected a {Key, Value} tag`)
+      if (value === null || typeof value !== 'object' || !('Key' in value) || !('Value' in value))
+        errors.push(`${path}: expected a {Key, Value} tag`)
       return
     }
 
@@ -174,8 +180,14 @@ export function validateAgainstSpec(template: CfnTemplate, options: {allowLocalC
     const found: string[] = []
     checkObject(properties, type.properties, `${id}.Properties`, found)
     // `aws cloudformation package` takes a local path in place of some properties (Lambda Code).
-    const local = (name: string) => options.allowLocalCode && PACKAGEABLE.has(`${resource.Type}.${name}`) && typeof properties[name] === 'string'
-    errors.push(...found.filter((error) => !Object.keys(properties).some((name) => local(name) && error.startsWith(`${id}.Properties.${name}:`))))
+    const local = (name: string) =>
+      options.allowLocalCode && PACKAGEABLE.has(`${resource.Type}.${name}`) && typeof properties[name] === 'string'
+    errors.push(
+      ...found.filter(
+        (error) =>
+          !Object.keys(properties).some((name) => local(name) && error.startsWith(`${id}.Properties.${name}:`)),
+      ),
+    )
     for (const target of dependsOn(resource)) {
       if (!template.Resources[target]) errors.push(`${id}.DependsOn: no resource ${target}`)
     }
@@ -189,7 +201,18 @@ export function validateAgainstSpec(template: CfnTemplate, options: {allowLocalC
     for (const reference of collectReferences(value)) {
       const {attribute, kind, target} = reference
       if (isPseudoParameter(target)) {
-        if (!['AWS::AccountId', 'AWS::NotificationARNs', 'AWS::NoValue', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix'].includes(target)) {
+        if (
+          ![
+            'AWS::AccountId',
+            'AWS::NotificationARNs',
+            'AWS::NoValue',
+            'AWS::Partition',
+            'AWS::Region',
+            'AWS::StackId',
+            'AWS::StackName',
+            'AWS::URLSuffix',
+          ].includes(target)
+        ) {
           errors.push(`${where}: unknown pseudo parameter ${target}`)
         }
 
@@ -198,13 +221,15 @@ export function validateAgainstSpec(template: CfnTemplate, options: {allowLocalC
 
       const resource = template.Resources[target]
       if (!resource) {
-        if (!(parameters.has(target) && (kind === 'Ref' || (kind === 'Sub' && attribute === undefined)))) errors.push(`${where}: ${kind} to ${target}${attribute ? '.' + attribute : ''}, which does not exist`)
+        if (!(parameters.has(target) && (kind === 'Ref' || (kind === 'Sub' && attribute === undefined))))
+          errors.push(`${where}: ${kind} to ${target}${attribute ? '.' + attribute : ''}, which does not exist`)
         continue
       }
 
       if (attribute !== undefined || kind === 'GetAtt') {
         const type = resources.get(resource.Type)
-        if (type && !(attribute! in type.attributes)) errors.push(`${where}: ${target} (${resource.Type}) has no attribute ${attribute}`)
+        if (type && !(attribute! in type.attributes))
+          errors.push(`${where}: ${target} (${resource.Type}) has no attribute ${attribute}`)
       }
     }
   }

@@ -89,10 +89,12 @@ export function startCli(args: string[], options: Omit<RunOptions, 'input'> = {}
   // A test that only waits with until() still sees a failure to start or a timeout there.
   result.catch(() => {})
   let exited = false
-  void result.finally(() => {
-    exited = true
-    changed()
-  }).catch(() => {})
+  void result
+    .finally(() => {
+      exited = true
+      changed()
+    })
+    .catch(() => {})
   return {
     child,
     result,
@@ -110,7 +112,9 @@ export function startCli(args: string[], options: Omit<RunOptions, 'input'> = {}
             resolve()
           } else if (exited) {
             watchers.delete(watcher)
-            reject(new Error(`wsapi ${args.join(' ')} exited first\nstdout: ${output.stdout}\nstderr: ${output.stderr}`))
+            reject(
+              new Error(`wsapi ${args.join(' ')} exited first\nstdout: ${output.stdout}\nstderr: ${output.stderr}`),
+            )
           }
         }
 

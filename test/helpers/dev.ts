@@ -41,11 +41,15 @@ export class DevProcess {
   /** `args` may hold its own `--port`. */
   /** `input`, when given, is written to its standard input (which is then closed). */
   constructor(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, input?: string) {
-    this.child = spawn(process.execPath, [BIN, 'dev', '--dir', dir, ...(args.includes('--port') ? [] : ['--port', '0']), '--json', ...args], {
-      cwd: REPO_ROOT,
-      env: {...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env},
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    })
+    this.child = spawn(
+      process.execPath,
+      [BIN, 'dev', '--dir', dir, ...(args.includes('--port') ? [] : ['--port', '0']), '--json', ...args],
+      {
+        cwd: REPO_ROOT,
+        env: {...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env},
+        stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      },
+    )
     if (input !== undefined) this.child.stdin!.end(input)
     this.child.stdout!.on('data', (chunk) => (this.stdout += chunk))
     this.child.stderr!.on('data', (chunk) => (this.stderr += chunk))
@@ -87,7 +91,12 @@ export class DevProcess {
   }
 }
 
-export async function startDev(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, input?: string): Promise<DevProcess> {
+export async function startDev(
+  dir: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  input?: string,
+): Promise<DevProcess> {
   const dev = new DevProcess(dir, args, env, input)
   try {
     return await dev.start()
@@ -147,10 +156,15 @@ export class TestClient {
   }
 }
 
-export type HandshakeOutcome = {client: TestClient; ok: true; protocol: string} | {body: string; headers: Record<string, string | string[] | undefined>; ok: false; status: number}
+export type HandshakeOutcome =
+  | {client: TestClient; ok: true; protocol: string}
+  | {body: string; headers: Record<string, string | string[] | undefined>; ok: false; status: number}
 
 /** Connects; a refused handshake resolves with its HTTP status instead of throwing. */
-export function tryConnect(url: string, options: WebSocket.ClientOptions & {protocols?: string[]} = {}): Promise<HandshakeOutcome> {
+export function tryConnect(
+  url: string,
+  options: WebSocket.ClientOptions & {protocols?: string[]} = {},
+): Promise<HandshakeOutcome> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, options.protocols, options)
     ws.on('open', () => resolve({client: new TestClient(ws), ok: true, protocol: ws.protocol}))
@@ -163,7 +177,10 @@ export function tryConnect(url: string, options: WebSocket.ClientOptions & {prot
   })
 }
 
-export async function connect(url: string, options: WebSocket.ClientOptions & {protocols?: string[]} = {}): Promise<TestClient> {
+export async function connect(
+  url: string,
+  options: WebSocket.ClientOptions & {protocols?: string[]} = {},
+): Promise<TestClient> {
   const outcome = await tryConnect(url, options)
   if (!outcome.ok) throw new Error(`handshake refused: ${outcome.status} ${outcome.body}`)
   return outcome.client
@@ -371,7 +388,11 @@ export function readRecords(file: string): Recorded[] {
 }
 
 /** Waits for the first recorded event that matches. */
-export async function waitForRecord(file: string, match: (record: Recorded) => boolean, timeoutMs = 30_000): Promise<Recorded> {
+export async function waitForRecord(
+  file: string,
+  match: (record: Recorded) => boolean,
+  timeoutMs = 30_000,
+): Promise<Recorded> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const found = readRecords(file).find((record) => match(record))
@@ -401,7 +422,9 @@ export function rawHandshake(port: number, path: string): Promise<string> {
       }
     })
     socket.on('close', () => resolve(head))
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    )
   })
 }
 
@@ -410,7 +433,9 @@ export async function rawSocket(port: number, path: string): Promise<Socket> {
   const socket = tcpConnect(port, '127.0.0.1')
   socket.on('error', () => {})
   await new Promise((resolve) => socket.once('connect', resolve))
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+  socket.write(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  )
   await new Promise<void>((resolve, reject) => {
     let head = ''
     const onData = (chunk: Buffer) => {
@@ -431,7 +456,12 @@ export async function rawSocket(port: number, path: string): Promise<Socket> {
 export function frame(opcode: number, payload: Buffer, fin = true): Buffer {
   const mask = randomBytes(4)
   const length = payload.length
-  const header = length < 126 ? Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | length]) : length < 65_536 ? Buffer.alloc(4) : Buffer.alloc(10)
+  const header =
+    length < 126
+      ? Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | length])
+      : length < 65_536
+        ? Buffer.alloc(4)
+        : Buffer.alloc(10)
   if (length >= 126) {
     header[0] = (fin ? 0x80 : 0) | opcode
     if (length < 65_536) {

@@ -65,9 +65,15 @@ export interface FakeAwsServer {
  * server is one endpoint for every service, as LocalStack is (`--endpoint-url`). The Host header is kept:
  * S3 checks the signature against it.
  */
-export async function startFakeAwsServer(sim: FakeCloudFormation, options: {s3Url?: string} = {}): Promise<FakeAwsServer> {
+export async function startFakeAwsServer(
+  sim: FakeCloudFormation,
+  options: {s3Url?: string} = {},
+): Promise<FakeAwsServer> {
   const server: Server = createServer((request, response) => {
-    const isQuery = request.method === 'POST' && request.url === '/' && String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')
+    const isQuery =
+      request.method === 'POST' &&
+      request.url === '/' &&
+      String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded')
     if (!isQuery && options.s3Url) {
       const target = new URL(request.url ?? '/', options.s3Url)
       const forward = httpRequest(target, {headers: request.headers, method: request.method}, (answer) => {
@@ -86,7 +92,10 @@ export async function startFakeAwsServer(sim: FakeCloudFormation, options: {s3Ur
       const action = String(input.Action)
       delete input.Action
       delete input.Version
-      const namespace = action === 'GetCallerIdentity' ? 'https://sts.amazonaws.com/doc/2011-06-15/' : 'http://cloudformation.amazonaws.com/doc/2010-05-15/'
+      const namespace =
+        action === 'GetCallerIdentity'
+          ? 'https://sts.amazonaws.com/doc/2011-06-15/'
+          : 'http://cloudformation.amazonaws.com/doc/2010-05-15/'
       try {
         const result = await sim.handle(action, input)
         response.writeHead(200, {'content-type': 'text/xml'})
@@ -125,7 +134,12 @@ export interface FakeAws {
 /** s3rver, a FakeCloudFormation served over HTTP in front of it, and the environment that reaches both. */
 export async function startFakeAws(): Promise<FakeAws> {
   const s3 = await startLocalS3()
-  const sim = new FakeCloudFormation({createBucket: s3.createBucket, fetchTemplate: s3.fetchTemplate, objectExists: s3.objectExists, pageSize: 6})
+  const sim = new FakeCloudFormation({
+    createBucket: s3.createBucket,
+    fetchTemplate: s3.fetchTemplate,
+    objectExists: s3.objectExists,
+    pageSize: 6,
+  })
   const server = await startFakeAwsServer(sim, {s3Url: s3.url})
   const home = tempDir()
   const env: NodeJS.ProcessEnv = {

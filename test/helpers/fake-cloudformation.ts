@@ -47,7 +47,13 @@ interface SimResource {
 }
 
 interface SimChangeSet {
-  changes: Array<{Action: string; LogicalResourceId: string; PhysicalResourceId?: string; Replacement?: string; ResourceType: string}>
+  changes: Array<{
+    Action: string
+    LogicalResourceId: string
+    PhysicalResourceId?: string
+    Replacement?: string
+    ResourceType: string
+  }>
   describeCount: number
   executionStatus: string
   id: string
@@ -94,7 +100,8 @@ export interface FakeCloudFormationOptions {
 
 type Input = Record<string, unknown>
 
-const NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
+const NO_CHANGES =
+  "The submitted information didn't contain changes. Submit different information to create a change set."
 
 export class FakeCloudFormation {
   /** Every call, in order: action and input. */
@@ -142,7 +149,11 @@ export class FakeCloudFormation {
   }
 
   /** Puts a stack in place as if an earlier run had left it so. */
-  seedStack(name: string, status: string, options: {parameters?: Record<string, string>; tags?: Record<string, string>; template?: CfnTemplate} = {}): SimStack {
+  seedStack(
+    name: string,
+    status: string,
+    options: {parameters?: Record<string, string>; tags?: Record<string, string>; template?: CfnTemplate} = {},
+  ): SimStack {
     const stack = this.newStack(name)
     stack.status = status
     stack.tags = Object.entries(options.tags ?? {}).map(([Key, Value]) => ({Key, Value}))
@@ -216,10 +227,17 @@ export class FakeCloudFormation {
     let stack = this.stack(name)
     if (type === 'UPDATE' && !stack) throw new SimError('ValidationError', `Stack [${name}] does not exist`)
     if (type === 'CREATE' && stack && stack.status !== 'REVIEW_IN_PROGRESS') {
-      throw new SimError('ValidationError', `Stack [${name}] already exists and cannot be created again with the changeSet [${String(input.ChangeSetName)}].`)
+      throw new SimError(
+        'ValidationError',
+        `Stack [${name}] already exists and cannot be created again with the changeSet [${String(input.ChangeSetName)}].`,
+      )
     }
 
-    if (stack && stack.operation) throw new SimError('ValidationError', `Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`)
+    if (stack && stack.operation)
+      throw new SimError(
+        'ValidationError',
+        `Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`,
+      )
     let body: string
     if (typeof input.TemplateBody === 'string') body = input.TemplateBody
     else if (typeof input.TemplateURL === 'string') {
@@ -227,26 +245,39 @@ export class FakeCloudFormation {
       body = await this.options.fetchTemplate(input.TemplateURL)
     } else throw new SimError('ValidationError', 'Either Template URL or Template Body must be specified.')
     if (Buffer.byteLength(body) > 51_200 && typeof input.TemplateBody === 'string') {
-      throw new SimError('ValidationError', "1 validation error detected: Value '…' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200")
+      throw new SimError(
+        'ValidationError',
+        "1 validation error detected: Value '…' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200",
+      )
     }
 
     const template = JSON.parse(body) as CfnTemplate
     // As AWS: IAM resources need CAPABILITY_IAM (or CAPABILITY_NAMED_IAM when one has a custom name).
     const capabilities = (input.Capabilities ?? []) as string[]
     const iam = Object.values(template.Resources ?? {}).filter((resource) => resource.Type.startsWith('AWS::IAM::'))
-    const named = iam.some((resource) => resource.Properties?.RoleName !== undefined || resource.Properties?.UserName !== undefined)
-    if (named && !capabilities.includes('CAPABILITY_NAMED_IAM')) throw new SimError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]')
+    const named = iam.some(
+      (resource) => resource.Properties?.RoleName !== undefined || resource.Properties?.UserName !== undefined,
+    )
+    if (named && !capabilities.includes('CAPABILITY_NAMED_IAM'))
+      throw new SimError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_NAMED_IAM]')
     if (iam.length > 0 && !capabilities.includes('CAPABILITY_IAM') && !capabilities.includes('CAPABILITY_NAMED_IAM')) {
       throw new SimError('InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_IAM]')
     }
 
-    const given = (input.Parameters ?? []) as Array<{ParameterKey: string; ParameterValue?: string; UsePreviousValue?: boolean}>
+    const given = (input.Parameters ?? []) as Array<{
+      ParameterKey: string
+      ParameterValue?: string
+      UsePreviousValue?: boolean
+    }>
     const parameters: Record<string, string> = {}
     for (const [key, declared] of Object.entries(template.Parameters ?? {})) {
       const entry = given.find((item) => item.ParameterKey === key)
       if (entry?.UsePreviousValue) {
         if (!stack || stack.status === 'REVIEW_IN_PROGRESS' || !(key in stack.parameters)) {
-          throw new SimError('ValidationError', `Invalid input for parameter key ${key}. Cannot specify usePreviousValue as true for a parameter key not in the previous template`)
+          throw new SimError(
+            'ValidationError',
+            `Invalid input for parameter key ${key}. Cannot specify usePreviousValue as true for a parameter key not in the previous template`,
+          )
         }
 
         parameters[key] = stack.parameters[key]
@@ -255,9 +286,11 @@ export class FakeCloudFormation {
     }
 
     const missing = Object.keys(template.Parameters ?? {}).filter((key) => !(key in parameters))
-    if (missing.length > 0) throw new SimError('ValidationError', `Parameters: [${missing.join(', ')}] must have values`)
+    if (missing.length > 0)
+      throw new SimError('ValidationError', `Parameters: [${missing.join(', ')}] must have values`)
     for (const entry of given) {
-      if (!template.Parameters?.[entry.ParameterKey]) throw new SimError('ValidationError', `Parameters: [${entry.ParameterKey}] do not exist in the template`)
+      if (!template.Parameters?.[entry.ParameterKey])
+        throw new SimError('ValidationError', `Parameters: [${entry.ParameterKey}] do not exist in the template`)
     }
 
     if (!stack) {
@@ -300,41 +333,55 @@ export class FakeCloudFormation {
   }
 
   private async *deleteOperation(stack: SimStack, retain: string[]): AsyncGenerator<void, void, void> {
-      stack.status = 'DELETE_IN_PROGRESS'
-      stack.deletionTime = this.tick()
-      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', 'DELETE_IN_PROGRESS', 'User Initiated', stack.stackId)
+    stack.status = 'DELETE_IN_PROGRESS'
+    stack.deletionTime = this.tick()
+    this.event(
+      stack,
+      stack.stackName,
+      'AWS::CloudFormation::Stack',
+      'DELETE_IN_PROGRESS',
+      'User Initiated',
+      stack.stackId,
+    )
+    yield
+    const failed: string[] = []
+    for (const resource of [...stack.resources].reverse()) {
+      if (resource.status === 'DELETE_COMPLETE') continue
+      const policy = stack.template?.Resources[resource.logicalId]?.DeletionPolicy
+      if (retain.includes(resource.logicalId) || policy === 'Retain') {
+        resource.status = 'DELETE_SKIPPED'
+        this.event(stack, resource.logicalId, resource.type, 'DELETE_SKIPPED', undefined, resource.physicalId)
+        continue
+      }
+
+      this.event(stack, resource.logicalId, resource.type, 'DELETE_IN_PROGRESS', undefined, resource.physicalId)
       yield
-      const failed: string[] = []
-      for (const resource of [...stack.resources].reverse()) {
-        if (resource.status === 'DELETE_COMPLETE') continue
-        const policy = stack.template?.Resources[resource.logicalId]?.DeletionPolicy
-        if (retain.includes(resource.logicalId) || policy === 'Retain') {
-          resource.status = 'DELETE_SKIPPED'
-          this.event(stack, resource.logicalId, resource.type, 'DELETE_SKIPPED', undefined, resource.physicalId)
-          continue
-        }
+      const reason = this.failOnDelete.get(resource.logicalId)
+      resource.status = reason ? 'DELETE_FAILED' : 'DELETE_COMPLETE'
+      resource.statusReason = reason
+      if (reason) failed.push(resource.logicalId)
+      this.event(stack, resource.logicalId, resource.type, resource.status, reason, resource.physicalId)
+    }
 
-        this.event(stack, resource.logicalId, resource.type, 'DELETE_IN_PROGRESS', undefined, resource.physicalId)
-        yield
-        const reason = this.failOnDelete.get(resource.logicalId)
-        resource.status = reason ? 'DELETE_FAILED' : 'DELETE_COMPLETE'
-        resource.statusReason = reason
-        if (reason) failed.push(resource.logicalId)
-        this.event(stack, resource.logicalId, resource.type, resource.status, reason, resource.physicalId)
-      }
+    if (failed.length > 0) {
+      stack.status = 'DELETE_FAILED'
+      stack.statusReason = `The following resource(s) failed to delete: [${failed.join(', ')}]. `
+      this.event(
+        stack,
+        stack.stackName,
+        'AWS::CloudFormation::Stack',
+        'DELETE_FAILED',
+        stack.statusReason,
+        stack.stackId,
+      )
+      stack.resources = stack.resources.filter((resource) => resource.status === 'DELETE_FAILED')
+      return
+    }
 
-      if (failed.length > 0) {
-        stack.status = 'DELETE_FAILED'
-        stack.statusReason = `The following resource(s) failed to delete: [${failed.join(', ')}]. `
-        this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', 'DELETE_FAILED', stack.statusReason, stack.stackId)
-        stack.resources = stack.resources.filter((resource) => resource.status === 'DELETE_FAILED')
-        return
-      }
-
-      stack.status = 'DELETE_COMPLETE'
-      stack.statusReason = undefined
-      stack.resources = []
-      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE', undefined, stack.stackId)
+    stack.status = 'DELETE_COMPLETE'
+    stack.statusReason = undefined
+    stack.resources = []
+    this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', 'DELETE_COMPLETE', undefined, stack.stackId)
   }
 
   private deleteStack(input: Input) {
@@ -342,10 +389,17 @@ export class FakeCloudFormation {
     if (!stack || stack.status === 'DELETE_COMPLETE') return {}
     const retain = (input.RetainResources ?? []) as string[]
     if (retain.length > 0 && stack.status !== 'DELETE_FAILED') {
-      throw new SimError('ValidationError', `Invalid operation on stack [${stack.stackId}]. RetainResources can only be specified when resources are in DELETE_FAILED state.`)
+      throw new SimError(
+        'ValidationError',
+        `Invalid operation on stack [${stack.stackId}]. RetainResources can only be specified when resources are in DELETE_FAILED state.`,
+      )
     }
 
-    if (stack.operation) throw new SimError('ValidationError', `Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`)
+    if (stack.operation)
+      throw new SimError(
+        'ValidationError',
+        `Stack [${stack.stackName}] cannot be deleted while in status ${stack.status}`,
+      )
     stack.operation = this.deleteOperation(stack, retain)
     return {}
   }
@@ -354,7 +408,12 @@ export class FakeCloudFormation {
     const changeSet = this.findChangeSet(String(input.ChangeSetName))
     changeSet.describeCount++
     // As AWS: pending, then in progress, then the outcome.
-    const status = changeSet.describeCount === 1 ? 'CREATE_PENDING' : changeSet.describeCount === 2 ? 'CREATE_IN_PROGRESS' : changeSet.status
+    const status =
+      changeSet.describeCount === 1
+        ? 'CREATE_PENDING'
+        : changeSet.describeCount === 2
+          ? 'CREATE_IN_PROGRESS'
+          : changeSet.status
     const settled = status === changeSet.status
     const start = Number(input.NextToken ?? 0)
     const size = this.options.pageSize ?? 5
@@ -366,7 +425,10 @@ export class FakeCloudFormation {
       CreationTime: new Date(this.clock),
       ExecutionStatus: settled && status === 'CREATE_COMPLETE' ? 'AVAILABLE' : changeSet.executionStatus,
       NextToken: settled && start + size < changeSet.changes.length ? String(start + size) : undefined,
-      Parameters: Object.entries(changeSet.parameters).map(([ParameterKey, ParameterValue]) => ({ParameterKey, ParameterValue: this.shown(changeSet.template, ParameterKey, ParameterValue)})),
+      Parameters: Object.entries(changeSet.parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue: this.shown(changeSet.template, ParameterKey, ParameterValue),
+      })),
       StackId: changeSet.stackId,
       StackName: this.stackById(changeSet.stackId)?.stackName,
       Status: status,
@@ -379,7 +441,8 @@ export class FakeCloudFormation {
     if (!stack) throw new SimError('ValidationError', `Stack [${String(input.StackName)}] does not exist`)
     const newestFirst = [...stack.events].reverse()
     // The token names the last event returned, so new events arriving between pages do not shift them.
-    const start = input.NextToken === undefined ? 0 : newestFirst.findIndex((event) => event.EventId === input.NextToken) + 1
+    const start =
+      input.NextToken === undefined ? 0 : newestFirst.findIndex((event) => event.EventId === input.NextToken) + 1
     const size = this.options.pageSize ?? 5
     const page = newestFirst.slice(start, start + size)
     return {NextToken: start + size < newestFirst.length ? page.at(-1)!.EventId : undefined, StackEvents: page}
@@ -402,7 +465,10 @@ export class FakeCloudFormation {
           DeletionTime: stack.deletionTime,
           LastUpdatedTime: stack.lastUpdatedTime,
           Outputs: /(CREATE|UPDATE)_COMPLETE$/.test(stack.status) && stack.template ? this.outputs(stack) : undefined,
-          Parameters: Object.entries(stack.parameters).map(([ParameterKey, value]) => ({ParameterKey, ParameterValue: this.shown(stack.template, ParameterKey, value)})),
+          Parameters: Object.entries(stack.parameters).map(([ParameterKey, value]) => ({
+            ParameterKey,
+            ParameterValue: this.shown(stack.template, ParameterKey, value),
+          })),
           StackId: stack.stackId,
           StackName: stack.stackName,
           StackStatus: stack.status,
@@ -425,20 +491,41 @@ export class FakeCloudFormation {
       }
 
       const text = JSON.stringify(resource.Properties ?? {})
-      const usesChanged = changedParameters.some((key) => text.includes(`{"Ref":"${key}"}`) || text.includes(`\${${key}}`))
+      const usesChanged = changedParameters.some(
+        (key) => text.includes(`{"Ref":"${key}"}`) || text.includes(`\${${key}}`),
+      )
       if (text !== JSON.stringify(existing.properties) || usesChanged) {
-        changes.push({Action: 'Modify', LogicalResourceId: logicalId, PhysicalResourceId: existing.physicalId, Replacement: 'False', ResourceType: resource.Type})
+        changes.push({
+          Action: 'Modify',
+          LogicalResourceId: logicalId,
+          PhysicalResourceId: existing.physicalId,
+          Replacement: 'False',
+          ResourceType: resource.Type,
+        })
       }
     }
 
     for (const resource of stack.resources) {
-      if (!template.Resources[resource.logicalId]) changes.push({Action: 'Remove', LogicalResourceId: resource.logicalId, PhysicalResourceId: resource.physicalId, ResourceType: resource.type})
+      if (!template.Resources[resource.logicalId])
+        changes.push({
+          Action: 'Remove',
+          LogicalResourceId: resource.logicalId,
+          PhysicalResourceId: resource.physicalId,
+          ResourceType: resource.type,
+        })
     }
 
     return changes
   }
 
-  private event(stack: SimStack, logicalId: string, type: string, status: string, reason?: string, physicalId?: string): void {
+  private event(
+    stack: SimStack,
+    logicalId: string,
+    type: string,
+    status: string,
+    reason?: string,
+    physicalId?: string,
+  ): void {
     stack.events.push({
       EventId: `${logicalId}-${status}-${randomUUID()}`,
       LogicalResourceId: logicalId,
@@ -456,10 +543,17 @@ export class FakeCloudFormation {
     const changeSet = this.findChangeSet(String(input.ChangeSetName))
     const stack = this.stackById(changeSet.stackId)!
     if (changeSet.status !== 'CREATE_COMPLETE') {
-      throw new SimError('InvalidChangeSetStatus', `ChangeSet [${changeSet.id}] cannot be executed in its current status of [${changeSet.status}]`)
+      throw new SimError(
+        'InvalidChangeSetStatus',
+        `ChangeSet [${changeSet.id}] cannot be executed in its current status of [${changeSet.status}]`,
+      )
     }
 
-    if (stack.operation) throw new SimError('ValidationError', `Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`)
+    if (stack.operation)
+      throw new SimError(
+        'ValidationError',
+        `Stack:${stack.stackId} is in ${stack.status} state and can not be updated.`,
+      )
     changeSet.executionStatus = 'EXECUTE_IN_PROGRESS'
     stack.changeSetId = changeSet.id
     // As AWS: executing one change set deletes the stack's others.
@@ -469,129 +563,191 @@ export class FakeCloudFormation {
   }
 
   private async *finishRunningOperation(stack: SimStack, kind: 'UPDATE'): AsyncGenerator<void, void, void> {
-      stack.status = `${kind}_IN_PROGRESS`
-      stack.lastUpdatedTime = this.tick()
-      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, 'User Initiated', stack.stackId)
-      yield
-      yield
-      stack.status = `${kind}_COMPLETE`
-      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
+    stack.status = `${kind}_IN_PROGRESS`
+    stack.lastUpdatedTime = this.tick()
+    this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, 'User Initiated', stack.stackId)
+    yield
+    yield
+    stack.status = `${kind}_COMPLETE`
+    this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
   }
 
   private async *applyOperation(stack: SimStack, changeSet: SimChangeSet): AsyncGenerator<void, void, void> {
     const create = changeSet.type === 'CREATE'
     const verb = create ? 'CREATE' : 'UPDATE'
-      const before = {parameters: stack.parameters, resources: stack.resources.map((resource) => ({...resource})), template: stack.template}
-      stack.status = `${verb}_IN_PROGRESS`
-      if (create) stack.creationTime = this.tick()
-      else stack.lastUpdatedTime = this.tick()
-      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, 'User Initiated', stack.stackId)
+    const before = {
+      parameters: stack.parameters,
+      resources: stack.resources.map((resource) => ({...resource})),
+      template: stack.template,
+    }
+    stack.status = `${verb}_IN_PROGRESS`
+    if (create) stack.creationTime = this.tick()
+    else stack.lastUpdatedTime = this.tick()
+    this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, 'User Initiated', stack.stackId)
+    yield
+    stack.parameters = changeSet.parameters
+    stack.tags = changeSet.tags
+    const touched: Array<{added: boolean; logicalId: string}> = []
+    const work = changeSet.changes.filter((change) => change.Action !== 'Remove')
+    let failure: string | undefined
+    // Two at a time, as CloudFormation works in parallel: a failure cancels the other one.
+    for (let i = 0; i < work.length && !failure; i += 2) {
+      const pair = work.slice(i, i + 2)
+      for (const change of pair) {
+        const added = change.Action === 'Add'
+        this.event(
+          stack,
+          change.LogicalResourceId,
+          change.ResourceType,
+          added ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS',
+        )
+      }
+
       yield
-      stack.parameters = changeSet.parameters
-      stack.tags = changeSet.tags
-      const touched: Array<{added: boolean; logicalId: string}> = []
-      const work = changeSet.changes.filter((change) => change.Action !== 'Remove')
-      let failure: string | undefined
-      // Two at a time, as CloudFormation works in parallel: a failure cancels the other one.
-      for (let i = 0; i < work.length && !failure; i += 2) {
-        const pair = work.slice(i, i + 2)
-        for (const change of pair) {
-          const added = change.Action === 'Add'
-          this.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS')
+      for (const change of pair) {
+        const added = change.Action === 'Add'
+        const definition = changeSet.template.Resources[change.LogicalResourceId]
+        const reason =
+          this.failOnApply.get(change.LogicalResourceId) ??
+          (await this.codeProblem(definition.Type, definition.Properties ?? {}, changeSet.parameters))
+        if (failure) {
+          this.event(
+            stack,
+            change.LogicalResourceId,
+            change.ResourceType,
+            added ? 'CREATE_FAILED' : 'UPDATE_FAILED',
+            added ? 'Resource creation cancelled' : 'Resource update cancelled',
+          )
+          continue
+        }
+
+        if (reason) {
+          failure = change.LogicalResourceId
+          this.event(
+            stack,
+            change.LogicalResourceId,
+            change.ResourceType,
+            added ? 'CREATE_FAILED' : 'UPDATE_FAILED',
+            reason,
+          )
+          continue
+        }
+
+        let resource = stack.resources.find((item) => item.logicalId === change.LogicalResourceId)
+        if (!resource) {
+          resource = {
+            logicalId: change.LogicalResourceId,
+            physicalId: this.physicalId(
+              stack,
+              change.LogicalResourceId,
+              definition.Type,
+              definition.Properties ?? {},
+              changeSet.parameters,
+            ),
+            properties: definition.Properties ?? {},
+            status: 'CREATE_COMPLETE',
+            type: definition.Type,
+            updated: this.tick(),
+          }
+          stack.resources.push(resource)
+          if (definition.Type === 'AWS::S3::Bucket') await this.options.createBucket?.(resource.physicalId)
+          this.event(
+            stack,
+            change.LogicalResourceId,
+            change.ResourceType,
+            'CREATE_IN_PROGRESS',
+            'Resource creation Initiated',
+            resource.physicalId,
+          )
+        } else {
+          resource.properties = definition.Properties ?? {}
+          resource.status = 'UPDATE_COMPLETE'
+        }
+
+        touched.push({added, logicalId: change.LogicalResourceId})
+        this.event(
+          stack,
+          change.LogicalResourceId,
+          change.ResourceType,
+          added ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE',
+          undefined,
+          resource.physicalId,
+        )
+      }
+    }
+
+    if (failure) {
+      stack.status = create ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS'
+      stack.statusReason =
+        `The following resource(s) failed to ${create ? 'create' : 'update'}: [${failure}]. ${create ? 'Rollback requested by user.' : ''}`.trim()
+      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, stack.statusReason, stack.stackId)
+      yield
+      for (const item of [...touched].reverse()) {
+        const resource = stack.resources.find((candidate) => candidate.logicalId === item.logicalId)!
+        if (item.added) {
+          this.event(stack, resource.logicalId, resource.type, 'DELETE_IN_PROGRESS', undefined, resource.physicalId)
+          this.event(stack, resource.logicalId, resource.type, 'DELETE_COMPLETE', undefined, resource.physicalId)
+        } else {
+          this.event(stack, resource.logicalId, resource.type, 'UPDATE_IN_PROGRESS', undefined, resource.physicalId)
+          this.event(stack, resource.logicalId, resource.type, 'UPDATE_COMPLETE', undefined, resource.physicalId)
         }
 
         yield
-        for (const change of pair) {
-          const added = change.Action === 'Add'
-          const definition = changeSet.template.Resources[change.LogicalResourceId]
-          const reason = this.failOnApply.get(change.LogicalResourceId) ?? (await this.codeProblem(definition.Type, definition.Properties ?? {}, changeSet.parameters))
-          if (failure) {
-            this.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_FAILED' : 'UPDATE_FAILED', added ? 'Resource creation cancelled' : 'Resource update cancelled')
-            continue
-          }
-
-          if (reason) {
-            failure = change.LogicalResourceId
-            this.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_FAILED' : 'UPDATE_FAILED', reason)
-            continue
-          }
-
-          let resource = stack.resources.find((item) => item.logicalId === change.LogicalResourceId)
-          if (!resource) {
-            resource = {
-              logicalId: change.LogicalResourceId,
-              physicalId: this.physicalId(stack, change.LogicalResourceId, definition.Type, definition.Properties ?? {}, changeSet.parameters),
-              properties: definition.Properties ?? {},
-              status: 'CREATE_COMPLETE',
-              type: definition.Type,
-              updated: this.tick(),
-            }
-            stack.resources.push(resource)
-            if (definition.Type === 'AWS::S3::Bucket') await this.options.createBucket?.(resource.physicalId)
-            this.event(stack, change.LogicalResourceId, change.ResourceType, 'CREATE_IN_PROGRESS', 'Resource creation Initiated', resource.physicalId)
-          } else {
-            resource.properties = definition.Properties ?? {}
-            resource.status = 'UPDATE_COMPLETE'
-          }
-
-          touched.push({added, logicalId: change.LogicalResourceId})
-          this.event(stack, change.LogicalResourceId, change.ResourceType, added ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE', undefined, resource.physicalId)
-        }
       }
 
-      if (failure) {
-        stack.status = create ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS'
-        stack.statusReason = `The following resource(s) failed to ${create ? 'create' : 'update'}: [${failure}]. ${create ? 'Rollback requested by user.' : ''}`.trim()
-        this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, stack.statusReason, stack.stackId)
-        yield
-        for (const item of [...touched].reverse()) {
-          const resource = stack.resources.find((candidate) => candidate.logicalId === item.logicalId)!
-          if (item.added) {
-            this.event(stack, resource.logicalId, resource.type, 'DELETE_IN_PROGRESS', undefined, resource.physicalId)
-            this.event(stack, resource.logicalId, resource.type, 'DELETE_COMPLETE', undefined, resource.physicalId)
-          } else {
-            this.event(stack, resource.logicalId, resource.type, 'UPDATE_IN_PROGRESS', undefined, resource.physicalId)
-            this.event(stack, resource.logicalId, resource.type, 'UPDATE_COMPLETE', undefined, resource.physicalId)
-          }
-
-          yield
-        }
-
-        stack.resources = before.resources
-        stack.parameters = before.parameters
-        stack.template = before.template
-        if (!create) {
-          stack.status = 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'
-          this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
-          yield
-        }
-
-        stack.status = create ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE'
-        this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
-        changeSet.executionStatus = 'EXECUTE_FAILED'
-        return
-      }
-
-      stack.template = changeSet.template
-      const removed = changeSet.changes.filter((change) => change.Action === 'Remove')
+      stack.resources = before.resources
+      stack.parameters = before.parameters
+      stack.template = before.template
       if (!create) {
-        stack.status = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'
+        stack.status = 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'
         this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
         yield
-        for (const change of removed) {
-          this.event(stack, change.LogicalResourceId, change.ResourceType, 'DELETE_IN_PROGRESS', undefined, change.PhysicalResourceId)
-          this.event(stack, change.LogicalResourceId, change.ResourceType, 'DELETE_COMPLETE', undefined, change.PhysicalResourceId)
-          stack.resources = stack.resources.filter((resource) => resource.logicalId !== change.LogicalResourceId)
-        }
       }
 
-      stack.status = `${verb}_COMPLETE`
-      stack.statusReason = undefined
-      changeSet.executionStatus = 'EXECUTE_COMPLETE'
+      stack.status = create ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE'
       this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
+      changeSet.executionStatus = 'EXECUTE_FAILED'
+      return
+    }
+
+    stack.template = changeSet.template
+    const removed = changeSet.changes.filter((change) => change.Action === 'Remove')
+    if (!create) {
+      stack.status = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS'
+      this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
+      yield
+      for (const change of removed) {
+        this.event(
+          stack,
+          change.LogicalResourceId,
+          change.ResourceType,
+          'DELETE_IN_PROGRESS',
+          undefined,
+          change.PhysicalResourceId,
+        )
+        this.event(
+          stack,
+          change.LogicalResourceId,
+          change.ResourceType,
+          'DELETE_COMPLETE',
+          undefined,
+          change.PhysicalResourceId,
+        )
+        stack.resources = stack.resources.filter((resource) => resource.logicalId !== change.LogicalResourceId)
+      }
+    }
+
+    stack.status = `${verb}_COMPLETE`
+    stack.statusReason = undefined
+    changeSet.executionStatus = 'EXECUTE_COMPLETE'
+    this.event(stack, stack.stackName, 'AWS::CloudFormation::Stack', stack.status, undefined, stack.stackId)
   }
 
-  private async codeProblem(type: string, properties: Record<string, unknown>, parameters: Record<string, string>): Promise<string | undefined> {
+  private async codeProblem(
+    type: string,
+    properties: Record<string, unknown>,
+    parameters: Record<string, string>,
+  ): Promise<string | undefined> {
     if (type !== 'AWS::Lambda::Function' || !this.options.objectExists) return undefined
     const code = properties.Code as {S3Bucket?: unknown; S3Key?: unknown} | undefined
     const bucket = this.resolve(code?.S3Bucket, parameters)
@@ -602,7 +758,8 @@ export class FakeCloudFormation {
 
   private findChangeSet(idOrName: string): SimChangeSet {
     for (const stack of this.stacks) {
-      for (const changeSet of stack.changeSets.values()) if (changeSet.id === idOrName || changeSet.name === idOrName) return changeSet
+      for (const changeSet of stack.changeSets.values())
+        if (changeSet.id === idOrName || changeSet.name === idOrName) return changeSet
     }
 
     throw new SimError('ChangeSetNotFound', `ChangeSet [${idOrName}] does not exist`, 404)
@@ -654,7 +811,13 @@ export class FakeCloudFormation {
     }))
   }
 
-  private physicalId(stack: SimStack, logicalId: string, type: string, properties: Record<string, unknown>, parameters: Record<string, string> = stack.parameters): string {
+  private physicalId(
+    stack: SimStack,
+    logicalId: string,
+    type: string,
+    properties: Record<string, unknown>,
+    parameters: Record<string, string> = stack.parameters,
+  ): string {
     const suffix = randomUUID().replaceAll('-', '').slice(0, 12)
     if (type === 'AWS::ApiGatewayV2::Api') return suffix.slice(0, 10)
     if (type === 'AWS::ApiGatewayV2::Stage') return this.resolve(properties.StageName, parameters, stack)
@@ -663,7 +826,13 @@ export class FakeCloudFormation {
   }
 
   private resolve(value: unknown, parameters: Record<string, string>, stack?: SimStack): string {
-    const pseudo: Record<string, string> = {'AWS::AccountId': this.account, 'AWS::Partition': 'aws', 'AWS::Region': this.region, 'AWS::StackName': stack?.stackName ?? '', 'AWS::URLSuffix': 'amazonaws.com'}
+    const pseudo: Record<string, string> = {
+      'AWS::AccountId': this.account,
+      'AWS::Partition': 'aws',
+      'AWS::Region': this.region,
+      'AWS::StackName': stack?.stackName ?? '',
+      'AWS::URLSuffix': 'amazonaws.com',
+    }
     const name = (reference: string) => {
       const [id, attribute] = reference.split('.')
       if (pseudo[reference] !== undefined) return pseudo[reference]
@@ -672,7 +841,9 @@ export class FakeCloudFormation {
       if (declared?.Default !== undefined) return String(declared.Default)
       const resource = stack?.resources.find((item) => item.logicalId === id)
       if (!resource) return reference
-      return attribute ? `arn:aws:${attribute.toLowerCase()}:${this.region}:${this.account}:${resource.physicalId}` : resource.physicalId
+      return attribute
+        ? `arn:aws:${attribute.toLowerCase()}:${this.region}:${this.account}:${resource.physicalId}`
+        : resource.physicalId
     }
 
     if (typeof value === 'string' || typeof value === 'number') return String(value)
@@ -687,7 +858,9 @@ export class FakeCloudFormation {
     if (object['Fn::Sub'] !== undefined) {
       const sub = object['Fn::Sub']
       const [text, variables] = Array.isArray(sub) ? (sub as [string, Record<string, unknown>]) : [sub as string, {}]
-      return text.replaceAll(/\$\{([^}]+)\}/g, (_, reference: string) => (variables[reference] === undefined ? name(reference) : this.resolve(variables[reference], parameters, stack)))
+      return text.replaceAll(/\$\{([^}]+)\}/g, (_, reference: string) =>
+        variables[reference] === undefined ? name(reference) : this.resolve(variables[reference], parameters, stack),
+      )
     }
 
     return JSON.stringify(value)
@@ -697,8 +870,13 @@ export class FakeCloudFormation {
   private holds(condition: unknown, parameters: Record<string, string>, stack?: SimStack): boolean {
     if (typeof condition === 'string') return this.holds(stack?.template?.Conditions?.[condition], parameters, stack)
     const object = (condition ?? {}) as Record<string, unknown[]>
-    if (typeof (object as Record<string, unknown>).Condition === 'string') return this.holds((object as Record<string, unknown>).Condition, parameters, stack)
-    if (object['Fn::Equals']) return this.resolve(object['Fn::Equals'][0], parameters, stack) === this.resolve(object['Fn::Equals'][1], parameters, stack)
+    if (typeof (object as Record<string, unknown>).Condition === 'string')
+      return this.holds((object as Record<string, unknown>).Condition, parameters, stack)
+    if (object['Fn::Equals'])
+      return (
+        this.resolve(object['Fn::Equals'][0], parameters, stack) ===
+        this.resolve(object['Fn::Equals'][1], parameters, stack)
+      )
     if (object['Fn::Not']) return !this.holds(object['Fn::Not'][0], parameters, stack)
     if (object['Fn::And']) return object['Fn::And'].every((item) => this.holds(item, parameters, stack))
     if (object['Fn::Or']) return object['Fn::Or'].some((item) => this.holds(item, parameters, stack))

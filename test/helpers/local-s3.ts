@@ -37,9 +37,13 @@ export async function startLocalS3(buckets: string[] = []): Promise<LocalS3> {
   const {port} = (await server.run()) as unknown as {port: number}
   const url = `http://127.0.0.1:${port}`
   const puts: string[] = []
-  server.on('event', (event: {Records: Array<{eventName: string; s3: {bucket: {name: string}; object: {key: string}}}>}) => {
-    for (const record of event.Records) if (record.eventName === 'ObjectCreated:Put') puts.push(`${record.s3.bucket.name}/${record.s3.object.key}`)
-  })
+  server.on(
+    'event',
+    (event: {Records: Array<{eventName: string; s3: {bucket: {name: string}; object: {key: string}}}>}) => {
+      for (const record of event.Records)
+        if (record.eventName === 'ObjectCreated:Put') puts.push(`${record.s3.bucket.name}/${record.s3.object.key}`)
+    },
+  )
   return {
     async createBucket(name) {
       const response = await fetch(`${url}/${name}`, {method: 'PUT'})
@@ -47,7 +51,8 @@ export async function startLocalS3(buckets: string[] = []): Promise<LocalS3> {
     },
     async fetchTemplate(templateUrl) {
       const response = await fetch(templateUrl)
-      if (!response.ok) throw new SimError('ValidationError', `S3 error: Unable to get object ${templateUrl}: ${response.status}`)
+      if (!response.ok)
+        throw new SimError('ValidationError', `S3 error: Unable to get object ${templateUrl}: ${response.status}`)
       return response.text()
     },
     async objectExists(bucket, key) {

@@ -23,7 +23,10 @@ export class PtySession {
     this.pty = spawn(process.execPath, [BIN, ...args], {
       cols: options.cols ?? 120,
       cwd: options.cwd ?? REPO_ROOT,
-      env: {...process.env, FORCE_COLOR: '0', NO_COLOR: '1', TERM: 'xterm-256color', ...options.env} as Record<string, string>,
+      env: {...process.env, FORCE_COLOR: '0', NO_COLOR: '1', TERM: 'xterm-256color', ...options.env} as Record<
+        string,
+        string
+      >,
       rows: 40,
     })
     this.pty.onData((data) => (this.output += data))
@@ -46,7 +49,8 @@ export class PtySession {
     for (;;) {
       const match = this.text.slice(from).match(pattern)
       if (match) return match
-      if (this.exitCode !== undefined) throw new Error(`exited (${this.exitCode}) before ${pattern}; output:\n${this.text}`)
+      if (this.exitCode !== undefined)
+        throw new Error(`exited (${this.exitCode}) before ${pattern}; output:\n${this.text}`)
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output:\n${this.text}`)
       await new Promise((resolve) => setTimeout(resolve, 20))
     }

@@ -11,7 +11,12 @@ const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).u
  * and CLI send them on @connections calls
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
  */
-export function sigV4Headers(method: string, url: string, body: Buffer | string = '', options: {region?: string; service?: string} = {}): Record<string, string> {
+export function sigV4Headers(
+  method: string,
+  url: string,
+  body: Buffer | string = '',
+  options: {region?: string; service?: string} = {},
+): Record<string, string> {
   const {host, pathname, searchParams} = new URL(url)
   const region = options.region ?? 'us-east-1'
   const service = options.service ?? 'execute-api'
@@ -20,8 +25,19 @@ export function sigV4Headers(method: string, url: string, body: Buffer | string 
   const payloadHash = sha256(body)
   const headers: Record<string, string> = {host, 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate}
   const names = Object.keys(headers).sort()
-  const query = [...searchParams].map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).sort().join('&')
-  const canonical = [method, pathname, query, ...names.map((name) => `${name}:${headers[name]}`), '', names.join(';'), payloadHash].join('\n')
+  const query = [...searchParams]
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
+    .sort()
+    .join('&')
+  const canonical = [
+    method,
+    pathname,
+    query,
+    ...names.map((name) => `${name}:${headers[name]}`),
+    '',
+    names.join(';'),
+    payloadHash,
+  ].join('\n')
   const scope = `${day}/${region}/${service}/aws4_request`
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n')
   const key = hmac(hmac(hmac(hmac(`AWS4${TEST_CREDENTIALS.secretAccessKey}`, day), region), service), 'aws4_request')

@@ -36,12 +36,21 @@ export interface StartOptions extends Omit<ServerOptions, 'host' | 'server'> {
 const TLS_DIR = join(REPO_ROOT, 'test', 'fixtures', 'tls')
 
 /** A ws server; `onConnection` adds behaviour (echo, broadcast, close…). */
-export async function startServer(options: StartOptions = {}, onConnection?: (socket: WebSocket, request: IncomingMessage, server: TestServer) => void): Promise<TestServer> {
+export async function startServer(
+  options: StartOptions = {},
+  onConnection?: (socket: WebSocket, request: IncomingMessage, server: TestServer) => void,
+): Promise<TestServer> {
   const {tls, ...serverOptions} = options
-  const https = tls ? createHttpsServer({cert: readFileSync(join(TLS_DIR, 'cert.pem')), key: readFileSync(join(TLS_DIR, 'key.pem'))}) : undefined
+  const https = tls
+    ? createHttpsServer({cert: readFileSync(join(TLS_DIR, 'cert.pem')), key: readFileSync(join(TLS_DIR, 'key.pem'))})
+    : undefined
   const {port: wanted = 0, ...rest} = serverOptions
-  const wss = https ? new WebSocketServer({...rest, server: https}) : new WebSocketServer({...rest, host: '127.0.0.1', port: wanted})
-  await new Promise<void>((resolve) => (https ? https.listen(wanted, '127.0.0.1', resolve) : wss.once('listening', resolve)))
+  const wss = https
+    ? new WebSocketServer({...rest, server: https})
+    : new WebSocketServer({...rest, host: '127.0.0.1', port: wanted})
+  await new Promise<void>((resolve) =>
+    https ? https.listen(wanted, '127.0.0.1', resolve) : wss.once('listening', resolve),
+  )
   const {port} = (https ?? wss).address() as AddressInfo
   const waiters: Array<() => void> = []
   const server: TestServer = {
@@ -141,9 +150,11 @@ export function startFakeChat(options: FakeChatOptions = {}): Promise<TestServer
         body = JSON.parse(data.toString())
       } catch {}
 
-      const route = body && typeof body === 'object' && 'message' in body ? String((body as {message: unknown}).message) : undefined
+      const route =
+        body && typeof body === 'object' && 'message' in body ? String((body as {message: unknown}).message) : undefined
       if (route === 'sendmessage') {
-        if (!Object.hasOwn(body as object, 'data')) socket.send(JSON.stringify({error: `Message has no "data" field. Send ${EXAMPLE}`}))
+        if (!Object.hasOwn(body as object, 'data'))
+          socket.send(JSON.stringify({error: `Message has no "data" field. Send ${EXAMPLE}`}))
         else for (const client of server.sockets) client.send(JSON.stringify((body as {data: unknown}).data))
       } else if (route === 'boom') {
         socket.send(apiGatewayErrorFrame('Internal server error'))
@@ -159,7 +170,9 @@ export function startFakeChat(options: FakeChatOptions = {}): Promise<TestServer
 }
 
 /** A plain client (the "second person" in a chat). */
-export async function testClient(url: string): Promise<{close(): void; messages: string[]; next(): Promise<string>; send(text: string): void; socket: WebSocket}> {
+export async function testClient(
+  url: string,
+): Promise<{close(): void; messages: string[]; next(): Promise<string>; send(text: string): void; socket: WebSocket}> {
   const socket = new WebSocket(url)
   const messages: string[] = []
   const waiters: Array<(text: string) => void> = []
@@ -176,7 +189,8 @@ export async function testClient(url: string): Promise<{close(): void; messages:
   return {
     close: () => socket.terminate(),
     messages,
-    next: () => (messages.length > 0 ? Promise.resolve(messages.shift()!) : new Promise((resolve) => waiters.push(resolve))),
+    next: () =>
+      messages.length > 0 ? Promise.resolve(messages.shift()!) : new Promise((resolve) => waiters.push(resolve)),
     send: (text) => socket.send(text),
     socket,
   }

@@ -7,13 +7,16 @@ const MILLISECONDS = {bare: 'ms', zero: true} as const
 const WAIT = {bare: 's', forever: true, zero: true} as const
 
 function rejects(value: string, grammar: Parameters<typeof parseDuration>[1], pattern: RegExp) {
-  assert.throws(() => parseDuration(value, grammar), (error: Error & {code?: string; exit?: number}) => {
-    assert.match(error.message, pattern)
-    assert.equal(error.exit, 2)
-    assert.equal(error.code, 'INVALID_DURATION')
-    assert.ok(!error.message.includes('\n'), 'one line')
-    return true
-  })
+  assert.throws(
+    () => parseDuration(value, grammar),
+    (error: Error & {code?: string; exit?: number}) => {
+      assert.match(error.message, pattern)
+      assert.equal(error.exit, 2)
+      assert.equal(error.code, 'INVALID_DURATION')
+      assert.ok(!error.message.includes('\n'), 'one line')
+      return true
+    },
+  )
 }
 
 describe('parseDuration: one grammar for every duration flag', () => {
@@ -39,16 +42,28 @@ describe('parseDuration: one grammar for every duration flag', () => {
   it('allows 0 only where the flag does, and -1 (until closed) only for a wait', () => {
     assert.equal(parseDuration('0', MILLISECONDS), 0)
     assert.equal(parseDuration('0s', WAIT), 0)
-    rejects('0', SECONDS, /^give a positive duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds\), not "0"$/)
+    rejects(
+      '0',
+      SECONDS,
+      /^give a positive duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds\), not "0"$/,
+    )
     rejects('0.1ms', SECONDS, /positive duration/)
     assert.equal(parseDuration('-1', WAIT), Number.POSITIVE_INFINITY)
     rejects('-1', SECONDS, /not "-1"/)
-    rejects('-2', WAIT, /^give a duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds; -1: until the server closes\), not "-2"$/)
+    rejects(
+      '-2',
+      WAIT,
+      /^give a duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds; -1: until the server closes\), not "-2"$/,
+    )
   })
 
   it('refuses anything else, saying what form is expected', () => {
     for (const value of ['', 'soon', '5 minutes', '1w', '10 m', '10M', '1e3', '-5s', '0x10', 'ms']) {
-      rejects(value, SECONDS, /^give a positive duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds\), not /)
+      rejects(
+        value,
+        SECONDS,
+        /^give a positive duration such as 500ms, 30s, 10m or 2h \(a bare number is seconds\), not /,
+      )
     }
 
     rejects('fast', MILLISECONDS, /\(a bare number is milliseconds\), not "fast"$/)
@@ -56,7 +71,8 @@ describe('parseDuration: one grammar for every duration flag', () => {
 
   it('refuses a duration longer than a timer can wait (it would fire at once)', () => {
     assert.equal(parseDuration('596h', SECONDS), 2_145_600_000)
-    for (const value of ['597h', '600h', '9999999999']) rejects(value, SECONDS, /^give at most 596h \(a longer timer would fire at once\), not /)
+    for (const value of ['597h', '600h', '9999999999'])
+      rejects(value, SECONDS, /^give at most 596h \(a longer timer would fire at once\), not /)
   })
 
   it('takes a limit of its own where a duration is no timer, and may require a unit', () => {

@@ -3,13 +3,16 @@ import assert from 'node:assert/strict'
 import {ExitCode, UsageError, WsapiError} from '../../src/lib/errors.js'
 
 describe('errors', () => {
-  it('exit codes are the README\'s: 0 ok, 1 failure, 2 usage, 130 interrupted', () => {
+  it("exit codes are the README's: 0 ok, 1 failure, 2 usage, 130 interrupted", () => {
     assert.deepEqual(ExitCode, {failure: 1, interrupted: 130, ok: 0, usage: 2})
   })
 
   it('a WsapiError is a failure (exit 1, code WSAPI_ERROR) unless told otherwise, and keeps its cause', () => {
     const plain = new WsapiError('Stack not found.')
-    assert.deepEqual([plain.name, plain.message, plain.code, plain.exit, 'cause' in plain], ['WsapiError', 'Stack not found.', 'WSAPI_ERROR', 1, false])
+    assert.deepEqual(
+      [plain.name, plain.message, plain.code, plain.exit, 'cause' in plain],
+      ['WsapiError', 'Stack not found.', 'WSAPI_ERROR', 1, false],
+    )
     const cause = new Error('socket hang up')
     const told = new WsapiError('Could not reach S3.', {cause, code: 'S3_UNREACHABLE', exit: ExitCode.interrupted})
     assert.deepEqual([told.code, told.exit, told.cause], ['S3_UNREACHABLE', 130, cause])

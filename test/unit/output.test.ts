@@ -30,6 +30,7 @@ describe('output', () => {
   })
 
   it('silentOutput takes every level and keeps nothing', () => {
-    for (const level of ['debug', 'info', 'success', 'warn', 'error'] as const) assert.equal(silentOutput[level]('x'), undefined)
+    for (const level of ['debug', 'info', 'success', 'warn', 'error'] as const)
+      assert.equal(silentOutput[level]('x'), undefined)
   })
 })

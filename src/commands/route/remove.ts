@@ -15,7 +15,10 @@ Refuses $connect and $disconnect while a $connect authorizer needs them, and a r
 
   static override examples = [
     {command: '<%= config.bin %> <%= command.id %> join', description: 'Remove the route, keep src/handlers/join.ts'},
-    {command: '<%= config.bin %> <%= command.id %> join --delete-files', description: 'Remove the route, its handler and its test'},
+    {
+      command: '<%= config.bin %> <%= command.id %> join --delete-files',
+      description: 'Remove the route, its handler and its test',
+    },
   ]
 
   static override flags = {

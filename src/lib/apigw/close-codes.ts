@@ -37,5 +37,7 @@ const CLOSE_CODE_MEANINGS: Record<number, string> = {
 /** `1006 (abnormal closure: …)` or `4000 "bye"`: the code, what it means, and the reason if any. */
 export function describeClose(code: number, reason: string): string {
   const meaning = CLOSE_CODE_MEANINGS[code]
-  return [String(code), meaning ? `(${meaning})` : undefined, reason ? JSON.stringify(reason) : undefined].filter(Boolean).join(' ')
+  return [String(code), meaning ? `(${meaning})` : undefined, reason ? JSON.stringify(reason) : undefined]
+    .filter(Boolean)
+    .join(' ')
 }

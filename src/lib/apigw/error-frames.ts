@@ -6,7 +6,8 @@ import {API_GATEWAY_LIMITS} from './limits.js'
  */
 
 /** The error frames the emulator sends. */
-export type ErrorFrameMessage = 'Endpoint request timed out' | 'Forbidden' | 'Internal server error' | 'Too Many Requests'
+export type ErrorFrameMessage =
+  'Endpoint request timed out' | 'Forbidden' | 'Internal server error' | 'Too Many Requests'
 
 /** API Gateway's error frame, byte for byte (note the one space after "message":). */
 export function errorFrame(message: ErrorFrameMessage, connectionId: string, requestId: string): string {
@@ -18,8 +19,10 @@ export const API_GATEWAY_ERROR_HINTS: Record<string, string> = {
   'Bad request body': "the message failed the route's request model",
   'Endpoint request timed out': `the route's integration took longer than the integration timeout (API Gateway's default: ${API_GATEWAY_LIMITS.integrationTimeoutMs / 1000} s)`,
   Forbidden: 'no route matches this message and there is no $default route (or the request was not authorized)',
-  'Internal server error': "the route's integration failed: the Lambda threw, timed out or returned a malformed response (see its logs)",
-  'Too Many Requests': "the stage's or route's throttling limit (ThrottlingRateLimit / ThrottlingBurstLimit) dropped the message: send more slowly",
+  'Internal server error':
+    "the route's integration failed: the Lambda threw, timed out or returned a malformed response (see its logs)",
+  'Too Many Requests':
+    "the stage's or route's throttling limit (ThrottlingRateLimit / ThrottlingBurstLimit) dropped the message: send more slowly",
 }
 
 const ERROR_FRAME_KEYS = new Set(['connectionId', 'message', 'messageId', 'requestId'])

@@ -47,7 +47,13 @@ function requestContext(
   connection: ConnectionIdentity,
   routeKey: string,
   eventType: WebSocketRequestContext['eventType'],
-  extra: {disconnectReason?: string; disconnectStatusCode?: number; messageId?: string; now?: number; requestId?: string},
+  extra: {
+    disconnectReason?: string
+    disconnectStatusCode?: number
+    messageId?: string
+    now?: number
+    requestId?: string
+  },
 ): WebSocketRequestContext {
   const now = extra.now ?? Date.now()
   const requestId = extra.requestId ?? newId(now)
@@ -77,7 +83,10 @@ function requestContext(
  * headers (last value wins) and multiValueHeaders (every value) from the raw header list; names keep the client's spelling.
  * Built through Maps so that a header or parameter named `__proto__` is kept like any other, not swallowed by the prototype.
  */
-export function headerMaps(rawHeaders: string[]): {headers: Record<string, string>; multiValueHeaders: Record<string, string[]>} {
+export function headerMaps(rawHeaders: string[]): {
+  headers: Record<string, string>
+  multiValueHeaders: Record<string, string[]>
+} {
   const headers = new Map<string, string>()
   const multiValueHeaders = new Map<string, string[]>()
   const spelling = new Map<string, string>()
@@ -98,7 +107,11 @@ export function headerMaps(rawHeaders: string[]): {headers: Record<string, strin
 }
 
 /** queryStringParameters (last value) and multiValueQueryStringParameters (all), or undefined without a query string. */
-export function queryMaps(query: string | undefined): {multiValueQueryStringParameters: Record<string, string[]>; queryStringParameters: Record<string, string>} | undefined {
+export function queryMaps(
+  query: string | undefined,
+):
+  | {multiValueQueryStringParameters: Record<string, string[]>; queryStringParameters: Record<string, string>}
+  | undefined {
   if (!query) return undefined
   const single = new Map<string, string>()
   const multi = new Map<string, string[]>()
@@ -111,8 +124,13 @@ export function queryMaps(query: string | undefined): {multiValueQueryStringPara
   return {multiValueQueryStringParameters: Object.fromEntries(multi), queryStringParameters: Object.fromEntries(single)}
 }
 
-function requestParts(request: HandshakeRequest): Pick<WebSocketEvent, 'headers' | 'multiValueHeaders' | 'multiValueQueryStringParameters' | 'queryStringParameters'> {
-  const parts: Pick<WebSocketEvent, 'headers' | 'multiValueHeaders' | 'multiValueQueryStringParameters' | 'queryStringParameters'> = headerMaps(request.rawHeaders)
+function requestParts(
+  request: HandshakeRequest,
+): Pick<WebSocketEvent, 'headers' | 'multiValueHeaders' | 'multiValueQueryStringParameters' | 'queryStringParameters'> {
+  const parts: Pick<
+    WebSocketEvent,
+    'headers' | 'multiValueHeaders' | 'multiValueQueryStringParameters' | 'queryStringParameters'
+  > = headerMaps(request.rawHeaders)
   const query = queryMaps(request.query)
   if (query) {
     parts.queryStringParameters = query.queryStringParameters
@@ -133,7 +151,12 @@ export function connectEvent(connection: ConnectionIdentity, request: HandshakeR
 }
 
 /** The REQUEST authorizer's event: what $connect gets, plus type and methodArn. */
-export function authorizerEvent(connection: ConnectionIdentity, request: HandshakeRequest, options: {accountId: string; region: string}, now?: number): AuthorizerEvent {
+export function authorizerEvent(
+  connection: ConnectionIdentity,
+  request: HandshakeRequest,
+  options: {accountId: string; region: string},
+  now?: number,
+): AuthorizerEvent {
   const base = connectEvent(connection, request, now)
   return {
     type: 'REQUEST',
@@ -143,10 +166,19 @@ export function authorizerEvent(connection: ConnectionIdentity, request: Handsha
   }
 }
 
-export function messageEvent(connection: ConnectionIdentity, routeKey: string, body: string, options: {messageId?: string; now?: number; requestId?: string} = {}): WebSocketEvent {
+export function messageEvent(
+  connection: ConnectionIdentity,
+  routeKey: string,
+  body: string,
+  options: {messageId?: string; now?: number; requestId?: string} = {},
+): WebSocketEvent {
   const now = options.now ?? Date.now()
   const event: WebSocketEvent = {
-    requestContext: requestContext(connection, routeKey, 'MESSAGE', {messageId: options.messageId ?? newId(now), now, requestId: options.requestId}),
+    requestContext: requestContext(connection, routeKey, 'MESSAGE', {
+      messageId: options.messageId ?? newId(now),
+      now,
+      requestId: options.requestId,
+    }),
     body,
     isBase64Encoded: false,
   }
@@ -154,12 +186,20 @@ export function messageEvent(connection: ConnectionIdentity, routeKey: string, b
   return event
 }
 
-export function disconnectEvent(connection: ConnectionIdentity, status: {code: number; reason: string}, now?: number): WebSocketEvent {
+export function disconnectEvent(
+  connection: ConnectionIdentity,
+  status: {code: number; reason: string},
+  now?: number,
+): WebSocketEvent {
   const event: WebSocketEvent = {
     // API Gateway sends these synthetic headers on $disconnect, whatever the client sent.
     headers: {Host: connection.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': ''},
     multiValueHeaders: {Host: [connection.domainName], 'x-api-key': [''], 'X-Forwarded-For': [''], 'x-restapi': ['']},
-    requestContext: requestContext(connection, '$disconnect', 'DISCONNECT', {disconnectReason: status.reason, disconnectStatusCode: status.code, now}),
+    requestContext: requestContext(connection, '$disconnect', 'DISCONNECT', {
+      disconnectReason: status.reason,
+      disconnectStatusCode: status.code,
+      now,
+    }),
     isBase64Encoded: false,
   }
   if (connection.stageVariables) event.stageVariables = connection.stageVariables

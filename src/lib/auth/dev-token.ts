@@ -47,7 +47,10 @@ export function devToken(options: DevTokenOptions, servers: Awaited<ReturnType<t
   try {
     key = readFileSync(keyFile, 'utf8')
   } catch {
-    throw new UsageError(`Cannot read the key of wsapi dev (pid ${issuing.pid}) at ${keyFile}: restart \`wsapi dev\`.`, {code: 'NO_ISSUER'})
+    throw new UsageError(
+      `Cannot read the key of wsapi dev (pid ${issuing.pid}) at ${keyFile}: restart \`wsapi dev\`.`,
+      {code: 'NO_ISSUER'},
+    )
   }
 
   const now = Math.floor(Date.now() / 1000)
@@ -65,12 +68,21 @@ export function devToken(options: DevTokenOptions, servers: Awaited<ReturnType<t
 /** `wsapi token`: finds the project and its issuing dev server, then signs. */
 export async function mintDevToken(options: DevTokenOptions): Promise<DevToken> {
   if (!existsSync(join(options.dir, TEMPLATE_FILE))) {
-    throw new UsageError(`No ${TEMPLATE_FILE} in ${options.dir}: run this in a wsapi project (or pass --dir).`, {code: 'NO_PROJECT'})
+    throw new UsageError(`No ${TEMPLATE_FILE} in ${options.dir}: run this in a wsapi project (or pass --dir).`, {
+      code: 'NO_PROJECT',
+    })
   }
 
-  if (options.sub.trim() === '' || options.sub.length > 256) throw new UsageError('Invalid --sub: give the subject (user id) of the token, 1 to 256 characters.', {code: 'INVALID_SUB'})
+  if (options.sub.trim() === '' || options.sub.length > 256)
+    throw new UsageError('Invalid --sub: give the subject (user id) of the token, 1 to 256 characters.', {
+      code: 'INVALID_SUB',
+    })
   for (const name of Object.keys(options.claims ?? {})) {
-    if (REGISTERED.has(name)) throw new UsageError(`Invalid --claim ${name}: wsapi token sets ${[...REGISTERED].join(', ')} itself (use --sub and --ttl).`, {code: 'INVALID_CLAIM'})
+    if (REGISTERED.has(name))
+      throw new UsageError(
+        `Invalid --claim ${name}: wsapi token sets ${[...REGISTERED].join(', ')} itself (use --sub and --ttl).`,
+        {code: 'INVALID_CLAIM'},
+      )
   }
 
   const project = loadProject(options.dir)
@@ -80,7 +92,10 @@ export async function mintDevToken(options: DevTokenOptions): Promise<DevToken> 
 /** `name=value` → [name, value]; a value that parses as JSON (number, true, array…) is kept as such. */
 export function parseClaim(text: string): [string, unknown] {
   const equals = text.indexOf('=')
-  if (equals <= 0) throw new UsageError(`Invalid --claim ${JSON.stringify(text)}: write name=value, e.g. email=alice@example.com.`, {code: 'INVALID_CLAIM'})
+  if (equals <= 0)
+    throw new UsageError(`Invalid --claim ${JSON.stringify(text)}: write name=value, e.g. email=alice@example.com.`, {
+      code: 'INVALID_CLAIM',
+    })
   const raw = text.slice(equals + 1)
   let value: unknown = raw
   try {

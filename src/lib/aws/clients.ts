@@ -1,7 +1,13 @@
 import {UsageError} from '../errors.js'
 import {CloudFormationApi} from './cloudformation.js'
 import {toAwsCallError} from './errors.js'
-import {type AwsOptions, checkProfileExists, credentialSourceWarning, customEndpoint, validateRegion} from './options.js'
+import {
+  type AwsOptions,
+  checkProfileExists,
+  credentialSourceWarning,
+  customEndpoint,
+  validateRegion,
+} from './options.js'
 import {S3Api} from './s3.js'
 
 export interface CallerIdentity {
@@ -52,7 +58,12 @@ export async function createAwsSession(options: AwsOptions = {}): Promise<AwsSes
     import('@aws-sdk/client-sts'),
   ])
   // The SDK's own warnings (said once above in one line, or for whoever ships wsapi) stay out of the terminal.
-  const credentials = options.credentials ?? (await import('@aws-sdk/credential-providers')).fromNodeProviderChain({logger: new QuietLogger(), profile: options.profile})
+  const credentials =
+    options.credentials ??
+    (await import('@aws-sdk/credential-providers')).fromNodeProviderChain({
+      logger: new QuietLogger(),
+      profile: options.profile,
+    })
   const common = {
     credentials,
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
@@ -69,10 +80,13 @@ export async function createAwsSession(options: AwsOptions = {}): Promise<AwsSes
   } catch (error) {
     cloudFormationClient.destroy()
     if (error instanceof UsageError) throw error
-    throw new UsageError('No AWS region: pass --region (e.g. --region eu-west-1), set AWS_REGION, or set a region in your AWS profile (`aws configure`).', {
-      cause: error,
-      code: 'NO_REGION',
-    })
+    throw new UsageError(
+      'No AWS region: pass --region (e.g. --region eu-west-1), set AWS_REGION, or set a region in your AWS profile (`aws configure`).',
+      {
+        cause: error,
+        code: 'NO_REGION',
+      },
+    )
   }
 
   const s3Endpoint = customEndpoint(options, 'S3')
@@ -102,7 +116,12 @@ export async function createAwsSession(options: AwsOptions = {}): Promise<AwsSes
       identity ??= stsClient.send(new stsSdk.GetCallerIdentityCommand({})).then(
         (output) => ({account: output.Account ?? '', arn: output.Arn ?? ''}),
         (error: unknown) => {
-          throw toAwsCallError(error, {...context, endpointUrl: stsEndpoint, operation: 'GetCallerIdentity', service: 'STS'})
+          throw toAwsCallError(error, {
+            ...context,
+            endpointUrl: stsEndpoint,
+            operation: 'GetCallerIdentity',
+            service: 'STS',
+          })
         },
       )
       return identity

@@ -90,8 +90,15 @@ function toStack(stack: CloudFormationSdk.Stack): StackInfo {
     creationTime: stack.CreationTime,
     deletionTime: stack.DeletionTime,
     lastUpdatedTime: stack.LastUpdatedTime,
-    outputs: (stack.Outputs ?? []).map((output) => ({description: output.Description, key: output.OutputKey ?? '', value: output.OutputValue ?? ''})),
-    parameters: (stack.Parameters ?? []).map((parameter) => ({key: parameter.ParameterKey ?? '', value: parameter.ParameterValue})),
+    outputs: (stack.Outputs ?? []).map((output) => ({
+      description: output.Description,
+      key: output.OutputKey ?? '',
+      value: output.OutputValue ?? '',
+    })),
+    parameters: (stack.Parameters ?? []).map((parameter) => ({
+      key: parameter.ParameterKey ?? '',
+      value: parameter.ParameterValue,
+    })),
     stackId: stack.StackId ?? '',
     stackName: stack.StackName ?? '',
     status: stack.StackStatus ?? 'UNKNOWN',
@@ -131,7 +138,9 @@ export class CloudFormationApi {
           ClientToken: input.clientToken,
           Description: input.description,
           Parameters: input.parameters.map((parameter) =>
-            'value' in parameter ? {ParameterKey: parameter.key, ParameterValue: parameter.value} : {ParameterKey: parameter.key, UsePreviousValue: true},
+            'value' in parameter
+              ? {ParameterKey: parameter.key, ParameterValue: parameter.value}
+              : {ParameterKey: parameter.key, UsePreviousValue: true},
           ),
           StackName: input.stackName,
           Tags: input.tags ? Object.entries(input.tags).map(([Key, Value]) => ({Key, Value})) : undefined,
@@ -144,10 +153,15 @@ export class CloudFormationApi {
   }
 
   async deleteChangeSet(changeSetId: string): Promise<void> {
-    await this.call('DeleteChangeSet', () => this.client.send(new this.sdk.DeleteChangeSetCommand({ChangeSetName: changeSetId})))
+    await this.call('DeleteChangeSet', () =>
+      this.client.send(new this.sdk.DeleteChangeSetCommand({ChangeSetName: changeSetId})),
+    )
   }
 
-  async deleteStack(stackName: string, options: {clientRequestToken: string; retainResources?: string[]}): Promise<void> {
+  async deleteStack(
+    stackName: string,
+    options: {clientRequestToken: string; retainResources?: string[]},
+  ): Promise<void> {
     await this.call('DeleteStack', () =>
       this.client.send(
         new this.sdk.DeleteStackCommand({
@@ -167,7 +181,9 @@ export class CloudFormationApi {
     do {
       const token = nextToken
       // eslint-disable-next-line no-await-in-loop
-      page = await this.call('DescribeChangeSet', () => this.client.send(new this.sdk.DescribeChangeSetCommand({ChangeSetName: changeSetId, NextToken: token})))
+      page = await this.call('DescribeChangeSet', () =>
+        this.client.send(new this.sdk.DescribeChangeSetCommand({ChangeSetName: changeSetId, NextToken: token})),
+      )
       for (const change of page.Changes ?? []) {
         const resource = change.ResourceChange
         if (!resource) continue
@@ -206,13 +222,22 @@ export class CloudFormationApi {
   }
 
   /** One page of events, newest first, as AWS returns them. */
-  async describeStackEvents(stackId: string, nextToken?: string): Promise<{events: StackEventInfo[]; nextToken?: string}> {
-    const output = await this.call('DescribeStackEvents', () => this.client.send(new this.sdk.DescribeStackEventsCommand({NextToken: nextToken, StackName: stackId})))
+  async describeStackEvents(
+    stackId: string,
+    nextToken?: string,
+  ): Promise<{events: StackEventInfo[]; nextToken?: string}> {
+    const output = await this.call('DescribeStackEvents', () =>
+      this.client.send(new this.sdk.DescribeStackEventsCommand({NextToken: nextToken, StackName: stackId})),
+    )
     return {events: (output.StackEvents ?? []).map((event) => toEvent(event)), nextToken: output.NextToken}
   }
 
   async executeChangeSet(changeSetId: string, clientRequestToken: string): Promise<void> {
-    await this.call('ExecuteChangeSet', () => this.client.send(new this.sdk.ExecuteChangeSetCommand({ChangeSetName: changeSetId, ClientRequestToken: clientRequestToken})))
+    await this.call('ExecuteChangeSet', () =>
+      this.client.send(
+        new this.sdk.ExecuteChangeSetCommand({ChangeSetName: changeSetId, ClientRequestToken: clientRequestToken}),
+      ),
+    )
   }
 
   /** Every resource of the stack (all pages). */
@@ -222,7 +247,9 @@ export class CloudFormationApi {
     do {
       const token = nextToken
       // eslint-disable-next-line no-await-in-loop
-      const page = await this.call('ListStackResources', () => this.client.send(new this.sdk.ListStackResourcesCommand({NextToken: token, StackName: stackId})))
+      const page = await this.call('ListStackResources', () =>
+        this.client.send(new this.sdk.ListStackResourcesCommand({NextToken: token, StackName: stackId})),
+      )
       for (const resource of page.StackResourceSummaries ?? []) {
         resources.push({
           lastUpdated: resource.LastUpdatedTimestamp,

@@ -35,7 +35,10 @@ function plain(value: DynamoDbSdk.AttributeValue): unknown {
 
 /** A connection that has gone away: `@connections` answers 410 GoneException. */
 export class ConnectionGoneError extends WsapiError {
-  constructor(readonly connectionId: string, cause: unknown) {
+  constructor(
+    readonly connectionId: string,
+    cause: unknown,
+  ) {
     super(`connection ${connectionId} is gone`, {cause, code: 'GONE', exit: ExitCode.failure})
   }
 }
@@ -57,24 +60,36 @@ export class ConnectionsApi {
    */
   async *scan(tableName: string, attributes?: string[]): AsyncGenerator<PlainItem> {
     const projection = attributes?.length
-      ? {ExpressionAttributeNames: Object.fromEntries(attributes.map((name, index) => [`#a${index}`, name])), ProjectionExpression: attributes.map((_, index) => `#a${index}`).join(', ')}
+      ? {
+          ExpressionAttributeNames: Object.fromEntries(attributes.map((name, index) => [`#a${index}`, name])),
+          ProjectionExpression: attributes.map((_, index) => `#a${index}`).join(', '),
+        }
       : {}
     let startKey: Record<string, DynamoDbSdk.AttributeValue> | undefined
     do {
       const exclusiveStartKey = startKey
       // eslint-disable-next-line no-await-in-loop
-      const page = await this.call('DynamoDB', 'Scan', () => this.dynamo.send(new this.dynamoSdk.ScanCommand({...projection, ExclusiveStartKey: exclusiveStartKey, TableName: tableName})))
-      for (const item of page.Items ?? []) yield Object.fromEntries(Object.entries(item).map(([key, value]) => [key, plain(value)]))
+      const page = await this.call('DynamoDB', 'Scan', () =>
+        this.dynamo.send(
+          new this.dynamoSdk.ScanCommand({...projection, ExclusiveStartKey: exclusiveStartKey, TableName: tableName}),
+        ),
+      )
+      for (const item of page.Items ?? [])
+        yield Object.fromEntries(Object.entries(item).map(([key, value]) => [key, plain(value)]))
       startKey = page.LastEvaluatedKey
     } while (startKey)
   }
 
   async post(connectionId: string, data: Uint8Array): Promise<void> {
-    await this.connectionCall(connectionId, 'PostToConnection', () => this.management.send(new this.managementSdk.PostToConnectionCommand({ConnectionId: connectionId, Data: data})))
+    await this.connectionCall(connectionId, 'PostToConnection', () =>
+      this.management.send(new this.managementSdk.PostToConnectionCommand({ConnectionId: connectionId, Data: data})),
+    )
   }
 
   async drop(connectionId: string): Promise<void> {
-    await this.connectionCall(connectionId, 'DeleteConnection', () => this.management.send(new this.managementSdk.DeleteConnectionCommand({ConnectionId: connectionId})))
+    await this.connectionCall(connectionId, 'DeleteConnection', () =>
+      this.management.send(new this.managementSdk.DeleteConnectionCommand({ConnectionId: connectionId})),
+    )
   }
 
   destroy(): void {
@@ -87,7 +102,12 @@ export class ConnectionsApi {
       await send()
     } catch (error) {
       if (awsErrorCode(error) === 'GoneException') throw new ConnectionGoneError(connectionId, error)
-      throw toAwsCallError(error, {...this.context, endpointUrl: this.managementEndpoint, operation, service: 'ApiGatewayManagementApi'})
+      throw toAwsCallError(error, {
+        ...this.context,
+        endpointUrl: this.managementEndpoint,
+        operation,
+        service: 'ApiGatewayManagementApi',
+      })
     }
   }
 
@@ -102,13 +122,24 @@ export class ConnectionsApi {
 
 export async function createConnectionsApi(endpoints: ConnectionsEndpoints): Promise<ConnectionsApi> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  const [dynamoSdk, managementSdk] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/client-apigatewaymanagementapi')])
+  const [dynamoSdk, managementSdk] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-apigatewaymanagementapi'),
+  ])
   const {aws} = endpoints
-  const credentials = aws.credentials ?? (await import('@aws-sdk/credential-providers')).fromNodeProviderChain({profile: aws.profile})
+  const credentials =
+    aws.credentials ?? (await import('@aws-sdk/credential-providers')).fromNodeProviderChain({profile: aws.profile})
   const common = {credentials, maxAttempts: aws.maxAttempts ?? 8, region: endpoints.region, retryMode: 'adaptive'}
   const dynamodbEndpoint = endpoints.dynamodbEndpoint ?? aws.endpointUrl
   const dynamo = new dynamoSdk.DynamoDBClient({...common, endpoint: dynamodbEndpoint})
-  const management = new managementSdk.ApiGatewayManagementApiClient({...common, endpoint: endpoints.managementEndpoint})
-  const context = {endpointUrl: endpoints.dynamodbEndpoint ?? customEndpoint(aws, 'DYNAMODB'), profile: aws.profile, region: endpoints.region}
+  const management = new managementSdk.ApiGatewayManagementApiClient({
+    ...common,
+    endpoint: endpoints.managementEndpoint,
+  })
+  const context = {
+    endpointUrl: endpoints.dynamodbEndpoint ?? customEndpoint(aws, 'DYNAMODB'),
+    profile: aws.profile,
+    region: endpoints.region,
+  }
   return new ConnectionsApi(dynamoSdk, dynamo, managementSdk, management, context, endpoints.managementEndpoint)
 }

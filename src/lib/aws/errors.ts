@@ -35,7 +35,10 @@ export class AwsCallError extends WsapiError {
   readonly kind: AwsErrorKind
   readonly operation: string
 
-  constructor(message: string, options: {awsCode: string; cause: unknown; code: string; kind: AwsErrorKind; operation: string}) {
+  constructor(
+    message: string,
+    options: {awsCode: string; cause: unknown; code: string; kind: AwsErrorKind; operation: string},
+  ) {
     super(message, {cause: options.cause, code: options.code, exit: ExitCode.failure})
     this.name = 'AwsCallError'
     this.awsCode = options.awsCode
@@ -44,7 +47,11 @@ export class AwsCallError extends WsapiError {
   }
 
   static isAwsCallError(value: unknown): value is AwsCallError {
-    return WsapiError.is(value) && typeof (value as Partial<AwsCallError>).kind === 'string' && typeof (value as Partial<AwsCallError>).awsCode === 'string'
+    return (
+      WsapiError.is(value) &&
+      typeof (value as Partial<AwsCallError>).kind === 'string' &&
+      typeof (value as Partial<AwsCallError>).awsCode === 'string'
+    )
   }
 }
 
@@ -61,14 +68,45 @@ interface SdkErrorShape {
 }
 
 const THROTTLING = new Set([
-  'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestThrottled', 'RequestThrottledException', 'TooManyRequestsException',
-  'RequestLimitExceeded', 'SlowDown', 'BandwidthLimitExceeded', 'PriorRequestNotComplete',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'BandwidthLimitExceeded',
+  'PriorRequestNotComplete',
 ])
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired'])
 const CLOCK = new Set(['RequestExpired', 'RequestTimeTooSkewed', 'RequestInTheFuture', 'SignatureExpired'])
-const INVALID = new Set(['InvalidClientTokenId', 'UnrecognizedClientException', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AuthFailure', 'InvalidToken'])
-const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'Forbidden', 'AllAccessDisabled'])
-const NETWORK = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'TimeoutError'])
+const INVALID = new Set([
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AuthFailure',
+  'InvalidToken',
+])
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'Forbidden',
+  'AllAccessDisabled',
+])
+const NETWORK = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'TimeoutError',
+])
 
 /** The AWS (or Node) error code of anything thrown by the SDK. */
 export function awsErrorCode(error: unknown): string {
@@ -84,13 +122,22 @@ function firstLine(text: string | undefined): string {
 function endpointHost(context: AwsCallContext): string {
   if (context.endpointUrl) return context.endpointUrl
   const suffix = context.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'
-  const prefix = context.service === 'CloudWatch Logs' ? 'logs' : context.service === 'ApiGatewayManagementApi' ? 'execute-api' : context.service.toLowerCase()
+  const prefix =
+    context.service === 'CloudWatch Logs'
+      ? 'logs'
+      : context.service === 'ApiGatewayManagementApi'
+        ? 'execute-api'
+        : context.service.toLowerCase()
   return `${prefix}.${context.region}.${suffix}`
 }
 
 /** The region S3 names in a wrong-region answer (301 header, or "expecting 'eu-west-1'" in the message). */
 function bucketRegionOf(error: SdkErrorShape): string | undefined {
-  return error.BucketRegion ?? error.$response?.headers?.['x-amz-bucket-region'] ?? /expecting '([a-z0-9-]+)'/.exec(error.message ?? '')?.[1]
+  return (
+    error.BucketRegion ??
+    error.$response?.headers?.['x-amz-bucket-region'] ??
+    /expecting '([a-z0-9-]+)'/.exec(error.message ?? '')?.[1]
+  )
 }
 
 function profileHint(context: AwsCallContext): string {
@@ -112,15 +159,28 @@ export function toAwsCallError(error: unknown, context: AwsCallContext): AwsCall
   const status = shape.$metadata?.httpStatusCode
   const awsMessage = firstLine(shape.message)
   const call = `${context.service} ${context.operation}`
-  const make = (kind: AwsErrorKind, code: string, message: string) => new AwsCallError(message, {awsCode, cause: error, code, kind, operation: context.operation})
+  const make = (kind: AwsErrorKind, code: string, message: string) =>
+    new AwsCallError(message, {awsCode, cause: error, code, kind, operation: context.operation})
 
-  if (awsCode === 'CredentialsProviderError' || awsCode === 'TokenProviderError' || /could not (load|resolve) credentials/i.test(awsMessage)) {
+  if (
+    awsCode === 'CredentialsProviderError' ||
+    awsCode === 'TokenProviderError' ||
+    /could not (load|resolve) credentials/i.test(awsMessage)
+  ) {
     if (/sso/i.test(awsMessage) && /(expired|refresh|invalid)/i.test(awsMessage)) {
-      return make('expired-credentials', 'EXPIRED_CREDENTIALS', `Your AWS SSO session has expired${profileHint(context)}: run \`aws sso login${context.profile ? ` --profile ${context.profile}` : ''}\`, then re-run.`)
+      return make(
+        'expired-credentials',
+        'EXPIRED_CREDENTIALS',
+        `Your AWS SSO session has expired${profileHint(context)}: run \`aws sso login${context.profile ? ` --profile ${context.profile}` : ''}\`, then re-run.`,
+      )
     }
 
     if (context.profile && /profile/i.test(awsMessage)) {
-      return make('credentials', 'NO_CREDENTIALS', `No usable AWS credentials for profile ${JSON.stringify(context.profile)} (${awsMessage}): check the name with \`aws configure list-profiles\`, or pass another --profile.`)
+      return make(
+        'credentials',
+        'NO_CREDENTIALS',
+        `No usable AWS credentials for profile ${JSON.stringify(context.profile)} (${awsMessage}): check the name with \`aws configure list-profiles\`, or pass another --profile.`,
+      )
     }
 
     return make(
@@ -131,11 +191,19 @@ export function toAwsCallError(error: unknown, context: AwsCallContext): AwsCall
   }
 
   if (EXPIRED.has(awsCode) || /security token included in the request is expired/i.test(awsMessage)) {
-    return make('expired-credentials', 'EXPIRED_CREDENTIALS', `Your AWS credentials have expired${profileHint(context)} (${awsCode}): refresh them (\`aws sso login\`, or new temporary keys), then re-run.`)
+    return make(
+      'expired-credentials',
+      'EXPIRED_CREDENTIALS',
+      `Your AWS credentials have expired${profileHint(context)} (${awsCode}): refresh them (\`aws sso login\`, or new temporary keys), then re-run.`,
+    )
   }
 
   if (CLOCK.has(awsCode) || /signature expired/i.test(awsMessage)) {
-    return make('clock', 'CLOCK_SKEW', `AWS refused the request because this computer's clock is off (${awsCode}): set the time right (e.g. enable NTP), then re-run.`)
+    return make(
+      'clock',
+      'CLOCK_SKEW',
+      `AWS refused the request because this computer's clock is off (${awsCode}): set the time right (e.g. enable NTP), then re-run.`,
+    )
   }
 
   if (INVALID.has(awsCode)) {
@@ -148,20 +216,43 @@ export function toAwsCallError(error: unknown, context: AwsCallContext): AwsCall
 
   if (awsCode === 'NoSuchBucket') {
     const bucket = context.bucket ? `Bucket ${context.bucket}` : 'The bucket'
-    return make('bucket-missing', 'BUCKET_MISSING', `${bucket} does not exist in ${context.region}: create it, fix --s3-bucket, or leave --s3-bucket out to use wsapi's managed bucket.`)
+    return make(
+      'bucket-missing',
+      'BUCKET_MISSING',
+      `${bucket} does not exist in ${context.region}: create it, fix --s3-bucket, or leave --s3-bucket out to use wsapi's managed bucket.`,
+    )
   }
 
-  if (context.service === 'S3' && (awsCode === 'PermanentRedirect' || awsCode === 'AuthorizationHeaderMalformed' || awsCode === 'IllegalLocationConstraintException' || status === 301)) {
-    return make('bucket-region', 'BUCKET_REGION', wrongBucketRegionMessage(context.bucket ?? '', bucketRegionOf(shape), context.region))
+  if (
+    context.service === 'S3' &&
+    (awsCode === 'PermanentRedirect' ||
+      awsCode === 'AuthorizationHeaderMalformed' ||
+      awsCode === 'IllegalLocationConstraintException' ||
+      status === 301)
+  ) {
+    return make(
+      'bucket-region',
+      'BUCKET_REGION',
+      wrongBucketRegionMessage(context.bucket ?? '', bucketRegionOf(shape), context.region),
+    )
   }
 
   if (DENIED.has(awsCode) || (status === 403 && !THROTTLING.has(awsCode))) {
-    const detail = awsMessage && awsMessage !== awsCode && awsMessage !== 'UnknownError' ? `: ${awsMessage.replace(/\.$/, '')}` : ''
-    return make('access-denied', 'ACCESS_DENIED', `Access denied to ${call}${context.bucket ? ` on bucket ${context.bucket}` : ''}${detail}. Ask for that permission, or use another profile (--profile / AWS_PROFILE).`)
+    const detail =
+      awsMessage && awsMessage !== awsCode && awsMessage !== 'UnknownError' ? `: ${awsMessage.replace(/\.$/, '')}` : ''
+    return make(
+      'access-denied',
+      'ACCESS_DENIED',
+      `Access denied to ${call}${context.bucket ? ` on bucket ${context.bucket}` : ''}${detail}. Ask for that permission, or use another profile (--profile / AWS_PROFILE).`,
+    )
   }
 
   if (THROTTLING.has(awsCode) || status === 429) {
-    return make('throttled', 'THROTTLED', `AWS kept throttling ${call} after several retries with backoff: wait a minute, then re-run (a re-run picks up where this one stopped).`)
+    return make(
+      'throttled',
+      'THROTTLED',
+      `AWS kept throttling ${call} after several retries with backoff: wait a minute, then re-run (a re-run picks up where this one stopped).`,
+    )
   }
 
   if (NETWORK.has(awsCode)) {
@@ -176,14 +267,22 @@ export function toAwsCallError(error: unknown, context: AwsCallContext): AwsCall
   }
 
   if (awsCode === 'NotFound' || awsCode === 'NoSuchKey' || status === 404) {
-    return make('not-found', 'NOT_FOUND', `${call}: not found${awsMessage && awsMessage !== 'NotFound' ? ` (${awsMessage})` : ''}.`)
+    return make(
+      'not-found',
+      'NOT_FOUND',
+      `${call}: not found${awsMessage && awsMessage !== 'NotFound' ? ` (${awsMessage})` : ''}.`,
+    )
   }
 
   if (awsCode === 'ValidationError') {
     return make('validation', 'AWS_VALIDATION', `${call} was refused: ${awsMessage}`)
   }
 
-  return make('other', 'AWS_ERROR', `${call} failed: ${awsCode}${awsMessage && awsMessage !== awsCode ? `: ${awsMessage}` : ''}`)
+  return make(
+    'other',
+    'AWS_ERROR',
+    `${call} failed: ${awsCode}${awsMessage && awsMessage !== awsCode ? `: ${awsMessage}` : ''}`,
+  )
 }
 
 /** CloudFormation's answer for a stack name or id it does not know. */
@@ -194,5 +293,7 @@ export function isStackMissing(error: unknown): boolean {
 
 /** A change set or update that changes nothing. AWS words it two ways, depending on the call. */
 export function isNoChangesReason(reason: string | undefined): boolean {
-  return reason !== undefined && (/didn't contain changes/i.test(reason) || /No updates are to be performed/i.test(reason))
+  return (
+    reason !== undefined && (/didn't contain changes/i.test(reason) || /No updates are to be performed/i.test(reason))
+  )
 }

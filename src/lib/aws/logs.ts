@@ -70,9 +70,19 @@ export class CloudWatchLogsApi {
    * A Live Tail session on the groups (given by ARN, as StartLiveTail requires): the updates until the
    * session ends (AWS ends it after 3 hours) or `signal` aborts it.
    */
-  async *liveTail(logGroupArns: string[], filterPattern: string | undefined, signal?: AbortSignal): AsyncGenerator<LiveTailUpdate> {
+  async *liveTail(
+    logGroupArns: string[],
+    filterPattern: string | undefined,
+    signal?: AbortSignal,
+  ): AsyncGenerator<LiveTailUpdate> {
     const output = await this.call('StartLiveTail', () =>
-      this.client.send(new this.sdk.StartLiveTailCommand({logEventFilterPattern: filterPattern || undefined, logGroupIdentifiers: logGroupArns}), {abortSignal: signal}),
+      this.client.send(
+        new this.sdk.StartLiveTailCommand({
+          logEventFilterPattern: filterPattern || undefined,
+          logGroupIdentifiers: logGroupArns,
+        }),
+        {abortSignal: signal},
+      ),
     )
     try {
       for await (const update of output.responseStream ?? []) {
@@ -107,21 +117,35 @@ export class CloudWatchLogsApi {
 
 /** The log group does not exist (yet): Lambda creates /aws/lambda/<name> on the first invocation. */
 export function isLogGroupMissing(error: unknown): boolean {
-  return awsErrorCode(error) === 'ResourceNotFoundException' || (error as {awsCode?: string})?.awsCode === 'ResourceNotFoundException'
+  return (
+    awsErrorCode(error) === 'ResourceNotFoundException' ||
+    (error as {awsCode?: string})?.awsCode === 'ResourceNotFoundException'
+  )
 }
 
 /** Live Tail is not offered here (LocalStack and other emulators, some partitions): poll instead. */
 export function isLiveTailUnavailable(error: unknown): boolean {
   const code = (error as {awsCode?: string})?.awsCode ?? awsErrorCode(error)
-  return ['InvalidAction', 'InvalidOperationException', 'NotImplemented', 'NotImplementedException', 'UnknownOperationException', 'UnsupportedOperation'].includes(code)
-    || (error as {kind?: string})?.kind === 'not-found'
-    || (error as {kind?: string})?.kind === 'network'
+  return (
+    [
+      'InvalidAction',
+      'InvalidOperationException',
+      'NotImplemented',
+      'NotImplementedException',
+      'UnknownOperationException',
+      'UnsupportedOperation',
+    ].includes(code) ||
+    (error as {kind?: string})?.kind === 'not-found' ||
+    (error as {kind?: string})?.kind === 'network'
+  )
 }
 
 /** A CloudWatch Logs client for `region`, with the same credentials chain, retries and endpoint as the other clients. */
 export async function createCloudWatchLogsApi(options: AwsOptions, region: string): Promise<CloudWatchLogsApi> {
   const sdk = await import('@aws-sdk/client-cloudwatch-logs')
-  const credentials = options.credentials ?? (await import('@aws-sdk/credential-providers')).fromNodeProviderChain({profile: options.profile})
+  const credentials =
+    options.credentials ??
+    (await import('@aws-sdk/credential-providers')).fromNodeProviderChain({profile: options.profile})
   const client = new sdk.CloudWatchLogsClient({
     credentials,
     endpoint: options.endpointUrl,
@@ -130,5 +154,9 @@ export async function createCloudWatchLogsApi(options: AwsOptions, region: strin
     region,
     retryMode: 'adaptive',
   })
-  return new CloudWatchLogsApi(sdk, client, {endpointUrl: customEndpoint(options, 'CLOUDWATCH_LOGS'), profile: options.profile, region})
+  return new CloudWatchLogsApi(sdk, client, {
+    endpointUrl: customEndpoint(options, 'CLOUDWATCH_LOGS'),
+    profile: options.profile,
+    region,
+  })
 }

@@ -37,7 +37,10 @@ const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/
 
 export function validateRegion(value: string): string {
   if (!REGION.test(value)) {
-    throw new UsageError(`Invalid region ${JSON.stringify(value)}: give a region code such as eu-west-1 or us-east-1.`, {code: 'INVALID_REGION'})
+    throw new UsageError(
+      `Invalid region ${JSON.stringify(value)}: give a region code such as eu-west-1 or us-east-1.`,
+      {code: 'INVALID_REGION'},
+    )
   }
 
   return value
@@ -52,7 +55,10 @@ export function validateEndpointUrl(value: string, what = '--endpoint-url'): str
   }
 
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`Invalid ${what} ${JSON.stringify(value)}: give an http(s) URL such as http://localhost:4566.`, {code: 'INVALID_ENDPOINT'})
+    throw new UsageError(
+      `Invalid ${what} ${JSON.stringify(value)}: give an http(s) URL such as http://localhost:4566.`,
+      {code: 'INVALID_ENDPOINT'},
+    )
   }
 
   return value.replace(/\/+$/, '')
@@ -72,9 +78,16 @@ export function awsOptionsFrom(flags: AwsFlagValues, env: NodeJS.ProcessEnv = pr
 }
 
 /** The endpoint a service is reached at when not the public AWS one: the flag, else the SDK's env variables. */
-export function customEndpoint(options: AwsOptions, service: 'CLOUDFORMATION' | 'CLOUDWATCH_LOGS' | 'DYNAMODB' | 'S3' | 'STS', env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const value = options.endpointUrl ?? (env[`AWS_ENDPOINT_URL_${service}`] || undefined) ?? (env.AWS_ENDPOINT_URL || undefined)
-  return value === undefined ? undefined : validateEndpointUrl(value, options.endpointUrl ? '--endpoint-url' : 'AWS_ENDPOINT_URL')
+export function customEndpoint(
+  options: AwsOptions,
+  service: 'CLOUDFORMATION' | 'CLOUDWATCH_LOGS' | 'DYNAMODB' | 'S3' | 'STS',
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const value =
+    options.endpointUrl ?? (env[`AWS_ENDPOINT_URL_${service}`] || undefined) ?? (env.AWS_ENDPOINT_URL || undefined)
+  return value === undefined
+    ? undefined
+    : validateEndpointUrl(value, options.endpointUrl ? '--endpoint-url' : 'AWS_ENDPOINT_URL')
 }
 
 /** The shared config and credentials files, where the AWS CLI and SDK look for them. */
@@ -121,8 +134,12 @@ export function checkProfileExists(options: AwsOptions, env: NodeJS.ProcessEnv =
   const known = [...new Set([...profileNames(files.config), ...profileNames(files.credentials)])]
   if (known.includes(profile)) return
   const source = options.profileSource ?? '--profile'
-  const there = known.length > 0 ? ` (profiles there: ${known.slice(0, 6).join(', ')}${known.length > 6 ? ', …' : ''})` : ''
-  const keys = source === 'AWS_PROFILE' && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? ', or unset AWS_PROFILE to use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY' : ''
+  const there =
+    known.length > 0 ? ` (profiles there: ${known.slice(0, 6).join(', ')}${known.length > 6 ? ', …' : ''})` : ''
+  const keys =
+    source === 'AWS_PROFILE' && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? ', or unset AWS_PROFILE to use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY'
+      : ''
   throw new UsageError(
     `The AWS profile ${JSON.stringify(profile)} is not in ${shown(files.config)} or ${shown(files.credentials)}: fix ${source}${there}, create it with \`aws configure --profile ${profile}\`${keys}.`,
     {code: 'UNKNOWN_PROFILE'},
@@ -134,7 +151,13 @@ export function checkProfileExists(options: AwsOptions, env: NodeJS.ProcessEnv =
  * warning about it. One line instead, saying which source wins.
  */
 export function credentialSourceWarning(options: AwsOptions, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (options.profile === undefined || options.credentials !== undefined || !env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined
+  if (
+    options.profile === undefined ||
+    options.credentials !== undefined ||
+    !env.AWS_ACCESS_KEY_ID ||
+    !env.AWS_SECRET_ACCESS_KEY
+  )
+    return undefined
   const source = options.profileSource ?? '--profile'
   return `Using the AWS profile ${JSON.stringify(options.profile)} (${source}); AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set too and are ignored${source === 'AWS_PROFILE' ? ': unset one or the other' : ''}.`
 }

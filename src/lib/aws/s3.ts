@@ -28,7 +28,13 @@ export class S3Api {
       if (translated.kind === 'access-denied') {
         throw new AwsCallError(
           `Access denied to bucket ${bucket}: it belongs to another account, or your credentials lack s3:ListBucket on it. Use a bucket of your own, or leave --s3-bucket out to use wsapi's managed bucket.`,
-          {awsCode: translated.awsCode, cause: error, code: 'ACCESS_DENIED', kind: 'access-denied', operation: 'HeadBucket'},
+          {
+            awsCode: translated.awsCode,
+            cause: error,
+            code: 'ACCESS_DENIED',
+            kind: 'access-denied',
+            operation: 'HeadBucket',
+          },
         )
       }
 
@@ -53,12 +59,17 @@ export class S3Api {
       const failed = output.Errors ?? []
       if (failed.length > 0) {
         const first = failed[0]
-        throw toAwsCallError(Object.assign(new Error(`${failed.length} objects not deleted, e.g. ${first.Key}: ${first.Message ?? ''}`), {name: first.Code ?? 'DeleteFailed'}), {
-          ...this.context,
-          bucket,
-          operation: 'DeleteObjects',
-          service: 'S3',
-        })
+        throw toAwsCallError(
+          Object.assign(new Error(`${failed.length} objects not deleted, e.g. ${first.Key}: ${first.Message ?? ''}`), {
+            name: first.Code ?? 'DeleteFailed',
+          }),
+          {
+            ...this.context,
+            bucket,
+            operation: 'DeleteObjects',
+            service: 'S3',
+          },
+        )
       }
     }
   }
@@ -70,8 +81,13 @@ export class S3Api {
     do {
       const continuation = token
       // eslint-disable-next-line no-await-in-loop
-      const page = await this.call('ListObjectsV2', bucket, () => this.client.send(new this.sdk.ListObjectsV2Command({Bucket: bucket, ContinuationToken: continuation, Prefix: prefix})))
-      for (const object of page.Contents ?? []) if (object.Key) objects.push({key: object.Key, lastModified: object.LastModified})
+      const page = await this.call('ListObjectsV2', bucket, () =>
+        this.client.send(
+          new this.sdk.ListObjectsV2Command({Bucket: bucket, ContinuationToken: continuation, Prefix: prefix}),
+        ),
+      )
+      for (const object of page.Contents ?? [])
+        if (object.Key) objects.push({key: object.Key, lastModified: object.LastModified})
       token = page.IsTruncated ? page.NextContinuationToken : undefined
     } while (token)
     return objects
@@ -85,7 +101,9 @@ export class S3Api {
     for (;;) {
       const markers = {KeyMarker: keyMarker, VersionIdMarker: versionIdMarker}
       // eslint-disable-next-line no-await-in-loop
-      const page = await this.call('ListObjectVersions', bucket, () => this.client.send(new this.sdk.ListObjectVersionsCommand({Bucket: bucket, Prefix: prefix, ...markers})))
+      const page = await this.call('ListObjectVersions', bucket, () =>
+        this.client.send(new this.sdk.ListObjectVersionsCommand({Bucket: bucket, Prefix: prefix, ...markers})),
+      )
       for (const item of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]) {
         if (item.Key?.startsWith(prefix)) versions.push({key: item.Key, versionId: item.VersionId})
       }
@@ -112,14 +130,19 @@ export class S3Api {
 
   /** The https URL CloudFormation fetches a template from (path style on custom endpoints such as LocalStack). */
   objectUrl(bucket: string, key: string): string {
-    const path = key.split('/').map((part) => encodeURIComponent(part)).join('/')
+    const path = key
+      .split('/')
+      .map((part) => encodeURIComponent(part))
+      .join('/')
     if (this.context.endpointUrl) return `${this.context.endpointUrl}/${bucket}/${path}`
     const suffix = this.context.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'
     return `https://${bucket}.s3.${this.context.region}.${suffix}/${path}`
   }
 
   async putObject(bucket: string, key: string, body: Buffer, contentType: string): Promise<void> {
-    await this.call('PutObject', bucket, () => this.client.send(new this.sdk.PutObjectCommand({Body: body, Bucket: bucket, ContentType: contentType, Key: key})))
+    await this.call('PutObject', bucket, () =>
+      this.client.send(new this.sdk.PutObjectCommand({Body: body, Bucket: bucket, ContentType: contentType, Key: key})),
+    )
   }
 
   private async call<T>(operation: string, bucket: string, send: () => Promise<T>): Promise<T> {

@@ -16,7 +16,13 @@ export const PRESIGN_EXPIRES_SECONDS = 300
 
 async function signer(credentials: SigV4Credentials | (() => Promise<SigV4Credentials>), region: string) {
   const [{SignatureV4}, {Hash}] = await Promise.all([import('@smithy/signature-v4'), import('@smithy/hash-node')])
-  return new SignatureV4({credentials, region, service: SIGV4_SERVICE, sha256: Hash.bind(null, 'sha256'), uriEscapePath: true})
+  return new SignatureV4({
+    credentials,
+    region,
+    service: SIGV4_SERVICE,
+    sha256: Hash.bind(null, 'sha256'),
+    uriEscapePath: true,
+  })
 }
 
 function requestOf(url: URL, query: Record<string, string>) {
@@ -48,10 +54,14 @@ export interface PresignOptions {
 /** `url` with X-Amz-Algorithm, -Credential, -Date, -Expires, -SignedHeaders (host), -Security-Token and -Signature added. */
 export async function presignUrl(url: string, options: PresignOptions): Promise<string> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-  const credentials = options.credentials ?? (await import('@aws-sdk/credential-providers')).fromNodeProviderChain({profile: options.profile})
+  const credentials =
+    options.credentials ??
+    (await import('@aws-sdk/credential-providers')).fromNodeProviderChain({profile: options.profile})
   const parsed = new URL(url)
   const query = Object.fromEntries(parsed.searchParams)
-  const signed = await (await signer(credentials, options.region)).presign(requestOf(parsed, query), {
+  const signed = await (
+    await signer(credentials, options.region)
+  ).presign(requestOf(parsed, query), {
     expiresIn: options.expiresInSeconds ?? PRESIGN_EXPIRES_SECONDS,
     signingDate: options.signingDate,
   })
@@ -78,35 +88,61 @@ export async function checkPresignedRequest(
   const get = (name: string) => request.query.get(name) ?? undefined
   const signature = get('X-Amz-Signature')
   const credential = get('X-Amz-Credential')
-  if (!signature || !credential || get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return {message: 'Missing Authentication Token', ok: false, reason: 'missing'}
+  if (!signature || !credential || get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256')
+    return {message: 'Missing Authentication Token', ok: false, reason: 'missing'}
   const [accessKeyId, day, region, service, terminator] = credential.split('/')
   const date = AMZ_DATE.exec(get('X-Amz-Date') ?? '')
   const expires = Number(get('X-Amz-Expires'))
-  if (!date || terminator !== 'aws4_request' || !Number.isInteger(expires) || expires < 1 || expires > 604_800 || get('X-Amz-SignedHeaders') !== 'host') {
-    return {message: 'Authorization query parameters are malformed or incomplete (X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders=host).', ok: false, reason: 'malformed'}
+  if (
+    !date ||
+    terminator !== 'aws4_request' ||
+    !Number.isInteger(expires) ||
+    expires < 1 ||
+    expires > 604_800 ||
+    get('X-Amz-SignedHeaders') !== 'host'
+  ) {
+    return {
+      message:
+        'Authorization query parameters are malformed or incomplete (X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders=host).',
+      ok: false,
+      reason: 'malformed',
+    }
   }
 
   const known = options.credentials(accessKeyId)
-  if (!known) return {message: 'The security token included in the request is invalid.', ok: false, reason: 'invalid-key'}
+  if (!known)
+    return {message: 'The security token included in the request is invalid.', ok: false, reason: 'invalid-key'}
   if (region !== options.region || service !== SIGV4_SERVICE || day !== `${date[1]}${date[2]}${date[3]}`) {
-    return {message: `Credential should be scoped to a valid region (${options.region}) and service (${SIGV4_SERVICE}).`, ok: false, reason: 'mismatch'}
+    return {
+      message: `Credential should be scoped to a valid region (${options.region}) and service (${SIGV4_SERVICE}).`,
+      ok: false,
+      reason: 'mismatch',
+    }
   }
 
-  const signingDate = new Date(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]), Number(date[4]), Number(date[5]), Number(date[6])))
+  const signingDate = new Date(
+    Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]), Number(date[4]), Number(date[5]), Number(date[6])),
+  )
   const now = options.now ?? Date.now()
   if (now > signingDate.getTime() + expires * 1000) return {message: 'Signature expired', ok: false, reason: 'expired'}
   // A clock ahead of ours by more than API Gateway's 5 minutes of tolerance.
-  if (signingDate.getTime() > now + 5 * 60 * 1000) return {message: 'Signature not yet current', ok: false, reason: 'expired'}
+  if (signingDate.getTime() > now + 5 * 60 * 1000)
+    return {message: 'Signature not yet current', ok: false, reason: 'expired'}
 
   const unsigned = Object.fromEntries([...request.query].filter(([name]) => name !== 'X-Amz-Signature'))
   const url = new URL(`http://${request.host}${request.path}`)
-  const expected = await (await signer({...known, sessionToken: get('X-Amz-Security-Token')}, region)).presign(requestOf(url, unsigned), {expiresIn: expires, signingDate})
+  const expected = await (
+    await signer({...known, sessionToken: get('X-Amz-Security-Token')}, region)
+  ).presign(requestOf(url, unsigned), {expiresIn: expires, signingDate})
   const expectedSignature = String((expected.query as Record<string, string>)['X-Amz-Signature'])
   const {timingSafeEqual} = await import('node:crypto')
-  const same = expectedSignature.length === signature.length && timingSafeEqual(Buffer.from(expectedSignature), Buffer.from(signature))
+  const same =
+    expectedSignature.length === signature.length &&
+    timingSafeEqual(Buffer.from(expectedSignature), Buffer.from(signature))
   if (!same) {
     return {
-      message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+      message:
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
       ok: false,
       reason: 'mismatch',
     }

@@ -47,17 +47,28 @@ export function formatCounts(counts: Record<string, number>): string {
 }
 
 /** What fails a run: lost deliveries (unless allowed), failed connects or joins, API Gateway error frames. */
-export function assessBench(result: Omit<BenchResult, 'passed' | 'problems'>, options: {allowLoss?: boolean} = {}): string[] {
+export function assessBench(
+  result: Omit<BenchResult, 'passed' | 'problems'>,
+  options: {allowLoss?: boolean} = {},
+): string[] {
   const problems: string[] = []
   const {connections, deliveries, errorFrames, messages} = result
   if (deliveries.lost > 0 && !options.allowLoss) {
     const incomplete = messages.lost + messages.partial
-    problems.push(`${deliveries.lost} of ${deliveries.expected} deliveries lost (${incomplete} of ${messages.planned} messages did not reach every recipient)`)
+    problems.push(
+      `${deliveries.lost} of ${deliveries.expected} deliveries lost (${incomplete} of ${messages.planned} messages did not reach every recipient)`,
+    )
   }
 
   const {room} = result
-  if (room && room.joined < room.tried) problems.push(`${room.tried - room.joined} of ${room.tried} clients could not join room ${room.name} (${formatCounts(room.failures)})`)
-  if (connections.failed > 0) problems.push(`${connections.failed} of ${connections.requested} connections failed (${formatCounts(connections.failures)})`)
+  if (room && room.joined < room.tried)
+    problems.push(
+      `${room.tried - room.joined} of ${room.tried} clients could not join room ${room.name} (${formatCounts(room.failures)})`,
+    )
+  if (connections.failed > 0)
+    problems.push(
+      `${connections.failed} of ${connections.requested} connections failed (${formatCounts(connections.failures)})`,
+    )
   if (errorFrames.total > 0) problems.push(`${errorFrames.total} error frames (${formatCounts(errorFrames.byMessage)})`)
   return problems
 }

@@ -72,9 +72,13 @@ export class BenchClients {
     }
 
     let timer: NodeJS.Timeout | undefined
-    await Promise.race([Promise.all(closing), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))])
+    await Promise.race([
+      Promise.all(closing),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS))),
+    ])
     clearTimeout(timer)
-    for (const client of this.all) if (client.socket && client.socket.readyState !== client.socket.CLOSED) client.socket.terminate()
+    for (const client of this.all)
+      if (client.socket && client.socket.readyState !== client.socket.CLOSED) client.socket.terminate()
   }
 
   /** Opens client `index`; resolves once it is open or has failed (never rejects). */

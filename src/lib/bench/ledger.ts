@@ -115,12 +115,21 @@ export class DeliveryLedger {
     if (this.messages.has(id)) throw new Error(`message ${id} recorded twice`)
     const arrivals = new Float64Array(this.clientCount).fill(NOT_EXPECTED)
     for (const client of recipients) {
-      if (!(client >= 0 && client < this.clientCount)) throw new RangeError(`client ${client} is not one of 0…${this.clientCount - 1}`)
+      if (!(client >= 0 && client < this.clientCount))
+        throw new RangeError(`client ${client} is not one of 0…${this.clientCount - 1}`)
       arrivals[client] = PENDING
     }
 
     const expected = recipients.length
-    this.messages.set(id, {arrivals, duplicates: 0, expected, received: 0, sendFailed: false, sentAt: at, unexpected: 0})
+    this.messages.set(id, {
+      arrivals,
+      duplicates: 0,
+      expected,
+      received: 0,
+      sendFailed: false,
+      sentAt: at,
+      unexpected: 0,
+    })
     this.expected += expected
     this.pending += expected
   }
@@ -169,6 +178,10 @@ export class DeliveryLedger {
       if (entry.received === expected) last.push(latest)
     }
 
-    return {deliveries, latency: {delivery: summarize(delivery), first: summarize(first), last: summarize(last)}, messages}
+    return {
+      deliveries,
+      latency: {delivery: summarize(delivery), first: summarize(first), last: summarize(last)},
+      messages,
+    }
   }
 }

@@ -30,7 +30,8 @@ export function classifyFrame(text: string, runId: string): BenchFrame {
 
   if (!isObject(parsed)) return {kind: 'other'}
   for (const candidate of [parsed, parsed.data]) {
-    if (isObject(candidate) && typeof candidate.id === 'string' && candidate.id.startsWith(`${runId}-`)) return {id: candidate.id, kind: 'broadcast'}
+    if (isObject(candidate) && typeof candidate.id === 'string' && candidate.id.startsWith(`${runId}-`))
+      return {id: candidate.id, kind: 'broadcast'}
   }
 
   const error = apiGatewayError(text)
@@ -46,7 +47,10 @@ function bodyExpression(routeField: PathSegment[]) {
 export function joinFrame(routeField: PathSegment[], room: string): string {
   const message = exampleMessage(bodyExpression(routeField), 'join', {room})
   if (!message) {
-    throw new UsageError(`No message can select the join route through field ${JSON.stringify(routeField.join('.'))}: pick another --route-field.`, {code: 'INVALID_ROUTE_FIELD'})
+    throw new UsageError(
+      `No message can select the join route through field ${JSON.stringify(routeField.join('.'))}: pick another --route-field.`,
+      {code: 'INVALID_ROUTE_FIELD'},
+    )
   }
 
   return JSON.stringify(message)
@@ -56,12 +60,19 @@ export function joinFrame(routeField: PathSegment[], room: string): string {
  * A function that writes the text of one benchmark broadcast: `{"<routeField>": "<route>", "data": {id, sentAt}}`
  * (with a nested route field as nested objects; `fields` such as `{room}` go before `data`). Throws a UsageError when no such message selects the route.
  */
-export function broadcastComposer(routeField: PathSegment[], route: string, fields: Record<string, string> = {}): (data: {id: string; sentAt: number}) => string {
+export function broadcastComposer(
+  routeField: PathSegment[],
+  route: string,
+  fields: Record<string, string> = {},
+): (data: {id: string; sentAt: number}) => string {
   const template = exampleMessage(bodyExpression(routeField), route, {...fields, data: null})
   if (!template) {
-    throw new UsageError(`No message can select route ${JSON.stringify(route)} through field ${JSON.stringify(routeField.join('.'))}: pick another --route-field.`, {
-      code: 'INVALID_ROUTE_FIELD',
-    })
+    throw new UsageError(
+      `No message can select route ${JSON.stringify(route)} through field ${JSON.stringify(routeField.join('.'))}: pick another --route-field.`,
+      {
+        code: 'INVALID_ROUTE_FIELD',
+      },
+    )
   }
 
   return (data) => JSON.stringify({...template, data})
@@ -77,7 +88,10 @@ export function parseRouteField(text: string): PathSegment[] {
     if (part.kind === 'body') return part.path
   } catch {}
 
-  throw new UsageError(`Invalid --route-field ${JSON.stringify(text)}: name the message field that selects the route, e.g. message or action or meta.type.`, {
-    code: 'INVALID_ROUTE_FIELD',
-  })
+  throw new UsageError(
+    `Invalid --route-field ${JSON.stringify(text)}: name the message field that selects the route, e.g. message or action or meta.type.`,
+    {
+      code: 'INVALID_ROUTE_FIELD',
+    },
+  )
 }

@@ -76,8 +76,13 @@ class BenchRun {
   ) {
     // The report and errors show the URL with its `token` masked, as `wsapi connect` does.
     this.hideToken = tokenMasker(options.url)
-    this.compose = broadcastComposer(options.routeField, options.route, options.room === undefined ? {} : {room: options.room})
-    if (options.room !== undefined) this.room = new RoomJoins(options.room, joinFrame(options.routeField, options.room), options.timeoutMs)
+    this.compose = broadcastComposer(
+      options.routeField,
+      options.route,
+      options.room === undefined ? {} : {room: options.room},
+    )
+    if (options.room !== undefined)
+      this.room = new RoomJoins(options.room, joinFrame(options.routeField, options.room), options.timeoutMs)
     this.ledger = new DeliveryLedger(options.clients)
     this.planned = options.senders * options.messages
     this.clients = new BenchClients(options.clients, WebSocketClass, {
@@ -108,9 +113,12 @@ class BenchRun {
   async connectAll(): Promise<void> {
     await ramp(this.options.clients, this.options.rate, (index) => this.clients.connect(index), this.started)
     if (this.clients.open.size === 0) {
-      throw new WsapiError(`No client could connect to ${displayUrl(this.options.url)} (${formatCounts(this.clients.failures())}): check the URL, that the API is running, and its $connect authorization.`, {
-        code: 'BENCH_NO_CONNECTION',
-      })
+      throw new WsapiError(
+        `No client could connect to ${displayUrl(this.options.url)} (${formatCounts(this.clients.failures())}): check the URL, that the API is running, and its $connect authorization.`,
+        {
+          code: 'BENCH_NO_CONNECTION',
+        },
+      )
     }
   }
 
@@ -138,10 +146,15 @@ class BenchRun {
   async sendAll(output: Output): Promise<void> {
     const {options} = this
     const senders = [...this.audience()].slice(0, options.senders)
-    if (senders.length < options.senders) output.warn(`Only ${senders.length} clients are open, so only ${senders.length} of ${options.senders} senders send.`)
+    if (senders.length < options.senders)
+      output.warn(
+        `Only ${senders.length} clients are open, so only ${senders.length} of ${options.senders} senders send.`,
+      )
     this.planned = senders.length * options.messages
     this.phase = 'sending'
-    await paceSenders(senders, options.messages, options.intervalMs, (sender, sequence) => this.sendOne(sender, sequence))
+    await paceSenders(senders, options.messages, options.intervalMs, (sender, sequence) =>
+      this.sendOne(sender, sequence),
+    )
   }
 
   /** Waits for the deliveries still missing, at most the timeout, then a moment for late frames. */
@@ -207,7 +220,10 @@ class BenchRun {
     }
 
     this.otherTotal++
-    if (this.otherSamples.length < MAX_SAMPLES) this.otherSamples.push(text === undefined ? `<binary, ${(data as Buffer).length} bytes>` : this.hideToken(text.slice(0, 200)))
+    if (this.otherSamples.length < MAX_SAMPLES)
+      this.otherSamples.push(
+        text === undefined ? `<binary, ${(data as Buffer).length} bytes>` : this.hideToken(text.slice(0, 200)),
+      )
   }
 
   private sendOne(sender: number, sequence: number): void {
@@ -238,7 +254,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   validateBenchSettings(options)
   const output = options.output ?? silentOutput
   if (options.rate > APIGW_CONNECT_RATE_QUOTA) {
-    output.warn(`--rate ${options.rate} is above API Gateway's default quota of ${APIGW_CONNECT_RATE_QUOTA} new connections per second per account and Region; a deployed API may refuse some with 429.`)
+    output.warn(
+      `--rate ${options.rate} is above API Gateway's default quota of ${APIGW_CONNECT_RATE_QUOTA} new connections per second per account and Region; a deployed API may refuse some with 429.`,
+    )
   }
 
   const {WebSocket: WebSocketClass} = await import('ws')

@@ -11,10 +11,15 @@ export const sleep = (ms: number) =>
  * Starts `count` tasks, `rate` per second from `started` (task i is due at started + i/rate), and
  * resolves when every one has settled. Each step starts every task that is due, then sleeps until the next is.
  */
-export async function ramp(count: number, rate: number, start: (index: number) => Promise<void>, started = performance.now()): Promise<void> {
+export async function ramp(
+  count: number,
+  rate: number,
+  start: (index: number) => Promise<void>,
+  started = performance.now(),
+): Promise<void> {
   const gapMs = 1000 / rate
   const running: Array<Promise<void>> = []
-  for (let next = 0; next < count; ) {
+  for (let next = 0; next < count;) {
     const now = performance.now()
     while (next < count && started + next * gapMs <= now) running.push(start(next++))
     // eslint-disable-next-line no-await-in-loop -- pacing is the point
@@ -28,7 +33,13 @@ export async function ramp(count: number, rate: number, start: (index: number) =
  * Has each sender send `messages` messages `intervalMs` apart, the senders staggered evenly across
  * one interval so that their sends do not bunch up; resolves after the last send.
  */
-export async function paceSenders(senders: number[], messages: number, intervalMs: number, send: (sender: number, sequence: number) => void, started = performance.now()): Promise<void> {
+export async function paceSenders(
+  senders: number[],
+  messages: number,
+  intervalMs: number,
+  send: (sender: number, sequence: number) => void,
+  started = performance.now(),
+): Promise<void> {
   await Promise.all(
     senders.map(async (sender, slot) => {
       const offset = (slot * intervalMs) / senders.length

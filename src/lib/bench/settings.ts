@@ -27,12 +27,26 @@ export interface BenchSettings {
 }
 
 /** Checks the numbers a run needs; a bad one throws a UsageError naming its flag. */
-export function validateBenchSettings(settings: Pick<BenchSettings, 'clients' | 'intervalMs' | 'messages' | 'rate' | 'room' | 'senders' | 'timeoutMs'>): void {
+export function validateBenchSettings(
+  settings: Pick<BenchSettings, 'clients' | 'intervalMs' | 'messages' | 'rate' | 'room' | 'senders' | 'timeoutMs'>,
+): void {
   const checks: Array<[boolean, string]> = [
-    [Number.isInteger(settings.clients) && settings.clients >= 1, `--clients must be a whole number of at least 1, not ${settings.clients}`],
-    [Number.isInteger(settings.senders) && settings.senders >= 1, `--senders must be a whole number of at least 1, not ${settings.senders}`],
-    [settings.senders <= settings.clients, `--senders ${settings.senders} is more than --clients ${settings.clients}: senders are some of the clients`],
-    [Number.isInteger(settings.messages) && settings.messages >= 1, `--messages must be a whole number of at least 1, not ${settings.messages}`],
+    [
+      Number.isInteger(settings.clients) && settings.clients >= 1,
+      `--clients must be a whole number of at least 1, not ${settings.clients}`,
+    ],
+    [
+      Number.isInteger(settings.senders) && settings.senders >= 1,
+      `--senders must be a whole number of at least 1, not ${settings.senders}`,
+    ],
+    [
+      settings.senders <= settings.clients,
+      `--senders ${settings.senders} is more than --clients ${settings.clients}: senders are some of the clients`,
+    ],
+    [
+      Number.isInteger(settings.messages) && settings.messages >= 1,
+      `--messages must be a whole number of at least 1, not ${settings.messages}`,
+    ],
     [settings.rate > 0, `--rate must be above 0 connections per second, not ${settings.rate}`],
     [settings.intervalMs >= 0, `--interval must be 0 ms or more, not ${settings.intervalMs}`],
     [settings.timeoutMs > 0, `--timeout must be above 0, not ${settings.timeoutMs / 1000}`],

@@ -59,7 +59,12 @@ function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex')
 }
 
-async function buildFunction(project: ProjectModel, fn: FunctionModel, artifactsDir: string, stackName: string): Promise<BuiltFunction> {
+async function buildFunction(
+  project: ProjectModel,
+  fn: FunctionModel,
+  artifactsDir: string,
+  stackName: string,
+): Promise<BuiltFunction> {
   const bundle = await bundleHandler({entry: fn.entry, projectDir: project.dir, runtime: fn.runtime})
   const functionDir = join(project.dir, BUILD_DIR, fn.logicalId)
   mkdirSync(functionDir, {recursive: true})
@@ -87,16 +92,22 @@ async function buildFunction(project: ProjectModel, fn: FunctionModel, artifacts
 /** The deployable template: Code paths become S3 locations, the deployment id follows the routes. */
 export function deployableTemplate(project: ProjectModel, functions: BuiltFunction[]): CfnTemplate {
   if (project.template.Parameters?.[ARTIFACT_BUCKET_PARAMETER]) {
-    throw new WsapiError(`template.yaml declares a parameter ${ARTIFACT_BUCKET_PARAMETER}, which wsapi build adds itself; rename yours.`, {
-      code: 'PARAMETER_CONFLICT',
-      exit: 2,
-    })
+    throw new WsapiError(
+      `template.yaml declares a parameter ${ARTIFACT_BUCKET_PARAMETER}, which wsapi build adds itself; rename yours.`,
+      {
+        code: 'PARAMETER_CONFLICT',
+        exit: 2,
+      },
+    )
   }
 
   const {template} = rehashDeployment(structuredClone(project.template))
   template.Parameters = {
     ...template.Parameters,
-    [ARTIFACT_BUCKET_PARAMETER]: {Description: 'S3 bucket holding the function zips (set by wsapi deploy).', Type: 'String'},
+    [ARTIFACT_BUCKET_PARAMETER]: {
+      Description: 'S3 bucket holding the function zips (set by wsapi deploy).',
+      Type: 'String',
+    },
   }
   for (const fn of functions) {
     const properties = template.Resources[fn.logicalId].Properties!
@@ -108,14 +119,21 @@ export function deployableTemplate(project: ProjectModel, functions: BuiltFuncti
 
 /** esbuild strips types without checking them: check them here, before anything is built. */
 export function typeCheckProject(project: ProjectModel, output: Output = silentOutput): void {
-  const entries = [...new Set(Object.values(project.functions).map((fn) => fn.entry))].filter((entry) => /\.(c|m)?tsx?$/.test(entry))
+  const entries = [...new Set(Object.values(project.functions).map((fn) => fn.entry))].filter((entry) =>
+    /\.(c|m)?tsx?$/.test(entry),
+  )
   if (entries.length === 0) return
   const started = Date.now()
   const result = typeCheckHandlers(project.dir, entries)
-  output.debug(`Type-checked ${result.files} files with ${result.typescript === 'project' ? "the project's" : "wsapi's"} TypeScript ${result.version} in ${Date.now() - started} ms`)
+  output.debug(
+    `Type-checked ${result.files} files with ${result.typescript === 'project' ? "the project's" : "wsapi's"} TypeScript ${result.version} in ${Date.now() - started} ms`,
+  )
   if (result.errors.length > 0) {
     const count = result.errors.length === 1 ? '1 type error' : `${result.errors.length} type errors`
-    throw new WsapiError(`${count} in the handlers (fix them, or pass --no-typecheck to build anyway):\n${result.errors.join('\n')}`, {code: 'TYPE_ERRORS'})
+    throw new WsapiError(
+      `${count} in the handlers (fix them, or pass --no-typecheck to build anyway):\n${result.errors.join('\n')}`,
+      {code: 'TYPE_ERRORS'},
+    )
   }
 }
 
@@ -135,9 +153,15 @@ export async function buildProject(project: ProjectModel, options: BuildOptions 
 
   const functions = Object.values(project.functions)
   const settled = await Promise.allSettled(functions.map((fn) => buildFunction(project, fn, artifactsDir, stackName)))
-  const failures = settled.flatMap((outcome, index) => (outcome.status === 'rejected' ? [{error: outcome.reason as unknown, fn: functions[index]}] : []))
+  const failures = settled.flatMap((outcome, index) =>
+    outcome.status === 'rejected' ? [{error: outcome.reason as unknown, fn: functions[index]}] : [],
+  )
   if (failures.length > 0) {
-    const lines = failures.map(({error, fn}) => (WsapiError.is(error) ? `${fn.logicalId} (${fn.codePath}):\n${error.message}` : `${fn.logicalId} (${fn.codePath}): ${String(error)}`))
+    const lines = failures.map(({error, fn}) =>
+      WsapiError.is(error)
+        ? `${fn.logicalId} (${fn.codePath}):\n${error.message}`
+        : `${fn.logicalId} (${fn.codePath}): ${String(error)}`,
+    )
     throw new WsapiError(`Build failed:\n${lines.join('\n')}`, {code: 'BUILD_FAILED'})
   }
 
@@ -149,7 +173,13 @@ export async function buildProject(project: ProjectModel, options: BuildOptions 
   writeFileSync(
     join(buildDir, 'manifest.json'),
     `${JSON.stringify(
-      {artifactBucketParameter: ARTIFACT_BUCKET_PARAMETER, functions: buildReport(result, project.dir).functions, project: project.name, stackName, template: 'template.json'},
+      {
+        artifactBucketParameter: ARTIFACT_BUCKET_PARAMETER,
+        functions: buildReport(result, project.dir).functions,
+        project: project.name,
+        stackName,
+        template: 'template.json',
+      },
       null,
       2,
     )}\n`,
@@ -163,6 +193,8 @@ export function buildReport(result: BuildResult, relativeTo?: string): BuildRepo
   const {functions, template: _template, ...rest} = result
   return {
     ...rest,
-    functions: functions.map(({zip: _zip, ...fn}) => (relativeTo === undefined ? fn : {...fn, zipPath: relative(relativeTo, fn.zipPath)})),
+    functions: functions.map(({zip: _zip, ...fn}) =>
+      relativeTo === undefined ? fn : {...fn, zipPath: relative(relativeTo, fn.zipPath)},
+    ),
   }
 }

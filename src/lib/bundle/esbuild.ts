@@ -30,11 +30,16 @@ export interface BundleOutput {
 export const AWS_SDK_EXTERNALS = ['@aws-sdk/*']
 
 /** Node's ESM has no `require`; bundled CommonJS dependencies that call it need one. */
-const REQUIRE_BANNER = "import {createRequire as __wsapiCreateRequire} from 'node:module';const require=__wsapiCreateRequire(import.meta.url);"
+const REQUIRE_BANNER =
+  "import {createRequire as __wsapiCreateRequire} from 'node:module';const require=__wsapiCreateRequire(import.meta.url);"
 
 export function esbuildTarget(runtime: string): string {
   const match = /^nodejs(\d+)\.x$/.exec(runtime)
-  if (!match) throw new WsapiError(`Unsupported runtime ${runtime}: use a nodejsNN.x runtime such as nodejs22.x.`, {code: 'UNSUPPORTED_RUNTIME', exit: 2})
+  if (!match)
+    throw new WsapiError(`Unsupported runtime ${runtime}: use a nodejsNN.x runtime such as nodejs22.x.`, {
+      code: 'UNSUPPORTED_RUNTIME',
+      exit: 2,
+    })
   return `node${match[1]}`
 }
 
@@ -46,7 +51,11 @@ interface EsbuildMessage {
 /** `src/handlers/x.ts:12:4: error: Expected ";" but found "}"` — one line per esbuild error. */
 export function formatBuildErrors(errors: EsbuildMessage[]): string {
   return errors
-    .map((error) => (error.location ? `${error.location.file}:${error.location.line}:${error.location.column + 1}: error: ${error.text}` : `error: ${error.text}`))
+    .map((error) =>
+      error.location
+        ? `${error.location.file}:${error.location.line}:${error.location.column + 1}: error: ${error.text}`
+        : `error: ${error.text}`,
+    )
     .join('\n')
 }
 
@@ -85,7 +94,8 @@ export async function bundleHandler(options: BundleOptions): Promise<BundleOutpu
 
   const code = result.outputFiles.find((file) => file.path.endsWith(outputName))
   const map = result.outputFiles.find((file) => file.path.endsWith(`${outputName}.map`))
-  if (!code || !map) throw new Error(`esbuild produced no ${outputName} for ${relative(options.projectDir, options.entry)}`)
+  if (!code || !map)
+    throw new Error(`esbuild produced no ${outputName} for ${relative(options.projectDir, options.entry)}`)
   return {
     code: Buffer.from(code.contents),
     inputs: Object.keys(result.metafile?.inputs ?? {}),

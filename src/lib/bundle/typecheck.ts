@@ -19,7 +19,10 @@ export interface TypeCheckResult {
 
 /** The project's own TypeScript when it has one (its version, its rules), else wsapi's; loaded only here. */
 function loadTypeScript(projectDir: string): {source: TypeCheckResult['typescript']; ts: TypeScript} {
-  for (const [source, from] of [['project', projectDir], ['wsapi', PACKAGE_ROOT]] as const) {
+  for (const [source, from] of [
+    ['project', projectDir],
+    ['wsapi', PACKAGE_ROOT],
+  ] as const) {
     try {
       return {source, ts: createRequire(join(from, 'package.json'))('typescript') as TypeScript}
     } catch {
@@ -27,7 +30,10 @@ function loadTypeScript(projectDir: string): {source: TypeCheckResult['typescrip
     }
   }
 
-  throw new WsapiError('Cannot type-check: TypeScript is not installed. Run `npm install` in the project, or pass --no-typecheck.', {code: 'NO_TYPESCRIPT'})
+  throw new WsapiError(
+    'Cannot type-check: TypeScript is not installed. Run `npm install` in the project, or pass --no-typecheck.',
+    {code: 'NO_TYPESCRIPT'},
+  )
 }
 
 /**
@@ -39,7 +45,13 @@ function loadTypeScript(projectDir: string): {source: TypeCheckResult['typescrip
 export function typeCheckHandlers(projectDir: string, entries: string[]): TypeCheckResult {
   const {source, ts} = loadTypeScript(projectDir)
   const configPath = join(projectDir, 'tsconfig.json')
-  let options: import('typescript').CompilerOptions = {module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true, strict: true, target: ts.ScriptTarget.ES2022}
+  let options: import('typescript').CompilerOptions = {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    skipLibCheck: true,
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+  }
   const configErrors: import('typescript').Diagnostic[] = []
   if (existsSync(configPath)) {
     const read = ts.readConfigFile(configPath, ts.sys.readFile)
@@ -51,21 +63,47 @@ export function typeCheckHandlers(projectDir: string, entries: string[]): TypeCh
     }
   }
 
-  const typeRoots = [join(projectDir, 'node_modules', '@types'), join(PACKAGE_ROOT, 'node_modules', '@types')].filter((dir) => existsSync(dir))
+  const typeRoots = [join(projectDir, 'node_modules', '@types'), join(PACKAGE_ROOT, 'node_modules', '@types')].filter(
+    (dir) => existsSync(dir),
+  )
   options = {...options, noEmit: true, typeRoots, types: ['node']}
   const host = ts.createCompilerHost(options)
   // Resolve from the project first, then from wsapi (whose node_modules has the AWS SDK and @types/node).
   const fallbackFrom = join(PACKAGE_ROOT, 'package.json')
-  host.resolveModuleNameLiterals = (literals, containingFile, redirectedReference, compilerOptions, containingSourceFile) =>
+  host.resolveModuleNameLiterals = (
+    literals,
+    containingFile,
+    redirectedReference,
+    compilerOptions,
+    containingSourceFile,
+  ) =>
     literals.map((literal) => {
       const mode = ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions)
-      const own = ts.resolveModuleName(literal.text, containingFile, compilerOptions, host, undefined, redirectedReference, mode)
+      const own = ts.resolveModuleName(
+        literal.text,
+        containingFile,
+        compilerOptions,
+        host,
+        undefined,
+        redirectedReference,
+        mode,
+      )
       if (own.resolvedModule || literal.text.startsWith('.')) return own
-      return ts.resolveModuleName(literal.text, fallbackFrom, compilerOptions, host, undefined, redirectedReference, mode)
+      return ts.resolveModuleName(
+        literal.text,
+        fallbackFrom,
+        compilerOptions,
+        host,
+        undefined,
+        redirectedReference,
+        mode,
+      )
     })
 
   const program = ts.createProgram({host, options, rootNames: entries})
-  const diagnostics = [...configErrors, ...ts.getPreEmitDiagnostics(program)].filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error)
+  const diagnostics = [...configErrors, ...ts.getPreEmitDiagnostics(program)].filter(
+    (diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error,
+  )
   const errors = diagnostics.map((diagnostic) => {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')
     if (!diagnostic.file || diagnostic.start === undefined) return `error: ${message} (TS${diagnostic.code})`
@@ -73,6 +111,8 @@ export function typeCheckHandlers(projectDir: string, entries: string[]): TypeCh
     const file = relative(projectDir, diagnostic.file.fileName) || diagnostic.file.fileName
     return `${file}:${line + 1}:${character + 1}: error: ${message} (TS${diagnostic.code})`
   })
-  const files = program.getSourceFiles().filter((file) => !file.fileName.includes('/node_modules/') && !file.isDeclarationFile).length
+  const files = program
+    .getSourceFiles()
+    .filter((file) => !file.fileName.includes('/node_modules/') && !file.isDeclarationFile).length
   return {errors, files, typescript: source, version: ts.version}
 }

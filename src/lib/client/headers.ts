@@ -8,7 +8,10 @@ function parseHeader(header: string): [string, string] {
   const colon = header.indexOf(':')
   const name = colon === -1 ? '' : header.slice(0, colon).trim()
   if (!HEADER_NAME.test(name)) {
-    throw new UsageError(`Invalid header ${JSON.stringify(header)}: write it as "Name: value", e.g. -H "Authorization: Bearer abc".`, {code: 'INVALID_HEADER'})
+    throw new UsageError(
+      `Invalid header ${JSON.stringify(header)}: write it as "Name: value", e.g. -H "Authorization: Bearer abc".`,
+      {code: 'INVALID_HEADER'},
+    )
   }
 
   return [name, header.slice(colon + 1).trim()]

@@ -10,7 +10,8 @@ import {normalizeUrl} from './url.js'
  * template, so the YAML parser and project model are loaded only when there is a project to read.
  */
 export async function resolveClientTarget(options: ResolveTargetOptions): Promise<ClientTarget> {
-  if (options.url && !existsSync(join(options.dir, TEMPLATE_FILE))) return {source: 'argument', url: normalizeUrl(options.url)}
+  if (options.url && !existsSync(join(options.dir, TEMPLATE_FILE)))
+    return {source: 'argument', url: normalizeUrl(options.url)}
   const {resolveTarget} = await import('./target.js')
   return resolveTarget(options)
 }

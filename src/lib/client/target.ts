@@ -24,7 +24,11 @@ export interface ClientTarget {
   /** The template's route selection expression as written, e.g. $request.body.message (templates and static values too). */
   routeSelection?: string
   /** The `wsapi dev` server picked (source dev): its pid and, when it recorded it, its integration timeout. */
-  dev?: {integrationTimeoutMs?: number; pid: number; sigv4?: {accessKeyId: string; region: string; secretAccessKey: string}}
+  dev?: {
+    integrationTimeoutMs?: number
+    pid: number
+    sigv4?: {accessKeyId: string; region: string; secretAccessKey: string}
+  }
   /** Said before connecting, e.g. which of several running dev servers was picked. */
   notice?: string
   /** The project's stage (from template.yaml), to explain a handshake refused for another stage. */
@@ -47,10 +51,13 @@ export interface ResolveTargetOptions {
   url?: string
 }
 
-function routing(project: ProjectModel | undefined): Pick<ClientTarget, 'projectStage' | 'route' | 'routeField' | 'routeSelection' | 'tokenProtocol'> {
+function routing(
+  project: ProjectModel | undefined,
+): Pick<ClientTarget, 'projectStage' | 'route' | 'routeField' | 'routeSelection' | 'tokenProtocol'> {
   if (!project) return {}
   const custom = project.routes.find((route) => !route.key.startsWith('$'))
-  const {tokenProtocol} = ((project.template.Metadata?.wsapi as {auth?: {tokenProtocol?: unknown}} | undefined)?.auth ?? {}) as {tokenProtocol?: unknown}
+  const {tokenProtocol} = ((project.template.Metadata?.wsapi as {auth?: {tokenProtocol?: unknown}} | undefined)?.auth ??
+    {}) as {tokenProtocol?: unknown}
   return {
     projectStage: project.stage.name,
     route: custom?.key,
@@ -70,9 +77,12 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<Clie
   const project = hasProject ? loadProject(options.dir, {stage: options.stage}) : undefined
   if (options.url) return {...routing(project), source: 'argument', url: normalizeUrl(options.url)}
   if (!project) {
-    throw new UsageError(`No URL given and no ${TEMPLATE_FILE} in ${options.dir}: pass a URL (e.g. ws://127.0.0.1:3001/v1), or run inside a wsapi project.`, {
-      code: 'NO_TARGET',
-    })
+    throw new UsageError(
+      `No URL given and no ${TEMPLATE_FILE} in ${options.dir}: pass a URL (e.g. ws://127.0.0.1:3001/v1), or run inside a wsapi project.`,
+      {
+        code: 'NO_TARGET',
+      },
+    )
   }
 
   const [dev, ...others] = await liveDevServers(project.dir)
@@ -96,7 +106,10 @@ export async function resolveTarget(options: ResolveTargetOptions): Promise<Clie
   const stage = project.stage.name
   const deployed = readOutputsState(project.dir, stage)?.outputs.WebSocketUrl
   if (deployed) return {...routing(project), source: 'deploy', url: deployed}
-  throw new UsageError(`Nothing to connect to for ${project.name}: start \`wsapi dev\` in this project, deploy stage ${stage} with \`wsapi deploy\`, or pass a URL.`, {
-    code: 'NO_TARGET',
-  })
+  throw new UsageError(
+    `Nothing to connect to for ${project.name}: start \`wsapi dev\` in this project, deploy stage ${stage} with \`wsapi deploy\`, or pass a URL.`,
+    {
+      code: 'NO_TARGET',
+    },
+  )
 }

@@ -7,7 +7,10 @@ import {withToken} from './url.js'
  * Sec-WebSocket-Protocol as `bearer, <token>` and stays out of URLs and access logs; otherwise it is
  * the `token` query string.
  */
-export function tokenTransport(target: Pick<ClientTarget, 'tokenProtocol' | 'url'>, token: string | undefined): {subprotocols: string[]; url: string} {
+export function tokenTransport(
+  target: Pick<ClientTarget, 'tokenProtocol' | 'url'>,
+  token: string | undefined,
+): {subprotocols: string[]; url: string} {
   if (token === undefined) return {subprotocols: [], url: target.url}
   if (target.tokenProtocol) return {subprotocols: [target.tokenProtocol, token], url: target.url}
   return {subprotocols: [], url: withToken(target.url, token)}

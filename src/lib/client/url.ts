@@ -7,13 +7,18 @@ export function normalizeUrl(url: string): string {
   try {
     parsed = new URL(withScheme)
   } catch {
-    throw new UsageError(`Invalid URL ${JSON.stringify(url)}: give a WebSocket URL such as ws://127.0.0.1:3001/v1 or wss://abc.execute-api.eu-west-1.amazonaws.com/v1.`, {code: 'INVALID_URL'})
+    throw new UsageError(
+      `Invalid URL ${JSON.stringify(url)}: give a WebSocket URL such as ws://127.0.0.1:3001/v1 or wss://abc.execute-api.eu-west-1.amazonaws.com/v1.`,
+      {code: 'INVALID_URL'},
+    )
   }
 
   if (parsed.protocol === 'http:') parsed.protocol = 'ws:'
   if (parsed.protocol === 'https:') parsed.protocol = 'wss:'
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-    throw new UsageError(`Invalid URL ${JSON.stringify(url)}: the scheme must be ws:// or wss://.`, {code: 'INVALID_URL'})
+    throw new UsageError(`Invalid URL ${JSON.stringify(url)}: the scheme must be ws:// or wss://.`, {
+      code: 'INVALID_URL',
+    })
   }
 
   return parsed.href

@@ -64,13 +64,20 @@ export const DEFAULT_WAIT_SECONDS = 2
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 30_000
 const DEFAULT_BACKOFF = {initialMs: 500, maxMs: 30_000}
 
-function seconds(name: string, value: number | undefined, options: {allowForever?: boolean; allowZero?: boolean} = {}): number | undefined {
+function seconds(
+  name: string,
+  value: number | undefined,
+  options: {allowForever?: boolean; allowZero?: boolean} = {},
+): number | undefined {
   if (value === undefined || (options.allowForever && value === -1)) return value
   if (!Number.isFinite(value) || value < 0 || (value === 0 && !options.allowZero)) {
     const range = options.allowZero ? '0 or more' : 'greater than 0'
-    throw new UsageError(`Invalid ${name} ${value}: give a number of seconds ${range}${options.allowForever ? ' (or -1 to wait until the server closes)' : ''}.`, {
-      code: 'INVALID_DURATION',
-    })
+    throw new UsageError(
+      `Invalid ${name} ${value}: give a number of seconds ${range}${options.allowForever ? ' (or -1 to wait until the server closes)' : ''}.`,
+      {
+        code: 'INVALID_DURATION',
+      },
+    )
   }
 
   return value
@@ -82,13 +89,19 @@ export const SEED_ROUTE = 'sendmessage'
 function framingOf(options: ChatOptions): Framing {
   const flags = options.message?.route !== undefined || options.message?.routeField !== undefined
   if (options.sendRaw) {
-    if (flags) throw new UsageError('--send-raw sends lines as typed: leave out -r/--route and --route-field, or --send-raw.', {code: 'CONFLICTING_FLAGS'})
+    if (flags)
+      throw new UsageError('--send-raw sends lines as typed: leave out -r/--route and --route-field, or --send-raw.', {
+        code: 'CONFLICTING_FLAGS',
+      })
     return 'raw'
   }
 
   if (flags) return 'flags'
   // A project's template decides, even when it names no custom route (lines then go as typed).
-  const template = options.target.routeSelection !== undefined || options.target.route !== undefined || options.target.projectStage !== undefined
+  const template =
+    options.target.routeSelection !== undefined ||
+    options.target.route !== undefined ||
+    options.target.projectStage !== undefined
   return template ? 'template' : 'seed'
 }
 
@@ -114,14 +127,18 @@ export function planChat(options: ChatOptions): ChatPlan {
     }
   })
   if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 1)) {
-    throw new UsageError(`Invalid --count ${options.count}: give the number of messages to wait for, 1 or more.`, {code: 'INVALID_COUNT'})
+    throw new UsageError(`Invalid --count ${options.count}: give the number of messages to wait for, 1 or more.`, {
+      code: 'INVALID_COUNT',
+    })
   }
 
   const timeout = seconds('--timeout', options.timeoutSeconds)
   const wait = seconds('--wait', options.waitSeconds, {allowForever: true, allowZero: true})
   const keepalive = seconds('--keepalive', options.keepaliveSeconds)
-  if (keepalive !== undefined && keepalive >= (API_GATEWAY_LIMITS.idleTimeoutMs / 1000)) {
-    warnings.push(`--keepalive ${keepalive} is not below API Gateway's ${(API_GATEWAY_LIMITS.idleTimeoutMs / 1000)} s idle timeout: the connection may close first.`)
+  if (keepalive !== undefined && keepalive >= API_GATEWAY_LIMITS.idleTimeoutMs / 1000) {
+    warnings.push(
+      `--keepalive ${keepalive} is not below API Gateway's ${API_GATEWAY_LIMITS.idleTimeoutMs / 1000} s idle timeout: the connection may close first.`,
+    )
   }
 
   const sent = tokenTransport(options.target, options.connection.token)
@@ -141,7 +158,10 @@ export function planChat(options: ChatOptions): ChatPlan {
       handshakeTimeoutMs: Math.min(timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS),
       headers,
       insecure: options.connection.insecure,
-      keepalive: keepaliveMs === undefined ? undefined : {intervalMs: keepaliveMs, text: options.keepaliveMessage ?? builder.keepaliveFrame()},
+      keepalive:
+        keepaliveMs === undefined
+          ? undefined
+          : {intervalMs: keepaliveMs, text: options.keepaliveMessage ?? builder.keepaliveFrame()},
       origin: options.connection.origin,
       reconnect: options.reconnect ? (options.reconnectBackoff ?? DEFAULT_BACKOFF) : undefined,
       statusHints,
@@ -150,7 +170,14 @@ export function planChat(options: ChatOptions): ChatPlan {
     },
     target: options.target,
     timeoutMs,
-    waitMs: wait === -1 ? undefined : wait === undefined ? (options.count === undefined ? DEFAULT_WAIT_SECONDS * 1000 : undefined) : wait * 1000,
+    waitMs:
+      wait === -1
+        ? undefined
+        : wait === undefined
+          ? options.count === undefined
+            ? DEFAULT_WAIT_SECONDS * 1000
+            : undefined
+          : wait * 1000,
     warnings,
   }
 }

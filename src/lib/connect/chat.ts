@@ -73,7 +73,15 @@ export class Chat {
     if (this.plan.target.notice) this.view.info(this.plan.target.notice)
     for (const warning of this.plan.warnings) this.view.warn(warning)
     if (this.plan.timeoutMs !== undefined) {
-      this.timers.push(setTimeout(() => this.fail(new WsapiError(`Timed out after ${this.plan.timeoutMs! / 1000} s${this.progress()}.`, {code: 'TIMEOUT'})), this.plan.timeoutMs))
+      this.timers.push(
+        setTimeout(
+          () =>
+            this.fail(
+              new WsapiError(`Timed out after ${this.plan.timeoutMs! / 1000} s${this.progress()}.`, {code: 'TIMEOUT'}),
+            ),
+          this.plan.timeoutMs,
+        ),
+      )
     }
 
     try {
@@ -102,7 +110,10 @@ export class Chat {
   }
 
   /** Ends the run: stops input and timers, closes the connection, then settles with the error or result. */
-  private async end(outcome: {error: Error} | {result: (info: EndInfo) => ChatResult}, close: {code: number; reason: string} = {code: 1000, reason: ''}): Promise<void> {
+  private async end(
+    outcome: {error: Error} | {result: (info: EndInfo) => ChatResult},
+    close: {code: number; reason: string} = {code: 1000, reason: ''},
+  ): Promise<void> {
     if (this.ending) return
     this.ending = true
     this.clearTimers()
@@ -126,7 +137,11 @@ export class Chat {
     this.timers.push(
       setTimeout(() => {
         if (this.plan.count !== undefined && this.received < this.plan.count) {
-          this.fail(new WsapiError(`Waited ${this.plan.waitMs! / 1000} s after the last line${this.progress()}.`, {code: 'COUNT_NOT_REACHED'}))
+          this.fail(
+            new WsapiError(`Waited ${this.plan.waitMs! / 1000} s after the last line${this.progress()}.`, {
+              code: 'COUNT_NOT_REACHED',
+            }),
+          )
         } else {
           this.quit()
         }
@@ -145,7 +160,12 @@ export class Chat {
     }
 
     if (info.protocolError) {
-      this.reject(new WsapiError(`Closed the connection with ${info.protocolError.code}: ${info.protocolError.text}${this.progress()}.`, {code: 'PROTOCOL_ERROR'}))
+      this.reject(
+        new WsapiError(
+          `Closed the connection with ${info.protocolError.code}: ${info.protocolError.text}${this.progress()}.`,
+          {code: 'PROTOCOL_ERROR'},
+        ),
+      )
       return
     }
 
@@ -154,12 +174,16 @@ export class Chat {
 
   private settleEnd(info: EndInfo, how: string): void {
     if (!isNormalClose(info.code)) {
-      this.reject(new WsapiError(`The server closed the connection: ${how}${this.progress()}.`, {code: 'ABNORMAL_CLOSE'}))
+      this.reject(
+        new WsapiError(`The server closed the connection: ${how}${this.progress()}.`, {code: 'ABNORMAL_CLOSE'}),
+      )
       return
     }
 
     if (this.plan.count !== undefined && this.received < this.plan.count) {
-      this.reject(new WsapiError(`The server closed the connection (${how})${this.progress()}.`, {code: 'COUNT_NOT_REACHED'}))
+      this.reject(
+        new WsapiError(`The server closed the connection (${how})${this.progress()}.`, {code: 'COUNT_NOT_REACHED'}),
+      )
       return
     }
 
@@ -187,7 +211,15 @@ export class Chat {
   private onMessage(binary: boolean, data: Buffer): void {
     if (this.ending) return
     const text = binary ? '' : data.toString('utf8')
-    const message: ReceivedMessage = {binary, data, error: binary ? undefined : apiGatewayError(text, {integrationTimeoutMs: this.plan.target.dev?.integrationTimeoutMs}), text, time: new Date()}
+    const message: ReceivedMessage = {
+      binary,
+      data,
+      error: binary
+        ? undefined
+        : apiGatewayError(text, {integrationTimeoutMs: this.plan.target.dev?.integrationTimeoutMs}),
+      text,
+      time: new Date(),
+    }
     if (this.keepaliveReplies.claim(message)) {
       this.view.received({...message, keepaliveReply: true})
       this.view.debug(`(hid the reply to the keepalive frame: ${text})`)
@@ -226,9 +258,16 @@ export class Chat {
       }
 
       case 'retry': {
-        const say = (why: string) => this.view.warn(`${why}; reconnecting in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt})`)
+        const say = (why: string) =>
+          this.view.warn(`${why}; reconnecting in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt})`)
         if (event.error) say(event.error.message)
-        else if (event.code === 1001 && this.plan.target.source === 'dev') void explainClose({code: 1001, reason: event.reason ?? ''}, this.plan.target.source, this.plan.session.url, true).then((how) => say(`the connection closed: ${how}`))
+        else if (event.code === 1001 && this.plan.target.source === 'dev')
+          void explainClose(
+            {code: 1001, reason: event.reason ?? ''},
+            this.plan.target.source,
+            this.plan.session.url,
+            true,
+          ).then((how) => say(`the connection closed: ${how}`))
         else say(`the connection closed: ${describeClose(event.code ?? 1006, event.reason ?? '')}`)
         break
       }
@@ -299,7 +338,11 @@ export class Chat {
         this.transmit(this.plan.builder.command(action.kind, {room: action.room}))
         if (!this.plan.interactive) {
           const answered = (text: string) => answersMembership(action.kind, action.room, text)
-          this.gate.await(answered, (ms) => this.view.warn(`No reply to /${action.kind} ${action.room} within ${ms / 1000} s: sending the next lines anyway.`))
+          this.gate.await(answered, (ms) =>
+            this.view.warn(
+              `No reply to /${action.kind} ${action.room} within ${ms / 1000} s: sending the next lines anyway.`,
+            ),
+          )
         }
         break
       }
@@ -362,8 +405,14 @@ export class Chat {
   /** `/room` and `/to`: plain lines go to `audience` from now on; they need a route to carry the room or recipient. */
   private address(audience: Audience): void {
     if (audience.kind !== 'everyone' && this.plan.builder.route === undefined) {
-      const why = this.plan.framing === 'raw' ? 'lines are sent as typed (--send-raw)' : 'lines are sent as typed (no route known)'
-      throw new WsapiError(`/${audience.kind === 'room' ? 'room' : 'to'}: ${why}, so they cannot carry a ${audience.kind === 'room' ? 'room' : 'recipient'}: pick a route with /route sendmessage first.`, {code: 'NO_ROUTE'})
+      const why =
+        this.plan.framing === 'raw'
+          ? 'lines are sent as typed (--send-raw)'
+          : 'lines are sent as typed (no route known)'
+      throw new WsapiError(
+        `/${audience.kind === 'room' ? 'room' : 'to'}: ${why}, so they cannot carry a ${audience.kind === 'room' ? 'room' : 'recipient'}: pick a route with /route sendmessage first.`,
+        {code: 'NO_ROUTE'},
+      )
     }
 
     this.audience = audience
@@ -388,7 +437,11 @@ export class Chat {
     void this.end(
       {
         result: (info) => {
-          this.view.info(info.whileReconnecting ? 'Stopped while reconnecting (no connection was open).' : `Disconnected: ${describeClose(info.code, info.reason)}`)
+          this.view.info(
+            info.whileReconnecting
+              ? 'Stopped while reconnecting (no connection was open).'
+              : `Disconnected: ${describeClose(info.code, info.reason)}`,
+          )
           return this.result(info)
         },
       },

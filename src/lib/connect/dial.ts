@@ -67,20 +67,31 @@ const TLS_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ])
 
-function describeFailure(error: NodeJS.ErrnoException, url: URL, options: ConnectOptions): {code: string; text: string} {
+function describeFailure(
+  error: NodeJS.ErrnoException,
+  url: URL,
+  options: ConnectOptions,
+): {code: string; text: string} {
   const where = `${url.hostname}:${url.port || (url.protocol === 'wss:' ? 443 : 80)}`
-  if (error.code === 'ECONNREFUSED') return {code: 'CONNECTION_REFUSED', text: `connection refused: nothing listens on ${where}`}
-  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return {code: 'DNS', text: `host ${url.hostname} not found (DNS)`}
-  if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return {code: 'CONNECTION_RESET', text: `${where} reset the connection during the handshake`}
+  if (error.code === 'ECONNREFUSED')
+    return {code: 'CONNECTION_REFUSED', text: `connection refused: nothing listens on ${where}`}
+  if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN')
+    return {code: 'DNS', text: `host ${url.hostname} not found (DNS)`}
+  if (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+    return {code: 'CONNECTION_RESET', text: `${where} reset the connection during the handshake`}
   if (error.code === 'ETIMEDOUT' || /handshake has timed out/i.test(error.message)) {
-    return {code: 'HANDSHAKE_TIMEOUT', text: `no handshake answer from ${where} within ${Math.round((options.handshakeTimeoutMs ?? 0) / 1000)} s`}
+    return {
+      code: 'HANDSHAKE_TIMEOUT',
+      text: `no handshake answer from ${where} within ${Math.round((options.handshakeTimeoutMs ?? 0) / 1000)} s`,
+    }
   }
 
   if ((error.code && TLS_CODES.has(error.code)) || /certificate/i.test(error.message)) {
     return {code: 'TLS', text: `TLS: ${error.message} (-k/--insecure skips certificate checks, for test servers only)`}
   }
 
-  if (error.code?.startsWith('ERR_SSL') || error.code === 'EPROTO') return {code: 'TLS', text: `TLS: ${error.message} (does the server speak TLS? use ws:// for a plain server)`}
+  if (error.code?.startsWith('ERR_SSL') || error.code === 'EPROTO')
+    return {code: 'TLS', text: `TLS: ${error.message} (does the server speak TLS? use ws:// for a plain server)`}
   if (/subprotocol/i.test(error.message)) {
     return {
       code: 'SUBPROTOCOL',
@@ -140,7 +151,10 @@ export async function openWebSocket(options: ConnectOptions): Promise<OpenedSock
   })
   // OpenSSL's messages end with a line break: the error must stay on one line.
   const failure = (text: string, code: string, extra: {cause?: unknown; status?: number} = {}) =>
-    new ConnectError(`Could not connect to ${displayUrl(options.url)}: ${text.replaceAll(/\s*\n\s*/g, ' ').trim()}`, {...extra, code})
+    new ConnectError(`Could not connect to ${displayUrl(options.url)}: ${text.replaceAll(/\s*\n\s*/g, ' ').trim()}`, {
+      ...extra,
+      code,
+    })
 
   return new Promise((resolve, reject) => {
     let settled = false
@@ -184,9 +198,18 @@ export async function openWebSocket(options: ConnectOptions): Promise<OpenedSock
       request.destroy()
       const answer = `${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`
       // wsapi dev refuses pages it does not know (README "Security"); -o makes connect look like one.
-      const originHint = status === 403 && options.origin ? `${STATUS_HINTS[403]}; wsapi dev also refuses an Origin that is not on this machine unless started with --allow-origin <origin>` : undefined
+      const originHint =
+        status === 403 && options.origin
+          ? `${STATUS_HINTS[403]}; wsapi dev also refuses an Origin that is not on this machine unless started with --allow-origin <origin>`
+          : undefined
       const hint = options.statusHints?.[status] ?? originHint ?? STATUS_HINTS[status]
-      settle(failure(`the server answered the handshake with HTTP ${answer}${body ? ` ${body}` : ''}${hint ? ` (${hint})` : ''}`, 'HANDSHAKE_REJECTED', {status}))
+      settle(
+        failure(
+          `the server answered the handshake with HTTP ${answer}${body ? ` ${body}` : ''}${hint ? ` (${hint})` : ''}`,
+          'HANDSHAKE_REJECTED',
+          {status},
+        ),
+      )
     })
   })
 }
@@ -200,10 +223,14 @@ function describeProtocolError(error: Error & {code?: string}): ProtocolError | 
   const code: unknown = key === undefined ? undefined : (error as unknown as Record<symbol, unknown>)[key]
   if (typeof code !== 'number') return undefined
   if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-    return {code, text: `the server sent a message over ${CLIENT_MAX_PAYLOAD_BYTES / 1024 / 1024} MiB, the most wsapi connect accepts (API Gateway sends at most ${API_GATEWAY_LIMITS.maxMessageBytes / 1024} KB)`}
+    return {
+      code,
+      text: `the server sent a message over ${CLIENT_MAX_PAYLOAD_BYTES / 1024 / 1024} MiB, the most wsapi connect accepts (API Gateway sends at most ${API_GATEWAY_LIMITS.maxMessageBytes / 1024} KB)`,
+    }
   }
 
-  if (error.code === 'WS_ERR_UNEXPECTED_RSV_1') return {code, text: 'the server sent a compressed frame, but no compression was negotiated'}
+  if (error.code === 'WS_ERR_UNEXPECTED_RSV_1')
+    return {code, text: 'the server sent a compressed frame, but no compression was negotiated'}
   return {code, text: `the server broke the WebSocket protocol (${error.message})`}
 }
 

@@ -23,7 +23,12 @@ export function isNormalClose(code: number): boolean {
  * The close code in words. From `wsapi dev`, 1001 is not API Gateway's idle timeout or connection limit
  * when the server has stopped (its port no longer answers): say so.
  */
-export async function explainClose(info: Pick<EndInfo, 'code' | 'reason'>, source: ClientTarget['source'], url: string, reconnecting = false): Promise<string> {
+export async function explainClose(
+  info: Pick<EndInfo, 'code' | 'reason'>,
+  source: ClientTarget['source'],
+  url: string,
+  reconnecting = false,
+): Promise<string> {
   if (info.code !== 1001 || source !== 'dev') return describeClose(info.code, info.reason)
   const reason = info.reason ? ` ${JSON.stringify(info.reason)}` : ''
   if (await portAnswers(url)) return `1001${reason} (going away: the idle timeout or the connection limit of wsapi dev)`
@@ -48,6 +53,7 @@ export function sizeWarning(bytes: number): string | undefined {
     return `This message is ${size}, over API Gateway's ${messageBytes / 1024} KB message limit (${messageBytes.toLocaleString('en-US')} bytes): API Gateway closes the connection (1009).`
   }
 
-  if (bytes > frameBytes) return `This message is ${size}, over API Gateway's ${frameBytes / 1024} KB frame limit: sending it as frames of at most ${frameBytes / 1024} KB.`
+  if (bytes > frameBytes)
+    return `This message is ${size}, over API Gateway's ${frameBytes / 1024} KB frame limit: sending it as frames of at most ${frameBytes / 1024} KB.`
   return undefined
 }

@@ -15,7 +15,13 @@ export interface JsonStyle {
 
 const identity = (text: string) => text
 
-export const plainStyle: JsonStyle = {key: identity, literal: identity, number: identity, punctuation: identity, string: identity}
+export const plainStyle: JsonStyle = {
+  key: identity,
+  literal: identity,
+  number: identity,
+  punctuation: identity,
+  string: identity,
+}
 
 export interface JsonLayout {
   /** Spaces per level; undefined writes everything on one line without spaces. */

@@ -48,7 +48,8 @@ export class LineHistory {
       mkdirSync(dirname(this.file), {mode: 0o700, recursive: true})
       appendFileSync(this.file, `${line}\n`, {mode: 0o600})
       const lines = this.readAll()
-      if (lines.length > this.limit * 2) writeFileSync(this.file, `${lines.slice(-this.limit).join('\n')}\n`, {mode: 0o600})
+      if (lines.length > this.limit * 2)
+        writeFileSync(this.file, `${lines.slice(-this.limit).join('\n')}\n`, {mode: 0o600})
     } catch (error) {
       this.onError(`Could not save the history to ${this.file}: ${(error as Error).message}`)
     }
@@ -68,6 +69,8 @@ export class LineHistory {
 
   private readAll(): string[] {
     if (!existsSync(this.file)) return []
-    return readFileSync(this.file, 'utf8').split('\n').filter((line) => line !== '')
+    return readFileSync(this.file, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
   }
 }

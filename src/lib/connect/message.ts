@@ -27,9 +27,12 @@ function parseRouteField(field: string): RouteSelectionExpression {
   try {
     return parseRouteSelectionExpression(`$request.body.${field}`)
   } catch {
-    throw new UsageError(`Invalid --route-field ${JSON.stringify(field)}: give the body field that selects the route, e.g. message, action or body.action.`, {
-      code: 'INVALID_ROUTE_FIELD',
-    })
+    throw new UsageError(
+      `Invalid --route-field ${JSON.stringify(field)}: give the body field that selects the route, e.g. message, action or body.action.`,
+      {
+        code: 'INVALID_ROUTE_FIELD',
+      },
+    )
   }
 }
 
@@ -56,7 +59,8 @@ export class MessageBuilder {
 
   constructor(options: MessageShapeOptions) {
     if (options.routeField !== undefined) this.expression = parseRouteField(options.routeField)
-    else if (options.routeSelection !== undefined) this.expression = parseRouteSelectionExpression(options.routeSelection)
+    else if (options.routeSelection !== undefined)
+      this.expression = parseRouteSelectionExpression(options.routeSelection)
     else if (options.route !== undefined) this.expression = parseRouteField(DEFAULT_ROUTE_FIELD)
     if (options.route !== undefined) this.setRoute(options.route)
   }
@@ -81,7 +85,10 @@ export class MessageBuilder {
     const expression = this.expression ?? parseRouteField(DEFAULT_ROUTE_FIELD)
     const message = exampleMessage(expression, route, fields)
     if (!message) {
-      throw new UsageError(`No message can select route ${JSON.stringify(route)} under the route selection expression ${expression.source}: pass --route-field.`, {code: 'UNROUTABLE'})
+      throw new UsageError(
+        `No message can select route ${JSON.stringify(route)} under the route selection expression ${expression.source}: pass --route-field.`,
+        {code: 'UNROUTABLE'},
+      )
     }
 
     return JSON.stringify(message)
@@ -109,7 +116,8 @@ export class MessageBuilder {
 
   /** Switches plain lines to another route (`/route <key>`); fails when no message can select it. */
   setRoute(route: string): void {
-    if (route === '') throw new UsageError('The route is empty: give a route key such as sendmessage.', {code: 'INVALID_ROUTE'})
+    if (route === '')
+      throw new UsageError('The route is empty: give a route key such as sendmessage.', {code: 'INVALID_ROUTE'})
     this.expression ??= parseRouteField(DEFAULT_ROUTE_FIELD)
     this.wrap(route, '')
     this.currentRoute = route

@@ -3,7 +3,14 @@ import {performance} from 'node:perf_hooks'
 import type {WebSocket} from 'ws'
 
 import {WsapiError} from '../errors.js'
-import {type ConnectError, type ConnectOptions, openWebSocket, type OpenedSocket, protocolErrorOf, type ProtocolError} from './dial.js'
+import {
+  type ConnectError,
+  type ConnectOptions,
+  openWebSocket,
+  type OpenedSocket,
+  protocolErrorOf,
+  type ProtocolError,
+} from './dial.js'
 import {FRAME_PAYLOAD_BYTES, splitUtf8} from './frames.js'
 
 export interface BackoffOptions {
@@ -119,7 +126,8 @@ export class Session {
   /** Sends a WebSocket ping; resolves with the round trip in ms. */
   ping(data = ''): Promise<number> {
     const socket = this.socket
-    if (!socket || !this.connected) return Promise.reject(new WsapiError('Not connected: the ping was not sent.', {code: 'NOT_CONNECTED'}))
+    if (!socket || !this.connected)
+      return Promise.reject(new WsapiError('Not connected: the ping was not sent.', {code: 'NOT_CONNECTED'}))
     return new Promise((resolve, reject) => {
       const started = performance.now()
       const timer = setTimeout(() => {
@@ -179,7 +187,13 @@ export class Session {
     socket.on('error', () => {
       // 'close' follows; a protocol error (ws closes with 1002, 1007, 1009 itself) was recorded when it came, and the end says why.
     })
-    const info: OpenInfo = {connection: this.connections, extensions: socket.extensions, ms, protocol: socket.protocol, url: this.options.url}
+    const info: OpenInfo = {
+      connection: this.connections,
+      extensions: socket.extensions,
+      ms,
+      protocol: socket.protocol,
+      url: this.options.url,
+    }
     this.onEvent({...info, type: 'open'})
     this.touch()
     for (const text of this.queue.splice(0)) this.transmit(socket, text)
@@ -200,7 +214,11 @@ export class Session {
     clearTimeout(this.closeTimer)
     const protocolError = protocolErrorOf(socket)
     if (this.closing) this.finish({byUser: true, code, reason})
-    else if (this.options.reconnect) this.retry({code: protocolError?.code ?? code, reason: protocolError ? `closed by wsapi connect: ${protocolError.text}` : reason})
+    else if (this.options.reconnect)
+      this.retry({
+        code: protocolError?.code ?? code,
+        reason: protocolError ? `closed by wsapi connect: ${protocolError.text}` : reason,
+      })
     else this.finish({byUser: false, code, protocolError, reason})
   }
 
@@ -265,7 +283,9 @@ export class Session {
     const pieces = splitUtf8(Buffer.from(text), FRAME_PAYLOAD_BYTES)
     if (pieces.length === 1) socket.send(text)
     // Continuation frames: ws sends the first with the text opcode and the rest as continuations.
-    else for (const [index, piece] of pieces.entries()) socket.send(piece, {binary: false, fin: index === pieces.length - 1})
+    else
+      for (const [index, piece] of pieces.entries())
+        socket.send(piece, {binary: false, fin: index === pieces.length - 1})
     this.touch()
   }
 }

@@ -25,19 +25,22 @@ export const SLASH_COMMANDS: Array<[usage: string, description: string]> = [
   ['/leave <room>', 'leave a room'],
   ['/room [room]', 'send plain lines to this room; without a room, to everyone again'],
   ['/to [id]', 'send plain lines to one connection (or user:<principalId>); without an id, to everyone again'],
-  ['/whoami', 'ask the API for this connection\'s id'],
+  ['/whoami', "ask the API for this connection's id"],
   ['/send <json>', 'send JSON exactly as typed (any JSON value)'],
   ['/raw <text>', 'send the text exactly as typed, without wrapping it'],
   ['/ping [data]', 'send a WebSocket ping and show the round trip'],
   ['/close [code [reason]]', 'close with a code (default 1000) and reason, then quit'],
   ['/quit', 'close normally (1000) and quit; also Ctrl-C or Ctrl-D'],
-  ['/history [n]', "show the last n (default 20) lines typed to this URL"],
+  ['/history [n]', 'show the last n (default 20) lines typed to this URL'],
   ['//text', 'send a line that starts with "/" (the first "/" is dropped)'],
 ]
 
 /** Close codes a client may send (RFC 6455 §7.4; 1004–1006 and 1015 are reserved). */
 export function isValidCloseCode(code: number): boolean {
-  return Number.isInteger(code) && ((code >= 1000 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999))
+  return (
+    Number.isInteger(code) &&
+    ((code >= 1000 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999))
+  )
 }
 
 const MAX_CONTROL_PAYLOAD = 125
@@ -55,7 +58,9 @@ function bad(message: string): UsageError {
 /** Checks a room name; throws a UsageError that says what a room name may hold. */
 export function checkRoomName(room: string, command = '/join'): string {
   if (!ROOM_NAME.test(room)) {
-    throw bad(`${command}: ${JSON.stringify(room)} is not a room name: use 1 to 64 letters, digits, "_", "." or "-", e.g. lobby.`)
+    throw bad(
+      `${command}: ${JSON.stringify(room)} is not a room name: use 1 to 64 letters, digits, "_", "." or "-", e.g. lobby.`,
+    )
   }
 
   return room
@@ -75,7 +80,9 @@ function parseRecipient(rest: string): string | undefined {
   const recipient = rest.trim()
   if (recipient === '') return undefined
   if (/\s/.test(recipient) || recipient.length > MAX_RECIPIENT_LENGTH) {
-    throw bad(`/to: ${JSON.stringify(recipient.slice(0, 80))} is not a connection id: give one id (as /whoami shows it) or user:<principalId>.`)
+    throw bad(
+      `/to: ${JSON.stringify(recipient.slice(0, 80))} is not a connection id: give one id (as /whoami shows it) or user:<principalId>.`,
+    )
   }
 
   return recipient
@@ -85,12 +92,15 @@ function parseClose(rest: string): InputAction {
   const match = /^(\S+)?(?:\s+(.*))?$/s.exec(rest)!
   const code = match[1] === undefined ? 1000 : Number(match[1])
   if (!isValidCloseCode(code)) {
-    throw bad(`/close: ${JSON.stringify(match[1])} is not a close code a client may send: use 1000 (normal), 1001, or 3000–4999.`)
+    throw bad(
+      `/close: ${JSON.stringify(match[1])} is not a close code a client may send: use 1000 (normal), 1001, or 3000–4999.`,
+    )
   }
 
   const reason = match[2] ?? ''
   // A close frame holds at most 125 bytes, two of them the code.
-  if (Buffer.byteLength(reason) > MAX_CONTROL_PAYLOAD - 2) throw bad(`/close: the reason is ${Buffer.byteLength(reason)} bytes; a close reason holds at most 123.`)
+  if (Buffer.byteLength(reason) > MAX_CONTROL_PAYLOAD - 2)
+    throw bad(`/close: the reason is ${Buffer.byteLength(reason)} bytes; a close reason holds at most 123.`)
   return {code, kind: 'close', reason}
 }
 
@@ -113,7 +123,8 @@ export function parseInput(line: string): InputAction {
 
     case 'history': {
       const limit = rest.trim() === '' ? 20 : Number(rest.trim())
-      if (!Number.isInteger(limit) || limit < 1) throw bad(`/history: ${JSON.stringify(rest.trim())} is not a count; give a whole number such as 50.`)
+      if (!Number.isInteger(limit) || limit < 1)
+        throw bad(`/history: ${JSON.stringify(rest.trim())} is not a count; give a whole number such as 50.`)
       return {kind: 'history', limit}
     }
 
@@ -123,7 +134,8 @@ export function parseInput(line: string): InputAction {
     }
 
     case 'ping': {
-      if (Buffer.byteLength(rest) > MAX_CONTROL_PAYLOAD) throw bad(`/ping: the data is ${Buffer.byteLength(rest)} bytes; a ping holds at most 125.`)
+      if (Buffer.byteLength(rest) > MAX_CONTROL_PAYLOAD)
+        throw bad(`/ping: the data is ${Buffer.byteLength(rest)} bytes; a ping holds at most 125.`)
       return {data: rest, kind: 'ping'}
     }
 
@@ -149,7 +161,9 @@ export function parseInput(line: string): InputAction {
       try {
         JSON.parse(text)
       } catch (error) {
-        throw bad(`/send: ${text === '' ? 'nothing to send' : `not JSON (${(error as Error).message})`}; use /raw to send text as it is.`)
+        throw bad(
+          `/send: ${text === '' ? 'nothing to send' : `not JSON (${(error as Error).message})`}; use /raw to send text as it is.`,
+        )
       }
 
       return {kind: 'send', text}
@@ -166,7 +180,9 @@ export function parseInput(line: string): InputAction {
     }
 
     default: {
-      throw bad(`Unknown command /${name}: type /help for the list (start a line with // to send text that begins with "/").`)
+      throw bad(
+        `Unknown command /${name}: type /help for the list (start a line with // to send text that begins with "/").`,
+      )
     }
   }
 }

@@ -1,4 +1,10 @@
-import {type AwsOptions, type ConnectionsApi, createAwsSession, createConnectionsApi, type PlainItem} from '../aws/index.js'
+import {
+  type AwsOptions,
+  type ConnectionsApi,
+  createAwsSession,
+  createConnectionsApi,
+  type PlainItem,
+} from '../aws/index.js'
 import {notDeployedError, stackTargetOf} from '../deploy/target.js'
 import {DEFAULT_REGION} from '../dev/environment.js'
 import {ExitCode, UsageError, WsapiError} from '../errors.js'
@@ -62,7 +68,9 @@ const MEMBERSHIPS_OUTPUT = 'MembershipsTable'
 /** The logical id an output refers to with `!Ref`, if it does. */
 function referencedBy(project: ProjectModel, outputKey: string): string | undefined {
   const output = project.template.Outputs?.[outputKey] as {Value?: unknown} | undefined
-  return output?.Value && typeof output.Value === 'object' && 'Ref' in output.Value ? String((output.Value as {Ref: unknown}).Ref) : undefined
+  return output?.Value && typeof output.Value === 'object' && 'Ref' in output.Value
+    ? String((output.Value as {Ref: unknown}).Ref)
+    : undefined
 }
 
 interface MembershipsTableModel {
@@ -77,7 +85,9 @@ interface MembershipsTableModel {
  */
 function membershipsTable(project: ProjectModel): MembershipsTableModel | undefined {
   const referenced = referencedBy(project, MEMBERSHIPS_OUTPUT)
-  const table = project.tables.find((candidate) => candidate.logicalId === referenced) ?? project.tables.find((candidate) => candidate.logicalId === MEMBERSHIPS_OUTPUT)
+  const table =
+    project.tables.find((candidate) => candidate.logicalId === referenced) ??
+    project.tables.find((candidate) => candidate.logicalId === MEMBERSHIPS_OUTPUT)
   if (!table?.rangeKey) return undefined
   return {connectionAttribute: table.rangeKey.name, logicalId: table.logicalId, roomAttribute: table.hashKey.name}
 }
@@ -85,9 +95,15 @@ function membershipsTable(project: ProjectModel): MembershipsTableModel | undefi
 /** The connections table of the template: the one its ConnectionsTable output names, else the only table. */
 function connectionsTable(project: ProjectModel): {idAttribute: string; logicalId: string} {
   const referenced = referencedBy(project, CONNECTIONS_OUTPUT)
-  const table = project.tables.find((candidate) => candidate.logicalId === referenced) ?? project.tables.find((candidate) => candidate.logicalId === CONNECTIONS_OUTPUT) ?? (project.tables.length === 1 ? project.tables[0] : undefined)
+  const table =
+    project.tables.find((candidate) => candidate.logicalId === referenced) ??
+    project.tables.find((candidate) => candidate.logicalId === CONNECTIONS_OUTPUT) ??
+    (project.tables.length === 1 ? project.tables[0] : undefined)
   if (!table) {
-    throw new UsageError(`template.yaml has no connections table: wsapi connections reads the table its ${CONNECTIONS_OUTPUT} output names (as \`wsapi init\` generates it).`, {code: 'NO_CONNECTIONS_TABLE'})
+    throw new UsageError(
+      `template.yaml has no connections table: wsapi connections reads the table its ${CONNECTIONS_OUTPUT} output names (as \`wsapi init\` generates it).`,
+      {code: 'NO_CONNECTIONS_TABLE'},
+    )
   }
 
   return {idAttribute: table.hashKey.name, logicalId: table.logicalId}
@@ -99,14 +115,28 @@ export async function resolveConnectionsTarget(options: ConnectionsOptions): Pro
   const table = connectionsTable(project)
   const memberships = membershipsTable(project)
   const membershipsNamed = (tableName: string | undefined): {memberships?: MembershipsTarget} =>
-    memberships && tableName ? {memberships: {connectionAttribute: memberships.connectionAttribute, roomAttribute: memberships.roomAttribute, tableName}} : {}
+    memberships && tableName
+      ? {
+          memberships: {
+            connectionAttribute: memberships.connectionAttribute,
+            roomAttribute: memberships.roomAttribute,
+            tableName,
+          },
+        }
+      : {}
   if (!options.deployed) {
     const [dev, ...others] = await liveDevServers(project.dir)
     if (dev) {
-      if (others.length > 0) options.output.warn(`${others.length + 1} wsapi dev servers run in this project: using the one started last (pid ${dev.pid}, ${dev.url}).`)
+      if (others.length > 0)
+        options.output.warn(
+          `${others.length + 1} wsapi dev servers run in this project: using the one started last (pid ${dev.pid}, ${dev.url}).`,
+        )
       const tableName = dev.tables?.find((candidate) => candidate.logicalId === table.logicalId)?.name
       if (!dev.dynamodbEndpoint || !tableName) {
-        throw new WsapiError(`The wsapi dev server of this project (pid ${dev.pid}) does not say where its DynamoDB is: restart it with this version of wsapi.`, {code: 'DEV_TOO_OLD', exit: ExitCode.failure})
+        throw new WsapiError(
+          `The wsapi dev server of this project (pid ${dev.pid}) does not say where its DynamoDB is: restart it with this version of wsapi.`,
+          {code: 'DEV_TOO_OLD', exit: ExitCode.failure},
+        )
       }
 
       return {
@@ -147,17 +177,21 @@ export async function resolveConnectionsTarget(options: ConnectionsOptions): Pro
     let membershipsTableName = memberships ? outputs[MEMBERSHIPS_OUTPUT] : undefined
     if (!tableName || (memberships && !membershipsTableName)) {
       const resources = await session.cloudFormation.listStackResources(stack.stackId)
-      const physicalId = (logicalId: string) => resources.find((resource) => resource.logicalId === logicalId)?.physicalId
+      const physicalId = (logicalId: string) =>
+        resources.find((resource) => resource.logicalId === logicalId)?.physicalId
       tableName ||= physicalId(table.logicalId) ?? ''
       if (memberships) membershipsTableName ||= physicalId(memberships.logicalId)
     }
 
     const managementEndpoint = outputs.ManagementEndpoint ?? outputs.WebSocketUrl?.replace(/^wss:/, 'https:')
     if (!tableName || !managementEndpoint) {
-      throw new WsapiError(`${target.stackName} has no ${tableName ? 'ManagementEndpoint (or WebSocketUrl)' : CONNECTIONS_OUTPUT} output: redeploy with \`wsapi deploy\` so that it gets one.`, {
-        code: 'MISSING_OUTPUT',
-        exit: ExitCode.failure,
-      })
+      throw new WsapiError(
+        `${target.stackName} has no ${tableName ? 'ManagementEndpoint (or WebSocketUrl)' : CONNECTIONS_OUTPUT} output: redeploy with \`wsapi deploy\` so that it gets one.`,
+        {
+          code: 'MISSING_OUTPUT',
+          exit: ExitCode.failure,
+        },
+      )
     }
 
     return {
@@ -176,7 +210,8 @@ export async function resolveConnectionsTarget(options: ConnectionsOptions): Pro
 }
 
 function isoFromEpoch(value: unknown, unitMs: number): string | undefined {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN
   return Number.isFinite(number) ? new Date(number * unitMs).toISOString() : undefined
 }
 
@@ -209,7 +244,12 @@ export function toConnectionRow(item: PlainItem, idAttribute: string): Connectio
 }
 
 async function withApi<T>(target: ConnectionsTarget, use: (api: ConnectionsApi) => Promise<T>): Promise<T> {
-  const api = await createConnectionsApi({aws: target.aws, dynamodbEndpoint: target.dynamodbEndpoint, managementEndpoint: target.managementEndpoint, region: target.region})
+  const api = await createConnectionsApi({
+    aws: target.aws,
+    dynamodbEndpoint: target.dynamodbEndpoint,
+    managementEndpoint: target.managementEndpoint,
+    region: target.region,
+  })
   try {
     return await use(api)
   } finally {
@@ -225,7 +265,10 @@ async function withApi<T>(target: ConnectionsTarget, use: (api: ConnectionsApi) 
  */
 async function roomsByConnection(api: ConnectionsApi, memberships: MembershipsTarget): Promise<Map<string, string[]>> {
   const rooms = new Map<string, string[]>()
-  for await (const item of api.scan(memberships.tableName, [memberships.roomAttribute, memberships.connectionAttribute])) {
+  for await (const item of api.scan(memberships.tableName, [
+    memberships.roomAttribute,
+    memberships.connectionAttribute,
+  ])) {
     const connectionId = item[memberships.connectionAttribute]
     const room = item[memberships.roomAttribute]
     if (typeof connectionId !== 'string' || typeof room !== 'string') continue
@@ -251,14 +294,24 @@ async function scanConnections(api: ConnectionsApi, target: ConnectionsTarget): 
 export async function listConnections(target: ConnectionsTarget): Promise<ConnectionRow[]> {
   return withApi(target, async (api) => {
     const {memberships} = target
-    const [rows, rooms] = await Promise.all([scanConnections(api, target), memberships ? roomsByConnection(api, memberships) : undefined])
+    const [rows, rooms] = await Promise.all([
+      scanConnections(api, target),
+      memberships ? roomsByConnection(api, memberships) : undefined,
+    ])
     if (rooms) for (const row of rows) row.rooms = (rooms.get(row.connectionId) ?? []).sort()
-    return rows.sort((a, b) => (a.connectedAt ?? '').localeCompare(b.connectedAt ?? '') || a.connectionId.localeCompare(b.connectionId))
+    return rows.sort(
+      (a, b) =>
+        (a.connectedAt ?? '').localeCompare(b.connectedAt ?? '') || a.connectionId.localeCompare(b.connectionId),
+    )
   })
 }
 
 /** Sends `data` to the connection through `@connections` (GoneException → "connection X is gone", exit 1). */
-export async function postToConnection(target: ConnectionsTarget, connectionId: string, data: Uint8Array): Promise<void> {
+export async function postToConnection(
+  target: ConnectionsTarget,
+  connectionId: string,
+  data: Uint8Array,
+): Promise<void> {
   validateConnectionId(connectionId)
   await withApi(target, (api) => api.post(connectionId, data))
 }
@@ -272,6 +325,9 @@ export async function dropConnection(target: ConnectionsTarget, connectionId: st
 /** API Gateway connection ids are short base64-like strings (e.g. "L0SM9cOFvHcCIhw="). */
 function validateConnectionId(connectionId: string): void {
   if (!/^[\w+=/-]{1,128}$/.test(connectionId)) {
-    throw new UsageError(`Invalid connection id ${JSON.stringify(connectionId)}: give one that \`wsapi connections\` lists, e.g. L0SM9cOFvHcCIhw=.`, {code: 'INVALID_CONNECTION_ID'})
+    throw new UsageError(
+      `Invalid connection id ${JSON.stringify(connectionId)}: give one that \`wsapi connections\` lists, e.g. L0SM9cOFvHcCIhw=.`,
+      {code: 'INVALID_CONNECTION_ID'},
+    )
   }
 }

@@ -37,7 +37,12 @@ export function sha256(data: Buffer | string): string {
  * Uploads the artifacts whose key is not in the bucket yet (HeadObject first): a re-deploy of unchanged
  * code uploads nothing. A few at a time; the same key listed twice is uploaded once.
  */
-export async function uploadMissing(s3: S3Api, bucket: string, artifacts: Artifact[], options: {concurrency?: number; output?: Output} = {}): Promise<UploadReport> {
+export async function uploadMissing(
+  s3: S3Api,
+  bucket: string,
+  artifacts: Artifact[],
+  options: {concurrency?: number; output?: Output} = {},
+): Promise<UploadReport> {
   const unique = [...new Map(artifacts.map((artifact) => [artifact.key, artifact])).values()]
   const report: UploadReport = {present: [], uploaded: []}
   const queue = [...unique]
@@ -66,7 +71,13 @@ export async function uploadMissing(s3: S3Api, bucket: string, artifacts: Artifa
  * leaves a delete marker; the bucket's lifecycle rule expires the old version later. Objects written
  * since `startedAt` are left alone: they belong to a deploy of the same stack waiting for this one.
  */
-export async function removeSuperseded(s3: S3Api, bucket: string, stackName: string, keep: string[], startedAt: Date): Promise<string[]> {
+export async function removeSuperseded(
+  s3: S3Api,
+  bucket: string,
+  stackName: string,
+  keep: string[],
+  startedAt: Date,
+): Promise<string[]> {
   const kept = new Set(keep)
   const superseded = (await s3.listObjects(bucket, stackPrefix(stackName)))
     .filter((object) => !kept.has(object.key) && (object.lastModified === undefined || object.lastModified < startedAt))

@@ -20,7 +20,8 @@ export const ARTIFACT_RETENTION_DAYS = 30
 export function bootstrapTemplate(): CfnTemplate {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: 'wsapi artifact bucket: function zips and large templates of wsapi deploy (one per account and region)',
+    Description:
+      'wsapi artifact bucket: function zips and large templates of wsapi deploy (one per account and region)',
     Outputs: {
       BucketName: {Description: 'Bucket for wsapi deploy artifacts', Value: {Ref: 'ArtifactBucket'}},
       Version: {Description: 'Version of this bootstrap template', Value: BOOTSTRAP_VERSION},
@@ -29,7 +30,9 @@ export function bootstrapTemplate(): CfnTemplate {
       ArtifactBucket: {
         DeletionPolicy: 'Retain',
         Properties: {
-          BucketEncryption: {ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: {SSEAlgorithm: 'AES256'}}]},
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: {SSEAlgorithm: 'AES256'}}],
+          },
           LifecycleConfiguration: {
             Rules: [
               {
@@ -42,7 +45,12 @@ export function bootstrapTemplate(): CfnTemplate {
             ],
           },
           OwnershipControls: {Rules: [{ObjectOwnership: 'BucketOwnerEnforced'}]},
-          PublicAccessBlockConfiguration: {BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true},
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
           VersioningConfiguration: {Status: 'Enabled'},
         },
         Type: 'AWS::S3::Bucket',
@@ -85,27 +93,41 @@ export async function ensureArtifactBucket(context: StackContext): Promise<Artif
   const current = await context.cloudFormation.describeStack(BOOTSTRAP_STACK)
   const output = (key: string) => current?.outputs.find((item) => item.key === key)?.value
   const bucket = output('BucketName')
-  if (current && isUpdatable(current.status) && bucket && output('Version') === BOOTSTRAP_VERSION) return {bucket, changed: false}
+  if (current && isUpdatable(current.status) && bucket && output('Version') === BOOTSTRAP_VERSION)
+    return {bucket, changed: false}
   if (current && isUpdatable(current.status) && output('Version') === undefined) {
-    throw new WsapiError(`A stack named ${BOOTSTRAP_STACK} exists but was not made by wsapi: pass --s3-bucket with a bucket of yours in this region instead.`, {code: 'BOOTSTRAP_CONFLICT'})
+    throw new WsapiError(
+      `A stack named ${BOOTSTRAP_STACK} exists but was not made by wsapi: pass --s3-bucket with a bucket of yours in this region instead.`,
+      {code: 'BOOTSTRAP_CONFLICT'},
+    )
   }
-
 
   context.output.info(
     current
       ? `Updating wsapi's artifact bucket (stack ${BOOTSTRAP_STACK}, ${current.status})…`
       : `Creating wsapi's artifact bucket for this account and region (stack ${BOOTSTRAP_STACK}, once)…`,
   )
-  const result = await deployStack(context, {parameters: () => [], stackName: BOOTSTRAP_STACK, template: {body: JSON.stringify(bootstrapTemplate())}})
+  const result = await deployStack(context, {
+    parameters: () => [],
+    stackName: BOOTSTRAP_STACK,
+    template: {body: JSON.stringify(bootstrapTemplate())},
+  })
   if (result.type === 'failed') {
     const reasons = result.rootCause.map((event) => `${event.logicalId}: ${event.reason ?? event.status}`).join('; ')
-    throw new WsapiError(`Could not create wsapi's artifact bucket (stack ${BOOTSTRAP_STACK} ${result.stack.status}${reasons ? `: ${reasons}` : ''}): fix that, or pass --s3-bucket with a bucket of yours in this region.`, {
-      code: 'BOOTSTRAP_FAILED',
-    })
+    throw new WsapiError(
+      `Could not create wsapi's artifact bucket (stack ${BOOTSTRAP_STACK} ${result.stack.status}${reasons ? `: ${reasons}` : ''}): fix that, or pass --s3-bucket with a bucket of yours in this region.`,
+      {
+        code: 'BOOTSTRAP_FAILED',
+      },
+    )
   }
 
   const stack = result.type === 'deployed' ? result.stack : undefined
   const name = stack?.outputs.find((item) => item.key === 'BucketName')?.value
-  if (!name) throw new WsapiError(`Stack ${BOOTSTRAP_STACK} has no BucketName output: delete it (\`aws cloudformation delete-stack --stack-name ${BOOTSTRAP_STACK}\`) and re-run.`, {code: 'BOOTSTRAP_FAILED'})
+  if (!name)
+    throw new WsapiError(
+      `Stack ${BOOTSTRAP_STACK} has no BucketName output: delete it (\`aws cloudformation delete-stack --stack-name ${BOOTSTRAP_STACK}\`) and re-run.`,
+      {code: 'BOOTSTRAP_FAILED'},
+    )
   return {bucket: name, changed: true}
 }

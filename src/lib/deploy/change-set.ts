@@ -23,7 +23,11 @@ export async function createChangeSet(
   options: PollOptions = {},
 ): Promise<ChangeSetOutcome> {
   const changeSetName = input.changeSetName ?? newChangeSetName()
-  const {changeSetId, stackId} = await cloudFormation.createChangeSet({...input, changeSetName, clientToken: `wsapi-${randomUUID()}`})
+  const {changeSetId, stackId} = await cloudFormation.createChangeSet({
+    ...input,
+    changeSetName,
+    clientToken: `wsapi-${randomUUID()}`,
+  })
   const changeSet = await pollUntil(
     () => cloudFormation.describeChangeSet(changeSetId),
     (described) => described.status !== 'CREATE_PENDING' && described.status !== 'CREATE_IN_PROGRESS',
@@ -32,7 +36,12 @@ export async function createChangeSet(
   )
   if (changeSet.status === 'FAILED') {
     const reason = changeSet.statusReason ?? 'no reason given'
-    return {changeSetId, reason, stackId: changeSet.stackId || stackId, type: isNoChangesReason(reason) ? 'empty' : 'failed'}
+    return {
+      changeSetId,
+      reason,
+      stackId: changeSet.stackId || stackId,
+      type: isNoChangesReason(reason) ? 'empty' : 'failed',
+    }
   }
 
   return {changeSet: {...changeSet, stackId: changeSet.stackId || stackId}, type: 'ready'}

@@ -1,13 +1,28 @@
 import {relative} from 'node:path'
 
-import {type AwsOptions, type AwsSession, createAwsSession, type ResourceChangeInfo, type StackEventInfo, wrongBucketRegionMessage} from '../aws/index.js'
+import {
+  type AwsOptions,
+  type AwsSession,
+  createAwsSession,
+  type ResourceChangeInfo,
+  type StackEventInfo,
+  wrongBucketRegionMessage,
+} from '../aws/index.js'
 import {ARTIFACT_BUCKET_PARAMETER, type BuildResult, buildProject, typeCheckProject} from '../bundle/index.js'
 import {UsageError, WsapiError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
 import {type CfnTemplate, outputsStatePath, writeOutputsState} from '../project/index.js'
 import {terminalLine} from '../terminal-text.js'
 import {parametersFor} from '../secret-input.js'
-import {type Artifact, removeSuperseded, sha256, stackPrefix, TEMPLATE_BODY_LIMIT, TEMPLATE_URL_LIMIT, uploadMissing} from './artifacts.js'
+import {
+  type Artifact,
+  removeSuperseded,
+  sha256,
+  stackPrefix,
+  TEMPLATE_BODY_LIMIT,
+  TEMPLATE_URL_LIMIT,
+  uploadMissing,
+} from './artifacts.js'
 import {ensureArtifactBucket} from './bootstrap.js'
 import {requiredCapabilities} from './capabilities.js'
 import {type ChangeSetPlan, deployStack, type StackContext} from './deploy-stack.js'
@@ -23,7 +38,14 @@ import {localIssuerProblem} from './local-issuer.js'
 import {Secrets} from './redact.js'
 import {type ActivityListener, silentActivity} from './stack-activity-monitor.js'
 import {isBusy, isFailedFirstCreate} from './stack-status.js'
-import {checkStackOwnership, orderOutputs, otherDeployedRegion, ownershipTags, resolveStackTarget, STAGE_PARAMETER} from './target.js'
+import {
+  checkStackOwnership,
+  orderOutputs,
+  otherDeployedRegion,
+  ownershipTags,
+  resolveStackTarget,
+  STAGE_PARAMETER,
+} from './target.js'
 
 export interface DeployProjectOptions {
   /** Take over a stack of this name that lacks this project's wsapi tags (`--adopt`); the deploy adds them. */
@@ -97,22 +119,53 @@ export type DeployProjectResult =
       status: string
       type: 'deployed'
     })
-  | (Common & {changeSetId: string; changeSetName: string; changes: ResourceChangeInfo[]; executeCommand: string; operation: 'CREATE' | 'UPDATE'; type: 'review'})
+  | (Common & {
+      changeSetId: string
+      changeSetName: string
+      changes: ResourceChangeInfo[]
+      executeCommand: string
+      operation: 'CREATE' | 'UPDATE'
+      type: 'review'
+    })
   | (Common & {changes: ResourceChangeInfo[]; operation: 'CREATE' | 'UPDATE'; type: 'declined'})
-  | (Common & {changes: ResourceChangeInfo[]; operation: 'CREATE' | 'UPDATE'; rootCause: FailureReason[]; stackId: string; status: string; type: 'failed'})
+  | (Common & {
+      changes: ResourceChangeInfo[]
+      operation: 'CREATE' | 'UPDATE'
+      rootCause: FailureReason[]
+      stackId: string
+      status: string
+      type: 'failed'
+    })
 
 /** The zips a build made, to upload under the keys its template names. */
 export function buildArtifacts(build: BuildResult): Artifact[] {
-  return build.functions.map((fn) => ({bytes: fn.zipBytes, contentType: 'application/zip', key: fn.s3Key, label: fn.logicalId, read: async () => fn.zip}))
+  return build.functions.map((fn) => ({
+    bytes: fn.zipBytes,
+    contentType: 'application/zip',
+    key: fn.s3Key,
+    label: fn.logicalId,
+    read: async () => fn.zip,
+  }))
 }
 
 export function toFailureReasons(events: StackEventInfo[]): FailureReason[] {
-  return events.map((event) => ({logicalId: event.logicalId, reason: event.reason ?? '', resourceType: event.resourceType, status: event.status}))
+  return events.map((event) => ({
+    logicalId: event.logicalId,
+    reason: event.reason ?? '',
+    resourceType: event.resourceType,
+    status: event.status,
+  }))
 }
 
 /** The AWS CLI command that prints a secret's value (a generated $connect token, for one). */
-export function readSecretCommand(session: Pick<AwsSession, 'endpointUrl' | 'profile' | 'region'>, secretArn: string): string {
-  const extra = [session.profile ? ` --profile ${session.profile}` : '', session.endpointUrl ? ` --endpoint-url ${session.endpointUrl}` : ''].join('')
+export function readSecretCommand(
+  session: Pick<AwsSession, 'endpointUrl' | 'profile' | 'region'>,
+  secretArn: string,
+): string {
+  const extra = [
+    session.profile ? ` --profile ${session.profile}` : '',
+    session.endpointUrl ? ` --endpoint-url ${session.endpointUrl}` : '',
+  ].join('')
   return `aws secretsmanager get-secret-value --secret-id ${secretArn} --query SecretString --output text --region ${session.region}${extra}`
 }
 
@@ -127,8 +180,14 @@ function secretOutputs(template: CfnTemplate): string[] {
 }
 
 /** The AWS CLI command that executes a change set left for review. */
-export function executeCommand(session: Pick<AwsSession, 'endpointUrl' | 'profile' | 'region'>, changeSetId: string): string {
-  const extra = [session.profile ? ` --profile ${session.profile}` : '', session.endpointUrl ? ` --endpoint-url ${session.endpointUrl}` : ''].join('')
+export function executeCommand(
+  session: Pick<AwsSession, 'endpointUrl' | 'profile' | 'region'>,
+  changeSetId: string,
+): string {
+  const extra = [
+    session.profile ? ` --profile ${session.profile}` : '',
+    session.endpointUrl ? ` --endpoint-url ${session.endpointUrl}` : '',
+  ].join('')
   return `aws cloudformation execute-change-set --change-set-name ${changeSetId} --region ${session.region}${extra}`
 }
 
@@ -148,32 +207,58 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
   const target = resolveStackTarget(options.dir, options.stage)
   const {project, stackName, stage} = target
   const declared = templateParameters(project.template)
-  const given = parametersFor(declared.map((parameter) => parameter.key), {fromEnvironment: options.environmentParameters ?? {}, given: options.parameters ?? {}})
+  const given = parametersFor(
+    declared.map((parameter) => parameter.key),
+    {fromEnvironment: options.environmentParameters ?? {}, given: options.parameters ?? {}},
+  )
   checkGivenParameters(declared, given)
   if (options.typecheck) typeCheckProject(project, output)
-  secrets.add(...declared.filter((parameter) => parameter.noEcho && given[parameter.key] !== undefined).map((parameter) => given[parameter.key]))
+  secrets.add(
+    ...declared
+      .filter((parameter) => parameter.noEcho && given[parameter.key] !== undefined)
+      .map((parameter) => given[parameter.key]),
+  )
 
   let session: AwsSession | undefined
   try {
     session = await createAwsSession(options.aws)
     const {cloudFormation, s3} = session
     const identity = await session.identity()
-    output.info(`Deploying ${stackName} to account ${identity.account} in ${session.region}${session.endpointUrl ? ` at ${session.endpointUrl}` : ''}`)
-    const context: StackContext = {cloudFormation, listener, output, pollIntervalMs: options.pollIntervalMs, wait: options.wait}
+    output.info(
+      `Deploying ${stackName} to account ${identity.account} in ${session.region}${session.endpointUrl ? ` at ${session.endpointUrl}` : ''}`,
+    )
+    const context: StackContext = {
+      cloudFormation,
+      listener,
+      output,
+      pollIntervalMs: options.pollIntervalMs,
+      wait: options.wait,
+    }
 
     // Ask for missing values now, not after the build and upload; an update keeps the stack's values.
-    const stageValue: Record<string, string> = declared.some((parameter) => parameter.key === STAGE_PARAMETER) ? {[STAGE_PARAMETER]: stage} : {}
+    const stageValue: Record<string, string> = declared.some((parameter) => parameter.key === STAGE_PARAMETER)
+      ? {[STAGE_PARAMETER]: stage}
+      : {}
     const current = await cloudFormation.describeStack(stackName)
     if (current) {
       checkStackOwnership(current, target, 'deploy', options.adopt)
-      if (options.adopt && !Object.entries(ownershipTags(target)).every(([key, value]) => current.tags[key] === value)) {
+      if (
+        options.adopt &&
+        !Object.entries(ownershipTags(target)).every(([key, value]) => current.tags[key] === value)
+      ) {
         output.warn(`Adopting ${stackName}: this deploy tags it as project ${project.name}, stage ${stage}.`)
       }
     }
 
     const deployedIn = current ? undefined : otherDeployedRegion(target, session.region)
-    if (deployedIn) output.warn(`${stackName} was deployed to ${deployedIn} from here; this creates a second copy in ${session.region}. Stop and pass --region ${deployedIn} if that is not what you want.`)
-    const keepsValues = current !== undefined && (isBusy(current.status) || !isFailedFirstCreate(current.status)) && current.status !== 'REVIEW_IN_PROGRESS'
+    if (deployedIn)
+      output.warn(
+        `${stackName} was deployed to ${deployedIn} from here; this creates a second copy in ${session.region}. Stop and pass --region ${deployedIn} if that is not what you want.`,
+      )
+    const keepsValues =
+      current !== undefined &&
+      (isBusy(current.status) || !isFailedFirstCreate(current.status)) &&
+      current.status !== 'REVIEW_IN_PROGRESS'
     const issuerProblem = localIssuerProblem(project.template, given, keepsValues)
     if (issuerProblem) throw new UsageError(issuerProblem, {code: 'LOCAL_JWT_ISSUER'})
     const prompt: ParameterPrompt | undefined = options.prompt
@@ -183,7 +268,12 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
           return value
         }
       : undefined
-    for (const parameter of missingParameters({declared, existing: keepsValues ? current : undefined, given, managed: stageValue})) {
+    for (const parameter of missingParameters({
+      declared,
+      existing: keepsValues ? current : undefined,
+      given,
+      managed: stageValue,
+    })) {
       if (!prompt) throw missingParameterError(parameter)
       // eslint-disable-next-line no-await-in-loop
       given[parameter.key] = await prompt(parameter)
@@ -192,18 +282,30 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
     output.info('Building…')
     const build = await buildProject(project, {output, stackName})
     const managed = options.s3Bucket === undefined
-    const bucket = managed ? (await ensureArtifactBucket(context)).bucket : await checkBucket(session, options.s3Bucket!)
+    const bucket = managed
+      ? (await ensureArtifactBucket(context)).bucket
+      : await checkBucket(session, options.s3Bucket!)
     const {template} = build
     const artifacts = buildArtifacts(build)
     const body = JSON.stringify(template)
     const bodyBytes = Buffer.byteLength(body)
     if (bodyBytes > TEMPLATE_URL_LIMIT) {
-      throw new WsapiError(`The template is ${bodyBytes} bytes; CloudFormation takes at most ${TEMPLATE_URL_LIMIT}: split the stack or trim the template.`, {code: 'TEMPLATE_TOO_LARGE'})
+      throw new WsapiError(
+        `The template is ${bodyBytes} bytes; CloudFormation takes at most ${TEMPLATE_URL_LIMIT}: split the stack or trim the template.`,
+        {code: 'TEMPLATE_TOO_LARGE'},
+      )
     }
 
     const templateKey = `${stackPrefix(stackName)}${sha256(body)}.template.json`
     const byUrl = bodyBytes > TEMPLATE_BODY_LIMIT
-    if (byUrl) artifacts.push({bytes: bodyBytes, contentType: 'application/json', key: templateKey, label: 'template', read: async () => Buffer.from(body)})
+    if (byUrl)
+      artifacts.push({
+        bytes: bodyBytes,
+        contentType: 'application/json',
+        key: templateKey,
+        label: 'template',
+        read: async () => Buffer.from(body),
+      })
     const upload = await uploadMissing(s3, bucket, artifacts, {output})
     const uploadedBytes = upload.uploaded.reduce((sum, artifact) => sum + artifact.bytes, 0)
     output.info(
@@ -211,7 +313,10 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
         ? `Artifacts: all ${upload.present.length} already in s3://${bucket}, nothing uploaded`
         : `Artifacts: uploaded ${upload.uploaded.length} (${uploadedBytes} bytes) to s3://${bucket}${upload.present.length > 0 ? `, ${upload.present.length} already there` : ''}`,
     )
-    if (byUrl) output.info(`The template is ${bodyBytes} bytes (over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte TemplateBody limit): deploying it from S3`)
+    if (byUrl)
+      output.info(
+        `The template is ${bodyBytes} bytes (over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte TemplateBody limit): deploying it from S3`,
+      )
 
     const result = await deployStack(context, {
       // After waiting for another deploy of this stack, which may have hidden artifacts this one reuses.
@@ -222,7 +327,13 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
       onChangeSet: options.onChangeSet,
       async parameters(existing) {
         // The built template's parameters: the project's plus ArtifactBucket.
-        const resolved = await resolveParameters({declared: templateParameters(template), existing, given, managed: {...stageValue, [ARTIFACT_BUCKET_PARAMETER]: bucket}, prompt})
+        const resolved = await resolveParameters({
+          declared: templateParameters(template),
+          existing,
+          given,
+          managed: {...stageValue, [ARTIFACT_BUCKET_PARAMETER]: bucket},
+          prompt,
+        })
         secrets.add(...resolved.secrets)
         return resolved.parameters
       },
@@ -242,12 +353,26 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
     switch (result.type) {
       case 'deployed': {
         const outputs = orderOutputs(result.stack.outputs, Object.keys(project.template.Outputs ?? {}))
-        writeOutputsState(project.dir, {deployedAt: new Date().toISOString(), outputs, region: session.region, stackName, stage})
+        writeOutputsState(project.dir, {
+          deployedAt: new Date().toISOString(),
+          outputs,
+          region: session.region,
+          stackName,
+          stage,
+        })
         if (managed) {
           try {
-            artifactsSummary.removed = await removeSuperseded(s3, bucket, stackName, [...artifacts.map((artifact) => artifact.key), ...(byUrl ? [templateKey] : [])], new Date(started))
+            artifactsSummary.removed = await removeSuperseded(
+              s3,
+              bucket,
+              stackName,
+              [...artifacts.map((artifact) => artifact.key), ...(byUrl ? [templateKey] : [])],
+              new Date(started),
+            )
           } catch (error) {
-            output.warn(`Could not remove superseded artifacts (${terminalLine((error as Error).message)}); they stay in s3://${bucket}/${stackPrefix(stackName)} until the next deploy or destroy.`)
+            output.warn(
+              `Could not remove superseded artifacts (${terminalLine((error as Error).message)}); they stay in s3://${bucket}/${stackPrefix(stackName)} until the next deploy or destroy.`,
+            )
           }
         }
 
@@ -258,7 +383,8 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
           noOp: result.noOp,
           operation: result.operation,
           outputs,
-          outputsFile: relative(process.cwd(), outputsStatePath(project.dir, stage)) || outputsStatePath(project.dir, stage),
+          outputsFile:
+            relative(process.cwd(), outputsStatePath(project.dir, stage)) || outputsStatePath(project.dir, stage),
           secretCommands: secretOutputs(project.template)
             .filter((key) => outputs[key] !== undefined)
             .map((key) => ({command: readSecretCommand(session!, outputs[key]), output: key})),
@@ -283,12 +409,30 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
       }
 
       case 'declined': {
-        return {...common, changes: result.plan.changes, durationMs: Date.now() - started, operation: result.plan.operation, type: 'declined'}
+        return {
+          ...common,
+          changes: result.plan.changes,
+          durationMs: Date.now() - started,
+          operation: result.plan.operation,
+          type: 'declined',
+        }
       }
 
       default: {
-        const rootCause = toFailureReasons(result.rootCause).map((reason) => ({...reason, reason: secrets.redact(reason.reason)}))
-        return {...common, changes: result.changes, durationMs: Date.now() - started, operation: result.operation, rootCause, stackId: result.stack.stackId, status: result.stack.status, type: 'failed'}
+        const rootCause = toFailureReasons(result.rootCause).map((reason) => ({
+          ...reason,
+          reason: secrets.redact(reason.reason),
+        }))
+        return {
+          ...common,
+          changes: result.changes,
+          durationMs: Date.now() - started,
+          operation: result.operation,
+          rootCause,
+          stackId: result.stack.stackId,
+          status: result.stack.status,
+          type: 'failed',
+        }
       }
     }
   } catch (error) {

@@ -1,6 +1,13 @@
 import {randomUUID} from 'node:crypto'
 
-import type {CloudFormationApi, ParameterInput, ResourceChangeInfo, StackCapability, StackEventInfo, StackInfo} from '../aws/index.js'
+import type {
+  CloudFormationApi,
+  ParameterInput,
+  ResourceChangeInfo,
+  StackCapability,
+  StackEventInfo,
+  StackInfo,
+} from '../aws/index.js'
 import {WsapiError} from '../errors.js'
 import type {Output} from '../output.js'
 import {createChangeSet} from './change-set.js'
@@ -31,13 +38,25 @@ export interface ChangeSetPlan {
 
 export type DeployStackResult =
   /** Executed (noOp: false), or nothing to change (noOp: true; the empty change set is deleted). */
-  | {changes: ResourceChangeInfo[]; noOp: boolean; operation: 'CREATE' | 'NONE' | 'UPDATE'; stack: StackInfo; type: 'deployed'}
+  | {
+      changes: ResourceChangeInfo[]
+      noOp: boolean
+      operation: 'CREATE' | 'NONE' | 'UPDATE'
+      stack: StackInfo
+      type: 'deployed'
+    }
   /** `--no-execute`: the change set waits in review. */
   | {plan: ChangeSetPlan; type: 'review'}
   /** The user said no; the change set (and a stack it created) are deleted. */
   | {plan: ChangeSetPlan; type: 'declined'}
   /** The operation failed and CloudFormation rolled back: the root cause is in `rootCause`. */
-  | {changes: ResourceChangeInfo[]; operation: 'CREATE' | 'UPDATE'; rootCause: StackEventInfo[]; stack: StackInfo; type: 'failed'}
+  | {
+      changes: ResourceChangeInfo[]
+      operation: 'CREATE' | 'UPDATE'
+      rootCause: StackEventInfo[]
+      stack: StackInfo
+      type: 'failed'
+    }
 
 export interface DeployStackOptions {
   /** Runs before the change set when wsapi had to wait for (or clean up) the stack first. */
@@ -76,7 +95,9 @@ export async function monitorOperation(
   start: () => Promise<void>,
 ): Promise<{monitor: StackActivityMonitor; stack: StackInfo | undefined}> {
   const {cloudFormation} = context
-  const afterEventId = operation.since ? undefined : await StackEventPoller.newestEventId(cloudFormation, operation.stackId)
+  const afterEventId = operation.since
+    ? undefined
+    : await StackEventPoller.newestEventId(cloudFormation, operation.stackId)
   await start()
   const monitor = new StackActivityMonitor({
     afterEventId,
@@ -89,7 +110,11 @@ export async function monitorOperation(
     stackName: operation.stackName,
     total: operation.total,
   })
-  const waitOptions: WaitForStackOptions = {before: operation.before, changeSetId: operation.changeSetId, pollIntervalMs: context.pollIntervalMs}
+  const waitOptions: WaitForStackOptions = {
+    before: operation.before,
+    changeSetId: operation.changeSetId,
+    pollIntervalMs: context.pollIntervalMs,
+  }
   monitor.start()
   try {
     return {monitor, stack: await waitForStack(cloudFormation, operation.stackId, waitOptions)}
@@ -105,25 +130,48 @@ export async function monitorOperation(
 }
 
 /** Deletes a stack (by id) and waits for DELETE_COMPLETE or DELETE_FAILED. */
-export async function deleteStackAndWait(context: StackContext, stack: StackInfo, retainResources?: string[]): Promise<{monitor: StackActivityMonitor; stack: StackInfo | undefined}> {
-  const resources = stack.status === 'REVIEW_IN_PROGRESS' ? [] : await context.cloudFormation.listStackResources(stack.stackId)
-  const total = resources.filter((resource) => resource.status !== 'DELETE_COMPLETE' && !retainResources?.includes(resource.logicalId)).length
-  return monitorOperation(context, {before: stack, operation: 'DELETE', stackId: stack.stackId, stackName: stack.stackName, total}, () =>
-    context.cloudFormation.deleteStack(stack.stackId, {clientRequestToken: `wsapi-delete-${randomUUID()}`, retainResources}),
+export async function deleteStackAndWait(
+  context: StackContext,
+  stack: StackInfo,
+  retainResources?: string[],
+): Promise<{monitor: StackActivityMonitor; stack: StackInfo | undefined}> {
+  const resources =
+    stack.status === 'REVIEW_IN_PROGRESS' ? [] : await context.cloudFormation.listStackResources(stack.stackId)
+  const total = resources.filter(
+    (resource) => resource.status !== 'DELETE_COMPLETE' && !retainResources?.includes(resource.logicalId),
+  ).length
+  return monitorOperation(
+    context,
+    {before: stack, operation: 'DELETE', stackId: stack.stackId, stackName: stack.stackName, total},
+    () =>
+      context.cloudFormation.deleteStack(stack.stackId, {
+        clientRequestToken: `wsapi-delete-${randomUUID()}`,
+        retainResources,
+      }),
   )
 }
 
 /** Waits for an operation someone else started; with `wait: false`, stops with an error instead. */
 export async function waitForBusyStack(context: StackContext, stack: StackInfo): Promise<StackInfo | undefined> {
   if (context.wait === false) {
-    throw new WsapiError(`Stack ${stack.stackName} is busy (${stack.status}): wait for that operation to finish (\`wsapi status\`) and re-run, or run without --no-wait to wait for it.`, {
-      code: 'STACK_BUSY',
-    })
+    throw new WsapiError(
+      `Stack ${stack.stackName} is busy (${stack.status}): wait for that operation to finish (\`wsapi status\`) and re-run, or run without --no-wait to wait for it.`,
+      {
+        code: 'STACK_BUSY',
+      },
+    )
   }
 
-  context.output.info(`Stack ${stack.stackName} is ${stack.status}: waiting for that operation to finish (--no-wait stops instead)…`)
-  const since = stack.status === 'DELETE_IN_PROGRESS' ? stack.deletionTime : (stack.lastUpdatedTime ?? stack.creationTime)
-  const {stack: settled} = await monitorOperation(context, {operation: 'WAIT', since, stackId: stack.stackId, stackName: stack.stackName, total: 0}, async () => {})
+  context.output.info(
+    `Stack ${stack.stackName} is ${stack.status}: waiting for that operation to finish (--no-wait stops instead)…`,
+  )
+  const since =
+    stack.status === 'DELETE_IN_PROGRESS' ? stack.deletionTime : (stack.lastUpdatedTime ?? stack.creationTime)
+  const {stack: settled} = await monitorOperation(
+    context,
+    {operation: 'WAIT', since, stackId: stack.stackId, stackName: stack.stackName, total: 0},
+    async () => {},
+  )
   return settled?.status === 'DELETE_COMPLETE' ? undefined : settled
 }
 
@@ -136,7 +184,11 @@ function failureSummary(events: StackEventInfo[]): string {
  * a stack left empty by a failed first create (ROLLBACK_COMPLETE), saying so. Returns the stack to
  * update, the REVIEW_IN_PROGRESS stack to create into, or undefined (nothing there).
  */
-export async function prepareStack(context: StackContext, stackName: string, onWait?: () => void): Promise<StackInfo | undefined> {
+export async function prepareStack(
+  context: StackContext,
+  stackName: string,
+  onWait?: () => void,
+): Promise<StackInfo | undefined> {
   let stack = await context.cloudFormation.describeStack(stackName)
   if (stack && isBusy(stack.status)) {
     onWait?.()
@@ -146,13 +198,18 @@ export async function prepareStack(context: StackContext, stackName: string, onW
   if (!stack || stack.status === 'DELETE_COMPLETE') return undefined
   if (isFailedFirstCreate(stack.status)) {
     onWait?.()
-    context.output.warn(`Stack ${stackName} is ${stack.status}: its first create failed, so it holds no resources and cannot be updated. Deleting it, then creating it again.`)
+    context.output.warn(
+      `Stack ${stackName} is ${stack.status}: its first create failed, so it holds no resources and cannot be updated. Deleting it, then creating it again.`,
+    )
     const deleted = await deleteStackAndWait(context, stack)
     if (deleted.stack && deleted.stack.status !== 'DELETE_COMPLETE') {
       const reasons = failureSummary(deleted.monitor.rootCause())
-      throw new WsapiError(`Could not delete the failed stack ${stackName} (${deleted.stack.status}${reasons ? `: ${reasons}` : ''}): run \`wsapi destroy\` for what to fix, then deploy again.`, {
-        code: 'DELETE_FAILED',
-      })
+      throw new WsapiError(
+        `Could not delete the failed stack ${stackName} (${deleted.stack.status}${reasons ? `: ${reasons}` : ''}): run \`wsapi destroy\` for what to fix, then deploy again.`,
+        {
+          code: 'DELETE_FAILED',
+        },
+      )
     }
 
     return undefined
@@ -167,12 +224,18 @@ export async function prepareStack(context: StackContext, stackName: string, onW
   }
 
   if (stack.status === 'DELETE_FAILED') {
-    throw new WsapiError(`Stack ${stackName} is DELETE_FAILED from an earlier destroy: run \`wsapi destroy\` to finish removing it (it says what blocks the deletion), then deploy again.`, {
-      code: 'STACK_STUCK',
-    })
+    throw new WsapiError(
+      `Stack ${stackName} is DELETE_FAILED from an earlier destroy: run \`wsapi destroy\` to finish removing it (it says what blocks the deletion), then deploy again.`,
+      {
+        code: 'STACK_STUCK',
+      },
+    )
   }
 
-  throw new WsapiError(`Stack ${stackName} is ${stack.status}, from which it cannot be updated: check it in the CloudFormation console, or remove it with \`wsapi destroy\`.`, {code: 'STACK_STUCK'})
+  throw new WsapiError(
+    `Stack ${stackName} is ${stack.status}, from which it cannot be updated: check it in the CloudFormation console, or remove it with \`wsapi destroy\`.`,
+    {code: 'STACK_STUCK'},
+  )
 }
 
 /**
@@ -188,7 +251,9 @@ export async function deployStack(context: StackContext, options: DeployStackOpt
   const operation = existing && existing.status !== 'REVIEW_IN_PROGRESS' ? 'UPDATE' : 'CREATE'
   const parameters = await options.parameters(operation === 'UPDATE' ? existing : undefined)
 
-  context.output.info(`Creating a change set for ${options.stackName} (${operation === 'CREATE' ? 'new stack' : 'update'})…`)
+  context.output.info(
+    `Creating a change set for ${options.stackName} (${operation === 'CREATE' ? 'new stack' : 'update'})…`,
+  )
   const outcome = await createChangeSet(
     cloudFormation,
     {
@@ -211,8 +276,13 @@ export async function deployStack(context: StackContext, options: DeployStackOpt
     }
 
     // A CREATE change set made a REVIEW_IN_PROGRESS stack: remove it so that nothing is left half-done.
-    if (!existing) await cloudFormation.deleteStack(outcome.stackId, {clientRequestToken: `wsapi-delete-${randomUUID()}`}).catch(() => {})
-    throw new WsapiError(`CloudFormation could not create a change set for ${options.stackName}: ${outcome.reason}`, {code: 'CHANGE_SET_FAILED'})
+    if (!existing)
+      await cloudFormation
+        .deleteStack(outcome.stackId, {clientRequestToken: `wsapi-delete-${randomUUID()}`})
+        .catch(() => {})
+    throw new WsapiError(`CloudFormation could not create a change set for ${options.stackName}: ${outcome.reason}`, {
+      code: 'CHANGE_SET_FAILED',
+    })
   }
 
   const {changeSet} = outcome
@@ -230,7 +300,8 @@ export async function deployStack(context: StackContext, options: DeployStackOpt
     // Declined, or the prompt was interrupted: remove what this run created, then report.
     const discard = async () => {
       await cloudFormation.deleteChangeSet(plan.changeSetId)
-      if (!existing) await cloudFormation.deleteStack(plan.stackId, {clientRequestToken: `wsapi-delete-${randomUUID()}`})
+      if (!existing)
+        await cloudFormation.deleteStack(plan.stackId, {clientRequestToken: `wsapi-delete-${randomUUID()}`})
     }
 
     let approved: boolean
@@ -250,10 +321,21 @@ export async function deployStack(context: StackContext, options: DeployStackOpt
   const before = await cloudFormation.describeStack(plan.stackId)
   const {monitor, stack} = await monitorOperation(
     context,
-    {before, changeSetId: plan.changeSetId, operation, stackId: plan.stackId, stackName: options.stackName, total: plan.changes.length},
+    {
+      before,
+      changeSetId: plan.changeSetId,
+      operation,
+      stackId: plan.stackId,
+      stackName: options.stackName,
+      total: plan.changes.length,
+    },
     () => cloudFormation.executeChangeSet(plan.changeSetId, `wsapi-exec-${randomUUID()}`),
   )
-  if (!stack) throw new WsapiError(`Stack ${options.stackName} disappeared during the ${operation.toLowerCase()}: check the CloudFormation console, then deploy again.`, {code: 'STACK_GONE'})
+  if (!stack)
+    throw new WsapiError(
+      `Stack ${options.stackName} disappeared during the ${operation.toLowerCase()}: check the CloudFormation console, then deploy again.`,
+      {code: 'STACK_GONE'},
+    )
   if (isSuccess(stack.status)) return {changes: plan.changes, noOp: false, operation, stack, type: 'deployed'}
   return {changes: plan.changes, operation, rootCause: monitor.rootCause(), stack, type: 'failed'}
 }

@@ -61,7 +61,10 @@ interface Common {
 }
 
 export type DestroyProjectResult =
-  | (Common & {/** Where this project last deployed the stage, when that is another region. */ deployedIn?: string; type: 'nothing'})
+  | (Common & {
+      /** Where this project last deployed the stage, when that is another region. */ deployedIn?: string
+      type: 'nothing'
+    })
   | (Common & {retained: string[]; stackId: string; type: 'destroyed'})
   | (Common & {type: 'declined'})
   | (Common & {resources: BlockingResource[]; stackId: string; status: string; type: 'failed'})
@@ -73,13 +76,20 @@ export function fixFor(resource: StackResourceInfo): string {
     return `empty the bucket (\`aws s3 rm s3://${resource.physicalId ?? resource.logicalId} --recursive\`, and its old versions if versioned), then run wsapi destroy again`
   }
 
-  if (/not authori[sz]ed|AccessDenied|access denied/i.test(reason)) return 'your credentials may not delete it: get that permission (or use another --profile), then run wsapi destroy again'
-  if (/DependencyViolation|in use|has dependen|dependent object|still (referenced|attached)/i.test(reason)) return 'something outside the stack still uses it: remove that first, then run wsapi destroy again'
+  if (/not authori[sz]ed|AccessDenied|access denied/i.test(reason))
+    return 'your credentials may not delete it: get that permission (or use another --profile), then run wsapi destroy again'
+  if (/DependencyViolation|in use|has dependen|dependent object|still (referenced|attached)/i.test(reason))
+    return 'something outside the stack still uses it: remove that first, then run wsapi destroy again'
   return `delete it by hand and run wsapi destroy again, or keep it: wsapi destroy --retain ${resource.logicalId}`
 }
 
 /** Removes the stack's objects from the managed bucket (if there is one) and from --s3-bucket. */
-async function removeArtifacts(session: AwsSession, stackName: string, s3Bucket: string | undefined, output: Output): Promise<number> {
+async function removeArtifacts(
+  session: AwsSession,
+  stackName: string,
+  s3Bucket: string | undefined,
+  output: Output,
+): Promise<number> {
   const buckets = new Set<string>()
   const bootstrap = await session.cloudFormation.describeStack(BOOTSTRAP_STACK)
   const managed = bootstrap?.outputs.find((item) => item.key === 'BucketName')?.value
@@ -91,7 +101,9 @@ async function removeArtifacts(session: AwsSession, stackName: string, s3Bucket:
       // eslint-disable-next-line no-await-in-loop
       removed += await purgeStackArtifacts(session.s3, bucket, stackName)
     } catch (error) {
-      output.warn(`Could not remove ${stackName}'s artifacts from s3://${bucket} (${terminalLine((error as Error).message)}); run wsapi destroy again to retry.`)
+      output.warn(
+        `Could not remove ${stackName}'s artifacts from s3://${bucket} (${terminalLine((error as Error).message)}); run wsapi destroy again to retry.`,
+      )
     }
   }
 
@@ -112,7 +124,13 @@ export async function destroyProject(options: DestroyProjectOptions): Promise<De
   try {
     const {cloudFormation} = session
     const identity = await session.identity()
-    const context: StackContext = {cloudFormation, listener: options.listener ?? silentActivity, output, pollIntervalMs: options.pollIntervalMs, wait: options.wait}
+    const context: StackContext = {
+      cloudFormation,
+      listener: options.listener ?? silentActivity,
+      output,
+      pollIntervalMs: options.pollIntervalMs,
+      wait: options.wait,
+    }
     const finish = async (): Promise<Common> => {
       const artifactsRemoved = await removeArtifacts(session, stackName, options.s3Bucket, output)
       rmSync(outputsStatePath(project.dir, stage), {force: true})
@@ -125,35 +143,61 @@ export async function destroyProject(options: DestroyProjectOptions): Promise<De
     if (!stack) {
       // Not here, but deployed elsewhere: keep the saved outputs that say where.
       const deployedIn = otherDeployedRegion(target, session.region)
-      if (deployedIn) return {artifactsRemoved: 0, deployedIn, durationMs: Date.now() - started, region: session.region, stackName, type: 'nothing'}
+      if (deployedIn)
+        return {
+          artifactsRemoved: 0,
+          deployedIn,
+          durationMs: Date.now() - started,
+          region: session.region,
+          stackName,
+          type: 'nothing',
+        }
       return {...(await finish()), type: 'nothing'}
     }
 
-    const resources = stack.status === 'REVIEW_IN_PROGRESS' ? [] : await cloudFormation.listStackResources(stack.stackId)
+    const resources =
+      stack.status === 'REVIEW_IN_PROGRESS' ? [] : await cloudFormation.listStackResources(stack.stackId)
     let retain = options.retain ?? []
     if (retain.length > 0 && stack.status !== 'DELETE_FAILED') {
-      output.warn(`--retain applies only to a stack in DELETE_FAILED; ${stackName} is ${stack.status}, so every resource is deleted.`)
+      output.warn(
+        `--retain applies only to a stack in DELETE_FAILED; ${stackName} is ${stack.status}, so every resource is deleted.`,
+      )
       retain = []
     }
 
     const unknown = retain.filter((logicalId) => !resources.some((resource) => resource.logicalId === logicalId))
     if (unknown.length > 0) {
-      throw new UsageError(`--retain ${unknown.join(', ')}: no such resource in ${stackName}; it has ${resources.map((resource) => resource.logicalId).join(', ')}.`, {code: 'UNKNOWN_RESOURCE'})
+      throw new UsageError(
+        `--retain ${unknown.join(', ')}: no such resource in ${stackName}; it has ${resources.map((resource) => resource.logicalId).join(', ')}.`,
+        {code: 'UNKNOWN_RESOURCE'},
+      )
     }
 
-    const remaining = resources.filter((resource) => resource.status !== 'DELETE_COMPLETE' && !retain.includes(resource.logicalId))
+    const remaining = resources.filter(
+      (resource) => resource.status !== 'DELETE_COMPLETE' && !retain.includes(resource.logicalId),
+    )
     const plan: DestroyPlan = {
       account: identity.account,
       region: session.region,
       resources: remaining.length,
       stackName,
       status: stack.status,
-      tables: remaining.filter((resource) => resource.resourceType === 'AWS::DynamoDB::Table').map((resource) => resource.physicalId ?? resource.logicalId),
+      tables: remaining
+        .filter((resource) => resource.resourceType === 'AWS::DynamoDB::Table')
+        .map((resource) => resource.physicalId ?? resource.logicalId),
     }
-    if (options.confirm && !(await options.confirm(plan))) return {artifactsRemoved: 0, durationMs: Date.now() - started, region: session.region, stackName, type: 'declined'}
+    if (options.confirm && !(await options.confirm(plan)))
+      return {
+        artifactsRemoved: 0,
+        durationMs: Date.now() - started,
+        region: session.region,
+        stackName,
+        type: 'declined',
+      }
 
     const deleted = await deleteStackAndWait(context, stack, retain)
-    if (!deleted.stack || deleted.stack.status === 'DELETE_COMPLETE') return {...(await finish()), retained: retain, stackId: stack.stackId, type: 'destroyed'}
+    if (!deleted.stack || deleted.stack.status === 'DELETE_COMPLETE')
+      return {...(await finish()), retained: retain, stackId: stack.stackId, type: 'destroyed'}
 
     const reasons = new Map(deleted.monitor.failures.map((event) => [event.logicalId, event.reason ?? '']))
     const blocking = (await cloudFormation.listStackResources(stack.stackId))
@@ -165,7 +209,16 @@ export async function destroyProject(options: DestroyProjectOptions): Promise<De
         reason: resource.reason ?? reasons.get(resource.logicalId) ?? '',
         resourceType: resource.resourceType,
       }))
-    return {artifactsRemoved: 0, durationMs: Date.now() - started, region: session.region, resources: blocking, stackId: stack.stackId, stackName, status: deleted.stack.status, type: 'failed'}
+    return {
+      artifactsRemoved: 0,
+      durationMs: Date.now() - started,
+      region: session.region,
+      resources: blocking,
+      stackId: stack.stackId,
+      stackName,
+      status: deleted.stack.status,
+      type: 'failed',
+    }
   } finally {
     session.destroy()
   }

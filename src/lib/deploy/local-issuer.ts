@@ -5,7 +5,11 @@ import type {CfnTemplate} from '../project/index.js'
  * `wsapi dev` can issue such tokens, so the deployed authorizer would refuse everyone. Says what to pass, or
  * undefined when the value is fine (given, or kept from the deployed stack).
  */
-export function localIssuerProblem(template: CfnTemplate, given: Record<string, string>, keepsDeployedValues: boolean): string | undefined {
+export function localIssuerProblem(
+  template: CfnTemplate,
+  given: Record<string, string>,
+  keepsDeployedValues: boolean,
+): string | undefined {
   const auth = (template.Metadata?.wsapi as {auth?: {issuerParameter?: unknown; type?: unknown}} | undefined)?.auth
   if (auth?.type !== 'jwt' || typeof auth.issuerParameter !== 'string') return undefined
   const name = auth.issuerParameter

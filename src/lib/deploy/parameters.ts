@@ -42,13 +42,16 @@ export function templateParameters(template: CfnTemplate): TemplateParameter[] {
 export function parameterProblem(parameter: TemplateParameter, value: string): string | undefined {
   const shown = parameter.noEcho ? 'the value' : JSON.stringify(value)
   const why = parameter.constraintDescription ? ` (${parameter.constraintDescription})` : ''
-  if (parameter.minLength !== undefined && value.length < parameter.minLength) return `${parameter.key} needs at least ${parameter.minLength} characters${why}`
-  if (parameter.maxLength !== undefined && value.length > parameter.maxLength) return `${parameter.key} takes at most ${parameter.maxLength} characters${why}`
+  if (parameter.minLength !== undefined && value.length < parameter.minLength)
+    return `${parameter.key} needs at least ${parameter.minLength} characters${why}`
+  if (parameter.maxLength !== undefined && value.length > parameter.maxLength)
+    return `${parameter.key} takes at most ${parameter.maxLength} characters${why}`
   if (parameter.allowedPattern !== undefined && !new RegExp(`^(?:${parameter.allowedPattern})$`).test(value)) {
     return `${parameter.key}: ${shown} does not match ${parameter.allowedPattern}${why}`
   }
 
-  if (parameter.allowedValues && !parameter.allowedValues.includes(value)) return `${parameter.key}: ${shown} is not one of ${parameter.allowedValues.join(', ')}${why}`
+  if (parameter.allowedValues && !parameter.allowedValues.includes(value))
+    return `${parameter.key}: ${shown} is not one of ${parameter.allowedValues.join(', ')}${why}`
   return undefined
 }
 
@@ -56,13 +59,18 @@ export function parameterProblem(parameter: TemplateParameter, value: string): s
 export function checkGivenParameters(declared: TemplateParameter[], given: Record<string, string>): void {
   for (const [key, value] of Object.entries(given)) {
     if (Object.hasOwn(MANAGED_PARAMETERS, key)) {
-      throw new UsageError(`--parameter ${key} is set by wsapi: use ${MANAGED_PARAMETERS[key]} instead.`, {code: 'INVALID_PARAMETER'})
+      throw new UsageError(`--parameter ${key} is set by wsapi: use ${MANAGED_PARAMETERS[key]} instead.`, {
+        code: 'INVALID_PARAMETER',
+      })
     }
 
     const parameter = declared.find((item) => item.key === key)
     if (!parameter) {
       const known = declared.filter((item) => !Object.hasOwn(MANAGED_PARAMETERS, item.key)).map((item) => item.key)
-      throw new UsageError(`Unknown --parameter ${key}: template.yaml declares ${known.length > 0 ? known.join(', ') : 'no other parameters'}.`, {code: 'UNKNOWN_PARAMETER'})
+      throw new UsageError(
+        `Unknown --parameter ${key}: template.yaml declares ${known.length > 0 ? known.join(', ') : 'no other parameters'}.`,
+        {code: 'UNKNOWN_PARAMETER'},
+      )
     }
 
     const problem = parameterProblem(parameter, value)
@@ -87,7 +95,11 @@ export interface ResolveParametersOptions {
 export function missingParameters(options: Omit<ResolveParametersOptions, 'prompt'>): TemplateParameter[] {
   const previous = new Set(options.existing?.parameters.map((parameter) => parameter.key))
   return options.declared.filter(
-    (parameter) => parameter.default === undefined && !Object.hasOwn(options.given, parameter.key) && !Object.hasOwn(options.managed, parameter.key) && !previous.has(parameter.key),
+    (parameter) =>
+      parameter.default === undefined &&
+      !Object.hasOwn(options.given, parameter.key) &&
+      !Object.hasOwn(options.managed, parameter.key) &&
+      !previous.has(parameter.key),
   )
 }
 
@@ -96,7 +108,9 @@ export function missingParameterError(parameter: TemplateParameter): UsageError 
   const how = parameter.noEcho
     ? `set WSAPI_PARAMETER_${parameter.key} or pipe it to --parameter-stdin ${parameter.key} (a --parameter value shows in \`ps\`)`
     : `pass --parameter ${parameter.key}=<value>`
-  return new UsageError(`Parameter ${parameter.key} has no value${hint}: ${how}, or run in a terminal to be asked.`, {code: 'MISSING_PARAMETER'})
+  return new UsageError(`Parameter ${parameter.key} has no value${hint}: ${how}, or run in a terminal to be asked.`, {
+    code: 'MISSING_PARAMETER',
+  })
 }
 
 /**
@@ -105,7 +119,9 @@ export function missingParameterError(parameter: TemplateParameter): UsageError 
  * secret need not be given again); the template default (by leaving it out); else the prompt's answer.
  * Returns the secrets among the values, for redaction.
  */
-export async function resolveParameters(options: ResolveParametersOptions): Promise<{parameters: ParameterInput[]; secrets: string[]}> {
+export async function resolveParameters(
+  options: ResolveParametersOptions,
+): Promise<{parameters: ParameterInput[]; secrets: string[]}> {
   const previous = new Set(options.existing?.parameters.map((parameter) => parameter.key))
   const parameters: ParameterInput[] = []
   const secrets: string[] = []

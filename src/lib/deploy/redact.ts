@@ -17,7 +17,8 @@ export class Secrets {
   /** Replaces every secret in the text; the longest first, so one secret inside another is hidden whole. */
   redact(text: string): string {
     let result = text
-    for (const value of [...this.values].sort((a, b) => b.length - a.length)) result = result.split(value).join(REDACTED)
+    for (const value of [...this.values].sort((a, b) => b.length - a.length))
+      result = result.split(value).join(REDACTED)
     return result
   }
 
@@ -35,7 +36,9 @@ export class Secrets {
     return {
       activity: (activity) => {
         const {reason} = activity.event
-        listener.activity(reason === undefined ? activity : {...activity, event: {...activity.event, reason: this.redact(reason)}})
+        listener.activity(
+          reason === undefined ? activity : {...activity, event: {...activity.event, reason: this.redact(reason)}},
+        )
       },
       start: (info) => listener.start(info),
       stop: (summary) => listener.stop(summary),

@@ -78,14 +78,24 @@ export class StackActivityMonitor {
   /** The reasons to show when the operation failed: the first FAILED resources, else the stack's own reason. */
   rootCause(): StackEventInfo[] {
     if (this.failures.length > 0) return this.failures.slice(0, 5)
-    const stackReasons = this.events.filter((event) => event.resourceType === 'AWS::CloudFormation::Stack' && event.reason && event.reason !== 'User Initiated' && /FAILED|ROLLBACK/.test(event.status))
+    const stackReasons = this.events.filter(
+      (event) =>
+        event.resourceType === 'AWS::CloudFormation::Stack' &&
+        event.reason &&
+        event.reason !== 'User Initiated' &&
+        /FAILED|ROLLBACK/.test(event.status),
+    )
     return stackReasons.slice(0, 1)
   }
 
   start(): void {
     this.running = true
     this.startedAt = Date.now()
-    this.options.listener.start({operation: this.options.operation, stackName: this.options.stackName, total: this.options.total})
+    this.options.listener.start({
+      operation: this.options.operation,
+      stackName: this.options.stackName,
+      total: this.options.total,
+    })
     this.schedule()
   }
 
@@ -111,7 +121,8 @@ export class StackActivityMonitor {
       events = await this.poller.poll()
       this.delay = this.interval
     } catch (error) {
-      if (AwsCallError.isAwsCallError(error) && error.kind === 'throttled') this.delay = Math.min(this.delay * 2, this.interval * 16)
+      if (AwsCallError.isAwsCallError(error) && error.kind === 'throttled')
+        this.delay = Math.min(this.delay * 2, this.interval * 16)
       return
     }
 
@@ -120,7 +131,12 @@ export class StackActivityMonitor {
       const isStack = event.resourceType === 'AWS::CloudFormation::Stack' && event.logicalId === this.options.stackName
       if (!isStack && isSettled(event.status)) this.done.add(event.logicalId)
       if (isRootCauseCandidate(event)) this.failures.push(event)
-      this.options.listener.activity({done: this.progress, elapsedMs: Date.now() - this.startedAt, event, total: this.options.total})
+      this.options.listener.activity({
+        done: this.progress,
+        elapsedMs: Date.now() - this.startedAt,
+        event,
+        total: this.options.total,
+      })
     }
   }
 

@@ -16,12 +16,24 @@ export function isFailedFirstCreate(status: string): boolean {
 
 /** The stack exists with its resources and takes updates. */
 export function isUpdatable(status: string): boolean {
-  return ['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE', 'UPDATE_FAILED'].includes(status)
+  return [
+    'CREATE_COMPLETE',
+    'UPDATE_COMPLETE',
+    'UPDATE_ROLLBACK_COMPLETE',
+    'IMPORT_COMPLETE',
+    'IMPORT_ROLLBACK_COMPLETE',
+    'UPDATE_FAILED',
+  ].includes(status)
 }
 
 /** The operation wsapi started ended as asked. */
 export function isSuccess(status: string): boolean {
-  return status === 'CREATE_COMPLETE' || status === 'UPDATE_COMPLETE' || status === 'DELETE_COMPLETE' || status === 'IMPORT_COMPLETE'
+  return (
+    status === 'CREATE_COMPLETE' ||
+    status === 'UPDATE_COMPLETE' ||
+    status === 'DELETE_COMPLETE' ||
+    status === 'IMPORT_COMPLETE'
+  )
 }
 
 /** A resource (or the stack) is done with this step: complete, failed or skipped. */
@@ -44,5 +56,9 @@ const CANCELLED = /^Resource (creation|update|deletion) cancelled/i
 
 /** A FAILED resource event that explains something (not the "cancelled" echo of another failure). */
 export function isRootCauseCandidate(event: {reason?: string; resourceType: string; status: string}): boolean {
-  return event.status.endsWith('_FAILED') && event.resourceType !== 'AWS::CloudFormation::Stack' && !CANCELLED.test(event.reason ?? '')
+  return (
+    event.status.endsWith('_FAILED') &&
+    event.resourceType !== 'AWS::CloudFormation::Stack' &&
+    !CANCELLED.test(event.reason ?? '')
+  )
 }

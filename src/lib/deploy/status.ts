@@ -10,7 +10,13 @@ export interface StatusOptions {
 }
 
 export type StatusResult =
-  | {deployed: false; /** Where this project last deployed the stage, when that is another region. */ deployedIn?: string; region: string; stackName: string; stage: string}
+  | {
+      deployed: false
+      /** Where this project last deployed the stage, when that is another region. */ deployedIn?: string
+      region: string
+      stackName: string
+      stage: string
+    }
   | {
       createdAt?: string
       deployed: true
@@ -36,14 +42,19 @@ function count(values: string[]): Record<string, number> {
 }
 
 /** The failed resources of the stack's last operation: events back to the last "User Initiated" start. */
-export async function lastOperationFailures(cloudFormation: CloudFormationApi, stackId: string, maxPages = 5): Promise<StackEventInfo[]> {
+export async function lastOperationFailures(
+  cloudFormation: CloudFormationApi,
+  stackId: string,
+  maxPages = 5,
+): Promise<StackEventInfo[]> {
   const failures: StackEventInfo[] = []
   let nextToken: string | undefined
   for (let page = 0; page < maxPages; page++) {
     // eslint-disable-next-line no-await-in-loop
     const events = await cloudFormation.describeStackEvents(stackId, nextToken)
     for (const event of events.events) {
-      if (event.resourceType === 'AWS::CloudFormation::Stack' && event.reason === 'User Initiated') return failures.reverse()
+      if (event.resourceType === 'AWS::CloudFormation::Stack' && event.reason === 'User Initiated')
+        return failures.reverse()
       if (isRootCauseCandidate(event)) failures.push(event)
     }
 
@@ -62,15 +73,32 @@ export async function stackStatus(options: StatusOptions): Promise<StatusResult>
   try {
     const {cloudFormation} = session
     const stack = await cloudFormation.describeStack(stackName)
-    if (!stack) return {deployed: false, deployedIn: otherDeployedRegion(target, session.region), region: session.region, stackName, stage}
+    if (!stack)
+      return {
+        deployed: false,
+        deployedIn: otherDeployedRegion(target, session.region),
+        region: session.region,
+        stackName,
+        stage,
+      }
     const [resources, failures] = await Promise.all([
       stack.status === 'REVIEW_IN_PROGRESS' ? [] : cloudFormation.listStackResources(stack.stackId),
-      statusTone(stack.status) === 'failure' || statusTone(stack.status) === 'rollback' ? lastOperationFailures(cloudFormation, stack.stackId) : [],
+      statusTone(stack.status) === 'failure' || statusTone(stack.status) === 'rollback'
+        ? lastOperationFailures(cloudFormation, stack.stackId)
+        : [],
     ])
     const problems = toFailureReasons(failures)
     for (const resource of resources) {
-      if (resource.status.endsWith('_FAILED') && !problems.some((problem) => problem.logicalId === resource.logicalId)) {
-        problems.push({logicalId: resource.logicalId, reason: resource.reason ?? '', resourceType: resource.resourceType, status: resource.status})
+      if (
+        resource.status.endsWith('_FAILED') &&
+        !problems.some((problem) => problem.logicalId === resource.logicalId)
+      ) {
+        problems.push({
+          logicalId: resource.logicalId,
+          reason: resource.reason ?? '',
+          resourceType: resource.resourceType,
+          status: resource.status,
+        })
       }
     }
 

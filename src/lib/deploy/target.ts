@@ -33,9 +33,15 @@ export function stackTargetOf(project: ProjectModel): StackTarget {
 }
 
 /** Outputs with WebSocketUrl first, then in the template's order, then any others. */
-export function orderOutputs(outputs: Array<{key: string; value: string}>, templateOrder: string[] = []): Record<string, string> {
-  const rank = (key: string) => (key === 'WebSocketUrl' ? -1 : templateOrder.includes(key) ? templateOrder.indexOf(key) : templateOrder.length)
-  const sorted = [...outputs].sort((a, b) => rank(a.key) - rank(b.key) || (rank(a.key) === templateOrder.length ? a.key.localeCompare(b.key) : 0))
+export function orderOutputs(
+  outputs: Array<{key: string; value: string}>,
+  templateOrder: string[] = [],
+): Record<string, string> {
+  const rank = (key: string) =>
+    key === 'WebSocketUrl' ? -1 : templateOrder.includes(key) ? templateOrder.indexOf(key) : templateOrder.length
+  const sorted = [...outputs].sort(
+    (a, b) => rank(a.key) - rank(b.key) || (rank(a.key) === templateOrder.length ? a.key.localeCompare(b.key) : 0),
+  )
   return Object.fromEntries(sorted.map((output) => [output.key, output.value]))
 }
 
@@ -56,7 +62,12 @@ export function ownershipTags(target: StackTarget): Record<string, string> {
  * updated or deleted. A REVIEW_IN_PROGRESS stack holds no resources (AWS tags it only when a change set
  * runs), so it passes. `adopt` (`--adopt`) takes the stack over: deploy then adds the tags.
  */
-export function checkStackOwnership(stack: StackInfo, target: StackTarget, command: 'deploy' | 'destroy', adopt = false): void {
+export function checkStackOwnership(
+  stack: StackInfo,
+  target: StackTarget,
+  command: 'deploy' | 'destroy',
+  adopt = false,
+): void {
   if (adopt || stack.status === 'REVIEW_IN_PROGRESS' || stack.status === 'DELETE_COMPLETE') return
   const expected = ownershipTags(target)
   if (Object.entries(expected).every(([key, value]) => stack.tags[key] === value)) return

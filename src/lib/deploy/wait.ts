@@ -14,7 +14,11 @@ export interface PollOptions {
  * Reads until `isDone`, every `pollIntervalMs`. A throttled read doubles the interval (up to 16×)
  * and tries again; any other error ends the wait.
  */
-export async function pollUntil<T>(read: () => Promise<T>, isDone: (value: T) => boolean, options: PollOptions = {}): Promise<T> {
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  isDone: (value: T) => boolean,
+  options: PollOptions = {},
+): Promise<T> {
   const interval = options.pollIntervalMs ?? 2000
   let delay = interval
   let throttled = 0
@@ -47,7 +51,11 @@ export interface WaitForStackOptions extends PollOptions {
 }
 
 /** Waits until the stack's operation has ended (no *_IN_PROGRESS); undefined if the stack is gone. */
-export async function waitForStack(cloudFormation: CloudFormationApi, stackId: string, options: WaitForStackOptions = {}): Promise<StackInfo | undefined> {
+export async function waitForStack(
+  cloudFormation: CloudFormationApi,
+  stackId: string,
+  options: WaitForStackOptions = {},
+): Promise<StackInfo | undefined> {
   const {before} = options
   let movedOn = before === undefined
   return pollUntil(
@@ -63,7 +71,9 @@ export async function waitForStack(cloudFormation: CloudFormationApi, stackId: s
         stack.status !== before!.status ||
         stack.lastUpdatedTime?.getTime() !== before!.lastUpdatedTime?.getTime() ||
         stack.deletionTime?.getTime() !== before!.deletionTime?.getTime() ||
-        (options.changeSetId !== undefined && stack.changeSetId === options.changeSetId && before!.changeSetId !== options.changeSetId)
+        (options.changeSetId !== undefined &&
+          stack.changeSetId === options.changeSetId &&
+          before!.changeSetId !== options.changeSetId)
       return movedOn
     },
     options,

@@ -34,10 +34,16 @@ function hostForm(address: string): string {
  * The Host values the server answers to: `127.0.0.1`, `localhost` and `[::1]` with the port, and the `--host`
  * address; with a wildcard `--host` (0.0.0.0, ::), every address of this machine and its hostname.
  */
-export function servedHosts(listenHost: string, port: number, interfaces = networkInterfaces(), machineName = hostname()): string[] {
+export function servedHosts(
+  listenHost: string,
+  port: number,
+  interfaces = networkInterfaces(),
+  machineName = hostname(),
+): string[] {
   const names = ['127.0.0.1', 'localhost', '[::1]']
   if (WILDCARDS.has(listenHost)) {
-    for (const entries of Object.values(interfaces)) for (const entry of entries ?? []) names.push(hostForm(entry.address))
+    for (const entries of Object.values(interfaces))
+      for (const entry of entries ?? []) names.push(hostForm(entry.address))
     if (machineName) names.push(machineName.toLowerCase())
   } else {
     names.push(hostForm(listenHost))
@@ -55,7 +61,8 @@ export function visible(text: string, max = 120): string {
 
 /** Why a request with this Host header is refused, for the log; undefined when it is one of `served`. */
 export function hostRefusal(host: string | undefined, served: string[]): string | undefined {
-  const shown = served.length > 5 ? `${served.slice(0, 5).join(', ')}, …` : `${served.slice(0, -1).join(', ')} or ${served.at(-1)}`
+  const shown =
+    served.length > 5 ? `${served.slice(0, 5).join(', ')}, …` : `${served.slice(0, -1).join(', ')} or ${served.at(-1)}`
   // Host names are case-insensitive (RFC 9110 §4.2.3); anything else must match exactly.
   if (host !== undefined && served.includes(host.toLowerCase())) return undefined
   const what = host === undefined ? 'no Host header' : `Host "${visible(host)}"`
@@ -66,10 +73,13 @@ export function hostRefusal(host: string | undefined, served: string[]): string 
 export function parseAllowedOrigin(value: string): string {
   if (value === '*') return value
   const usage = (why: string) =>
-    new WsapiError(`--allow-origin ${visible(value)}: ${why}; give an origin such as https://app.example.com or http://localhost:5173, or * for all.`, {
-      code: 'BAD_ORIGIN',
-      exit: 2,
-    })
+    new WsapiError(
+      `--allow-origin ${visible(value)}: ${why}; give an origin such as https://app.example.com or http://localhost:5173, or * for all.`,
+      {
+        code: 'BAD_ORIGIN',
+        exit: 2,
+      },
+    )
   let url: URL
   try {
     url = new URL(value)
@@ -77,8 +87,10 @@ export function parseAllowedOrigin(value: string): string {
     throw usage('not a URL')
   }
 
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage('only http and https origins exist for web pages')
-  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) throw usage('an origin has no path, query or user')
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw usage('only http and https origins exist for web pages')
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== ''))
+    throw usage('an origin has no path, query or user')
   return url.origin
 }
 

@@ -42,7 +42,12 @@ export type DestinationCondition = 'EventAgeExceeded' | 'RetriesExhausted' | 'Su
 
 /** The record Lambda sends to a destination. */
 export interface DestinationRecord {
-  requestContext: {approximateInvokeCount: number; condition: DestinationCondition; functionArn: string; requestId: string}
+  requestContext: {
+    approximateInvokeCount: number
+    condition: DestinationCondition
+    functionArn: string
+    requestId: string
+  }
   requestPayload: unknown
   responseContext?: {executedVersion: string; functionError?: string; statusCode: number}
   responsePayload?: unknown
@@ -82,7 +87,12 @@ function isThrottle(result: InvokeResult): boolean {
   return !result.ok && /throttl|TooManyRequests/i.test(result.error.errorType)
 }
 
-export function destinationRecord(event: AsyncEvent, condition: DestinationCondition, result: InvokeResult | undefined, now: number): DestinationRecord {
+export function destinationRecord(
+  event: AsyncEvent,
+  condition: DestinationCondition,
+  result: InvokeResult | undefined,
+  now: number,
+): DestinationRecord {
   let requestPayload: unknown
   try {
     requestPayload = JSON.parse(event.payload)
@@ -91,9 +101,16 @@ export function destinationRecord(event: AsyncEvent, condition: DestinationCondi
   }
 
   return {
-    requestContext: {approximateInvokeCount: event.attempts, condition, functionArn: `${event.functionArn}:$LATEST`, requestId: event.requestId},
+    requestContext: {
+      approximateInvokeCount: event.attempts,
+      condition,
+      functionArn: `${event.functionArn}:$LATEST`,
+      requestId: event.requestId,
+    },
     requestPayload,
-    responseContext: result ? {executedVersion: '$LATEST', functionError: result.ok ? undefined : 'Unhandled', statusCode: 200} : undefined,
+    responseContext: result
+      ? {executedVersion: '$LATEST', functionError: result.ok ? undefined : 'Unhandled', statusCode: 200}
+      : undefined,
     responsePayload: result ? (result.ok ? result.payload : errorPayload(result.error)) : undefined,
     timestamp: new Date(now).toISOString(),
     version: '1.0',
@@ -140,7 +157,8 @@ export class AsyncInvocations {
 
   private attempt(event: AsyncEvent): void {
     const config = this.options.configFor(event.functionName)
-    if (this.now() - event.receivedAt > config.maximumEventAgeSeconds * 1000) return this.fail(event, 'EventAgeExceeded', undefined, config)
+    if (this.now() - event.receivedAt > config.maximumEventAgeSeconds * 1000)
+      return this.fail(event, 'EventAgeExceeded', undefined, config)
     event.attempts += 1
     const done = this.options.run(event).then((result) => this.settle(event, result))
     this.running.add(done)
@@ -152,7 +170,8 @@ export class AsyncInvocations {
     const config = this.options.configFor(event.functionName)
     if (result.ok) {
       this.options.onStep(event, {kind: 'succeeded'}, result)
-      if (config.onSuccess) this.options.deliver(config.onSuccess, destinationRecord(event, 'Success', result, this.now()), event)
+      if (config.onSuccess)
+        this.options.deliver(config.onSuccess, destinationRecord(event, 'Success', result, this.now()), event)
       return
     }
 
@@ -167,7 +186,8 @@ export class AsyncInvocations {
       delayMs = this.options.retryDelayMs * event.attempts
     }
 
-    if (this.now() + delayMs - event.receivedAt > config.maximumEventAgeSeconds * 1000) return this.fail(event, 'EventAgeExceeded', result, config)
+    if (this.now() + delayMs - event.receivedAt > config.maximumEventAgeSeconds * 1000)
+      return this.fail(event, 'EventAgeExceeded', result, config)
     this.options.onStep(event, {inMs: delayMs, kind: 'retry', throttled: isThrottle(result)}, result)
     const timer = setTimeout(() => {
       this.timers.delete(timer)
@@ -176,9 +196,16 @@ export class AsyncInvocations {
     this.timers.add(timer)
   }
 
-  private fail(event: AsyncEvent, condition: Exclude<DestinationCondition, 'Success'>, result: InvokeResult | undefined, config: AsyncInvokeConfig): void {
+  private fail(
+    event: AsyncEvent,
+    condition: Exclude<DestinationCondition, 'Success'>,
+    result: InvokeResult | undefined,
+    config: AsyncInvokeConfig,
+  ): void {
     this.options.onStep(event, {condition, kind: 'failed'}, result)
-    if (config.onFailure) this.options.deliver(config.onFailure, destinationRecord(event, condition, result, this.now()), event)
-    if (config.deadLetterTarget) this.options.deadLetter(config.deadLetterTarget, event, result && !result.ok ? result.error : undefined)
+    if (config.onFailure)
+      this.options.deliver(config.onFailure, destinationRecord(event, condition, result, this.now()), event)
+    if (config.deadLetterTarget)
+      this.options.deadLetter(config.deadLetterTarget, event, result && !result.ok ? result.error : undefined)
   }
 }

@@ -53,7 +53,13 @@ export function sharedPackageAliases(projectDir: string): Record<string, string>
  * project's own files.
  */
 export async function bundleForDev(projectDir: string, fn: FunctionModel, functionsDir: string): Promise<DevBundle> {
-  const bundle = await bundleHandler({alias: sharedPackageAliases(projectDir), entry: fn.entry, keepNames: true, projectDir, runtime: fn.runtime})
+  const bundle = await bundleHandler({
+    alias: sharedPackageAliases(projectDir),
+    entry: fn.entry,
+    keepNames: true,
+    projectDir,
+    runtime: fn.runtime,
+  })
   const hash = createHash('sha256').update(bundle.code).digest('hex').slice(0, 12)
   const dir = join(functionsDir, fn.logicalId, hash)
   mkdirSync(dir, {recursive: true})
@@ -62,5 +68,8 @@ export async function bundleForDev(projectDir: string, fn: FunctionModel, functi
   map.sourceRoot = ''
   writeFileSync(join(dir, `${bundle.outputName}.map`), JSON.stringify(map))
   writeFileSync(join(dir, bundle.outputName), bundle.code)
-  return {inputs: bundle.inputs.map((input) => resolve(projectDir, input)), moduleUrl: pathToFileURL(join(dir, bundle.outputName)).href}
+  return {
+    inputs: bundle.inputs.map((input) => resolve(projectDir, input)),
+    moduleUrl: pathToFileURL(join(dir, bundle.outputName)).href,
+  }
 }

@@ -39,7 +39,8 @@ export interface LocalDynamo {
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void
 
 /** dynalite insists on a signature's shape, never on its validity. */
-const FAKE_SIGNATURE = 'AWS4-HMAC-SHA256 Credential=AKIAWSAPIDEVLOCAL000/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0'
+const FAKE_SIGNATURE =
+  'AWS4-HMAC-SHA256 Credential=AKIAWSAPIDEVLOCAL000/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0'
 
 async function call<T>(endpoint: string, operation: string, body: unknown): Promise<T> {
   const payload = JSON.stringify(body)
@@ -62,7 +63,14 @@ async function call<T>(endpoint: string, operation: string, body: unknown): Prom
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8')
           const parsed = (text ? JSON.parse(text) : {}) as T & {__type?: string; message?: string}
-          if ((response.statusCode ?? 500) >= 400) reject(Object.assign(new Error(parsed.message ?? text), {type: String(parsed.__type ?? '').split('#').pop()}))
+          if ((response.statusCode ?? 500) >= 400)
+            reject(
+              Object.assign(new Error(parsed.message ?? text), {
+                type: String(parsed.__type ?? '')
+                  .split('#')
+                  .pop(),
+              }),
+            )
           else resolve(parsed)
         })
       },
@@ -73,7 +81,10 @@ async function call<T>(endpoint: string, operation: string, body: unknown): Prom
 }
 
 function keySchema(model: TableModel) {
-  return [{AttributeName: model.hashKey.name, KeyType: 'HASH'}, ...(model.rangeKey ? [{AttributeName: model.rangeKey.name, KeyType: 'RANGE'}] : [])]
+  return [
+    {AttributeName: model.hashKey.name, KeyType: 'HASH'},
+    ...(model.rangeKey ? [{AttributeName: model.rangeKey.name, KeyType: 'RANGE'}] : []),
+  ]
 }
 
 function withoutThroughput(indexes: unknown[] | undefined): unknown[] | undefined {
@@ -100,7 +111,10 @@ async function ensureTable(endpoint: string, table: LocalTable): Promise<void> {
   }
 
   await call(endpoint, 'CreateTable', {
-    AttributeDefinitions: table.model.attributeDefinitions.map((definition) => ({AttributeName: definition.name, AttributeType: definition.type})),
+    AttributeDefinitions: table.model.attributeDefinitions.map((definition) => ({
+      AttributeName: definition.name,
+      AttributeType: definition.type,
+    })),
     BillingMode: 'PAY_PER_REQUEST',
     GlobalSecondaryIndexes: withoutThroughput(table.indexes?.global),
     KeySchema: schema,
@@ -131,13 +145,18 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   const server: Server = dynalite({createTableMs: 0, deleteTableMs: 0, path: options.persistDir, updateTableMs: 0})
   const [dynaliteHandler] = server.listeners('request') as RequestHandler[]
   server.removeAllListeners('request')
-  const ttl = new Map(options.tables.filter((table) => table.model.ttlAttribute).map((table) => [table.name, table.model.ttlAttribute!]))
+  const ttl = new Map(
+    options.tables.filter((table) => table.model.ttlAttribute).map((table) => [table.name, table.model.ttlAttribute!]),
+  )
   const latencyMs = options.latencyMs ?? 0
   /** The Host values of the endpoint, known once it listens. */
   let served: string[] = []
 
   const answer500 = (response: ServerResponse, error: unknown) => {
-    const text = JSON.stringify({__type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: error instanceof Error ? error.message : String(error)})
+    const text = JSON.stringify({
+      __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+      message: error instanceof Error ? error.message : String(error),
+    })
     response.writeHead(500, {'content-length': Buffer.byteLength(text), 'content-type': 'application/x-amz-json-1.0'})
     response.end(text)
   }
@@ -163,11 +182,17 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     // Programs on this machine only (README "Security"): a browser sends Origin on every cross-origin request
     // (and dynalite would answer it with Access-Control-Allow-Origin: *); a foreign Host is DNS rebinding.
-    const refusal = request.headers.origin === undefined ? hostRefusal(request.headers.host, served) : `Origin "${visible(request.headers.origin)}": the embedded DynamoDB answers programs on this machine, not web pages`
+    const refusal =
+      request.headers.origin === undefined
+        ? hostRefusal(request.headers.host, served)
+        : `Origin "${visible(request.headers.origin)}": the embedded DynamoDB answers programs on this machine, not web pages`
     if (refusal) {
       options.onRefused?.(`Refused a DynamoDB request with ${refusal}`)
       request.resume()
-      const text = JSON.stringify({__type: 'com.amazon.coral.service#AccessDeniedException', message: 'wsapi dev: the embedded DynamoDB answers programs on this machine only'})
+      const text = JSON.stringify({
+        __type: 'com.amazon.coral.service#AccessDeniedException',
+        message: 'wsapi dev: the embedded DynamoDB answers programs on this machine only',
+      })
       response.writeHead(403, {'content-length': Buffer.byteLength(text), 'content-type': 'application/x-amz-json-1.0'})
       response.end(text)
       return
@@ -198,7 +223,9 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
       const handle = () => {
         const target = String(request.headers['x-amz-target'] ?? '')
         if (target.endsWith('.DescribeTimeToLive') || target.endsWith('.UpdateTimeToLive')) {
-          const {TableName: tableName, TimeToLiveSpecification: specification} = JSON.parse(body.toString('utf8') || '{}') as {
+          const {TableName: tableName, TimeToLiveSpecification: specification} = JSON.parse(
+            body.toString('utf8') || '{}',
+          ) as {
             TableName?: string
             TimeToLiveSpecification?: {AttributeName: string; Enabled: boolean}
           }
@@ -208,7 +235,11 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
             answer(response, {TimeToLiveSpecification: specification})
           } else {
             const attribute = tableName ? ttl.get(tableName) : undefined
-            answer(response, {TimeToLiveDescription: attribute ? {AttributeName: attribute, TimeToLiveStatus: 'ENABLED'} : {TimeToLiveStatus: 'DISABLED'}})
+            answer(response, {
+              TimeToLiveDescription: attribute
+                ? {AttributeName: attribute, TimeToLiveStatus: 'ENABLED'}
+                : {TimeToLiveStatus: 'DISABLED'},
+            })
           }
 
           return
@@ -261,13 +292,17 @@ export async function startLocalDynamo(options: LocalDynamoOptions): Promise<Loc
       let startKey: unknown
       do {
         // eslint-disable-next-line no-await-in-loop -- pages are sequential
-        const page = await call<{Items?: Array<Record<string, unknown>>; LastEvaluatedKey?: unknown}>(endpoint, 'Scan', {
-          ExclusiveStartKey: startKey,
-          ExpressionAttributeNames: {'#ttl': attribute},
-          ExpressionAttributeValues: {':now': {N: String(now)}},
-          FilterExpression: '#ttl < :now',
-          TableName: table.name,
-        })
+        const page = await call<{Items?: Array<Record<string, unknown>>; LastEvaluatedKey?: unknown}>(
+          endpoint,
+          'Scan',
+          {
+            ExclusiveStartKey: startKey,
+            ExpressionAttributeNames: {'#ttl': attribute},
+            ExpressionAttributeValues: {':now': {N: String(now)}},
+            FilterExpression: '#ttl < :now',
+            TableName: table.name,
+          },
+        )
         for (const item of page.Items ?? []) {
           const key: Record<string, unknown> = {[table.model.hashKey.name]: item[table.model.hashKey.name]}
           if (table.model.rangeKey) key[table.model.rangeKey.name] = item[table.model.rangeKey.name]

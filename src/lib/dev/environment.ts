@@ -59,7 +59,10 @@ export function physicalName(stack: LocalStack, logicalId: string): string {
 
     case 'AWS::SQS::Queue': {
       const fifo = stack.template.Resources[logicalId].Properties?.FifoQueue
-      return stringProperty(stack, logicalId, 'QueueName') ?? `${stack.stackName}-${logicalId}${fifo === true || fifo === 'true' ? '.fifo' : ''}`
+      return (
+        stringProperty(stack, logicalId, 'QueueName') ??
+        `${stack.stackName}-${logicalId}${fifo === true || fifo === 'true' ? '.fifo' : ''}`
+      )
     }
 
     default: {
@@ -129,7 +132,8 @@ export function conditionHolds(stack: LocalStack, name: string): boolean {
 }
 
 function evaluateCondition(stack: LocalStack, value: unknown): boolean {
-  const [key, argument] = value !== null && typeof value === 'object' && !Array.isArray(value) ? (Object.entries(value)[0] ?? []) : []
+  const [key, argument] =
+    value !== null && typeof value === 'object' && !Array.isArray(value) ? (Object.entries(value)[0] ?? []) : []
   const list = Array.isArray(argument) ? (argument as unknown[]) : []
   switch (key) {
     case 'Condition': {
@@ -153,7 +157,9 @@ function evaluateCondition(stack: LocalStack, value: unknown): boolean {
     }
 
     default: {
-      throw new Unresolvable(`${JSON.stringify(value)} is not a condition (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition)`)
+      throw new Unresolvable(
+        `${JSON.stringify(value)} is not a condition (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition)`,
+      )
     }
   }
 }
@@ -187,8 +193,14 @@ function getAtt(stack: LocalStack, target: string, attribute: string): string {
   const arn = (service: string, rest: string) => `arn:aws:${service}:${stack.region}:${stack.accountId}:${rest}`
   const known: Record<string, Record<string, () => string>> = {
     'AWS::ApiGatewayV2::Api': {ApiEndpoint: () => stack.apiEndpoint, ApiId: () => stack.apiId},
-    'AWS::DynamoDB::Table': {Arn: () => arn('dynamodb', `table/${name}`), StreamArn: () => arn('dynamodb', `table/${name}/stream/1970-01-01T00:00:00.000`)},
-    'AWS::IAM::Role': {Arn: () => `arn:aws:iam::${stack.accountId}:role/${name}`, RoleId: () => `AROA${name.slice(0, 16).toUpperCase()}`},
+    'AWS::DynamoDB::Table': {
+      Arn: () => arn('dynamodb', `table/${name}`),
+      StreamArn: () => arn('dynamodb', `table/${name}/stream/1970-01-01T00:00:00.000`),
+    },
+    'AWS::IAM::Role': {
+      Arn: () => `arn:aws:iam::${stack.accountId}:role/${name}`,
+      RoleId: () => `AROA${name.slice(0, 16).toUpperCase()}`,
+    },
     'AWS::Lambda::Function': {Arn: () => arn('lambda', `function:${name}`)},
     'AWS::Logs::LogGroup': {Arn: () => arn('logs', `log-group:${name}:*`)},
     'AWS::SQS::Queue': {Arn: () => arn('sqs', name), QueueName: () => name, QueueUrl: () => queueUrl(stack, target)},
@@ -212,9 +224,11 @@ function sub(stack: LocalStack, text: string, variables: Record<string, unknown>
 export function resolveValue(stack: LocalStack, value: unknown): string | undefined {
   if (typeof value === 'string') return value
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Unresolvable(`${JSON.stringify(value)} is not a string`)
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new Unresolvable(`${JSON.stringify(value)} is not a string`)
   const [key, argument] = Object.entries(value)[0] ?? []
-  if (Object.keys(value).length !== 1) throw new Unresolvable(`${JSON.stringify(value)} is not a string or one intrinsic function`)
+  if (Object.keys(value).length !== 1)
+    throw new Unresolvable(`${JSON.stringify(value)} is not a string or one intrinsic function`)
   switch (key) {
     case 'Ref': {
       return ref(stack, String(argument))
@@ -226,7 +240,8 @@ export function resolveValue(stack: LocalStack, value: unknown): string | undefi
     }
 
     case 'Fn::Sub': {
-      const [text, variables] = typeof argument === 'string' ? [argument, {}] : (argument as [string, Record<string, unknown>?])
+      const [text, variables] =
+        typeof argument === 'string' ? [argument, {}] : (argument as [string, Record<string, unknown>?])
       return sub(stack, text, variables ?? {})
     }
 
@@ -250,19 +265,24 @@ export function resolveValue(stack: LocalStack, value: unknown): string | undefi
 
     case 'Fn::FindInMap': {
       const [map, top, second] = (argument as unknown[]).map((item) => resolveValue(stack, item) ?? '')
-      const found = (stack.template.Mappings?.[map] as Record<string, Record<string, unknown>> | undefined)?.[top]?.[second]
+      const found = (stack.template.Mappings?.[map] as Record<string, Record<string, unknown>> | undefined)?.[top]?.[
+        second
+      ]
       if (found === undefined) throw new Unresolvable(`Fn::FindInMap ${map}.${top}.${second} is not in Mappings`)
       return resolveValue(stack, found)
     }
 
     default: {
-      throw new Unresolvable(`${key} is not supported by wsapi dev; use a literal, Ref, Fn::GetAtt, Fn::Sub or Fn::Join`)
+      throw new Unresolvable(
+        `${key} is not supported by wsapi dev; use a literal, Ref, Fn::GetAtt, Fn::Sub or Fn::Join`,
+      )
     }
   }
 }
 
 function resolveList(stack: LocalStack, value: unknown): string[] {
-  if (Array.isArray(value)) return value.map((item) => resolveValue(stack, item)).filter((item): item is string => item !== undefined)
+  if (Array.isArray(value))
+    return value.map((item) => resolveValue(stack, item)).filter((item): item is string => item !== undefined)
   if (value !== null && typeof value === 'object' && 'Fn::Split' in value) {
     const [delimiter, text] = (value as {'Fn::Split': [string, unknown]})['Fn::Split']
     return (resolveValue(stack, text) ?? '').split(delimiter)
@@ -280,7 +300,9 @@ export function templateEnvironment(stack: LocalStack, fn: FunctionModel): Recor
       if (value !== undefined) environment[name] = value
     } catch (error) {
       if (!(error instanceof Unresolvable)) throw error
-      throw new UsageError(`template.yaml: function ${fn.logicalId}, environment variable ${name}: ${error.message}.`, {code: 'UNRESOLVABLE_VALUE'})
+      throw new UsageError(`template.yaml: function ${fn.logicalId}, environment variable ${name}: ${error.message}.`, {
+        code: 'UNRESOLVABLE_VALUE',
+      })
     }
   }
 
@@ -301,14 +323,20 @@ export interface RuntimeEnvironmentOptions {
  * that the unmodified AWS SDK v3 in the handler reaches the local DynamoDB, Secrets Manager and @connections API.
  * The host's own AWS_* variables (profiles, real keys) never reach a handler.
  */
-export function functionEnvironment(stack: LocalStack, fn: FunctionModel, options: RuntimeEnvironmentOptions): Record<string, string> {
+export function functionEnvironment(
+  stack: LocalStack,
+  fn: FunctionModel,
+  options: RuntimeEnvironmentOptions,
+): Record<string, string> {
   const name = physicalName(stack, fn.logicalId)
   const base: Record<string, string> = {
     AWS_ACCESS_KEY_ID: 'AKIAWSAPIDEVLOCAL000',
     AWS_DEFAULT_REGION: stack.region,
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamodbEndpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: options.secretsManagerEndpoint,
-    ...(options.localEndpoint === undefined ? {} : {AWS_ENDPOINT_URL_LAMBDA: options.localEndpoint, AWS_ENDPOINT_URL_SQS: options.localEndpoint}),
+    ...(options.localEndpoint === undefined
+      ? {}
+      : {AWS_ENDPOINT_URL_LAMBDA: options.localEndpoint, AWS_ENDPOINT_URL_SQS: options.localEndpoint}),
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
     AWS_LAMBDA_FUNCTION_NAME: name,

@@ -51,12 +51,20 @@ const OWN_FRAME = /[/\\]lib[/\\]dev[/\\]function-worker\.[jt]s:/
 function handlerStack(stack: string | undefined): string | undefined {
   return stack
     ?.split('\n')
-    .filter((line) => !line.includes(import.meta.url) && !OWN_FRAME.test(line) && !line.includes('(node:internal/') && !/^\s+at node:internal\//.test(line) && !line.includes('new Promise (<anonymous>)'))
+    .filter(
+      (line) =>
+        !line.includes(import.meta.url) &&
+        !OWN_FRAME.test(line) &&
+        !line.includes('(node:internal/') &&
+        !/^\s+at node:internal\//.test(line) &&
+        !line.includes('new Promise (<anonymous>)'),
+    )
     .join('\n')
 }
 
 function toWorkerError(error: unknown, fallbackType = 'Error'): WorkerError {
-  if (error instanceof Error) return {errorMessage: error.message, errorType: error.name || fallbackType, stack: handlerStack(error.stack)}
+  if (error instanceof Error)
+    return {errorMessage: error.message, errorType: error.name || fallbackType, stack: handlerStack(error.stack)}
   return {errorMessage: typeof error === 'string' ? error : format('%o', error), errorType: fallbackType}
 }
 
@@ -91,7 +99,10 @@ function enforceMemorySize(allocating = 0): void {
   uncheckedBytes = 0
   const {external, heapTotal} = process.memoryUsage()
   if (heapTotal + external + allocating <= MEMORY_LIMIT_BYTES) return
-  port.postMessage({type: 'out-of-memory', use: {external: external + allocating, heap: heapTotal}} satisfies FromWorker)
+  port.postMessage({
+    type: 'out-of-memory',
+    use: {external: external + allocating, heap: heapTotal},
+  } satisfies FromWorker)
   // Messages posted before the thread stops reach the invoker before its 'exit' event.
   stopThread(1)
 }
@@ -129,10 +140,12 @@ function invoke(handler: Handler, message: ToWorker): Promise<unknown> {
     memoryLimitInMB: String(setup.memorySize),
   }
   return new Promise((resolve, reject) => {
-    const callback = (error?: unknown, result?: unknown) => (error === undefined || error === null ? resolve(result) : reject(error))
+    const callback = (error?: unknown, result?: unknown) =>
+      error === undefined || error === null ? resolve(result) : reject(error)
     const returned = handler(JSON.parse(message.event), context, callback)
     // Async handlers answer with their promise; callback handlers (three parameters) call back.
-    if (returned !== null && typeof returned === 'object' && typeof (returned as Promise<unknown>).then === 'function') (returned as Promise<unknown>).then(resolve, reject)
+    if (returned !== null && typeof returned === 'object' && typeof (returned as Promise<unknown>).then === 'function')
+      (returned as Promise<unknown>).then(resolve, reject)
     else if (handler.length < 3) resolve(returned)
   })
 }
@@ -141,14 +154,20 @@ async function main(): Promise<void> {
   let handler: Handler
   try {
     const module = (await import(setup.moduleUrl)) as Record<string, unknown>
-    const candidate = module[setup.handlerName] ?? (module.default as Record<string, unknown> | undefined)?.[setup.handlerName]
+    const candidate =
+      module[setup.handlerName] ?? (module.default as Record<string, unknown> | undefined)?.[setup.handlerName]
     if (typeof candidate !== 'function') {
-      throw Object.assign(new Error(`index.${setup.handlerName} is undefined or not exported`), {name: 'Runtime.HandlerNotFound'})
+      throw Object.assign(new Error(`index.${setup.handlerName} is undefined or not exported`), {
+        name: 'Runtime.HandlerNotFound',
+      })
     }
 
     handler = candidate as Handler
   } catch (error) {
-    port.postMessage({error: {...toWorkerError(error, 'Runtime.ImportModuleError'), init: true}, type: 'init-error'} satisfies FromWorker)
+    port.postMessage({
+      error: {...toWorkerError(error, 'Runtime.ImportModuleError'), init: true},
+      type: 'init-error',
+    } satisfies FromWorker)
     return
   }
 
@@ -162,7 +181,11 @@ async function main(): Promise<void> {
           // Lambda returns the JSON of what the handler gave; undefined becomes null.
           payload = JSON.stringify(result) ?? 'null'
         } catch (error) {
-          port.postMessage({error: toWorkerError(error, 'Runtime.MarshalError'), id: message.id, type: 'error'} satisfies FromWorker)
+          port.postMessage({
+            error: toWorkerError(error, 'Runtime.MarshalError'),
+            id: message.id,
+            type: 'error',
+          } satisfies FromWorker)
           return
         }
 

@@ -23,9 +23,17 @@ export interface IamIdentity {
 }
 
 export function localCredentials(accessKeyId: string): SigV4Credentials | undefined {
-  return accessKeyId === LOCAL_CALLER.accessKeyId ? {accessKeyId, secretAccessKey: LOCAL_CALLER.secretAccessKey} : undefined
+  return accessKeyId === LOCAL_CALLER.accessKeyId
+    ? {accessKeyId, secretAccessKey: LOCAL_CALLER.secretAccessKey}
+    : undefined
 }
 
 export function localIdentity(accessKeyId: string): IamIdentity {
-  return {accessKey: accessKeyId, accountId: LOCAL_ACCOUNT_ID, caller: LOCAL_CALLER.userId, user: LOCAL_CALLER.userId, userArn: LOCAL_CALLER.userArn}
+  return {
+    accessKey: accessKeyId,
+    accountId: LOCAL_ACCOUNT_ID,
+    caller: LOCAL_CALLER.userId,
+    user: LOCAL_CALLER.userId,
+    userArn: LOCAL_CALLER.userArn,
+  }
 }

@@ -81,10 +81,20 @@ const WORKER_URL = new URL(`./function-worker${FROM_SOURCES ? '.ts' : '.js'}`, i
 const MB = 1024 * 1024
 
 function throttled(reason: string): InvokeResult {
-  return {durationMs: 0, error: {errorMessage: `Rate Exceeded. (${reason})`, errorType: 'TooManyRequestsException'}, ok: false, reason: 'throttled'}
+  return {
+    durationMs: 0,
+    error: {errorMessage: `Rate Exceeded. (${reason})`, errorType: 'TooManyRequestsException'},
+    ok: false,
+    reason: 'throttled',
+  }
 }
 
-const ABANDONED: InvokeResult = {durationMs: 0, error: {errorMessage: 'The caller stopped waiting before an environment was free', errorType: 'Runtime.Abandoned'}, ok: false, reason: 'crash'}
+const ABANDONED: InvokeResult = {
+  durationMs: 0,
+  error: {errorMessage: 'The caller stopped waiting before an environment was free', errorType: 'Runtime.Abandoned'},
+  ok: false,
+  reason: 'crash',
+}
 
 /** What Lambda reports for a sandbox over its MemorySize, with what the environment held. */
 function outOfMemoryError(memorySize: number, use: MemoryUse): WorkerError {
@@ -100,7 +110,10 @@ function workerEntry(): {eval: boolean; source: string | URL} {
   if (!FROM_SOURCES) return {eval: false, source: WORKER_URL}
   const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'))
   const tsx = JSON.stringify(pathToFileURL(join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href)
-  return {eval: true, source: `import(${tsx}).then(({register}) => { register(); return import(${JSON.stringify(WORKER_URL.href)}) })`}
+  return {
+    eval: true,
+    source: `import(${tsx}).then(({register}) => { register(); return import(${JSON.stringify(WORKER_URL.href)}) })`,
+  }
 }
 
 /**
@@ -134,7 +147,12 @@ export class FunctionRuntime {
   invoke(event: string, requestId: string, options: InvokeOptions = {}): Promise<InvokeResult> {
     return new Promise((resolve) => {
       if (this.closed) {
-        resolve({durationMs: 0, error: {errorMessage: 'The dev server is stopping', errorType: 'Runtime.Stopped'}, ok: false, reason: 'crash'})
+        resolve({
+          durationMs: 0,
+          error: {errorMessage: 'The dev server is stopping', errorType: 'Runtime.Stopped'},
+          ok: false,
+          reason: 'crash',
+        })
         return
       }
 
@@ -170,7 +188,8 @@ export class FunctionRuntime {
     if (this.idle.length > 0 || this.environments.size < this.capacity) return undefined
     const maxWaiting = this.options.maxWaiting ?? DEFAULT_MAX_WAITING
     const full = () => {
-      if (this.waiting.count + 1 > maxWaiting) return `dev: all ${this.capacity} environments are busy and ${this.waiting.count} invocations wait for one (--concurrency, --queue)`
+      if (this.waiting.count + 1 > maxWaiting)
+        return `dev: all ${this.capacity} environments are busy and ${this.waiting.count} invocations wait for one (--concurrency, --queue)`
       if (this.waiting.length + pending.length > MAX_WAITING_BYTES) {
         return `dev: all ${this.capacity} environments are busy and the ${MAX_WAITING_BYTES / MB} MB of events allowed to wait for one are taken (--concurrency)`
       }
@@ -209,7 +228,12 @@ export class FunctionRuntime {
     const environment = this.spawn()
     this.idle.push(environment)
     if (await environment.ready) return undefined
-    return environment.initError ?? {errorMessage: 'The environment exited while loading the handler', errorType: 'Runtime.ExitError'}
+    return (
+      environment.initError ?? {
+        errorMessage: 'The environment exited while loading the handler',
+        errorType: 'Runtime.ExitError',
+      }
+    )
   }
 
   /** New code for new invocations; running ones finish on the old code, idle old environments stop. */
@@ -225,7 +249,12 @@ export class FunctionRuntime {
   async close(): Promise<void> {
     this.closed = true
     for (const pending of this.waiting.drain()) {
-      pending.resolve({durationMs: 0, error: {errorMessage: 'The dev server is stopping', errorType: 'Runtime.Stopped'}, ok: false, reason: 'crash'})
+      pending.resolve({
+        durationMs: 0,
+        error: {errorMessage: 'The dev server is stopping', errorType: 'Runtime.Stopped'},
+        ok: false,
+        reason: 'crash',
+      })
     }
 
     await Promise.all([...this.environments].map((environment) => this.retire(environment)))
@@ -267,7 +296,9 @@ export class FunctionRuntime {
       [worker.stdout, 'INFO'],
       [worker.stderr, 'ERROR'],
     ] as const) {
-      createInterface({crlfDelay: Number.POSITIVE_INFINITY, input: stream}).on('line', (text) => this.options.onLog({level, text}, environment.busy?.pending.requestId))
+      createInterface({crlfDelay: Number.POSITIVE_INFINITY, input: stream}).on('line', (text) =>
+        this.options.onLog({level, text}, environment.busy?.pending.requestId),
+      )
     }
 
     let initError: WorkerError | undefined
@@ -298,25 +329,38 @@ export class FunctionRuntime {
         case 'out-of-memory': {
           outOfMemory = outOfMemoryError(code.setup.memorySize, message.use)
           // Between invocations nobody else would hear of it.
-          if (!environment.busy) this.options.onLog({level: 'ERROR', text: `${outOfMemory.errorType}: ${outOfMemory.errorMessage}`}, undefined)
+          if (!environment.busy)
+            this.options.onLog(
+              {level: 'ERROR', text: `${outOfMemory.errorType}: ${outOfMemory.errorMessage}`},
+              undefined,
+            )
           break
         }
 
         case 'result': {
-          if (environment.busy?.id === message.id) this.finish(environment, {ok: true, payload: JSON.parse(message.payload)})
+          if (environment.busy?.id === message.id)
+            this.finish(environment, {ok: true, payload: JSON.parse(message.payload)})
           break
         }
 
         case 'error': {
-          if (environment.busy?.id === message.id) this.finish(environment, {error: message.error, ok: false, reason: 'error'})
+          if (environment.busy?.id === message.id)
+            this.finish(environment, {error: message.error, ok: false, reason: 'error'})
           break
         }
       }
     })
     worker.on('error', (error) => {
       // An uncaught exception or unhandled rejection ends the environment, as it ends Lambda's runtime.
-      const errorType = (error as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'Runtime.OutOfMemory' : 'Runtime.UnhandledError'
-      this.finish(environment, {error: {errorMessage: error.message, errorType, stack: error.stack}, ok: false, reason: 'crash'})
+      const errorType =
+        (error as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? 'Runtime.OutOfMemory'
+          : 'Runtime.UnhandledError'
+      this.finish(environment, {
+        error: {errorMessage: error.message, errorType, stack: error.stack},
+        ok: false,
+        reason: 'crash',
+      })
     })
     worker.on('exit', (exitCode) => {
       settleReady(false)
@@ -324,7 +368,11 @@ export class FunctionRuntime {
       const index = this.idle.indexOf(environment)
       if (index !== -1) this.idle.splice(index, 1)
       if (environment.busy) {
-        const error = initError ?? outOfMemory ?? {errorMessage: `Runtime exited with error: exit status ${exitCode}`, errorType: 'Runtime.ExitError'}
+        const error = initError ??
+          outOfMemory ?? {
+            errorMessage: `Runtime exited with error: exit status ${exitCode}`,
+            errorType: 'Runtime.ExitError',
+          }
         this.finish(environment, {error, ok: false, reason: 'crash'}, false)
       }
 
@@ -339,7 +387,11 @@ export class FunctionRuntime {
     const timedOut = () => {
       // As Lambda writes it: "Task timed out after 3.00 seconds".
       const seconds = (timeoutMs / 1000).toFixed(2)
-      this.finish(environment, {error: {errorMessage: `Task timed out after ${seconds} seconds`, errorType: 'Sandbox.Timedout'}, ok: false, reason: 'timeout'})
+      this.finish(environment, {
+        error: {errorMessage: `Task timed out after ${seconds} seconds`, errorType: 'Sandbox.Timedout'},
+        ok: false,
+        reason: 'timeout',
+      })
       // Lambda throws away an environment whose invocation timed out.
       void environment.worker.terminate()
     }
@@ -354,7 +406,13 @@ export class FunctionRuntime {
       clearTimeout(busy.timer)
       busy.started = performance.now()
       busy.timer = setTimeout(timedOut, timeoutMs)
-      const message: ToWorker = {deadline: Date.now() + timeoutMs, event: pending.event, id, requestId: pending.requestId, type: 'invoke'}
+      const message: ToWorker = {
+        deadline: Date.now() + timeoutMs,
+        event: pending.event,
+        id,
+        requestId: pending.requestId,
+        type: 'invoke',
+      }
       environment.worker.postMessage(message)
     })
   }

@@ -3,7 +3,15 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import {UsageError} from '../errors.js'
 import type {ProjectModel} from '../project/index.js'
 import {visible} from './access.js'
-import {ASYNC_DEFAULTS, type AsyncEvent, type AsyncInvokeConfig, AsyncInvocations, type AsyncStep, type DestinationRecord, errorPayload} from './async-invocations.js'
+import {
+  ASYNC_DEFAULTS,
+  type AsyncEvent,
+  type AsyncInvokeConfig,
+  AsyncInvocations,
+  type AsyncStep,
+  type DestinationRecord,
+  errorPayload,
+} from './async-invocations.js'
 import {type LocalStack, physicalName, resolveValue} from './environment.js'
 import type {InvokeResult, WorkerError} from './invoker.js'
 import type {DevLog} from './log.js'
@@ -44,11 +52,18 @@ export interface FunctionNameParts {
  * or `arn:aws:lambda:us-east-1:123456789012:function:my-function[:qualifier]`. Undefined when it is none of these,
  * or names another account or Region.
  */
-export function parseFunctionName(raw: string, where: {accountId: string; region: string}): FunctionNameParts | undefined {
-  const match = /^(?:(?:arn:aws[a-zA-Z-]*:lambda:([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):)?(\d{12}):function:)?([a-zA-Z0-9_.-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/.exec(raw)
+export function parseFunctionName(
+  raw: string,
+  where: {accountId: string; region: string},
+): FunctionNameParts | undefined {
+  const match =
+    /^(?:(?:arn:aws[a-zA-Z-]*:lambda:([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):)?(\d{12}):function:)?([a-zA-Z0-9_.-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/.exec(
+      raw,
+    )
   if (!match) return undefined
   const [, region, account, name, qualifier] = match
-  if ((region !== undefined && region !== where.region) || (account !== undefined && account !== where.accountId)) return undefined
+  if ((region !== undefined && region !== where.region) || (account !== undefined && account !== where.accountId))
+    return undefined
   return {name, qualifier}
 }
 
@@ -56,7 +71,10 @@ function integerProperty(value: unknown, what: string, min: number, max: number,
   if (value === undefined) return fallback
   const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
   if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > max) {
-    throw new UsageError(`template.yaml: ${what} is ${JSON.stringify(value)}; it must be a whole number from ${min} to ${max}.`, {code: 'INVALID_TEMPLATE'})
+    throw new UsageError(
+      `template.yaml: ${what} is ${JSON.stringify(value)}; it must be a whole number from ${min} to ${max}.`,
+      {code: 'INVALID_TEMPLATE'},
+    )
   }
 
   return number
@@ -76,14 +94,23 @@ function resolved(stack: LocalStack, value: unknown, what: string): string | und
  * The functions Invoke can reach, by name, each with its asynchronous settings: its `AWS::Lambda::EventInvokeConfig`
  * (for `$LATEST`; versions and aliases are not emulated) and `DeadLetterConfig`. `warn` hears what dev cannot honour.
  */
-export function lambdaFunctions(stack: LocalStack, project: ProjectModel, warn: (line: string) => void = () => {}): Map<string, LambdaFunction> {
+export function lambdaFunctions(
+  stack: LocalStack,
+  project: ProjectModel,
+  warn: (line: string) => void = () => {},
+): Map<string, LambdaFunction> {
   const functions = new Map<string, LambdaFunction>()
   for (const logicalId of Object.keys(project.functions)) {
     const name = physicalName(stack, logicalId)
-    const deadLetter = (stack.template.Resources[logicalId].Properties?.DeadLetterConfig as {TargetArn?: unknown} | undefined)?.TargetArn
+    const deadLetter = (
+      stack.template.Resources[logicalId].Properties?.DeadLetterConfig as {TargetArn?: unknown} | undefined
+    )?.TargetArn
     functions.set(name, {
       arn: `arn:aws:lambda:${stack.region}:${stack.accountId}:function:${name}`,
-      config: {...ASYNC_DEFAULTS, deadLetterTarget: resolved(stack, deadLetter, `function ${logicalId}, DeadLetterConfig.TargetArn`)},
+      config: {
+        ...ASYNC_DEFAULTS,
+        deadLetterTarget: resolved(stack, deadLetter, `function ${logicalId}, DeadLetterConfig.TargetArn`),
+      },
       logicalId,
       name,
     })
@@ -96,20 +123,47 @@ export function lambdaFunctions(stack: LocalStack, project: ProjectModel, warn: 
     const target = resolved(stack, properties.FunctionName, `${what}, FunctionName`) ?? ''
     const parts = parseFunctionName(target, stack)
     const fn = parts && functions.get(parts.name)
-    if (!fn) throw new UsageError(`template.yaml: ${what}: FunctionName ${JSON.stringify(target)} is no function of this template; use !Ref <Function>.`, {code: 'INVALID_TEMPLATE'})
+    if (!fn)
+      throw new UsageError(
+        `template.yaml: ${what}: FunctionName ${JSON.stringify(target)} is no function of this template; use !Ref <Function>.`,
+        {code: 'INVALID_TEMPLATE'},
+      )
     const qualifier = resolved(stack, properties.Qualifier, `${what}, Qualifier`) ?? '$LATEST'
     if (qualifier !== '$LATEST') {
       warn(`${what} is for ${fn.logicalId}:${qualifier}; wsapi dev runs $LATEST only, so it does not apply here.`)
       continue
     }
 
-    const destinations = (properties.DestinationConfig ?? {}) as {OnFailure?: {Destination?: unknown}; OnSuccess?: {Destination?: unknown}}
+    const destinations = (properties.DestinationConfig ?? {}) as {
+      OnFailure?: {Destination?: unknown}
+      OnSuccess?: {Destination?: unknown}
+    }
     fn.config = {
       deadLetterTarget: fn.config.deadLetterTarget,
-      maximumEventAgeSeconds: integerProperty(properties.MaximumEventAgeInSeconds, `${what}, MaximumEventAgeInSeconds`, 60, 21_600, ASYNC_DEFAULTS.maximumEventAgeSeconds),
-      maximumRetryAttempts: integerProperty(properties.MaximumRetryAttempts, `${what}, MaximumRetryAttempts`, 0, 2, ASYNC_DEFAULTS.maximumRetryAttempts),
-      onFailure: resolved(stack, destinations.OnFailure?.Destination, `${what}, DestinationConfig.OnFailure.Destination`),
-      onSuccess: resolved(stack, destinations.OnSuccess?.Destination, `${what}, DestinationConfig.OnSuccess.Destination`),
+      maximumEventAgeSeconds: integerProperty(
+        properties.MaximumEventAgeInSeconds,
+        `${what}, MaximumEventAgeInSeconds`,
+        60,
+        21_600,
+        ASYNC_DEFAULTS.maximumEventAgeSeconds,
+      ),
+      maximumRetryAttempts: integerProperty(
+        properties.MaximumRetryAttempts,
+        `${what}, MaximumRetryAttempts`,
+        0,
+        2,
+        ASYNC_DEFAULTS.maximumRetryAttempts,
+      ),
+      onFailure: resolved(
+        stack,
+        destinations.OnFailure?.Destination,
+        `${what}, DestinationConfig.OnFailure.Destination`,
+      ),
+      onSuccess: resolved(
+        stack,
+        destinations.OnSuccess?.Destination,
+        `${what}, DestinationConfig.OnSuccess.Destination`,
+      ),
     }
   }
 
@@ -117,9 +171,20 @@ export function lambdaFunctions(stack: LocalStack, project: ProjectModel, warn: 
 }
 
 /** A Lambda API error as the service sends it: the SDK reads the type from x-amzn-ErrorType, the message from the body. */
-function sendError(response: ServerResponse, status: number, type: string, message: string, requestId = crypto.randomUUID()): void {
+function sendError(
+  response: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  requestId = crypto.randomUUID(),
+): void {
   const body = JSON.stringify({Type: 'User', message})
-  response.writeHead(status, {'Content-Length': Buffer.byteLength(body), 'Content-Type': 'application/json', 'x-amzn-ErrorType': type, 'x-amzn-RequestId': requestId})
+  response.writeHead(status, {
+    'Content-Length': Buffer.byteLength(body),
+    'Content-Type': 'application/json',
+    'x-amzn-ErrorType': type,
+    'x-amzn-RequestId': requestId,
+  })
   response.end(body)
 }
 
@@ -129,7 +194,10 @@ export function invokeResponse(result: InvokeResult): {body: string; headers: Re
   if (result.ok) {
     const body = JSON.stringify(result.payload) ?? 'null'
     if (Buffer.byteLength(body) <= INVOKE_LIMITS.syncPayloadBytes) return {body, headers}
-    const error = {errorMessage: `Response payload size exceeded maximum allowed payload size (${INVOKE_LIMITS.syncPayloadBytes} bytes).`, errorType: 'Function.ResponseSizeTooLarge'}
+    const error = {
+      errorMessage: `Response payload size exceeded maximum allowed payload size (${INVOKE_LIMITS.syncPayloadBytes} bytes).`,
+      errorType: 'Function.ResponseSizeTooLarge',
+    }
     return {body: JSON.stringify(error), headers: {...headers, 'X-Amz-Function-Error': 'Unhandled'}}
   }
 
@@ -161,7 +229,13 @@ export class LocalLambda {
       retryDelayMs: options.retryDelayMs,
       run: (event) => {
         const fn = this.functions.get(event.functionName)
-        if (!fn) return Promise.resolve({durationMs: 0, error: {errorMessage: `Function not found: ${event.functionArn}`, errorType: 'ResourceNotFoundException'}, ok: false, reason: 'error'})
+        if (!fn)
+          return Promise.resolve({
+            durationMs: 0,
+            error: {errorMessage: `Function not found: ${event.functionArn}`, errorType: 'ResourceNotFoundException'},
+            ok: false,
+            reason: 'error',
+          })
         return this.options.run(fn.logicalId, event.payload, event.requestId)
       },
     })
@@ -176,7 +250,9 @@ export class LocalLambda {
       const properties = resource.Properties ?? {}
       const seconds = (name: string) => {
         const value = properties[name]
-        return typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value)) ? Number(value) : undefined
+        return typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))
+          ? Number(value)
+          : undefined
       }
 
       this.options.queues.define(physicalName(stack, logicalId), {
@@ -201,28 +277,52 @@ export class LocalLambda {
     })
     request.on('error', () => response.destroy())
     request.on('end', () => {
-      const refused = (reason: string) => this.options.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} ${reason}`)
+      const refused = (reason: string) =>
+        this.options.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} ${reason}`)
       // Programs on this machine only (README "Security"): no web page, and a SigV4 header as the SDK and CLI send.
       if (request.headers.origin !== undefined) {
-        refused(`from Origin "${visible(request.headers.origin)}": the Lambda API answers programs on this machine, not web pages`)
-        return sendError(response, 403, 'AccessDeniedException', 'wsapi dev: the Lambda API answers programs on this machine only')
+        refused(
+          `from Origin "${visible(request.headers.origin)}": the Lambda API answers programs on this machine, not web pages`,
+        )
+        return sendError(
+          response,
+          403,
+          'AccessDeniedException',
+          'wsapi dev: the Lambda API answers programs on this machine only',
+        )
       }
 
       const unsigned = signatureRefusal(request.headers, 'lambda')
       if (unsigned) {
         refused(`${unsigned.reason} (AWS answers 403 too): sign it as the AWS SDK and the AWS CLI do`)
-        response.writeHead(403, {'Content-Type': 'application/json', 'x-amzn-ErrorType': unsigned.errorType, 'x-amzn-RequestId': crypto.randomUUID()})
+        response.writeHead(403, {
+          'Content-Type': 'application/json',
+          'x-amzn-ErrorType': unsigned.errorType,
+          'x-amzn-RequestId': crypto.randomUUID(),
+        })
         response.end(unsigned.body)
         return
       }
 
       const invoke = INVOKE_PATH.exec(path)
-      if (!invoke || request.method !== 'POST') return sendError(response, 404, 'UnknownOperationException', 'wsapi dev emulates the Invoke operation of the Lambda API only.')
+      if (!invoke || request.method !== 'POST')
+        return sendError(
+          response,
+          404,
+          'UnknownOperationException',
+          'wsapi dev emulates the Invoke operation of the Lambda API only.',
+        )
       this.invoke(request, response, invoke[1], bytes, chunks)
     })
   }
 
-  private invoke(request: IncomingMessage, response: ServerResponse, rawName: string, bytes: number, chunks: Buffer[]): void {
+  private invoke(
+    request: IncomingMessage,
+    response: ServerResponse,
+    rawName: string,
+    bytes: number,
+    chunks: Buffer[],
+  ): void {
     const requestId = crypto.randomUUID()
     let name: string
     try {
@@ -235,13 +335,22 @@ export class LocalLambda {
     const parts = parseFunctionName(name, this.where)
     const qualifier = query.get('Qualifier') ?? parts?.qualifier
     if (parts?.qualifier !== undefined && query.has('Qualifier') && query.get('Qualifier') !== parts.qualifier) {
-      return sendError(response, 400, 'InvalidParameterValueException', 'The derived qualifier from the function name does not match the specified qualifier.', requestId)
+      return sendError(
+        response,
+        400,
+        'InvalidParameterValueException',
+        'The derived qualifier from the function name does not match the specified qualifier.',
+        requestId,
+      )
     }
 
-    const fn = parts && (qualifier === undefined || qualifier === '$LATEST') ? this.functions.get(parts.name) : undefined
+    const fn =
+      parts && (qualifier === undefined || qualifier === '$LATEST') ? this.functions.get(parts.name) : undefined
     if (!fn) {
       const arn = `arn:aws:lambda:${this.where.region}:${this.where.accountId}:function:${parts?.name ?? name}${qualifier ? `:${qualifier}` : ''}`
-      this.options.log.warn(`Invoke ${visible(name)}: no such function in template.yaml (wsapi dev runs $LATEST of the template's functions); answered 404 ResourceNotFoundException`)
+      this.options.log.warn(
+        `Invoke ${visible(name)}: no such function in template.yaml (wsapi dev runs $LATEST of the template's functions); answered 404 ResourceNotFoundException`,
+      )
       return sendError(response, 404, 'ResourceNotFoundException', `Function not found: ${arn}`, requestId)
     }
 
@@ -258,7 +367,13 @@ export class LocalLambda {
 
     const limit = type === 'Event' ? INVOKE_LIMITS.asyncPayloadBytes : INVOKE_LIMITS.syncPayloadBytes
     if (bytes > limit) {
-      return sendError(response, 413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes for the ${type === 'Event' ? 'InvokeAsync' : 'InvokeFunction'} operation`, requestId)
+      return sendError(
+        response,
+        413,
+        'RequestTooLargeException',
+        `Request must be smaller than ${limit} bytes for the ${type === 'Event' ? 'InvokeAsync' : 'InvokeFunction'} operation`,
+        requestId,
+      )
     }
 
     const text = Buffer.concat(chunks).toString('utf8')
@@ -267,7 +382,13 @@ export class LocalLambda {
     try {
       JSON.parse(payload)
     } catch (error) {
-      return sendError(response, 400, 'InvalidRequestContentException', `Could not parse request body into json: ${(error as Error).message}`, requestId)
+      return sendError(
+        response,
+        400,
+        'InvalidRequestContentException',
+        `Could not parse request body into json: ${(error as Error).message}`,
+        requestId,
+      )
     }
 
     if (type === 'DryRun') {
@@ -294,7 +415,11 @@ export class LocalLambda {
         status: result.ok ? 200 : '200 Unhandled',
       })
       if (response.destroyed) return
-      response.writeHead(200, {...answer.headers, 'Content-Length': String(Buffer.byteLength(answer.body)), 'x-amzn-RequestId': requestId})
+      response.writeHead(200, {
+        ...answer.headers,
+        'Content-Length': String(Buffer.byteLength(answer.body)),
+        'x-amzn-RequestId': requestId,
+      })
       response.end(answer.body)
     })
   }
@@ -337,18 +462,25 @@ export class LocalLambda {
   private deliver(destination: string, record: DestinationRecord, event: AsyncEvent): void {
     const body = JSON.stringify(record)
     const target = this.sendTo(destination, body)
-    this.options.log.warn(`${this.functions.get(event.functionName)?.logicalId ?? event.functionName} ${event.requestId}: ${record.requestContext.condition} record ${target}: ${visible(body, 400)}`)
+    this.options.log.warn(
+      `${this.functions.get(event.functionName)?.logicalId ?? event.functionName} ${event.requestId}: ${record.requestContext.condition} record ${target}: ${visible(body, 400)}`,
+    )
   }
 
   /** Sends the event itself to a DeadLetterConfig target, with the attributes Lambda adds. */
   private deadLetter(target: string, event: AsyncEvent, error: WorkerError | undefined): void {
     const attributes = {
       ErrorCode: {DataType: 'Number', StringValue: '200'},
-      ErrorMessage: {DataType: 'String', StringValue: (error?.errorMessage ?? 'Event age exceeded').slice(0, 1024) || '-'},
+      ErrorMessage: {
+        DataType: 'String',
+        StringValue: (error?.errorMessage ?? 'Event age exceeded').slice(0, 1024) || '-',
+      },
       RequestID: {DataType: 'String', StringValue: event.requestId},
     }
     const where = this.sendTo(target, event.payload, attributes)
-    this.options.log.warn(`${this.functions.get(event.functionName)?.logicalId ?? event.functionName} ${event.requestId}: the event ${where} (DeadLetterConfig)`)
+    this.options.log.warn(
+      `${this.functions.get(event.functionName)?.logicalId ?? event.functionName} ${event.requestId}: the event ${where} (DeadLetterConfig)`,
+    )
   }
 
   /** Returns where it went, for the log. */

@@ -33,7 +33,8 @@ export const OPENID_CONFIGURATION_PATH = '/.well-known/openid-configuration'
 
 export function jwtAuthMetadata(template: {Metadata?: Record<string, unknown>}): JwtAuthMetadata | undefined {
   const auth = (template.Metadata?.wsapi as {auth?: Partial<JwtAuthMetadata>} | undefined)?.auth
-  if (auth?.type !== 'jwt' || typeof auth.issuerParameter !== 'string' || typeof auth.audienceParameter !== 'string') return undefined
+  if (auth?.type !== 'jwt' || typeof auth.issuerParameter !== 'string' || typeof auth.audienceParameter !== 'string')
+    return undefined
   return auth as JwtAuthMetadata
 }
 
@@ -47,7 +48,9 @@ export class LocalIssuer {
     this.privateKey = privateKey
     const jwk = publicKey.export({format: 'jwk'})
     // RFC 7638 thumbprint as the key id.
-    this.keyId = createHash('sha256').update(JSON.stringify({e: jwk.e, kty: jwk.kty, n: jwk.n})).digest('base64url')
+    this.keyId = createHash('sha256')
+      .update(JSON.stringify({e: jwk.e, kty: jwk.kty, n: jwk.n}))
+      .digest('base64url')
     this.jwks = {keys: [{...jwk, alg: 'RS256', kid: this.keyId, use: 'sig'}]}
   }
 

@@ -42,7 +42,9 @@ export class DevLog {
   invocation(record: InvocationRecord): void {
     // The file gets every line, --quiet or not: `wsapi logs` reads it.
     const duration = record.durationMs === undefined ? '' : `${Math.round(record.durationMs)} ms`
-    const detail = record.error ? `${record.error.init ? 'Init error: the handler threw while loading\n' : ''}${record.error.stack ?? `${record.error.errorType}: ${record.error.errorMessage}`}` : undefined
+    const detail = record.error
+      ? `${record.error.init ? 'Init error: the handler threw while loading\n' : ''}${record.error.stack ?? `${record.error.errorType}: ${record.error.errorMessage}`}`
+      : undefined
     const level = record.error ? 'error' : typeof record.status === 'string' || record.status >= 400 ? 'warn' : 'info'
     this.file?.write({
       connectionId: record.connectionId,
@@ -55,7 +57,14 @@ export class DevLog {
       time: new Date().toISOString(),
     })
     if (!this.enabled) return
-    const line = [clock(new Date()), record.route.padEnd(12), record.connectionId, (record.functionId ?? '-').padEnd(20), duration.padStart(7), record.note ? `${record.status}  ${record.note}` : String(record.status)].join('  ')
+    const line = [
+      clock(new Date()),
+      record.route.padEnd(12),
+      record.connectionId,
+      (record.functionId ?? '-').padEnd(20),
+      duration.padStart(7),
+      record.note ? `${record.status}  ${record.note}` : String(record.status),
+    ].join('  ')
     this.print(level, detail ? `${line}\n${detail.replaceAll(/^/gm, '    ')}` : line)
   }
 

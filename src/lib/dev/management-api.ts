@@ -74,7 +74,11 @@ export interface SignatureRefusal {
 export function signatureRefusal(headers: IncomingHttpHeaders, service = 'execute-api'): SignatureRefusal | undefined {
   const authorization = headers.authorization?.trim()
   if (!authorization) {
-    return {body: '{"message":"Missing Authentication Token"}', errorType: 'MissingAuthenticationTokenException', reason: 'without a SigV4 Authorization header'}
+    return {
+      body: '{"message":"Missing Authentication Token"}',
+      errorType: 'MissingAuthenticationTokenException',
+      reason: 'without a SigV4 Authorization header',
+    }
   }
 
   const [scheme, ...rest] = authorization.split(/\s+/)
@@ -87,11 +91,19 @@ export function signatureRefusal(headers: IncomingHttpHeaders, service = 'execut
       .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
   )
   const missing = [
-    ...['Credential', 'Signature', 'SignedHeaders'].filter((name) => scheme !== 'AWS4-HMAC-SHA256' || !parameters.get(name)).map((name) => `Authorization header requires '${name}' parameter.`),
-    ...(headers['x-amz-date'] || headers.date ? [] : ["Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."]),
+    ...['Credential', 'Signature', 'SignedHeaders']
+      .filter((name) => scheme !== 'AWS4-HMAC-SHA256' || !parameters.get(name))
+      .map((name) => `Authorization header requires '${name}' parameter.`),
+    ...(headers['x-amz-date'] || headers.date
+      ? []
+      : ["Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."]),
   ]
   if (missing.length > 0) {
-    return {body: JSON.stringify({message: missing.join(' ')}), errorType: 'IncompleteSignatureException', reason: 'with an Authorization header that is not a SigV4 signature'}
+    return {
+      body: JSON.stringify({message: missing.join(' ')}),
+      errorType: 'IncompleteSignatureException',
+      reason: 'with an Authorization header that is not a SigV4 signature',
+    }
   }
 
   // Credential=AKID/yyyymmdd/region/service/aws4_request
@@ -108,7 +120,12 @@ export function signatureRefusal(headers: IncomingHttpHeaders, service = 'execut
 }
 
 /** Handles a request whose path matched MANAGEMENT_PATH. */
-export function handleManagementRequest(options: ManagementApiOptions, request: IncomingMessage, response: ServerResponse, match: RegExpExecArray): void {
+export function handleManagementRequest(
+  options: ManagementApiOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  match: RegExpExecArray,
+): void {
   const [, stage, rawId] = match
   const chunks: Buffer[] = []
   let bytes = 0
@@ -127,7 +144,8 @@ export function handleManagementRequest(options: ManagementApiOptions, request: 
       }
 
       // Past the account's rate, API Gateway refuses the call before looking at it; the SDK raises LimitExceededException.
-      if (options.rateLimit && !options.rateLimit.take()) return reply(response, 429, '{"message":"Rate exceeded"}', 'LimitExceededException')
+      if (options.rateLimit && !options.rateLimit.take())
+        return reply(response, 429, '{"message":"Rate exceeded"}', 'LimitExceededException')
 
       if (stage !== undefined && stage !== options.stage) return forbidden(response)
       const method = request.method ?? 'GET'
@@ -140,7 +158,14 @@ export function handleManagementRequest(options: ManagementApiOptions, request: 
       switch (method) {
         case 'POST': {
           if (bytes > LIMITS.maxMessageBytes) {
-            return reply(response, 413, JSON.stringify({message: `Request payload of ${bytes} bytes is over the ${LIMITS.maxMessageBytes}-byte limit`}), 'PayloadTooLargeException')
+            return reply(
+              response,
+              413,
+              JSON.stringify({
+                message: `Request payload of ${bytes} bytes is over the ${LIMITS.maxMessageBytes}-byte limit`,
+              }),
+              'PayloadTooLargeException',
+            )
           }
 
           const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)

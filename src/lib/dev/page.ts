@@ -26,13 +26,22 @@ export function roomMessages(routeSelection: RouteSelectionExpression, routeKeys
 
 /** JSON that is safe inside a <script> element. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replaceAll('<', String.raw`\u003c`).replaceAll('\u2028', String.raw`\u2028`).replaceAll('\u2029', String.raw`\u2029`)
+  return JSON.stringify(value)
+    .replaceAll('<', String.raw`\u003c`)
+    .replaceAll('\u2028', String.raw`\u2028`)
+    .replaceAll('\u2029', String.raw`\u2029`)
 }
 
-const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
+const escapeHtml = (text: string) =>
+  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;')
 
 export function chatPage(options: ChatPageOptions): string {
-  const config = scriptJson({message: options.message ?? null, rooms: options.rooms ?? null, route: options.route ?? null, stage: options.stage})
+  const config = scriptJson({
+    message: options.message ?? null,
+    rooms: options.rooms ?? null,
+    route: options.route ?? null,
+    stage: options.stage,
+  })
   return `<!doctype html>
 <html lang="en">
 <head>

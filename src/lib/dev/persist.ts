@@ -68,7 +68,8 @@ export async function claimPersistDir(path: string): Promise<{release(): void}> 
   try {
     isDirectory = statSync(path).isDirectory()
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw refuse(path, `cannot read it (${(error as Error).message})`)
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw refuse(path, `cannot read it (${(error as Error).message})`)
   }
 
   if (isDirectory === false) throw refuse(path, 'not a folder (give a folder; it is created if missing)')
@@ -76,7 +77,10 @@ export async function claimPersistDir(path: string): Promise<{release(): void}> 
     try {
       makeFolder(path)
     } catch (error) {
-      throw refuse(path, `cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): pick a folder you can write`)
+      throw refuse(
+        path,
+        `cannot create the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): pick a folder you can write`,
+      )
     }
   }
 
@@ -85,19 +89,34 @@ export async function claimPersistDir(path: string): Promise<{release(): void}> 
     writeFileSync(join(path, `.wsapi-write-check-${process.pid}`), '')
     rmSync(join(path, `.wsapi-write-check-${process.pid}`), {force: true})
   } catch (error) {
-    throw refuse(path, `cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): pick a folder you can write`)
+    throw refuse(
+      path,
+      `cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): pick a folder you can write`,
+    )
   }
 
   const failure = await probeLevel(path)
   if (failure) {
-    const locked = failure.code === 'LEVEL_LOCKED' || failure.cause?.code === 'LEVEL_LOCKED' || /lock/i.test(`${failure.message} ${failure.cause?.message ?? ''}`)
-    if (!locked) throw refuse(path, `cannot open it as a database (${failure.cause?.message ?? failure.message}): delete it or pick another folder`)
+    const locked =
+      failure.code === 'LEVEL_LOCKED' ||
+      failure.cause?.code === 'LEVEL_LOCKED' ||
+      /lock/i.test(`${failure.message} ${failure.cause?.message ?? ''}`)
+    if (!locked)
+      throw refuse(
+        path,
+        `cannot open it as a database (${failure.cause?.message ?? failure.message}): delete it or pick another folder`,
+      )
     let owner: number | undefined
     try {
       owner = Number.parseInt(readFileSync(join(path, PERSIST_OWNER_FILE), 'utf8'), 10)
     } catch {}
 
-    throw refuse(path, owner ? `in use by the dev server with pid ${owner}: stop it, or pick another folder` : 'in use by another program (its database is locked): pick another folder')
+    throw refuse(
+      path,
+      owner
+        ? `in use by the dev server with pid ${owner}: stop it, or pick another folder`
+        : 'in use by another program (its database is locked): pick another folder',
+    )
   }
 
   const ownerFile = join(path, PERSIST_OWNER_FILE)

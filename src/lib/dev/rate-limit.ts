@@ -46,13 +46,19 @@ export function parseConnectionsRateLimit(rate: string, burst: number): RateLimi
   if (rate.trim().toLowerCase() === 'off') return undefined
   const ratePerSecond = Number(rate)
   if (!/^\d+(?:\.\d+)?$/.test(rate.trim()) || !(ratePerSecond > 0)) {
-    throw new UsageError(`Invalid --connections-rate-limit ${JSON.stringify(rate)}: give requests per second such as 10000, or off for no limit.`, {
-      code: 'INVALID_RATE_LIMIT',
-    })
+    throw new UsageError(
+      `Invalid --connections-rate-limit ${JSON.stringify(rate)}: give requests per second such as 10000, or off for no limit.`,
+      {
+        code: 'INVALID_RATE_LIMIT',
+      },
+    )
   }
 
   if (!Number.isInteger(burst) || burst < 1) {
-    throw new UsageError(`Invalid --connections-burst-limit ${burst}: give a whole number of requests of at least 1, such as 5000.`, {code: 'INVALID_RATE_LIMIT'})
+    throw new UsageError(
+      `Invalid --connections-burst-limit ${burst}: give a whole number of requests of at least 1, such as 5000.`,
+      {code: 'INVALID_RATE_LIMIT'},
+    )
   }
 
   return {burst, ratePerSecond}

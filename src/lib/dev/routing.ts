@@ -3,7 +3,8 @@ import {evaluateRouteSelection, type RouteModel, type RouteSelectionExpression} 
 /** Lifecycle routes run on connect and disconnect only; the selection expression never picks them. */
 const LIFECYCLE = new Set(['$connect', '$disconnect'])
 
-export type RouteChoice = {route: RouteModel; selected: string | undefined} | {route: undefined; selected: string | undefined}
+export type RouteChoice =
+  {route: RouteModel; selected: string | undefined} | {route: undefined; selected: string | undefined}
 
 /** Message routes by key, ready for selection. */
 export class RouteTable {

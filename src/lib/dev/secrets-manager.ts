@@ -35,7 +35,10 @@ const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'
 export function generatePassword(options: Record<string, unknown>): string {
   const flag = (name: string) => options[name] === true || options[name] === 'true'
   const length = options.PasswordLength === undefined ? 32 : Number(options.PasswordLength)
-  if (!Number.isInteger(length) || length < 1 || length > 4096) throw new Unresolvable(`PasswordLength ${JSON.stringify(options.PasswordLength)} is not a whole number from 1 to 4096`)
+  if (!Number.isInteger(length) || length < 1 || length > 4096)
+    throw new Unresolvable(
+      `PasswordLength ${JSON.stringify(options.PasswordLength)} is not a whole number from 1 to 4096`,
+    )
   const excluded = new Set(String(options.ExcludeCharacters ?? ''))
   const types = [
     flag('ExcludeLowercase') ? '' : LOWERCASE,
@@ -51,7 +54,11 @@ export function generatePassword(options: Record<string, unknown>): string {
   const pick = (characters: string) => characters[randomInt(characters.length)]
   const password = Array.from({length}, () => pick(alphabet))
   // RequireEachIncludedType (default true): one of each type, at random places.
-  if (options.RequireEachIncludedType !== false && options.RequireEachIncludedType !== 'false' && types.length <= length) {
+  if (
+    options.RequireEachIncludedType !== false &&
+    options.RequireEachIncludedType !== 'false' &&
+    types.length <= length
+  ) {
     const places = new Set<number>()
     while (places.size < types.length) places.add(randomInt(length))
     for (const [index, place] of [...places].entries()) password[place] = pick(types[index])
@@ -86,7 +93,8 @@ export function loadLocalSecrets(stack: LocalStack, projectDir: string): LocalSe
       let generated = false
       if (given !== undefined) value = resolveValue(stack, given)
       else if (generate !== undefined) {
-        if (generate === null || typeof generate !== 'object') throw new Unresolvable('GenerateSecretString is not an object')
+        if (generate === null || typeof generate !== 'object')
+          throw new Unresolvable('GenerateSecretString is not an object')
         value = stored[logicalId] ?? generatedValue(stack, generate as Record<string, unknown>)
         generated = true
         generatedNow[logicalId] = value
@@ -107,7 +115,9 @@ export function loadLocalSecrets(stack: LocalStack, projectDir: string): LocalSe
     }
   }
 
-  const changed = Object.keys(generatedNow).length !== Object.keys(stored).length || Object.entries(generatedNow).some(([id, value]) => stored[id] !== value)
+  const changed =
+    Object.keys(generatedNow).length !== Object.keys(stored).length ||
+    Object.entries(generatedNow).some(([id, value]) => stored[id] !== value)
   if (changed) writeDevSecrets(projectDir, generatedNow)
   return secrets
 }
@@ -150,19 +160,41 @@ const MAX_BODY_BYTES = 64 * 1024
  * Authorization header for secretsmanager (which a page cannot send without a preflight) is refused as AWS
  * refuses it. The signature itself is not checked.
  */
-export function handleSecretsManagerRequest(options: SecretsManagerOptions, request: IncomingMessage, response: ServerResponse, onRefused: (reason: string) => void): void {
+export function handleSecretsManagerRequest(
+  options: SecretsManagerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+  onRefused: (reason: string) => void,
+): void {
   const refuse = (status: number, errorType: string, message: string, reason: string) => {
     request.resume()
     onRefused(reason)
     reply(response, status, {message}, errorType)
   }
 
-  if (request.headers.origin !== undefined) return refuse(403, 'AccessDeniedException', 'Requests from web pages are refused.', 'Secrets Manager: refused a request with an Origin header (a web page)')
+  if (request.headers.origin !== undefined)
+    return refuse(
+      403,
+      'AccessDeniedException',
+      'Requests from web pages are refused.',
+      'Secrets Manager: refused a request with an Origin header (a web page)',
+    )
   const host = (request.headers.host ?? '').toLowerCase()
-  if (!options.allowedHosts.has(host)) return refuse(403, 'AccessDeniedException', 'Unknown host.', `Secrets Manager: refused a request for host ${JSON.stringify(host)}`)
+  if (!options.allowedHosts.has(host))
+    return refuse(
+      403,
+      'AccessDeniedException',
+      'Unknown host.',
+      `Secrets Manager: refused a request for host ${JSON.stringify(host)}`,
+    )
   const authorization = request.headers.authorization ?? ''
   if (!/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[^/]+\/secretsmanager\/aws4_request\b/.test(authorization)) {
-    return refuse(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token', 'Secrets Manager: refused a request without a SigV4 Authorization header')
+    return refuse(
+      400,
+      'MissingAuthenticationTokenException',
+      'Missing Authentication Token',
+      'Secrets Manager: refused a request without a SigV4 Authorization header',
+    )
   }
 
   const chunks: Buffer[] = []
@@ -174,7 +206,13 @@ export function handleSecretsManagerRequest(options: SecretsManagerOptions, requ
   request.on('end', () => {
     if (bytes > MAX_BODY_BYTES) return reply(response, 400, {message: 'Request too large.'}, 'InvalidRequestException')
     const operation = String(request.headers['x-amz-target']).slice('secretsmanager.'.length)
-    if (operation !== 'GetSecretValue') return reply(response, 400, {message: `wsapi dev emulates GetSecretValue only, not ${operation}.`}, 'UnknownOperationException')
+    if (operation !== 'GetSecretValue')
+      return reply(
+        response,
+        400,
+        {message: `wsapi dev emulates GetSecretValue only, not ${operation}.`},
+        'UnknownOperationException',
+      )
     let input: {SecretId?: unknown; VersionId?: unknown; VersionStage?: unknown}
     try {
       input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof input
@@ -182,14 +220,34 @@ export function handleSecretsManagerRequest(options: SecretsManagerOptions, requ
       return reply(response, 400, {message: 'The request body is not JSON.'}, 'SerializationException')
     }
 
-    if (typeof input?.SecretId !== 'string' || input.SecretId === '') return reply(response, 400, {message: 'SecretId is required.'}, 'InvalidParameterException')
-    const secret = options.secrets().find((candidate) => candidate.arn === input.SecretId || candidate.name === input.SecretId)
-    const notFound = () => reply(response, 400, {message: "Secrets Manager can't find the specified secret."}, 'ResourceNotFoundException')
+    if (typeof input?.SecretId !== 'string' || input.SecretId === '')
+      return reply(response, 400, {message: 'SecretId is required.'}, 'InvalidParameterException')
+    const secret = options
+      .secrets()
+      .find((candidate) => candidate.arn === input.SecretId || candidate.name === input.SecretId)
+    const notFound = () =>
+      reply(response, 400, {message: "Secrets Manager can't find the specified secret."}, 'ResourceNotFoundException')
     if (!secret) return notFound()
-    if (secret.value === undefined || (input.VersionStage !== undefined && input.VersionStage !== 'AWSCURRENT') || (input.VersionId !== undefined && input.VersionId !== secret.versionId)) {
-      return reply(response, 400, {message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"}, 'ResourceNotFoundException')
+    if (
+      secret.value === undefined ||
+      (input.VersionStage !== undefined && input.VersionStage !== 'AWSCURRENT') ||
+      (input.VersionId !== undefined && input.VersionId !== secret.versionId)
+    ) {
+      return reply(
+        response,
+        400,
+        {message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT"},
+        'ResourceNotFoundException',
+      )
     }
 
-    reply(response, 200, {ARN: secret.arn, CreatedDate: secret.createdDate, Name: secret.name, SecretString: secret.value, VersionId: secret.versionId, VersionStages: ['AWSCURRENT']})
+    reply(response, 200, {
+      ARN: secret.arn,
+      CreatedDate: secret.createdDate,
+      Name: secret.name,
+      SecretString: secret.value,
+      VersionId: secret.versionId,
+      VersionStages: ['AWSCURRENT'],
+    })
   })
 }

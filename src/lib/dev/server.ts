@@ -23,7 +23,14 @@ import {authorizerDecision, hasIdentitySources} from './authorizer.js'
 import {bundleForDev, type DevBundle} from './bundles.js'
 import {type CloseStatus, Connection, ConnectionRegistry} from './connection.js'
 import {startLocalDynamo, type LocalDynamo, type LocalTable} from './dynamodb.js'
-import {DEFAULT_REGION, functionEnvironment, LOCAL_ACCOUNT_ID, type LocalStack, physicalName, resolveValue} from './environment.js'
+import {
+  DEFAULT_REGION,
+  functionEnvironment,
+  LOCAL_ACCOUNT_ID,
+  type LocalStack,
+  physicalName,
+  resolveValue,
+} from './environment.js'
 import {ABNORMAL, CLOSE, NO_STATUS} from '../apigw/close-codes.js'
 import {errorFrame, type ErrorFrameMessage} from '../apigw/error-frames.js'
 import {authorizerEvent, connectEvent, disconnectEvent, type HandshakeRequest, messageEvent} from '../apigw/events.js'
@@ -37,11 +44,23 @@ import {handleManagementRequest, MANAGEMENT_PATH, MAX_BUFFERED_BYTES} from './ma
 import {chatPage, roomMessages} from './page.js'
 import {claimPersistDir} from './persist.js'
 import {RouteTable} from './routing.js'
-import {JWKS_PATH, jwtAuthMetadata, LOCAL_ISSUER, LocalIssuer, type LocalIssuerInfo, OPENID_CONFIGURATION_PATH} from './local-issuer.js'
+import {
+  JWKS_PATH,
+  jwtAuthMetadata,
+  LOCAL_ISSUER,
+  LocalIssuer,
+  type LocalIssuerInfo,
+  OPENID_CONFIGURATION_PATH,
+} from './local-issuer.js'
 import {linkAwsSdk} from './sdk-links.js'
 import {LOCAL_CALLER, localCredentials, localIdentity} from './iam.js'
 import {StageThrottle} from './throttle.js'
-import {handleSecretsManagerRequest, isSecretsManagerRequest, type LocalSecret, loadLocalSecrets} from './secrets-manager.js'
+import {
+  handleSecretsManagerRequest,
+  isSecretsManagerRequest,
+  type LocalSecret,
+  loadLocalSecrets,
+} from './secrets-manager.js'
 import {ACCOUNT_THROTTLE, type RateLimit, TokenBucket} from './rate-limit.js'
 import {LocalQueues} from './sqs.js'
 import {SourceWatcher} from './watcher.js'
@@ -161,7 +180,9 @@ const THROTTLED_BODY = '{"message":"Too Many Requests"}'
 
 function rejectSocket(socket: Socket, status: number, body: string, contentType = 'application/json'): void {
   if (!socket.writable) return void socket.destroy()
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
   socket.once('finish', () => socket.destroy())
 }
 
@@ -182,7 +203,10 @@ class LocalApiGateway implements DevServer {
   private dynamo?: LocalDynamo
   private persist?: {release(): void}
   private readonly functions = new Map<string, FunctionEntry>()
-  private readonly handshakes = new WeakMap<IncomingMessage, {connection: Connection; path: string; request: HandshakeRequest}>()
+  private readonly handshakes = new WeakMap<
+    IncomingMessage,
+    {connection: Connection; path: string; request: HandshakeRequest}
+  >()
   private readonly log: DevLog
   private readonly origins: OriginPolicy
   /** The Host values this server answers to, known once it listens. */
@@ -202,11 +226,18 @@ class LocalApiGateway implements DevServer {
   private address!: AddressInfo
 
   constructor(private readonly options: DevServerOptions) {
-    this.log = new DevLog(options.output ?? silentOutput, options.logInvocations ?? true, (options.writeState ?? true) ? new DevLogFile(devLogPath(resolve(options.dir))) : undefined)
+    this.log = new DevLog(
+      options.output ?? silentOutput,
+      options.logInvocations ?? true,
+      (options.writeState ?? true) ? new DevLogFile(devLogPath(resolve(options.dir))) : undefined,
+    )
     this.origins = new OriginPolicy(options.allowOrigins ?? [], () => this.served)
-    if (options.connectionsRateLimit !== null) this.connectionsRate = new TokenBucket(options.connectionsRateLimit ?? ACCOUNT_THROTTLE)
+    if (options.connectionsRateLimit !== null)
+      this.connectionsRate = new TokenBucket(options.connectionsRateLimit ?? ACCOUNT_THROTTLE)
     this.server = createServer({noDelay: true}, (request, response) => this.onRequest(request, response))
-    this.server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => this.onUpgrade(request, socket, head))
+    this.server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.onUpgrade(request, socket, head),
+    )
     this.server.on('clientError', (_error, socket: Socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
       socket.destroy()
@@ -264,7 +295,9 @@ class LocalApiGateway implements DevServer {
   }
 
   get iamCaller(): {accessKeyId: string; userArn: string} | undefined {
-    return this.model.routes.some((route) => route.iam) ? {accessKeyId: LOCAL_CALLER.accessKeyId, userArn: LOCAL_CALLER.userArn} : undefined
+    return this.model.routes.some((route) => route.iam)
+      ? {accessKeyId: LOCAL_CALLER.accessKeyId, userArn: LOCAL_CALLER.userArn}
+      : undefined
   }
 
   get localIssuer(): LocalIssuerInfo | undefined {
@@ -293,7 +326,10 @@ class LocalApiGateway implements DevServer {
   }
 
   async start(): Promise<void> {
-    this.model = loadProject(this.options.dir, {environmentParameters: this.options.environmentParameters, parameters: this.options.parameters})
+    this.model = loadProject(this.options.dir, {
+      environmentParameters: this.options.environmentParameters,
+      parameters: this.options.parameters,
+    })
     checkParameterValues(this.model, this.options.parameters ?? {})
     if (this.options.persistDir) this.persist = await claimPersistDir(this.options.persistDir)
     try {
@@ -318,8 +354,10 @@ class LocalApiGateway implements DevServer {
         maxPayload: LIMITS.maxMessageBytes,
         noServer: true,
         perMessageDeflate: false,
-        verifyClient: (info: {req: IncomingMessage}, done: (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void) =>
-          void this.verifyClient(info.req, done),
+        verifyClient: (
+          info: {req: IncomingMessage},
+          done: (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void,
+        ) => void this.verifyClient(info.req, done),
       })
       // Only the $connect response's Sec-WebSocket-Protocol reaches the client, whatever it asked for.
       this.wss.on('headers', (headers: string[], request: IncomingMessage) => {
@@ -328,7 +366,11 @@ class LocalApiGateway implements DevServer {
       })
       this.stack = this.localStack(this.model)
       this.secrets = loadLocalSecrets(this.stack, this.model.dir)
-      this.queues = new LocalQueues({accountId: this.stack.accountId, endpoint: this.localEndpoint, region: this.stack.region})
+      this.queues = new LocalQueues({
+        accountId: this.stack.accountId,
+        endpoint: this.localEndpoint,
+        region: this.stack.region,
+      })
       this.lambda = new LocalLambda({
         endpoint: this.localEndpoint,
         log: this.log,
@@ -336,7 +378,13 @@ class LocalApiGateway implements DevServer {
         retryDelayMs: this.options.asyncRetryDelayMs ?? 1000,
         run: (logicalId, event, requestId) => {
           const runtime = this.functions.get(logicalId)?.runtime
-          if (!runtime) return Promise.resolve({durationMs: 0, error: {errorMessage: `No function ${logicalId}`, errorType: 'ResourceNotFoundException'}, ok: false, reason: 'error'})
+          if (!runtime)
+            return Promise.resolve({
+              durationMs: 0,
+              error: {errorMessage: `No function ${logicalId}`, errorType: 'ResourceNotFoundException'},
+              ok: false,
+              reason: 'error',
+            })
           return runtime.invoke(event, requestId)
         },
       })
@@ -363,7 +411,12 @@ class LocalApiGateway implements DevServer {
           dynamodbEndpoint: this.dynamodbEndpoint,
           jwtIssuer: issuer,
           sigv4: this.model.routes.some((route) => route.iam)
-            ? {accessKeyId: LOCAL_CALLER.accessKeyId, region: this.stack.region, secretAccessKey: LOCAL_CALLER.secretAccessKey, userArn: LOCAL_CALLER.userArn}
+            ? {
+                accessKeyId: LOCAL_CALLER.accessKeyId,
+                region: this.stack.region,
+                secretAccessKey: LOCAL_CALLER.secretAccessKey,
+                userArn: LOCAL_CALLER.userArn,
+              }
             : undefined,
           integrationTimeoutMs: this.options.integrationTimeoutMs ?? LIMITS.integrationTimeoutMs,
           managementEndpoint: this.managementEndpoint,
@@ -389,11 +442,25 @@ class LocalApiGateway implements DevServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         if (error.code === 'EADDRINUSE') {
-          reject(new WsapiError(`Port ${port} on ${host} is in use: stop what runs there, or pass --port <n> (--port 0 picks a free one).`, {code: 'PORT_IN_USE'}))
+          reject(
+            new WsapiError(
+              `Port ${port} on ${host} is in use: stop what runs there, or pass --port <n> (--port 0 picks a free one).`,
+              {code: 'PORT_IN_USE'},
+            ),
+          )
         } else if (error.code === 'EACCES') {
-          reject(new WsapiError(`Not allowed to listen on port ${port} of ${host}: pick a port above 1023 with --port.`, {code: 'PORT_DENIED'}))
+          reject(
+            new WsapiError(`Not allowed to listen on port ${port} of ${host}: pick a port above 1023 with --port.`, {
+              code: 'PORT_DENIED',
+            }),
+          )
         } else {
-          reject(new WsapiError(`Cannot listen on ${host}:${port}: ${error.message}.`, {cause: error, code: 'LISTEN_FAILED'}))
+          reject(
+            new WsapiError(`Cannot listen on ${host}:${port}: ${error.message}.`, {
+              cause: error,
+              code: 'LISTEN_FAILED',
+            }),
+          )
         }
       }
 
@@ -421,7 +488,9 @@ class LocalApiGateway implements DevServer {
     }
     const variables = project.template.Resources[project.stage.logicalId]?.Properties?.StageVariables
     if (variables && typeof variables === 'object') {
-      this.stageVariables = Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolveValue(stack, value) ?? '']))
+      this.stageVariables = Object.fromEntries(
+        Object.entries(variables).map(([name, value]) => [name, resolveValue(stack, value) ?? '']),
+      )
     }
 
     return stack
@@ -431,7 +500,10 @@ class LocalApiGateway implements DevServer {
     const tables = project.tables.map((model) => {
       const properties = project.template.Resources[model.logicalId].Properties ?? {}
       return {
-        indexes: {global: properties.GlobalSecondaryIndexes as unknown[] | undefined, local: properties.LocalSecondaryIndexes as unknown[] | undefined},
+        indexes: {
+          global: properties.GlobalSecondaryIndexes as unknown[] | undefined,
+          local: properties.LocalSecondaryIndexes as unknown[] | undefined,
+        },
         model,
         name: physicalName(this.stack, model.logicalId),
       }
@@ -451,7 +523,9 @@ class LocalApiGateway implements DevServer {
           secretsManagerEndpoint: this.secretsManagerEndpoint,
         }),
         // The authorizer trusts this server's keys without fetching them (aws-jwt-verify fetches over https only).
-        ...(this.issuer && this.localIssuer && this.model.authorizers.some((authorizer) => authorizer.functionId === fn.logicalId)
+        ...(this.issuer &&
+        this.localIssuer &&
+        this.model.authorizers.some((authorizer) => authorizer.functionId === fn.logicalId)
           ? {JWT_JWKS: JSON.stringify(this.issuer.jwks)}
           : {}),
       },
@@ -472,16 +546,26 @@ class LocalApiGateway implements DevServer {
   private async bundleAll(project: ProjectModel, functions: FunctionModel[]): Promise<Map<string, DevBundle>> {
     const functionsDir = join(project.dir, DEV_DIR, String(process.pid))
     const settled = await Promise.allSettled(functions.map((fn) => bundleForDev(project.dir, fn, functionsDir)))
-    const failures = settled.flatMap((outcome, index) => (outcome.status === 'rejected' ? [`${functions[index].logicalId} (${functions[index].codePath}):\n${(outcome.reason as Error).message}`] : []))
+    const failures = settled.flatMap((outcome, index) =>
+      outcome.status === 'rejected'
+        ? [`${functions[index].logicalId} (${functions[index].codePath}):\n${(outcome.reason as Error).message}`]
+        : [],
+    )
     if (failures.length > 0) throw new WsapiError(`Build failed:\n${failures.join('\n')}`, {code: 'BUILD_FAILED'})
-    return new Map(settled.map((outcome, index) => [functions[index].logicalId, (outcome as PromiseFulfilledResult<DevBundle>).value]))
+    return new Map(
+      settled.map((outcome, index) => [
+        functions[index].logicalId,
+        (outcome as PromiseFulfilledResult<DevBundle>).value,
+      ]),
+    )
   }
 
   private async loadFunctions(project: ProjectModel): Promise<void> {
     const models = Object.values(project.functions)
     // Environments first: a variable that cannot be resolved is a template error (exit 2), not a build one.
     const codes = new Map(models.map((fn) => [fn.logicalId, fn]))
-    for (const fn of models) functionEnvironment(this.stack, fn, {dynamodbEndpoint: '', managementEndpoint: '', secretsManagerEndpoint: ''})
+    for (const fn of models)
+      functionEnvironment(this.stack, fn, {dynamodbEndpoint: '', managementEndpoint: '', secretsManagerEndpoint: ''})
     const bundles = await this.bundleAll(project, models)
     for (const [logicalId, fn] of codes) {
       const bundle = bundles.get(logicalId)!
@@ -513,7 +597,11 @@ class LocalApiGateway implements DevServer {
     this.routeTable = new RouteTable(project.routes, project.api.routeSelection)
     this.throttle = new StageThrottle(project.throttling)
     this.routes = project.routes.map((route) => ({
-      authorizer: route.authorizerId ? project.authorizers.find((authorizer) => authorizer.logicalId === route.authorizerId)?.functionId : route.iam ? 'AWS_IAM' : undefined,
+      authorizer: route.authorizerId
+        ? project.authorizers.find((authorizer) => authorizer.logicalId === route.authorizerId)?.functionId
+        : route.iam
+          ? 'AWS_IAM'
+          : undefined,
       functionId: route.functionId,
       key: route.key,
       twoWay: route.twoWay,
@@ -537,8 +625,14 @@ class LocalApiGateway implements DevServer {
     let names: string[] = []
     try {
       if (files.has(this.model.templatePath)) {
-        const project = loadProject(this.options.dir, {environmentParameters: this.options.environmentParameters, parameters: this.options.parameters})
-        if (project.stage.name !== this.model.stage.name) this.log.warn(`The stage changed to ${project.stage.name}; restart wsapi dev to serve it (still serving ${this.stage}).`)
+        const project = loadProject(this.options.dir, {
+          environmentParameters: this.options.environmentParameters,
+          parameters: this.options.parameters,
+        })
+        if (project.stage.name !== this.model.stage.name)
+          this.log.warn(
+            `The stage changed to ${project.stage.name}; restart wsapi dev to serve it (still serving ${this.stage}).`,
+          )
         project.stage = this.model.stage
         const stack = {...this.localStack(project), stageName: this.stack.stageName}
         // First: a secret the new template cannot resolve leaves the previous template in place.
@@ -550,7 +644,9 @@ class LocalApiGateway implements DevServer {
         this.applyRoutes(project)
         names = ['template.yaml']
       } else {
-        const affected = [...this.functions.values()].filter((entry) => entry.bundle.inputs.some((input) => files.has(input))).map((entry) => entry.model)
+        const affected = [...this.functions.values()]
+          .filter((entry) => entry.bundle.inputs.some((input) => files.has(input)))
+          .map((entry) => entry.model)
         if (affected.length === 0) return
         const bundles = await this.bundleAll(this.model, affected)
         for (const fn of affected) {
@@ -563,14 +659,25 @@ class LocalApiGateway implements DevServer {
       }
 
       // Live means loaded: start one environment with the new code before saying so.
-      const reloaded = [...this.functions.values()].filter((entry) => names.includes('template.yaml') || names.includes(entry.model.logicalId))
-      const loaded = await Promise.all(reloaded.map(async (entry) => ({error: await entry.runtime.load(), logicalId: entry.model.logicalId})))
+      const reloaded = [...this.functions.values()].filter(
+        (entry) => names.includes('template.yaml') || names.includes(entry.model.logicalId),
+      )
+      const loaded = await Promise.all(
+        reloaded.map(async (entry) => ({error: await entry.runtime.load(), logicalId: entry.model.logicalId})),
+      )
       const durationMs = performance.now() - firstChangeAt
       const failed = loaded.filter((outcome) => outcome.error)
       if (failed.length > 0) {
         // As in Lambda, the new code is deployed but its init fails: so does each invocation until it is fixed.
-        const message = failed.map(({error, logicalId}) => `${logicalId} throws while loading:\n${(error!.stack ?? `${error!.errorType}: ${error!.errorMessage}`).replaceAll(/^/gm, '    ')}`).join('\n')
-        this.log.error(`Reload failed: ${message}\nEach invocation fails with this init error until the file is fixed; wsapi dev reloads it when you save.`)
+        const message = failed
+          .map(
+            ({error, logicalId}) =>
+              `${logicalId} throws while loading:\n${(error!.stack ?? `${error!.errorType}: ${error!.errorMessage}`).replaceAll(/^/gm, '    ')}`,
+          )
+          .join('\n')
+        this.log.error(
+          `Reload failed: ${message}\nEach invocation fails with this init error until the file is fixed; wsapi dev reloads it when you save.`,
+        )
         this.onReload?.({durationMs, error: message, functions: names})
         return
       }
@@ -580,7 +687,9 @@ class LocalApiGateway implements DevServer {
     } catch (error) {
       // The messages of template errors end by telling to run the command again: dev is still running and reloads on save.
       const message = (error as Error).message.replace(/\s*Fix the file and run the command again\.$/, '')
-      this.log.error(`Reload failed, still running the previous code:\n${message}\nFix the file: wsapi dev reloads it when you save.`)
+      this.log.error(
+        `Reload failed, still running the previous code:\n${message}\nFix the file: wsapi dev reloads it when you save.`,
+      )
       this.onReload?.({durationMs: performance.now() - firstChangeAt, error: message, functions: names})
     } finally {
       this.watchSources()
@@ -590,9 +699,21 @@ class LocalApiGateway implements DevServer {
   // ---- invocations ------------------------------------------------------------------------------
 
   /** Invokes on behalf of a connection (`caller`): a connection's waiting invocations take turns with other connections'. */
-  private invoke(functionId: string, event: unknown, requestId: string, caller: string, integrationTimeout: boolean): Promise<Outcome> {
+  private invoke(
+    functionId: string,
+    event: unknown,
+    requestId: string,
+    caller: string,
+    integrationTimeout: boolean,
+  ): Promise<Outcome> {
     const runtime = this.functions.get(functionId)?.runtime
-    if (!runtime) return Promise.resolve({durationMs: 0, error: {errorMessage: `No function ${functionId}`, errorType: 'ResourceNotFoundException'}, ok: false, reason: 'error'})
+    if (!runtime)
+      return Promise.resolve({
+        durationMs: 0,
+        error: {errorMessage: `No function ${functionId}`, errorType: 'ResourceNotFoundException'},
+        ok: false,
+        reason: 'error',
+      })
     if (!integrationTimeout) return runtime.invoke(JSON.stringify(event), requestId, {caller})
     // An invocation still waiting for an environment when API Gateway gives up is dropped, not run late.
     const stopWaiting = new AbortController()
@@ -623,23 +744,45 @@ class LocalApiGateway implements DevServer {
       return
     }
 
-    if (this.issuer && this.localIssuer && (path === JWKS_PATH || path === OPENID_CONFIGURATION_PATH) && (request.method === 'GET' || request.method === 'HEAD')) {
+    if (
+      this.issuer &&
+      this.localIssuer &&
+      (path === JWKS_PATH || path === OPENID_CONFIGURATION_PATH) &&
+      (request.method === 'GET' || request.method === 'HEAD')
+    ) {
       request.resume()
-      const body = JSON.stringify(path === JWKS_PATH ? this.issuer.jwks : this.issuer.openIdConfiguration(this.issuerUrl))
-      response.writeHead(200, {'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body), 'Content-Type': 'application/json'})
+      const body = JSON.stringify(
+        path === JWKS_PATH ? this.issuer.jwks : this.issuer.openIdConfiguration(this.issuerUrl),
+      )
+      response.writeHead(200, {
+        'Cache-Control': 'no-store',
+        'Content-Length': Buffer.byteLength(body),
+        'Content-Type': 'application/json',
+      })
       response.end(request.method === 'HEAD' ? undefined : body)
       return
     }
 
     if (isSecretsManagerRequest(request, path)) {
       const port = this.port
-      const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${this.host}:${port}`.toLowerCase()])
-      handleSecretsManagerRequest({allowedHosts, secrets: () => this.secrets}, request, response, (reason) => this.log.warn(reason))
+      const allowedHosts = new Set([
+        `127.0.0.1:${port}`,
+        `localhost:${port}`,
+        `[::1]:${port}`,
+        `${this.host}:${port}`.toLowerCase(),
+      ])
+      handleSecretsManagerRequest({allowedHosts, secrets: () => this.secrets}, request, response, (reason) =>
+        this.log.warn(reason),
+      )
       return
     }
 
-    if (LAMBDA_API_PATH.test(path) || (request.method === 'POST' && String(request.headers['x-amz-target']).startsWith('AmazonSQS.'))) {
-      const refused = (reason: string) => this.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} ${reason}`)
+    if (
+      LAMBDA_API_PATH.test(path) ||
+      (request.method === 'POST' && String(request.headers['x-amz-target']).startsWith('AmazonSQS.'))
+    ) {
+      const refused = (reason: string) =>
+        this.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} ${reason}`)
       if (!this.lambda || !this.queues) {
         request.resume()
         response.writeHead(503, {'Content-Type': 'application/json'})
@@ -656,7 +799,8 @@ class LocalApiGateway implements DevServer {
           latencyMs: this.options.latencyMs ?? 0,
           onDelete: (connection) => this.serverClose(connection, CLOSE.deleted),
           onPost: (connection, data) => this.post(connection, data),
-          onRefused: (reason) => this.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} ${reason}`),
+          onRefused: (reason) =>
+            this.log.warn(`Refused ${visible(request.method ?? 'GET')} ${visible(path)} ${reason}`),
           rateLimit: this.connectionsRate && {take: () => this.takeConnectionsToken()},
           registry: this.registry,
           stage: this.stage,
@@ -681,11 +825,18 @@ class LocalApiGateway implements DevServer {
       const html = chatPage({
         message: route ? exampleMessage(this.model.api.routeSelection, route, {data: ''}) : undefined,
         project: this.model.name,
-        rooms: roomMessages(this.model.api.routeSelection, this.model.routes.map((candidate) => candidate.key)),
+        rooms: roomMessages(
+          this.model.api.routeSelection,
+          this.model.routes.map((candidate) => candidate.key),
+        ),
         route,
         stage: this.stage,
       })
-      response.writeHead(200, {'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(html), 'Content-Type': 'text/html; charset=utf-8'})
+      response.writeHead(200, {
+        'Cache-Control': 'no-store',
+        'Content-Length': Buffer.byteLength(html),
+        'Content-Type': 'text/html; charset=utf-8',
+      })
       response.end(request.method === 'HEAD' ? undefined : html)
       return
     }
@@ -710,14 +861,18 @@ class LocalApiGateway implements DevServer {
     }
 
     const {burst, ratePerSecond} = this.connectionsRate!.limit
-    this.log.warn(`@connections: calls over the account rate of ${ratePerSecond}/s, burst ${burst}, get 429 LimitExceededException (--connections-rate-limit, --connections-burst-limit)`)
+    this.log.warn(
+      `@connections: calls over the account rate of ${ratePerSecond}/s, burst ${burst}, get 429 LimitExceededException (--connections-rate-limit, --connections-burst-limit)`,
+    )
     const flush = () => {
       if (this.throttled.count === 0) {
         this.throttled.timer = undefined
         return
       }
 
-      this.log.warn(`@connections: ${this.throttled.count} call${this.throttled.count === 1 ? '' : 's'} throttled (429 LimitExceededException) in the last second`)
+      this.log.warn(
+        `@connections: ${this.throttled.count} call${this.throttled.count === 1 ? '' : 's'} throttled (429 LimitExceededException) in the last second`,
+      )
       this.throttled.count = 0
       this.throttled.timer = setTimeout(flush, 1000).unref()
     }
@@ -769,7 +924,9 @@ class LocalApiGateway implements DevServer {
     connection.socket = socket
     // The headers API Gateway adds in front of the client's.
     const forwardedFor = request.headers['x-forwarded-for']
-    const rawHeaders = request.rawHeaders.filter((_, index, all) => !/^x-forwarded-for$/i.test(all[index - (index % 2)]))
+    const rawHeaders = request.rawHeaders.filter(
+      (_, index, all) => !/^x-forwarded-for$/i.test(all[index - (index % 2)]),
+    )
     rawHeaders.push(
       'X-Amzn-Trace-Id',
       traceId(connectedAt),
@@ -780,19 +937,28 @@ class LocalApiGateway implements DevServer {
       'X-Forwarded-Proto',
       'http',
     )
-    this.handshakes.set(request, {connection, path, request: {query: queryStart === -1 ? undefined : url.slice(queryStart + 1), rawHeaders}})
+    this.handshakes.set(request, {
+      connection,
+      path,
+      request: {query: queryStart === -1 ? undefined : url.slice(queryStart + 1), rawHeaders},
+    })
     this.pendingSockets.add(socket)
     socket.once('close', () => this.pendingSockets.delete(socket))
     this.wss.handleUpgrade(request, socket, head, (ws: WebSocket) => this.onOpen(connection, ws, socket))
   }
 
-  private async verifyClient(request: IncomingMessage, done: (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void): Promise<void> {
+  private async verifyClient(
+    request: IncomingMessage,
+    done: (ok: boolean, status?: number, message?: string, headers?: Record<string, string>) => void,
+  ): Promise<void> {
     const handshake = this.handshakes.get(request)!
     const {connection} = handshake
     this.registry.add(connection)
     let result: {body?: string; protocol?: string; status: number; throttled?: boolean}
     try {
-      result = (await this.signatureRefusal(connection, handshake.path, handshake.request)) ?? (await this.handshake(connection, handshake.request))
+      result =
+        (await this.signatureRefusal(connection, handshake.path, handshake.request)) ??
+        (await this.handshake(connection, handshake.request))
     } catch (error) {
       this.log.error(`$connect failed: ${(error as Error).stack}`)
       result = {status: 502}
@@ -827,7 +993,11 @@ class LocalApiGateway implements DevServer {
    * With AWS_IAM authorization on $connect, the handshake must carry a SigV4 query-string signature by the local
    * caller (src/lib/dev/iam.ts), checked as API Gateway checks it; a refusal is a 403 with API Gateway's message.
    */
-  private async signatureRefusal(connection: Connection, path: string, request: HandshakeRequest): Promise<{body: string; status: number} | undefined> {
+  private async signatureRefusal(
+    connection: Connection,
+    path: string,
+    request: HandshakeRequest,
+  ): Promise<{body: string; status: number} | undefined> {
     if (!this.routeTable.connect?.iam) return undefined
     const {checkPresignedRequest} = await import('../aws/sigv4.js')
     const check = await checkPresignedRequest(
@@ -844,29 +1014,58 @@ class LocalApiGateway implements DevServer {
   }
 
   /** Authorizer, then $connect: the HTTP status the handshake gets, and the subprotocol to answer with. */
-  private async handshake(connection: Connection, request: HandshakeRequest): Promise<{protocol?: string; status: number; throttled?: boolean}> {
+  private async handshake(
+    connection: Connection,
+    request: HandshakeRequest,
+  ): Promise<{protocol?: string; status: number; throttled?: boolean}> {
     // The stage's throttle comes first: a throttled handshake runs neither the authorizer nor $connect.
     if (!this.throttle.allow('$connect')) {
-      this.log.invocation({connectionId: connection.id, route: '$connect', status: `429 (${this.throttleNote('$connect')})`})
+      this.log.invocation({
+        connectionId: connection.id,
+        route: '$connect',
+        status: `429 (${this.throttleNote('$connect')})`,
+      })
       return {status: 429, throttled: true}
     }
 
     const connectRoute = this.routeTable.connect
-    const authorizer = connectRoute?.authorizerId ? this.model.authorizers.find((candidate) => candidate.logicalId === connectRoute.authorizerId) : undefined
+    const authorizer = connectRoute?.authorizerId
+      ? this.model.authorizers.find((candidate) => candidate.logicalId === connectRoute.authorizerId)
+      : undefined
     if (authorizer) {
-      const event = authorizerEvent(connection.identity, request, {accountId: this.stack.accountId, region: this.stack.region})
+      const event = authorizerEvent(connection.identity, request, {
+        accountId: this.stack.accountId,
+        region: this.stack.region,
+      })
       if (!hasIdentitySources(authorizer.identitySources, event.headers ?? {}, event.queryStringParameters)) {
-        this.log.invocation({connectionId: connection.id, functionId: authorizer.functionId, route: '$connect', status: `401 (no ${authorizer.identitySources.join(', ')})`})
+        this.log.invocation({
+          connectionId: connection.id,
+          functionId: authorizer.functionId,
+          route: '$connect',
+          status: `401 (no ${authorizer.identitySources.join(', ')})`,
+        })
         return {status: 401}
       }
 
-      const outcome = await this.invoke(authorizer.functionId, event, event.requestContext.requestId, connection.id, true)
-      const decision = outcome.ok || outcome.reason !== 'integration-timeout' ? authorizerDecision(outcome as InvokeResult, event.methodArn, outcome.durationMs) : undefined
+      const outcome = await this.invoke(
+        authorizer.functionId,
+        event,
+        event.requestContext.requestId,
+        connection.id,
+        true,
+      )
+      const decision =
+        outcome.ok || outcome.reason !== 'integration-timeout'
+          ? authorizerDecision(outcome as InvokeResult, event.methodArn, outcome.durationMs)
+          : undefined
       const status = decision === undefined ? 500 : decision.allowed ? 'Allow' : decision.status
       this.log.invocation({
         connectionId: connection.id,
         durationMs: outcome.durationMs,
-        error: !outcome.ok && outcome.reason !== 'integration-timeout' && outcome.error.errorMessage !== 'Unauthorized' ? outcome.error : undefined,
+        error:
+          !outcome.ok && outcome.reason !== 'integration-timeout' && outcome.error.errorMessage !== 'Unauthorized'
+            ? outcome.error
+            : undefined,
         functionId: authorizer.functionId,
         route: 'authorizer',
         status: decision && !decision.allowed ? `${status} (${decision.reason})` : status,
@@ -877,24 +1076,41 @@ class LocalApiGateway implements DevServer {
 
     if (!connectRoute) return {status: 200}
     const event = connectEvent(connection.identity, request)
-    const outcome = await this.invoke(connectRoute.functionId, event, event.requestContext.requestId, connection.id, true)
+    const outcome = await this.invoke(
+      connectRoute.functionId,
+      event,
+      event.requestContext.requestId,
+      connection.id,
+      true,
+    )
     let status: number
     let protocol: string | undefined
     if (!outcome.ok) status = outcome.reason === 'integration-timeout' ? 504 : 502
     else {
-      const payload = outcome.payload as {headers?: Record<string, unknown>; multiValueHeaders?: Record<string, unknown[]>; statusCode?: unknown} | null
+      const payload = outcome.payload as {
+        headers?: Record<string, unknown>
+        multiValueHeaders?: Record<string, unknown[]>
+        statusCode?: unknown
+      } | null
       const code = payload !== null && typeof payload === 'object' ? payload.statusCode : undefined
       // A response without an integer final status (1xx is not one) is malformed: API Gateway answers 502.
       status = Number.isInteger(code) && (code as number) >= 200 && (code as number) <= 599 ? (code as number) : 502
-      const header = (headers: Record<string, unknown> | undefined) => Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1]
-      const value = header(payload?.headers ?? undefined) ?? (header(payload?.multiValueHeaders ?? undefined) as unknown[] | undefined)?.[0]
+      const header = (headers: Record<string, unknown> | undefined) =>
+        Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'sec-websocket-protocol')?.[1]
+      const value =
+        header(payload?.headers ?? undefined) ??
+        (header(payload?.multiValueHeaders ?? undefined) as unknown[] | undefined)?.[0]
       if (typeof value === 'string' && value !== '') protocol = value
     }
 
     this.log.invocation({
       connectionId: connection.id,
       durationMs: outcome.durationMs,
-      error: outcome.ok ? undefined : outcome.reason === 'integration-timeout' ? {errorMessage: 'Endpoint request timed out', errorType: 'IntegrationTimeout'} : outcome.error,
+      error: outcome.ok
+        ? undefined
+        : outcome.reason === 'integration-timeout'
+          ? {errorMessage: 'Endpoint request timed out', errorType: 'IntegrationTimeout'}
+          : outcome.error,
       functionId: connectRoute.functionId,
       route: '$connect',
       status,
@@ -911,7 +1127,9 @@ class LocalApiGateway implements DevServer {
     this.registry.add(connection)
     const guard = new FrameGuard((kind) => {
       if (connection.state !== 'open') return
-      this.log.warn(`${connection.id}: ${kind === 'frame' ? `a frame over ${LIMITS.maxFrameBytes}` : `a message over ${LIMITS.maxMessageBytes}`} bytes; closing with 1009`)
+      this.log.warn(
+        `${connection.id}: ${kind === 'frame' ? `a frame over ${LIMITS.maxFrameBytes}` : `a message over ${LIMITS.maxMessageBytes}`} bytes; closing with 1009`,
+      )
       this.serverClose(connection, CLOSE.tooBig)
     })
     // Before ws reads the bytes, so that an oversized frame is refused from its header on.
@@ -930,7 +1148,10 @@ class LocalApiGateway implements DevServer {
     const maxDurationMs = this.options.maxDurationMs ?? LIMITS.maxDurationMs
     connection.timers.push(
       setTimeout(() => this.serverClose(connection, CLOSE.goingAway), idleTimeoutMs),
-      setTimeout(() => this.serverClose(connection, CLOSE.goingAway), Math.max(0, connection.identity.connectedAt + maxDurationMs - Date.now())),
+      setTimeout(
+        () => this.serverClose(connection, CLOSE.goingAway),
+        Math.max(0, connection.identity.connectedAt + maxDurationMs - Date.now()),
+      ),
     )
   }
 
@@ -968,13 +1189,21 @@ class LocalApiGateway implements DevServer {
     const {route, selected} = this.routeTable.select(body)
     if (!route) {
       this.send(connection, errorFrame('Forbidden', connection.id, requestId))
-      this.log.invocation({connectionId: connection.id, route: selected === undefined ? '(not JSON)' : JSON.stringify(selected), status: 'Forbidden (no route and no $default)'})
+      this.log.invocation({
+        connectionId: connection.id,
+        route: selected === undefined ? '(not JSON)' : JSON.stringify(selected),
+        status: 'Forbidden (no route and no $default)',
+      })
       return
     }
 
     if (!this.throttle.allow(route.key)) {
       this.send(connection, errorFrame('Too Many Requests', connection.id, requestId))
-      this.log.invocation({connectionId: connection.id, route: route.key, status: `Too Many Requests (${this.throttleNote(route.key)})`})
+      this.log.invocation({
+        connectionId: connection.id,
+        route: route.key,
+        status: `Too Many Requests (${this.throttleNote(route.key)})`,
+      })
       return
     }
 
@@ -986,7 +1215,11 @@ class LocalApiGateway implements DevServer {
         const payload = outcome.payload as {body?: unknown; statusCode?: unknown} | null
         status = statusOf(payload)
         if (route.twoWay) {
-          if (payload === null || typeof payload !== 'object' || (payload.body !== undefined && typeof payload.body !== 'string')) {
+          if (
+            payload === null ||
+            typeof payload !== 'object' ||
+            (payload.body !== undefined && typeof payload.body !== 'string')
+          ) {
             frame = 'Internal server error'
             status = 'malformed Lambda proxy response'
           } else {
@@ -1035,7 +1268,9 @@ class LocalApiGateway implements DevServer {
     connection.state = 'closed'
     this.registry.delete(connection)
     if (!wasOpen) return
-    const status = connection.closedBy ?? (code === 1005 ? NO_STATUS : code === 1006 ? ABNORMAL : {code, reason: reason.toString('utf8')})
+    const status =
+      connection.closedBy ??
+      (code === 1005 ? NO_STATUS : code === 1006 ? ABNORMAL : {code, reason: reason.toString('utf8')})
     this.fireDisconnect(connection, status)
   }
 
@@ -1046,17 +1281,19 @@ class LocalApiGateway implements DevServer {
     const route = this.routeTable.disconnect
     if (!route) return
     const event = disconnectEvent(connection.identity, status)
-    const done = this.invoke(route.functionId, event, event.requestContext.requestId, connection.id, false).then((outcome) => {
-      this.log.invocation({
-        connectionId: connection.id,
-        durationMs: outcome.durationMs,
-        error: outcome.ok ? undefined : (outcome as Extract<InvokeResult, {ok: false}>).error,
-        functionId: route.functionId,
-        note: `(${`${status.code} ${status.reason}`.trim()})`,
-        route: '$disconnect',
-        status: outcome.ok ? statusOf(outcome.payload) : 'failed',
-      })
-    })
+    const done = this.invoke(route.functionId, event, event.requestContext.requestId, connection.id, false).then(
+      (outcome) => {
+        this.log.invocation({
+          connectionId: connection.id,
+          durationMs: outcome.durationMs,
+          error: outcome.ok ? undefined : (outcome as Extract<InvokeResult, {ok: false}>).error,
+          functionId: route.functionId,
+          note: `(${`${status.code} ${status.reason}`.trim()})`,
+          route: '$disconnect',
+          status: outcome.ok ? statusOf(outcome.payload) : 'failed',
+        })
+      },
+    )
     this.disconnects.add(done)
     void done.finally(() => this.disconnects.delete(done))
   }
@@ -1070,10 +1307,14 @@ class LocalApiGateway implements DevServer {
 
   private async shutdown(): Promise<void> {
     this.watcher?.close()
-    const stopped = new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()))
+    const stopped = new Promise<void>((resolve) =>
+      this.server.listening ? this.server.close(() => resolve()) : resolve(),
+    )
     for (const socket of this.pendingSockets) socket.destroy()
     const open = this.registry.open()
-    const closed = open.map((connection) => new Promise<void>((resolve) => connection.ws!.once('close', () => resolve())))
+    const closed = open.map(
+      (connection) => new Promise<void>((resolve) => connection.ws!.once('close', () => resolve())),
+    )
     for (const connection of open) this.serverClose(connection, CLOSE.goingAway)
     await Promise.race([Promise.all(closed), delay(3000)])
     // $disconnect of every connection, within reason: it is best effort in AWS too.
@@ -1093,7 +1334,8 @@ class LocalApiGateway implements DevServer {
       rmSync(join(this.model.dir, DEV_DIR, String(process.pid)), {force: true, recursive: true})
       // The SDK links go with the last server of the project.
       const devDir = join(this.model.dir, DEV_DIR)
-      if (existsSync(devDir) && readdirSync(devDir).every((name) => name === 'node_modules')) rmSync(devDir, {force: true, recursive: true})
+      if (existsSync(devDir) && readdirSync(devDir).every((name) => name === 'node_modules'))
+        rmSync(devDir, {force: true, recursive: true})
     }
   }
 }
@@ -1117,7 +1359,8 @@ function protocolErrorCode(error: Error): number | undefined {
 
 /** The statusCode a handler returned, for the log. */
 function statusOf(payload: unknown): number | string {
-  const code = payload !== null && typeof payload === 'object' ? (payload as {statusCode?: unknown}).statusCode : undefined
+  const code =
+    payload !== null && typeof payload === 'object' ? (payload as {statusCode?: unknown}).statusCode : undefined
   return typeof code === 'number' ? code : 'ok'
 }
 

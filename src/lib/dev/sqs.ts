@@ -85,7 +85,10 @@ export class LocalQueue {
     private readonly now: () => number = Date.now,
   ) {}
 
-  send(body: string, attributes?: Record<string, MessageAttributeValue>): {MD5OfMessageAttributes?: string; MD5OfMessageBody: string; MessageId: string} {
+  send(
+    body: string,
+    attributes?: Record<string, MessageAttributeValue>,
+  ): {MD5OfMessageAttributes?: string; MD5OfMessageBody: string; MessageId: string} {
     const now = this.now()
     const hasAttributes = attributes !== undefined && Object.keys(attributes).length > 0
     const message: StoredMessage = {
@@ -175,7 +178,8 @@ class SqsError extends Error {
   }
 }
 
-const nonExistent = () => new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue')
+const nonExistent = () =>
+  new SqsError('QueueDoesNotExist', 'The specified queue does not exist.', 'AWS.SimpleQueueService.NonExistentQueue')
 const invalid = (message: string) => new SqsError('InvalidParameterValue', message, 'InvalidParameterValue')
 
 type Input = Record<string, unknown>
@@ -243,13 +247,19 @@ export class LocalQueues {
     request.on('end', () => {
       const refuse = (status: number, type: string, message: string) => {
         const text = JSON.stringify({__type: `com.amazon.coral.service#${type}`, message})
-        response.writeHead(status, {'Content-Length': Buffer.byteLength(text), 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-RequestId': randomUUID()})
+        response.writeHead(status, {
+          'Content-Length': Buffer.byteLength(text),
+          'Content-Type': 'application/x-amz-json-1.0',
+          'x-amzn-RequestId': randomUUID(),
+        })
         response.end(text)
       }
 
       const action = String(request.headers['x-amz-target']).slice('AmazonSQS.'.length)
       if (request.headers.origin !== undefined) {
-        onRefused(`from Origin "${visible(request.headers.origin)}": the SQS API answers programs on this machine, not web pages`)
+        onRefused(
+          `from Origin "${visible(request.headers.origin)}": the SQS API answers programs on this machine, not web pages`,
+        )
         return refuse(403, 'AccessDeniedException', 'wsapi dev: the SQS API answers programs on this machine only')
       }
 
@@ -275,7 +285,8 @@ export class LocalQueues {
         throw new SqsError('SerializationException', 'The request body is not JSON.', 'SerializationException')
       }
 
-      if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new SqsError('SerializationException', 'The request body is not a JSON object.')
+      if (input === null || typeof input !== 'object' || Array.isArray(input))
+        throw new SqsError('SerializationException', 'The request body is not a JSON object.')
       output = await this.run(action, input)
     } catch (error) {
       if (!(error instanceof SqsError)) throw error
@@ -291,13 +302,18 @@ export class LocalQueues {
     }
 
     const text = JSON.stringify(output ?? {})
-    response.writeHead(200, {'Content-Length': Buffer.byteLength(text), 'Content-Type': 'application/x-amz-json-1.0', 'x-amzn-RequestId': randomUUID()})
+    response.writeHead(200, {
+      'Content-Length': Buffer.byteLength(text),
+      'Content-Type': 'application/x-amz-json-1.0',
+      'x-amzn-RequestId': randomUUID(),
+    })
     response.end(text)
   }
 
   private queueOf(input: Input): LocalQueue {
     const url = input.QueueUrl
-    if (typeof url !== 'string' || url === '') throw new SqsError('MissingParameter', 'The request must contain the parameter QueueUrl.', 'MissingParameter')
+    if (typeof url !== 'string' || url === '')
+      throw new SqsError('MissingParameter', 'The request must contain the parameter QueueUrl.', 'MissingParameter')
     const name = url.replace(/\/+$/, '').split('/').at(-1) ?? ''
     const queue = this.queues.get(name)
     if (!queue) throw nonExistent()
@@ -314,19 +330,36 @@ export class LocalQueues {
       case 'SendMessageBatch': {
         const queue = this.queueOf(input)
         const entries = Array.isArray(input.Entries) ? (input.Entries as Input[]) : []
-        if (entries.length === 0) throw new SqsError('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.')
-        if (entries.length > 10) throw new SqsError('TooManyEntriesInBatchRequest', 'Maximum number of entries per request are 10.')
+        if (entries.length === 0)
+          throw new SqsError(
+            'EmptyBatchRequest',
+            'There should be at least one SendMessageBatchRequestEntry in the request.',
+          )
+        if (entries.length > 10)
+          throw new SqsError('TooManyEntriesInBatchRequest', 'Maximum number of entries per request are 10.')
         return {
           Failed: [],
-          Successful: entries.map((entry) => ({Id: entry.Id, ...queue.send(messageBody(entry.MessageBody), messageAttributes(entry.MessageAttributes))})),
+          Successful: entries.map((entry) => ({
+            Id: entry.Id,
+            ...queue.send(messageBody(entry.MessageBody), messageAttributes(entry.MessageAttributes)),
+          })),
         }
       }
 
       case 'ReceiveMessage': {
         const queue = this.queueOf(input)
         const max = integerIn(input.MaxNumberOfMessages, 1, 10, 1, 'MaxNumberOfMessages')
-        const waitSeconds = integerIn(input.WaitTimeSeconds, 0, MAX_WAIT_SECONDS, queue.settings.receiveWaitSeconds, 'WaitTimeSeconds')
-        const visibility = input.VisibilityTimeout === undefined ? undefined : integerIn(input.VisibilityTimeout, 0, 43_200, 30, 'VisibilityTimeout')
+        const waitSeconds = integerIn(
+          input.WaitTimeSeconds,
+          0,
+          MAX_WAIT_SECONDS,
+          queue.settings.receiveWaitSeconds,
+          'WaitTimeSeconds',
+        )
+        const visibility =
+          input.VisibilityTimeout === undefined
+            ? undefined
+            : integerIn(input.VisibilityTimeout, 0, 43_200, 30, 'VisibilityTimeout')
         const deadline = this.now() + waitSeconds * 1000
         let messages = queue.take(max, visibility)
         while (messages.length === 0 && this.now() < deadline) {
@@ -347,15 +380,20 @@ export class LocalQueues {
               SenderId: 'AIDAWSAPIDEVLOCAL0000',
               SentTimestamp: String(message.sentAt),
             }
-            const attributes = Object.fromEntries(Object.entries(system).filter(([name]) => wanted.has('All') || wanted.has(name)))
+            const attributes = Object.fromEntries(
+              Object.entries(system).filter(([name]) => wanted.has('All') || wanted.has(name)),
+            )
             const userAttributes = Object.fromEntries(
-              Object.entries(message.attributes ?? {}).filter(([name]) => wantedAttributes.has('All') || wantedAttributes.has('.*') || wantedAttributes.has(name)),
+              Object.entries(message.attributes ?? {}).filter(
+                ([name]) => wantedAttributes.has('All') || wantedAttributes.has('.*') || wantedAttributes.has(name),
+              ),
             )
             return {
               Attributes: Object.keys(attributes).length > 0 ? attributes : undefined,
               Body: message.body,
               MD5OfBody: message.bodyMd5,
-              MD5OfMessageAttributes: Object.keys(userAttributes).length > 0 ? attributesMd5(userAttributes) : undefined,
+              MD5OfMessageAttributes:
+                Object.keys(userAttributes).length > 0 ? attributesMd5(userAttributes) : undefined,
               MessageAttributes: Object.keys(userAttributes).length > 0 ? userAttributes : undefined,
               MessageId: message.id,
               ReceiptHandle: message.receiptHandle,
@@ -376,10 +414,24 @@ export class LocalQueues {
       case 'DeleteMessageBatch': {
         const queue = this.queueOf(input)
         const entries = Array.isArray(input.Entries) ? (input.Entries as Input[]) : []
-        if (entries.length === 0) throw new SqsError('EmptyBatchRequest', 'There should be at least one DeleteMessageBatchRequestEntry in the request.')
-        const results = entries.map((entry) => ({deleted: typeof entry.ReceiptHandle === 'string' && queue.delete(entry.ReceiptHandle), id: entry.Id}))
+        if (entries.length === 0)
+          throw new SqsError(
+            'EmptyBatchRequest',
+            'There should be at least one DeleteMessageBatchRequestEntry in the request.',
+          )
+        const results = entries.map((entry) => ({
+          deleted: typeof entry.ReceiptHandle === 'string' && queue.delete(entry.ReceiptHandle),
+          id: entry.Id,
+        }))
         return {
-          Failed: results.filter((result) => !result.deleted).map((result) => ({Code: 'ReceiptHandleIsInvalid', Id: result.id, Message: 'The input receipt handle is invalid.', SenderFault: true})),
+          Failed: results
+            .filter((result) => !result.deleted)
+            .map((result) => ({
+              Code: 'ReceiptHandleIsInvalid',
+              Id: result.id,
+              Message: 'The input receipt handle is invalid.',
+              SenderFault: true,
+            })),
           Successful: results.filter((result) => result.deleted).map((result) => ({Id: result.id})),
         }
       }
@@ -403,7 +455,9 @@ export class LocalQueues {
         const names = stringList(input.AttributeNames)
         const unknown = names.find((name) => name !== 'All' && !Object.hasOwn(all, name))
         if (unknown) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${unknown}.`, 'InvalidAttributeName')
-        const picked = names.includes('All') ? all : Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name)))
+        const picked = names.includes('All')
+          ? all
+          : Object.fromEntries(Object.entries(all).filter(([name]) => names.includes(name)))
         return {Attributes: Object.keys(picked).length > 0 ? picked : undefined}
       }
 
@@ -415,7 +469,11 @@ export class LocalQueues {
 
       case 'ListQueues': {
         const prefix = typeof input.QueueNamePrefix === 'string' ? input.QueueNamePrefix : ''
-        return {QueueUrls: [...this.queues.values()].filter((queue) => queue.name.startsWith(prefix)).map((queue) => queue.url)}
+        return {
+          QueueUrls: [...this.queues.values()]
+            .filter((queue) => queue.name.startsWith(prefix))
+            .map((queue) => queue.url),
+        }
       }
 
       case 'PurgeQueue': {
@@ -435,8 +493,12 @@ export class LocalQueues {
 }
 
 function messageBody(value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.', 'MissingParameter')
-  if (Buffer.byteLength(value) > MAX_MESSAGE_BYTES) throw invalid(`One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`)
+  if (typeof value !== 'string' || value === '')
+    throw new SqsError('MissingParameter', 'The request must contain the parameter MessageBody.', 'MissingParameter')
+  if (Buffer.byteLength(value) > MAX_MESSAGE_BYTES)
+    throw invalid(
+      `One or more parameters are invalid. Reason: Message must be shorter than ${MAX_MESSAGE_BYTES} bytes.`,
+    )
   return value
 }
 
@@ -444,8 +506,13 @@ function messageAttributes(value: unknown): Record<string, MessageAttributeValue
   if (value === undefined || value === null) return undefined
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid('MessageAttributes must be a map.')
   for (const [name, attribute] of Object.entries(value as Record<string, MessageAttributeValue>)) {
-    if (typeof attribute?.DataType !== 'string' || (attribute.StringValue === undefined && attribute.BinaryValue === undefined)) {
-      throw invalid(`The message attribute '${name}' must contain a non-empty value of message attribute type '${String(attribute?.DataType)}'.`)
+    if (
+      typeof attribute?.DataType !== 'string' ||
+      (attribute.StringValue === undefined && attribute.BinaryValue === undefined)
+    ) {
+      throw invalid(
+        `The message attribute '${name}' must contain a non-empty value of message attribute type '${String(attribute?.DataType)}'.`,
+      )
     }
   }
 
@@ -459,6 +526,7 @@ function stringList(value: unknown): string[] {
 function integerIn(value: unknown, min: number, max: number, fallback: number, name: string): number {
   if (value === undefined || value === null) return fallback
   const number = Number(value)
-  if (!Number.isInteger(number) || number < min || number > max) throw invalid(`Value ${String(value)} for parameter ${name} is invalid. Reason: must be between ${min} and ${max}.`)
+  if (!Number.isInteger(number) || number < min || number > max)
+    throw invalid(`Value ${String(value)} for parameter ${name} is invalid. Reason: must be between ${min} and ${max}.`)
   return number
 }

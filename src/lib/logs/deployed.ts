@@ -30,9 +30,14 @@ export function stackFunctions(project: ProjectModel, resources: StackResourceIn
   return resources
     .filter((resource) => resource.resourceType === 'AWS::Lambda::Function' && resource.physicalId)
     .map((resource) => {
-      const properties = (project.template.Resources?.[resource.logicalId]?.Properties ?? {}) as {LoggingConfig?: {LogGroup?: unknown}}
+      const properties = (project.template.Resources?.[resource.logicalId]?.Properties ?? {}) as {
+        LoggingConfig?: {LogGroup?: unknown}
+      }
       const configured = properties.LoggingConfig?.LogGroup
-      const ref = configured && typeof configured === 'object' && 'Ref' in configured ? physical.get(String((configured as {Ref: unknown}).Ref)) : undefined
+      const ref =
+        configured && typeof configured === 'object' && 'Ref' in configured
+          ? physical.get(String((configured as {Ref: unknown}).Ref))
+          : undefined
       const logGroup = ref ?? (typeof configured === 'string' ? configured : `/aws/lambda/${resource.physicalId}`)
       return {
         logGroup,
@@ -64,13 +69,24 @@ interface GroupCursor {
 }
 
 /** Every event of the group from `start` (all pages, up to `cap`); undefined when the group does not exist. */
-async function groupEvents(logs: CloudWatchLogsApi, fn: LogFunction, start: number, filter: string | undefined, cap: number): Promise<LogEventInfo[] | undefined> {
+async function groupEvents(
+  logs: CloudWatchLogsApi,
+  fn: LogFunction,
+  start: number,
+  filter: string | undefined,
+  cap: number,
+): Promise<LogEventInfo[] | undefined> {
   const events: LogEventInfo[] = []
   let nextToken: string | undefined
   try {
     do {
       // eslint-disable-next-line no-await-in-loop
-      const page = await logs.filterLogEvents({filterPattern: filter, logGroupName: fn.logGroup!, nextToken, startTime: start})
+      const page = await logs.filterLogEvents({
+        filterPattern: filter,
+        logGroupName: fn.logGroup!,
+        nextToken,
+        startTime: start,
+      })
       events.push(...page.events)
       nextToken = page.nextToken
     } while (nextToken && events.length < cap)
@@ -83,8 +99,12 @@ async function groupEvents(logs: CloudWatchLogsApi, fn: LogFunction, start: numb
 }
 
 /** Interleaves the groups' events in time order (stable: same millisecond keeps group order). */
-function interleave(batches: Array<{events: LogEventInfo[]; fn: LogFunction}>): Array<{event: LogEventInfo; fn: LogFunction}> {
-  return batches.flatMap(({events, fn}) => events.map((event) => ({event, fn}))).sort((a, b) => a.event.timestamp - b.event.timestamp)
+function interleave(
+  batches: Array<{events: LogEventInfo[]; fn: LogFunction}>,
+): Array<{event: LogEventInfo; fn: LogFunction}> {
+  return batches
+    .flatMap(({events, fn}) => events.map((event) => ({event, fn})))
+    .sort((a, b) => a.event.timestamp - b.event.timestamp)
 }
 
 function advance(cursor: GroupCursor, events: LogEventInfo[]): void {
@@ -102,7 +122,13 @@ function advance(cursor: GroupCursor, events: LogEventInfo[]): void {
  * Follows by polling FilterLogEvents from where each group stopped: every `pollIntervalMs` while lines
  * come, backing off (doubling, up to `maxPollIntervalMs`) while none do.
  */
-export async function pollLogs(logs: CloudWatchLogsApi, fns: LogFunction[], cursors: Map<LogFunction, GroupCursor>, options: LogsOptions, emit: (line: LogLine) => void): Promise<void> {
+export async function pollLogs(
+  logs: CloudWatchLogsApi,
+  fns: LogFunction[],
+  cursors: Map<LogFunction, GroupCursor>,
+  options: LogsOptions,
+  emit: (line: LogLine) => void,
+): Promise<void> {
   // One FilterLogEvents per function per round: with many functions, rounds are spaced so as to stay well under
   // the call's quota of 5 requests per second per account and region (CloudWatch Logs service quotas).
   const base = options.pollIntervalMs ?? Math.max(DEFAULT_POLL_MS, 400 * fns.length)
@@ -115,7 +141,9 @@ export async function pollLogs(logs: CloudWatchLogsApi, fns: LogFunction[], curs
       fns.map(async (fn) => {
         const cursor = cursors.get(fn)!
         const events = (await groupEvents(logs, fn, cursor.after, options.filter, MAX_HISTORY_EVENTS)) ?? []
-        const fresh = events.filter((event) => event.timestamp > cursor.after || !event.eventId || !cursor.seen.has(event.eventId))
+        const fresh = events.filter(
+          (event) => event.timestamp > cursor.after || !event.eventId || !cursor.seen.has(event.eventId),
+        )
         advance(cursor, fresh)
         return {events: fresh, fn}
       }),
@@ -137,14 +165,23 @@ export function logGroupArn(partition: string, region: string, account: string, 
  * Returns false, before showing anything, when Live Tail is not available here.
  * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StartLiveTail.html
  */
-export async function liveTailLogs(logs: CloudWatchLogsApi, fns: LogFunction[], arns: string[], options: LogsOptions, emit: (line: LogLine) => void): Promise<boolean> {
+export async function liveTailLogs(
+  logs: CloudWatchLogsApi,
+  fns: LogFunction[],
+  arns: string[],
+  options: LogsOptions,
+  emit: (line: LogLine) => void,
+): Promise<boolean> {
   const byGroup = new Map<string, LogFunction>()
   for (const [index, fn] of fns.entries()) {
     byGroup.set(arns[index], fn)
     byGroup.set(fn.logGroup!, fn)
   }
 
-  const owner = (identifier: string) => byGroup.get(identifier) ?? byGroup.get(identifier.replace(/:\*$/, '')) ?? fns.find((fn) => identifier.endsWith(`:log-group:${fn.logGroup}`))
+  const owner = (identifier: string) =>
+    byGroup.get(identifier) ??
+    byGroup.get(identifier.replace(/:\*$/, '')) ??
+    fns.find((fn) => identifier.endsWith(`:log-group:${fn.logGroup}`))
   let started = false
   while (!options.signal?.aborted) {
     try {
@@ -160,8 +197,11 @@ export async function liveTailLogs(logs: CloudWatchLogsApi, fns: LogFunction[], 
       }
     } catch (error) {
       if (!started && (isLiveTailUnavailable(error) || (error as {kind?: string}).kind === 'access-denied')) {
-        if ((error as {kind?: string}).kind === 'access-denied') options.output.warn(`${(error as Error).message.replace(/\.$/, '')}; polling FilterLogEvents instead.`)
-        options.output.debug(`Live Tail is not available (${error instanceof Error ? error.message : String(error)}): polling instead.`)
+        if ((error as {kind?: string}).kind === 'access-denied')
+          options.output.warn(`${(error as Error).message.replace(/\.$/, '')}; polling FilterLogEvents instead.`)
+        options.output.debug(
+          `Live Tail is not available (${error instanceof Error ? error.message : String(error)}): polling instead.`,
+        )
         return false
       }
 
@@ -197,11 +237,20 @@ export async function deployedLogs(options: LogsOptions): Promise<LogsResult> {
     }
 
     const all = stackFunctions(target.project, await session.cloudFormation.listStackResources(stack.stackId))
-    if (all.length === 0) throw new WsapiError(`${target.stackName} has no Lambda functions (yet): deploy the project with \`wsapi deploy\`.`, {code: 'NO_FUNCTIONS', exit: ExitCode.failure})
+    if (all.length === 0)
+      throw new WsapiError(
+        `${target.stackName} has no Lambda functions (yet): deploy the project with \`wsapi deploy\`.`,
+        {code: 'NO_FUNCTIONS', exit: ExitCode.failure},
+      )
     const fns = selectFunctions(all, options.functions)
     logs = await createCloudWatchLogsApi(options.aws, session.region)
 
-    const batches = await Promise.all(fns.map(async (fn) => ({events: await groupEvents(logs!, fn, options.since, options.filter, MAX_HISTORY_EVENTS), fn})))
+    const batches = await Promise.all(
+      fns.map(async (fn) => ({
+        events: await groupEvents(logs!, fn, options.since, options.filter, MAX_HISTORY_EVENTS),
+        fn,
+      })),
+    )
     const missing = batches.filter((batch) => batch.events === undefined).map((batch) => batch.fn)
     if (missing.length === fns.length && !options.follow) {
       throw new WsapiError(
@@ -210,27 +259,40 @@ export async function deployedLogs(options: LogsOptions): Promise<LogsResult> {
       )
     }
 
-    for (const fn of missing) options.output.warn(`No log group ${fn.logGroup} yet (${fn.name} has not run): it appears when the function first runs.`)
+    for (const fn of missing)
+      options.output.warn(
+        `No log group ${fn.logGroup} yet (${fn.name} has not run): it appears when the function first runs.`,
+      )
     for (const batch of batches) {
       if (batch.events && batch.events.length >= MAX_HISTORY_EVENTS) {
-        options.output.warn(`${batch.fn.name}: only the first ${MAX_HISTORY_EVENTS} lines since --since are shown: narrow it with a later --since or a --filter.`)
+        options.output.warn(
+          `${batch.fn.name}: only the first ${MAX_HISTORY_EVENTS} lines since --since are shown: narrow it with a later --since or a --filter.`,
+        )
       }
     }
 
     const history = batches.map((batch) => ({events: batch.events ?? [], fn: batch.fn}))
     for (const {event, fn} of interleave(history)) emit(toLogLine(fn, event))
     if (options.follow) {
-      const cursors = new Map(history.map(({events, fn}) => {
-        const cursor: GroupCursor = {after: options.since, seen: new Set()}
-        advance(cursor, events)
-        return [fn, cursor] as const
-      }))
+      const cursors = new Map(
+        history.map(({events, fn}) => {
+          const cursor: GroupCursor = {after: options.since, seen: new Set()}
+          advance(cursor, events)
+          return [fn, cursor] as const
+        }),
+      )
       let live = false
       // Live Tail is AWS's; emulators (a custom --endpoint-url, e.g. LocalStack) lack it, and it needs every group to exist.
       if (!logs.endpointUrl && missing.length === 0) {
         const {arn} = await session.identity()
         const [, partition = 'aws', , , account = ''] = arn.split(':')
-        live = await liveTailLogs(logs, fns, fns.map((fn) => logGroupArn(partition, session.region, account, fn.logGroup!)), options, emit)
+        live = await liveTailLogs(
+          logs,
+          fns,
+          fns.map((fn) => logGroupArn(partition, session.region, account, fn.logGroup!)),
+          options,
+          emit,
+        )
       }
 
       if (!live) await pollLogs(logs, fns, cursors, options, emit)

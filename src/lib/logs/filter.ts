@@ -35,13 +35,17 @@ function term(token: string): Term {
     return {kind, test: (text) => regex.test(text)}
   }
 
-  const literal = body.startsWith('"') && body.endsWith('"') && body.length > 1 ? body.slice(1, -1).replaceAll(/\\(.)/g, '$1') : body
+  const literal =
+    body.startsWith('"') && body.endsWith('"') && body.length > 1 ? body.slice(1, -1).replaceAll(/\\(.)/g, '$1') : body
   return {kind, test: (text) => text.includes(literal)}
 }
 
 function jsonValue(document: unknown, path: string): unknown {
   let value = document
-  for (const part of path.replace(/^\$\.?/, '').split(/\.|\[(\d+)\]/).filter(Boolean)) {
+  for (const part of path
+    .replace(/^\$\.?/, '')
+    .split(/\.|\[(\d+)\]/)
+    .filter(Boolean)) {
     if (value === null || typeof value !== 'object') return undefined
     value = (value as Record<string, unknown>)[part]
   }
@@ -51,7 +55,11 @@ function jsonValue(document: unknown, path: string): unknown {
 
 function comparison(source: string): (document: unknown) => boolean {
   const match = /^\s*(\$[\w.[\]]*)\s*(=|!=|>=|<=|>|<)\s*(.+?)\s*$/.exec(source)
-  if (!match) throw new UsageError(`Invalid --filter: cannot read ${JSON.stringify(source.trim())}; write JSON patterns as { $.field = value }.`, {code: 'INVALID_FILTER'})
+  if (!match)
+    throw new UsageError(
+      `Invalid --filter: cannot read ${JSON.stringify(source.trim())}; write JSON patterns as { $.field = value }.`,
+      {code: 'INVALID_FILTER'},
+    )
   const [, path, operator, rawValue] = match
   const quoted = /^"(.*)"$/.exec(rawValue)
   const expected = quoted ? quoted[1] : rawValue
@@ -60,10 +68,16 @@ function comparison(source: string): (document: unknown) => boolean {
     if (operator === '=' || operator === '!=') {
       let equal: boolean
       if (!quoted && expected === 'NULL') equal = actual === null
-      else if (!quoted && (expected === 'TRUE' || expected === 'FALSE' || expected === 'true' || expected === 'false')) equal = actual === (expected.toLowerCase() === 'true')
+      else if (!quoted && (expected === 'TRUE' || expected === 'FALSE' || expected === 'true' || expected === 'false'))
+        equal = actual === (expected.toLowerCase() === 'true')
       else if (!quoted && typeof actual === 'number') equal = actual === Number(expected)
       else {
-        const wildcard = new RegExp(`^${expected.split('*').map((part) => part.replaceAll(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`)).join('.*')}$`)
+        const wildcard = new RegExp(
+          `^${expected
+            .split('*')
+            .map((part) => part.replaceAll(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`))
+            .join('.*')}$`,
+        )
         equal = actual !== undefined && actual !== null && typeof actual !== 'object' && wildcard.test(String(actual))
       }
 
@@ -72,13 +86,23 @@ function comparison(source: string): (document: unknown) => boolean {
 
     const number = Number(expected)
     if (typeof actual !== 'number' || !Number.isFinite(number)) return false
-    return operator === '>' ? actual > number : operator === '<' ? actual < number : operator === '>=' ? actual >= number : actual <= number
+    return operator === '>'
+      ? actual > number
+      : operator === '<'
+        ? actual < number
+        : operator === '>='
+          ? actual >= number
+          : actual <= number
   }
 }
 
 function jsonMatcher(pattern: string): LineMatcher {
   const body = pattern.trim().slice(1, -1)
-  if (/[()]/.test(body.replaceAll(/"[^"]*"/g, ''))) throw new UsageError('Invalid --filter for wsapi dev: parentheses in JSON patterns are not supported here; use && or || alone.', {code: 'INVALID_FILTER'})
+  if (/[()]/.test(body.replaceAll(/"[^"]*"/g, '')))
+    throw new UsageError(
+      'Invalid --filter for wsapi dev: parentheses in JSON patterns are not supported here; use && or || alone.',
+      {code: 'INVALID_FILTER'},
+    )
   const any = body.split('||').map((alternative) => alternative.split('&&').map((part) => comparison(part)))
   return (text) => {
     let document: unknown
@@ -98,12 +122,18 @@ export function lineMatcher(pattern: string | undefined): LineMatcher {
   const trimmed = pattern.trim()
   if (trimmed.startsWith('{') && trimmed.endsWith('}')) return jsonMatcher(trimmed)
   if (trimmed.startsWith('[')) {
-    throw new UsageError('Space-delimited filter patterns ([…]) work only against CloudWatch Logs: for wsapi dev, use terms, "phrases", ?any, -exclude, %regex% or { $.field = value }.', {code: 'INVALID_FILTER'})
+    throw new UsageError(
+      'Space-delimited filter patterns ([…]) work only against CloudWatch Logs: for wsapi dev, use terms, "phrases", ?any, -exclude, %regex% or { $.field = value }.',
+      {code: 'INVALID_FILTER'},
+    )
   }
 
   const terms = tokenize(trimmed).map((token) => term(token))
   const all = terms.filter((t) => t.kind === 'all')
   const any = terms.filter((t) => t.kind === 'any')
   const none = terms.filter((t) => t.kind === 'none')
-  return (text) => all.every((t) => t.test(text)) && (any.length === 0 || any.some((t) => t.test(text))) && !none.some((t) => t.test(text))
+  return (text) =>
+    all.every((t) => t.test(text)) &&
+    (any.length === 0 || any.some((t) => t.test(text))) &&
+    !none.some((t) => t.test(text))
 }

@@ -36,10 +36,17 @@ export function selectFunctions(all: LogFunction[], names: string[]): LogFunctio
   const picked: LogFunction[] = []
   for (const name of names) {
     const wanted = fold(name)
-    const match = all.find((fn) => fold(fn.logicalId) === wanted || fn.name === wanted || fn.routes.some((route) => fold(route) === wanted))
+    const match = all.find(
+      (fn) => fold(fn.logicalId) === wanted || fn.name === wanted || fn.routes.some((route) => fold(route) === wanted),
+    )
     if (!match) {
-      const choices = all.map((fn) => `${fn.name}${fn.routes.length > 0 ? ` (${fn.routes.join(', ')})` : ''}`).join(', ')
-      throw new UsageError(`No function ${JSON.stringify(name)} in this project: name one of ${choices || '(none)'}, by short name, logical id or route key.`, {code: 'UNKNOWN_FUNCTION'})
+      const choices = all
+        .map((fn) => `${fn.name}${fn.routes.length > 0 ? ` (${fn.routes.join(', ')})` : ''}`)
+        .join(', ')
+      throw new UsageError(
+        `No function ${JSON.stringify(name)} in this project: name one of ${choices || '(none)'}, by short name, logical id or route key.`,
+        {code: 'UNKNOWN_FUNCTION'},
+      )
     }
 
     if (!picked.includes(match)) picked.push(match)

@@ -36,5 +36,7 @@ export function logSource(project: ProjectModel, deployed: boolean | undefined):
 /** `wsapi logs`: the functions' log lines, interleaved in time order, from dev or from CloudWatch Logs. */
 export async function showLogs(options: LogsOptions): Promise<LogsResult> {
   const project = options.project ?? loadProject(options.dir, {stage: options.stage})
-  return logSource(project, options.deployed) === 'dev' ? devLogs({...options, project}) : deployedLogs({...options, project})
+  return logSource(project, options.deployed) === 'dev'
+    ? devLogs({...options, project})
+    : deployedLogs({...options, project})
 }

@@ -46,7 +46,10 @@ function completeLines(buffer: Buffer): {consumed: number; lines: string[]} {
 export async function devLogs(options: LogsOptions): Promise<LogsResult> {
   const project = options.project ?? loadProject(options.dir, {stage: options.stage})
   const path = devLogPath(project.dir)
-  const selected = options.functions.length > 0 ? new Set(selectFunctions(projectFunctions(project), options.functions).map((fn) => fn.logicalId)) : undefined
+  const selected =
+    options.functions.length > 0
+      ? new Set(selectFunctions(projectFunctions(project), options.functions).map((fn) => fn.logicalId))
+      : undefined
   const matches = lineMatcher(options.filter)
   let count = 0
   const take = (line: string) => {
@@ -64,7 +67,12 @@ export async function devLogs(options: LogsOptions): Promise<LogsResult> {
   }
 
   if (options.follow) await follow(path, take, options.signal)
-  return {functions: selected ? [...selected].map((id) => shortName(id)) : [], lines: count, source: 'dev', target: path}
+  return {
+    functions: selected ? [...selected].map((id) => shortName(id)) : [],
+    lines: count,
+    source: 'dev',
+    target: path,
+  }
 }
 
 /** Tails the file: reads what was appended since the last look; starts over when dev rotated it. */

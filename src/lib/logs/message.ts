@@ -30,7 +30,11 @@ export function parseLambdaMessage(raw: string): ParsedMessage {
   const text = raw.replace(/\r?\n$/, '')
   const tabbed = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z\t([\w-]+|undefined)\t([A-Z]+)\t([\s\S]*)$/.exec(text)
   if (tabbed && LEVELS.has(tabbed[2])) {
-    return {level: tabbed[2], message: compactJson(tabbed[3]), requestId: tabbed[1] === 'undefined' ? undefined : tabbed[1]}
+    return {
+      level: tabbed[2],
+      message: compactJson(tabbed[3]),
+      requestId: tabbed[1] === 'undefined' ? undefined : tabbed[1],
+    }
   }
 
   const trimmed = text.trim()

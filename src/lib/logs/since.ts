@@ -14,5 +14,8 @@ export function parseSince(value: string, now = Date.now()): number {
     if (Number.isFinite(time)) return time
   }
 
-  throw new UsageError(`Invalid --since ${JSON.stringify(value)}: give a duration such as 30s, 10m, 2h or 1d, or a date and time such as 2026-01-31T14:00:00Z.`, {code: 'INVALID_SINCE'})
+  throw new UsageError(
+    `Invalid --since ${JSON.stringify(value)}: give a duration such as 30s, 10m, 2h or 1d, or a date and time such as 2026-01-31T14:00:00Z.`,
+    {code: 'INVALID_SINCE'},
+  )
 }

@@ -35,7 +35,25 @@ export interface CfnTemplate {
   Transform?: unknown
 }
 
-const FUNCTION_TAGS = ['And', 'Base64', 'Cidr', 'Equals', 'FindInMap', 'GetAZs', 'If', 'ImportValue', 'Join', 'Not', 'Or', 'Select', 'Split', 'Sub', 'Transform', 'ToJsonString', 'Length']
+const FUNCTION_TAGS = [
+  'And',
+  'Base64',
+  'Cidr',
+  'Equals',
+  'FindInMap',
+  'GetAZs',
+  'If',
+  'ImportValue',
+  'Join',
+  'Not',
+  'Or',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'ToJsonString',
+  'Length',
+]
 
 function cfnTags(): Array<CollectionTag | ScalarTag> {
   const tags: Array<CollectionTag | ScalarTag> = [
@@ -49,14 +67,29 @@ function cfnTags(): Array<CollectionTag | ScalarTag> {
       },
       tag: '!GetAtt',
     },
-    {collection: 'seq', identify: () => false, resolve: (seq: {toJSON(): unknown}) => ({'Fn::GetAtt': seq.toJSON()}), tag: '!GetAtt'},
+    {
+      collection: 'seq',
+      identify: () => false,
+      resolve: (seq: {toJSON(): unknown}) => ({'Fn::GetAtt': seq.toJSON()}),
+      tag: '!GetAtt',
+    },
   ]
   for (const name of FUNCTION_TAGS) {
     const key = `Fn::${name}`
     tags.push(
       {identify: () => false, resolve: (value: string) => ({[key]: value}), tag: `!${name}`},
-      {collection: 'seq', identify: () => false, resolve: (seq: {toJSON(): unknown}) => ({[key]: seq.toJSON()}), tag: `!${name}`},
-      {collection: 'map', identify: () => false, resolve: (map: {toJSON(): unknown}) => ({[key]: map.toJSON()}), tag: `!${name}`},
+      {
+        collection: 'seq',
+        identify: () => false,
+        resolve: (seq: {toJSON(): unknown}) => ({[key]: seq.toJSON()}),
+        tag: `!${name}`,
+      },
+      {
+        collection: 'map',
+        identify: () => false,
+        resolve: (map: {toJSON(): unknown}) => ({[key]: map.toJSON()}),
+        tag: `!${name}`,
+      },
     )
   }
 
@@ -70,21 +103,30 @@ export function parseTemplate(text: string, file: string): CfnTemplate {
     parsed = parseYaml(text, {customTags: cfnTags(), intAsBigInt: false, prettyErrors: true, uniqueKeys: true})
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]
-    throw new UsageError(`${file} is not valid YAML: ${message}. Fix the file and run the command again.`, {code: 'INVALID_TEMPLATE', cause: error})
+    throw new UsageError(`${file} is not valid YAML: ${message}. Fix the file and run the command again.`, {
+      code: 'INVALID_TEMPLATE',
+      cause: error,
+    })
   }
 
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new UsageError(`${file} is not a CloudFormation template: expected a mapping with a Resources section.`, {code: 'INVALID_TEMPLATE'})
+    throw new UsageError(`${file} is not a CloudFormation template: expected a mapping with a Resources section.`, {
+      code: 'INVALID_TEMPLATE',
+    })
   }
 
   const template = parsed as CfnTemplate
   if (template.Resources === null || typeof template.Resources !== 'object' || Array.isArray(template.Resources)) {
-    throw new UsageError(`${file} has no Resources section: a CloudFormation template needs one.`, {code: 'INVALID_TEMPLATE'})
+    throw new UsageError(`${file} has no Resources section: a CloudFormation template needs one.`, {
+      code: 'INVALID_TEMPLATE',
+    })
   }
 
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource === null || typeof resource !== 'object' || typeof resource.Type !== 'string') {
-      throw new UsageError(`${file}: resource ${id} has no Type; give it one such as AWS::Lambda::Function.`, {code: 'INVALID_TEMPLATE'})
+      throw new UsageError(`${file}: resource ${id} has no Type; give it one such as AWS::Lambda::Function.`, {
+        code: 'INVALID_TEMPLATE',
+      })
     }
   }
 
@@ -118,14 +160,16 @@ export function collectReferences(value: unknown, into: CfnReference[] = []): Cf
   if (keys.length === 1 && keys[0] === 'Fn::GetAtt') {
     const getAtt = object['Fn::GetAtt']
     const [target, attribute] = typeof getAtt === 'string' ? getAtt.split(/\.(.*)/s) : (getAtt as unknown[])
-    if (typeof target === 'string') into.push({attribute: typeof attribute === 'string' ? attribute : undefined, kind: 'GetAtt', target})
+    if (typeof target === 'string')
+      into.push({attribute: typeof attribute === 'string' ? attribute : undefined, kind: 'GetAtt', target})
     else collectReferences(getAtt, into)
     return into
   }
 
   if (keys.length === 1 && keys[0] === 'Fn::Sub') {
     const sub = object['Fn::Sub']
-    const [text, variables] = typeof sub === 'string' ? [sub, {}] : Array.isArray(sub) ? [sub[0], sub[1] ?? {}] : [undefined, {}]
+    const [text, variables] =
+      typeof sub === 'string' ? [sub, {}] : Array.isArray(sub) ? [sub[0], sub[1] ?? {}] : [undefined, {}]
     if (typeof text === 'string') {
       for (const match of text.matchAll(SUB_VARIABLE)) {
         const [target, attribute] = match[1].split(/\.(.*)/s)
@@ -160,14 +204,17 @@ function renameInValue(value: unknown, from: string, to: string): unknown {
   if (keys.length === 1 && keys[0] === 'Ref') return object.Ref === from ? {Ref: to} : object
   if (keys.length === 1 && keys[0] === 'Fn::GetAtt') {
     const getAtt = object['Fn::GetAtt']
-    if (typeof getAtt === 'string') return {'Fn::GetAtt': getAtt === from || getAtt.startsWith(`${from}.`) ? to + getAtt.slice(from.length) : getAtt}
+    if (typeof getAtt === 'string')
+      return {'Fn::GetAtt': getAtt === from || getAtt.startsWith(`${from}.`) ? to + getAtt.slice(from.length) : getAtt}
     if (Array.isArray(getAtt) && getAtt[0] === from) return {'Fn::GetAtt': [to, ...getAtt.slice(1)]}
     return object
   }
 
   if (keys.length === 1 && keys[0] === 'Fn::Sub') {
     const rewrite = (text: string) =>
-      text.replaceAll(SUB_VARIABLE, (whole, name: string) => (name === from || name.startsWith(`${from}.`) ? `\${${to}${name.slice(from.length)}}` : whole))
+      text.replaceAll(SUB_VARIABLE, (whole, name: string) =>
+        name === from || name.startsWith(`${from}.`) ? `\${${to}${name.slice(from.length)}}` : whole,
+      )
     const sub = object['Fn::Sub']
     if (typeof sub === 'string') return {'Fn::Sub': rewrite(sub)}
     if (Array.isArray(sub) && typeof sub[0] === 'string') {
@@ -194,5 +241,9 @@ export function renameLogicalId(template: CfnTemplate, from: string, to: string)
     resources[id === from ? to : id] = renamed
   }
 
-  return {...template, Outputs: renameInValue(template.Outputs, from, to) as CfnTemplate['Outputs'], Resources: resources}
+  return {
+    ...template,
+    Outputs: renameInValue(template.Outputs, from, to) as CfnTemplate['Outputs'],
+    Resources: resources,
+  }
 }

@@ -36,7 +36,11 @@ export function deploymentLogicalId(template: CfnTemplate): string {
 }
 
 /** What a deployment snapshots that nothing else it waits for refers to: it must wait for each of them itself. */
-const AWAITED_TYPES = new Set(['AWS::ApiGatewayV2::IntegrationResponse', 'AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::RouteResponse'])
+const AWAITED_TYPES = new Set([
+  'AWS::ApiGatewayV2::IntegrationResponse',
+  'AWS::ApiGatewayV2::Route',
+  'AWS::ApiGatewayV2::RouteResponse',
+])
 
 /**
  * Renames the template's AWS::ApiGatewayV2::Deployment so that its logical id follows the routes and
@@ -46,7 +50,9 @@ const AWAITED_TYPES = new Set(['AWS::ApiGatewayV2::IntegrationResponse', 'AWS::A
  * Templates with no or several deployments are left alone.
  */
 export function rehashDeployment(template: CfnTemplate): {from?: string; template: CfnTemplate; to?: string} {
-  const deployments = Object.entries(template.Resources).filter(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Deployment')
+  const deployments = Object.entries(template.Resources).filter(
+    ([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Deployment',
+  )
   if (deployments.length !== 1) return {template}
   const [from, deployment] = deployments[0]
   const to = deploymentLogicalId(template)

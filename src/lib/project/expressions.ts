@@ -25,7 +25,11 @@ function parseBodyPath(source: string, path: string): PathSegment[] {
   let rest = path
   while (rest !== '') {
     const match = SEGMENT.exec(rest)
-    if (!match) throw invalid(source, `${JSON.stringify(rest)} is not a JSON path; use .name or [index] segments, e.g. $request.body.action`)
+    if (!match)
+      throw invalid(
+        source,
+        `${JSON.stringify(rest)} is not a JSON path; use .name or [index] segments, e.g. $request.body.action`,
+      )
     segments.push(match[1] === undefined ? Number(match[2]) : match[1])
     rest = rest.slice(match[0].length)
   }
@@ -35,12 +39,17 @@ function parseBodyPath(source: string, path: string): PathSegment[] {
 }
 
 function invalid(source: string, why: string): UsageError {
-  return new UsageError(`Invalid route selection expression ${JSON.stringify(source)}: ${why}.`, {code: 'INVALID_EXPRESSION'})
+  return new UsageError(`Invalid route selection expression ${JSON.stringify(source)}: ${why}.`, {
+    code: 'INVALID_EXPRESSION',
+  })
 }
 
 function parseReference(source: string, reference: string): PathSegment[] {
   if (!reference.startsWith('request.body')) {
-    throw invalid(source, `${JSON.stringify('$' + reference)} is not supported; WebSocket route selection reads only $request.body`)
+    throw invalid(
+      source,
+      `${JSON.stringify('$' + reference)} is not supported; WebSocket route selection reads only $request.body`,
+    )
   }
 
   return parseBodyPath(source, reference.slice('request.body'.length))
@@ -135,7 +144,9 @@ export function evaluateRouteSelection(expression: RouteSelectionExpression, bod
     return undefined
   }
 
-  return expression.parts.map((part) => (part.kind === 'text' ? part.text : stringifySelected(select(parsed, part.path)))).join('')
+  return expression.parts
+    .map((part) => (part.kind === 'text' ? part.text : stringifySelected(select(parsed, part.path))))
+    .join('')
 }
 
 function setPath(target: Record<string, unknown> | unknown[], path: PathSegment[], value: unknown): boolean {
@@ -168,10 +179,17 @@ function escapeRegExp(text: string): string {
  * ($request.body.message, sendmessage, {data: 'hello'}) → {"message":"sendmessage","data":"hello"}.
  * Undefined when no message can select the route (say, a static expression naming another route).
  */
-export function exampleMessage(expression: RouteSelectionExpression, route: string, fields: Record<string, unknown> = {}): Record<string, unknown> | undefined {
+export function exampleMessage(
+  expression: RouteSelectionExpression,
+  route: string,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> | undefined {
   const message: Record<string, unknown> = {}
   if (readsBody(expression)) {
-    const pattern = new RegExp(`^${expression.parts.map((part) => (part.kind === 'text' ? escapeRegExp(part.text) : '(.*?)')).join('')}$`, 's')
+    const pattern = new RegExp(
+      `^${expression.parts.map((part) => (part.kind === 'text' ? escapeRegExp(part.text) : '(.*?)')).join('')}$`,
+      's',
+    )
     const match = pattern.exec(route)
     if (!match) return undefined
     let group = 1

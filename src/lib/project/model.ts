@@ -125,11 +125,17 @@ function referencedResource(template: CfnTemplate, value: unknown, type: string)
 /** Resolves a scalar property that may be a literal or a Ref to a parameter. */
 function resolveScalar(value: unknown, parameters: Record<string, string>): string | undefined {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value)
-  if (value !== null && typeof value === 'object' && 'Ref' in value && typeof value.Ref === 'string') return parameters[value.Ref]
+  if (value !== null && typeof value === 'object' && 'Ref' in value && typeof value.Ref === 'string')
+    return parameters[value.Ref]
   return undefined
 }
 
-function parameterValues(file: string, declared: Record<string, CfnParameter> | undefined, overrides: Record<string, string>, fromEnvironment: Record<string, string> = {}): Record<string, string> {
+function parameterValues(
+  file: string,
+  declared: Record<string, CfnParameter> | undefined,
+  overrides: Record<string, string>,
+  fromEnvironment: Record<string, string> = {},
+): Record<string, string> {
   const values: Record<string, string> = {}
   for (const [name, parameter] of Object.entries(declared ?? {})) {
     if (parameter.Default !== undefined) values[name] = String(parameter.Default)
@@ -139,7 +145,10 @@ function parameterValues(file: string, declared: Record<string, CfnParameter> | 
   for (const [name, value] of Object.entries(overrides)) {
     if (!declared || !Object.hasOwn(declared, name)) {
       const known = Object.keys(declared ?? {})
-      throw new UsageError(`Unknown parameter ${JSON.stringify(name)}: ${file} declares ${known.length > 0 ? known.join(', ') : 'no parameters'}.`, {code: 'UNKNOWN_PARAMETER'})
+      throw new UsageError(
+        `Unknown parameter ${JSON.stringify(name)}: ${file} declares ${known.length > 0 ? known.join(', ') : 'no parameters'}.`,
+        {code: 'UNKNOWN_PARAMETER'},
+      )
     }
 
     values[name] = value
@@ -149,7 +158,14 @@ function parameterValues(file: string, declared: Record<string, CfnParameter> | 
 }
 
 /** A number property, literal or a Ref to a parameter; undefined when absent or another intrinsic (Fn::If…), which wsapi dev does not evaluate. */
-function numberProperty(file: string, where: string, value: unknown, parameters: Record<string, string>, check: (n: number) => boolean, expected: string): number | undefined {
+function numberProperty(
+  file: string,
+  where: string,
+  value: unknown,
+  parameters: Record<string, string>,
+  check: (n: number) => boolean,
+  expected: string,
+): number | undefined {
   if (value === undefined) return undefined
   if (value !== null && typeof value === 'object' && !('Ref' in value)) return undefined
   const resolved = resolveScalar(value, parameters)
@@ -158,37 +174,83 @@ function numberProperty(file: string, where: string, value: unknown, parameters:
   return number
 }
 
-function throttleSettings(file: string, where: string, value: unknown, parameters: Record<string, string>): ThrottleModel {
+function throttleSettings(
+  file: string,
+  where: string,
+  value: unknown,
+  parameters: Record<string, string>,
+): ThrottleModel {
   if (value === undefined) return {}
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail(file, `${where} must be a mapping.`)
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw fail(file, `${where} must be a mapping.`)
   const settings = value as Record<string, unknown>
   return {
-    burstLimit: numberProperty(file, `${where}.ThrottlingBurstLimit`, settings.ThrottlingBurstLimit, parameters, (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
-    rateLimit: numberProperty(file, `${where}.ThrottlingRateLimit`, settings.ThrottlingRateLimit, parameters, (n) => Number.isFinite(n) && n >= 0, 'a number ≥ 0'),
-  }
-}
-
-function loadThrottling(file: string, stageId: string, stage: CfnResource, parameters: Record<string, string>): StageThrottlingModel {
-  const properties = stage.Properties ?? {}
-  const routeSettings = properties.RouteSettings
-  if (routeSettings !== undefined && (routeSettings === null || typeof routeSettings !== 'object' || Array.isArray(routeSettings))) {
-    throw fail(file, `stage ${stageId}: RouteSettings must be a mapping of route keys to settings.`)
-  }
-
-  return {
-    defaults: throttleSettings(file, `stage ${stageId}: DefaultRouteSettings`, properties.DefaultRouteSettings, parameters),
-    routes: Object.fromEntries(
-      Object.entries((routeSettings ?? {}) as Record<string, unknown>).map(([key, value]) => [key, throttleSettings(file, `stage ${stageId}: RouteSettings.${key}`, value, parameters)]),
+    burstLimit: numberProperty(
+      file,
+      `${where}.ThrottlingBurstLimit`,
+      settings.ThrottlingBurstLimit,
+      parameters,
+      (n) => Number.isInteger(n) && n >= 0,
+      'an integer ≥ 0',
+    ),
+    rateLimit: numberProperty(
+      file,
+      `${where}.ThrottlingRateLimit`,
+      settings.ThrottlingRateLimit,
+      parameters,
+      (n) => Number.isFinite(n) && n >= 0,
+      'a number ≥ 0',
     ),
   }
 }
 
-function loadFunction(dir: string, file: string, template: CfnTemplate, logicalId: string, usedBy: string, parameters: Record<string, string>): FunctionModel {
+function loadThrottling(
+  file: string,
+  stageId: string,
+  stage: CfnResource,
+  parameters: Record<string, string>,
+): StageThrottlingModel {
+  const properties = stage.Properties ?? {}
+  const routeSettings = properties.RouteSettings
+  if (
+    routeSettings !== undefined &&
+    (routeSettings === null || typeof routeSettings !== 'object' || Array.isArray(routeSettings))
+  ) {
+    throw fail(file, `stage ${stageId}: RouteSettings must be a mapping of route keys to settings.`)
+  }
+
+  return {
+    defaults: throttleSettings(
+      file,
+      `stage ${stageId}: DefaultRouteSettings`,
+      properties.DefaultRouteSettings,
+      parameters,
+    ),
+    routes: Object.fromEntries(
+      Object.entries((routeSettings ?? {}) as Record<string, unknown>).map(([key, value]) => [
+        key,
+        throttleSettings(file, `stage ${stageId}: RouteSettings.${key}`, value, parameters),
+      ]),
+    ),
+  }
+}
+
+function loadFunction(
+  dir: string,
+  file: string,
+  template: CfnTemplate,
+  logicalId: string,
+  usedBy: string,
+  parameters: Record<string, string>,
+): FunctionModel {
   const resource = template.Resources[logicalId]
   const properties = resource.Properties ?? {}
   const code = properties.Code
   if (typeof code !== 'string') {
-    throw fail(file, `function ${logicalId} (${usedBy}) needs a local Code path such as src/handlers/connect.ts; wsapi bundles it for you.`)
+    throw fail(
+      file,
+      `function ${logicalId} (${usedBy}) needs a local Code path such as src/handlers/connect.ts; wsapi bundles it for you.`,
+    )
   }
 
   const entry = resolve(dir, code)
@@ -198,7 +260,10 @@ function loadFunction(dir: string, file: string, template: CfnTemplate, logicalI
 
   const runtime = typeof properties.Runtime === 'string' ? properties.Runtime : ''
   if (!runtime.startsWith('nodejs')) {
-    throw fail(file, `function ${logicalId} (${usedBy}) has Runtime ${JSON.stringify(runtime)}; wsapi runs Node.js functions, e.g. nodejs22.x.`)
+    throw fail(
+      file,
+      `function ${logicalId} (${usedBy}) has Runtime ${JSON.stringify(runtime)}; wsapi runs Node.js functions, e.g. nodejs22.x.`,
+    )
   }
 
   const handler = typeof properties.Handler === 'string' ? properties.Handler : 'index.handler'
@@ -212,7 +277,14 @@ function loadFunction(dir: string, file: string, template: CfnTemplate, logicalI
     handler,
     logicalId,
     memorySize: typeof properties.MemorySize === 'number' ? properties.MemorySize : LAMBDA_DEFAULT_MEMORY,
-    reservedConcurrency: numberProperty(file, `function ${logicalId}: ReservedConcurrentExecutions`, properties.ReservedConcurrentExecutions, parameters, (n) => Number.isInteger(n) && n >= 0, 'an integer ≥ 0'),
+    reservedConcurrency: numberProperty(
+      file,
+      `function ${logicalId}: ReservedConcurrentExecutions`,
+      properties.ReservedConcurrentExecutions,
+      parameters,
+      (n) => Number.isInteger(n) && n >= 0,
+      'an integer ≥ 0',
+    ),
     runtime,
     timeout: typeof properties.Timeout === 'number' ? properties.Timeout : LAMBDA_DEFAULT_TIMEOUT,
   }
@@ -226,7 +298,9 @@ function keyModel(file: string, tableId: string, name: unknown, definitions: Key
 
 function loadTable(file: string, logicalId: string, resource: CfnResource): TableModel {
   const properties = resource.Properties ?? {}
-  const definitions = ((properties.AttributeDefinitions ?? []) as Array<{AttributeName: string; AttributeType: 'B' | 'N' | 'S'}>).map((item) => ({
+  const definitions = (
+    (properties.AttributeDefinitions ?? []) as Array<{AttributeName: string; AttributeType: 'B' | 'N' | 'S'}>
+  ).map((item) => ({
     name: item.AttributeName,
     type: item.AttributeType,
   }))
@@ -245,21 +319,33 @@ function loadTable(file: string, logicalId: string, resource: CfnResource): Tabl
 }
 
 /** Builds the project model from an already parsed template. */
-export function projectFromTemplate(dir: string, template: CfnTemplate, options: LoadProjectOptions = {}): ProjectModel {
+export function projectFromTemplate(
+  dir: string,
+  template: CfnTemplate,
+  options: LoadProjectOptions = {},
+): ProjectModel {
   const file = options.templateFile ?? TEMPLATE_FILE
   const parameters = parameterValues(file, template.Parameters, options.parameters ?? {}, options.environmentParameters)
   const declaresStage = Object.hasOwn(template.Parameters ?? {}, STAGE_PARAMETER)
   if (declaresStage && options.stage !== undefined) parameters[STAGE_PARAMETER] = options.stage
   const metadata = (template.Metadata?.wsapi ?? {}) as {project?: unknown}
   const name = typeof metadata.project === 'string' ? metadata.project : basename(dir)
-  const apis = ofType(template, 'AWS::ApiGatewayV2::Api').filter(([, api]) => api.Properties?.ProtocolType === 'WEBSOCKET')
+  const apis = ofType(template, 'AWS::ApiGatewayV2::Api').filter(
+    ([, api]) => api.Properties?.ProtocolType === 'WEBSOCKET',
+  )
   if (apis.length !== 1) {
-    throw fail(file, apis.length === 0 ? 'no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET; run `wsapi init` to create a project.' : `${apis.length} WebSocket APIs (${apis.map(([id]) => id).join(', ')}); wsapi drives exactly one.`)
+    throw fail(
+      file,
+      apis.length === 0
+        ? 'no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET; run `wsapi init` to create a project.'
+        : `${apis.length} WebSocket APIs (${apis.map(([id]) => id).join(', ')}); wsapi drives exactly one.`,
+    )
   }
 
   const [apiId, api] = apis[0]
   const selectionSource = api.Properties?.RouteSelectionExpression
-  if (typeof selectionSource !== 'string') throw fail(file, `API ${apiId} needs a RouteSelectionExpression, e.g. $request.body.message.`)
+  if (typeof selectionSource !== 'string')
+    throw fail(file, `API ${apiId} needs a RouteSelectionExpression, e.g. $request.body.message.`)
   let routeSelection: RouteSelectionExpression
   try {
     routeSelection = parseRouteSelectionExpression(selectionSource)
@@ -267,13 +353,22 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
     throw fail(file, `API ${apiId}: ${(error as Error).message}`)
   }
 
-  const belongsToApi = (resource: CfnResource) => referencedResource(template, resource.Properties?.ApiId, 'AWS::ApiGatewayV2::Api') === apiId
+  const belongsToApi = (resource: CfnResource) =>
+    referencedResource(template, resource.Properties?.ApiId, 'AWS::ApiGatewayV2::Api') === apiId
   const stages = ofType(template, 'AWS::ApiGatewayV2::Stage').filter(([, stage]) => belongsToApi(stage))
-  if (stages.length === 0) throw fail(file, `API ${apiId} has no AWS::ApiGatewayV2::Stage; add one with a StageName such as v1.`)
+  if (stages.length === 0)
+    throw fail(file, `API ${apiId} has no AWS::ApiGatewayV2::Stage; add one with a StageName such as v1.`)
   const [stageId, stage] = stages[0]
   const templateStage = resolveScalar(stage.Properties?.StageName, parameters) || undefined
-  if (!declaresStage && templateStage === undefined) throw fail(file, `stage ${stageId}: StageName must be a string or a Ref to a parameter with a value.`)
-  const stageName = resolveStage({declaresParameter: declaresStage, file, project: name, requested: options.stage, templateStage})
+  if (!declaresStage && templateStage === undefined)
+    throw fail(file, `stage ${stageId}: StageName must be a string or a Ref to a parameter with a value.`)
+  const stageName = resolveStage({
+    declaresParameter: declaresStage,
+    file,
+    project: name,
+    requested: options.stage,
+    templateStage,
+  })
 
   const functions: Record<string, FunctionModel> = {}
   const useFunction = (logicalId: string, usedBy: string) => {
@@ -285,9 +380,14 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
     .filter(([, authorizer]) => belongsToApi(authorizer))
     .map(([logicalId, authorizer]) => {
       const properties = authorizer.Properties ?? {}
-      if (properties.AuthorizerType !== 'REQUEST') throw fail(file, `authorizer ${logicalId}: only REQUEST (Lambda) authorizers are supported on WebSocket APIs.`)
+      if (properties.AuthorizerType !== 'REQUEST')
+        throw fail(file, `authorizer ${logicalId}: only REQUEST (Lambda) authorizers are supported on WebSocket APIs.`)
       const functionId = referencedResource(template, properties.AuthorizerUri, 'AWS::Lambda::Function')
-      if (!functionId) throw fail(file, `authorizer ${logicalId}: AuthorizerUri does not point at an AWS::Lambda::Function of this template.`)
+      if (!functionId)
+        throw fail(
+          file,
+          `authorizer ${logicalId}: AuthorizerUri does not point at an AWS::Lambda::Function of this template.`,
+        )
       return {
         functionId: useFunction(functionId, `authorizer ${logicalId}`),
         identitySources: ((properties.IdentitySource ?? []) as string[]).filter((source) => typeof source === 'string'),
@@ -304,22 +404,39 @@ export function projectFromTemplate(dir: string, template: CfnTemplate, options:
     if (typeof key !== 'string' || key === '') throw fail(file, `route ${logicalId} needs a RouteKey.`)
     const wildcard = routeKeyWildcardProblem(key)
     if (wildcard) throw fail(file, `route ${logicalId} (${JSON.stringify(key)}): ${wildcard}`)
-    if (routes.some((other) => other.key === key)) throw fail(file, `route ${logicalId}: route key ${JSON.stringify(key)} is used by two routes.`)
+    if (routes.some((other) => other.key === key))
+      throw fail(file, `route ${logicalId}: route key ${JSON.stringify(key)} is used by two routes.`)
     const integrationId = referencedResource(template, properties.Target, 'AWS::ApiGatewayV2::Integration')
-    if (!integrationId) throw fail(file, `route ${logicalId} (${key}) has no Target pointing at an AWS::ApiGatewayV2::Integration of this template.`)
+    if (!integrationId)
+      throw fail(
+        file,
+        `route ${logicalId} (${key}) has no Target pointing at an AWS::ApiGatewayV2::Integration of this template.`,
+      )
     const integration = template.Resources[integrationId]
     const integrationType = integration.Properties?.IntegrationType
-    if (integrationType !== 'AWS_PROXY') throw fail(file, `integration ${integrationId} (route ${key}) is ${JSON.stringify(integrationType)}; wsapi runs AWS_PROXY Lambda integrations.`)
+    if (integrationType !== 'AWS_PROXY')
+      throw fail(
+        file,
+        `integration ${integrationId} (route ${key}) is ${JSON.stringify(integrationType)}; wsapi runs AWS_PROXY Lambda integrations.`,
+      )
     const functionId = referencedResource(template, integration.Properties?.IntegrationUri, 'AWS::Lambda::Function')
     if (!functionId) {
-      throw fail(file, `integration ${integrationId} (route ${key}): IntegrationUri does not point at an AWS::Lambda::Function of this template.`)
+      throw fail(
+        file,
+        `integration ${integrationId} (route ${key}): IntegrationUri does not point at an AWS::Lambda::Function of this template.`,
+      )
     }
 
     let authorizerId: string | undefined
     if (properties.AuthorizationType === 'CUSTOM') {
       authorizerId = referencedResource(template, properties.AuthorizerId, 'AWS::ApiGatewayV2::Authorizer')
-      if (!authorizerId) throw fail(file, `route ${logicalId} (${key}) is CUSTOM-authorized but its AuthorizerId does not point at an authorizer of this template.`)
-      if (key !== '$connect') throw fail(file, `route ${logicalId} (${key}): API Gateway runs WebSocket authorizers only on $connect.`)
+      if (!authorizerId)
+        throw fail(
+          file,
+          `route ${logicalId} (${key}) is CUSTOM-authorized but its AuthorizerId does not point at an authorizer of this template.`,
+        )
+      if (key !== '$connect')
+        throw fail(file, `route ${logicalId} (${key}): API Gateway runs WebSocket authorizers only on $connect.`)
     }
 
     routes.push({
@@ -360,9 +477,12 @@ export function loadProject(dir: string, options: LoadProjectOptions = {}): Proj
   const file = options.templateFile ?? TEMPLATE_FILE
   const path = join(dir, file)
   if (!existsSync(path)) {
-    throw new UsageError(`No ${file} in ${dir}: run the command inside a wsapi project (or pass --dir), or create one with \`wsapi init\`.`, {
-      code: 'NO_PROJECT',
-    })
+    throw new UsageError(
+      `No ${file} in ${dir}: run the command inside a wsapi project (or pass --dir), or create one with \`wsapi init\`.`,
+      {
+        code: 'NO_PROJECT',
+      },
+    )
   }
 
   return projectFromTemplate(resolve(dir), parseTemplate(readFileSync(path, 'utf8'), file), options)
@@ -379,7 +499,8 @@ export function tokenSecretId(project: ProjectModel): string | undefined {
     if (!authorizer.identitySources.includes('route.request.querystring.token')) continue
     for (const value of Object.values(project.functions[authorizer.functionId]?.environment ?? {})) {
       const target = (value as {Ref?: unknown} | null)?.Ref
-      if (typeof target === 'string' && project.template.Resources[target]?.Type === 'AWS::SecretsManager::Secret') found.add(target)
+      if (typeof target === 'string' && project.template.Resources[target]?.Type === 'AWS::SecretsManager::Secret')
+        found.add(target)
     }
   }
 

@@ -12,14 +12,35 @@ const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_-]{0,254}$/
 
 /** Lambda refuses these as environment variable names. */
 const LAMBDA_RESERVED_ENV = new Set([
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_DEFAULT_REGION', 'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN', 'LAMBDA_RUNTIME_DIR', 'LAMBDA_TASK_ROOT',
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_LAMBDA_RUNTIME_API',
+  'AWS_REGION',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'LAMBDA_RUNTIME_DIR',
+  'LAMBDA_TASK_ROOT',
 ])
 
 /** Environment variables the generated functions already use for themselves. */
-export const GENERATED_ENV_NAMES = ['NODE_OPTIONS', 'BROADCAST_CONCURRENCY', 'RATE_LIMIT', 'RATE_LIMIT_BURST', 'AUTH_TOKEN_SECRET_ARN', 'WSAPI_MANAGEMENT_ENDPOINT'] as const
+export const GENERATED_ENV_NAMES = [
+  'NODE_OPTIONS',
+  'BROADCAST_CONCURRENCY',
+  'RATE_LIMIT',
+  'RATE_LIMIT_BURST',
+  'AUTH_TOKEN_SECRET_ARN',
+  'WSAPI_MANAGEMENT_ENDPOINT',
+] as const
 
 /** Attributes the generated handlers write next to the connection id (bucketFullAt: the rate limit, runtime/rate-limit.ts). */
 export const RESERVED_ATTRIBUTES = ['connectedAt', 'expiresAt', 'bucketFullAt'] as const
@@ -83,7 +104,9 @@ export function validateStackStage(project: string, stage: string): string {
   const stackName = `${project}-${stage}`
   if (STACK_NAME.test(stackName)) return stage
   const dashed = stage.replaceAll('_', '-')
-  const fix = STACK_NAME.test(`${project}-${dashed}`) ? `use --stage ${dashed}` : 'choose a shorter project name or stage'
+  const fix = STACK_NAME.test(`${project}-${dashed}`)
+    ? `use --stage ${dashed}`
+    : 'choose a shorter project name or stage'
   throw new UsageError(
     `The stack name ${JSON.stringify(stackName)} (<project>-<stage>) is not valid for CloudFormation (letters, digits and "-", at most 128 characters): ${fix}.`,
     {code: 'INVALID_STACK_NAME'},
@@ -127,14 +150,19 @@ export function parseRouteList(value: string): string[] {
   const seen = new Set<string>()
   for (const route of routes) {
     if (route === '') {
-      throw new UsageError(`Invalid routes ${JSON.stringify(value)}: an empty entry; separate route keys with single commas, e.g. sendmessage,join.`, {
-        code: 'INVALID_ROUTE',
-      })
+      throw new UsageError(
+        `Invalid routes ${JSON.stringify(value)}: an empty entry; separate route keys with single commas, e.g. sendmessage,join.`,
+        {
+          code: 'INVALID_ROUTE',
+        },
+      )
     }
 
     validateRouteKey(route)
     if (seen.has(route)) {
-      throw new UsageError(`Invalid routes ${JSON.stringify(value)}: route ${JSON.stringify(route)} is listed twice.`, {code: 'DUPLICATE_ROUTE'})
+      throw new UsageError(`Invalid routes ${JSON.stringify(value)}: route ${JSON.stringify(route)} is listed twice.`, {
+        code: 'DUPLICATE_ROUTE',
+      })
     }
 
     seen.add(route)
@@ -145,13 +173,19 @@ export function parseRouteList(value: string): string[] {
 
 export function validateEnvVarName(value: string, what = 'environment variable'): string {
   if (!ENV_VAR.test(value)) {
-    throw new UsageError(`Invalid ${what} ${JSON.stringify(value)}: use letters, digits and "_", not starting with a digit.`, {code: 'INVALID_ENV_NAME'})
+    throw new UsageError(
+      `Invalid ${what} ${JSON.stringify(value)}: use letters, digits and "_", not starting with a digit.`,
+      {code: 'INVALID_ENV_NAME'},
+    )
   }
 
   if (LAMBDA_RESERVED_ENV.has(value) || (GENERATED_ENV_NAMES as readonly string[]).includes(value)) {
-    throw new UsageError(`Invalid ${what} ${JSON.stringify(value)}: the name is reserved by Lambda or by the generated code; choose another, e.g. CONNECTIONS_TABLE.`, {
-      code: 'INVALID_ENV_NAME',
-    })
+    throw new UsageError(
+      `Invalid ${what} ${JSON.stringify(value)}: the name is reserved by Lambda or by the generated code; choose another, e.g. CONNECTIONS_TABLE.`,
+      {
+        code: 'INVALID_ENV_NAME',
+      },
+    )
   }
 
   return value
@@ -159,15 +193,21 @@ export function validateEnvVarName(value: string, what = 'environment variable')
 
 export function validateAttributeName(value: string): string {
   if (!ATTRIBUTE.test(value)) {
-    throw new UsageError(`Invalid connection-id attribute ${JSON.stringify(value)}: use letters, digits, "_" and "-", starting with a letter or "_".`, {
-      code: 'INVALID_ATTRIBUTE',
-    })
+    throw new UsageError(
+      `Invalid connection-id attribute ${JSON.stringify(value)}: use letters, digits, "_" and "-", starting with a letter or "_".`,
+      {
+        code: 'INVALID_ATTRIBUTE',
+      },
+    )
   }
 
   if ((RESERVED_ATTRIBUTES as readonly string[]).includes(value)) {
-    throw new UsageError(`Invalid connection-id attribute ${JSON.stringify(value)}: the generated handlers already store ${RESERVED_ATTRIBUTES.slice(0, -1).join(', ')} and ${RESERVED_ATTRIBUTES.at(-1)}.`, {
-      code: 'INVALID_ATTRIBUTE',
-    })
+    throw new UsageError(
+      `Invalid connection-id attribute ${JSON.stringify(value)}: the generated handlers already store ${RESERVED_ATTRIBUTES.slice(0, -1).join(', ')} and ${RESERVED_ATTRIBUTES.at(-1)}.`,
+      {
+        code: 'INVALID_ATTRIBUTE',
+      },
+    )
   }
 
   return value
@@ -175,7 +215,9 @@ export function validateAttributeName(value: string): string {
 
 export function validateRuntime(value: string): LambdaRuntime {
   if (!(LAMBDA_RUNTIMES as readonly string[]).includes(value)) {
-    throw new UsageError(`Invalid runtime ${JSON.stringify(value)}: choose one of ${LAMBDA_RUNTIMES.join(', ')}.`, {code: 'INVALID_RUNTIME'})
+    throw new UsageError(`Invalid runtime ${JSON.stringify(value)}: choose one of ${LAMBDA_RUNTIMES.join(', ')}.`, {
+      code: 'INVALID_RUNTIME',
+    })
   }
 
   return value as LambdaRuntime
@@ -183,7 +225,9 @@ export function validateRuntime(value: string): LambdaRuntime {
 
 export function validateArchitecture(value: string): Architecture {
   if (!(ARCHITECTURES as readonly string[]).includes(value)) {
-    throw new UsageError(`Invalid architecture ${JSON.stringify(value)}: choose arm64 or x86_64.`, {code: 'INVALID_ARCH'})
+    throw new UsageError(`Invalid architecture ${JSON.stringify(value)}: choose arm64 or x86_64.`, {
+      code: 'INVALID_ARCH',
+    })
   }
 
   return value as Architecture
@@ -193,7 +237,10 @@ export function validateArchitecture(value: string): Architecture {
 export function validateInteger(value: number | string, what: string, min: number, max: number): number {
   const number = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN
   if (!Number.isInteger(number) || number < min || number > max) {
-    throw new UsageError(`Invalid ${what} ${JSON.stringify(String(value))}: give a whole number from ${min} to ${max}.`, {code: 'INVALID_NUMBER'})
+    throw new UsageError(
+      `Invalid ${what} ${JSON.stringify(String(value))}: give a whole number from ${min} to ${max}.`,
+      {code: 'INVALID_NUMBER'},
+    )
   }
 
   return number

@@ -10,10 +10,14 @@ export function parseParameterFlags(values: string[] = []): Record<string, strin
     const equals = item.indexOf('=')
     const key = equals === -1 ? item : item.slice(0, equals)
     if (equals <= 0 || !/^[A-Za-z0-9]+$/.test(key)) {
-      throw new UsageError(`Invalid --parameter ${JSON.stringify(equals === -1 ? item : `${key}=…`)}: write Key=Value, e.g. --parameter AuthTokenSecret=<secret>.`, {code: 'INVALID_PARAMETER'})
+      throw new UsageError(
+        `Invalid --parameter ${JSON.stringify(equals === -1 ? item : `${key}=…`)}: write Key=Value, e.g. --parameter AuthTokenSecret=<secret>.`,
+        {code: 'INVALID_PARAMETER'},
+      )
     }
 
-    if (Object.hasOwn(parameters, key)) throw new UsageError(`--parameter ${key} is given twice: give each parameter once.`, {code: 'INVALID_PARAMETER'})
+    if (Object.hasOwn(parameters, key))
+      throw new UsageError(`--parameter ${key} is given twice: give each parameter once.`, {code: 'INVALID_PARAMETER'})
     parameters[key] = item.slice(equals + 1)
   }
 

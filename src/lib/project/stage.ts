@@ -29,19 +29,28 @@ export function resolveStage(request: StageRequest): string {
   if (request.declaresParameter) {
     const value = requested ?? templateStage
     if (value === undefined) {
-      throw new UsageError(`${file} gives ${STAGE_PARAMETER} no default: pass --stage, e.g. --stage v1 (to wsapi dev: --parameter ${STAGE_PARAMETER}=v1), or give it a Default.`, {
-        code: 'MISSING_STAGE',
-      })
+      throw new UsageError(
+        `${file} gives ${STAGE_PARAMETER} no default: pass --stage, e.g. --stage v1 (to wsapi dev: --parameter ${STAGE_PARAMETER}=v1), or give it a Default.`,
+        {
+          code: 'MISSING_STAGE',
+        },
+      )
     }
 
     stage = value
   } else {
     // The model refuses such a template first, naming the stage resource; this keeps the function whole.
-    if (templateStage === undefined) throw new UsageError(`${file}: the stage's StageName must be a string or a Ref to a parameter with a value.`, {code: 'INVALID_TEMPLATE'})
-    if (requested !== undefined && requested !== templateStage) {
-      throw new UsageError(`${file} fixes the stage to ${templateStage} (it has no ${STAGE_PARAMETER} parameter): add one to use other stages, or leave --stage out.`, {
-        code: 'FIXED_STAGE',
+    if (templateStage === undefined)
+      throw new UsageError(`${file}: the stage's StageName must be a string or a Ref to a parameter with a value.`, {
+        code: 'INVALID_TEMPLATE',
       })
+    if (requested !== undefined && requested !== templateStage) {
+      throw new UsageError(
+        `${file} fixes the stage to ${templateStage} (it has no ${STAGE_PARAMETER} parameter): add one to use other stages, or leave --stage out.`,
+        {
+          code: 'FIXED_STAGE',
+        },
+      )
     }
 
     stage = templateStage
@@ -51,4 +60,3 @@ export function resolveStage(request: StageRequest): string {
   if (isValidStackName(request.project)) validateStackStage(request.project, stage)
   return stage
 }
-

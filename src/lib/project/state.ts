@@ -97,14 +97,18 @@ export function writeDevState(projectDir: string, state: DevServerState): void {
 /** Removes the record of the server `pid` (this process by default), never another's. */
 export function removeDevState(projectDir: string, pid = process.pid): void {
   rmSync(devStatePath(projectDir, pid), {force: true})
-  if (readJson<DevServerState>(legacyDevStatePath(projectDir))?.pid === pid) rmSync(legacyDevStatePath(projectDir), {force: true})
+  if (readJson<DevServerState>(legacyDevStatePath(projectDir))?.pid === pid)
+    rmSync(legacyDevStatePath(projectDir), {force: true})
 }
 
 /** Records of the project's dev servers whose process still runs, the one started last first. */
 export function readDevStates(projectDir: string): DevServerState[] {
   const dir = join(projectDir, STATE_DIR, 'dev')
   const names = existsSync(dir) ? readdirSync(dir).filter((name) => /^\d+\.json$/.test(name)) : []
-  const states = [...names.map((name) => readJson<DevServerState>(join(dir, name))), readJson<DevServerState>(legacyDevStatePath(projectDir))]
+  const states = [
+    ...names.map((name) => readJson<DevServerState>(join(dir, name))),
+    readJson<DevServerState>(legacyDevStatePath(projectDir)),
+  ]
   const seen = new Set<number>()
   return states
     .filter((state): state is DevServerState => {
@@ -119,7 +123,10 @@ export function readDevStates(projectDir: string): DevServerState[] {
 export function portAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
   const {hostname, port, protocol} = new URL(url)
   return new Promise((resolve) => {
-    const socket = connect({host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || (protocol === 'wss:' ? 443 : 80))})
+    const socket = connect({
+      host: hostname.replace(/^\[|\]$/g, ''),
+      port: Number(port || (protocol === 'wss:' ? 443 : 80)),
+    })
     const done = (ok: boolean) => {
       socket.destroy()
       resolve(ok)
@@ -163,5 +170,7 @@ export function writeDevSecrets(projectDir: string, secrets: Record<string, stri
 export function readDevSecrets(projectDir: string): Record<string, string> {
   const secrets = readJson<Record<string, unknown>>(devSecretsPath(projectDir))
   if (!secrets || typeof secrets !== 'object') return {}
-  return Object.fromEntries(Object.entries(secrets).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
+  return Object.fromEntries(
+    Object.entries(secrets).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  )
 }

@@ -3,14 +3,19 @@
  * and its test pins them (`assert.deepEqual(ROUTES, [...])`). `route add` and `route remove` keep both lists in
  * step, as long as each is still the single line init wrote; a list the user rewrote is theirs and left alone.
  */
-const LISTS = [/^(export const ROUTES: string\[\] = )(\[[^\n\]]*\])$/m, /^(\s*assert\.deepEqual\(ROUTES, )(\[[^\n\]]*\])(\))$/m]
+const LISTS = [
+  /^(export const ROUTES: string\[\] = )(\[[^\n\]]*\])$/m,
+  /^(\s*assert\.deepEqual\(ROUTES, )(\[[^\n\]]*\])(\))$/m,
+]
 
 /** Route keys hold no quotes or backslashes (src/lib/project/names.ts), so each item is one quoted run. */
 function items(list: string): string[] | undefined {
   const inner = list.slice(1, -1).trim()
   if (inner === '') return []
   const parts = inner.split(',').map((part) => part.trim())
-  const keys = parts.map((part) => /^'([^'\\]*)'$|^"([^"\\]*)"$/.exec(part)).map((match) => (match ? (match[1] ?? match[2]) : undefined))
+  const keys = parts
+    .map((part) => /^'([^'\\]*)'$|^"([^"\\]*)"$/.exec(part))
+    .map((match) => (match ? (match[1] ?? match[2]) : undefined))
   return keys.every((key) => key !== undefined) ? (keys as string[]) : undefined
 }
 

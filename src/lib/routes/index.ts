@@ -3,12 +3,26 @@ import {join} from 'node:path'
 
 import {UsageError, WsapiError} from '../errors.js'
 import {TEMPLATES_DIR} from '../paths.js'
-import {exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase, TEMPLATE_FILE, validateRouteKey} from '../project/index.js'
+import {
+  exampleMessage,
+  fileStem,
+  parseRouteSelectionExpression,
+  parseTemplate,
+  pascalCase,
+  TEMPLATE_FILE,
+  validateRouteKey,
+} from '../project/index.js'
 import {createRenderer} from '../scaffold/engine.js'
 import {formatFiles} from '../scaffold/format.js'
 import {INIT_DEFAULTS} from '../scaffold/options.js'
 import type {PlannedFile} from '../scaffold/plan.js'
-import {functionResourcesYaml, type HandlerStart, type NewRoute, routeResourceIds, routeResourcesYaml} from './resources.js'
+import {
+  functionResourcesYaml,
+  type HandlerStart,
+  type NewRoute,
+  routeResourceIds,
+  routeResourcesYaml,
+} from './resources.js'
 import {editRouteList} from './default-route.js'
 import {routeOwnedIds, type TemplateRoute, templateRoutes} from './routes.js'
 import {projectSettings} from './settings.js'
@@ -20,7 +34,10 @@ export type {TemplateRoute} from './routes.js'
 function readTemplate(dir: string): string {
   const path = join(dir, TEMPLATE_FILE)
   if (!existsSync(path)) {
-    throw new UsageError(`No ${TEMPLATE_FILE} in ${dir}: run the command inside a wsapi project (or pass --dir), or create one with \`wsapi init\`.`, {code: 'NO_PROJECT'})
+    throw new UsageError(
+      `No ${TEMPLATE_FILE} in ${dir}: run the command inside a wsapi project (or pass --dir), or create one with \`wsapi init\`.`,
+      {code: 'NO_PROJECT'},
+    )
   }
 
   return readFileSync(path, 'utf8')
@@ -60,9 +77,12 @@ function unique(base: string, taken: (candidate: string) => boolean): string {
 export async function planRouteAdd(dir: string, options: RouteAddOptions): Promise<RouteChange> {
   const {key} = options
   if (key.startsWith('$')) {
-    throw new UsageError(`Invalid route ${JSON.stringify(key)}: keys starting with "$" are API Gateway's own ($connect, $disconnect, $default); choose a name such as sendmessage.`, {
-      code: 'INVALID_ROUTE',
-    })
+    throw new UsageError(
+      `Invalid route ${JSON.stringify(key)}: keys starting with "$" are API Gateway's own ($connect, $disconnect, $default); choose a name such as sendmessage.`,
+      {
+        code: 'INVALID_ROUTE',
+      },
+    )
   }
 
   validateRouteKey(key)
@@ -70,13 +90,22 @@ export async function planRouteAdd(dir: string, options: RouteAddOptions): Promi
   const template = parseTemplate(text, TEMPLATE_FILE)
   const routes = templateRoutes(template)
   if (routes.some((route) => route.key === key)) {
-    throw new UsageError(`Route ${key} already exists in ${TEMPLATE_FILE}: choose another name, or remove it first with \`wsapi route remove ${key}\`.`, {code: 'ROUTE_EXISTS'})
+    throw new UsageError(
+      `Route ${key} already exists in ${TEMPLATE_FILE}: choose another name, or remove it first with \`wsapi route remove ${key}\`.`,
+      {code: 'ROUTE_EXISTS'},
+    )
   }
 
-  const idTaken = (id: string) => [...routeResourceIds(id).route, ...routeResourceIds(id).function].some((logicalId) => logicalId in template.Resources)
+  const idTaken = (id: string) =>
+    [...routeResourceIds(id).route, ...routeResourceIds(id).function].some(
+      (logicalId) => logicalId in template.Resources,
+    )
   const id = unique(pascalCase(key), idTaken)
   const codePaths = new Set(Object.values(template.Resources).map((resource) => resource.Properties?.Code))
-  const file = unique(fileStem(key) || 'route', (stem) => codePaths.has(handlerPath(stem)) || ['events', 'setup', 'context'].includes(stem))
+  const file = unique(
+    fileStem(key) || 'route',
+    (stem) => codePaths.has(handlerPath(stem)) || ['events', 'setup', 'context'].includes(stem),
+  )
   const route: NewRoute = {file, id, key, start: options.start, twoWay: Boolean(options.twoWay)}
   const settings = projectSettings(template)
   const routeIds = routeResourceIds(id).route
@@ -89,7 +118,9 @@ export async function planRouteAdd(dir: string, options: RouteAddOptions): Promi
 
   // The message that selects the route, shown by the handler's error replies: {"message": "<key>", "data": "hello"} by default.
   const api = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::ApiGatewayV2::Api')
-  const expression = parseRouteSelectionExpression(String(api?.Properties?.RouteSelectionExpression ?? INIT_DEFAULTS.routeSelection))
+  const expression = parseRouteSelectionExpression(
+    String(api?.Properties?.RouteSelectionExpression ?? INIT_DEFAULTS.routeSelection),
+  )
   const example = JSON.stringify(exampleMessage(expression, key, {data: 'hello'}) ?? {data: 'hello'})
   const kept = [handlerPath(file), testPath(file)].filter((path) => existsSync(join(dir, path)))
   const render = createRenderer()
@@ -102,7 +133,10 @@ export async function planRouteAdd(dir: string, options: RouteAddOptions): Promi
     key,
     rateLimit: route.start === 'broadcast' && settings.rateLimit ? settings.rateLimit : false,
     // With rooms, a broadcast route takes "room" and "to" as init's do; a refusal shows how to join.
-    rooms: route.start === 'broadcast' && settings.rooms ? {joinExample: JSON.stringify(exampleMessage(expression, 'join', {room: 'lobby'}) ?? {room: 'lobby'})} : false,
+    rooms:
+      route.start === 'broadcast' && settings.rooms
+        ? {joinExample: JSON.stringify(exampleMessage(expression, 'join', {room: 'lobby'}) ?? {room: 'lobby'})}
+        : false,
     route: {example, file, key},
     tableEnv: settings.tableEnv,
     twoWay: route.twoWay,
@@ -118,14 +152,23 @@ export async function planRouteAdd(dir: string, options: RouteAddOptions): Promi
     ].filter((planned) => !kept.includes(planned.path)),
   )
   const listed = defaultRouteFiles(dir, routes, {add: key})
-  return {deleted: [], files: [{contents: updated, path: TEMPLATE_FILE}, ...code, ...listed], kept, route: {file, functionId: `${id}Function`, key, twoWay: route.twoWay}}
+  return {
+    deleted: [],
+    files: [{contents: updated, path: TEMPLATE_FILE}, ...code, ...listed],
+    kept,
+    route: {file, functionId: `${id}Function`, key, twoWay: route.twoWay},
+  }
 }
 
 /**
  * The $default handler and its test with `key` added to (or taken from) the routes they list; none when the project
  * has no $default handler or its lists are not the ones init wrote.
  */
-function defaultRouteFiles(dir: string, routes: TemplateRoute[], change: {add?: string; remove?: string}): PlannedFile[] {
+function defaultRouteFiles(
+  dir: string,
+  routes: TemplateRoute[],
+  change: {add?: string; remove?: string},
+): PlannedFile[] {
   const codePath = routes.find((route) => route.key === '$default')?.codePath
   if (!codePath?.startsWith('src/handlers/')) return []
   const stem = codePath.slice('src/handlers/'.length).replace(/\.ts$/, '')
@@ -140,8 +183,12 @@ function defaultRouteFiles(dir: string, routes: TemplateRoute[], change: {add?: 
 /** True when a $connect authorizer (or IAM authorization) depends on the route. */
 function authorizerNeeds(template: ReturnType<typeof parseTemplate>, route: TemplateRoute): boolean {
   if (route.key !== '$connect' && route.key !== '$disconnect') return false
-  const authorizers = Object.values(template.Resources).some((resource) => resource.Type === 'AWS::ApiGatewayV2::Authorizer')
-  const connect = Object.values(template.Resources).find((resource) => resource.Type === 'AWS::ApiGatewayV2::Route' && resource.Properties?.RouteKey === '$connect')
+  const authorizers = Object.values(template.Resources).some(
+    (resource) => resource.Type === 'AWS::ApiGatewayV2::Authorizer',
+  )
+  const connect = Object.values(template.Resources).find(
+    (resource) => resource.Type === 'AWS::ApiGatewayV2::Route' && resource.Properties?.RouteKey === '$connect',
+  )
   const type = connect?.Properties?.AuthorizationType
   return authorizers || (typeof type === 'string' && type !== 'NONE')
 }
@@ -160,18 +207,28 @@ export function planRouteRemove(dir: string, options: RouteRemoveOptions): Route
   const route = routes.find((candidate) => candidate.key === options.key)
   if (!route) {
     const known = routes.map((candidate) => candidate.key).join(', ')
-    throw new UsageError(`No route ${options.key} in ${TEMPLATE_FILE} (routes: ${known || 'none'}): see \`wsapi route list\`.`, {code: 'NO_ROUTE'})
+    throw new UsageError(
+      `No route ${options.key} in ${TEMPLATE_FILE} (routes: ${known || 'none'}): see \`wsapi route list\`.`,
+      {code: 'NO_ROUTE'},
+    )
   }
 
   if (authorizerNeeds(template, route)) {
-    throw new UsageError(`Cannot remove ${route.key}: the $connect authorization needs $connect and $disconnect; remove the authorizer from ${TEMPLATE_FILE} first.`, {code: 'ROUTE_IN_USE'})
+    throw new UsageError(
+      `Cannot remove ${route.key}: the $connect authorization needs $connect and $disconnect; remove the authorizer from ${TEMPLATE_FILE} first.`,
+      {code: 'ROUTE_IN_USE'},
+    )
   }
 
   const ids = routeOwnedIds(template, route)
   const updated = removeRouteResources(text, {awaited: [route.logicalId, ...route.responseIds], ids, key: route.key})
   const functionGone = route.functionId !== undefined && ids.includes(route.functionId)
-  const file = functionGone && route.codePath?.startsWith('src/handlers/') ? route.codePath.slice('src/handlers/'.length).replace(/\.(ts|js|mjs)$/, '') : undefined
-  const own = file === undefined ? [] : [handlerPath(file), testPath(file)].filter((path) => existsSync(join(dir, path)))
+  const file =
+    functionGone && route.codePath?.startsWith('src/handlers/')
+      ? route.codePath.slice('src/handlers/'.length).replace(/\.(ts|js|mjs)$/, '')
+      : undefined
+  const own =
+    file === undefined ? [] : [handlerPath(file), testPath(file)].filter((path) => existsSync(join(dir, path)))
   return {
     deleted: options.deleteFiles ? own : [],
     files: [{contents: updated, path: TEMPLATE_FILE}, ...defaultRouteFiles(dir, routes, {remove: route.key})],
@@ -187,7 +244,10 @@ export function applyRouteChange(dir: string, change: RouteChange): void {
     for (const file of ordered) writeFileSync(join(dir, file.path), file.contents)
     for (const path of change.deleted) rmSync(join(dir, path), {force: true})
   } catch (error) {
-    throw new WsapiError(`Could not write the project (${(error as Error).message}): check the folder's permissions.`, {cause: error, code: 'WRITE_FAILED'})
+    throw new WsapiError(`Could not write the project (${(error as Error).message}): check the folder's permissions.`, {
+      cause: error,
+      code: 'WRITE_FAILED',
+    })
   }
 }
 
@@ -201,5 +261,10 @@ export interface RouteListing {
 /** The template's routes: route → function → handler file → one-way or two-way. */
 export function listRoutes(dir: string): RouteListing[] {
   const template = parseTemplate(readTemplate(dir), TEMPLATE_FILE)
-  return templateRoutes(template).map((route) => ({file: route.codePath, function: route.functionId, key: route.key, twoWay: route.twoWay}))
+  return templateRoutes(template).map((route) => ({
+    file: route.codePath,
+    function: route.functionId,
+    key: route.key,
+    twoWay: route.twoWay,
+  }))
 }

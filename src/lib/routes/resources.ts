@@ -16,7 +16,10 @@ export interface NewRoute {
 
 /** The logical ids a route adds, in the order they sit in the template. */
 export function routeResourceIds(id: string): {function: string[]; route: string[]} {
-  return {function: [`${id}Function`, `${id}LogGroup`, `${id}Role`], route: [`${id}Route`, `${id}RouteResponse`, `${id}Integration`, `${id}Permission`]}
+  return {
+    function: [`${id}Function`, `${id}LogGroup`, `${id}Role`],
+    route: [`${id}Route`, `${id}RouteResponse`, `${id}Integration`, `${id}Permission`],
+  }
 }
 
 const quoted = (value: string) => JSON.stringify(value)
@@ -25,12 +28,18 @@ const quoted = (value: string) => JSON.stringify(value)
 function tableActions(route: NewRoute, settings: ProjectSettings): string[] {
   if (route.start !== 'broadcast') return []
   // The rate limiter reads the sender's bucket and writes it back on the sender's own item (runtime/rate-limit.ts).
-  return ['dynamodb:Scan', 'dynamodb:DeleteItem', ...(settings.rateLimit ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : [])]
+  return [
+    'dynamodb:Scan',
+    'dynamodb:DeleteItem',
+    ...(settings.rateLimit ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : []),
+  ]
 }
 
 /** What a broadcast function of a project with rooms does with the memberships table: init's custom routes' actions. */
 function membershipActions(route: NewRoute, settings: ProjectSettings): string[] {
-  return route.start === 'broadcast' && settings.rooms ? ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'] : []
+  return route.start === 'broadcast' && settings.rooms
+    ? ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem']
+    : []
 }
 
 /** Posts to connections through @connections: a broadcast, or an echo on a one-way route (a two-way one returns its reply). */
@@ -64,7 +73,7 @@ export function routeResourcesYaml(route: NewRoute): string {
     ...(route.twoWay
       ? [
           '',
-          '# Two-way: API Gateway sends the function\'s body back to the sender.',
+          "# Two-way: API Gateway sends the function's body back to the sender.",
           `${id}RouteResponse:`,
           '  Type: AWS::ApiGatewayV2::RouteResponse',
           '  Properties:',
@@ -138,7 +147,10 @@ export function functionResourcesYaml(route: NewRoute, settings: ProjectSettings
     `    Timeout: ${settings.timeout}`,
     ...(reserved === undefined
       ? []
-      : ["    # At most this many at once, so that a flood of broadcasts cannot take all of the account's Lambda concurrency.", `    ReservedConcurrentExecutions: ${reserved}`]),
+      : [
+          "    # At most this many at once, so that a flood of broadcasts cannot take all of the account's Lambda concurrency.",
+          `    ReservedConcurrentExecutions: ${reserved}`,
+        ]),
     `    Role: !GetAtt ${id}Role.Arn`,
     '    LoggingConfig:',
     `      LogGroup: !Ref ${id}LogGroup`,
@@ -186,13 +198,32 @@ export function functionResourcesYaml(route: NewRoute, settings: ProjectSettings
     '            Service: lambda.amazonaws.com',
     '          Action: sts:AssumeRole',
     '    Policies:',
-    ...policy('logs', ['Action:', '  - logs:CreateLogStream', '  - logs:PutLogEvents', `Resource: !GetAtt ${id}LogGroup.Arn`]),
-    ...(actions.length > 0 ? policy('connections-table', ['Action:', ...actions.map((action) => `  - ${action}`), `Resource: !GetAtt ${settings.table}.Arn`]) : []),
+    ...policy('logs', [
+      'Action:',
+      '  - logs:CreateLogStream',
+      '  - logs:PutLogEvents',
+      `Resource: !GetAtt ${id}LogGroup.Arn`,
+    ]),
+    ...(actions.length > 0
+      ? policy('connections-table', [
+          'Action:',
+          ...actions.map((action) => `  - ${action}`),
+          `Resource: !GetAtt ${settings.table}.Arn`,
+        ])
+      : []),
     ...(principalIndex
-      ? policy('connections-by-principal', ['Action: dynamodb:Query', `Resource: !Sub "\${${settings.table}.Arn}/index/byPrincipal"`], '"to": "user:<principalId>" finds that user\'s connections in the index by principal.')
+      ? policy(
+          'connections-by-principal',
+          ['Action: dynamodb:Query', `Resource: !Sub "\${${settings.table}.Arn}/index/byPrincipal"`],
+          '"to": "user:<principalId>" finds that user\'s connections in the index by principal.',
+        )
       : []),
     ...(memberships.length > 0
-      ? policy('memberships-table', ['Action:', ...memberships.map((action) => `  - ${action}`), `Resource: !GetAtt ${settings.rooms!.table}.Arn`])
+      ? policy('memberships-table', [
+          'Action:',
+          ...memberships.map((action) => `  - ${action}`),
+          `Resource: !GetAtt ${settings.rooms!.table}.Arn`,
+        ])
       : []),
     ...(managesConnections(route)
       ? policy('post-to-connections', [
@@ -200,7 +231,9 @@ export function functionResourcesYaml(route: NewRoute, settings: ProjectSettings
           'Resource: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${StageName}/POST/@connections/*"',
         ])
       : []),
-    ...(fanout ? policy('invoke-fanout', ['Action: lambda:InvokeFunction', 'Resource: !GetAtt FanoutFunction.Arn']) : []),
+    ...(fanout
+      ? policy('invoke-fanout', ['Action: lambda:InvokeFunction', 'Resource: !GetAtt FanoutFunction.Arn'])
+      : []),
   ]
   return `${lines.join('\n')}\n`
 }

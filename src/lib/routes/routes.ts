@@ -15,7 +15,8 @@ export interface TemplateRoute {
   twoWay: boolean
 }
 
-const ofType = (template: CfnTemplate, type: string) => Object.entries(template.Resources).filter(([, resource]) => resource.Type === type)
+const ofType = (template: CfnTemplate, type: string) =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type)
 
 function referencedIds(value: unknown, template: CfnTemplate, type: string): string[] {
   return collectReferences(value)
@@ -29,10 +30,14 @@ export function templateRoutes(template: CfnTemplate): TemplateRoute[] {
     const properties = resource.Properties ?? {}
     const integrationId = referencedIds(properties.Target, template, 'AWS::ApiGatewayV2::Integration')[0]
     const integration = integrationId ? template.Resources[integrationId] : undefined
-    const functionId = integration ? referencedIds(integration.Properties?.IntegrationUri, template, 'AWS::Lambda::Function')[0] : undefined
+    const functionId = integration
+      ? referencedIds(integration.Properties?.IntegrationUri, template, 'AWS::Lambda::Function')[0]
+      : undefined
     const code = functionId ? template.Resources[functionId].Properties?.Code : undefined
     const responseIds = ofType(template, 'AWS::ApiGatewayV2::RouteResponse')
-      .filter(([, response]) => referencedIds(response.Properties?.RouteId, template, 'AWS::ApiGatewayV2::Route').includes(logicalId))
+      .filter(([, response]) =>
+        referencedIds(response.Properties?.RouteId, template, 'AWS::ApiGatewayV2::Route').includes(logicalId),
+      )
       .map(([id]) => id)
     return {
       codePath: typeof code === 'string' ? code : undefined,
@@ -46,7 +51,8 @@ export function templateRoutes(template: CfnTemplate): TemplateRoute[] {
   })
 }
 
-const refersTo = (resource: CfnResource, id: string) => collectReferences(resource.Properties ?? {}).some((reference) => reference.target === id)
+const refersTo = (resource: CfnResource, id: string) =>
+  collectReferences(resource.Properties ?? {}).some((reference) => reference.target === id)
 
 /**
  * The logical ids that serve `route` alone: its Route, RouteResponses, Integration and the Permission that lets
@@ -55,7 +61,11 @@ const refersTo = (resource: CfnResource, id: string) => collectReferences(resour
 export function routeOwnedIds(template: CfnTemplate, route: TemplateRoute): string[] {
   const ids = [route.logicalId, ...route.responseIds]
   const routes = templateRoutes(template)
-  if (route.integrationId && !routes.some((other) => other.logicalId !== route.logicalId && other.integrationId === route.integrationId)) ids.push(route.integrationId)
+  if (
+    route.integrationId &&
+    !routes.some((other) => other.logicalId !== route.logicalId && other.integrationId === route.integrationId)
+  )
+    ids.push(route.integrationId)
   const {functionId} = route
   if (!functionId) return ids
   const shared = routes.some((other) => other.logicalId !== route.logicalId && other.functionId === functionId)
@@ -72,11 +82,16 @@ export function routeOwnedIds(template: CfnTemplate, route: TemplateRoute): stri
   ids.push(functionId)
   const logGroup = (fn.Properties?.LoggingConfig as {LogGroup?: unknown} | undefined)?.LogGroup
   const role = fn.Properties?.Role
-  const candidates = [...referencedIds(logGroup, template, 'AWS::Logs::LogGroup'), ...referencedIds(role, template, 'AWS::IAM::Role')]
+  const candidates = [
+    ...referencedIds(logGroup, template, 'AWS::Logs::LogGroup'),
+    ...referencedIds(role, template, 'AWS::IAM::Role'),
+  ]
   // The log group and the role go with the function when nothing but the function and each other refers to them.
   const group = new Set([functionId, ...candidates])
   for (const id of candidates) {
-    const users = Object.entries(template.Resources).filter(([, resource]) => refersTo(resource, id) || dependsOn(resource).includes(id))
+    const users = Object.entries(template.Resources).filter(
+      ([, resource]) => refersTo(resource, id) || dependsOn(resource).includes(id),
+    )
     if (users.every(([user]) => group.has(user))) ids.push(id)
   }
 

@@ -29,7 +29,8 @@ export interface ProjectSettings {
 
 type Variables = Record<string, unknown>
 
-const isRef = (value: unknown, target: string) => typeof value === 'object' && value !== null && (value as {Ref?: unknown}).Ref === target
+const isRef = (value: unknown, target: string) =>
+  typeof value === 'object' && value !== null && (value as {Ref?: unknown}).Ref === target
 
 function variablesOf(resource: CfnResource): Variables {
   const environment = resource.Properties?.Environment as {Variables?: Variables} | undefined
@@ -37,33 +38,51 @@ function variablesOf(resource: CfnResource): Variables {
 }
 
 const isTableRef = (template: CfnTemplate, value: unknown) =>
-  typeof value === 'object' && value !== null && template.Resources[String((value as {Ref?: unknown}).Ref)]?.Type === 'AWS::DynamoDB::Table'
+  typeof value === 'object' &&
+  value !== null &&
+  template.Resources[String((value as {Ref?: unknown}).Ref)]?.Type === 'AWS::DynamoDB::Table'
 
 /** The connections table's index by principal, as `wsapi init --rooms` names it (runtime/rooms.ts). */
 const BY_PRINCIPAL_INDEX = 'byPrincipal'
 
-const text = (value: unknown, fallback: string) => (typeof value === 'string' || typeof value === 'number' ? String(value) : fallback)
+const text = (value: unknown, fallback: string) =>
+  typeof value === 'string' || typeof value === 'number' ? String(value) : fallback
 
 /** Reads the settings from the template; values it does not hold take `wsapi init`'s defaults. */
 export function projectSettings(template: CfnTemplate): ProjectSettings {
   const resources = Object.entries(template.Resources)
   const functions = resources.filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
-  const model = (template.Resources.ConnectFunction?.Type === 'AWS::Lambda::Function' ? template.Resources.ConnectFunction : functions[0]?.[1])?.Properties ?? {}
+  const model =
+    (template.Resources.ConnectFunction?.Type === 'AWS::Lambda::Function'
+      ? template.Resources.ConnectFunction
+      : functions[0]?.[1]
+    )?.Properties ?? {}
   // The table a function reads as MEMBERSHIPS_TABLE holds room memberships; the connections table is another one.
-  const membershipsTable = functions.map(([, resource]) => variablesOf(resource).MEMBERSHIPS_TABLE).find((value) => isTableRef(template, value)) as {Ref: string} | undefined
-  const table = resources.find(([id, resource]) => resource.Type === 'AWS::DynamoDB::Table' && id !== membershipsTable?.Ref)?.[0] ?? 'ConnectionsTable'
+  const membershipsTable = functions
+    .map(([, resource]) => variablesOf(resource).MEMBERSHIPS_TABLE)
+    .find((value) => isTableRef(template, value)) as {Ref: string} | undefined
+  const table =
+    resources.find(([id, resource]) => resource.Type === 'AWS::DynamoDB::Table' && id !== membershipsTable?.Ref)?.[0] ??
+    'ConnectionsTable'
   const tableEnv =
-    functions.flatMap(([, resource]) => Object.entries(variablesOf(resource))).find(([, value]) => isRef(value, table))?.[0] ?? INIT_DEFAULTS.tableEnv
+    functions
+      .flatMap(([, resource]) => Object.entries(variablesOf(resource)))
+      .find(([, value]) => isRef(value, table))?.[0] ?? INIT_DEFAULTS.tableEnv
   const logGroupId = (model.LoggingConfig as {LogGroup?: {Ref?: string}} | undefined)?.LogGroup?.Ref
   const retention = logGroupId ? template.Resources[logGroupId]?.Properties?.RetentionInDays : undefined
   const metadata = (template.Metadata?.wsapi ?? {}) as {connectionIdAttribute?: string}
   // A route's broadcast function (the fan-out function broadcasts too, but carries no rate limit).
-  const broadcaster = functions.find(([id, resource]) => id !== 'FanoutFunction' && 'BROADCAST_CONCURRENCY' in variablesOf(resource))?.[1]
+  const broadcaster = functions.find(
+    ([id, resource]) => id !== 'FanoutFunction' && 'BROADCAST_CONCURRENCY' in variablesOf(resource),
+  )?.[1]
   const broadcastVariables = broadcaster ? variablesOf(broadcaster) : undefined
   const rateLimit = broadcastVariables
     ? broadcastVariables.RATE_LIMIT === undefined
       ? undefined
-      : {burst: text(broadcastVariables.RATE_LIMIT_BURST, String(INIT_DEFAULTS.rateBurst)), rate: text(broadcastVariables.RATE_LIMIT, INIT_DEFAULTS.rateLimit)}
+      : {
+          burst: text(broadcastVariables.RATE_LIMIT_BURST, String(INIT_DEFAULTS.rateBurst)),
+          rate: text(broadcastVariables.RATE_LIMIT, INIT_DEFAULTS.rateLimit),
+        }
     : {burst: String(INIT_DEFAULTS.rateBurst), rate: INIT_DEFAULTS.rateLimit}
   const fanout =
     template.Resources.FanoutFunction?.Type === 'AWS::Lambda::Function'
@@ -75,7 +94,9 @@ export function projectSettings(template: CfnTemplate): ProjectSettings {
       : undefined
   const reserved = broadcastVariables ? broadcaster?.Properties?.ReservedConcurrentExecutions : undefined
   const indexes = (template.Resources[table]?.Properties?.GlobalSecondaryIndexes ?? []) as Array<{IndexName?: unknown}>
-  const rooms = membershipsTable ? {principalIndex: indexes.some((index) => index.IndexName === BY_PRINCIPAL_INDEX), table: membershipsTable.Ref} : undefined
+  const rooms = membershipsTable
+    ? {principalIndex: indexes.some((index) => index.IndexName === BY_PRINCIPAL_INDEX), table: membershipsTable.Ref}
+    : undefined
   return {
     architecture: text((model.Architectures as unknown[] | undefined)?.[0], INIT_DEFAULTS.arch),
     fanout,

@@ -1,12 +1,35 @@
-import {type Document, isMap, isScalar, isSeq, type Pair, parseDocument, Scalar, visit, type YAMLMap, YAMLSeq} from 'yaml'
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  type Pair,
+  parseDocument,
+  Scalar,
+  visit,
+  type YAMLMap,
+  YAMLSeq,
+} from 'yaml'
 
 import {UsageError} from '../errors.js'
-import {type CfnTemplate, collectReferences, dependsOn, deploymentLogicalId, parseTemplate, TEMPLATE_FILE} from '../project/index.js'
+import {
+  type CfnTemplate,
+  collectReferences,
+  dependsOn,
+  deploymentLogicalId,
+  parseTemplate,
+  TEMPLATE_FILE,
+} from '../project/index.js'
 
 /** How the edited document is written back: as it was read (no folding, flow collections as Prettier writes them). */
 const STRINGIFY_OPTIONS = {flowCollectionPadding: false, lineWidth: 0} as const
 
-const ROUTE_GROUP_TYPES = new Set(['AWS::ApiGatewayV2::Integration', 'AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::RouteResponse', 'AWS::Lambda::Permission'])
+const ROUTE_GROUP_TYPES = new Set([
+  'AWS::ApiGatewayV2::Integration',
+  'AWS::ApiGatewayV2::Route',
+  'AWS::ApiGatewayV2::RouteResponse',
+  'AWS::Lambda::Permission',
+])
 const FUNCTION_GROUP_TYPES = new Set(['AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup'])
 
 type ResourcePair = Pair<Scalar<string>, YAMLMap>
@@ -14,7 +37,10 @@ type ResourcePair = Pair<Scalar<string>, YAMLMap>
 export function parseTemplateDocument(text: string): Document {
   const document = parseDocument(text, {keepSourceTokens: false, uniqueKeys: true})
   if (document.errors.length > 0) {
-    throw new UsageError(`${TEMPLATE_FILE} is not valid YAML: ${document.errors[0].message.split('\n')[0]}. Fix the file and run the command again.`, {code: 'INVALID_TEMPLATE'})
+    throw new UsageError(
+      `${TEMPLATE_FILE} is not valid YAML: ${document.errors[0].message.split('\n')[0]}. Fix the file and run the command again.`,
+      {code: 'INVALID_TEMPLATE'},
+    )
   }
 
   return document
@@ -26,7 +52,10 @@ export function stringifyTemplateDocument(document: Document): string {
 
 function resourcesMap(document: Document): YAMLMap {
   const resources = document.get('Resources', true)
-  if (!isMap(resources)) throw new UsageError(`${TEMPLATE_FILE} has no Resources section: a CloudFormation template needs one.`, {code: 'INVALID_TEMPLATE'})
+  if (!isMap(resources))
+    throw new UsageError(`${TEMPLATE_FILE} has no Resources section: a CloudFormation template needs one.`, {
+      code: 'INVALID_TEMPLATE',
+    })
   return resources as YAMLMap
 }
 
@@ -72,7 +101,8 @@ function renameReferences(document: Document, from: string, to: string): void {
       if (typeof node.value !== 'string') return
       if (node.value === from) node.value = to
       else if (node.value.startsWith(`${from}.`)) node.value = `${to}${node.value.slice(from.length)}`
-      else if (node.value.includes(`\${${from}`)) node.value = node.value.replaceAll(`\${${from}}`, `\${${to}}`).replaceAll(`\${${from}.`, `\${${to}.`)
+      else if (node.value.includes(`\${${from}`))
+        node.value = node.value.replaceAll(`\${${from}}`, `\${${to}}`).replaceAll(`\${${from}.`, `\${${to}.`)
     },
   })
 }
@@ -89,7 +119,10 @@ function rehashDeployment(document: Document): void {
 }
 
 /** Adds to (or takes from) the deployment's DependsOn and its `Routes …` description. */
-function updateDeployment(resources: YAMLMap, change: {add?: {dependsOn: string[]; key: string}; remove?: {dependsOn: string[]; key: string}}): void {
+function updateDeployment(
+  resources: YAMLMap,
+  change: {add?: {dependsOn: string[]; key: string}; remove?: {dependsOn: string[]; key: string}},
+): void {
   const deployment = deploymentPair(resources)
   if (!deployment || !isMap(deployment.value)) return
   const body = deployment.value as YAMLMap
@@ -145,7 +178,11 @@ export function addRouteResources(text: string, added: AddedResources): string {
   const routePairs = fragmentPairs(added.routeYaml)
   const functionPairs = fragmentPairs(added.functionYaml)
   const taken = [...routePairs, ...functionPairs].map((pair) => pairId(pair)).filter((id) => resources.has(id))
-  if (taken.length > 0) throw new UsageError(`${TEMPLATE_FILE} already has a resource named ${taken[0]}: rename it, or choose another route name.`, {code: 'ROUTE_EXISTS'})
+  if (taken.length > 0)
+    throw new UsageError(
+      `${TEMPLATE_FILE} already has a resource named ${taken[0]}: rename it, or choose another route name.`,
+      {code: 'ROUTE_EXISTS'},
+    )
   insertAfterLast(resources, ROUTE_GROUP_TYPES, routePairs)
   insertAfterLast(resources, FUNCTION_GROUP_TYPES, functionPairs)
   updateDeployment(resources, {add: {dependsOn: added.awaited, key: added.key}})
@@ -179,7 +216,10 @@ export function removeRouteResources(text: string, removed: RemovedResources): s
       .map(([id]) => `output ${id}`),
   ]
   if (referrers.length > 0) {
-    throw new UsageError(`Cannot remove route ${removed.key}: ${referrers[0]} in ${TEMPLATE_FILE} refers to its resources; remove that reference first.`, {code: 'ROUTE_IN_USE'})
+    throw new UsageError(
+      `Cannot remove route ${removed.key}: ${referrers[0]} in ${TEMPLATE_FILE} refers to its resources; remove that reference first.`,
+      {code: 'ROUTE_IN_USE'},
+    )
   }
 
   const document = parseTemplateDocument(text)

@@ -11,7 +11,9 @@ export function createRenderer(): TemplateRenderer {
   // A JSON literal: a safe YAML scalar and a safe TypeScript expression for any string.
   handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value))
   // An object key as a person writes it: bare when it is an identifier (`connectionId`), quoted otherwise (`"conn-id"`).
-  handlebars.registerHelper('propertyKey', (value: string) => (/^[A-Za-z_$][\w$]*$/.test(value) ? value : JSON.stringify(value)))
+  handlebars.registerHelper('propertyKey', (value: string) =>
+    /^[A-Za-z_$][\w$]*$/.test(value) ? value : JSON.stringify(value),
+  )
   const cache = new Map<string, ReturnType<typeof handlebars.compile>>()
   return (source, context, name) => {
     let template = cache.get(source)

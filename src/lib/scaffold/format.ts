@@ -30,7 +30,10 @@ export async function formatFiles(files: PlannedFile[]): Promise<PlannedFile[]> 
     const parser = PARSERS.find(([pattern]) => pattern.test(file.path))?.[1]
     if (!parser) return file
     // As if the file sat next to the config, so that its `overrides` apply as they will in the project.
-    const options = await prettier.resolveConfig(join(dirname(PRETTIER_CONFIG_PATH), file.path), {config: PRETTIER_CONFIG_PATH, editorconfig: false})
+    const options = await prettier.resolveConfig(join(dirname(PRETTIER_CONFIG_PATH), file.path), {
+      config: PRETTIER_CONFIG_PATH,
+      editorconfig: false,
+    })
     try {
       // Prettier is not always idempotent on templated input (a call chain it breaks on the first pass can join
       // on the second): format until the text is stable, so that `prettier --check` agrees with what was written.

@@ -93,14 +93,18 @@ export const INIT_DEFAULTS: Omit<InitOptions, 'name'> = {
 export const ROOM_ROUTES = ['join', 'leave', 'whoami'] as const
 
 /** CloudWatch Logs accepts only these retention periods. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const
 
 /** API Gateway stops waiting for an integration after 29 s (the generated functions' timeout is checked against it). */
 export const INTEGRATION_TIMEOUT_SECONDS = API_GATEWAY_LIMITS.integrationTimeoutMs / 1000
 
 export function validateBilling(value: string): Billing {
   if (value !== 'on-demand' && value !== 'provisioned') {
-    throw new UsageError(`Invalid billing mode ${JSON.stringify(value)}: choose on-demand or provisioned.`, {code: 'INVALID_BILLING'})
+    throw new UsageError(`Invalid billing mode ${JSON.stringify(value)}: choose on-demand or provisioned.`, {
+      code: 'INVALID_BILLING',
+    })
   }
 
   return value
@@ -108,7 +112,9 @@ export function validateBilling(value: string): Billing {
 
 export function validateAuth(value: string): AuthMode {
   if (value !== 'none' && value !== 'token' && value !== 'jwt' && value !== 'iam') {
-    throw new UsageError(`Invalid auth ${JSON.stringify(value)}: choose none, token, jwt or iam.`, {code: 'INVALID_AUTH'})
+    throw new UsageError(`Invalid auth ${JSON.stringify(value)}: choose none, token, jwt or iam.`, {
+      code: 'INVALID_AUTH',
+    })
   }
 
   return value
@@ -127,9 +133,12 @@ export function validateJwtIssuer(value: string): string {
   } catch {}
 
   if (!url || url.protocol !== 'https:' || url.search || url.hash || url.username || url.password) {
-    throw new UsageError(`Invalid JWT issuer ${JSON.stringify(value)}: give the issuer's https URL (e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123), or local for wsapi dev.`, {
-      code: 'INVALID_JWT_ISSUER',
-    })
+    throw new UsageError(
+      `Invalid JWT issuer ${JSON.stringify(value)}: give the issuer's https URL (e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123), or local for wsapi dev.`,
+      {
+        code: 'INVALID_JWT_ISSUER',
+      },
+    )
   }
 
   return trimmed.replace(/\/$/, '')
@@ -137,9 +146,12 @@ export function validateJwtIssuer(value: string): string {
 
 export function validateJwtAudience(value: string): string {
   if (!/^[\x21-\x7e]{1,256}$/.test(value)) {
-    throw new UsageError(`Invalid JWT audience ${JSON.stringify(value)}: give the audience (or Cognito app client id) tokens carry, 1 to 256 printable characters without spaces.`, {
-      code: 'INVALID_JWT_AUDIENCE',
-    })
+    throw new UsageError(
+      `Invalid JWT audience ${JSON.stringify(value)}: give the audience (or Cognito app client id) tokens carry, 1 to 256 printable characters without spaces.`,
+      {
+        code: 'INVALID_JWT_AUDIENCE',
+      },
+    )
   }
 
   return value
@@ -149,9 +161,12 @@ export function validateRouteSelection(value: string): string {
   const expression = parseRouteSelectionExpression(value)
   const field = routeFieldPath(expression)
   if (field?.[0] === 'data') {
-    throw new UsageError(`Invalid route selection expression ${JSON.stringify(value)}: the generated handlers carry the payload in "data"; select on another field, e.g. $request.body.message.`, {
-      code: 'INVALID_EXPRESSION',
-    })
+    throw new UsageError(
+      `Invalid route selection expression ${JSON.stringify(value)}: the generated handlers carry the payload in "data"; select on another field, e.g. $request.body.message.`,
+      {
+        code: 'INVALID_EXPRESSION',
+      },
+    )
   }
 
   return value
@@ -160,7 +175,10 @@ export function validateRouteSelection(value: string): string {
 export function validateLogRetention(value: number | string): number {
   const days = validateInteger(value, 'log retention', 1, 3653)
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
-    throw new UsageError(`Invalid log retention ${days}: CloudWatch Logs accepts ${LOG_RETENTION_DAYS.join(', ')} days.`, {code: 'INVALID_NUMBER'})
+    throw new UsageError(
+      `Invalid log retention ${days}: CloudWatch Logs accepts ${LOG_RETENTION_DAYS.join(', ')} days.`,
+      {code: 'INVALID_NUMBER'},
+    )
   }
 
   return days
@@ -181,9 +199,12 @@ export function validateRateLimit(value: number | string): string {
   if (match && count === 0) return 'off'
   const perSecond = match?.[2]?.startsWith('m') ? count / 60 : count
   if (!match || !(perSecond <= MAX_RATE_PER_SECOND)) {
-    throw new UsageError(`Invalid rate limit ${JSON.stringify(String(value))}: give messages per connection per second or minute, e.g. 10/s or 30/m (at most ${MAX_RATE_PER_SECOND}/s), or off.`, {
-      code: 'INVALID_RATE',
-    })
+    throw new UsageError(
+      `Invalid rate limit ${JSON.stringify(String(value))}: give messages per connection per second or minute, e.g. 10/s or 30/m (at most ${MAX_RATE_PER_SECOND}/s), or off.`,
+      {
+        code: 'INVALID_RATE',
+      },
+    )
   }
 
   return `${count}/${match[2]?.startsWith('m') ? 'm' : 's'}`
@@ -204,7 +225,10 @@ export const MAX_FANOUT_INLINE = 10_000
 export function validateReservedConcurrency(value: number | string): 'none' | number {
   if (String(value).trim().toLowerCase() === 'none') return 'none'
   if (String(value).trim() === '0') {
-    throw new UsageError('Invalid reserved concurrency "0": it would throttle every message; give a whole number from 1 to 10000, or none to reserve nothing.', {code: 'INVALID_NUMBER'})
+    throw new UsageError(
+      'Invalid reserved concurrency "0": it would throttle every message; give a whole number from 1 to 10000, or none to reserve nothing.',
+      {code: 'INVALID_NUMBER'},
+    )
   }
 
   return validateInteger(value, 'reserved concurrency (or none)', 1, 10_000)
@@ -218,7 +242,10 @@ const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,32}$/
 export function validateDomainName(value: string): string {
   const name = value.trim().toLowerCase().replace(/\.$/, '')
   if (name.length > 253 || !DOMAIN_NAME.test(name)) {
-    throw new UsageError(`Invalid domain ${JSON.stringify(value)}: give a domain name such as chat.example.com (letters, digits and "-" between dots).`, {code: 'INVALID_DOMAIN'})
+    throw new UsageError(
+      `Invalid domain ${JSON.stringify(value)}: give a domain name such as chat.example.com (letters, digits and "-" between dots).`,
+      {code: 'INVALID_DOMAIN'},
+    )
   }
 
   return name
@@ -227,9 +254,12 @@ export function validateDomainName(value: string): string {
 export function validateCertificateArn(value: string): string {
   const arn = value.trim()
   if (!CERTIFICATE_ARN.test(arn)) {
-    throw new UsageError(`Invalid certificate ARN ${JSON.stringify(value)}: give an ACM certificate ARN, e.g. arn:aws:acm:eu-west-1:123456789012:certificate/<id>, in the region you deploy to.`, {
-      code: 'INVALID_CERTIFICATE_ARN',
-    })
+    throw new UsageError(
+      `Invalid certificate ARN ${JSON.stringify(value)}: give an ACM certificate ARN, e.g. arn:aws:acm:eu-west-1:123456789012:certificate/<id>, in the region you deploy to.`,
+      {
+        code: 'INVALID_CERTIFICATE_ARN',
+      },
+    )
   }
 
   return arn
@@ -238,18 +268,32 @@ export function validateCertificateArn(value: string): string {
 export function validateHostedZoneId(value: string): string {
   const id = value.trim().replace(/^\/hostedzone\//, '')
   if (!HOSTED_ZONE_ID.test(id)) {
-    throw new UsageError(`Invalid hosted zone id ${JSON.stringify(value)}: give a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ.`, {code: 'INVALID_HOSTED_ZONE'})
+    throw new UsageError(
+      `Invalid hosted zone id ${JSON.stringify(value)}: give a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ.`,
+      {code: 'INVALID_HOSTED_ZONE'},
+    )
   }
 
   return id
 }
 
 /** --domain needs --certificate-arn and the other way round; --hosted-zone-id needs --domain. */
-export function resolveCustomDomain(raw: {certificateArn?: string; domain?: string; hostedZoneId?: string}): CustomDomain | undefined {
+export function resolveCustomDomain(raw: {
+  certificateArn?: string
+  domain?: string
+  hostedZoneId?: string
+}): CustomDomain | undefined {
   if (raw.domain === undefined && raw.certificateArn === undefined && raw.hostedZoneId === undefined) return undefined
-  if (raw.domain === undefined) throw new UsageError('--certificate-arn and --hosted-zone-id go with --domain: add --domain chat.example.com, or drop them.', {code: 'INVALID_DOMAIN'})
+  if (raw.domain === undefined)
+    throw new UsageError(
+      '--certificate-arn and --hosted-zone-id go with --domain: add --domain chat.example.com, or drop them.',
+      {code: 'INVALID_DOMAIN'},
+    )
   if (raw.certificateArn === undefined) {
-    throw new UsageError('--domain needs --certificate-arn: the ARN of an ACM certificate for the domain, in the region you deploy to.', {code: 'INVALID_CERTIFICATE_ARN'})
+    throw new UsageError(
+      '--domain needs --certificate-arn: the ARN of an ACM certificate for the domain, in the region you deploy to.',
+      {code: 'INVALID_CERTIFICATE_ARN'},
+    )
   }
 
   return {
@@ -297,7 +341,9 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
   let rateBurst = 0
   if (rateLimit === 'off') {
     if (raw.rateBurst !== undefined && String(raw.rateBurst) !== '0') {
-      throw new UsageError('A rate burst needs a rate limit: drop --rate-burst, or give --rate-limit, e.g. 10/s.', {code: 'INVALID_RATE'})
+      throw new UsageError('A rate burst needs a rate limit: drop --rate-burst, or give --rate-limit, e.g. 10/s.', {
+        code: 'INVALID_RATE',
+      })
     }
   } else {
     const fallback = raw.rateLimit === undefined ? INIT_DEFAULTS.rateBurst : defaultRateBurst(rateLimit)
@@ -306,15 +352,24 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
 
   const auth = validateAuth(raw.auth ?? INIT_DEFAULTS.auth)
   if (auth !== 'jwt' && (raw.jwtIssuer !== undefined || raw.jwtAudience !== undefined)) {
-    throw new UsageError('--jwt-issuer and --jwt-audience go with --auth jwt: add --auth jwt, or drop them.', {code: 'INVALID_AUTH'})
+    throw new UsageError('--jwt-issuer and --jwt-audience go with --auth jwt: add --auth jwt, or drop them.', {
+      code: 'INVALID_AUTH',
+    })
   }
 
   const domain = resolveCustomDomain(raw)
-  const routes = raw.routes === undefined ? INIT_DEFAULTS.routes : Array.isArray(raw.routes) ? parseRouteList(raw.routes.join(',')) : parseRouteList(raw.routes)
+  const routes =
+    raw.routes === undefined
+      ? INIT_DEFAULTS.routes
+      : Array.isArray(raw.routes)
+        ? parseRouteList(raw.routes.join(','))
+        : parseRouteList(raw.routes)
   const rooms = raw.rooms ?? INIT_DEFAULTS.rooms
   const taken = rooms ? routes.filter((route) => (ROOM_ROUTES as readonly string[]).includes(route.toLowerCase())) : []
   if (taken.length > 0) {
-    throw new UsageError(`--rooms adds the routes ${ROOM_ROUTES.join(', ')}: drop ${taken.join(', ')} from --routes.`, {code: 'INVALID_ROUTE'})
+    throw new UsageError(`--rooms adds the routes ${ROOM_ROUTES.join(', ')}: drop ${taken.join(', ')} from --routes.`, {
+      code: 'INVALID_ROUTE',
+    })
   }
 
   return {
@@ -323,11 +378,24 @@ export function resolveInitOptions(raw: RawInitOptions & {name: string}): InitOp
     billing: validateBilling(raw.billing ?? INIT_DEFAULTS.billing),
     defaultRoute: raw.defaultRoute ?? INIT_DEFAULTS.defaultRoute,
     ...(domain ? {domain} : {}),
-    fanoutInlineMax: validateInteger(raw.fanoutInlineMax ?? INIT_DEFAULTS.fanoutInlineMax, 'fan-out inline maximum', 1, MAX_FANOUT_INLINE),
-    fanoutShards: validateInteger(raw.fanoutShards ?? INIT_DEFAULTS.fanoutShards, 'fan-out shards', 1, MAX_FANOUT_SHARDS),
+    fanoutInlineMax: validateInteger(
+      raw.fanoutInlineMax ?? INIT_DEFAULTS.fanoutInlineMax,
+      'fan-out inline maximum',
+      1,
+      MAX_FANOUT_INLINE,
+    ),
+    fanoutShards: validateInteger(
+      raw.fanoutShards ?? INIT_DEFAULTS.fanoutShards,
+      'fan-out shards',
+      1,
+      MAX_FANOUT_SHARDS,
+    ),
     idAttribute: validateAttributeName(raw.idAttribute ?? INIT_DEFAULTS.idAttribute),
     ...(auth === 'jwt'
-      ? {jwtAudience: validateJwtAudience(raw.jwtAudience ?? name.toLowerCase()), jwtIssuer: validateJwtIssuer(raw.jwtIssuer ?? LOCAL_JWT_ISSUER)}
+      ? {
+          jwtAudience: validateJwtAudience(raw.jwtAudience ?? name.toLowerCase()),
+          jwtIssuer: validateJwtIssuer(raw.jwtIssuer ?? LOCAL_JWT_ISSUER),
+        }
       : {}),
     logRetention: validateLogRetention(raw.logRetention ?? INIT_DEFAULTS.logRetention),
     memory: validateInteger(raw.memory ?? INIT_DEFAULTS.memory, 'memory (MB)', 128, 10_240),

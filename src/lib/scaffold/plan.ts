@@ -2,7 +2,15 @@ import {readdirSync, readFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 
 import {RUNTIME_DIR, TEMPLATES_DIR, wsapiPackage} from '../paths.js'
-import {DEPRECATED_RUNTIMES, deploymentLogicalId, exampleMessage, fileStem, parseRouteSelectionExpression, parseTemplate, pascalCase} from '../project/index.js'
+import {
+  DEPRECATED_RUNTIMES,
+  deploymentLogicalId,
+  exampleMessage,
+  fileStem,
+  parseRouteSelectionExpression,
+  parseTemplate,
+  pascalCase,
+} from '../project/index.js'
 import {createRenderer, type TemplateRenderer} from './engine.js'
 import {INIT_DEFAULTS, type InitOptions, INTEGRATION_TIMEOUT_SECONDS, ROOM_ROUTES} from './options.js'
 
@@ -121,8 +129,26 @@ function listFiles(dir: string): string[] {
 
 /** Gives each custom route a logical id stem and a file stem that no other route or function uses. */
 function customRouteNames(routes: string[], rooms: boolean): Array<{file: string; id: string; key: string}> {
-  const ids = new Set(['Connect', 'Disconnect', 'Default', 'Authorizer', 'Fanout', 'WebSocketApi', 'Stage', 'Connections', ...(rooms ? ['Join', 'Leave', 'Whoami', 'Memberships'] : [])])
-  const files = new Set(['connect', 'disconnect', 'default', 'authorizer', 'fanout', 'events', ...(rooms ? ['join', 'leave', 'whoami', 'rooms'] : [])])
+  const ids = new Set([
+    'Connect',
+    'Disconnect',
+    'Default',
+    'Authorizer',
+    'Fanout',
+    'WebSocketApi',
+    'Stage',
+    'Connections',
+    ...(rooms ? ['Join', 'Leave', 'Whoami', 'Memberships'] : []),
+  ])
+  const files = new Set([
+    'connect',
+    'disconnect',
+    'default',
+    'authorizer',
+    'fanout',
+    'events',
+    ...(rooms ? ['join', 'leave', 'whoami', 'rooms'] : []),
+  ])
   return routes.map((key) => {
     const unique = (base: string, taken: Set<string>) => {
       let candidate = base
@@ -166,31 +192,88 @@ function templateContext(options: InitOptions, warnings: string[]) {
   const example = (route: string) => {
     const message = exampleMessage(expression, route, {data: 'hello'})
     if (message) return JSON.stringify(message)
-    warnings.push(`No message can select route ${JSON.stringify(route)} with the expression ${options.routeSelection}; it only runs if you change one of them.`)
+    warnings.push(
+      `No message can select route ${JSON.stringify(route)} with the expression ${options.routeSelection}; it only runs if you change one of them.`,
+    )
     return JSON.stringify({data: 'hello'})
   }
 
   const custom = customRouteNames(options.routes, options.rooms)
   const routes: RouteContext[] = [
-    {authorized: options.auth === 'token' || options.auth === 'jwt', example: '', file: 'connect', iam: options.auth === 'iam', id: 'Connect', key: '$connect', kind: 'connect', twoWay: false},
-    {authorized: false, example: '', file: 'disconnect', iam: false, id: 'Disconnect', key: '$disconnect', kind: 'disconnect', twoWay: false},
-    ...custom.map((route): RouteContext => ({...route, authorized: false, example: example(route.key), iam: false, kind: 'custom', twoWay: false})),
+    {
+      authorized: options.auth === 'token' || options.auth === 'jwt',
+      example: '',
+      file: 'connect',
+      iam: options.auth === 'iam',
+      id: 'Connect',
+      key: '$connect',
+      kind: 'connect',
+      twoWay: false,
+    },
+    {
+      authorized: false,
+      example: '',
+      file: 'disconnect',
+      iam: false,
+      id: 'Disconnect',
+      key: '$disconnect',
+      kind: 'disconnect',
+      twoWay: false,
+    },
+    ...custom.map((route): RouteContext => ({
+      ...route,
+      authorized: false,
+      example: example(route.key),
+      iam: false,
+      kind: 'custom',
+      twoWay: false,
+    })),
   ]
   // Two-way: API Gateway sends each one's reply ({"joined": …}, {"left": …}, whoami's) back to the sender.
   if (options.rooms) {
-    const bodies: Record<RoomRoute, Record<string, unknown>> = {join: {room: 'lobby'}, leave: {room: 'lobby'}, whoami: {}}
+    const bodies: Record<RoomRoute, Record<string, unknown>> = {
+      join: {room: 'lobby'},
+      leave: {room: 'lobby'},
+      whoami: {},
+    }
     for (const key of ROOM_ROUTES) {
       const message = exampleMessage(expression, key, bodies[key])
-      if (!message) warnings.push(`No message can select route ${JSON.stringify(key)} with the expression ${options.routeSelection}; it only runs if you change the expression.`)
-      routes.push({authorized: false, example: JSON.stringify(message ?? bodies[key]), file: key, iam: false, id: pascalCase(key), key, kind: key, twoWay: true})
+      if (!message)
+        warnings.push(
+          `No message can select route ${JSON.stringify(key)} with the expression ${options.routeSelection}; it only runs if you change the expression.`,
+        )
+      routes.push({
+        authorized: false,
+        example: JSON.stringify(message ?? bodies[key]),
+        file: key,
+        iam: false,
+        id: pascalCase(key),
+        key,
+        kind: key,
+        twoWay: true,
+      })
     }
   }
 
-  if (options.defaultRoute) routes.push({authorized: false, example: '', file: 'default', iam: false, id: 'Default', key: '$default', kind: 'default', twoWay: true})
+  if (options.defaultRoute)
+    routes.push({
+      authorized: false,
+      example: '',
+      file: 'default',
+      iam: false,
+      id: 'Default',
+      key: '$default',
+      kind: 'default',
+      twoWay: true,
+    })
 
   const rateLimited = options.rateLimit !== 'off'
   // The rate limiter reads the sender's bucket and writes it back on the sender's own item (runtime/rate-limit.ts).
-  const broadcastTableActions = ['dynamodb:Scan', 'dynamodb:DeleteItem', ...(rateLimited ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : [])]
+  const broadcastTableActions = [
+    'dynamodb:Scan',
+    'dynamodb:DeleteItem',
+    ...(rateLimited ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : []),
+  ]
   const fanout = options.fanoutShards > 1
   const principalIndex = options.rooms && options.auth !== 'none'
   // --rooms: what each function does with the memberships table (and its index by connection), and nothing more.
@@ -212,7 +295,9 @@ function templateContext(options: InitOptions, warnings: string[]) {
       connect: 'Stores each new connection ($connect)',
       custom: `Broadcasts the data of ${route.key} messages to every connection`,
       default: 'Tells senders of unrouted messages how to use the API ($default)',
-      disconnect: options.rooms ? 'Forgets closed connections and their rooms ($disconnect)' : 'Forgets closed connections ($disconnect)',
+      disconnect: options.rooms
+        ? 'Forgets closed connections and their rooms ($disconnect)'
+        : 'Forgets closed connections ($disconnect)',
       join: 'Adds the sender to a room (join)',
       leave: 'Removes the sender from a room (leave)',
       whoami: 'Tells the sender its connection id, principal and rooms (whoami)',
@@ -223,8 +308,17 @@ function templateContext(options: InitOptions, warnings: string[]) {
     membershipActions: membershipActions[route.kind],
     membershipIndex: options.rooms && (route.kind === 'disconnect' || route.kind === 'whoami'),
     principalIndex: principalIndex && route.kind === 'custom',
-    reservedConcurrency: route.kind === 'custom' && options.reservedConcurrency !== 'none' ? options.reservedConcurrency : undefined,
-    tableActions: {connect: ['dynamodb:PutItem'], custom: broadcastTableActions, default: [], disconnect: ['dynamodb:DeleteItem'], join: [], leave: [], whoami: []}[route.kind],
+    reservedConcurrency:
+      route.kind === 'custom' && options.reservedConcurrency !== 'none' ? options.reservedConcurrency : undefined,
+    tableActions: {
+      connect: ['dynamodb:PutItem'],
+      custom: broadcastTableActions,
+      default: [],
+      disconnect: ['dynamodb:DeleteItem'],
+      join: [],
+      leave: [],
+      whoami: [],
+    }[route.kind],
     timeout: options.timeout,
   }))
   if (fanout) {
@@ -251,7 +345,10 @@ function templateContext(options: InitOptions, warnings: string[]) {
     functions.push({
       authorizer: true,
       broadcasts: false,
-      description: options.auth === 'jwt' ? 'Verifies the JWT a client presents on $connect' : 'Checks the token query string on $connect',
+      description:
+        options.auth === 'jwt'
+          ? 'Verifies the JWT a client presents on $connect'
+          : 'Checks the token query string on $connect',
       fanout: false,
       file: 'src/handlers/authorizer.ts',
       id: 'Authorizer',
@@ -272,7 +369,9 @@ function templateContext(options: InitOptions, warnings: string[]) {
   }
 
   if (options.timeout > INTEGRATION_TIMEOUT_SECONDS) {
-    warnings.push(`Timeout ${options.timeout} s: API Gateway stops waiting after ${INTEGRATION_TIMEOUT_SECONDS} s, so longer runs end in "Endpoint request timed out" for the sender.`)
+    warnings.push(
+      `Timeout ${options.timeout} s: API Gateway stops waiting after ${INTEGRATION_TIMEOUT_SECONDS} s, so longer runs end in "Endpoint request timed out" for the sender.`,
+    )
   }
 
   const reserved = functions.reduce((total, fn) => total + (fn.reservedConcurrency ?? 0), 0)
@@ -282,7 +381,8 @@ function templateContext(options: InitOptions, warnings: string[]) {
     )
   }
 
-  if (DEPRECATED_RUNTIMES.includes(options.runtime)) warnings.push(`${options.runtime} is deprecated by AWS Lambda; prefer ${INIT_DEFAULTS.runtime}.`)
+  if (DEPRECATED_RUNTIMES.includes(options.runtime))
+    warnings.push(`${options.runtime} is deprecated by AWS Lambda; prefer ${INIT_DEFAULTS.runtime}.`)
   const firstCustom = routes.find((route) => route.kind === 'custom')
   // The first route's example with an address before its data: {"message":"sendmessage","room":"lobby","data":"hello"}.
   const addressed = (address: Record<string, string>) => {
@@ -292,20 +392,44 @@ function templateContext(options: InitOptions, warnings: string[]) {
 
   return {
     ...options,
-    auth: {iam: options.auth === 'iam', jwt: options.auth === 'jwt', lambda: options.auth === 'token' || options.auth === 'jwt', none: options.auth === 'none', token: options.auth === 'token'},
+    auth: {
+      iam: options.auth === 'iam',
+      jwt: options.auth === 'jwt',
+      lambda: options.auth === 'token' || options.auth === 'jwt',
+      none: options.auth === 'none',
+      token: options.auth === 'token',
+    },
     jwt: options.auth === 'jwt' ? {audience: options.jwtAudience, issuer: options.jwtIssuer} : false,
-    billing: {onDemand: options.billing === 'on-demand', provisioned: options.billing === 'provisioned', read: options.readCapacity, write: options.writeCapacity},
+    billing: {
+      onDemand: options.billing === 'on-demand',
+      provisioned: options.billing === 'provisioned',
+      read: options.readCapacity,
+      write: options.writeCapacity,
+    },
     customRouteKeys: [...options.routes, ...(options.rooms ? ROOM_ROUTES : [])],
     deploymentDescription: `Routes ${routes.map((route) => route.key).join(', ')}`,
     deploymentId: DEPLOYMENT_PLACEHOLDER,
     // Template parameter defaults: empty serves the API on execute-api only.
-    domain: {certificateArn: options.domain?.certificateArn ?? '', hostedZoneId: options.domain?.hostedZoneId ?? '', name: options.domain?.name ?? ''},
+    domain: {
+      certificateArn: options.domain?.certificateArn ?? '',
+      hostedZoneId: options.domain?.hostedZoneId ?? '',
+      name: options.domain?.name ?? '',
+    },
     example: firstCustom ? firstCustom.example : JSON.stringify({data: 'hello'}),
-    fanout: fanout ? {inlineMax: options.fanoutInlineMax, postsPerSecond: DEFAULT_POSTS_PER_SECOND, shards: options.fanoutShards, timeout: FANOUT_TIMEOUT_SECONDS} : false,
+    fanout: fanout
+      ? {
+          inlineMax: options.fanoutInlineMax,
+          postsPerSecond: DEFAULT_POSTS_PER_SECOND,
+          shards: options.fanoutShards,
+          timeout: FANOUT_TIMEOUT_SECONDS,
+        }
+      : false,
     functions,
     packageName: options.name.toLowerCase(),
     reservedConcurrency: options.reservedConcurrency === 'none' ? false : options.reservedConcurrency,
-    rateLimit: rateLimited ? {burst: options.rateBurst, rate: options.rateLimit, text: rateLimitText(options.rateLimit, options.rateBurst)} : false,
+    rateLimit: rateLimited
+      ? {burst: options.rateBurst, rate: options.rateLimit, text: rateLimitText(options.rateLimit, options.rateBurst)}
+      : false,
     rooms: options.rooms
       ? {
           joinExample: routes.find((route) => route.kind === 'join')!.example,
@@ -332,7 +456,9 @@ function templateContext(options: InitOptions, warnings: string[]) {
       typesMocha: sdkRange('@types/mocha'),
     },
     // Lined up so that their comments in the README form one column.
-    connectCommand: connectCommand(options).padEnd(Math.max(devCommand(options).length, connectCommand(options).length)),
+    connectCommand: connectCommand(options).padEnd(
+      Math.max(devCommand(options).length, connectCommand(options).length),
+    ),
     devCommand: devCommand(options).padEnd(Math.max(devCommand(options).length, connectCommand(options).length)),
     devScript: `node scripts/wsapi.mjs ${devCommand(options).replace(/^wsapi /, '')}`,
     wsapiPackageName: wsapiPackage().name,
@@ -376,7 +502,10 @@ export function planProject(options: InitOptions): ProjectPlan {
       files.push({contents: renderTemplateYaml(render, context), path: 'template.yaml'})
     } else if (templatePath.includes(ROUTE_PLACEHOLDER)) {
       for (const route of context.routes.filter((candidate) => candidate.kind === 'custom')) {
-        files.push({contents: renderFile(render, templatePath, {...context, route}), path: outputPath(templatePath, route.file)})
+        files.push({
+          contents: renderFile(render, templatePath, {...context, route}),
+          path: outputPath(templatePath, route.file),
+        })
       }
     } else {
       files.push({contents: renderFile(render, templatePath, context), path: outputPath(templatePath)})
@@ -384,7 +513,9 @@ export function planProject(options: InitOptions): ProjectPlan {
   }
 
   // The shared runtime is copied, not installed: the project stays self-contained and esbuild bundles it into each function.
-  for (const runtimeFile of listFiles(RUNTIME_DIR).filter((file) => file.endsWith('.ts') && !file.includes('/') && (CONDITIONAL_RUNTIME_FILES[file]?.(options) ?? true))) {
+  for (const runtimeFile of listFiles(RUNTIME_DIR).filter(
+    (file) => file.endsWith('.ts') && !file.includes('/') && (CONDITIONAL_RUNTIME_FILES[file]?.(options) ?? true),
+  )) {
     files.push({contents: readFileSync(join(RUNTIME_DIR, runtimeFile), 'utf8'), path: `src/runtime/${runtimeFile}`})
   }
 

@@ -19,7 +19,8 @@ export interface WriteOptions {
 /** Refuses a target that is a file, or a non-empty folder unless `force`. */
 export function checkTarget(dir: string, options: WriteOptions = {}): void {
   if (!existsSync(dir)) return
-  if (!statSync(dir).isDirectory()) throw new UsageError(`${dir} is a file, not a folder: choose another DIR.`, {code: 'TARGET_NOT_DIR'})
+  if (!statSync(dir).isDirectory())
+    throw new UsageError(`${dir} is a file, not a folder: choose another DIR.`, {code: 'TARGET_NOT_DIR'})
   const entries = readdirSync(dir).filter((entry) => !IGNORABLE_ENTRIES.has(entry))
   if (entries.length > 0 && !options.force) {
     throw new UsageError(
@@ -51,7 +52,9 @@ export function writeProject(dir: string, files: PlannedFile[], options: WriteOp
     const path = join(dir, file.path)
     const existed = existsSync(path)
     if (existed && statSync(path).isDirectory()) {
-      throw new UsageError(`${path} is a folder where wsapi writes a file: move it away and run init again.`, {code: 'TARGET_CONFLICT'})
+      throw new UsageError(`${path} is a folder where wsapi writes a file: move it away and run init again.`, {
+        code: 'TARGET_CONFLICT',
+      })
     }
 
     try {
@@ -59,7 +62,10 @@ export function writeProject(dir: string, files: PlannedFile[], options: WriteOp
       writeFileSync(path, file.contents)
     } catch (error) {
       const {message} = error as Error
-      throw new WsapiError(`Could not write ${path} (${message}): choose a DIR you can write to.`, {cause: error, code: 'WRITE_FAILED'})
+      throw new WsapiError(`Could not write ${path} (${message}): choose a DIR you can write to.`, {
+        cause: error,
+        code: 'WRITE_FAILED',
+      })
     }
 
     ;(existed ? result.overwritten : result.created).push(file.path)

@@ -7,7 +7,8 @@ function distance(a: string, b: string): number {
   let previous = Array.from({length: b.length + 1}, (_, i) => i)
   for (let i = 1; i <= a.length; i++) {
     const current = [i]
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
     previous = current
   }
 
@@ -16,7 +17,9 @@ function distance(a: string, b: string): number {
 
 /** The command a mistyped name most likely meant, if one is close enough (`dve` → `dev`, `deplyo` → `deploy`). */
 export function closestCommand(typed: string, commands: string[]): string | undefined {
-  const ranked = commands.map((command) => ({command, cost: command.startsWith(typed) ? 0 : distance(typed, command)})).sort((a, b) => a.cost - b.cost)
+  const ranked = commands
+    .map((command) => ({command, cost: command.startsWith(typed) ? 0 : distance(typed, command)}))
+    .sort((a, b) => a.cost - b.cost)
   const best = ranked[0]
   return best && best.cost <= Math.max(2, Math.floor(best.command.length / 3)) ? best.command : undefined
 }
@@ -41,7 +44,9 @@ const hook: Hook<'command_not_found'> = async function ({argv, config, id}) {
   return unknown(id.replaceAll(':', ' '))
 
   function unknown(typed: string): void {
-    const commands = config.commands.filter((command) => !command.hidden).map((command) => command.id.replaceAll(':', ' '))
+    const commands = config.commands
+      .filter((command) => !command.hidden)
+      .map((command) => command.id.replaceAll(':', ' '))
     const suggestion = closestCommand(typed, commands)
     const fix = suggestion
       ? `did you mean \`${config.bin} ${suggestion}\`? (\`${config.bin} --help\` lists the commands)`

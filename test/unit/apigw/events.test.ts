@@ -32,7 +32,19 @@ describe('API Gateway events', () => {
     assert.deepEqual(event.headers, {Host: 'h', 'X-A': '2'})
     assert.deepEqual(event.multiValueHeaders, {Host: ['h'], 'X-A': ['1', '2']})
     assert.deepEqual(Object.keys(event.requestContext), [
-      'routeKey', 'eventType', 'extendedRequestId', 'requestTime', 'messageDirection', 'stage', 'connectedAt', 'requestTimeEpoch', 'identity', 'requestId', 'domainName', 'connectionId', 'apiId',
+      'routeKey',
+      'eventType',
+      'extendedRequestId',
+      'requestTime',
+      'messageDirection',
+      'stage',
+      'connectedAt',
+      'requestTimeEpoch',
+      'identity',
+      'requestId',
+      'domainName',
+      'connectionId',
+      'apiId',
     ])
     assert.equal(event.requestContext.requestTime, '11/Nov/2024:11:35:24 +0000')
     assert.equal(event.requestContext.requestId, event.requestContext.extendedRequestId)
@@ -41,15 +53,24 @@ describe('API Gateway events', () => {
   it('2: query maps only with a query string; repeated keys: last value / all values', () => {
     assert.equal(queryMaps(undefined), undefined)
     assert.equal(queryMaps(''), undefined)
-    assert.deepEqual(queryMaps('a=1&b=x%3Dy&a=2'), {multiValueQueryStringParameters: {a: ['1', '2'], b: ['x=y']}, queryStringParameters: {a: '2', b: 'x=y'}})
+    assert.deepEqual(queryMaps('a=1&b=x%3Dy&a=2'), {
+      multiValueQueryStringParameters: {a: ['1', '2'], b: ['x=y']},
+      queryStringParameters: {a: '2', b: 'x=y'},
+    })
     assert.deepEqual(headerMaps([]), {headers: {}, multiValueHeaders: {}})
   })
 
   it('1, 2: a header or query parameter named like an Object.prototype member is kept like any other', () => {
     const {headers, multiValueHeaders} = headerMaps(['__proto__', 'x', 'constructor', 'y'])
-    assert.equal(JSON.stringify({headers, multiValueHeaders}), '{"headers":{"__proto__":"x","constructor":"y"},"multiValueHeaders":{"__proto__":["x"],"constructor":["y"]}}')
+    assert.equal(
+      JSON.stringify({headers, multiValueHeaders}),
+      '{"headers":{"__proto__":"x","constructor":"y"},"multiValueHeaders":{"__proto__":["x"],"constructor":["y"]}}',
+    )
     const query = queryMaps('__proto__=1&__proto__=2&toString=3')!
-    assert.equal(JSON.stringify(query), '{"multiValueQueryStringParameters":{"__proto__":["1","2"],"toString":["3"]},"queryStringParameters":{"__proto__":"2","toString":"3"}}')
+    assert.equal(
+      JSON.stringify(query),
+      '{"multiValueQueryStringParameters":{"__proto__":["1","2"],"toString":["3"]},"queryStringParameters":{"__proto__":"2","toString":"3"}}',
+    )
   })
 
   it('3: MESSAGE has routeKey, messageId, the body, and nothing of the request', () => {
@@ -79,7 +100,11 @@ describe('API Gateway events', () => {
   })
 
   it('the authorizer event is REQUEST with the $connect methodArn', () => {
-    const event = authorizerEvent(connection, {query: 'token=t', rawHeaders: []}, {accountId: '000000000000', region: 'eu-west-1'})
+    const event = authorizerEvent(
+      connection,
+      {query: 'token=t', rawHeaders: []},
+      {accountId: '000000000000', region: 'eu-west-1'},
+    )
     assert.equal(event.type, 'REQUEST')
     assert.equal(event.methodArn, 'arn:aws:execute-api:eu-west-1:000000000000:fjnq7njcv2/prod/$connect')
     assert.deepEqual(event.queryStringParameters, {token: 't'})

@@ -23,11 +23,20 @@ describe('wsapi token: tokens of the local issuer', () => {
     startedAt: '',
     url: 'ws://127.0.0.1:3001/v1',
   })
-  const issuing = server({audience: 'chat', issuer: 'http://127.0.0.1:3001', jwksUrl: 'http://127.0.0.1:3001/.well-known/jwks.json', keyFile, keyId: 'k1'})
+  const issuing = server({
+    audience: 'chat',
+    issuer: 'http://127.0.0.1:3001',
+    jwksUrl: 'http://127.0.0.1:3001/.well-known/jwks.json',
+    keyFile,
+    keyId: 'k1',
+  })
 
   it('signs RS256 with the key file of the issuing server: iss, aud, sub, iat, exp and the extra claims', () => {
     const before = Math.floor(Date.now() / 1000)
-    const {token} = devToken({claims: {email: 'a@example.com', level: 3}, dir: '.', sub: 'alice', ttlSeconds: 60}, [server(), issuing])
+    const {token} = devToken({claims: {email: 'a@example.com', level: 3}, dir: '.', sub: 'alice', ttlSeconds: 60}, [
+      server(),
+      issuing,
+    ])
     const [header, body, signature] = token.split('.')
     assert.deepEqual(decode(header), {alg: 'RS256', kid: 'k1', typ: 'JWT'})
     const claims = decode(body)
@@ -41,7 +50,10 @@ describe('wsapi token: tokens of the local issuer', () => {
   })
 
   it('says to start wsapi dev when none runs, and to use the real issuer when dev does not issue', () => {
-    assert.throws(() => devToken({dir: '.', sub: 'a', ttlSeconds: 1}, []), (error: Error) => error instanceof UsageError && /start `wsapi dev`/.test(error.message))
+    assert.throws(
+      () => devToken({dir: '.', sub: 'a', ttlSeconds: 1}, []),
+      (error: Error) => error instanceof UsageError && /start `wsapi dev`/.test(error.message),
+    )
     assert.throws(() => devToken({dir: '.', sub: 'a', ttlSeconds: 1}, [server()]), /JwtIssuer parameter is not local/)
   })
 

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 
-import {ApiGatewayManagementApiClient, DeleteConnectionCommand, ForbiddenException, GoneException, PostToConnectionCommand} from '@aws-sdk/client-apigatewaymanagementapi'
+import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+  ForbiddenException,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi'
 import {DynamoDBClient, ScanCommand} from '@aws-sdk/client-dynamodb'
 import {type AwsClientStub, mockClient} from 'aws-sdk-client-mock'
 
@@ -32,7 +38,10 @@ describe('aws: ConnectionsApi (DynamoDB and @connections mocked)', () => {
   it('scan reads every page and gives items as plain JSON, whatever the attribute types', async () => {
     dynamo
       .on(ScanCommand)
-      .resolvesOnce({Items: [{connectionId: {S: 'a='}, ttl: {N: '1800000000'}}], LastEvaluatedKey: {connectionId: {S: 'a='}}})
+      .resolvesOnce({
+        Items: [{connectionId: {S: 'a='}, ttl: {N: '1800000000'}}],
+        LastEvaluatedKey: {connectionId: {S: 'a='}},
+      })
       .resolvesOnce({
         Items: [
           {
@@ -51,7 +60,16 @@ describe('aws: ConnectionsApi (DynamoDB and @connections mocked)', () => {
     for await (const item of api.scan('chat-v1-Connections')) items.push(item)
     assert.deepEqual(items, [
       {connectionId: 'a=', ttl: 1_800_000_000},
-      {bin: 'aGk=', bins: ['eA=='], connectionId: 'b=', flags: false, list: ['x', 2], map: {nested: null}, numbers: [1, 2.5], rooms: ['lobby', 'dev']},
+      {
+        bin: 'aGk=',
+        bins: ['eA=='],
+        connectionId: 'b=',
+        flags: false,
+        list: ['x', 2],
+        map: {nested: null},
+        numbers: [1, 2.5],
+        rooms: ['lobby', 'dev'],
+      },
     ])
     assert.deepEqual(
       dynamo.commandCalls(ScanCommand).map((call) => call.args[0].input),
@@ -74,10 +92,29 @@ describe('aws: ConnectionsApi (DynamoDB and @connections mocked)', () => {
 
   it('410 GoneException is a ConnectionGoneError naming the connection; other errors name the call', async () => {
     management.on(PostToConnectionCommand).rejects(new GoneException({$metadata: {httpStatusCode: 410}, message: ''}))
-    await assert.rejects(api.post('gone=', Buffer.from('x')), (error: unknown) => error instanceof ConnectionGoneError && error.connectionId === 'gone=' && error.code === 'GONE' && error.message === 'connection gone= is gone')
-    management.on(DeleteConnectionCommand).rejects(new ForbiddenException({$metadata: {httpStatusCode: 403}, message: 'Forbidden'}))
-    await assert.rejects(api.drop('a='), (error: Error & {code: string}) => error.code === 'ACCESS_DENIED' && error.message.startsWith('Access denied to ApiGatewayManagementApi DeleteConnection'))
-    dynamo.on(ScanCommand).rejects(Object.assign(new Error('Requested resource not found'), {$metadata: {httpStatusCode: 400}, name: 'ResourceNotFoundException'}))
+    await assert.rejects(
+      api.post('gone=', Buffer.from('x')),
+      (error: unknown) =>
+        error instanceof ConnectionGoneError &&
+        error.connectionId === 'gone=' &&
+        error.code === 'GONE' &&
+        error.message === 'connection gone= is gone',
+    )
+    management
+      .on(DeleteConnectionCommand)
+      .rejects(new ForbiddenException({$metadata: {httpStatusCode: 403}, message: 'Forbidden'}))
+    await assert.rejects(
+      api.drop('a='),
+      (error: Error & {code: string}) =>
+        error.code === 'ACCESS_DENIED' &&
+        error.message.startsWith('Access denied to ApiGatewayManagementApi DeleteConnection'),
+    )
+    dynamo.on(ScanCommand).rejects(
+      Object.assign(new Error('Requested resource not found'), {
+        $metadata: {httpStatusCode: 400},
+        name: 'ResourceNotFoundException',
+      }),
+    )
     await assert.rejects(
       (async () => {
         for await (const _item of api.scan('missing')) assert.fail('no items')

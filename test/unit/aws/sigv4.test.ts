@@ -7,7 +7,10 @@ const known = (accessKeyId: string) => (accessKeyId === credentials.accessKeyId 
 
 async function check(url: string, now?: number) {
   const parsed = new URL(url)
-  return checkPresignedRequest({host: parsed.host, path: parsed.pathname, query: parsed.searchParams}, {credentials: known, now, region: 'eu-west-1'})
+  return checkPresignedRequest(
+    {host: parsed.host, path: parsed.pathname, query: parsed.searchParams},
+    {credentials: known, now, region: 'eu-west-1'},
+  )
 }
 
 describe('SigV4 presigned WebSocket URLs (query string, execute-api)', () => {
@@ -27,11 +30,20 @@ describe('SigV4 presigned WebSocket URLs (query string, execute-api)', () => {
     assert.equal(((await check('ws://127.0.0.1:3001/v1')) as {reason: string}).reason, 'missing')
     assert.equal(((await check(signed.replace('room=a', 'room=b'))) as {reason: string}).reason, 'mismatch')
     assert.equal(((await check(signed.replace('/v1?', '/v2?'))) as {reason: string}).reason, 'mismatch')
-    assert.equal(((await check(signed.replace('127.0.0.1:3001', '127.0.0.1:3002'))) as {reason: string}).reason, 'mismatch')
+    assert.equal(
+      ((await check(signed.replace('127.0.0.1:3001', '127.0.0.1:3002'))) as {reason: string}).reason,
+      'mismatch',
+    )
     assert.equal(((await check(signed, Date.now() + 301_000)) as {reason: string}).reason, 'expired')
-    const otherKey = await presignUrl('ws://127.0.0.1:3001/v1', {credentials: {...credentials, accessKeyId: 'AKIAUNKNOWN000000000'}, region: 'eu-west-1'})
+    const otherKey = await presignUrl('ws://127.0.0.1:3001/v1', {
+      credentials: {...credentials, accessKeyId: 'AKIAUNKNOWN000000000'},
+      region: 'eu-west-1',
+    })
     assert.equal(((await check(otherKey)) as {reason: string}).reason, 'invalid-key')
-    const otherSecret = await presignUrl('ws://127.0.0.1:3001/v1', {credentials: {...credentials, secretAccessKey: 'wrong'}, region: 'eu-west-1'})
+    const otherSecret = await presignUrl('ws://127.0.0.1:3001/v1', {
+      credentials: {...credentials, secretAccessKey: 'wrong'},
+      region: 'eu-west-1',
+    })
     assert.equal(((await check(otherSecret)) as {reason: string}).reason, 'mismatch')
     const otherRegion = await presignUrl('ws://127.0.0.1:3001/v1', {credentials, region: 'us-east-1'})
     assert.equal(((await check(otherRegion)) as {reason: string}).reason, 'mismatch')

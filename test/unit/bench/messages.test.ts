@@ -6,8 +6,14 @@ describe('bench messages', () => {
   it('composes {"<routeField>":"<route>","data":{id,sentAt}}, nested fields included', () => {
     const compose = broadcastComposer(['message'], 'sendmessage')
     assert.equal(compose({id: 'r-0-0', sentAt: 12.5}), '{"message":"sendmessage","data":{"id":"r-0-0","sentAt":12.5}}')
-    assert.equal(broadcastComposer(['meta', 'type'], 'chat')({id: 'x', sentAt: 1}), '{"meta":{"type":"chat"},"data":{"id":"x","sentAt":1}}')
-    assert.throws(() => broadcastComposer(['data'], 'sendmessage'), /No message can select route "sendmessage" through field "data"/)
+    assert.equal(
+      broadcastComposer(['meta', 'type'], 'chat')({id: 'x', sentAt: 1}),
+      '{"meta":{"type":"chat"},"data":{"id":"x","sentAt":1}}',
+    )
+    assert.throws(
+      () => broadcastComposer(['data'], 'sendmessage'),
+      /No message can select route "sendmessage" through field "data"/,
+    )
   })
 
   it('parses --route-field', () => {
@@ -21,7 +27,10 @@ describe('bench messages', () => {
 
   it("recognises this run's broadcasts, whole or inside data, and nothing else", () => {
     assert.deepEqual(classifyFrame('{"id":"ab12-0-3","sentAt":1}', 'ab12'), {id: 'ab12-0-3', kind: 'broadcast'})
-    assert.deepEqual(classifyFrame('{"message":"sendmessage","data":{"id":"ab12-1-0","sentAt":1}}', 'ab12'), {id: 'ab12-1-0', kind: 'broadcast'})
+    assert.deepEqual(classifyFrame('{"message":"sendmessage","data":{"id":"ab12-1-0","sentAt":1}}', 'ab12'), {
+      id: 'ab12-1-0',
+      kind: 'broadcast',
+    })
     assert.deepEqual(classifyFrame('{"id":"ff00-0-3","sentAt":1}', 'ab12'), {kind: 'other'}, "another run's broadcast")
     assert.deepEqual(classifyFrame('{"id":"ab12","sentAt":1}', 'ab12'), {kind: 'other'})
     assert.deepEqual(classifyFrame('{"error":"Message has no \\"data\\" field."}', 'ab12'), {kind: 'other'})
@@ -33,8 +42,14 @@ describe('bench messages', () => {
   it("recognises API Gateway's error frames by their shape", () => {
     for (const [frame, message] of [
       ['{"message": "Forbidden", "connectionId":"XDmENcnwIE0CFEQ=", "requestId":"XDmGEE2RoE0FRdQ="}', 'Forbidden'],
-      ['{"message": "Internal server error", "connectionId":"Qyi07eCbtjMCJKw=", "requestId":"Qyi3UG41tjMFlUg="}', 'Internal server error'],
-      ['{"message": "Endpoint request timed out", "connectionId":"a=", "requestId":"b="}', 'Endpoint request timed out'],
+      [
+        '{"message": "Internal server error", "connectionId":"Qyi07eCbtjMCJKw=", "requestId":"Qyi3UG41tjMFlUg="}',
+        'Internal server error',
+      ],
+      [
+        '{"message": "Endpoint request timed out", "connectionId":"a=", "requestId":"b="}',
+        'Endpoint request timed out',
+      ],
       ['{"message" : "Bad request body", "connectionId": "a=", "messageId": "b="}', 'Bad request body'],
     ]) {
       assert.deepEqual(classifyFrame(frame, 'ab12'), {kind: 'error', message})
@@ -47,6 +62,9 @@ describe('bench messages', () => {
   it('--room: the join frame and room messages follow the route field, the room before data', () => {
     assert.equal(joinFrame(['message'], 'lobby'), '{"message":"join","room":"lobby"}')
     assert.equal(joinFrame(['meta', 'type'], 'a'), '{"meta":{"type":"join"},"room":"a"}')
-    assert.equal(broadcastComposer(['message'], 'sendmessage', {room: 'a'})({id: 'x', sentAt: 1}), '{"message":"sendmessage","room":"a","data":{"id":"x","sentAt":1}}')
+    assert.equal(
+      broadcastComposer(['message'], 'sendmessage', {room: 'a'})({id: 'x', sentAt: 1}),
+      '{"message":"sendmessage","room":"a","data":{"id":"x","sentAt":1}}',
+    )
   })
 })

@@ -15,7 +15,8 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-const client = (index: number): BenchClient & {socket: FakeSocket} => ({closing: false, index, socket: new FakeSocket()}) as never
+const client = (index: number): BenchClient & {socket: FakeSocket} =>
+  ({closing: false, index, socket: new FakeSocket()}) as never
 
 describe('bench room', () => {
   it('a reply is a refusal when it is an error frame or an error reply; anything else joins', () => {

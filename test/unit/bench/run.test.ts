@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
 
 import {type BenchOptions, type BenchPhase, runBench} from '../../../src/lib/bench/run.js'
-import {type BroadcastServer, type BroadcastServerOptions, startBroadcastServer} from '../../helpers/broadcast-server.js'
+import {
+  type BroadcastServer,
+  type BroadcastServerOptions,
+  startBroadcastServer,
+} from '../../helpers/broadcast-server.js'
 
 const servers: BroadcastServer[] = []
 
@@ -39,7 +43,13 @@ describe('bench run', () => {
   it('sends K×M broadcasts and accounts for every delivery to every client, the sender included', async () => {
     const target = await server()
     const phases: BenchPhase[] = []
-    const result = await bench(target.url, {clients: 20, messages: 4, onProgress: (progress) => phases.push(progress.phase), progressIntervalMs: 5, senders: 3})
+    const result = await bench(target.url, {
+      clients: 20,
+      messages: 4,
+      onProgress: (progress) => phases.push(progress.phase),
+      progressIntervalMs: 5,
+      senders: 3,
+    })
     assert.equal(target.received.length, 12)
     const ids = new Set<string>()
     for (const text of target.received) {
@@ -64,7 +74,10 @@ describe('bench run', () => {
     assert.deepEqual([result.passed, result.problems, result.timedOut], [true, [], false])
     // Phases only move forward.
     const order: BenchPhase[] = ['connecting', 'sending', 'waiting', 'closing']
-    assert.deepEqual([...new Set(phases)], order.filter((phase) => phases.includes(phase)))
+    assert.deepEqual(
+      [...new Set(phases)],
+      order.filter((phase) => phases.includes(phase)),
+    )
     assert.equal(phases.at(-1), 'closing')
   })
 
@@ -115,7 +128,10 @@ describe('bench run', () => {
     const result = await bench(target.url, {clients: 20})
     assert.equal(target.counts.rejected, 5)
     assert.deepEqual(result.connections.failures, {'HTTP 403': 5})
-    assert.deepEqual([result.connections.open, result.connections.failed, result.connections.connect.count], [15, 5, 15])
+    assert.deepEqual(
+      [result.connections.open, result.connections.failed, result.connections.connect.count],
+      [15, 5, 15],
+    )
     assert.deepEqual(result.deliveries, {duplicates: 0, expected: 90, lost: 0, received: 90, unexpected: 0})
     assert.deepEqual(result.problems, ['5 of 20 connections failed (HTTP 403 ×5)'])
   })
@@ -171,10 +187,22 @@ describe('bench run', () => {
   })
 
   it('refuses settings it cannot run, naming the flag, before connecting', async () => {
-    await assert.rejects(bench('ws://127.0.0.1:1/v1', {clients: 2, senders: 3}), {exit: 2, message: '--senders 3 is more than --clients 2: senders are some of the clients.'})
-    await assert.rejects(bench('ws://127.0.0.1:1/v1', {clients: 1.5}), {exit: 2, message: '--clients must be a whole number of at least 1, not 1.5.'})
-    await assert.rejects(bench('ws://127.0.0.1:1/v1', {rate: 0}), {exit: 2, message: '--rate must be above 0 connections per second, not 0.'})
-    await assert.rejects(bench('ws://127.0.0.1:1/v1', {timeoutMs: 0}), {exit: 2, message: '--timeout must be above 0, not 0.'})
+    await assert.rejects(bench('ws://127.0.0.1:1/v1', {clients: 2, senders: 3}), {
+      exit: 2,
+      message: '--senders 3 is more than --clients 2: senders are some of the clients.',
+    })
+    await assert.rejects(bench('ws://127.0.0.1:1/v1', {clients: 1.5}), {
+      exit: 2,
+      message: '--clients must be a whole number of at least 1, not 1.5.',
+    })
+    await assert.rejects(bench('ws://127.0.0.1:1/v1', {rate: 0}), {
+      exit: 2,
+      message: '--rate must be above 0 connections per second, not 0.',
+    })
+    await assert.rejects(bench('ws://127.0.0.1:1/v1', {timeoutMs: 0}), {
+      exit: 2,
+      message: '--timeout must be above 0, not 0.',
+    })
   })
 
   it('ramps connections at --rate per second', async () => {
@@ -192,12 +220,20 @@ describe('bench run', () => {
     it('every client joins and waits for the reply before the schedule starts; messages carry the room; deliveries count the members', async () => {
       const target = await server({rooms: {}})
       const phases: BenchPhase[] = []
-      const result = await bench(target.url, {onProgress: (progress) => phases.push(progress.phase), progressIntervalMs: 5, room: 'a'})
+      const result = await bench(target.url, {
+        onProgress: (progress) => phases.push(progress.phase),
+        progressIntervalMs: 5,
+        room: 'a',
+      })
       const joins = target.received.filter((text) => JSON.parse(text).message === 'join')
       const sends = target.received.filter((text) => JSON.parse(text).message === 'sendmessage')
       assert.deepEqual(new Set(joins), new Set(['{"message":"join","room":"a"}']))
       assert.equal(joins.length, 10)
-      assert.equal(target.received.findIndex((text) => JSON.parse(text).message === 'sendmessage'), 10, 'every join came before the first message')
+      assert.equal(
+        target.received.findIndex((text) => JSON.parse(text).message === 'sendmessage'),
+        10,
+        'every join came before the first message',
+      )
       assert.equal(sends.length, 6)
       for (const text of sends) assert.deepEqual(Object.keys(JSON.parse(text)), ['message', 'room', 'data'])
       assert.equal(target.rooms.get('a')?.size, 10)
@@ -211,18 +247,29 @@ describe('bench run', () => {
     it('an API that refuses the join (no rooms: Forbidden) fails in one line naming the join frame', async () => {
       const target = await server()
       await assert.rejects(bench(target.url, {room: 'a'}), {
-        message: /^No client could join room a \(Forbidden ×10\): the API must answer \{"message":"join","room":"a"\} \(a project made with `wsapi init --rooms` does\)\.$/,
+        message:
+          /^No client could join room a \(Forbidden ×10\): the API must answer \{"message":"join","room":"a"\} \(a project made with `wsapi init --rooms` does\)\.$/,
       })
-      assert.equal(target.received.filter((text) => JSON.parse(text).message === 'sendmessage').length, 0, 'nothing was sent')
+      assert.equal(
+        target.received.filter((text) => JSON.parse(text).message === 'sendmessage').length,
+        0,
+        'nothing was sent',
+      )
     })
 
     it('a join that gets no reply within the timeout counts as failed', async () => {
       const target = await server({rooms: {answerJoins: false}})
-      await assert.rejects(bench(target.url, {clients: 3, room: 'a', senders: 1}), /No client could join room a \(no reply ×3\)/)
+      await assert.rejects(
+        bench(target.url, {clients: 3, room: 'a', senders: 1}),
+        /No client could join room a \(no reply ×3\)/,
+      )
     })
 
     it('a bad room name is a usage error before connecting', async () => {
-      await assert.rejects(bench('ws://127.0.0.1:1/v1', {room: 'no way'}), {exit: 2, message: /^--room: "no way" is not a room name/})
+      await assert.rejects(bench('ws://127.0.0.1:1/v1', {room: 'no way'}), {
+        exit: 2,
+        message: /^--room: "no way" is not a room name/,
+      })
     })
   })
 })

@@ -27,13 +27,24 @@ describe('bench statistics', () => {
     samples.push(1000, 2.5)
     // sorted: 1, 2, 2.5, 3, 4, …, 100, 1000 (102 values)
     assert.deepEqual(summarize(samples), {count: 102, max: 1000, mean: 59.338, min: 1, p50: 50, p95: 96, p99: 100})
-    assert.deepEqual(summarize([1.234_56]), {count: 1, max: 1.235, mean: 1.235, min: 1.235, p50: 1.235, p95: 1.235, p99: 1.235})
+    assert.deepEqual(summarize([1.234_56]), {
+      count: 1,
+      max: 1.235,
+      mean: 1.235,
+      min: 1.235,
+      p50: 1.235,
+      p95: 1.235,
+      p99: 1.235,
+    })
     assert.deepEqual(summarize([9, 10, 100]), {count: 3, max: 100, mean: 39.667, min: 9, p50: 10, p95: 100, p99: 100})
     assert.deepEqual(summarize([]), {count: 0, max: null, mean: null, min: null, p50: null, p95: null, p99: null})
   })
 
   it('counts occurrences by key', () => {
-    assert.deepEqual(countBy(['HTTP 403', 'ECONNREFUSED', 'HTTP 403'], (reason) => reason), {ECONNREFUSED: 1, 'HTTP 403': 2})
+    assert.deepEqual(
+      countBy(['HTTP 403', 'ECONNREFUSED', 'HTTP 403'], (reason) => reason),
+      {ECONNREFUSED: 1, 'HTTP 403': 2},
+    )
     assert.deepEqual(countBy([], String), {})
   })
 })

@@ -23,6 +23,8 @@ describe('deterministicZip', () => {
   })
 
   it('differs when a file differs', () => {
-    assert.ok(!deterministicZip(entries).equals(deterministicZip([{...entries[0], data: Buffer.from('x')}, entries[1]])))
+    assert.ok(
+      !deterministicZip(entries).equals(deterministicZip([{...entries[0], data: Buffer.from('x')}, entries[1]])),
+    )
   })
 })

@@ -4,7 +4,10 @@ import {parseHeaderFlags} from '../../../src/lib/client/headers.js'
 
 describe('client headers', () => {
   it('turns -H "Name: value" flags into headers, splitting at the first colon', () => {
-    assert.deepEqual(parseHeaderFlags(['X-A: 1', 'Authorization:Bearer x:y']), {Authorization: 'Bearer x:y', 'X-A': '1'})
+    assert.deepEqual(parseHeaderFlags(['X-A: 1', 'Authorization:Bearer x:y']), {
+      Authorization: 'Bearer x:y',
+      'X-A': '1',
+    })
     assert.deepEqual(parseHeaderFlags(undefined), {})
     assert.deepEqual(parseHeaderFlags(['X-Empty:']), {'X-Empty': ''})
   })

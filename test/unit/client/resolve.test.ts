@@ -6,7 +6,10 @@ import {tempDir} from '../../helpers/tmp.js'
 
 describe('client target, resolved for a fast start', () => {
   it('outside a project, a URL is the whole target: nothing of a template to read', async () => {
-    assert.deepEqual(await resolveClientTarget({dir: tempDir(), url: '127.0.0.1:3001/v1'}), {source: 'argument', url: 'ws://127.0.0.1:3001/v1'})
+    assert.deepEqual(await resolveClientTarget({dir: tempDir(), url: '127.0.0.1:3001/v1'}), {
+      source: 'argument',
+      url: 'ws://127.0.0.1:3001/v1',
+    })
   })
 
   it("inside a project, a URL still comes with the template's routing", async () => {

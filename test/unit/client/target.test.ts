@@ -35,7 +35,13 @@ describe('client target', () => {
     const dir = scaffoldProject()
     await assert.rejects(resolveTarget({dir}), /Nothing to connect to for chat: start `wsapi dev`/)
 
-    writeOutputsState(dir, {deployedAt: '', outputs: {WebSocketUrl: 'wss://abc.execute-api.eu-west-1.amazonaws.com/v1'}, region: 'eu-west-1', stackName: 'chat-v1', stage: 'v1'})
+    writeOutputsState(dir, {
+      deployedAt: '',
+      outputs: {WebSocketUrl: 'wss://abc.execute-api.eu-west-1.amazonaws.com/v1'},
+      region: 'eu-west-1',
+      stackName: 'chat-v1',
+      stage: 'v1',
+    })
     assert.deepEqual(await resolveTarget({dir}), {
       projectStage: 'v1',
       route: 'sendmessage',
@@ -81,7 +87,12 @@ describe('client target', () => {
     writeDevState(dir, devState(process.pid, second.port, '2026-01-01T00:00:05.000Z'))
     const target = await resolveTarget({dir})
     assert.equal(target.url, `ws://127.0.0.1:${second.port}/v1`)
-    assert.match(target.notice ?? '', new RegExp(`^2 wsapi dev servers run in this project: using the one started last \\(pid ${process.pid}, .*pid ${process.ppid} serves ws://127.0.0.1:${first.port}/v1`))
+    assert.match(
+      target.notice ?? '',
+      new RegExp(
+        `^2 wsapi dev servers run in this project: using the one started last \\(pid ${process.pid}, .*pid ${process.ppid} serves ws://127.0.0.1:${first.port}/v1`,
+      ),
+    )
 
     removeDevState(dir, process.pid)
     assert.equal(existsSync(devStatePath(dir, process.ppid)), true, "the other server's record stays")
@@ -100,7 +111,10 @@ describe('client target', () => {
   })
 
   it('works without a project when given a URL', async () => {
-    assert.deepEqual(await resolveTarget({dir: tempDir(), url: 'ws://127.0.0.1:9/x'}), {source: 'argument', url: 'ws://127.0.0.1:9/x'})
+    assert.deepEqual(await resolveTarget({dir: tempDir(), url: 'ws://127.0.0.1:9/x'}), {
+      source: 'argument',
+      url: 'ws://127.0.0.1:9/x',
+    })
     await assert.rejects(resolveTarget({dir: tempDir()}), /No URL given and no template.yaml/)
   })
 })

@@ -8,7 +8,10 @@ describe('--token transport', () => {
   it('a jwt project takes the token in Sec-WebSocket-Protocol after bearer, and leaves the URL alone', async () => {
     const target = await resolveTarget({dir: scaffoldProject({auth: 'jwt'}), url: 'ws://127.0.0.1:3001/v1'})
     assert.equal(target.tokenProtocol, 'bearer')
-    assert.deepEqual(tokenTransport(target, 'aaa.bbb.ccc'), {subprotocols: ['bearer', 'aaa.bbb.ccc'], url: 'ws://127.0.0.1:3001/v1'})
+    assert.deepEqual(tokenTransport(target, 'aaa.bbb.ccc'), {
+      subprotocols: ['bearer', 'aaa.bbb.ccc'],
+      url: 'ws://127.0.0.1:3001/v1',
+    })
   })
 
   it('a token project, or no project, takes it as the token query string', async () => {

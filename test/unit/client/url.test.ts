@@ -25,7 +25,10 @@ describe('client URLs', () => {
   })
 
   it('masks a SigV4 signature and session token on screen', () => {
-    assert.equal(displayUrl('wss://h/v1?X-Amz-Signature=abc&X-Amz-Security-Token=def&X-Amz-Date=1'), 'wss://h/v1?X-Amz-Signature=***&X-Amz-Security-Token=***&X-Amz-Date=1')
+    assert.equal(
+      displayUrl('wss://h/v1?X-Amz-Signature=abc&X-Amz-Security-Token=def&X-Amz-Date=1'),
+      'wss://h/v1?X-Amz-Signature=***&X-Amz-Security-Token=***&X-Amz-Date=1',
+    )
   })
 
   it("masks the URL's token in any text, as sent and decoded; a token of a few characters is left alone", () => {

@@ -27,7 +27,10 @@ describe('connect dial', () => {
     assert.ok(error instanceof ConnectError)
     assert.equal(error.status, 401)
     assert.equal(error.retryable, false)
-    assert.match(error.message, /HTTP 401 Unauthorized \{"message":"Unauthorized"\} \(the \$connect authorizer rejected the request/)
+    assert.match(
+      error.message,
+      /HTTP 401 Unauthorized \{"message":"Unauthorized"\} \(the \$connect authorizer rejected the request/,
+    )
   })
 
   it('keeps what arrives before the owner listens: messages, then the close', async () => {
@@ -38,7 +41,9 @@ describe('connect dial', () => {
     })
     const opened = await openWebSocket({url: server.url})
     await new Promise((resolve) => opened.socket.once('close', resolve))
-    const events = opened.takeEarlyEvents().map((event) => (event.type === 'message' ? event.data.toString() : `${event.code} ${event.reason.toString()}`))
+    const events = opened
+      .takeEarlyEvents()
+      .map((event) => (event.type === 'message' ? event.data.toString() : `${event.code} ${event.reason.toString()}`))
     assert.deepEqual(events, ['one', 'two', '4001 bye'])
   })
 })

@@ -13,7 +13,10 @@ const tagged: JsonStyle = {
 describe('connect format', () => {
   describe('layoutJson', () => {
     it('pretty-prints with the given indent, empty containers kept short', () => {
-      assert.equal(layoutJson('{"a":[1,{"b":null}],"c":{},"d":[]}', {indent: 2}), '{\n  "a": [\n    1,\n    {\n      "b": null\n    }\n  ],\n  "c": {},\n  "d": []\n}')
+      assert.equal(
+        layoutJson('{"a":[1,{"b":null}],"c":{},"d":[]}', {indent: 2}),
+        '{\n  "a": [\n    1,\n    {\n      "b": null\n    }\n  ],\n  "c": {},\n  "d": []\n}',
+      )
     })
 
     it('compacts onto one line', () => {
@@ -27,7 +30,10 @@ describe('connect format', () => {
     })
 
     it('colours keys, strings, numbers and literals differently', () => {
-      assert.equal(layoutJson('{"k":"v","n":-1,"t":true,"x":null}', {style: tagged}), '{K("k"):S("v"),K("n"):N(-1),K("t"):L(true),K("x"):L(null)}')
+      assert.equal(
+        layoutJson('{"k":"v","n":-1,"t":true,"x":null}', {style: tagged}),
+        '{K("k"):S("v"),K("n"):N(-1),K("t"):L(true),K("x"):L(null)}',
+      )
       assert.equal(layoutJson('"just a string"', {style: tagged}), 'S("just a string")')
     })
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import {FRAME_PAYLOAD_BYTES, splitUtf8} from '../../../src/lib/connect/frames.js'
 
 describe('connect frames', () => {
-  it('a whole client frame (payload plus at most 14 header bytes) stays within API Gateway\'s 32 KB frame limit', () => {
+  it("a whole client frame (payload plus at most 14 header bytes) stays within API Gateway's 32 KB frame limit", () => {
     assert.equal(FRAME_PAYLOAD_BYTES + 14, 32 * 1024)
   })
 
@@ -13,7 +13,9 @@ describe('connect frames', () => {
     for (const size of [4, 5, 7, 100, FRAME_PAYLOAD_BYTES]) {
       const pieces = splitUtf8(bytes, size)
       assert.ok(pieces.every((piece) => piece.length <= size && piece.length > 0))
-      assert.ok(pieces.every((piece) => piece.toString('utf8') === new TextDecoder('utf8', {fatal: true}).decode(piece)))
+      assert.ok(
+        pieces.every((piece) => piece.toString('utf8') === new TextDecoder('utf8', {fatal: true}).decode(piece)),
+      )
       assert.equal(Buffer.concat(pieces).toString(), text)
     }
 

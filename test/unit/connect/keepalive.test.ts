@@ -3,7 +3,13 @@ import assert from 'node:assert/strict'
 import type {ReceivedMessage} from '../../../src/lib/connect/chat-view.js'
 import {KeepaliveReplies, looksLikeKeepaliveReply} from '../../../src/lib/connect/keepalive.js'
 
-const message = (text: string, extra: Partial<ReceivedMessage> = {}): ReceivedMessage => ({binary: false, data: Buffer.from(text), text, time: new Date(), ...extra})
+const message = (text: string, extra: Partial<ReceivedMessage> = {}): ReceivedMessage => ({
+  binary: false,
+  data: Buffer.from(text),
+  text,
+  time: new Date(),
+  ...extra,
+})
 
 describe('connect keepalive', () => {
   it('an error reply (wsapi $default, API Gateway error frame) looks like a keepalive reply; data does not', () => {

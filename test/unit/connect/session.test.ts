@@ -12,9 +12,18 @@ describe('connect session', () => {
       [1, 2, 3, 4, 5, 6, 7, 8].map((attempt) => backoffDelay(attempt, options, () => 0.5)),
       [500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000],
     )
-    assert.equal(backoffDelay(2, options, () => 0), 800)
-    assert.equal(backoffDelay(2, options, () => 1), 1200)
-    assert.equal(backoffDelay(9, options, () => 1), 30_000)
+    assert.equal(
+      backoffDelay(2, options, () => 0),
+      800,
+    )
+    assert.equal(
+      backoffDelay(2, options, () => 1),
+      1200,
+    )
+    assert.equal(
+      backoffDelay(9, options, () => 1),
+      30_000,
+    )
   })
 
   describe('against a server', () => {
@@ -25,7 +34,8 @@ describe('connect session', () => {
     const until = async (check: () => boolean, ms = 20_000) => {
       const deadline = Date.now() + ms
       while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out; events: ${JSON.stringify(events.map((event) => event.type))}`)
+        if (Date.now() > deadline)
+          throw new Error(`timed out; events: ${JSON.stringify(events.map((event) => event.type))}`)
         await sleep(10)
       }
     }
@@ -54,7 +64,8 @@ describe('connect session', () => {
       server = await startServer()
       session = new Session({keepalive: {intervalMs, text: 'ka'}, url: server.url}, (event) => {
         events.push(event)
-        if (event.type === 'keepalive' || event.type === 'message') timeline.push({at: performance.now(), what: event.type})
+        if (event.type === 'keepalive' || event.type === 'message')
+          timeline.push({at: performance.now(), what: event.type})
       })
       await session.start()
       // Busy for a while: a message every quarter interval (a slow machine may stretch the gaps; the check below
@@ -70,7 +81,10 @@ describe('connect session', () => {
         if (entry.what !== 'keepalive') continue
         assert.ok(index > 0, 'the busy messages came first')
         // The session allows itself 5 ms of timer rounding; 5 more for the readings here, taken just after its own.
-        assert.ok(entry.at - timeline[index - 1].at >= intervalMs - 10, `a keepalive after ${entry.at - timeline[index - 1].at} ms of silence`)
+        assert.ok(
+          entry.at - timeline[index - 1].at >= intervalMs - 10,
+          `a keepalive after ${entry.at - timeline[index - 1].at} ms of silence`,
+        )
       }
 
       await until(() => server.messages.filter((text) => text === 'ka').length === 2, 30_000)

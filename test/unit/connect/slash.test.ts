@@ -27,20 +27,27 @@ describe('connect slash commands', () => {
   })
 
   it('says what is wrong with a bad command', () => {
-    assert.throws(() => parseInput('/close 1006'), /"1006" is not a close code a client may send: use 1000 \(normal\), 1001, or 3000–4999/)
+    assert.throws(
+      () => parseInput('/close 1006'),
+      /"1006" is not a close code a client may send: use 1000 \(normal\), 1001, or 3000–4999/,
+    )
     assert.throws(() => parseInput('/close abc'), /not a close code/)
     assert.throws(() => parseInput(`/close 1000 ${'r'.repeat(124)}`), /at most 123/)
     assert.throws(() => parseInput(`/ping ${'p'.repeat(126)}`), /at most 125/)
     assert.throws(() => parseInput('/send'), /\/send: nothing to send; use \/raw/)
     assert.throws(() => parseInput('/send {oops'), /\/send: not JSON/)
     assert.throws(() => parseInput('/history none'), /not a count/)
-    assert.throws(() => parseInput('/bogus x'), /Unknown command \/bogus: type \/help for the list \(start a line with \/\/ to send text that begins with "\/"\)/)
+    assert.throws(
+      () => parseInput('/bogus x'),
+      /Unknown command \/bogus: type \/help for the list \(start a line with \/\/ to send text that begins with "\/"\)/,
+    )
     assert.throws(() => parseInput('/'), /Unknown command \/:/)
   })
 
   it('knows the close codes a client may send', () => {
     for (const code of [1000, 1001, 1003, 1014, 3000, 4999]) assert.ok(isValidCloseCode(code), String(code))
-    for (const code of [999, 1004, 1005, 1006, 1015, 2000, 5000, 1000.5]) assert.ok(!isValidCloseCode(code), String(code))
+    for (const code of [999, 1004, 1005, 1006, 1015, 2000, 5000, 1000.5])
+      assert.ok(!isValidCloseCode(code), String(code))
   })
 
   it('rooms and direct messages: /join, /leave, /room, /to, /whoami', () => {

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {CreateChangeSetCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand} from '@aws-sdk/client-cloudformation'
+import {
+  CreateChangeSetCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+} from '@aws-sdk/client-cloudformation'
 import {HeadBucketCommand, PutObjectCommand, S3Client} from '@aws-sdk/client-s3'
 import {mockClient} from 'aws-sdk-client-mock'
 
@@ -17,16 +23,23 @@ describe('deploy when AWS says no', function () {
   this.timeout(60_000)
   const fake = useMockedAws({buckets: ['own-bucket']})
 
-  const deploy = (dir: string, options: Partial<DeployProjectOptions> = {}) => deployProject({aws: TEST_AWS, dir, output: new RecordingOutput(), pollIntervalMs: 1, ...options})
+  const deploy = (dir: string, options: Partial<DeployProjectOptions> = {}) =>
+    deployProject({aws: TEST_AWS, dir, output: new RecordingOutput(), pollIntervalMs: 1, ...options})
 
   it('expired credentials: one line, and nothing built, uploaded or changed', async () => {
     const dir = scaffoldProject()
-    fake.aws.sim.inject('GetCallerIdentity', () => new SimError('ExpiredToken', 'The security token included in the request is expired', 403))
+    fake.aws.sim.inject(
+      'GetCallerIdentity',
+      () => new SimError('ExpiredToken', 'The security token included in the request is expired', 403),
+    )
     const puts = fake.s3.puts.length
     await assert.rejects(deploy(dir), (error: WsapiError) => {
       assert.equal(error.code, 'EXPIRED_CREDENTIALS')
       assert.equal(error.exit, 1)
-      assert.equal(error.message, 'Your AWS credentials have expired (ExpiredToken): refresh them (`aws sso login`, or new temporary keys), then re-run.')
+      assert.equal(
+        error.message,
+        'Your AWS credentials have expired (ExpiredToken): refresh them (`aws sso login`, or new temporary keys), then re-run.',
+      )
       return true
     })
     assert.equal(fake.aws.cfn.commandCalls(CreateChangeSetCommand).length, 0)
@@ -36,11 +49,15 @@ describe('deploy when AWS says no', function () {
 
   it('access denied: says which call and what AWS denied; a re-run with the permission works', async () => {
     const dir = scaffoldProject()
-    const denied = 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:CreateChangeSet on resource: arn:aws:cloudformation:eu-west-1:123456789012:stack/chat-v1/*'
+    const denied =
+      'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: cloudformation:CreateChangeSet on resource: arn:aws:cloudformation:eu-west-1:123456789012:stack/chat-v1/*'
     fake.aws.sim.inject('CreateChangeSet', () => new SimError('AccessDenied', denied, 403))
     await assert.rejects(deploy(dir), (error: WsapiError) => {
       assert.equal(error.code, 'ACCESS_DENIED')
-      assert.equal(error.message, `Access denied to CloudFormation CreateChangeSet: ${denied}. Ask for that permission, or use another profile (--profile / AWS_PROFILE).`)
+      assert.equal(
+        error.message,
+        `Access denied to CloudFormation CreateChangeSet: ${denied}. Ask for that permission, or use another profile (--profile / AWS_PROFILE).`,
+      )
       return true
     })
     // The bootstrap stack was the one denied; nothing half-made is in the way of the next run.
@@ -63,7 +80,10 @@ describe('deploy when AWS says no', function () {
     assert.equal(result.type, 'deployed')
     const throttledAt = fake.aws.sim.calls.findIndex((call) => call.action === 'ExecuteChangeSet')
     const later = fake.aws.sim.calls.slice(throttledAt + 1)
-    assert.ok(later.filter((call) => call.action === 'DescribeStacks').length > 3, 'DescribeStacks was called again after the throttled calls')
+    assert.ok(
+      later.filter((call) => call.action === 'DescribeStacks').length > 3,
+      'DescribeStacks was called again after the throttled calls',
+    )
     assert.ok(later.filter((call) => call.action === 'DescribeStackEvents').length > 2, 'and DescribeStackEvents too')
     assert.equal(fake.aws.sim.stack('chat-v1')!.status, 'CREATE_COMPLETE')
   })
@@ -86,7 +106,10 @@ describe('deploy when AWS says no', function () {
     })
     await assert.rejects(deploy(dir, {s3Bucket: 'own-bucket'}), (error: WsapiError) => {
       assert.equal(error.code, 'EXPIRED_CREDENTIALS')
-      assert.match(error.message, /^Your AWS credentials have expired \(ExpiredToken\): .*then re-run\. The update of chat-v1 goes on in CloudFormation: follow it with `wsapi status`\.$/)
+      assert.match(
+        error.message,
+        /^Your AWS credentials have expired \(ExpiredToken\): .*then re-run\. The update of chat-v1 goes on in CloudFormation: follow it with `wsapi status`\.$/,
+      )
       return true
     })
   })
@@ -94,7 +117,8 @@ describe('deploy when AWS says no', function () {
   it('a change set CloudFormation refuses: its reason, and the empty REVIEW_IN_PROGRESS stack is removed', async () => {
     const dir = scaffoldProject()
     fake.aws.sim.changeSetFailure = undefined
-    const reason = 'Template format error: Unresolved resource dependencies [MissingRole] in the Resources block of the template'
+    const reason =
+      'Template format error: Unresolved resource dependencies [MissingRole] in the Resources block of the template'
     // Let the bootstrap stack through; fail the project's change set.
     const original = fake.aws.sim.handle.bind(fake.aws.sim)
     fake.aws.cfn.on(CreateChangeSetCommand).callsFake(async (input) => {
@@ -107,7 +131,10 @@ describe('deploy when AWS says no', function () {
       return true
     })
     const review = fake.aws.sim.stacks.find((stack) => stack.stackName === 'chat-v1')!
-    assert.deepEqual(fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName), [review.stackId])
+    assert.deepEqual(
+      fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName),
+      [review.stackId],
+    )
   })
 
   it('a --s3-bucket in another region: one line, nothing uploaded or deployed', async () => {

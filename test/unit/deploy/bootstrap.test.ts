@@ -5,7 +5,14 @@ import {DeleteObjectsCommand, ListObjectsV2Command, ListObjectVersionsCommand, S
 import {mockClient} from 'aws-sdk-client-mock'
 
 import {createAwsSession} from '../../../src/lib/aws/index.js'
-import {ARTIFACT_RETENTION_DAYS, BOOTSTRAP_STACK, bootstrapTemplate, ensureArtifactBucket, purgeStackArtifacts, removeSuperseded} from '../../../src/lib/deploy/index.js'
+import {
+  ARTIFACT_RETENTION_DAYS,
+  BOOTSTRAP_STACK,
+  bootstrapTemplate,
+  ensureArtifactBucket,
+  purgeStackArtifacts,
+  removeSuperseded,
+} from '../../../src/lib/deploy/index.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
 import {type MockedCloudFormation, mockCloudFormation, TEST_AWS} from '../../helpers/aws-mocks.js'
 import {validateAgainstSpec} from '../../helpers/cfn-spec.js'
@@ -27,8 +34,16 @@ describe('the managed artifact bucket', () => {
     const properties = bucket.Properties as Record<string, any>
     assert.equal(bucket.DeletionPolicy, 'Retain')
     assert.equal(properties.BucketName, undefined, 'CloudFormation names it: a predictable name could be taken first')
-    assert.equal(properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm, 'AES256')
-    assert.deepEqual(properties.PublicAccessBlockConfiguration, {BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true})
+    assert.equal(
+      properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm,
+      'AES256',
+    )
+    assert.deepEqual(properties.PublicAccessBlockConfiguration, {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    })
     assert.deepEqual(properties.OwnershipControls, {Rules: [{ObjectOwnership: 'BucketOwnerEnforced'}]})
     assert.deepEqual(properties.VersioningConfiguration, {Status: 'Enabled'})
     const [rule] = properties.LifecycleConfiguration.Rules
@@ -37,17 +52,28 @@ describe('the managed artifact bucket', () => {
     assert.equal(rule.Status, 'Enabled')
     assert.equal(rule.ExpirationInDays, undefined, 'artifacts in use never expire: a rollback needs them')
     const statement = (template.Resources.ArtifactBucketPolicy.Properties as any).PolicyDocument.Statement[0]
-    assert.deepEqual([statement.Effect, statement.Action, statement.Condition], ['Deny', 's3:*', {Bool: {'aws:SecureTransport': 'false'}}])
+    assert.deepEqual(
+      [statement.Effect, statement.Action, statement.Condition],
+      ['Deny', 's3:*', {Bool: {'aws:SecureTransport': 'false'}}],
+    )
   })
 
   it('is created once through its own stack, then found with a single DescribeStacks', async () => {
     const session = await createAwsSession(TEST_AWS)
-    const context = {cloudFormation: session.cloudFormation, listener: new RecordingActivity(), output: new RecordingOutput(), pollIntervalMs: 1}
+    const context = {
+      cloudFormation: session.cloudFormation,
+      listener: new RecordingActivity(),
+      output: new RecordingOutput(),
+      pollIntervalMs: 1,
+    }
     try {
       const first = await ensureArtifactBucket(context)
       assert.equal(first.changed, true)
       assert.match(first.bucket, /^wsapi-bootstrap-artifactbucket-[0-9a-f]{12}$/)
-      assert.match(context.output.text(), /Creating wsapi's artifact bucket for this account and region \(stack wsapi-bootstrap, once\)/)
+      assert.match(
+        context.output.text(),
+        /Creating wsapi's artifact bucket for this account and region \(stack wsapi-bootstrap, once\)/,
+      )
       const describesBefore = aws.cfn.commandCalls(DescribeStacksCommand).length
       const second = await ensureArtifactBucket(context)
       assert.deepEqual(second, {bucket: first.bucket, changed: false})
@@ -60,7 +86,12 @@ describe('the managed artifact bucket', () => {
 
   it('an older bootstrap stack is updated; a stack of that name not made by wsapi is left alone', async () => {
     const session = await createAwsSession(TEST_AWS)
-    const context = {cloudFormation: session.cloudFormation, listener: new RecordingActivity(), output: new RecordingOutput(), pollIntervalMs: 1}
+    const context = {
+      cloudFormation: session.cloudFormation,
+      listener: new RecordingActivity(),
+      output: new RecordingOutput(),
+      pollIntervalMs: 1,
+    }
     try {
       const old = bootstrapTemplate()
       old.Outputs!.Version.Value = '0'
@@ -71,8 +102,13 @@ describe('the managed artifact bucket', () => {
 
       aws.restore()
       aws = mockCloudFormation()
-      aws.sim.seedStack(BOOTSTRAP_STACK, 'CREATE_COMPLETE', {template: {Outputs: {Something: {Value: 'x'}}, Resources: {Topic: {Type: 'AWS::SNS::Topic'}}}})
-      await assert.rejects(ensureArtifactBucket(context), /A stack named wsapi-bootstrap exists but was not made by wsapi: pass --s3-bucket/)
+      aws.sim.seedStack(BOOTSTRAP_STACK, 'CREATE_COMPLETE', {
+        template: {Outputs: {Something: {Value: 'x'}}, Resources: {Topic: {Type: 'AWS::SNS::Topic'}}},
+      })
+      await assert.rejects(
+        ensureArtifactBucket(context),
+        /A stack named wsapi-bootstrap exists but was not made by wsapi: pass --s3-bucket/,
+      )
       assert.equal(aws.cfn.commandCalls(CreateChangeSetCommand).length, 0)
     } finally {
       session.destroy()
@@ -95,7 +131,10 @@ describe('the managed artifact bucket', () => {
       s3.on(DeleteObjectsCommand).resolves({})
       const session = await createAwsSession(TEST_AWS)
       try {
-        assert.deepEqual(await removeSuperseded(session.s3, 'artifacts', 'chat-v1', ['chat-v1/in-use.zip'], started), ['chat-v1/old.zip', 'chat-v1/old.template.json'])
+        assert.deepEqual(await removeSuperseded(session.s3, 'artifacts', 'chat-v1', ['chat-v1/in-use.zip'], started), [
+          'chat-v1/old.zip',
+          'chat-v1/old.template.json',
+        ])
       } finally {
         session.destroy()
       }
@@ -134,10 +173,13 @@ describe('the managed artifact bucket', () => {
         session.destroy()
       }
 
-      assert.deepEqual(s3.commandCalls(ListObjectVersionsCommand).map((call) => call.args[0].input), [
-        {Bucket: 'artifacts', KeyMarker: undefined, Prefix: 'chat-v1/', VersionIdMarker: undefined},
-        {Bucket: 'artifacts', KeyMarker: 'chat-v1/bbb.zip', Prefix: 'chat-v1/', VersionIdMarker: 'v2'},
-      ])
+      assert.deepEqual(
+        s3.commandCalls(ListObjectVersionsCommand).map((call) => call.args[0].input),
+        [
+          {Bucket: 'artifacts', KeyMarker: undefined, Prefix: 'chat-v1/', VersionIdMarker: undefined},
+          {Bucket: 'artifacts', KeyMarker: 'chat-v1/bbb.zip', Prefix: 'chat-v1/', VersionIdMarker: 'v2'},
+        ],
+      )
       assert.deepEqual(
         s3.commandCalls(DeleteObjectsCommand).map((call) => call.args[0].input.Delete!.Objects),
         [

@@ -1,15 +1,28 @@
 import assert from 'node:assert/strict'
 
-import {CreateChangeSetCommand, DescribeChangeSetCommand, type DescribeChangeSetOutput} from '@aws-sdk/client-cloudformation'
+import {
+  CreateChangeSetCommand,
+  DescribeChangeSetCommand,
+  type DescribeChangeSetOutput,
+} from '@aws-sdk/client-cloudformation'
 
 import {createChangeSet, newChangeSetName} from '../../../src/lib/deploy/index.js'
 import {useCloudFormationMock} from '../../helpers/aws-mocks.js'
 
 const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/chat-v1/0a1b2c3d-1111-2222-3333-444455556666'
-const CHANGE_SET_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:changeSet/wsapi-2026-03-01T10-00-00-000Z/9f8e7d6c-aaaa-bbbb-cccc-ddddeeeeffff'
+const CHANGE_SET_ID =
+  'arn:aws:cloudformation:eu-west-1:123456789012:changeSet/wsapi-2026-03-01T10-00-00-000Z/9f8e7d6c-aaaa-bbbb-cccc-ddddeeeeffff'
 
 function described(status: string, extra: Partial<DescribeChangeSetOutput> = {}): DescribeChangeSetOutput {
-  return {ChangeSetId: CHANGE_SET_ID, ChangeSetName: 'wsapi-2026-03-01T10-00-00-000Z', ExecutionStatus: 'UNAVAILABLE', StackId: STACK_ID, StackName: 'chat-v1', Status: status as never, ...extra}
+  return {
+    ChangeSetId: CHANGE_SET_ID,
+    ChangeSetName: 'wsapi-2026-03-01T10-00-00-000Z',
+    ExecutionStatus: 'UNAVAILABLE',
+    StackId: STACK_ID,
+    StackName: 'chat-v1',
+    Status: status as never,
+    ...extra,
+  }
 }
 
 describe('createChangeSet', () => {
@@ -34,22 +47,55 @@ describe('createChangeSet', () => {
       .resolvesOnce(described('CREATE_IN_PROGRESS'))
       .resolvesOnce(
         described('CREATE_COMPLETE', {
-          Changes: [{ResourceChange: {Action: 'Modify', LogicalResourceId: 'ConnectFunction', PhysicalResourceId: 'chat-v1-ConnectFunction-X1', Replacement: 'False', ResourceType: 'AWS::Lambda::Function'}, Type: 'Resource'}],
+          Changes: [
+            {
+              ResourceChange: {
+                Action: 'Modify',
+                LogicalResourceId: 'ConnectFunction',
+                PhysicalResourceId: 'chat-v1-ConnectFunction-X1',
+                Replacement: 'False',
+                ResourceType: 'AWS::Lambda::Function',
+              },
+              Type: 'Resource',
+            },
+          ],
           ExecutionStatus: 'AVAILABLE',
           NextToken: 'page-2',
         }),
       )
       .resolvesOnce(
         described('CREATE_COMPLETE', {
-          Changes: [{ResourceChange: {Action: 'Modify', LogicalResourceId: 'ConnectionsTable', Replacement: 'True', ResourceType: 'AWS::DynamoDB::Table'}, Type: 'Resource'}],
+          Changes: [
+            {
+              ResourceChange: {
+                Action: 'Modify',
+                LogicalResourceId: 'ConnectionsTable',
+                Replacement: 'True',
+                ResourceType: 'AWS::DynamoDB::Table',
+              },
+              Type: 'Resource',
+            },
+          ],
           ExecutionStatus: 'AVAILABLE',
         }),
       )
     const outcome = await createChangeSet(mocked.session.cloudFormation, input, {pollIntervalMs: 1})
     assert.equal(outcome.type, 'ready')
     assert.deepEqual(outcome.type === 'ready' && outcome.changeSet.changes, [
-      {action: 'Modify', logicalId: 'ConnectFunction', physicalId: 'chat-v1-ConnectFunction-X1', replacement: 'False', resourceType: 'AWS::Lambda::Function'},
-      {action: 'Modify', logicalId: 'ConnectionsTable', physicalId: undefined, replacement: 'True', resourceType: 'AWS::DynamoDB::Table'},
+      {
+        action: 'Modify',
+        logicalId: 'ConnectFunction',
+        physicalId: 'chat-v1-ConnectFunction-X1',
+        replacement: 'False',
+        resourceType: 'AWS::Lambda::Function',
+      },
+      {
+        action: 'Modify',
+        logicalId: 'ConnectionsTable',
+        physicalId: undefined,
+        replacement: 'True',
+        resourceType: 'AWS::DynamoDB::Table',
+      },
     ])
     assert.deepEqual(
       mocked.cfn.commandCalls(DescribeChangeSetCommand).map((call) => call.args[0].input.NextToken),
@@ -61,9 +107,15 @@ describe('createChangeSet', () => {
     assert.match(create.ClientToken!, /^wsapi-[0-9a-f-]{36}$/)
   })
 
-  for (const reason of ["The submitted information didn't contain changes. Submit different information to create a change set.", 'No updates are to be performed.']) {
+  for (const reason of [
+    "The submitted information didn't contain changes. Submit different information to create a change set.",
+    'No updates are to be performed.',
+  ]) {
     it(`an empty change set is its own outcome: "${reason.slice(0, 40)}…"`, async () => {
-      mocked.cfn.on(DescribeChangeSetCommand).resolvesOnce(described('CREATE_PENDING')).resolves(described('FAILED', {StatusReason: reason}))
+      mocked.cfn
+        .on(DescribeChangeSetCommand)
+        .resolvesOnce(described('CREATE_PENDING'))
+        .resolves(described('FAILED', {StatusReason: reason}))
       const outcome = await createChangeSet(mocked.session.cloudFormation, input, {pollIntervalMs: 1})
       assert.deepEqual(outcome, {changeSetId: CHANGE_SET_ID, reason, stackId: STACK_ID, type: 'empty'})
     })
@@ -72,6 +124,11 @@ describe('createChangeSet', () => {
   it('a change set CloudFormation could not make is a failure with its reason', async () => {
     const reason = 'Template error: instance of Fn::GetAtt references undefined resource ConnectRole'
     mocked.cfn.on(DescribeChangeSetCommand).resolves(described('FAILED', {StatusReason: reason}))
-    assert.deepEqual(await createChangeSet(mocked.session.cloudFormation, input, {pollIntervalMs: 1}), {changeSetId: CHANGE_SET_ID, reason, stackId: STACK_ID, type: 'failed'})
+    assert.deepEqual(await createChangeSet(mocked.session.cloudFormation, input, {pollIntervalMs: 1}), {
+      changeSetId: CHANGE_SET_ID,
+      reason,
+      stackId: STACK_ID,
+      type: 'failed',
+    })
   })
 })

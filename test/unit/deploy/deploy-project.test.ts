@@ -3,9 +3,21 @@ import fs, {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {syncBuiltinESMExports} from 'node:module'
 import {join} from 'node:path'
 
-import {CreateChangeSetCommand, DeleteChangeSetCommand, DeleteStackCommand, DescribeStackEventsCommand, DescribeStacksCommand, ExecuteChangeSetCommand} from '@aws-sdk/client-cloudformation'
+import {
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+} from '@aws-sdk/client-cloudformation'
 
-import {type DeployProjectOptions, type DeployProjectResult, deployProject, Secrets} from '../../../src/lib/deploy/index.js'
+import {
+  type DeployProjectOptions,
+  type DeployProjectResult,
+  deployProject,
+  Secrets,
+} from '../../../src/lib/deploy/index.js'
 import {WsapiError} from '../../../src/lib/errors.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
 import {TEST_AWS, useMockedAws} from '../../helpers/aws-mocks.js'
@@ -32,7 +44,10 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
   }
 
   function changeSetInputs(stackName: string) {
-    return fake.aws.cfn.commandCalls(CreateChangeSetCommand).map((call) => call.args[0].input).filter((input) => input.StackName === stackName)
+    return fake.aws.cfn
+      .commandCalls(CreateChangeSetCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.StackName === stackName)
   }
 
   it('creates a new stack: bootstrap bucket, uploads, CREATE change set, live events, outputs saved', async () => {
@@ -48,13 +63,18 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const bootstrap = changeSetInputs('wsapi-bootstrap')
     assert.equal(bootstrap.length, 1)
     assert.equal(bootstrap[0].ChangeSetType, 'CREATE')
-    const bucket = fake.aws.sim.stack('wsapi-bootstrap')!.resources.find((resource) => resource.logicalId === 'ArtifactBucket')!.physicalId
+    const bucket = fake.aws.sim
+      .stack('wsapi-bootstrap')!
+      .resources.find((resource) => resource.logicalId === 'ArtifactBucket')!.physicalId
     assert.equal(done.artifacts.bucket, bucket)
     assert.equal(done.artifacts.managed, true)
 
     // Every zip uploaded under the stack's prefix, and the template points at exactly those keys.
     assert.equal(done.artifacts.uploaded.length, 5)
-    assert.deepEqual(fake.s3.puts.filter((put) => put.startsWith(bucket)).sort(), done.artifacts.uploaded.map((artifact) => `${bucket}/${artifact.key}`).sort())
+    assert.deepEqual(
+      fake.s3.puts.filter((put) => put.startsWith(bucket)).sort(),
+      done.artifacts.uploaded.map((artifact) => `${bucket}/${artifact.key}`).sort(),
+    )
     for (const artifact of done.artifacts.uploaded) assert.match(artifact.key, /^chat-v1\/[0-9a-f]{64}\.zip$/)
 
     const [input] = changeSetInputs('chat-v1')
@@ -91,16 +111,29 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const total = done.changes.length
     assert.ok(total > 20, `${total} changes`)
     assert.equal(chat.at(-1)!.done, total)
-    assert.deepEqual(listener.starts.map((start) => [start.stackName, start.operation, start.total]), [
-      ['wsapi-bootstrap', 'CREATE', 2],
-      ['chat-v1', 'CREATE', total],
-    ])
-    for (let i = 1; i < chat.length; i++) assert.ok(chat[i].event.timestamp >= chat[i - 1].event.timestamp, 'events oldest first')
+    assert.deepEqual(
+      listener.starts.map((start) => [start.stackName, start.operation, start.total]),
+      [
+        ['wsapi-bootstrap', 'CREATE', 2],
+        ['chat-v1', 'CREATE', total],
+      ],
+    )
+    for (let i = 1; i < chat.length; i++)
+      assert.ok(chat[i].event.timestamp >= chat[i - 1].event.timestamp, 'events oldest first')
     // DescribeStackEvents was paged (page size 4) with NextToken.
-    assert.ok(fake.aws.cfn.commandCalls(DescribeStackEventsCommand).some((call) => call.args[0].input.NextToken !== undefined))
+    assert.ok(
+      fake.aws.cfn.commandCalls(DescribeStackEventsCommand).some((call) => call.args[0].input.NextToken !== undefined),
+    )
 
     // Outputs: WebSocketUrl first, saved for `wsapi connect`.
-    assert.deepEqual(Object.keys(done.outputs), ['WebSocketUrl', 'ManagementEndpoint', 'ApiId', 'StageName', 'ConnectionsTable', 'DeadLetterQueue'])
+    assert.deepEqual(Object.keys(done.outputs), [
+      'WebSocketUrl',
+      'ManagementEndpoint',
+      'ApiId',
+      'StageName',
+      'ConnectionsTable',
+      'DeadLetterQueue',
+    ])
     assert.match(done.outputs.WebSocketUrl, /^wss:\/\/[0-9a-f]{10}\.execute-api\.eu-west-1\.amazonaws\.com\/v1$/)
     const saved = JSON.parse(readFileSync(join(dir, '.wsapi/outputs/v1.json'), 'utf8'))
     assert.deepEqual(saved.outputs, done.outputs)
@@ -125,14 +158,19 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(fake.aws.cfn.commandCalls(ExecuteChangeSetCommand).length, executesBefore, 'nothing executed')
     const second = changeSetInputs('chat-v1')[1]
     assert.equal(second.ChangeSetType, 'UPDATE')
-    const deletedChangeSets = fake.aws.cfn.commandCalls(DeleteChangeSetCommand).map((call) => call.args[0].input.ChangeSetName)
+    const deletedChangeSets = fake.aws.cfn
+      .commandCalls(DeleteChangeSetCommand)
+      .map((call) => call.args[0].input.ChangeSetName)
     assert.equal(deletedChangeSets.length, 1)
     assert.match(deletedChangeSets[0]!, /changeSet\/wsapi-/)
     assert.equal(fake.aws.sim.stack('chat-v1')!.changeSets.size, 1, 'only the executed change set is left')
     // The bootstrap stack was found as it was: one DescribeStacks, no second change set.
     assert.equal(changeSetInputs('wsapi-bootstrap').length, 1)
     assert.match(output.text(), /all 5 already in s3:\/\//)
-    assert.equal(again.outputs.WebSocketUrl, JSON.parse(readFileSync(join(dir, '.wsapi/outputs/v1.json'), 'utf8')).outputs.WebSocketUrl)
+    assert.equal(
+      again.outputs.WebSocketUrl,
+      JSON.parse(readFileSync(join(dir, '.wsapi/outputs/v1.json'), 'utf8')).outputs.WebSocketUrl,
+    )
   })
 
   it('updates: only the changed function is uploaded, the change set is UPDATE, superseded zips are hidden', async () => {
@@ -141,7 +179,9 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const handler = join(dir, 'src/handlers/default.ts')
     writeFileSync(handler, `${readFileSync(handler, 'utf8')}\n// changed\nexport const version = 2\n`)
     const plans: string[][] = []
-    const {listener, result} = await deploy(dir, {onChangeSet: (plan) => plans.push(plan.changes.map((change) => `${change.action} ${change.logicalId}`))})
+    const {listener, result} = await deploy(dir, {
+      onChangeSet: (plan) => plans.push(plan.changes.map((change) => `${change.action} ${change.logicalId}`)),
+    })
     const second = deployed(result)
     assert.equal(second.operation, 'UPDATE')
     assert.deepEqual(plans, [['Modify DefaultFunction']])
@@ -152,7 +192,10 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.deepEqual(second.artifacts.removed, [stale])
     assert.equal(await fake.s3.objectExists(second.artifacts.bucket, stale), false)
     assert.equal(await fake.s3.objectExists(second.artifacts.bucket, second.artifacts.uploaded[0].key), true)
-    assert.deepEqual(listener.starts.map((start) => [start.operation, start.total]), [['UPDATE', 1]])
+    assert.deepEqual(
+      listener.starts.map((start) => [start.operation, start.total]),
+      [['UPDATE', 1]],
+    )
     assert.deepEqual(
       listener.lines().filter((line) => line.startsWith('chat-v1')),
       ['chat-v1 UPDATE_IN_PROGRESS', 'chat-v1 UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'chat-v1 UPDATE_COMPLETE'],
@@ -167,23 +210,32 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const changed = true\n`)
     }
 
-    const reason = 'Resource handler returned message: "Memory size 20000 is not within the range 128-10240 (Service: Lambda, Status Code: 400)"'
+    const reason =
+      'Resource handler returned message: "Memory size 20000 is not within the range 128-10240 (Service: Lambda, Status Code: 400)"'
     fake.aws.sim.failOnApply.set('ConnectFunction', reason)
     const {listener, result} = await deploy(dir)
     assert.equal(result.type, 'failed')
     const failed = result as Extract<DeployProjectResult, {type: 'failed'}>
     assert.equal(failed.status, 'UPDATE_ROLLBACK_COMPLETE')
-    assert.deepEqual(failed.rootCause, [{logicalId: 'ConnectFunction', reason, resourceType: 'AWS::Lambda::Function', status: 'UPDATE_FAILED'}])
+    assert.deepEqual(failed.rootCause, [
+      {logicalId: 'ConnectFunction', reason, resourceType: 'AWS::Lambda::Function', status: 'UPDATE_FAILED'},
+    ])
     // The neighbour was cancelled, and the rollback ran to the end before the result came back.
     const lines = listener.lines()
     assert.ok(lines.includes('DefaultFunction UPDATE_FAILED'), lines.join('\n'))
-    assert.deepEqual(lines.slice(-2), ['chat-v1 UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'chat-v1 UPDATE_ROLLBACK_COMPLETE'])
+    assert.deepEqual(lines.slice(-2), [
+      'chat-v1 UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+      'chat-v1 UPDATE_ROLLBACK_COMPLETE',
+    ])
     assert.equal(existsSync(join(dir, '.wsapi/outputs/v1.json')), true, 'the outputs of the last good deploy stay')
   })
 
   it('a failed first create ends in ROLLBACK_COMPLETE; the next deploy deletes that stack, says so, and creates it again', async () => {
     const dir = scaffoldProject()
-    fake.aws.sim.failOnApply.set('ConnectionsTable', 'Resource handler returned message: "Table already exists: chat" (HandlerErrorCode: AlreadyExists)')
+    fake.aws.sim.failOnApply.set(
+      'ConnectionsTable',
+      'Resource handler returned message: "Table already exists: chat" (HandlerErrorCode: AlreadyExists)',
+    )
     const first = (await deploy(dir)).result
     assert.equal(first.type, 'failed')
     assert.equal((first as Extract<DeployProjectResult, {type: 'failed'}>).status, 'ROLLBACK_COMPLETE')
@@ -194,10 +246,16 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const {listener, output, result} = await deploy(dir)
     const second = deployed(result)
     assert.equal(second.operation, 'CREATE')
-    assert.match(output.text('warn'), /chat-v1 is ROLLBACK_COMPLETE: its first create failed.*Deleting it, then creating it again/)
+    assert.match(
+      output.text('warn'),
+      /chat-v1 is ROLLBACK_COMPLETE: its first create failed.*Deleting it, then creating it again/,
+    )
     const deletes = fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input)
     assert.equal(deletes.at(-1)!.StackName, failedId)
-    assert.deepEqual(listener.starts.map((start) => start.operation), ['DELETE', 'CREATE'])
+    assert.deepEqual(
+      listener.starts.map((start) => start.operation),
+      ['DELETE', 'CREATE'],
+    )
     assert.notEqual(second.stackId, failedId)
     assert.equal(changeSetInputs('chat-v1').at(-1)!.ChangeSetType, 'CREATE')
   })
@@ -210,7 +268,10 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     await assert.rejects(deploy(dir, {wait: false}), (error: WsapiError) => {
       assert.equal(error.code, 'STACK_BUSY')
       assert.equal(error.exit, 1)
-      assert.match(error.message, /^Stack chat-v1 is busy \(UPDATE_IN_PROGRESS\): wait for that operation to finish \(`wsapi status`\) and re-run, or run without --no-wait/)
+      assert.match(
+        error.message,
+        /^Stack chat-v1 is busy \(UPDATE_IN_PROGRESS\): wait for that operation to finish \(`wsapi status`\) and re-run, or run without --no-wait/,
+      )
       return true
     })
     assert.equal(fake.aws.cfn.commandCalls(CreateChangeSetCommand).length, changeSetsBefore, 'no change set while busy')
@@ -221,7 +282,11 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.match(output.text(), /Stack chat-v1 is UPDATE_IN_PROGRESS: waiting for that operation to finish/)
     assert.equal(listener.starts[0].operation, 'WAIT')
     assert.deepEqual(listener.lines(), ['chat-v1 UPDATE_IN_PROGRESS', 'chat-v1 UPDATE_COMPLETE'])
-    assert.equal(fake.aws.cfn.commandCalls(CreateChangeSetCommand).length, changeSetsBefore + 1, 'the change set came after the wait')
+    assert.equal(
+      fake.aws.cfn.commandCalls(CreateChangeSetCommand).length,
+      changeSetsBefore + 1,
+      'the change set came after the wait',
+    )
   })
 
   it('after waiting for another deploy of the stack, puts back an artifact that deploy hid meanwhile', async () => {
@@ -254,10 +319,18 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const {result} = await deploy(dir, {execute: false, onChangeSet: (plan) => plans.push(plan)})
     assert.equal(result.type, 'review')
     const review = result as Extract<DeployProjectResult, {type: 'review'}>
-    assert.match(review.executeCommand, /^aws cloudformation execute-change-set --change-set-name arn:aws:cloudformation:eu-west-1:123456789012:changeSet\/wsapi-\S+ --region eu-west-1$/)
+    assert.match(
+      review.executeCommand,
+      /^aws cloudformation execute-change-set --change-set-name arn:aws:cloudformation:eu-west-1:123456789012:changeSet\/wsapi-\S+ --region eu-west-1$/,
+    )
     assert.equal(plans.length, 1)
     assert.equal(fake.aws.sim.stack('chat-v1')!.status, 'REVIEW_IN_PROGRESS')
-    assert.equal(fake.aws.cfn.commandCalls(ExecuteChangeSetCommand).filter((call) => call.args[0].input.ChangeSetName === review.changeSetId).length, 0)
+    assert.equal(
+      fake.aws.cfn
+        .commandCalls(ExecuteChangeSetCommand)
+        .filter((call) => call.args[0].input.ChangeSetName === review.changeSetId).length,
+      0,
+    )
     assert.equal(existsSync(join(dir, '.wsapi/outputs/v1.json')), false)
 
     const second = deployed((await deploy(dir)).result)
@@ -295,18 +368,29 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       const dir = scaffoldProject({auth: 'token'})
       const done = deployed((await deploy(dir)).result)
       const create = changeSetInputs('chat-v1')[0]
-      assert.equal(create.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'), undefined)
+      assert.equal(
+        create.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'),
+        undefined,
+      )
       assert.match(done.outputs.AuthTokenSecretArn, /AuthToken/)
       assert.deepEqual(done.secretCommands, [
-        {command: `aws secretsmanager get-secret-value --secret-id ${done.outputs.AuthTokenSecretArn} --query SecretString --output text --region eu-west-1`, output: 'AuthTokenSecretArn'},
+        {
+          command: `aws secretsmanager get-secret-value --secret-id ${done.outputs.AuthTokenSecretArn} --query SecretString --output text --region eu-west-1`,
+          output: 'AuthTokenSecretArn',
+        },
       ])
     })
 
     it('comes from WSAPI_PARAMETER_AuthTokenSecret for a template that declares it; other such variables are ignored', async () => {
       const dir = scaffoldProject({auth: 'token'})
-      const {output, result} = await deploy(dir, {environmentParameters: {AuthTokenSecret: SECRET, SomeOtherProjects: 'x'}})
+      const {output, result} = await deploy(dir, {
+        environmentParameters: {AuthTokenSecret: SECRET, SomeOtherProjects: 'x'},
+      })
       deployed(result)
-      assert.deepEqual(changeSetInputs('chat-v1')[0].Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'), {ParameterKey: 'AuthTokenSecret', ParameterValue: SECRET})
+      assert.deepEqual(
+        changeSetInputs('chat-v1')[0].Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'),
+        {ParameterKey: 'AuthTokenSecret', ParameterValue: SECRET},
+      )
       assert.ok(!JSON.stringify(output.lines).includes(SECRET))
       assert.ok(!JSON.stringify(result).includes(SECRET))
     })
@@ -318,7 +402,10 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       await assert.rejects(deploy(dir), (error: WsapiError) => {
         assert.equal(error.exit, 2)
         assert.equal(error.code, 'MISSING_PARAMETER')
-        assert.match(error.message, /Parameter AuthTokenSecret has no value .*: set WSAPI_PARAMETER_AuthTokenSecret or pipe it to --parameter-stdin AuthTokenSecret .*, or run in a terminal to be asked\./)
+        assert.match(
+          error.message,
+          /Parameter AuthTokenSecret has no value .*: set WSAPI_PARAMETER_AuthTokenSecret or pipe it to --parameter-stdin AuthTokenSecret .*, or run in a terminal to be asked\./,
+        )
         return true
       })
       assert.equal(fake.s3.puts.length, putsBefore)
@@ -339,7 +426,10 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       deployed(first.result)
       assert.deepEqual(asked, [{key: 'AuthTokenSecret', noEcho: true}])
       const create = changeSetInputs('chat-v1')[0]
-      assert.deepEqual(create.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'), {ParameterKey: 'AuthTokenSecret', ParameterValue: SECRET})
+      assert.deepEqual(
+        create.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'),
+        {ParameterKey: 'AuthTokenSecret', ParameterValue: SECRET},
+      )
       assert.ok(!JSON.stringify(first.output.lines).includes(SECRET))
       assert.ok(!JSON.stringify(first.result).includes(SECRET))
       assert.ok(!readFileSync(join(dir, '.wsapi/outputs/v1.json'), 'utf8').includes(SECRET))
@@ -352,7 +442,10 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const changed = 1\n`)
       deployed((await deploy(dir)).result)
       const update = changeSetInputs('chat-v1')[1]
-      assert.deepEqual(update.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'), {ParameterKey: 'AuthTokenSecret', UsePreviousValue: true})
+      assert.deepEqual(
+        update.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'),
+        {ParameterKey: 'AuthTokenSecret', UsePreviousValue: true},
+      )
       assert.equal(fake.aws.sim.stack('chat-v1')!.parameters.AuthTokenSecret, SECRET)
 
       // A new one given replaces it.
@@ -364,7 +457,10 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
 
     it('is redacted from errors, even when AWS echoes it back', async () => {
       const dir = scaffoldProject({auth: 'token'})
-      fake.aws.sim.inject('CreateChangeSet', () => new SimError('ValidationError', `Parameter AuthTokenSecret value ${SECRET} is not allowed`))
+      fake.aws.sim.inject(
+        'CreateChangeSet',
+        () => new SimError('ValidationError', `Parameter AuthTokenSecret value ${SECRET} is not allowed`),
+      )
       const secrets = new Secrets()
       await assert.rejects(deploy(dir, {parameters: {AuthTokenSecret: SECRET}, secrets}), (error: Error) => {
         assert.ok(!error.message.includes(SECRET), error.message)
@@ -377,7 +473,10 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       const dir = scaffoldProject({auth: 'token'})
       await assert.rejects(deploy(dir, {parameters: {AuthTokenSecret: 'short-secret'}}), (error: WsapiError) => {
         assert.equal(error.exit, 2)
-        assert.equal(error.message, 'Invalid --parameter AuthTokenSecret: the value does not match (.{16,})? (empty, or at least 16 characters).')
+        assert.equal(
+          error.message,
+          'Invalid --parameter AuthTokenSecret: the value does not match (.{16,})? (empty, or at least 16 characters).',
+        )
         return true
       })
     })
@@ -388,7 +487,10 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     for (const parameters of [{}, {JwtIssuer: 'local'}] as Array<Record<string, string>>) {
       await assert.rejects(deploy(dir, {parameters}), (error: WsapiError) => {
         assert.equal(error.exit, 2)
-        assert.match(error.message, /^Parameter JwtIssuer is local, which only wsapi dev can serve: pass --parameter JwtIssuer=<issuer URL>/)
+        assert.match(
+          error.message,
+          /^Parameter JwtIssuer is local, which only wsapi dev can serve: pass --parameter JwtIssuer=<issuer URL>/,
+        )
         return true
       })
     }
@@ -401,12 +503,18 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const dir = scaffoldProject()
     const file = join(dir, 'template.yaml')
     const padding = Array.from({length: 600}, (_, i) => `    note${i}: "${'x'.repeat(80)}"`).join('\n')
-    writeFileSync(file, readFileSync(file, 'utf8').replace('Metadata:\n  wsapi:\n', `Metadata:\n  notes:\n${padding}\n  wsapi:\n`))
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('Metadata:\n  wsapi:\n', `Metadata:\n  notes:\n${padding}\n  wsapi:\n`),
+    )
     const {output, result} = await deploy(dir)
     const done = deployed(result)
     const [input] = changeSetInputs('chat-v1')
     assert.equal(input.TemplateBody, undefined)
-    assert.match(input.TemplateURL!, new RegExp(`^${fake.s3.url}/${done.artifacts.bucket}/chat-v1/[0-9a-f]{64}\\.template\\.json$`))
+    assert.match(
+      input.TemplateURL!,
+      new RegExp(`^${fake.s3.url}/${done.artifacts.bucket}/chat-v1/[0-9a-f]{64}\\.template\\.json$`),
+    )
     const stored = await fake.s3.fetchTemplate(input.TemplateURL!)
     assert.ok(Buffer.byteLength(stored) > 51_200)
     assert.equal(JSON.parse(stored).Metadata.notes.note599, 'x'.repeat(80))
@@ -424,15 +532,23 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(done.artifacts.bucket, 'own-bucket')
     assert.equal(done.artifacts.managed, false)
     assert.equal(fake.aws.sim.stack('wsapi-bootstrap'), undefined)
-    for (const artifact of done.artifacts.uploaded) assert.equal(await fake.s3.objectExists('own-bucket', artifact.key), true)
-    assert.equal(changeSetInputs('chat-v1')[0].Parameters!.find((parameter) => parameter.ParameterKey === 'ArtifactBucket')!.ParameterValue, 'own-bucket')
+    for (const artifact of done.artifacts.uploaded)
+      assert.equal(await fake.s3.objectExists('own-bucket', artifact.key), true)
+    assert.equal(
+      changeSetInputs('chat-v1')[0].Parameters!.find((parameter) => parameter.ParameterKey === 'ArtifactBucket')!
+        .ParameterValue,
+      'own-bucket',
+    )
   })
 
   it('a missing --s3-bucket is one line saying what to do', async () => {
     const dir = scaffoldProject()
     await assert.rejects(deploy(dir, {s3Bucket: 'no-such-bucket'}), (error: WsapiError) => {
       assert.equal(error.code, 'BUCKET_MISSING')
-      assert.equal(error.message, "Bucket no-such-bucket does not exist in eu-west-1: create it, fix --s3-bucket, or leave --s3-bucket out to use wsapi's managed bucket.")
+      assert.equal(
+        error.message,
+        "Bucket no-such-bucket does not exist in eu-west-1: create it, fix --s3-bucket, or leave --s3-bucket out to use wsapi's managed bucket.",
+      )
       return true
     })
   })
@@ -446,12 +562,20 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.match(done.outputs.WebSocketUrl, /\/prod$/)
 
     // The keys the build reported (its manifest) are the keys uploaded and the keys the change set names.
-    const manifest = JSON.parse(readFileSync(join(dir, '.wsapi/build/manifest.json'), 'utf8')) as {functions: Array<{logicalId: string; s3Key: string}>; stackName: string}
+    const manifest = JSON.parse(readFileSync(join(dir, '.wsapi/build/manifest.json'), 'utf8')) as {
+      functions: Array<{logicalId: string; s3Key: string}>
+      stackName: string
+    }
     assert.equal(manifest.stackName, 'chat-prod')
     const reported = manifest.functions.map((fn) => fn.s3Key).sort()
     assert.deepEqual(reported, done.artifacts.uploaded.map((artifact) => artifact.key).sort())
-    const template = JSON.parse(changeSetInputs('chat-prod')[0].TemplateBody!) as {Resources: Record<string, {Properties: {Code?: {S3Key: string}}}>}
-    assert.deepEqual(manifest.functions.map((fn) => template.Resources[fn.logicalId].Properties.Code!.S3Key).sort(), reported)
+    const template = JSON.parse(changeSetInputs('chat-prod')[0].TemplateBody!) as {
+      Resources: Record<string, {Properties: {Code?: {S3Key: string}}}>
+    }
+    assert.deepEqual(
+      manifest.functions.map((fn) => template.Resources[fn.logicalId].Properties.Code!.S3Key).sort(),
+      reported,
+    )
   })
 
   it('reads template.yaml once, and deploys the template it checked even if the file changes meanwhile', async () => {
@@ -481,20 +605,30 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     }
 
     assert.equal(reads, 1)
-    const template = JSON.parse(changeSetInputs('chat-v1')[0].TemplateBody!) as {Resources: Record<string, {Type: string}>}
+    const template = JSON.parse(changeSetInputs('chat-v1')[0].TemplateBody!) as {
+      Resources: Record<string, {Type: string}>
+    }
     assert.equal(template.Resources.ConnectAuthorizer.Type, 'AWS::ApiGatewayV2::Authorizer')
   })
   it('--parameter DomainName and CertificateArn put a project made without a domain on it: WebSocketUrl is wss://<domain>; a bad domain is exit 2', async () => {
     const dir = scaffoldProject()
     const certificate = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789'
-    const done = deployed((await deploy(dir, {parameters: {CertificateArn: certificate, DomainName: 'chat.example.com'}})).result)
+    const done = deployed(
+      (await deploy(dir, {parameters: {CertificateArn: certificate, DomainName: 'chat.example.com'}})).result,
+    )
     assert.equal(done.outputs.WebSocketUrl, 'wss://chat.example.com')
-    assert.match(done.outputs.ManagementEndpoint, /^https:\/\/[0-9a-f]{10}\.execute-api\.eu-west-1\.amazonaws\.com\/v1$/)
-    await assert.rejects(deploy(dir, {parameters: {CertificateArn: certificate, DomainName: 'Chat_Example'}}), (error: WsapiError) => {
-      assert.equal(error.exit, 2)
-      assert.match(error.message, /^Invalid --parameter DomainName: /)
-      return true
-    })
+    assert.match(
+      done.outputs.ManagementEndpoint,
+      /^https:\/\/[0-9a-f]{10}\.execute-api\.eu-west-1\.amazonaws\.com\/v1$/,
+    )
+    await assert.rejects(
+      deploy(dir, {parameters: {CertificateArn: certificate, DomainName: 'Chat_Example'}}),
+      (error: WsapiError) => {
+        assert.equal(error.exit, 2)
+        assert.match(error.message, /^Invalid --parameter DomainName: /)
+        return true
+      },
+    )
   })
 
   describe('a stack of the same name that wsapi did not deploy for this project and stage', () => {
@@ -514,12 +648,18 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       })
       assert.equal(changeSetInputs('chat-v1').length, 0)
       assert.equal(fake.s3.puts.length, puts)
-      assert.deepEqual(fake.aws.sim.stack('chat-v1')!.resources.map((resource) => resource.logicalId), ['OrdersTable'])
+      assert.deepEqual(
+        fake.aws.sim.stack('chat-v1')!.resources.map((resource) => resource.logicalId),
+        ['OrdersTable'],
+      )
     })
 
     it('is refused when tagged for another project or stage', async () => {
       const dir = scaffoldProject()
-      fake.aws.sim.seedStack('chat-v1', 'UPDATE_COMPLETE', {tags: {'wsapi:project': 'chat-v1', 'wsapi:stage': ''}, template: ORDERS})
+      fake.aws.sim.seedStack('chat-v1', 'UPDATE_COMPLETE', {
+        tags: {'wsapi:project': 'chat-v1', 'wsapi:stage': ''},
+        template: ORDERS,
+      })
       await assert.rejects(deploy(dir), /\(it is tagged wsapi:project="chat-v1" wsapi:stage=""\): nothing was changed/)
       assert.equal(changeSetInputs('chat-v1').length, 0)
     })

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
 
 import {type AwsSession, createAwsSession} from '../../../src/lib/aws/index.js'
-import {type ChangeSetPlan, deployStack, type DeployStackOptions, type StackContext} from '../../../src/lib/deploy/deploy-stack.js'
+import {
+  type ChangeSetPlan,
+  deployStack,
+  type DeployStackOptions,
+  type StackContext,
+} from '../../../src/lib/deploy/deploy-stack.js'
 import {WsapiError} from '../../../src/lib/errors.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
 import {type MockedCloudFormation, mockCloudFormation, TEST_AWS} from '../../helpers/aws-mocks.js'
@@ -33,7 +38,13 @@ describe('deploy: deployStack against the CloudFormation simulator', () => {
     mocked.restore()
   })
 
-  const context = (extra: Partial<StackContext> = {}): StackContext => ({cloudFormation: session.cloudFormation, listener, output, pollIntervalMs: 1, ...extra})
+  const context = (extra: Partial<StackContext> = {}): StackContext => ({
+    cloudFormation: session.cloudFormation,
+    listener,
+    output,
+    pollIntervalMs: 1,
+    ...extra,
+  })
   const options = (extra: Partial<DeployStackOptions> = {}): DeployStackOptions => ({
     onChangeSet: (plan) => plans.push(plan),
     parameters: () => [],
@@ -47,13 +58,10 @@ describe('deploy: deployStack against the CloudFormation simulator', () => {
     assert.equal(created.type, 'deployed')
     assert.ok(created.type === 'deployed')
     assert.deepEqual([created.operation, created.noOp, created.stack.status], ['CREATE', false, 'CREATE_COMPLETE'])
-    assert.deepEqual(
-      plans[0].changes.map((change) => [change.action, change.logicalId]).sort(),
-      [
-        ['Add', 'Queue'],
-        ['Add', 'Topic'],
-      ],
-    )
+    assert.deepEqual(plans[0].changes.map((change) => [change.action, change.logicalId]).sort(), [
+      ['Add', 'Queue'],
+      ['Add', 'Topic'],
+    ])
     assert.deepEqual(listener.starts, [{operation: 'CREATE', stackName: 'chat-v1', total: 2}])
     assert.equal(listener.stops.at(-1)?.done, 2)
     assert.match(output.text('info'), /Creating a change set for chat-v1 \(new stack\)…/)
@@ -68,8 +76,16 @@ describe('deploy: deployStack against the CloudFormation simulator', () => {
   it('an update passes the existing stack to the parameters; --no-execute leaves the change set in review', async () => {
     await deployStack(context(), options())
     const seen: Array<string | undefined> = []
-    const changed = JSON.stringify({Resources: {Queue: {Properties: {QueueName: 'chat-v1-queue-2'}, Type: 'AWS::SQS::Queue'}, Topic: JSON.parse(TEMPLATE).Resources.Topic}})
-    const review = await deployStack(context(), options({execute: false, parameters: (existing) => (seen.push(existing?.status), []), template: {body: changed}}))
+    const changed = JSON.stringify({
+      Resources: {
+        Queue: {Properties: {QueueName: 'chat-v1-queue-2'}, Type: 'AWS::SQS::Queue'},
+        Topic: JSON.parse(TEMPLATE).Resources.Topic,
+      },
+    })
+    const review = await deployStack(
+      context(),
+      options({execute: false, parameters: (existing) => (seen.push(existing?.status), []), template: {body: changed}}),
+    )
     assert.deepEqual(seen, ['CREATE_COMPLETE'])
     assert.ok(review.type === 'review')
     assert.equal(review.plan.operation, 'UPDATE')
@@ -105,17 +121,22 @@ describe('deploy: deployStack against the CloudFormation simulator', () => {
     assert.ok(retried.type === 'deployed')
     assert.equal(retried.operation, 'CREATE')
     assert.equal(waited, 1, 'told that it had to clean up first')
-    assert.match(output.text('warn'), /^Stack chat-v1 is ROLLBACK_COMPLETE: its first create failed, so it holds no resources and cannot be updated\. Deleting it, then creating it again\.$/)
+    assert.match(
+      output.text('warn'),
+      /^Stack chat-v1 is ROLLBACK_COMPLETE: its first create failed, so it holds no resources and cannot be updated\. Deleting it, then creating it again\.$/,
+    )
   })
 
   it('a change set CloudFormation refuses is an error with its reason, and leaves no REVIEW_IN_PROGRESS stack', async () => {
-    mocked.sim.changeSetFailure = 'Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template'
+    mocked.sim.changeSetFailure =
+      'Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template'
     await assert.rejects(
       deployStack(context(), options()),
       (error: unknown) =>
         error instanceof WsapiError &&
         error.code === 'CHANGE_SET_FAILED' &&
-        error.message === 'CloudFormation could not create a change set for chat-v1: Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template',
+        error.message ===
+          'CloudFormation could not create a change set for chat-v1: Template format error: Unresolved resource dependencies [Missing] in the Resources block of the template',
     )
     const [review] = mocked.sim.stacks
     assert.deepEqual(
@@ -124,16 +145,22 @@ describe('deploy: deployStack against the CloudFormation simulator', () => {
     )
   })
 
-  it('a stack busy with someone else\'s operation: waited for, or with wait: false an error saying what to do', async () => {
+  it("a stack busy with someone else's operation: waited for, or with wait: false an error saying what to do", async () => {
     await deployStack(context(), options())
     mocked.sim.startForeignUpdate('chat-v1')
     await assert.rejects(
       deployStack(context({wait: false}), options()),
-      (error: unknown) => error instanceof WsapiError && error.code === 'STACK_BUSY' && /^Stack chat-v1 is busy \(UPDATE_IN_PROGRESS\): wait for that operation to finish/.test(error.message),
+      (error: unknown) =>
+        error instanceof WsapiError &&
+        error.code === 'STACK_BUSY' &&
+        /^Stack chat-v1 is busy \(UPDATE_IN_PROGRESS\): wait for that operation to finish/.test(error.message),
     )
     const afterWait = await deployStack(context(), options())
     assert.ok(afterWait.type === 'deployed')
-    assert.match(output.text('info'), /Stack chat-v1 is UPDATE_IN_PROGRESS: waiting for that operation to finish \(--no-wait stops instead\)…/)
+    assert.match(
+      output.text('info'),
+      /Stack chat-v1 is UPDATE_IN_PROGRESS: waiting for that operation to finish \(--no-wait stops instead\)…/,
+    )
     assert.ok(listener.starts.some((start) => start.operation === 'WAIT'))
   })
 })

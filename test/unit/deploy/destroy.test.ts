@@ -4,7 +4,13 @@ import {join} from 'node:path'
 
 import {DeleteStackCommand, ListStackResourcesCommand} from '@aws-sdk/client-cloudformation'
 
-import {deployProject, type DestroyPlan, type DestroyProjectOptions, type DestroyProjectResult, destroyProject} from '../../../src/lib/deploy/index.js'
+import {
+  deployProject,
+  type DestroyPlan,
+  type DestroyProjectOptions,
+  type DestroyProjectResult,
+  destroyProject,
+} from '../../../src/lib/deploy/index.js'
 import type {WsapiError} from '../../../src/lib/errors.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
 import {TEST_AWS, useMockedAws} from '../../helpers/aws-mocks.js'
@@ -47,7 +53,10 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
     assert.match(plans[0].tables[0], /^chat-v1-ConnectionsTable-/)
 
     // By stack id, so that the final DELETE_COMPLETE is still readable.
-    assert.deepEqual(fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName), [deploy.stackId])
+    assert.deepEqual(
+      fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName),
+      [deploy.stackId],
+    )
     assert.match(fake.aws.cfn.commandCalls(DeleteStackCommand)[0].args[0].input.ClientRequestToken!, /^wsapi-delete-/)
     assert.deepEqual(listener.starts, [{operation: 'DELETE', stackName: 'chat-v1', total: deploy.changes.length}])
     assert.deepEqual(listener.lines().at(-1), 'chat-v1 DELETE_COMPLETE')
@@ -55,7 +64,8 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
     assert.equal(fake.aws.sim.stack('chat-v1'), undefined)
 
     assert.equal((result as Extract<DestroyProjectResult, {type: 'destroyed'}>).artifactsRemoved, 5)
-    for (const artifact of deploy.artifacts.uploaded) assert.equal(await fake.s3.objectExists(deploy.artifacts.bucket, artifact.key), false)
+    for (const artifact of deploy.artifacts.uploaded)
+      assert.equal(await fake.s3.objectExists(deploy.artifacts.bucket, artifact.key), false)
     assert.equal(existsSync(join(dir, '.wsapi/outputs/v1.json')), false)
   })
 
@@ -68,7 +78,9 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
 
   it('refuses a stack of the same name that wsapi did not deploy for this project and stage; --adopt deletes it', async () => {
     const dir = scaffoldProject()
-    fake.aws.sim.seedStack('chat-v1', 'CREATE_COMPLETE', {template: {Resources: {OrdersTable: {Properties: {}, Type: 'AWS::DynamoDB::Table'}}}})
+    fake.aws.sim.seedStack('chat-v1', 'CREATE_COMPLETE', {
+      template: {Resources: {OrdersTable: {Properties: {}, Type: 'AWS::DynamoDB::Table'}}},
+    })
     await assert.rejects(destroy(dir, {confirm: async () => assert.fail('must not ask')}), (error: WsapiError) => {
       assert.equal(error.exit, 1)
       assert.equal(
@@ -104,7 +116,8 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
   it('DELETE_FAILED: names each blocking resource, its reason and the fix; --retain then finishes the job', async () => {
     const dir = scaffoldProject()
     await deployed(dir)
-    const reason = 'Resource handler returned message: "Table chat-v1-ConnectionsTable is being used by a replica" (HandlerErrorCode: ResourceConflict)'
+    const reason =
+      'Resource handler returned message: "Table chat-v1-ConnectionsTable is being used by a replica" (HandlerErrorCode: ResourceConflict)'
     fake.aws.sim.failOnDelete.set('ConnectionsTable', reason)
     const {listener, result} = await destroy(dir)
     assert.equal(result.type, 'failed')
@@ -114,7 +127,10 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
     assert.equal(failed.resources[0].logicalId, 'ConnectionsTable')
     assert.equal(failed.resources[0].resourceType, 'AWS::DynamoDB::Table')
     assert.equal(failed.resources[0].reason, reason)
-    assert.equal(failed.resources[0].fix, 'delete it by hand and run wsapi destroy again, or keep it: wsapi destroy --retain ConnectionsTable')
+    assert.equal(
+      failed.resources[0].fix,
+      'delete it by hand and run wsapi destroy again, or keep it: wsapi destroy --retain ConnectionsTable',
+    )
     assert.equal(listener.lines().at(-1), 'chat-v1 DELETE_FAILED')
     assert.equal(existsSync(join(dir, '.wsapi/outputs/v1.json')), true, 'outputs stay while the stack does')
 
@@ -127,14 +143,24 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
 
     const retried = await destroy(dir, {retain: ['ConnectionsTable']})
     assert.equal(retried.result.type, 'destroyed')
-    assert.deepEqual(fake.aws.cfn.commandCalls(DeleteStackCommand).at(-1)!.args[0].input.RetainResources, ['ConnectionsTable'])
-    assert.deepEqual((retried.result as Extract<DestroyProjectResult, {type: 'destroyed'}>).retained, ['ConnectionsTable'])
+    assert.deepEqual(fake.aws.cfn.commandCalls(DeleteStackCommand).at(-1)!.args[0].input.RetainResources, [
+      'ConnectionsTable',
+    ])
+    assert.deepEqual((retried.result as Extract<DestroyProjectResult, {type: 'destroyed'}>).retained, [
+      'ConnectionsTable',
+    ])
   })
 
   it('a non-empty bucket that will not delete gets the command that empties it', async () => {
     const {fixFor} = await import('../../../src/lib/deploy/index.js')
     assert.match(
-      fixFor({logicalId: 'Assets', physicalId: 'chat-v1-assets-1a2b', reason: 'The bucket you tried to delete is not empty', resourceType: 'AWS::S3::Bucket', status: 'DELETE_FAILED'}),
+      fixFor({
+        logicalId: 'Assets',
+        physicalId: 'chat-v1-assets-1a2b',
+        reason: 'The bucket you tried to delete is not empty',
+        resourceType: 'AWS::S3::Bucket',
+        status: 'DELETE_FAILED',
+      }),
       /^empty the bucket \(`aws s3 rm s3:\/\/chat-v1-assets-1a2b --recursive`/,
     )
   })
@@ -147,7 +173,10 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
     assert.equal(fake.aws.sim.stack('chat-v1')!.status, 'REVIEW_IN_PROGRESS')
     const {listener, result} = await destroy(dir)
     assert.equal(result.type, 'destroyed')
-    assert.deepEqual(fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName), [stackId])
+    assert.deepEqual(
+      fake.aws.cfn.commandCalls(DeleteStackCommand).map((call) => call.args[0].input.StackName),
+      [stackId],
+    )
     // A stack in review has no resources to list.
     assert.equal(fake.aws.cfn.commandCalls(ListStackResourcesCommand).length, 0)
     assert.deepEqual(listener.lines(), ['chat-v1 DELETE_IN_PROGRESS', 'chat-v1 DELETE_COMPLETE'])
@@ -161,6 +190,9 @@ describe('destroyProject (CloudFormation mocked, S3 real on s3rver)', function (
     const {listener, output, result} = await destroy(dir)
     assert.equal(result.type, 'destroyed')
     assert.match(output.text(), /chat-v1 is UPDATE_IN_PROGRESS: waiting for that operation to finish/)
-    assert.deepEqual(listener.starts.map((start) => start.operation), ['WAIT', 'DELETE'])
+    assert.deepEqual(
+      listener.starts.map((start) => start.operation),
+      ['WAIT', 'DELETE'],
+    )
   })
 })

@@ -20,11 +20,22 @@ describe('deploy: a jwt project still pointing at the local issuer', () => {
   })
 
   it('is fine when a real issuer is given, when the deployed value is kept, or for other projects', () => {
-    assert.equal(localIssuerProblem(template('local'), {JwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc'}, false), undefined)
+    assert.equal(
+      localIssuerProblem(
+        template('local'),
+        {JwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc'},
+        false,
+      ),
+      undefined,
+    )
     assert.equal(localIssuerProblem(template('local'), {}, true), undefined, 'the deployed stack keeps its own value')
     assert.equal(localIssuerProblem(template(undefined), {}, false), undefined)
     assert.equal(localIssuerProblem(template('local', {type: 'token'}), {}, false), undefined)
-    assert.equal(localIssuerProblem(template('local', {type: 'jwt'}), {}, false), undefined, 'no issuer parameter named')
+    assert.equal(
+      localIssuerProblem(template('local', {type: 'jwt'}), {}, false),
+      undefined,
+      'no issuer parameter named',
+    )
     assert.equal(localIssuerProblem({Resources: {}} as unknown as CfnTemplate, {}, false), undefined)
   })
 })

@@ -12,7 +12,12 @@ import type {UsageError} from '../../../src/lib/errors.js'
 
 const declared: TemplateParameter[] = templateParameters({
   Parameters: {
-    AuthTokenSecret: {Description: 'Secret that clients pass as the `token` query string.', MinLength: 16, NoEcho: true, Type: 'String'},
+    AuthTokenSecret: {
+      Description: 'Secret that clients pass as the `token` query string.',
+      MinLength: 16,
+      NoEcho: true,
+      Type: 'String',
+    },
     LogLevel: {AllowedValues: ['debug', 'info'], Default: 'info', Type: 'String'},
     StageName: {AllowedPattern: '^[A-Za-z0-9_-]{1,128}$', Default: 'v1', Type: 'String'},
     TableName: {Type: 'String'},
@@ -21,18 +26,36 @@ const declared: TemplateParameter[] = templateParameters({
 })
 
 function stack(keys: string[]): StackInfo {
-  return {outputs: [], parameters: keys.map((key) => ({key, value: '****'})), stackId: 'arn:stack', stackName: 'chat-v1', status: 'UPDATE_COMPLETE', tags: {}}
+  return {
+    outputs: [],
+    parameters: keys.map((key) => ({key, value: '****'})),
+    stackId: 'arn:stack',
+    stackName: 'chat-v1',
+    status: 'UPDATE_COMPLETE',
+    tags: {},
+  }
 }
 
 describe('deploy parameters', () => {
   it('checks keys and constraints before any AWS call, without repeating secrets', () => {
     assert.throws(
       () => checkGivenParameters(declared, {Nope: '1'}),
-      (error: UsageError) => error.exit === 2 && error.message === 'Unknown --parameter Nope: template.yaml declares AuthTokenSecret, LogLevel, TableName.',
+      (error: UsageError) =>
+        error.exit === 2 &&
+        error.message === 'Unknown --parameter Nope: template.yaml declares AuthTokenSecret, LogLevel, TableName.',
     )
-    assert.throws(() => checkGivenParameters(declared, {StageName: 'prod'}), /--parameter StageName is set by wsapi: use --stage instead\./)
-    assert.throws(() => checkGivenParameters(declared, {ArtifactBucket: 'b'}), /--parameter ArtifactBucket is set by wsapi: use --s3-bucket instead\./)
-    assert.throws(() => checkGivenParameters(declared, {LogLevel: 'trace'}), /Invalid --parameter LogLevel: "trace" is not one of debug, info\./)
+    assert.throws(
+      () => checkGivenParameters(declared, {StageName: 'prod'}),
+      /--parameter StageName is set by wsapi: use --stage instead\./,
+    )
+    assert.throws(
+      () => checkGivenParameters(declared, {ArtifactBucket: 'b'}),
+      /--parameter ArtifactBucket is set by wsapi: use --s3-bucket instead\./,
+    )
+    assert.throws(
+      () => checkGivenParameters(declared, {LogLevel: 'trace'}),
+      /Invalid --parameter LogLevel: "trace" is not one of debug, info\./,
+    )
     assert.throws(
       () => checkGivenParameters(declared, {AuthTokenSecret: 'tooshort'}),
       (error: Error) => error.message === 'Invalid --parameter AuthTokenSecret needs at least 16 characters.',
@@ -60,7 +83,12 @@ describe('deploy parameters', () => {
     assert.deepEqual(create.secrets, ['a-very-secret-token'])
 
     // An update: what is not given keeps the stack's value (the secret is not asked again).
-    const update = await resolveParameters({declared, existing: stack(['AuthTokenSecret', 'LogLevel', 'StageName', 'TableName']), given: {}, managed: {StageName: 'prod'}})
+    const update = await resolveParameters({
+      declared,
+      existing: stack(['AuthTokenSecret', 'LogLevel', 'StageName', 'TableName']),
+      given: {},
+      managed: {StageName: 'prod'},
+    })
     assert.deepEqual(update.parameters, [
       {key: 'AuthTokenSecret', usePreviousValue: true},
       {key: 'LogLevel', usePreviousValue: true},
@@ -71,7 +99,10 @@ describe('deploy parameters', () => {
 
     await assert.rejects(resolveParameters({declared, given: {}, managed: {}}), (error: UsageError) => {
       assert.equal(error.exit, 2)
-      assert.equal(error.message, 'Parameter AuthTokenSecret has no value (Secret that clients pass as the `token` query string): set WSAPI_PARAMETER_AuthTokenSecret or pipe it to --parameter-stdin AuthTokenSecret (a --parameter value shows in `ps`), or run in a terminal to be asked.')
+      assert.equal(
+        error.message,
+        'Parameter AuthTokenSecret has no value (Secret that clients pass as the `token` query string): set WSAPI_PARAMETER_AuthTokenSecret or pipe it to --parameter-stdin AuthTokenSecret (a --parameter value shows in `ps`), or run in a terminal to be asked.',
+      )
       return true
     })
   })

@@ -14,8 +14,25 @@ describe('deploy: secrets redacted', () => {
     const error = secrets.error(new Error('Parameter value s3cr3t-token-value is invalid'))
     assert.equal(error.message, 'Parameter value **** is invalid')
     const seen: string[] = []
-    const listener = secrets.listener({activity: (activity) => seen.push(activity.event.reason ?? ''), start() {}, stop() {}})
-    listener.activity({done: 0, elapsedMs: 0, event: {eventId: '1', logicalId: 'A', reason: 'bad token s3cr3t-token-value', resourceType: 'T', stackId: 's', status: 'CREATE_FAILED', timestamp: new Date()}, total: 1})
+    const listener = secrets.listener({
+      activity: (activity) => seen.push(activity.event.reason ?? ''),
+      start() {},
+      stop() {},
+    })
+    listener.activity({
+      done: 0,
+      elapsedMs: 0,
+      event: {
+        eventId: '1',
+        logicalId: 'A',
+        reason: 'bad token s3cr3t-token-value',
+        resourceType: 'T',
+        stackId: 's',
+        status: 'CREATE_FAILED',
+        timestamp: new Date(),
+      },
+      total: 1,
+    })
     assert.deepEqual(seen, ['bad token ****'])
   })
 
@@ -34,7 +51,14 @@ describe('deploy: secrets redacted', () => {
     const recording = new RecordingActivity()
     const listener = secrets.listener(recording)
     listener.start({operation: 'UPDATE', stackName: 'chat-v1', total: 1})
-    const event = {eventId: '1', logicalId: 'A', resourceType: 'T', stackId: 's', status: 'CREATE_COMPLETE', timestamp: new Date(0)}
+    const event = {
+      eventId: '1',
+      logicalId: 'A',
+      resourceType: 'T',
+      stackId: 's',
+      status: 'CREATE_COMPLETE',
+      timestamp: new Date(0),
+    }
     listener.activity({done: 1, elapsedMs: 0, event, total: 1})
     listener.stop({done: 1, elapsedMs: 5, total: 1})
     assert.deepEqual([recording.starts.length, recording.activities[0].event, recording.stops.length], [1, event, 1])

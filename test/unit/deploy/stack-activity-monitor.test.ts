@@ -14,12 +14,27 @@ describe('deploy: StackActivityMonitor', () => {
   it('the monitor reports progress and the root cause, skipping the cancelled neighbour', async () => {
     serveEvents(mocked, () => [OLD, ...UPDATE])
     const listener = new RecordingActivity()
-    const monitor = new StackActivityMonitor({afterEventId: 'old-1', cloudFormation: mocked.session.cloudFormation, listener, operation: 'UPDATE', pollIntervalMs: 1, stackId: STACK_ID, stackName: 'chat-v1', total: 2})
+    const monitor = new StackActivityMonitor({
+      afterEventId: 'old-1',
+      cloudFormation: mocked.session.cloudFormation,
+      listener,
+      operation: 'UPDATE',
+      pollIntervalMs: 1,
+      stackId: STACK_ID,
+      stackName: 'chat-v1',
+      total: 2,
+    })
     monitor.start()
     await monitor.stop()
     assert.deepEqual(listener.starts, [{operation: 'UPDATE', stackName: 'chat-v1', total: 2}])
-    assert.deepEqual(listener.activities.map((activity) => activity.done), [0, 0, 0, 1, 2, 2, 2, 2])
-    assert.deepEqual(monitor.rootCause().map((item) => [item.logicalId, item.reason]), [['ConnectFunction', 'Resource handler returned message: "Unzipped size must be smaller than 262144000 bytes"']])
+    assert.deepEqual(
+      listener.activities.map((activity) => activity.done),
+      [0, 0, 0, 1, 2, 2, 2, 2],
+    )
+    assert.deepEqual(
+      monitor.rootCause().map((item) => [item.logicalId, item.reason]),
+      [['ConnectFunction', 'Resource handler returned message: "Unzipped size must be smaller than 262144000 bytes"']],
+    )
     assert.equal(listener.stops[0].done, 2)
   })
 
@@ -27,11 +42,23 @@ describe('deploy: StackActivityMonitor', () => {
     let visible = [OLD, UPDATE[0]]
     serveEvents(mocked, () => visible)
     const listener = new RecordingActivity()
-    const monitor = new StackActivityMonitor({afterEventId: 'old-1', cloudFormation: mocked.session.cloudFormation, listener, operation: 'UPDATE', pollIntervalMs: 60_000, stackId: STACK_ID, stackName: 'chat-v1', total: 2})
+    const monitor = new StackActivityMonitor({
+      afterEventId: 'old-1',
+      cloudFormation: mocked.session.cloudFormation,
+      listener,
+      operation: 'UPDATE',
+      pollIntervalMs: 60_000,
+      stackId: STACK_ID,
+      stackName: 'chat-v1',
+      total: 2,
+    })
     monitor.start()
     visible = [OLD, ...UPDATE]
     await monitor.stop()
-    assert.deepEqual(listener.lines(), UPDATE.map((item) => `${item.LogicalResourceId} ${item.ResourceStatus}`))
+    assert.deepEqual(
+      listener.lines(),
+      UPDATE.map((item) => `${item.LogicalResourceId} ${item.ResourceStatus}`),
+    )
     assert.equal(monitor.failures.length, 1)
   })
 
@@ -43,7 +70,15 @@ describe('deploy: StackActivityMonitor', () => {
       return {StackEvents: [...UPDATE].reverse()}
     })
     const listener = new RecordingActivity()
-    const monitor = new StackActivityMonitor({cloudFormation: mocked.session.cloudFormation, listener, operation: 'UPDATE', pollIntervalMs: 1, stackId: STACK_ID, stackName: 'chat-v1', total: 2})
+    const monitor = new StackActivityMonitor({
+      cloudFormation: mocked.session.cloudFormation,
+      listener,
+      operation: 'UPDATE',
+      pollIntervalMs: 1,
+      stackId: STACK_ID,
+      stackName: 'chat-v1',
+      total: 2,
+    })
     monitor.start()
     // Until the events are through, however long a busy machine takes (the test's timeout is the limit).
     while (listener.activities.length < UPDATE.length) await new Promise((resolve) => setTimeout(resolve, 5))
@@ -52,21 +87,47 @@ describe('deploy: StackActivityMonitor', () => {
     assert.equal(listener.activities.length, UPDATE.length)
   })
 
-  it("without a failed resource, the root cause is the stack's own reason (not \"User Initiated\"); none when it has none", async () => {
+  it('without a failed resource, the root cause is the stack\'s own reason (not "User Initiated"); none when it has none', async () => {
     const failedCreate = [
       event('c1', 20, 'chat-v1', 'AWS::CloudFormation::Stack', 'CREATE_IN_PROGRESS', 'User Initiated'),
-      event('c2', 21, 'chat-v1', 'AWS::CloudFormation::Stack', 'ROLLBACK_IN_PROGRESS', 'The following hook(s) failed: [Guard]'),
+      event(
+        'c2',
+        21,
+        'chat-v1',
+        'AWS::CloudFormation::Stack',
+        'ROLLBACK_IN_PROGRESS',
+        'The following hook(s) failed: [Guard]',
+      ),
       event('c3', 22, 'chat-v1', 'AWS::CloudFormation::Stack', 'ROLLBACK_COMPLETE'),
     ]
     serveEvents(mocked, () => failedCreate)
-    const monitor = new StackActivityMonitor({cloudFormation: mocked.session.cloudFormation, listener: new RecordingActivity(), operation: 'CREATE', pollIntervalMs: 60_000, stackId: STACK_ID, stackName: 'chat-v1', total: 0})
+    const monitor = new StackActivityMonitor({
+      cloudFormation: mocked.session.cloudFormation,
+      listener: new RecordingActivity(),
+      operation: 'CREATE',
+      pollIntervalMs: 60_000,
+      stackId: STACK_ID,
+      stackName: 'chat-v1',
+      total: 0,
+    })
     monitor.start()
     await monitor.stop()
-    assert.deepEqual(monitor.rootCause().map((item) => item.reason), ['The following hook(s) failed: [Guard]'])
+    assert.deepEqual(
+      monitor.rootCause().map((item) => item.reason),
+      ['The following hook(s) failed: [Guard]'],
+    )
     assert.equal(monitor.events.length, 3)
 
     serveEvents(mocked, () => [OLD])
-    const quiet = new StackActivityMonitor({cloudFormation: mocked.session.cloudFormation, listener: new RecordingActivity(), operation: 'UPDATE', pollIntervalMs: 60_000, stackId: STACK_ID, stackName: 'chat-v1', total: 0})
+    const quiet = new StackActivityMonitor({
+      cloudFormation: mocked.session.cloudFormation,
+      listener: new RecordingActivity(),
+      operation: 'UPDATE',
+      pollIntervalMs: 60_000,
+      stackId: STACK_ID,
+      stackName: 'chat-v1',
+      total: 0,
+    })
     quiet.start()
     await quiet.stop()
     assert.deepEqual(quiet.rootCause(), [])
@@ -83,7 +144,15 @@ describe('deploy: StackActivityMonitor', () => {
     serveEvents(mocked, () => events)
     const progress = async (total: number) => {
       const listener = new RecordingActivity()
-      const monitor = new StackActivityMonitor({cloudFormation: mocked.session.cloudFormation, listener, operation: 'CREATE', pollIntervalMs: 60_000, stackId: STACK_ID, stackName: 'chat-v1', total})
+      const monitor = new StackActivityMonitor({
+        cloudFormation: mocked.session.cloudFormation,
+        listener,
+        operation: 'CREATE',
+        pollIntervalMs: 60_000,
+        stackId: STACK_ID,
+        stackName: 'chat-v1',
+        total,
+      })
       monitor.start()
       await monitor.stop()
       return [...listener.activities.map((activity) => activity.done), listener.stops[0].done]

@@ -15,20 +15,41 @@ describe('stackStatus', function () {
 
   it('a stack not deployed is reported as such', async () => {
     const dir = scaffoldProject()
-    assert.deepEqual(await stackStatus({aws: TEST_AWS, dir}), {deployed: false, deployedIn: undefined, region: 'eu-west-1', stackName: 'chat-v1', stage: 'v1'})
+    assert.deepEqual(await stackStatus({aws: TEST_AWS, dir}), {
+      deployed: false,
+      deployedIn: undefined,
+      region: 'eu-west-1',
+      stackName: 'chat-v1',
+      stage: 'v1',
+    })
   })
 
   it('a stack this project deployed to another region: status, destroy and deploy say so', async () => {
     const dir = scaffoldProject()
-    writeOutputsState(dir, {deployedAt: '2026-03-01T10:00:00Z', outputs: {WebSocketUrl: 'wss://abc.execute-api.us-east-1.amazonaws.com/v1'}, region: 'us-east-1', stackName: 'chat-v1', stage: 'v1'})
-    assert.deepEqual(await stackStatus({aws: TEST_AWS, dir}), {deployed: false, deployedIn: 'us-east-1', region: 'eu-west-1', stackName: 'chat-v1', stage: 'v1'})
+    writeOutputsState(dir, {
+      deployedAt: '2026-03-01T10:00:00Z',
+      outputs: {WebSocketUrl: 'wss://abc.execute-api.us-east-1.amazonaws.com/v1'},
+      region: 'us-east-1',
+      stackName: 'chat-v1',
+      stage: 'v1',
+    })
+    assert.deepEqual(await stackStatus({aws: TEST_AWS, dir}), {
+      deployed: false,
+      deployedIn: 'us-east-1',
+      region: 'eu-west-1',
+      stackName: 'chat-v1',
+      stage: 'v1',
+    })
     const destroyed = await destroyProject({aws: TEST_AWS, dir, pollIntervalMs: 1})
     assert.equal(destroyed.type, 'nothing')
     assert.equal((destroyed as {deployedIn?: string}).deployedIn, 'us-east-1')
     assert.ok(existsSync(join(dir, '.wsapi/outputs/v1.json')), 'the record of the other deploy stays')
     const output = new RecordingOutput()
     await deployProject({aws: TEST_AWS, dir, output, pollIntervalMs: 1})
-    assert.match(output.text('warn'), /^chat-v1 was deployed to us-east-1 from here; this creates a second copy in eu-west-1\. Stop and pass --region us-east-1 if that is not what you want\.$/)
+    assert.match(
+      output.text('warn'),
+      /^chat-v1 was deployed to us-east-1 from here; this creates a second copy in eu-west-1\. Stop and pass --region us-east-1 if that is not what you want\.$/,
+    )
   })
 
   it('status, last update, outputs (WebSocketUrl first) and resource counts of every page', async () => {
@@ -59,6 +80,13 @@ describe('stackStatus', function () {
     assert.equal(failed.type, 'failed')
     const status = (await stackStatus({aws: TEST_AWS, dir})) as Extract<StatusResult, {deployed: true}>
     assert.equal(status.status, 'UPDATE_ROLLBACK_COMPLETE')
-    assert.deepEqual(status.problems, [{logicalId: 'DefaultFunction', reason: 'Resource handler returned message: "Code storage limit exceeded."', resourceType: 'AWS::Lambda::Function', status: 'UPDATE_FAILED'}])
+    assert.deepEqual(status.problems, [
+      {
+        logicalId: 'DefaultFunction',
+        reason: 'Resource handler returned message: "Code storage limit exceeded."',
+        resourceType: 'AWS::Lambda::Function',
+        status: 'UPDATE_FAILED',
+      },
+    ])
   })
 })

@@ -20,7 +20,14 @@ describe('deploy: waiting for a stack', () => {
         const now = Date.now()
         delays.push(now - last)
         last = now
-        if (++calls <= 3) throw new AwsCallError('throttled', {awsCode: 'Throttling', cause: undefined, code: 'THROTTLED', kind: 'throttled', operation: 'DescribeStacks'})
+        if (++calls <= 3)
+          throw new AwsCallError('throttled', {
+            awsCode: 'Throttling',
+            cause: undefined,
+            code: 'THROTTLED',
+            kind: 'throttled',
+            operation: 'DescribeStacks',
+          })
         return calls
       },
       (count) => count >= 5,
@@ -33,17 +40,33 @@ describe('deploy: waiting for a stack', () => {
     assert.ok(delays[3] >= 35, delays.join(','))
 
     mocked.cfn.on(DescribeStacksCommand).rejects(new SimError('Throttling', 'Rate exceeded'))
-    await assert.rejects(waitForStack(mocked.session.cloudFormation, STACK_ID, {maxThrottled: 2, pollIntervalMs: 1}), (error: Error & {code: string}) => error.code === 'THROTTLED')
+    await assert.rejects(
+      waitForStack(mocked.session.cloudFormation, STACK_ID, {maxThrottled: 2, pollIntervalMs: 1}),
+      (error: Error & {code: string}) => error.code === 'THROTTLED',
+    )
     assert.equal(mocked.cfn.commandCalls(DescribeStacksCommand).length, 3)
 
-    mocked.cfn.on(DescribeStacksCommand).rejects(new SimError('AccessDenied', 'User: x is not authorized to perform: cloudformation:DescribeStacks', 403))
-    await assert.rejects(waitForStack(mocked.session.cloudFormation, STACK_ID, {pollIntervalMs: 1}), (error: Error & {code: string}) => error.code === 'ACCESS_DENIED')
+    mocked.cfn
+      .on(DescribeStacksCommand)
+      .rejects(new SimError('AccessDenied', 'User: x is not authorized to perform: cloudformation:DescribeStacks', 403))
+    await assert.rejects(
+      waitForStack(mocked.session.cloudFormation, STACK_ID, {pollIntervalMs: 1}),
+      (error: Error & {code: string}) => error.code === 'ACCESS_DENIED',
+    )
     assert.equal(mocked.cfn.commandCalls(DescribeStacksCommand).length, 4)
   })
 
   it('waitForStack does not take the old status, shown right after ExecuteChangeSet, for the end', async () => {
     const stack = (status: string, lastUpdated?: number) => ({
-      Stacks: [{CreationTime: new Date(0), LastUpdatedTime: lastUpdated ? new Date(lastUpdated) : undefined, StackId: STACK_ID, StackName: 'chat-v1', StackStatus: status as never}],
+      Stacks: [
+        {
+          CreationTime: new Date(0),
+          LastUpdatedTime: lastUpdated ? new Date(lastUpdated) : undefined,
+          StackId: STACK_ID,
+          StackName: 'chat-v1',
+          StackStatus: status as never,
+        },
+      ],
     })
     mocked.cfn
       .on(DescribeStacksCommand)
@@ -59,14 +82,30 @@ describe('deploy: waiting for a stack', () => {
   })
 
   it('a stack that is gone ends the wait (undefined); a change set counts as moved on once the stack reports it', async () => {
-    mocked.cfn.on(DescribeStacksCommand).rejects(new SimError('ValidationError', `Stack with id ${STACK_ID} does not exist`))
+    mocked.cfn
+      .on(DescribeStacksCommand)
+      .rejects(new SimError('ValidationError', `Stack with id ${STACK_ID} does not exist`))
     assert.equal(await waitForStack(mocked.session.cloudFormation, STACK_ID, {pollIntervalMs: 1}), undefined)
 
-    const stack = (changeSetId?: string) => ({Stacks: [{ChangeSetId: changeSetId, CreationTime: new Date(0), StackId: STACK_ID, StackName: 'chat-v1', StackStatus: 'UPDATE_COMPLETE' as never}]})
+    const stack = (changeSetId?: string) => ({
+      Stacks: [
+        {
+          ChangeSetId: changeSetId,
+          CreationTime: new Date(0),
+          StackId: STACK_ID,
+          StackName: 'chat-v1',
+          StackStatus: 'UPDATE_COMPLETE' as never,
+        },
+      ],
+    })
     mocked.cfn.reset()
     mocked.cfn.on(DescribeStacksCommand).resolvesOnce(stack('old')).resolvesOnce(stack('old')).resolves(stack('new'))
     const before = (await mocked.session.cloudFormation.describeStack(STACK_ID))!
-    const final = await waitForStack(mocked.session.cloudFormation, STACK_ID, {before, changeSetId: 'new', pollIntervalMs: 1})
+    const final = await waitForStack(mocked.session.cloudFormation, STACK_ID, {
+      before,
+      changeSetId: 'new',
+      pollIntervalMs: 1,
+    })
     assert.equal(final!.changeSetId, 'new')
     assert.equal(mocked.cfn.commandCalls(DescribeStacksCommand).length, 3)
   })

@@ -1,13 +1,28 @@
 import assert from 'node:assert/strict'
 
-import {type AsyncEvent, type AsyncInvokeConfig, AsyncInvocations, type AsyncStep, type DestinationRecord} from '../../../src/lib/dev/async-invocations.js'
+import {
+  type AsyncEvent,
+  type AsyncInvokeConfig,
+  AsyncInvocations,
+  type AsyncStep,
+  type DestinationRecord,
+} from '../../../src/lib/dev/async-invocations.js'
 import type {InvokeResult} from '../../../src/lib/dev/invoker.js'
 
-const failure = (message = 'boom', errorType = 'Error'): InvokeResult => ({durationMs: 3, error: {errorMessage: message, errorType, stack: `${errorType}: ${message}\n    at handler`}, ok: false, reason: 'error'})
+const failure = (message = 'boom', errorType = 'Error'): InvokeResult => ({
+  durationMs: 3,
+  error: {errorMessage: message, errorType, stack: `${errorType}: ${message}\n    at handler`},
+  ok: false,
+  reason: 'error',
+})
 const success = (payload: unknown): InvokeResult => ({durationMs: 2, ok: true, payload})
 
 /** An async queue whose function answers from `results` in turn; records everything it is told. */
-function harness(config: Partial<AsyncInvokeConfig>, results: InvokeResult[], options: {beforeRun?: () => void; clock?: {now: number}; retryDelayMs?: number} = {}) {
+function harness(
+  config: Partial<AsyncInvokeConfig>,
+  results: InvokeResult[],
+  options: {beforeRun?: () => void; clock?: {now: number}; retryDelayMs?: number} = {},
+) {
   const {clock} = options
   const runs: AsyncEvent[] = []
   const steps: AsyncStep[] = []
@@ -15,7 +30,8 @@ function harness(config: Partial<AsyncInvokeConfig>, results: InvokeResult[], op
   const deadLetters: Array<{error?: string; payload: string; target: string}> = []
   const queue = new AsyncInvocations({
     configFor: () => ({maximumEventAgeSeconds: 21_600, maximumRetryAttempts: 2, ...config}),
-    deadLetter: (target, event, error) => deadLetters.push({error: error?.errorMessage, payload: event.payload, target}),
+    deadLetter: (target, event, error) =>
+      deadLetters.push({error: error?.errorMessage, payload: event.payload, target}),
     deliver: (destination, record) => delivered.push({destination, record}),
     now: clock ? () => clock.now : undefined,
     onStep: (_event, step) => steps.push(step),
@@ -29,11 +45,20 @@ function harness(config: Partial<AsyncInvokeConfig>, results: InvokeResult[], op
   return {deadLetters, delivered, queue, runs, steps}
 }
 
-const event = {functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fanout', functionName: 'fanout', payload: '{"shard":3}', requestId: 'req-1'}
+const event = {
+  functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fanout',
+  functionName: 'fanout',
+  payload: '{"shard":3}',
+  requestId: 'req-1',
+}
 
 describe("dev: Lambda's asynchronous invocations", () => {
   it('retries a function error twice by default, with the same request id, then sends the record to OnFailure', async () => {
-    const {delivered, queue, runs, steps} = harness({onFailure: 'arn:aws:sqs:us-east-1:000000000000:dlq'}, [failure('one'), failure('two'), failure('three')])
+    const {delivered, queue, runs, steps} = harness({onFailure: 'arn:aws:sqs:us-east-1:000000000000:dlq'}, [
+      failure('one'),
+      failure('two'),
+      failure('three'),
+    ])
     queue.enqueue(event)
     await queue.idle()
     assert.equal(runs.length, 3)
@@ -59,25 +84,42 @@ describe("dev: Lambda's asynchronous invocations", () => {
     assert.equal(destination, 'arn:aws:sqs:us-east-1:000000000000:dlq')
     assert.equal(record.version, '1.0')
     assert.ok(!Number.isNaN(Date.parse(record.timestamp)))
-    assert.deepEqual(record.requestContext, {approximateInvokeCount: 3, condition: 'RetriesExhausted', functionArn: `${event.functionArn}:$LATEST`, requestId: 'req-1'})
+    assert.deepEqual(record.requestContext, {
+      approximateInvokeCount: 3,
+      condition: 'RetriesExhausted',
+      functionArn: `${event.functionArn}:$LATEST`,
+      requestId: 'req-1',
+    })
     assert.deepEqual(record.requestPayload, {shard: 3})
     assert.deepEqual(record.responseContext, {executedVersion: '$LATEST', functionError: 'Unhandled', statusCode: 200})
-    assert.deepEqual(record.responsePayload, {errorMessage: 'three', errorType: 'Error', trace: ['Error: three', '    at handler']})
+    assert.deepEqual(record.responsePayload, {
+      errorMessage: 'three',
+      errorType: 'Error',
+      trace: ['Error: three', '    at handler'],
+    })
   })
 
   it('MaximumRetryAttempts 0: one attempt, then the destination and the dead-letter queue', async () => {
-    const {deadLetters, delivered, queue, runs} = harness({deadLetterTarget: 'arn:aws:sqs:us-east-1:000000000000:legacy', maximumRetryAttempts: 0, onFailure: 'arn:x'}, [failure('only')])
+    const {deadLetters, delivered, queue, runs} = harness(
+      {deadLetterTarget: 'arn:aws:sqs:us-east-1:000000000000:legacy', maximumRetryAttempts: 0, onFailure: 'arn:x'},
+      [failure('only')],
+    )
     queue.enqueue(event)
     await queue.idle()
     assert.equal(runs.length, 1)
     assert.equal(delivered[0].record.requestContext.approximateInvokeCount, 1)
-    assert.deepEqual(deadLetters, [{error: 'only', payload: '{"shard":3}', target: 'arn:aws:sqs:us-east-1:000000000000:legacy'}])
+    assert.deepEqual(deadLetters, [
+      {error: 'only', payload: '{"shard":3}', target: 'arn:aws:sqs:us-east-1:000000000000:legacy'},
+    ])
   })
 
   it('stops retrying once the event would be older than MaximumEventAgeInSeconds: EventAgeExceeded', async () => {
     const clock = {now: 1_000_000}
     // The first attempt takes (or waits) a minute.
-    const {delivered, queue, runs} = harness({maximumEventAgeSeconds: 60, onFailure: 'arn:x'}, [failure()], {beforeRun: () => (clock.now += 60_000), clock})
+    const {delivered, queue, runs} = harness({maximumEventAgeSeconds: 60, onFailure: 'arn:x'}, [failure()], {
+      beforeRun: () => (clock.now += 60_000),
+      clock,
+    })
 
     queue.enqueue(event)
     await queue.idle()
@@ -87,7 +129,10 @@ describe("dev: Lambda's asynchronous invocations", () => {
   })
 
   it('a success after a failure goes to OnSuccess with the response, and nothing to OnFailure', async () => {
-    const {delivered, queue, runs} = harness({onFailure: 'arn:fail', onSuccess: 'arn:ok'}, [failure(), success({sent: 10})])
+    const {delivered, queue, runs} = harness({onFailure: 'arn:fail', onSuccess: 'arn:ok'}, [
+      failure(),
+      success({sent: 10}),
+    ])
     queue.enqueue(event)
     await queue.idle()
     assert.equal(runs.length, 2)
@@ -95,7 +140,11 @@ describe("dev: Lambda's asynchronous invocations", () => {
     assert.equal(delivered[0].destination, 'arn:ok')
     assert.equal(delivered[0].record.requestContext.condition, 'Success')
     assert.equal(delivered[0].record.requestContext.approximateInvokeCount, 2)
-    assert.deepEqual(delivered[0].record.responseContext, {executedVersion: '$LATEST', functionError: undefined, statusCode: 200})
+    assert.deepEqual(delivered[0].record.responseContext, {
+      executedVersion: '$LATEST',
+      functionError: undefined,
+      statusCode: 200,
+    })
     assert.deepEqual(delivered[0].record.responsePayload, {sent: 10})
   })
 

@@ -14,23 +14,46 @@ describe('dev authorizer', () => {
     assert.equal(hasIdentitySources(['route.request.querystring.token'], {}, {token: ''}), false)
     assert.equal(hasIdentitySources(['route.request.querystring.token'], {}, undefined), false)
     assert.equal(hasIdentitySources(['route.request.header.Auth'], {auth: 'y'}, undefined), true)
-    assert.equal(hasIdentitySources(['route.request.header.Auth', 'route.request.querystring.t'], {Auth: 'y'}, undefined), false)
+    assert.equal(
+      hasIdentitySources(['route.request.header.Auth', 'route.request.querystring.t'], {Auth: 'y'}, undefined),
+      false,
+    )
   })
 
   it('Allow on the methodArn (or a wildcard) → allowed, with the context stringified plus principalId and latency', () => {
-    const decision = authorizerDecision({ok: true, payload: {...policy('Allow'), context: {n: 1, b: false, s: 'x'}}}, ARN, 12.4)
-    assert.deepEqual(decision, {allowed: true, context: {b: 'false', integrationLatency: 12, n: '1', principalId: 'me', s: 'x'}})
-    assert.equal(authorizerDecision({ok: true, payload: policy('Allow', 'arn:aws:execute-api:*:*:abc/*')}, ARN, 1).allowed, true)
+    const decision = authorizerDecision(
+      {ok: true, payload: {...policy('Allow'), context: {n: 1, b: false, s: 'x'}}},
+      ARN,
+      12.4,
+    )
+    assert.deepEqual(decision, {
+      allowed: true,
+      context: {b: 'false', integrationLatency: 12, n: '1', principalId: 'me', s: 'x'},
+    })
+    assert.equal(
+      authorizerDecision({ok: true, payload: policy('Allow', 'arn:aws:execute-api:*:*:abc/*')}, ARN, 1).allowed,
+      true,
+    )
     assert.equal(authorizerDecision({ok: true, payload: policy('Allow', '*', 'execute-api:*')}, ARN, 1).allowed, true)
   })
 
   it('Deny, an Allow on something else, or no principalId → 403', () => {
-    for (const payload of [policy('Deny'), policy('Allow', 'arn:aws:execute-api:us-east-1:000000000000:other/v1/$connect'), policy('Allow', ARN, 's3:GetObject'), {...policy('Allow'), principalId: ''}]) {
+    for (const payload of [
+      policy('Deny'),
+      policy('Allow', 'arn:aws:execute-api:us-east-1:000000000000:other/v1/$connect'),
+      policy('Allow', ARN, 's3:GetObject'),
+      {...policy('Allow'), principalId: ''},
+    ]) {
       const decision = authorizerDecision({ok: true, payload}, ARN, 1)
       assert.equal(decision.allowed ? 200 : decision.status, 403, JSON.stringify(payload))
     }
 
-    const both = {...policy('Allow'), policyDocument: {Statement: [policy('Allow').policyDocument.Statement[0], policy('Deny').policyDocument.Statement[0]]}}
+    const both = {
+      ...policy('Allow'),
+      policyDocument: {
+        Statement: [policy('Allow').policyDocument.Statement[0], policy('Deny').policyDocument.Statement[0]],
+      },
+    }
     assert.equal(authorizerDecision({ok: true, payload: both}, ARN, 1).allowed, false, 'an explicit Deny wins')
   })
 

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
 
-import {chooseBranch, conditionHolds, functionEnvironment, type LocalStack, resolveValue, templateEnvironment} from '../../../src/lib/dev/environment.js'
+import {
+  chooseBranch,
+  conditionHolds,
+  functionEnvironment,
+  type LocalStack,
+  resolveValue,
+  templateEnvironment,
+} from '../../../src/lib/dev/environment.js'
 import type {FunctionModel} from '../../../src/lib/project/index.js'
 
 const stack: LocalStack = {
@@ -49,10 +56,21 @@ describe('dev environment', () => {
     assert.equal(resolveValue(stack, {Ref: 'Fn'}), 'named-fn')
     assert.equal(resolveValue(stack, {Ref: 'Api'}), 'abcdefghij')
     assert.equal(resolveValue(stack, {Ref: 'Secret'}), 's3cret')
-    assert.equal(resolveValue(stack, {'Fn::GetAtt': ['Table', 'Arn']}), 'arn:aws:dynamodb:eu-west-1:000000000000:table/chat-v1-Table')
+    assert.equal(
+      resolveValue(stack, {'Fn::GetAtt': ['Table', 'Arn']}),
+      'arn:aws:dynamodb:eu-west-1:000000000000:table/chat-v1-Table',
+    )
     assert.equal(resolveValue(stack, {'Fn::GetAtt': 'Api.ApiEndpoint'}), 'ws://127.0.0.1:3001')
-    assert.equal(resolveValue(stack, {'Fn::Sub': 'arn:${AWS::Partition}:x:${AWS::Region}:${AWS::AccountId}:${Api}/${StageName}/${Fn.Arn} ${!Literal}'}), 'arn:aws:x:eu-west-1:000000000000:abcdefghij/v1/arn:aws:lambda:eu-west-1:000000000000:function:named-fn ${Literal}')
-    assert.equal(resolveValue(stack, {'Fn::Sub': ['${A}-${AWS::StackName}', {A: {Ref: 'Table'}}]}), 'chat-v1-Table-chat-v1')
+    assert.equal(
+      resolveValue(stack, {
+        'Fn::Sub': 'arn:${AWS::Partition}:x:${AWS::Region}:${AWS::AccountId}:${Api}/${StageName}/${Fn.Arn} ${!Literal}',
+      }),
+      'arn:aws:x:eu-west-1:000000000000:abcdefghij/v1/arn:aws:lambda:eu-west-1:000000000000:function:named-fn ${Literal}',
+    )
+    assert.equal(
+      resolveValue(stack, {'Fn::Sub': ['${A}-${AWS::StackName}', {A: {Ref: 'Table'}}]}),
+      'chat-v1-Table-chat-v1',
+    )
     assert.equal(resolveValue(stack, {'Fn::Join': ['/', ['a', {Ref: 'AWS::Region'}]]}), 'a/eu-west-1')
     assert.equal(resolveValue(stack, {'Fn::Select': [1, {'Fn::Split': [',', 'x,y,z']}]}), 'y')
     assert.equal(resolveValue(stack, {'Fn::FindInMap': ['Sizes', 'small', 'count']}), '3')
@@ -60,36 +78,63 @@ describe('dev environment', () => {
     assert.equal(resolveValue(stack, {Ref: 'AWS::NoValue'}), undefined)
   })
 
-  it('decides conditions and Fn::If as CloudFormation does; a secret\'s Ref is its ARN', () => {
+  it("decides conditions and Fn::If as CloudFormation does; a secret's Ref is its ARN", () => {
     assert.equal(conditionHolds(stack, 'NoSecret'), false)
     assert.equal(conditionHolds(stack, 'SecretGiven'), true)
     assert.equal(conditionHolds(stack, 'Both'), true)
     assert.equal(conditionHolds({...stack, parameters: {...stack.parameters, Secret: ''}}, 'Both'), false)
     assert.equal(resolveValue(stack, {'Fn::If': ['NoSecret', 'generated', {Ref: 'Secret'}]}), 's3cret')
     assert.equal(resolveValue(stack, {'Fn::If': ['SecretGiven', {Ref: 'AWS::NoValue'}, 'x']}), undefined)
-    assert.deepEqual(chooseBranch(stack, {'Fn::If': ['SecretGiven', {PasswordLength: 8}, {Ref: 'AWS::NoValue'}]}), {PasswordLength: 8})
+    assert.deepEqual(chooseBranch(stack, {'Fn::If': ['SecretGiven', {PasswordLength: 8}, {Ref: 'AWS::NoValue'}]}), {
+      PasswordLength: 8,
+    })
     assert.equal(chooseBranch(stack, {'Fn::If': ['NoSecret', {PasswordLength: 8}, {Ref: 'AWS::NoValue'}]}), undefined)
-    assert.match(resolveValue(stack, {Ref: 'Token'})!, /^arn:aws:secretsmanager:eu-west-1:000000000000:secret:chat-v1-Token-[A-Za-z0-9]{6}$/)
-    assert.throws(() => templateEnvironment(stack, fn({BAD: {'Fn::If': ['Nowhere', 'a', 'b']}})), /environment variable BAD: condition Nowhere is not in Conditions/)
+    assert.match(
+      resolveValue(stack, {Ref: 'Token'})!,
+      /^arn:aws:secretsmanager:eu-west-1:000000000000:secret:chat-v1-Token-[A-Za-z0-9]{6}$/,
+    )
+    assert.throws(
+      () => templateEnvironment(stack, fn({BAD: {'Fn::If': ['Nowhere', 'a', 'b']}})),
+      /environment variable BAD: condition Nowhere is not in Conditions/,
+    )
   })
 
   it('resolves a queue as CloudFormation does: Ref is its URL (on wsapi dev), GetAtt Arn, QueueName and QueueUrl', () => {
     assert.equal(resolveValue(stack, {Ref: 'Queue'}), 'http://127.0.0.1:3001/000000000000/chat-v1-Queue')
-    assert.equal(resolveValue(stack, {'Fn::GetAtt': ['Queue', 'Arn']}), 'arn:aws:sqs:eu-west-1:000000000000:chat-v1-Queue')
+    assert.equal(
+      resolveValue(stack, {'Fn::GetAtt': ['Queue', 'Arn']}),
+      'arn:aws:sqs:eu-west-1:000000000000:chat-v1-Queue',
+    )
     assert.equal(resolveValue(stack, {'Fn::GetAtt': 'NamedQueue.QueueName'}), 'shards-dlq')
-    assert.equal(resolveValue({...stack, httpEndpoint: 'http://localhost:4000'}, {'Fn::GetAtt': 'NamedQueue.QueueUrl'}), 'http://localhost:4000/000000000000/shards-dlq')
+    assert.equal(
+      resolveValue({...stack, httpEndpoint: 'http://localhost:4000'}, {'Fn::GetAtt': 'NamedQueue.QueueUrl'}),
+      'http://localhost:4000/000000000000/shards-dlq',
+    )
   })
 
   it('a value it cannot resolve is a usage error naming the function and the variable', () => {
-    for (const value of [{Ref: 'NoDefault'}, {Ref: 'Missing'}, {'Fn::ImportValue': 'x'}, {'Fn::GetAtt': ['Other', 'Arn']}]) {
-      assert.throws(() => templateEnvironment(stack, fn({BAD: value})), (error: Error & {exit?: number}) => error.exit === 2 && /function Fn, environment variable BAD: /.test(error.message))
+    for (const value of [
+      {Ref: 'NoDefault'},
+      {Ref: 'Missing'},
+      {'Fn::ImportValue': 'x'},
+      {'Fn::GetAtt': ['Other', 'Arn']},
+    ]) {
+      assert.throws(
+        () => templateEnvironment(stack, fn({BAD: value})),
+        (error: Error & {exit?: number}) =>
+          error.exit === 2 && /function Fn, environment variable BAD: /.test(error.message),
+      )
     }
 
     assert.throws(() => templateEnvironment(stack, fn({BAD: {Ref: 'NoDefault'}})), /pass --parameter NoDefault=<value>/)
   })
 
   it('sets what Lambda sets, with dummy credentials and the local endpoints winning over the template', () => {
-    const environment = functionEnvironment(stack, fn({TABLE: {Ref: 'Table'}, WSAPI_MANAGEMENT_ENDPOINT: 'https://elsewhere'}), {dynamodbEndpoint: 'http://d', managementEndpoint: 'http://m/v1', secretsManagerEndpoint: 'http://s'})
+    const environment = functionEnvironment(
+      stack,
+      fn({TABLE: {Ref: 'Table'}, WSAPI_MANAGEMENT_ENDPOINT: 'https://elsewhere'}),
+      {dynamodbEndpoint: 'http://d', managementEndpoint: 'http://m/v1', secretsManagerEndpoint: 'http://s'},
+    )
     assert.equal(environment.TABLE, 'chat-v1-Table')
     assert.equal(environment.WSAPI_MANAGEMENT_ENDPOINT, 'http://m/v1')
     assert.equal(environment.AWS_ENDPOINT_URL_DYNAMODB, 'http://d')

@@ -13,7 +13,8 @@ function header(opcode: number, length: number, fin = true): Buffer {
   return buffer
 }
 
-const frame = (opcode: number, length: number, fin = true) => Buffer.concat([header(opcode, length, fin), Buffer.alloc(length)])
+const frame = (opcode: number, length: number, fin = true) =>
+  Buffer.concat([header(opcode, length, fin), Buffer.alloc(length)])
 
 function run(chunks: Buffer[], byteByByte = false): FrameViolation[] {
   const seen: FrameViolation[] = []
@@ -28,7 +29,14 @@ function run(chunks: Buffer[], byteByByte = false): FrameViolation[] {
 
 describe('dev frame guard (reference checklist 25)', () => {
   it('lets frames up to 32 KB and messages up to 128 KB through, however the bytes arrive', () => {
-    const chunks = [frame(1, 32_768), frame(1, 32_768, false), frame(0, 32_768, false), frame(0, 32_768, false), frame(0, 32_768), frame(9, 125)]
+    const chunks = [
+      frame(1, 32_768),
+      frame(1, 32_768, false),
+      frame(0, 32_768, false),
+      frame(0, 32_768, false),
+      frame(0, 32_768),
+      frame(9, 125),
+    ]
     assert.deepEqual(run(chunks), [])
     assert.deepEqual(run([Buffer.concat(chunks)]), [])
     assert.deepEqual(run(chunks, true), [])
@@ -40,13 +48,26 @@ describe('dev frame guard (reference checklist 25)', () => {
   })
 
   it('flags a fragmented message over 128 KB', () => {
-    const chunks = [frame(1, 32_768, false), frame(0, 32_768, false), frame(0, 32_768, false), frame(0, 32_768, false), header(0, 1)]
+    const chunks = [
+      frame(1, 32_768, false),
+      frame(0, 32_768, false),
+      frame(0, 32_768, false),
+      frame(0, 32_768, false),
+      header(0, 1),
+    ]
     assert.deepEqual(run(chunks), ['message'])
     assert.deepEqual(run(chunks, true), ['message'])
   })
 
   it('does not count control frames between fragments', () => {
-    const chunks = [frame(1, 32_768, false), frame(9, 100), frame(0, 32_768, false), frame(10, 100), frame(0, 32_768, false), frame(0, 32_768)]
+    const chunks = [
+      frame(1, 32_768, false),
+      frame(9, 100),
+      frame(0, 32_768, false),
+      frame(10, 100),
+      frame(0, 32_768, false),
+      frame(0, 32_768),
+    ]
     assert.deepEqual(run(chunks), [])
   })
 })

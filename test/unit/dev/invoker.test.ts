@@ -13,7 +13,15 @@ function code(source: string, timeoutMs = 2000, memorySize = 128, env: Record<st
   writeFileSync(file, source)
   return {
     env: {GREETING: 'hi', ...env},
-    setup: {functionArn: 'arn', functionName: 'fn', handlerName: 'handler', logGroupName: 'g', logStreamName: 's', memorySize, moduleUrl: pathToFileURL(file).href},
+    setup: {
+      functionArn: 'arn',
+      functionName: 'fn',
+      handlerName: 'handler',
+      logGroupName: 'g',
+      logStreamName: 's',
+      memorySize,
+      moduleUrl: pathToFileURL(file).href,
+    },
     timeoutMs,
   }
 }
@@ -60,25 +68,38 @@ describe('dev invoker: worker-thread execution environments', function () {
   this.timeout(20_000)
 
   it('runs one invocation per environment at a time, up to the concurrency, with its own environment variables', async () => {
-    const runtime = new FunctionRuntime(code(`let running = 0
-export async function handler(event) { running++; const seen = running; await new Promise((r) => setTimeout(r, 100)); running--; return {seen, env: process.env.GREETING, n: event.n} }`), {concurrency: 2, onLog() {}})
+    const runtime = new FunctionRuntime(
+      code(`let running = 0
+export async function handler(event) { running++; const seen = running; await new Promise((r) => setTimeout(r, 100)); running--; return {seen, env: process.env.GREETING, n: event.n} }`),
+      {concurrency: 2, onLog() {}},
+    )
     const results = await Promise.all([1, 2, 3, 4].map((n) => runtime.invoke(JSON.stringify({n}), `r${n}`)))
     assert.ok(results.every((result) => result.ok))
-    assert.deepEqual(results.map((result) => result.ok && (result.payload as {seen: number}).seen), [1, 1, 1, 1], 'never two at once in one environment')
-    assert.equal((results[0].ok && (results[0].payload as {env: string}).env), 'hi')
+    assert.deepEqual(
+      results.map((result) => result.ok && (result.payload as {seen: number}).seen),
+      [1, 1, 1, 1],
+      'never two at once in one environment',
+    )
+    assert.equal(results[0].ok && (results[0].payload as {env: string}).env, 'hi')
     assert.equal(runtime.size, 2)
     await runtime.close()
   })
 
   it('times out, tells throws from crashes, and keeps serving after each', async () => {
     const logs: string[] = []
-    const runtime = new FunctionRuntime(code(`export async function handler(event) {
+    const runtime = new FunctionRuntime(
+      code(
+        `export async function handler(event) {
   console.log('doing', event.do)
   if (event.do === 'hang') for (;;) {}
   if (event.do === 'throw') throw new TypeError('bad input')
   if (event.do === 'exit') process.exit(7)
   return 'fine'
-}`, 2000), {concurrency: 1, onLog: (line, requestId) => logs.push(`${requestId} ${line.level} ${line.text}`)})
+}`,
+        2000,
+      ),
+      {concurrency: 1, onLog: (line, requestId) => logs.push(`${requestId} ${line.level} ${line.text}`)},
+    )
     const hang = await runtime.invoke('{"do":"hang"}', 'a')
     assert.equal(!hang.ok && hang.reason, 'timeout')
     // 2 s: the throw, the exit and the return below must never reach the Timeout on a busy machine.
@@ -93,17 +114,26 @@ export async function handler(event) { running++; const seen = running; await ne
     await runtime.close()
   })
 
-  it("counts the Timeout from the end of Init, as Lambda does: a slow cold start is not a timeout", async () => {
+  it('counts the Timeout from the end of Init, as Lambda does: a slow cold start is not a timeout', async () => {
     // The module takes longer to load than the function's Timeout; Lambda gives Init its own 10 s.
-    const runtime = new FunctionRuntime(code(`await new Promise((r) => setTimeout(r, 1000))
-export async function handler() { return 'loaded' }`, 300), {concurrency: 1, onLog() {}})
+    const runtime = new FunctionRuntime(
+      code(
+        `await new Promise((r) => setTimeout(r, 1000))
+export async function handler() { return 'loaded' }`,
+        300,
+      ),
+      {concurrency: 1, onLog() {}},
+    )
     const result = await runtime.invoke('{}', 'a')
     assert.deepEqual(result.ok ? result.payload : result.error, 'loaded')
     await runtime.close()
   })
 
   it('swaps code: running invocations finish on the old code, new ones get the new code', async () => {
-    const runtime = new FunctionRuntime(code(`export async function handler() { await new Promise((r) => setTimeout(r, 200)); return 'old' }`), {concurrency: 2, onLog() {}})
+    const runtime = new FunctionRuntime(
+      code(`export async function handler() { await new Promise((r) => setTimeout(r, 200)); return 'old' }`),
+      {concurrency: 2, onLog() {}},
+    )
     assert.equal(await runtime.warm(), true)
     const running = runtime.invoke('{}', 'a')
     runtime.update(code(`export async function handler() { return 'new' }`))
@@ -149,7 +179,10 @@ export async function handler(event) {
       assert.equal(result.ok, false, `${mode}: ${JSON.stringify(result)}`)
       assert.equal(!result.ok && result.reason, 'crash')
       assert.equal(!result.ok && result.error.errorType, 'Runtime.OutOfMemory', mode)
-      assert.match(!result.ok ? result.error.errorMessage : '', /^Runtime exited with error: signal: killed \(\d+ MB in use, MemorySize 128 MB: JS heap \d+ MB, Buffers and other external memory \d+ MB\)$/)
+      assert.match(
+        !result.ok ? result.error.errorMessage : '',
+        /^Runtime exited with error: signal: killed \(\d+ MB in use, MemorySize 128 MB: JS heap \d+ MB, Buffers and other external memory \d+ MB\)$/,
+      )
       const fine = await runtime.invoke('{}', `${mode}-next`)
       assert.deepEqual(fine.ok && fine.payload, 'survived 0', `after ${mode}`)
     }
@@ -158,14 +191,24 @@ export async function handler(event) {
     const answered = await runtime.invoke('{"mode":"between-invocations"}', 'late')
     assert.deepEqual(answered.ok && answered.payload, 'survived 0')
     while (runtime.size > 0) await new Promise((resolve) => setTimeout(resolve, 20))
-    assert.ok(logs.some((line) => line.startsWith('ERROR Runtime.OutOfMemory: Runtime exited with error: signal: killed')), logs.join('\n'))
+    assert.ok(
+      logs.some((line) => line.startsWith('ERROR Runtime.OutOfMemory: Runtime exited with error: signal: killed')),
+      logs.join('\n'),
+    )
     const fine = await runtime.invoke('{}', 'last')
     assert.deepEqual(fine.ok && fine.payload, 'survived 0')
     await runtime.close()
   })
 
   it('a function with more MemorySize holds what a smaller one cannot', async () => {
-    const runtime = new FunctionRuntime(code(`export async function handler() { const b = Buffer.alloc(200 * 1024 * 1024, 1); await new Promise((r) => setTimeout(r, 100)); return b.length }`, 60_000, 512), {concurrency: 1, onLog() {}})
+    const runtime = new FunctionRuntime(
+      code(
+        `export async function handler() { const b = Buffer.alloc(200 * 1024 * 1024, 1); await new Promise((r) => setTimeout(r, 100)); return b.length }`,
+        60_000,
+        512,
+      ),
+      {concurrency: 1, onLog() {}},
+    )
     const result = await runtime.invoke('{}', 'a')
     assert.deepEqual(result.ok && result.payload, 200 * 1024 * 1024)
     await runtime.close()
@@ -173,17 +216,27 @@ export async function handler(event) {
 
   it('lets a bounded number of invocations wait for a busy environment; beyond, Lambda throttles them (TooManyRequestsException)', async () => {
     const doors = await gate()
-    const runtime = new FunctionRuntime(code(GATED, 60_000, 128, {GATE: doors.url}), {concurrency: 1, maxWaiting: 2, onLog() {}})
+    const runtime = new FunctionRuntime(code(GATED, 60_000, 128, {GATE: doors.url}), {
+      concurrency: 1,
+      maxWaiting: 2,
+      onLog() {},
+    })
     const running = runtime.invoke('{"n":1}', 'a')
     await doors.arrived(1)
     const waiting = [runtime.invoke('{"n":2}', 'b'), runtime.invoke('{"n":3}', 'c')]
     const refused = await runtime.invoke('{"n":4}', 'd')
     assert.equal(!refused.ok && refused.reason, 'throttled')
     assert.equal(!refused.ok && refused.error.errorType, 'TooManyRequestsException')
-    assert.match(!refused.ok ? refused.error.errorMessage : '', /^Rate Exceeded\. \(dev: all 1 environments are busy and 2 invocations wait for one/)
+    assert.match(
+      !refused.ok ? refused.error.errorMessage : '',
+      /^Rate Exceeded\. \(dev: all 1 environments are busy and 2 invocations wait for one/,
+    )
     doors.release()
     const results = await Promise.all([running, ...waiting])
-    assert.deepEqual(results.map((result) => result.ok && result.payload), [1, 2, 3])
+    assert.deepEqual(
+      results.map((result) => result.ok && result.payload),
+      [1, 2, 3],
+    )
     const after = await runtime.invoke('{"n":5}', 'e')
     assert.deepEqual(after.ok && after.payload, 5)
     await runtime.close()
@@ -210,7 +263,10 @@ export async function handler(event) {
 
   it('ReservedConcurrentExecutions: never more in flight; the rest is throttled at once, as Lambda does', async () => {
     const doors = await gate()
-    const runtime = new FunctionRuntime({...code(GATED, 60_000, 128, {GATE: doors.url}), reservedConcurrency: 2}, {concurrency: 4, onLog() {}})
+    const runtime = new FunctionRuntime(
+      {...code(GATED, 60_000, 128, {GATE: doors.url}), reservedConcurrency: 2},
+      {concurrency: 4, onLog() {}},
+    )
     const running = [runtime.invoke('{"n":1}', 'a'), runtime.invoke('{"n":2}', 'b')]
     await doors.arrived(2)
     const refused = await runtime.invoke('{"n":3}', 'c')
@@ -218,20 +274,32 @@ export async function handler(event) {
     assert.match(!refused.ok ? refused.error.errorMessage : '', /ReservedFunctionConcurrentInvocationLimitExceeded/)
     assert.equal(runtime.size, 2)
     doors.release()
-    assert.deepEqual((await Promise.all(running)).map((result) => result.ok && result.payload), [1, 2])
+    assert.deepEqual(
+      (await Promise.all(running)).map((result) => result.ok && result.payload),
+      [1, 2],
+    )
     await runtime.close()
 
     // Reserved above --concurrency: the difference may wait, as it would have run at once on Lambda.
-    const fewer = new FunctionRuntime({...code(GATED, 60_000, 128, {GATE: doors.url}), reservedConcurrency: 3}, {concurrency: 1, onLog() {}})
+    const fewer = new FunctionRuntime(
+      {...code(GATED, 60_000, 128, {GATE: doors.url}), reservedConcurrency: 3},
+      {concurrency: 1, onLog() {}},
+    )
     const first = fewer.invoke('{"n":1}', 'a')
     await doors.arrived(3)
     const queued = [fewer.invoke('{"n":2}', 'b'), fewer.invoke('{"n":3}', 'c')]
     const fourth = await fewer.invoke('{"n":4}', 'd')
     assert.equal(!fourth.ok && fourth.reason, 'throttled')
-    assert.deepEqual((await Promise.all([first, ...queued])).map((result) => result.ok && result.payload), [1, 2, 3])
+    assert.deepEqual(
+      (await Promise.all([first, ...queued])).map((result) => result.ok && result.payload),
+      [1, 2, 3],
+    )
     await fewer.close()
 
-    const none = new FunctionRuntime({...code(GATED, 60_000, 128, {GATE: doors.url}), reservedConcurrency: 0}, {concurrency: 4, onLog() {}})
+    const none = new FunctionRuntime(
+      {...code(GATED, 60_000, 128, {GATE: doors.url}), reservedConcurrency: 0},
+      {concurrency: 4, onLog() {}},
+    )
     const refusedAll = await none.invoke('{}', 'z')
     assert.equal(!refusedAll.ok && refusedAll.reason, 'throttled')
     await none.close()
@@ -272,19 +340,29 @@ export async function handler(event) {
 
   it('when the waiting room is full, the caller with the most waiting gives way: its newest invocation is throttled', async () => {
     const doors = await gate()
-    const runtime = new FunctionRuntime(code(GATED, 60_000, 128, {GATE: doors.url}), {concurrency: 1, maxWaiting: 3, onLog() {}})
+    const runtime = new FunctionRuntime(code(GATED, 60_000, 128, {GATE: doors.url}), {
+      concurrency: 1,
+      maxWaiting: 3,
+      onLog() {},
+    })
     const flood = ['a1', 'a2', 'a3', 'a4'].map((n) => runtime.invoke(JSON.stringify({n}), n, {caller: 'A'}))
     await doors.arrived(1)
     const other = runtime.invoke('{"n":"b1"}', 'b1', {caller: 'B'})
     const gaveWay = await flood[3]
     assert.equal(!gaveWay.ok && gaveWay.error.errorType, 'TooManyRequestsException')
-    assert.match(!gaveWay.ok ? gaveWay.error.errorMessage : '', /3 invocations wait for one \(--concurrency, --queue\); it gave way to another caller's/)
+    assert.match(
+      !gaveWay.ok ? gaveWay.error.errorMessage : '',
+      /3 invocations wait for one \(--concurrency, --queue\); it gave way to another caller's/,
+    )
     // The flooder itself is refused now: it holds the most.
     const refused = await runtime.invoke('{"n":"a5"}', 'a5', {caller: 'A'})
     assert.equal(!refused.ok && refused.reason, 'throttled')
     doors.release()
     const results = await Promise.all([...flood.slice(0, 3), other])
-    assert.deepEqual(results.map((result) => result.ok && result.payload), ['a1', 'a2', 'a3', 'b1'])
+    assert.deepEqual(
+      results.map((result) => result.ok && result.payload),
+      ['a1', 'a2', 'a3', 'b1'],
+    )
     await runtime.close()
     await doors.close()
   })

@@ -2,12 +2,24 @@ import assert from 'node:assert/strict'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import {InvalidRequestContentException, InvokeCommand, LambdaClient, RequestTooLargeException, ResourceNotFoundException} from '@aws-sdk/client-lambda'
+import {
+  InvalidRequestContentException,
+  InvokeCommand,
+  LambdaClient,
+  RequestTooLargeException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-lambda'
 import {GetQueueUrlCommand, ReceiveMessageCommand, SQSClient} from '@aws-sdk/client-sqs'
 
 import type {LocalStack} from '../../../src/lib/dev/environment.js'
 import type {InvokeResult} from '../../../src/lib/dev/invoker.js'
-import {invokeResponse, LAMBDA_API_PATH, lambdaFunctions, LocalLambda, parseFunctionName} from '../../../src/lib/dev/lambda-service.js'
+import {
+  invokeResponse,
+  LAMBDA_API_PATH,
+  lambdaFunctions,
+  LocalLambda,
+  parseFunctionName,
+} from '../../../src/lib/dev/lambda-service.js'
 import {DevLog} from '../../../src/lib/dev/log.js'
 import {LocalQueues} from '../../../src/lib/dev/sqs.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
@@ -17,19 +29,40 @@ import {TEST_CREDENTIALS} from '../../helpers/sigv4.js'
 const where = {accountId: '000000000000', region: 'us-east-1'}
 
 function stackWith(resources: LocalStack['template']['Resources']): LocalStack {
-  return {...where, apiEndpoint: 'ws://127.0.0.1:1', apiId: 'abcdefghij', parameters: {}, stackName: 'app-v1', stageName: 'v1', template: {Resources: resources}}
+  return {
+    ...where,
+    apiEndpoint: 'ws://127.0.0.1:1',
+    apiId: 'abcdefghij',
+    parameters: {},
+    stackName: 'app-v1',
+    stageName: 'v1',
+    template: {Resources: resources},
+  }
 }
 
-const fn = (properties: Record<string, unknown> = {}) => ({Properties: {Code: 'src/x.ts', Runtime: 'nodejs22.x', ...properties}, Type: 'AWS::Lambda::Function'})
+const fn = (properties: Record<string, unknown> = {}) => ({
+  Properties: {Code: 'src/x.ts', Runtime: 'nodejs22.x', ...properties},
+  Type: 'AWS::Lambda::Function',
+})
 const projectOf = (stack: LocalStack) =>
-  ({functions: Object.fromEntries(Object.entries(stack.template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function'))}) as unknown as ProjectModel
+  ({
+    functions: Object.fromEntries(
+      Object.entries(stack.template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function'),
+    ),
+  }) as unknown as ProjectModel
 
 describe('dev: the Lambda Invoke API', () => {
   it('takes a function name, a partial ARN or an ARN, with or without a qualifier, of this account and Region only', () => {
     assert.deepEqual(parseFunctionName('app-v1-Fanout', where), {name: 'app-v1-Fanout', qualifier: undefined})
     assert.deepEqual(parseFunctionName('app-v1-Fanout:$LATEST', where), {name: 'app-v1-Fanout', qualifier: '$LATEST'})
-    assert.deepEqual(parseFunctionName('000000000000:function:app-v1-Fanout', where), {name: 'app-v1-Fanout', qualifier: undefined})
-    assert.deepEqual(parseFunctionName('arn:aws:lambda:us-east-1:000000000000:function:app-v1-Fanout:live', where), {name: 'app-v1-Fanout', qualifier: 'live'})
+    assert.deepEqual(parseFunctionName('000000000000:function:app-v1-Fanout', where), {
+      name: 'app-v1-Fanout',
+      qualifier: undefined,
+    })
+    assert.deepEqual(parseFunctionName('arn:aws:lambda:us-east-1:000000000000:function:app-v1-Fanout:live', where), {
+      name: 'app-v1-Fanout',
+      qualifier: 'live',
+    })
     assert.equal(parseFunctionName('arn:aws:lambda:eu-west-1:000000000000:function:app-v1-Fanout', where), undefined)
     assert.equal(parseFunctionName('123456789012:function:app-v1-Fanout', where), undefined)
     assert.equal(parseFunctionName('has space', where), undefined)
@@ -39,7 +72,8 @@ describe('dev: the Lambda Invoke API', () => {
   it('claims the paths of Lambda function operations only, not those of a stage named like a date', () => {
     assert.ok(LAMBDA_API_PATH.test('/2015-03-31/functions/app-v1-Fanout/invocations'))
     assert.ok(LAMBDA_API_PATH.test('/2014-11-13/functions/app-v1-Fanout/invoke-async/'))
-    for (const path of ['/2024-01-01', '/2024-01-01/', '/2024-01-01/@connections/abc', '/']) assert.equal(LAMBDA_API_PATH.test(path), false, path)
+    for (const path of ['/2024-01-01', '/2024-01-01/', '/2024-01-01/@connections/abc', '/'])
+      assert.equal(LAMBDA_API_PATH.test(path), false, path)
   })
 
   it('answers a function error with 200, X-Amz-Function-Error: Unhandled and the error document', () => {
@@ -47,9 +81,18 @@ describe('dev: the Lambda Invoke API', () => {
     assert.equal(ok.body, '{"sent":3}')
     assert.equal(ok.headers['X-Amz-Function-Error'], undefined)
     assert.equal(ok.headers['X-Amz-Executed-Version'], '$LATEST')
-    const failed = invokeResponse({durationMs: 1, error: {errorMessage: 'nope', errorType: 'TypeError', stack: 'TypeError: nope\n    at x'}, ok: false, reason: 'error'})
+    const failed = invokeResponse({
+      durationMs: 1,
+      error: {errorMessage: 'nope', errorType: 'TypeError', stack: 'TypeError: nope\n    at x'},
+      ok: false,
+      reason: 'error',
+    })
     assert.equal(failed.headers['X-Amz-Function-Error'], 'Unhandled')
-    assert.deepEqual(JSON.parse(failed.body), {errorMessage: 'nope', errorType: 'TypeError', trace: ['TypeError: nope', '    at x']})
+    assert.deepEqual(JSON.parse(failed.body), {
+      errorMessage: 'nope',
+      errorType: 'TypeError',
+      trace: ['TypeError: nope', '    at x'],
+    })
     const huge = invokeResponse({durationMs: 1, ok: true, payload: 'x'.repeat(6 * 1024 * 1024)})
     assert.equal(huge.headers['X-Amz-Function-Error'], 'Unhandled')
     assert.equal(JSON.parse(huge.body).errorType, 'Function.ResponseSizeTooLarge')
@@ -79,19 +122,33 @@ describe('dev: the Lambda Invoke API', () => {
       onFailure: 'arn:aws:sqs:us-east-1:000000000000:app-v1-Dlq',
       onSuccess: undefined,
     })
-    assert.deepEqual(functions.get('legacy')?.config, {deadLetterTarget: 'arn:aws:sqs:us-east-1:000000000000:app-v1-Dlq', maximumEventAgeSeconds: 21_600, maximumRetryAttempts: 2})
+    assert.deepEqual(functions.get('legacy')?.config, {
+      deadLetterTarget: 'arn:aws:sqs:us-east-1:000000000000:app-v1-Dlq',
+      maximumEventAgeSeconds: 21_600,
+      maximumRetryAttempts: 2,
+    })
     assert.equal(functions.get('legacy')?.arn, 'arn:aws:lambda:us-east-1:000000000000:function:legacy')
   })
 
   it('a config CloudFormation would refuse, or one for no function of the template, is a usage error naming it', () => {
-    const config = (properties: Record<string, unknown>) => stackWith({Config: {Properties: {FunctionName: {Ref: 'Fanout'}, ...properties}, Type: 'AWS::Lambda::EventInvokeConfig'}, Fanout: fn()})
+    const config = (properties: Record<string, unknown>) =>
+      stackWith({
+        Config: {Properties: {FunctionName: {Ref: 'Fanout'}, ...properties}, Type: 'AWS::Lambda::EventInvokeConfig'},
+        Fanout: fn(),
+      })
     for (const [properties, pattern] of [
-      [{MaximumRetryAttempts: 3}, /EventInvokeConfig Config, MaximumRetryAttempts is 3; it must be a whole number from 0 to 2/],
+      [
+        {MaximumRetryAttempts: 3},
+        /EventInvokeConfig Config, MaximumRetryAttempts is 3; it must be a whole number from 0 to 2/,
+      ],
       [{MaximumEventAgeInSeconds: 30}, /MaximumEventAgeInSeconds is 30; it must be a whole number from 60 to 21600/],
       [{FunctionName: 'elsewhere'}, /FunctionName "elsewhere" is no function of this template/],
     ] as const) {
       const stack = config(properties)
-      assert.throws(() => lambdaFunctions(stack, projectOf(stack)), (error: Error & {exit?: number}) => error.exit === 2 && pattern.test(error.message))
+      assert.throws(
+        () => lambdaFunctions(stack, projectOf(stack)),
+        (error: Error & {exit?: number}) => error.exit === 2 && pattern.test(error.message),
+      )
     }
   })
 })
@@ -111,7 +168,8 @@ describe('dev: the Lambda Invoke API over HTTP, with the AWS SDK', function () {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
     server = createServer((request, response) => {
       const path = (request.url ?? '/').split('?')[0]
-      if (String(request.headers['x-amz-target']).startsWith('AmazonSQS.')) queues.handleHttp(request, response, () => {})
+      if (String(request.headers['x-amz-target']).startsWith('AmazonSQS.'))
+        queues.handleHttp(request, response, () => {})
       else lambda.handle(request, response, path)
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -130,7 +188,11 @@ describe('dev: the Lambda Invoke API over HTTP, with the AWS SDK', function () {
     })
     const stack = stackWith({
       Config: {
-        Properties: {DestinationConfig: {OnFailure: {Destination: {'Fn::GetAtt': ['Dlq', 'Arn']}}}, FunctionName: {Ref: 'Fanout'}, MaximumRetryAttempts: 1},
+        Properties: {
+          DestinationConfig: {OnFailure: {Destination: {'Fn::GetAtt': ['Dlq', 'Arn']}}},
+          FunctionName: {Ref: 'Fanout'},
+          MaximumRetryAttempts: 1,
+        },
         Type: 'AWS::Lambda::EventInvokeConfig',
       },
       Dlq: {Type: 'AWS::SQS::Queue'},
@@ -139,7 +201,11 @@ describe('dev: the Lambda Invoke API over HTTP, with the AWS SDK', function () {
       LegacyDlq: {Properties: {QueueName: 'legacy-dlq'}, Type: 'AWS::SQS::Queue'},
       Chained: fn(),
       ChainedConfig: {
-        Properties: {DestinationConfig: {OnFailure: {Destination: {'Fn::GetAtt': ['Fanout', 'Arn']}}}, FunctionName: {Ref: 'Chained'}, MaximumRetryAttempts: 0},
+        Properties: {
+          DestinationConfig: {OnFailure: {Destination: {'Fn::GetAtt': ['Fanout', 'Arn']}}},
+          FunctionName: {Ref: 'Chained'},
+          MaximumRetryAttempts: 0,
+        },
         Type: 'AWS::Lambda::EventInvokeConfig',
       },
     })
@@ -158,7 +224,9 @@ describe('dev: the Lambda Invoke API over HTTP, with the AWS SDK', function () {
 
   it('RequestResponse: 200 and the payload; the event is the JSON sent, {} when none', async () => {
     answer = (event) => ({durationMs: 1, ok: true, payload: {echo: JSON.parse(event)}})
-    const result = await client().send(new InvokeCommand({FunctionName: 'app-v1-Fanout', Payload: new TextEncoder().encode('{"n":1}')}))
+    const result = await client().send(
+      new InvokeCommand({FunctionName: 'app-v1-Fanout', Payload: new TextEncoder().encode('{"n":1}')}),
+    )
     assert.equal(result.StatusCode, 200)
     assert.equal(result.FunctionError, undefined)
     assert.deepEqual(JSON.parse(new TextDecoder().decode(result.Payload)), {echo: {n: 1}})
@@ -173,7 +241,13 @@ describe('dev: the Lambda Invoke API over HTTP, with the AWS SDK', function () {
   })
 
   it('Event: 202 with an empty body and the request id the function then runs with', async () => {
-    const result = await client().send(new InvokeCommand({FunctionName: 'app-v1-Fanout', InvocationType: 'Event', Payload: new TextEncoder().encode('{"shard":1}')}))
+    const result = await client().send(
+      new InvokeCommand({
+        FunctionName: 'app-v1-Fanout',
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode('{"shard":1}'),
+      }),
+    )
     assert.equal(result.StatusCode, 202)
     assert.equal(result.Payload?.length ?? 0, 0)
     await lambda.asyncInvocations.idle()
@@ -182,27 +256,57 @@ describe('dev: the Lambda Invoke API over HTTP, with the AWS SDK', function () {
   })
 
   it('a failing Event is retried per the EventInvokeConfig and its record is sent to the queue, with a log line saying where', async () => {
-    answer = () => ({durationMs: 1, error: {errorMessage: 'shard failed', errorType: 'Error'}, ok: false, reason: 'error'})
-    await client().send(new InvokeCommand({FunctionName: 'app-v1-Fanout', InvocationType: 'Event', Payload: new TextEncoder().encode('{"shard":2}')}))
+    answer = () => ({
+      durationMs: 1,
+      error: {errorMessage: 'shard failed', errorType: 'Error'},
+      ok: false,
+      reason: 'error',
+    })
+    await client().send(
+      new InvokeCommand({
+        FunctionName: 'app-v1-Fanout',
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode('{"shard":2}'),
+      }),
+    )
     await lambda.asyncInvocations.idle()
     assert.equal(runs.length, 2, 'one try, MaximumRetryAttempts 1')
     const sqs = new SQSClient({credentials: TEST_CREDENTIALS, endpoint, region: 'us-east-1'})
     const {QueueUrl} = await sqs.send(new GetQueueUrlCommand({QueueName: 'app-v1-Dlq'}))
     const {Messages} = await sqs.send(new ReceiveMessageCommand({QueueUrl}))
-    const record = JSON.parse(Messages![0].Body!) as {requestContext: {approximateInvokeCount: number; condition: string}; requestPayload: unknown}
+    const record = JSON.parse(Messages![0].Body!) as {
+      requestContext: {approximateInvokeCount: number; condition: string}
+      requestPayload: unknown
+    }
     assert.equal(record.requestContext.condition, 'RetriesExhausted')
     assert.equal(record.requestContext.approximateInvokeCount, 2)
     assert.deepEqual(record.requestPayload, {shard: 2})
-    assert.match(output.text('warn'), /Fanout \S+: RetriesExhausted record sent to queue app-v1-Dlq \(1 message; read them with: aws sqs receive-message --endpoint-url http:\/\/127\.0\.0\.1:\d+ --queue-url http:\/\/127\.0\.0\.1:\d+\/000000000000\/app-v1-Dlq\)/)
+    assert.match(
+      output.text('warn'),
+      /Fanout \S+: RetriesExhausted record sent to queue app-v1-Dlq \(1 message; read them with: aws sqs receive-message --endpoint-url http:\/\/127\.0\.0\.1:\d+ --queue-url http:\/\/127\.0\.0\.1:\d+\/000000000000\/app-v1-Dlq\)/,
+    )
   })
 
   it("a DeadLetterConfig queue gets the event itself with Lambda's RequestID, ErrorCode and ErrorMessage attributes", async () => {
-    answer = () => ({durationMs: 1, error: {errorMessage: 'legacy failed', errorType: 'Error'}, ok: false, reason: 'error'})
-    const sent = await client().send(new InvokeCommand({FunctionName: 'app-v1-Legacy', InvocationType: 'Event', Payload: new TextEncoder().encode('{"n":9}')}))
+    answer = () => ({
+      durationMs: 1,
+      error: {errorMessage: 'legacy failed', errorType: 'Error'},
+      ok: false,
+      reason: 'error',
+    })
+    const sent = await client().send(
+      new InvokeCommand({
+        FunctionName: 'app-v1-Legacy',
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode('{"n":9}'),
+      }),
+    )
     await lambda.asyncInvocations.idle()
     assert.equal(runs.length, 3, 'no EventInvokeConfig: two retries')
     const sqs = new SQSClient({credentials: TEST_CREDENTIALS, endpoint, region: 'us-east-1'})
-    const {Messages} = await sqs.send(new ReceiveMessageCommand({MessageAttributeNames: ['All'], QueueUrl: queues.urlOf('legacy-dlq')}))
+    const {Messages} = await sqs.send(
+      new ReceiveMessageCommand({MessageAttributeNames: ['All'], QueueUrl: queues.urlOf('legacy-dlq')}),
+    )
     assert.equal(Messages?.[0].Body, '{"n":9}')
     assert.deepEqual(Messages?.[0].MessageAttributes, {
       ErrorCode: {DataType: 'Number', StringValue: '200'},
@@ -213,16 +317,30 @@ describe('dev: the Lambda Invoke API over HTTP, with the AWS SDK', function () {
 
   it('an OnFailure destination that is a function of the template is invoked with the record', async () => {
     answer = (event) =>
-      JSON.parse(event).requestContext ? {durationMs: 1, ok: true, payload: null} : {durationMs: 1, error: {errorMessage: 'chained failed', errorType: 'Error'}, ok: false, reason: 'error'}
-    await client().send(new InvokeCommand({FunctionName: 'app-v1-Chained', InvocationType: 'Event', Payload: new TextEncoder().encode('{"n":1}')}))
+      JSON.parse(event).requestContext
+        ? {durationMs: 1, ok: true, payload: null}
+        : {durationMs: 1, error: {errorMessage: 'chained failed', errorType: 'Error'}, ok: false, reason: 'error'}
+    await client().send(
+      new InvokeCommand({
+        FunctionName: 'app-v1-Chained',
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode('{"n":1}'),
+      }),
+    )
     await lambda.asyncInvocations.idle()
     assert.deepEqual(
       runs.map((run) => run.logicalId),
       ['Chained', 'Fanout'],
     )
-    const record = JSON.parse(runs[1].event) as {requestContext: {condition: string; functionArn: string}; requestPayload: unknown}
+    const record = JSON.parse(runs[1].event) as {
+      requestContext: {condition: string; functionArn: string}
+      requestPayload: unknown
+    }
     assert.equal(record.requestContext.condition, 'RetriesExhausted')
-    assert.equal(record.requestContext.functionArn, 'arn:aws:lambda:us-east-1:000000000000:function:app-v1-Chained:$LATEST')
+    assert.equal(
+      record.requestContext.functionArn,
+      'arn:aws:lambda:us-east-1:000000000000:function:app-v1-Chained:$LATEST',
+    )
     assert.deepEqual(record.requestPayload, {n: 1})
   })
 
@@ -231,10 +349,19 @@ describe('dev: the Lambda Invoke API over HTTP, with the AWS SDK', function () {
     assert.equal(dryRun.StatusCode, 204)
     assert.equal(runs.length, 0)
     await assert.rejects(client().send(new InvokeCommand({FunctionName: 'app-v1-Missing'})), ResourceNotFoundException)
-    await assert.rejects(client().send(new InvokeCommand({FunctionName: 'app-v1-Fanout', Qualifier: '3'})), (error: Error) => error instanceof ResourceNotFoundException && /app-v1-Fanout:3/.test(error.message))
-    await assert.rejects(client().send(new InvokeCommand({FunctionName: 'app-v1-Fanout', Payload: new TextEncoder().encode('not json')})), InvalidRequestContentException)
+    await assert.rejects(
+      client().send(new InvokeCommand({FunctionName: 'app-v1-Fanout', Qualifier: '3'})),
+      (error: Error) => error instanceof ResourceNotFoundException && /app-v1-Fanout:3/.test(error.message),
+    )
+    await assert.rejects(
+      client().send(new InvokeCommand({FunctionName: 'app-v1-Fanout', Payload: new TextEncoder().encode('not json')})),
+      InvalidRequestContentException,
+    )
     const tooBig = new TextEncoder().encode(JSON.stringify({data: 'x'.repeat(1024 * 1024)}))
-    await assert.rejects(client().send(new InvokeCommand({FunctionName: 'app-v1-Fanout', InvocationType: 'Event', Payload: tooBig})), RequestTooLargeException)
+    await assert.rejects(
+      client().send(new InvokeCommand({FunctionName: 'app-v1-Fanout', InvocationType: 'Event', Payload: tooBig})),
+      RequestTooLargeException,
+    )
     assert.equal(runs.length, 0)
   })
 })

@@ -19,7 +19,10 @@ describe('dev: the account-level @connections rate limit', () => {
     let now = 0
     const bucket = new TokenBucket({burst: 3, ratePerSecond: 1000}, () => now)
     now = 60_000
-    assert.deepEqual(Array.from({length: 4}, () => bucket.take()), [true, true, true, false])
+    assert.deepEqual(
+      Array.from({length: 4}, () => bucket.take()),
+      [true, true, true, false],
+    )
   })
 
   it("defaults to API Gateway's 10,000 per second with a burst of 5,000", () => {
@@ -44,7 +47,10 @@ describe('dev: the account-level @connections rate limit', () => {
       ['10', 0],
       ['10', 1.5],
     ] as const) {
-      assert.throws(() => parseConnectionsRateLimit(rate, burst), (error: Error & {exit?: number}) => error.exit === 2 && /--connections-(rate|burst)-limit/.test(error.message))
+      assert.throws(
+        () => parseConnectionsRateLimit(rate, burst),
+        (error: Error & {exit?: number}) => error.exit === 2 && /--connections-(rate|burst)-limit/.test(error.message),
+      )
     }
   })
 })

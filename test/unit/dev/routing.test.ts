@@ -3,10 +3,19 @@ import assert from 'node:assert/strict'
 import {RouteTable} from '../../../src/lib/dev/routing.js'
 import {parseRouteSelectionExpression, type RouteModel} from '../../../src/lib/project/index.js'
 
-const route = (key: string): RouteModel => ({functionId: `F${key}`, integrationId: 'I', key, logicalId: `R${key}`, twoWay: false})
+const route = (key: string): RouteModel => ({
+  functionId: `F${key}`,
+  integrationId: 'I',
+  key,
+  logicalId: `R${key}`,
+  twoWay: false,
+})
 
 function table(expression: string, keys: string[]): RouteTable {
-  return new RouteTable(keys.map((key) => route(key)), parseRouteSelectionExpression(expression))
+  return new RouteTable(
+    keys.map((key) => route(key)),
+    parseRouteSelectionExpression(expression),
+  )
 }
 
 const selected = (routes: RouteTable, body: string) => routes.select(body).route?.key
@@ -18,7 +27,13 @@ describe('dev routing', () => {
   })
 
   it('14: templates, missing paths as "", static and escaped expressions', () => {
-    assert.equal(selected(table('${request.body.service}/${request.body.action}', ['chat/join']), '{"service":"chat","action":"join"}'), 'chat/join')
+    assert.equal(
+      selected(
+        table('${request.body.service}/${request.body.action}', ['chat/join']),
+        '{"service":"chat","action":"join"}',
+      ),
+      'chat/join',
+    )
     assert.equal(selected(table('${request.body.action}-${request.body.x}', ['join-']), '{"action":"join"}'), 'join-')
     assert.equal(selected(table('always', ['always']), 'anything, even not JSON'), 'always')
     assert.equal(selected(table(String.raw`\$default`, ['$default']), '{}'), '$default')
@@ -35,7 +50,8 @@ describe('dev routing', () => {
 
   it('16: non-JSON, a missing key or no match → $default', () => {
     const routes = table('$request.body.action', ['join', '$default'])
-    for (const body of ['not json', '{"other":1}', '{"action":"leave"}', '', '[]', 'null']) assert.equal(selected(routes, body), '$default', body)
+    for (const body of ['not json', '{"other":1}', '{"action":"leave"}', '', '[]', 'null'])
+      assert.equal(selected(routes, body), '$default', body)
   })
 
   it('17: no match and no $default → no route', () => {

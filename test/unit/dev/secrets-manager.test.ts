@@ -7,7 +7,13 @@ import {join} from 'node:path'
 import {GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 
 import type {LocalStack} from '../../../src/lib/dev/environment.js'
-import {generatePassword, handleSecretsManagerRequest, isSecretsManagerRequest, type LocalSecret, loadLocalSecrets} from '../../../src/lib/dev/secrets-manager.js'
+import {
+  generatePassword,
+  handleSecretsManagerRequest,
+  isSecretsManagerRequest,
+  type LocalSecret,
+  loadLocalSecrets,
+} from '../../../src/lib/dev/secrets-manager.js'
 import {loadProject} from '../../../src/lib/project/index.js'
 import {scaffoldProject} from '../../helpers/project.js'
 
@@ -28,14 +34,17 @@ function localStack(dir: string, parameters: Record<string, string> = {}): Local
 const secretsFile = (dir: string) => join(dir, '.wsapi/dev-secrets.json')
 
 describe('dev Secrets Manager', () => {
-  describe('the template\'s secrets', () => {
+  describe("the template's secrets", () => {
     it('generates the token when AuthTokenSecret is empty, stores it (0600) and keeps it across restarts', () => {
       const dir = scaffoldProject({auth: 'token'})
       const [secret] = loadLocalSecrets(localStack(dir), dir)
       assert.equal(secret.logicalId, 'AuthToken')
       assert.equal(secret.generated, true)
       assert.match(secret.value!, /^[A-Za-z0-9]{40}$/, 'PasswordLength 40 without punctuation, as the template asks')
-      assert.match(secret.arn, /^arn:aws:secretsmanager:us-east-1:000000000000:secret:chat-v1-AuthToken-[A-Za-z0-9]{6}$/)
+      assert.match(
+        secret.arn,
+        /^arn:aws:secretsmanager:us-east-1:000000000000:secret:chat-v1-AuthToken-[A-Za-z0-9]{6}$/,
+      )
       assert.equal(statSync(secretsFile(dir)).mode & 0o777, 0o600)
       assert.deepEqual(JSON.parse(readFileSync(secretsFile(dir), 'utf8')), {AuthToken: secret.value})
       assert.equal(loadLocalSecrets(localStack(dir), dir)[0].value, secret.value)
@@ -57,8 +66,18 @@ describe('dev Secrets Manager', () => {
 
     it('makes passwords as GenerateSecretString describes them', () => {
       assert.equal(generatePassword({}).length, 32)
-      assert.match(generatePassword({ExcludeLowercase: true, ExcludeNumbers: true, ExcludePunctuation: true, PasswordLength: 50}), /^[A-Z]{50}$/)
-      assert.match(generatePassword({ExcludeCharacters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ', ExcludePunctuation: true, PasswordLength: 12}), /^\d{12}$/)
+      assert.match(
+        generatePassword({ExcludeLowercase: true, ExcludeNumbers: true, ExcludePunctuation: true, PasswordLength: 50}),
+        /^[A-Z]{50}$/,
+      )
+      assert.match(
+        generatePassword({
+          ExcludeCharacters: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ',
+          ExcludePunctuation: true,
+          PasswordLength: 12,
+        }),
+        /^\d{12}$/,
+      )
       // RequireEachIncludedType: every type appears, however short.
       for (let i = 0; i < 50; i++) {
         const password = generatePassword({ExcludePunctuation: true, PasswordLength: 3})
@@ -72,8 +91,23 @@ describe('dev Secrets Manager', () => {
     let port: number
     const refused: string[] = []
     const secrets: LocalSecret[] = [
-      {arn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:chat-v1-AuthToken-AbC123', createdDate: 1_700_000_000, generated: true, logicalId: 'AuthToken', name: 'chat-v1-AuthToken', value: 'the-token-0123456789', versionId: 'v-1'},
-      {arn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:chat-v1-Empty-XyZ987', createdDate: 1_700_000_000, generated: false, logicalId: 'Empty', name: 'chat-v1-Empty', versionId: ''},
+      {
+        arn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:chat-v1-AuthToken-AbC123',
+        createdDate: 1_700_000_000,
+        generated: true,
+        logicalId: 'AuthToken',
+        name: 'chat-v1-AuthToken',
+        value: 'the-token-0123456789',
+        versionId: 'v-1',
+      },
+      {
+        arn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:chat-v1-Empty-XyZ987',
+        createdDate: 1_700_000_000,
+        generated: false,
+        logicalId: 'Empty',
+        name: 'chat-v1-Empty',
+        versionId: '',
+      },
     ]
 
     before(async () => {
@@ -84,7 +118,9 @@ describe('dev Secrets Manager', () => {
         }
 
         const allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])
-        handleSecretsManagerRequest({allowedHosts, secrets: () => secrets}, request, response, (reason) => refused.push(reason))
+        handleSecretsManagerRequest({allowedHosts, secrets: () => secrets}, request, response, (reason) =>
+          refused.push(reason),
+        )
       })
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
       port = (server.address() as AddressInfo).port
@@ -92,7 +128,12 @@ describe('dev Secrets Manager', () => {
 
     after(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
-    const client = () => new SecretsManagerClient({credentials: {accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x'}, endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1'})
+    const client = () =>
+      new SecretsManagerClient({
+        credentials: {accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x'},
+        endpoint: `http://127.0.0.1:${port}`,
+        region: 'us-east-1',
+      })
 
     it('answers the AWS SDK with the value, by ARN or name, as Secrets Manager does', async () => {
       const byArn = await client().send(new GetSecretValueCommand({SecretId: secrets[0].arn}))
@@ -100,36 +141,70 @@ describe('dev Secrets Manager', () => {
       assert.equal(byArn.ARN, secrets[0].arn)
       assert.deepEqual(byArn.VersionStages, ['AWSCURRENT'])
       assert.ok(byArn.CreatedDate instanceof Date)
-      assert.equal((await client().send(new GetSecretValueCommand({SecretId: 'chat-v1-AuthToken'}))).SecretString, 'the-token-0123456789')
+      assert.equal(
+        (await client().send(new GetSecretValueCommand({SecretId: 'chat-v1-AuthToken'}))).SecretString,
+        'the-token-0123456789',
+      )
     })
 
     it('an unknown secret, or one without a value, is ResourceNotFoundException', async () => {
-      await assert.rejects(client().send(new GetSecretValueCommand({SecretId: 'nope'})), (error: Error) => error instanceof ResourceNotFoundException && /can't find the specified secret/.test(error.message))
-      await assert.rejects(client().send(new GetSecretValueCommand({SecretId: 'chat-v1-Empty'})), ResourceNotFoundException)
-      await assert.rejects(client().send(new GetSecretValueCommand({SecretId: secrets[0].arn, VersionStage: 'AWSPREVIOUS'})), ResourceNotFoundException)
+      await assert.rejects(
+        client().send(new GetSecretValueCommand({SecretId: 'nope'})),
+        (error: Error) =>
+          error instanceof ResourceNotFoundException && /can't find the specified secret/.test(error.message),
+      )
+      await assert.rejects(
+        client().send(new GetSecretValueCommand({SecretId: 'chat-v1-Empty'})),
+        ResourceNotFoundException,
+      )
+      await assert.rejects(
+        client().send(new GetSecretValueCommand({SecretId: secrets[0].arn, VersionStage: 'AWSPREVIOUS'})),
+        ResourceNotFoundException,
+      )
     })
 
     /** A raw POST, as a web page (or curl) would send it. */
     function post(headers: Record<string, string>): Promise<{body: string; status: number}> {
       return new Promise((resolve, reject) => {
-        const request = httpRequest({headers: {'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue', ...headers}, host: '127.0.0.1', method: 'POST', path: '/', port}, (response) => {
-          let body = ''
-          response.on('data', (chunk) => (body += chunk))
-          response.on('end', () => resolve({body, status: response.statusCode!}))
-        })
+        const request = httpRequest(
+          {
+            headers: {
+              'content-type': 'application/x-amz-json-1.1',
+              'x-amz-target': 'secretsmanager.GetSecretValue',
+              ...headers,
+            },
+            host: '127.0.0.1',
+            method: 'POST',
+            path: '/',
+            port,
+          },
+          (response) => {
+            let body = ''
+            response.on('data', (chunk) => (body += chunk))
+            response.on('end', () => resolve({body, status: response.statusCode!}))
+          },
+        )
         request.on('error', reject)
         request.end(JSON.stringify({SecretId: secrets[0].arn}))
       })
     }
 
     it('refuses web pages: any Origin (403), a foreign Host as with DNS rebinding (403), no SigV4 Authorization (400); never the value', async () => {
-      const signed = {authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=00'}
+      const signed = {
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=00',
+      }
       const cases: Array<[Record<string, string>, number, RegExp, RegExp]> = [
         [{...signed, origin: 'https://evil.example'}, 403, /AccessDeniedException/, /Origin header/],
         [{...signed, origin: 'null'}, 403, /AccessDeniedException/, /Origin header/],
         [{...signed, host: `evil.example:${port}`}, 403, /AccessDeniedException/, /host "evil.example:\d+"/],
         [{}, 400, /MissingAuthenticationTokenException/, /without a SigV4 Authorization header/],
-        [{authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/execute-api/aws4_request'}, 400, /MissingAuthenticationTokenException/, /SigV4/],
+        [
+          {authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/execute-api/aws4_request'},
+          400,
+          /MissingAuthenticationTokenException/,
+          /SigV4/,
+        ],
       ]
       for (const [headers, status, body, reason] of cases) {
         refused.length = 0

@@ -29,7 +29,9 @@ describe('dev: the in-memory SQS, with the AWS SDK', function () {
 
   before(async () => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-    server = createServer((request, response) => queues.handleHttp(request, response, (reason) => refusals.push(reason)))
+    server = createServer((request, response) =>
+      queues.handleHttp(request, response, (reason) => refusals.push(reason)),
+    )
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     queues = new LocalQueues({accountId: '000000000000', endpoint, region: 'us-east-1'}, () => clock)
@@ -43,20 +45,47 @@ describe('dev: the in-memory SQS, with the AWS SDK', function () {
 
   it('sends, receives (hidden for the visibility timeout, then back with a higher receive count) and deletes', async () => {
     const queue = queues.define('jobs', {visibilityTimeoutSeconds: 30})
-    const sent = await sqs.send(new SendMessageCommand({MessageAttributes: {kind: {DataType: 'String', StringValue: 'shard'}}, MessageBody: '{"job":1}', QueueUrl: queue.url}))
+    const sent = await sqs.send(
+      new SendMessageCommand({
+        MessageAttributes: {kind: {DataType: 'String', StringValue: 'shard'}},
+        MessageBody: '{"job":1}',
+        QueueUrl: queue.url,
+      }),
+    )
     assert.equal(sent.MD5OfMessageBody, createHash('md5').update('{"job":1}').digest('hex'))
-    const first = await sqs.send(new ReceiveMessageCommand({MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['ApproximateReceiveCount'], QueueUrl: queue.url}))
+    const first = await sqs.send(
+      new ReceiveMessageCommand({
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        QueueUrl: queue.url,
+      }),
+    )
     assert.equal(first.Messages?.length, 1)
     assert.equal(first.Messages![0].Body, '{"job":1}')
     assert.deepEqual(first.Messages![0].MessageAttributes, {kind: {DataType: 'String', StringValue: 'shard'}})
     assert.equal(first.Messages![0].Attributes?.ApproximateReceiveCount, '1')
-    assert.equal((await sqs.send(new ReceiveMessageCommand({QueueUrl: queue.url}))).Messages, undefined, 'hidden while in flight')
-    let attributes = await sqs.send(new GetQueueAttributesCommand({AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'], QueueUrl: queue.url}))
-    assert.deepEqual(attributes.Attributes, {ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '1'})
+    assert.equal(
+      (await sqs.send(new ReceiveMessageCommand({QueueUrl: queue.url}))).Messages,
+      undefined,
+      'hidden while in flight',
+    )
+    let attributes = await sqs.send(
+      new GetQueueAttributesCommand({
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        QueueUrl: queue.url,
+      }),
+    )
+    assert.deepEqual(attributes.Attributes, {
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '1',
+    })
     clock += 30_000
     const again = await sqs.send(new ReceiveMessageCommand({AttributeNames: ['All'], QueueUrl: queue.url}))
     assert.equal(again.Messages![0].Attributes?.ApproximateReceiveCount, '2')
-    await assert.rejects(sqs.send(new DeleteMessageCommand({QueueUrl: queue.url, ReceiptHandle: 'garbage'})), ReceiptHandleIsInvalid)
+    await assert.rejects(
+      sqs.send(new DeleteMessageCommand({QueueUrl: queue.url, ReceiptHandle: 'garbage'})),
+      ReceiptHandleIsInvalid,
+    )
     await sqs.send(new DeleteMessageCommand({QueueUrl: queue.url, ReceiptHandle: again.Messages![0].ReceiptHandle}))
     clock += 60_000
     attributes = await sqs.send(new GetQueueAttributesCommand({AttributeNames: ['All'], QueueUrl: queue.url}))
@@ -67,7 +96,12 @@ describe('dev: the in-memory SQS, with the AWS SDK', function () {
 
   it('batches, lists, and drops messages past the retention period', async () => {
     const queue = queues.define('batch', {messageRetentionSeconds: 60})
-    const sent = await sqs.send(new SendMessageBatchCommand({Entries: [1, 2, 3].map((n) => ({Id: `m${n}`, MessageBody: `body ${n}`})), QueueUrl: queue.url}))
+    const sent = await sqs.send(
+      new SendMessageBatchCommand({
+        Entries: [1, 2, 3].map((n) => ({Id: `m${n}`, MessageBody: `body ${n}`})),
+        QueueUrl: queue.url,
+      }),
+    )
     assert.deepEqual(
       sent.Successful?.map((entry) => entry.Id),
       ['m1', 'm2', 'm3'],
@@ -77,11 +111,23 @@ describe('dev: the in-memory SQS, with the AWS SDK', function () {
       received.Messages?.map((message) => message.Body),
       ['body 1', 'body 2'],
     )
-    const deleted = await sqs.send(new DeleteMessageBatchCommand({Entries: received.Messages!.map((message, index) => ({Id: String(index), ReceiptHandle: message.ReceiptHandle})), QueueUrl: queue.url}))
+    const deleted = await sqs.send(
+      new DeleteMessageBatchCommand({
+        Entries: received.Messages!.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+        })),
+        QueueUrl: queue.url,
+      }),
+    )
     assert.equal(deleted.Successful?.length, 2)
     assert.ok((await sqs.send(new ListQueuesCommand({QueueNamePrefix: 'bat'}))).QueueUrls?.includes(queue.url))
     clock += 61_000
-    assert.equal((await sqs.send(new ReceiveMessageCommand({QueueUrl: queue.url}))).Messages, undefined, 'body 3 outlived the retention period')
+    assert.equal(
+      (await sqs.send(new ReceiveMessageCommand({QueueUrl: queue.url}))).Messages,
+      undefined,
+      'body 3 outlived the retention period',
+    )
   })
 
   it('a long poll returns as soon as a message arrives', async () => {
@@ -95,7 +141,11 @@ describe('dev: the in-memory SQS, with the AWS SDK', function () {
   it('an unknown queue is QueueDoesNotExist; an unsigned call is refused', async () => {
     await assert.rejects(sqs.send(new ReceiveMessageCommand({QueueUrl: queues.urlOf('missing')})), QueueDoesNotExist)
     const {port} = server.address() as AddressInfo
-    const response = await fetch(`http://127.0.0.1:${port}/`, {body: '{}', headers: {'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues'}, method: 'POST'})
+    const response = await fetch(`http://127.0.0.1:${port}/`, {
+      body: '{}',
+      headers: {'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues'},
+      method: 'POST',
+    })
     assert.equal(response.status, 403)
     assert.match(refusals.at(-1)!, /without a SigV4 Authorization header/)
   })

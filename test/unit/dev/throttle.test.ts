@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 
 import {StageThrottle, TokenBucket} from '../../../src/lib/dev/throttle.js'
 
-const takes = (bucket: TokenBucket, count: number, now: number) => Array.from({length: count}, () => bucket.take(now)).filter(Boolean).length
+const takes = (bucket: TokenBucket, count: number, now: number) =>
+  Array.from({length: count}, () => bucket.take(now)).filter(Boolean).length
 
 describe('dev throttle: API Gateway token buckets', () => {
   it('lets a burst through at once, then the rate per second', () => {
@@ -24,11 +25,19 @@ describe('dev throttle: API Gateway token buckets', () => {
     const throttle = new StageThrottle({defaults: {burstLimit: 2, rateLimit: 1}, routes: {chat: {burstLimit: 4}}})
     assert.deepEqual(throttle.limits('chat'), {burstLimit: 4, rateLimit: 1})
     assert.equal(Array.from({length: 10}, () => throttle.allow('chat', 0)).filter(Boolean).length, 4)
-    assert.equal(Array.from({length: 10}, () => throttle.allow('$default', 0)).filter(Boolean).length, 2, 'its own bucket')
+    assert.equal(
+      Array.from({length: 10}, () => throttle.allow('$default', 0)).filter(Boolean).length,
+      2,
+      'its own bucket',
+    )
     assert.equal(throttle.allow('$connect', 0), true)
     const open = new StageThrottle({defaults: {}, routes: {}})
     assert.equal(open.limits('chat'), undefined)
     assert.ok(Array.from({length: 100_000}, () => open.allow('chat', 0)).every(Boolean))
-    assert.deepEqual(new StageThrottle({defaults: {rateLimit: 5}, routes: {}}).limits('x'), {burstLimit: 5000, rateLimit: 5}, 'the account burst when only the rate is set')
+    assert.deepEqual(
+      new StageThrottle({defaults: {rateLimit: 5}, routes: {}}).limits('x'),
+      {burstLimit: 5000, rateLimit: 5},
+      'the account burst when only the rate is set',
+    )
   })
 })

@@ -16,8 +16,15 @@ describe('CloudFormation spec check', () => {
     const errors = validateAgainstSpec({
       Outputs: {Bad: {Value: {'Fn::GetAtt': ['Table', 'NoSuchAttribute']}}},
       Resources: {
-        Fn: {DependsOn: 'Ghost', Properties: {Handler: 'index.handler', Role: {Ref: 'Missing'}, Runtime: 'nodejs22.x', Timeout: 'soon'}, Type: 'AWS::Lambda::Function'},
-        Table: {Properties: {KeySchema: [{AttributeName: 'id', KeyType: 'HASH'}], Tabel: 'typo'}, Type: 'AWS::DynamoDB::Table'},
+        Fn: {
+          DependsOn: 'Ghost',
+          Properties: {Handler: 'index.handler', Role: {Ref: 'Missing'}, Runtime: 'nodejs22.x', Timeout: 'soon'},
+          Type: 'AWS::Lambda::Function',
+        },
+        Table: {
+          Properties: {KeySchema: [{AttributeName: 'id', KeyType: 'HASH'}], Tabel: 'typo'},
+          Type: 'AWS::DynamoDB::Table',
+        },
         Thing: {Type: 'AWS::Nope::Thing'},
       },
       Transform: 'AWS::Serverless-2016-10-31',
@@ -38,7 +45,9 @@ describe('CloudFormation spec check', () => {
   })
 
   it('accepts a local Code path only when asked to', () => {
-    const template = {Resources: {Fn: {Properties: {Code: 'src/x.ts', Role: 'arn:aws:iam::1:role/r'}, Type: 'AWS::Lambda::Function'}}}
+    const template = {
+      Resources: {Fn: {Properties: {Code: 'src/x.ts', Role: 'arn:aws:iam::1:role/r'}, Type: 'AWS::Lambda::Function'}},
+    }
     assert.deepEqual(validateAgainstSpec(template, {allowLocalCode: true}), [])
     assert.match(validateAgainstSpec(template).join('\n'), /Fn.Properties.Code: expected an object/)
   })

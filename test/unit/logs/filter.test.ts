@@ -4,7 +4,12 @@ import {UsageError} from '../../../src/lib/errors.js'
 import {lineMatcher} from '../../../src/lib/logs/filter.js'
 
 describe('logs --filter: CloudWatch filter patterns for the lines of wsapi dev', () => {
-  const lines = ['ERROR timed out after 3 s', 'INFO sent 3', 'WARN slow', '{"level":"ERROR","ms":120,"route":"sendmessage"}']
+  const lines = [
+    'ERROR timed out after 3 s',
+    'INFO sent 3',
+    'WARN slow',
+    '{"level":"ERROR","ms":120,"route":"sendmessage"}',
+  ]
   const matching = (pattern: string | undefined) => lines.filter((line) => lineMatcher(pattern)(line))
 
   it('terms, phrases, ?any, -exclude, %regex%, case sensitive; an empty pattern matches every line', () => {
@@ -39,10 +44,21 @@ describe('logs --filter: CloudWatch filter patterns for the lines of wsapi dev',
 
   it('what it cannot read is a usage error that says what to write', () => {
     const refuses = (pattern: string, message: RegExp) =>
-      assert.throws(() => lineMatcher(pattern), (error: unknown) => error instanceof UsageError && error.exit === 2 && error.code === 'INVALID_FILTER' && message.test(error.message), pattern)
+      assert.throws(
+        () => lineMatcher(pattern),
+        (error: unknown) =>
+          error instanceof UsageError &&
+          error.exit === 2 &&
+          error.code === 'INVALID_FILTER' &&
+          message.test(error.message),
+        pattern,
+      )
     refuses('[ip, user]', /^Space-delimited filter patterns \(\[…\]\) work only against CloudWatch Logs/)
     refuses('%(unclosed%', /^Invalid --filter: %\(unclosed% is not a valid regular expression\.$/)
-    refuses('{ level = 1 }', /^Invalid --filter: cannot read "level = 1"; write JSON patterns as \{ \$\.field = value \}\.$/)
+    refuses(
+      '{ level = 1 }',
+      /^Invalid --filter: cannot read "level = 1"; write JSON patterns as \{ \$\.field = value \}\.$/,
+    )
     refuses('{ ($.a = 1) }', /parentheses in JSON patterns are not supported here/)
   })
 })

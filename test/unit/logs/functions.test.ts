@@ -35,15 +35,24 @@ describe('logs: the functions of a project', () => {
 
   it('names by short name, logical id or route key with or without $, any case; each once, in the order named', () => {
     assert.deepEqual(selectFunctions(all, []), all)
-    assert.deepEqual(selectFunctions(all, ['SENDMESSAGE', 'CONNECT', '$connect', 'ConnectFunction']).map((fn) => fn.name), ['sendmessage', 'connect'])
-    assert.deepEqual(selectFunctions(all, ['authorizerfunction']).map((fn) => fn.name), ['authorizer'])
+    assert.deepEqual(
+      selectFunctions(all, ['SENDMESSAGE', 'CONNECT', '$connect', 'ConnectFunction']).map((fn) => fn.name),
+      ['sendmessage', 'connect'],
+    )
+    assert.deepEqual(
+      selectFunctions(all, ['authorizerfunction']).map((fn) => fn.name),
+      ['authorizer'],
+    )
   })
 
   it('an unknown name is a usage error listing the choices', () => {
     assert.throws(
       () => selectFunctions(all, ['x']),
       (error: unknown) =>
-        error instanceof UsageError && error.code === 'UNKNOWN_FUNCTION' && error.message === 'No function "x" in this project: name one of connect ($connect), sendmessage (sendmessage), authorizer, by short name, logical id or route key.',
+        error instanceof UsageError &&
+        error.code === 'UNKNOWN_FUNCTION' &&
+        error.message ===
+          'No function "x" in this project: name one of connect ($connect), sendmessage (sendmessage), authorizer, by short name, logical id or route key.',
     )
     assert.throws(() => selectFunctions([], ['x']), /name one of \(none\)/)
   })

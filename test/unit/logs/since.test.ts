@@ -25,7 +25,11 @@ describe('logs --since', () => {
       assert.throws(
         () => parseSince(bad, now),
         (error: unknown) =>
-          error instanceof UsageError && error.exit === 2 && error.code === 'INVALID_SINCE' && error.message === `Invalid --since ${JSON.stringify(bad)}: give a duration such as 30s, 10m, 2h or 1d, or a date and time such as 2026-01-31T14:00:00Z.`,
+          error instanceof UsageError &&
+          error.exit === 2 &&
+          error.code === 'INVALID_SINCE' &&
+          error.message ===
+            `Invalid --since ${JSON.stringify(bad)}: give a duration such as 30s, 10m, 2h or 1d, or a date and time such as 2026-01-31T14:00:00Z.`,
         bad,
       )
     }

@@ -43,12 +43,15 @@ Resources:
     ['Resources:\n  A: {Type: X}\n  A: {Type: Y}', /not valid YAML/],
   ] as const) {
     it(`rejects ${JSON.stringify(text)} with exit 2`, () => {
-      assert.throws(() => parseTemplate(text, 'template.yaml'), (error: Error & {exit?: number}) => {
-        assert.match(error.message, pattern)
-        assert.match(error.message, /^template\.yaml/)
-        assert.equal(error.exit, 2)
-        return true
-      })
+      assert.throws(
+        () => parseTemplate(text, 'template.yaml'),
+        (error: Error & {exit?: number}) => {
+          assert.match(error.message, pattern)
+          assert.match(error.message, /^template\.yaml/)
+          assert.equal(error.exit, 2)
+          return true
+        },
+      )
     })
   }
 
@@ -72,7 +75,11 @@ Resources:
       {
         Outputs: {O: {Value: {'Fn::Sub': '${Old}-${Older}'}}},
         Resources: {
-          A: {DependsOn: ['Old', 'B'], Properties: {G: {'Fn::GetAtt': ['Old', 'Arn']}, R: {Ref: 'Old'}, S: {'Fn::Sub': '${Old.Arn}'}}, Type: 'T'},
+          A: {
+            DependsOn: ['Old', 'B'],
+            Properties: {G: {'Fn::GetAtt': ['Old', 'Arn']}, R: {Ref: 'Old'}, S: {'Fn::Sub': '${Old.Arn}'}},
+            Type: 'T',
+          },
           Old: {Type: 'AWS::ApiGatewayV2::Deployment'},
         },
       },
@@ -80,7 +87,11 @@ Resources:
       'New',
     )
     assert.deepEqual(Object.keys(renamed.Resources).sort(), ['A', 'New'])
-    assert.deepEqual(renamed.Resources.A, {DependsOn: ['New', 'B'], Properties: {G: {'Fn::GetAtt': ['New', 'Arn']}, R: {Ref: 'New'}, S: {'Fn::Sub': '${New.Arn}'}}, Type: 'T'})
+    assert.deepEqual(renamed.Resources.A, {
+      DependsOn: ['New', 'B'],
+      Properties: {G: {'Fn::GetAtt': ['New', 'Arn']}, R: {Ref: 'New'}, S: {'Fn::Sub': '${New.Arn}'}},
+      Type: 'T',
+    })
     assert.deepEqual(renamed.Outputs, {O: {Value: {'Fn::Sub': '${New}-${Older}'}}})
   })
 })

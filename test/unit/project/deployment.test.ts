@@ -6,10 +6,16 @@ import {deploymentLogicalId, rehashDeployment} from '../../../src/lib/project/de
 function template(routeKey: string): CfnTemplate {
   return {
     Resources: {
-      Api: {Properties: {ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.message'}, Type: 'AWS::ApiGatewayV2::Api'},
+      Api: {
+        Properties: {ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.message'},
+        Type: 'AWS::ApiGatewayV2::Api',
+      },
       Deployment: {DependsOn: ['Route'], Properties: {ApiId: {Ref: 'Api'}}, Type: 'AWS::ApiGatewayV2::Deployment'},
       Route: {Properties: {ApiId: {Ref: 'Api'}, RouteKey: routeKey}, Type: 'AWS::ApiGatewayV2::Route'},
-      Stage: {Properties: {ApiId: {Ref: 'Api'}, DeploymentId: {Ref: 'Deployment'}, StageName: 'v1'}, Type: 'AWS::ApiGatewayV2::Stage'},
+      Stage: {
+        Properties: {ApiId: {Ref: 'Api'}, DeploymentId: {Ref: 'Deployment'}, StageName: 'v1'},
+        Type: 'AWS::ApiGatewayV2::Stage',
+      },
     },
   }
 }
@@ -37,11 +43,20 @@ describe('deployment logical id', () => {
 
   it('waits for every route and route response, also those added without a DependsOn entry', () => {
     const edited = template('a')
-    edited.Resources.AddedRoute = {Properties: {ApiId: {Ref: 'Api'}, RouteKey: 'join'}, Type: 'AWS::ApiGatewayV2::Route'}
-    edited.Resources.AddedRouteResponse = {Properties: {ApiId: {Ref: 'Api'}, RouteId: {Ref: 'AddedRoute'}, RouteResponseKey: '$default'}, Type: 'AWS::ApiGatewayV2::RouteResponse'}
+    edited.Resources.AddedRoute = {
+      Properties: {ApiId: {Ref: 'Api'}, RouteKey: 'join'},
+      Type: 'AWS::ApiGatewayV2::Route',
+    }
+    edited.Resources.AddedRouteResponse = {
+      Properties: {ApiId: {Ref: 'Api'}, RouteId: {Ref: 'AddedRoute'}, RouteResponseKey: '$default'},
+      Type: 'AWS::ApiGatewayV2::RouteResponse',
+    }
     const {template: rehashed, to} = rehashDeployment(edited)
     assert.deepEqual(rehashed.Resources[to!].DependsOn, ['Route', 'AddedRoute', 'AddedRouteResponse'])
     assert.equal(edited.Resources.Deployment.DependsOn?.length, 1, 'the input is not changed')
-    assert.deepEqual(rehashDeployment(template('a')).template.Resources[rehashDeployment(template('a')).to!].DependsOn, ['Route'])
+    assert.deepEqual(
+      rehashDeployment(template('a')).template.Resources[rehashDeployment(template('a')).to!].DependsOn,
+      ['Route'],
+    )
   })
 })

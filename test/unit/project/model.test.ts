@@ -12,11 +12,14 @@ function editTemplate(dir: string, edit: (text: string) => string): void {
 }
 
 function rejectsNaming(dir: string, ...patterns: RegExp[]) {
-  assert.throws(() => loadProject(dir), (error: Error & {exit?: number}) => {
-    for (const pattern of patterns) assert.match(error.message, pattern)
-    assert.equal(error.exit, 2)
-    return true
-  })
+  assert.throws(
+    () => loadProject(dir),
+    (error: Error & {exit?: number}) => {
+      for (const pattern of patterns) assert.match(error.message, pattern)
+      assert.equal(error.exit, 2)
+      return true
+    },
+  )
 }
 
 describe('project model', () => {
@@ -36,23 +39,37 @@ describe('project model', () => {
         ['$default', 'DefaultFunction', true, null],
       ],
     )
-    assert.deepEqual(project.authorizers.map((authorizer) => [authorizer.logicalId, authorizer.functionId, authorizer.identitySources]), [
-      ['ConnectAuthorizer', 'AuthorizerFunction', ['route.request.querystring.token']],
-    ])
+    assert.deepEqual(
+      project.authorizers.map((authorizer) => [
+        authorizer.logicalId,
+        authorizer.functionId,
+        authorizer.identitySources,
+      ]),
+      [['ConnectAuthorizer', 'AuthorizerFunction', ['route.request.querystring.token']]],
+    )
     const send = project.functions.SendmessageFunction
     assert.equal(send.codePath, 'src/handlers/sendmessage.ts')
     assert.equal(send.runtime, 'nodejs22.x')
     assert.equal(send.timeout, 29)
     assert.deepEqual(send.environment.CONNECTIONS_TABLE, {Ref: 'ConnectionsTable'})
     assert.deepEqual(project.tables, [
-      {attributeDefinitions: [{name: 'connectionId', type: 'S'}], hashKey: {name: 'connectionId', type: 'S'}, logicalId: 'ConnectionsTable', rangeKey: undefined, ttlAttribute: 'expiresAt'},
+      {
+        attributeDefinitions: [{name: 'connectionId', type: 'S'}],
+        hashKey: {name: 'connectionId', type: 'S'},
+        logicalId: 'ConnectionsTable',
+        rangeKey: undefined,
+        ttlAttribute: 'expiresAt',
+      },
     ])
   })
 
   it('applies parameter overrides and rejects unknown parameters', () => {
     const dir = scaffoldProject()
     assert.equal(loadProject(dir, {parameters: {StageName: 'prod'}}).stage.name, 'prod')
-    assert.throws(() => loadProject(dir, {parameters: {Nope: 'x'}}), /Unknown parameter "Nope": template.yaml declares StageName/)
+    assert.throws(
+      () => loadProject(dir, {parameters: {Nope: 'x'}}),
+      /Unknown parameter "Nope": template.yaml declares StageName/,
+    )
   })
 
   it("reads the stage's throttling (DefaultRouteSettings, RouteSettings by route key) and ReservedConcurrentExecutions", () => {
@@ -61,16 +78,26 @@ describe('project model', () => {
     assert.equal(loadProject(dir).functions.SendmessageFunction.reservedConcurrency, 100)
     editTemplate(dir, (text) =>
       text
-        .replace('        ThrottlingRateLimit: 1000\n', '        ThrottlingRateLimit: 0.5\n      RouteSettings:\n        sendmessage:\n          ThrottlingBurstLimit: !Ref Burst\n')
+        .replace(
+          '        ThrottlingRateLimit: 1000\n',
+          '        ThrottlingRateLimit: 0.5\n      RouteSettings:\n        sendmessage:\n          ThrottlingBurstLimit: !Ref Burst\n',
+        )
         .replace('Parameters:\n', "Parameters:\n  Burst:\n    Type: Number\n    Default: '3'\n")
         .replace('ReservedConcurrentExecutions: 100', 'ReservedConcurrentExecutions: 2'),
     )
     const project = loadProject(dir)
-    assert.deepEqual(project.throttling, {defaults: {burstLimit: 2000, rateLimit: 0.5}, routes: {sendmessage: {burstLimit: 3, rateLimit: undefined}}})
+    assert.deepEqual(project.throttling, {
+      defaults: {burstLimit: 2000, rateLimit: 0.5},
+      routes: {sendmessage: {burstLimit: 3, rateLimit: undefined}},
+    })
     assert.equal(project.functions.SendmessageFunction.reservedConcurrency, 2)
     editTemplate(dir, (text) => text.replace('ThrottlingRateLimit: 0.5', 'ThrottlingRateLimit: fast'))
     rejectsNaming(dir, /stage Stage: DefaultRouteSettings\.ThrottlingRateLimit must be a number ≥ 0, not "fast"/)
-    editTemplate(dir, (text) => text.replace('ThrottlingRateLimit: fast', 'ThrottlingRateLimit: 1').replace('ReservedConcurrentExecutions: 2', 'ReservedConcurrentExecutions: -1'))
+    editTemplate(dir, (text) =>
+      text
+        .replace('ThrottlingRateLimit: fast', 'ThrottlingRateLimit: 1')
+        .replace('ReservedConcurrentExecutions: 2', 'ReservedConcurrentExecutions: -1'),
+    )
     rejectsNaming(dir, /function SendmessageFunction: ReservedConcurrentExecutions must be an integer ≥ 0, not -1/)
   })
 
@@ -80,19 +107,29 @@ describe('project model', () => {
 
   it('names a route whose function is missing', () => {
     const dir = scaffoldProject()
-    editTemplate(dir, (text) => text.replace('FunctionArn: !GetAtt SendmessageFunction.Arn', 'FunctionArn: !GetAtt NoSuchFunction.Arn'))
+    editTemplate(dir, (text) =>
+      text.replace('FunctionArn: !GetAtt SendmessageFunction.Arn', 'FunctionArn: !GetAtt NoSuchFunction.Arn'),
+    )
     rejectsNaming(dir, /integration SendmessageIntegration \(route sendmessage\)/, /AWS::Lambda::Function/)
   })
 
   it('names a function whose Code path does not exist', () => {
     const dir = scaffoldProject()
     rmSync(join(dir, 'src/handlers/disconnect.ts'))
-    rejectsNaming(dir, /function DisconnectFunction \(route \$disconnect\): Code path src\/handlers\/disconnect.ts does not exist/)
+    rejectsNaming(
+      dir,
+      /function DisconnectFunction \(route \$disconnect\): Code path src\/handlers\/disconnect.ts does not exist/,
+    )
   })
 
   it('names an API with a bad selection expression', () => {
     const dir = scaffoldProject()
-    editTemplate(dir, (text) => text.replace('RouteSelectionExpression: "$request.body.message"', 'RouteSelectionExpression: "$request.header.x"'))
+    editTemplate(dir, (text) =>
+      text.replace(
+        'RouteSelectionExpression: "$request.body.message"',
+        'RouteSelectionExpression: "$request.header.x"',
+      ),
+    )
     rejectsNaming(dir, /API WebSocketApi: Invalid route selection expression "\$request.header.x"/)
   })
 
@@ -104,7 +141,9 @@ describe('project model', () => {
 
   it('names a route without a target', () => {
     const dir = scaffoldProject()
-    editTemplate(dir, (text) => text.replace("Target: !Join ['/', [integrations, !Ref DefaultIntegration]]", 'Target: nowhere'))
+    editTemplate(dir, (text) =>
+      text.replace("Target: !Join ['/', [integrations, !Ref DefaultIntegration]]", 'Target: nowhere'),
+    )
     rejectsNaming(dir, /route DefaultRoute \(\$default\) has no Target/)
   })
 

@@ -23,7 +23,8 @@ function rejects(fn: () => unknown, value: string) {
 describe('names', () => {
   it('accepts CloudFormation stack names and rejects others', () => {
     for (const ok of ['chat', 'A', 'my-app-2', 'x'.repeat(128)]) assert.equal(validateStackName(ok), ok)
-    for (const bad of ['', '1chat', 'my_app', 'has space', '-x', 'x'.repeat(129), 'chat!']) rejects(() => validateStackName(bad), bad)
+    for (const bad of ['', '1chat', 'my_app', 'has space', '-x', 'x'.repeat(129), 'chat!'])
+      rejects(() => validateStackName(bad), bad)
   })
 
   it('derives a stack name from a folder name', () => {
@@ -40,14 +41,18 @@ describe('names', () => {
 
   it('rejects route keys starting with $ and odd characters', () => {
     for (const ok of ['sendmessage', 'chat/join', 'a.b', '5']) assert.equal(validateRouteKey(ok), ok)
-    for (const bad of ['$default', '$connect', 'has space', "it's", 'a{b}', '-x']) rejects(() => validateRouteKey(bad), bad)
+    for (const bad of ['$default', '$connect', 'has space', "it's", 'a{b}', '-x'])
+      rejects(() => validateRouteKey(bad), bad)
   })
 
   it('rejects "*" in a route key: it would widen the Lambda permission\'s SourceArn', () => {
     for (const bad of ['*', 'chat*', 'a*b', 'chat/*']) {
       assert.throws(
         () => validateRouteKey(bad),
-        (error: Error & {exit?: number}) => error.exit === 2 && /"\*" is not allowed in a route key: .*SourceArn/.test(error.message) && !error.message.includes('\n'),
+        (error: Error & {exit?: number}) =>
+          error.exit === 2 &&
+          /"\*" is not allowed in a route key: .*SourceArn/.test(error.message) &&
+          !error.message.includes('\n'),
       )
     }
 

@@ -25,7 +25,14 @@ import {tempDir} from '../../helpers/tmp.js'
 const DEAD_PID = 2 ** 22 + 7
 
 function devState(pid: number, startedAt: string, url = 'ws://127.0.0.1:3001/v1'): DevServerState {
-  return {managementEndpoint: url.replace(/^ws/, 'http'), pageUrl: url.replace(/^ws/, 'http'), pid, stage: 'v1', startedAt, url}
+  return {
+    managementEndpoint: url.replace(/^ws/, 'http'),
+    pageUrl: url.replace(/^ws/, 'http'),
+    pid,
+    stage: 'v1',
+    startedAt,
+    url,
+  }
 }
 
 async function listening(): Promise<{port: number; server: Server}> {
@@ -56,7 +63,10 @@ describe('project state (.wsapi/)', () => {
     )
     assert.equal(readDevState(dir)?.pid, process.ppid)
     // Written whole (no temporary file left) and readable by others (no secrets in it).
-    assert.deepEqual(readdirSync(join(dir, '.wsapi', 'dev')).sort(), [`${DEAD_PID}.json`, `${process.pid}.json`, `${process.ppid}.json`, '99.json'].sort())
+    assert.deepEqual(
+      readdirSync(join(dir, '.wsapi', 'dev')).sort(),
+      [`${DEAD_PID}.json`, `${process.pid}.json`, `${process.ppid}.json`, '99.json'].sort(),
+    )
     assert.equal(statSync(devStatePath(dir)).mode & 0o777, 0o644)
     // Whatever the umask took away.
     const umask = process.umask(0o077)
@@ -104,7 +114,13 @@ describe('project state (.wsapi/)', () => {
 
   it('deploy outputs: written per stage and read back; a file without outputs is no record', () => {
     const dir = tempDir()
-    const state = {deployedAt: '2026-12-04T10:00:00.000Z', outputs: {WebSocketUrl: 'wss://abc.execute-api.eu-west-1.amazonaws.com/prod'}, region: 'eu-west-1', stackName: 'chat-prod', stage: 'prod'}
+    const state = {
+      deployedAt: '2026-12-04T10:00:00.000Z',
+      outputs: {WebSocketUrl: 'wss://abc.execute-api.eu-west-1.amazonaws.com/prod'},
+      region: 'eu-west-1',
+      stackName: 'chat-prod',
+      stage: 'prod',
+    }
     writeOutputsState(dir, state)
     assert.deepEqual(readOutputsState(dir, 'prod'), state)
     assert.equal(readOutputsState(dir, 'v1'), undefined)

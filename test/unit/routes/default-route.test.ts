@@ -11,9 +11,15 @@ describe('the $default route list', () => {
     assert.equal(handler, "export const EXAMPLE = '{}'\nexport const ROUTES: string[] = ['sendmessage', 'chat/join']\n")
     assert.equal(editRouteList(handler, {remove: 'chat/join'}), HANDLER)
     const test = editRouteList(TEST, {add: 'join'})!
-    assert.equal(test, "    assert.deepEqual(reply.routes, ROUTES)\n    assert.deepEqual(ROUTES, ['sendmessage', 'join'])\n")
+    assert.equal(
+      test,
+      "    assert.deepEqual(reply.routes, ROUTES)\n    assert.deepEqual(ROUTES, ['sendmessage', 'join'])\n",
+    )
     assert.equal(editRouteList(test, {remove: 'join'}), TEST)
-    assert.equal(editRouteList("export const ROUTES: string[] = []\n", {add: 'a'}), "export const ROUTES: string[] = ['a']\n")
+    assert.equal(
+      editRouteList('export const ROUTES: string[] = []\n', {add: 'a'}),
+      "export const ROUTES: string[] = ['a']\n",
+    )
   })
 
   it('leaves alone a list the user rewrote, a key it does not hold, and a line Prettier would break', () => {

@@ -27,9 +27,18 @@ describe('template routes', () => {
   it("owns a route's resources, and keeps a function another route also uses", () => {
     const shared = template()
     const join = templateRoutes(shared).find((route) => route.key === 'join')!
-    assert.deepEqual(routeOwnedIds(shared, join).sort(), ['JoinFunction', 'JoinIntegration', 'JoinLogGroup', 'JoinPermission', 'JoinRole', 'JoinRoute'])
+    assert.deepEqual(routeOwnedIds(shared, join).sort(), [
+      'JoinFunction',
+      'JoinIntegration',
+      'JoinLogGroup',
+      'JoinPermission',
+      'JoinRole',
+      'JoinRoute',
+    ])
     // join's integration points at sendmessage's function: removing join leaves the function, its log group and role.
-    const uri = shared.Resources.JoinIntegration.Properties!.IntegrationUri as {'Fn::Sub': [string, {FunctionArn: unknown}]}
+    const uri = shared.Resources.JoinIntegration.Properties!.IntegrationUri as {
+      'Fn::Sub': [string, {FunctionArn: unknown}]
+    }
     uri['Fn::Sub'][1].FunctionArn = {'Fn::GetAtt': ['SendmessageFunction', 'Arn']}
     ;(shared.Resources.JoinPermission.Properties as Record<string, unknown>).FunctionName = {Ref: 'SendmessageFunction'}
     const joinShared = templateRoutes(shared).find((route) => route.key === 'join')!

@@ -6,13 +6,26 @@ import {planProject, type RawInitOptions, resolveInitOptions} from '../../../src
 
 function settingsOf(options: RawInitOptions) {
   const plan = planProject(resolveInitOptions({name: 'chat', ...options}))
-  return projectSettings(parseTemplate(plan.files.find((file) => file.path === 'template.yaml')!.contents, 'template.yaml'))
+  return projectSettings(
+    parseTemplate(plan.files.find((file) => file.path === 'template.yaml')!.contents, 'template.yaml'),
+  )
 }
 
 describe('route settings from the template', () => {
   it("copies the project's function settings, table, rate limit and fan-out", () => {
     assert.deepEqual(
-      settingsOf({arch: 'x86_64', idAttribute: 'cid', logRetention: 30, memory: 512, rateBurst: 7, rateLimit: '30/m', reservedConcurrency: 5, runtime: 'nodejs24.x', tableEnv: 'TABLE', timeout: 10}),
+      settingsOf({
+        arch: 'x86_64',
+        idAttribute: 'cid',
+        logRetention: 30,
+        memory: 512,
+        rateBurst: 7,
+        rateLimit: '30/m',
+        reservedConcurrency: 5,
+        runtime: 'nodejs24.x',
+        tableEnv: 'TABLE',
+        timeout: 10,
+      }),
       {
         architecture: 'x86_64',
         fanout: {inlineMax: '250', postsPerSecond: '9000', shards: '16'},

@@ -24,15 +24,28 @@ function add(text: string, route: NewRoute): string {
 }
 
 function remove(text: string, route: NewRoute): string {
-  const ids = [`${route.id}Route`, ...(route.twoWay ? [`${route.id}RouteResponse`] : []), `${route.id}Integration`, `${route.id}Permission`, `${route.id}Function`, `${route.id}LogGroup`, `${route.id}Role`]
-  return removeRouteResources(text, {awaited: [`${route.id}Route`, ...(route.twoWay ? [`${route.id}RouteResponse`] : [])], ids, key: route.key})
+  const ids = [
+    `${route.id}Route`,
+    ...(route.twoWay ? [`${route.id}RouteResponse`] : []),
+    `${route.id}Integration`,
+    `${route.id}Permission`,
+    `${route.id}Function`,
+    `${route.id}LogGroup`,
+    `${route.id}Role`,
+  ]
+  return removeRouteResources(text, {
+    awaited: [`${route.id}Route`, ...(route.twoWay ? [`${route.id}RouteResponse`] : [])],
+    ids,
+    key: route.key,
+  })
 }
 
 const JOIN: NewRoute = {file: 'chat-join', id: 'ChatJoin', key: 'chat/join', start: 'echo', twoWay: true}
 const PING: NewRoute = {file: 'ping', id: 'Ping', key: 'ping', start: 'broadcast', twoWay: false}
 const NOTE: NewRoute = {file: 'note', id: 'Note', key: 'note', start: 'empty', twoWay: false}
 
-const deploymentOf = (template: CfnTemplate) => Object.entries(template.Resources).find(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Deployment')!
+const deploymentOf = (template: CfnTemplate) =>
+  Object.entries(template.Resources).find(([, resource]) => resource.Type === 'AWS::ApiGatewayV2::Deployment')!
 
 describe('route template edits', () => {
   for (const [what, options] of [
@@ -45,7 +58,17 @@ describe('route template edits', () => {
       const withRoutes = add(add(add(original, JOIN), PING), NOTE)
       const template = parseTemplate(withRoutes, 'template.yaml')
       assert.deepEqual(validateAgainstSpec(template, {allowLocalCode: true}), [])
-      for (const id of ['ChatJoinRoute', 'ChatJoinRouteResponse', 'ChatJoinIntegration', 'ChatJoinPermission', 'ChatJoinFunction', 'ChatJoinLogGroup', 'ChatJoinRole', 'PingRoute', 'NoteRole']) {
+      for (const id of [
+        'ChatJoinRoute',
+        'ChatJoinRouteResponse',
+        'ChatJoinIntegration',
+        'ChatJoinPermission',
+        'ChatJoinFunction',
+        'ChatJoinLogGroup',
+        'ChatJoinRole',
+        'PingRoute',
+        'NoteRole',
+      ]) {
         assert.ok(id in template.Resources, id)
       }
 
@@ -69,10 +92,14 @@ describe('route template edits', () => {
   it("keeps the user's comments, formatting and edits elsewhere in the file", async () => {
     const original = (await templateText())
       .replace('  Stage:\n', '  # Our production stage: do not rename.\n  Stage:\n')
-      .replace('      MemorySize: 256\n', "      MemorySize: 1024 # the connect handler warms a cache\n")
+      .replace('      MemorySize: 256\n', '      MemorySize: 1024 # the connect handler warms a cache\n')
       .replace('Outputs:\n', "Outputs:\n  Extra:\n    Value: !Sub 'custom-${WebSocketApi}' # single quotes\n")
     const edited = add(original, PING)
-    for (const line of ['  # Our production stage: do not rename.', '      MemorySize: 1024 # the connect handler warms a cache', "    Value: !Sub 'custom-${WebSocketApi}' # single quotes"]) {
+    for (const line of [
+      '  # Our production stage: do not rename.',
+      '      MemorySize: 1024 # the connect handler warms a cache',
+      "    Value: !Sub 'custom-${WebSocketApi}' # single quotes",
+    ]) {
       assert.ok(edited.includes(line), line)
     }
 
@@ -82,16 +109,23 @@ describe('route template edits', () => {
   it('writes what Prettier would write, so that the project stays formatted', async () => {
     const prettier = await import('prettier')
     const edited = add(add(await templateText(), JOIN), PING)
-    const formatted = await prettier.format(edited, {parser: 'yaml', printWidth: 120, singleQuote: false, bracketSpacing: false})
+    const formatted = await prettier.format(edited, {
+      parser: 'yaml',
+      printWidth: 120,
+      singleQuote: false,
+      bracketSpacing: false,
+    })
     assert.equal(edited, formatted)
   })
 
   it('gives a broadcast function the grants of the generated ones, and an echo or empty one only what it uses', async () => {
     const template = parseTemplate(add(add(add(await templateText(), JOIN), PING), NOTE), 'template.yaml')
     const actions = (role: string) =>
-      (template.Resources[role].Properties!.Policies as Array<{PolicyDocument: {Statement: Array<{Action: string | string[]}>}}>).flatMap((policy) =>
-        policy.PolicyDocument.Statement.flatMap((statement) => statement.Action),
-      )
+      (
+        template.Resources[role].Properties!.Policies as Array<{
+          PolicyDocument: {Statement: Array<{Action: string | string[]}>}
+        }>
+      ).flatMap((policy) => policy.PolicyDocument.Statement.flatMap((statement) => statement.Action))
     assert.deepEqual(actions('PingRole'), actions('SendmessageRole'))
     assert.deepEqual(template.Resources.PingFunction.Properties!.Environment, {
       ...(template.Resources.SendmessageFunction.Properties!.Environment as object),
@@ -105,7 +139,12 @@ describe('route template edits', () => {
       policies.map((policy) => policy.PolicyName),
       ['logs', 'post-to-connections'],
     )
-    assert.deepEqual((template.Resources.ChatJoinPermission.Properties!.SourceArn as {'Fn::Sub': string})['Fn::Sub'].split('/').slice(-3), ['${StageName}', 'chat', 'join'])
+    assert.deepEqual(
+      (template.Resources.ChatJoinPermission.Properties!.SourceArn as {'Fn::Sub': string})['Fn::Sub']
+        .split('/')
+        .slice(-3),
+      ['${StageName}', 'chat', 'join'],
+    )
   })
 
   it('works on a template not formatted by Prettier (single quotes), keeping its quotes', async () => {
@@ -117,12 +156,18 @@ describe('route template edits', () => {
   })
 
   it('refuses a resource name the template already uses', async () => {
-    const original = (await templateText()).replace('  ConnectionsTable:\n', '  PingRole:\n    Type: AWS::SNS::Topic\n\n  ConnectionsTable:\n')
+    const original = (await templateText()).replace(
+      '  ConnectionsTable:\n',
+      '  PingRole:\n    Type: AWS::SNS::Topic\n\n  ConnectionsTable:\n',
+    )
     assert.throws(() => add(original, PING), {code: 'ROUTE_EXISTS', message: /already has a resource named PingRole/})
   })
 
   it("refuses to remove what the user's own resources or outputs refer to", async () => {
-    const edited = add(await templateText(), PING).replace('Outputs:\n', 'Outputs:\n  PingName:\n    Value: !Ref PingFunction\n')
+    const edited = add(await templateText(), PING).replace(
+      'Outputs:\n',
+      'Outputs:\n  PingName:\n    Value: !Ref PingFunction\n',
+    )
     assert.throws(() => remove(edited, PING), {code: 'ROUTE_IN_USE', message: /output PingName/})
   })
 })

@@ -39,7 +39,12 @@ describe('runtime broadcast', () => {
   it('sends to every recipient across pages with bounded concurrency', async () => {
     const fake = fakeClient(() => new Promise((resolve) => setTimeout(resolve, 2)))
     const ids = Array.from({length: 45}, (_, i) => `c${i}`)
-    const result = await broadcast({client: fake.client, concurrency: 4, data: '"hi"', recipients: paged([ids.slice(0, 20), ids.slice(20)])})
+    const result = await broadcast({
+      client: fake.client,
+      concurrency: 4,
+      data: '"hi"',
+      recipients: paged([ids.slice(0, 20), ids.slice(20)]),
+    })
     assert.deepEqual(result, {failed: 0, gone: 0, sent: 45})
     assert.deepEqual(fake.posted.map(([id]) => id).sort(), [...ids].sort())
     assert.ok(fake.posted.every(([, data]) => data === '"hi"'))
@@ -75,9 +80,14 @@ describe('runtime broadcast', () => {
   })
 
   it('builds the management endpoint from the event unless overridden', () => {
-    const event = {requestContext: {domainName: 'abc.execute-api.eu-west-1.amazonaws.com', stage: 'v1'}} as Parameters<typeof managementEndpoint>[0]
+    const event = {requestContext: {domainName: 'abc.execute-api.eu-west-1.amazonaws.com', stage: 'v1'}} as Parameters<
+      typeof managementEndpoint
+    >[0]
     assert.equal(managementEndpoint(event, {}), 'https://abc.execute-api.eu-west-1.amazonaws.com/v1')
-    assert.equal(managementEndpoint(event, {WSAPI_MANAGEMENT_ENDPOINT: 'http://127.0.0.1:3001/v1'}), 'http://127.0.0.1:3001/v1')
+    assert.equal(
+      managementEndpoint(event, {WSAPI_MANAGEMENT_ENDPOINT: 'http://127.0.0.1:3001/v1'}),
+      'http://127.0.0.1:3001/v1',
+    )
   })
 
   it('validates messages', () => {
@@ -86,6 +96,9 @@ describe('runtime broadcast', () => {
     assert.match((parseMessage('nope', 'EX') as {error: string}).error, /not JSON. Send EX/)
     assert.match((parseMessage('[1]', 'EX') as {error: string}).error, /no "data"/)
     assert.match((parseMessage(undefined, 'EX') as {error: string}).error, /not JSON/)
-    assert.match((parseMessage(JSON.stringify({data: 'é'.repeat(70_000)}), 'EX') as {error: string}).error, /too large: 140011 bytes/)
+    assert.match(
+      (parseMessage(JSON.stringify({data: 'é'.repeat(70_000)}), 'EX') as {error: string}).error,
+      /too large: 140011 bytes/,
+    )
   })
 })

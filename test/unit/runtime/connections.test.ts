@@ -47,7 +47,11 @@ describe('runtime ConnectionsTable (against dynalite)', function () {
     for (const id of ids) await table.add(id, 1_700_000_000_500)
 
     const item = await client.send(new GetItemCommand({Key: {cid: {S: ids[0]}}, TableName: 'connections'}))
-    assert.deepEqual(item.Item, {cid: {S: ids[0]}, connectedAt: {N: '1700000000500'}, expiresAt: {N: String(1_700_000_000 + 7200)}})
+    assert.deepEqual(item.Item, {
+      cid: {S: ids[0]},
+      connectedAt: {N: '1700000000500'},
+      expiresAt: {N: String(1_700_000_000 + 7200)},
+    })
 
     const listed: string[] = []
     for await (const id of table.ids()) listed.push(id)

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 
-import {ApiGatewayManagementApiClient, ForbiddenException, GoneException, LimitExceededException, PostToConnectionCommand} from '@aws-sdk/client-apigatewaymanagementapi'
+import {
+  ApiGatewayManagementApiClient,
+  ForbiddenException,
+  GoneException,
+  LimitExceededException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi'
 import {DeleteItemCommand, DynamoDBClient, ScanCommand, type ScanCommandInput} from '@aws-sdk/client-dynamodb'
 import {InvokeCommand, LambdaClient, ServiceException} from '@aws-sdk/client-lambda'
 import {mockClient} from 'aws-sdk-client-mock'
@@ -23,11 +29,21 @@ import {
 import {deliveryLogLine} from '../../../runtime/metrics.js'
 import {DEFAULT_POSTS_PER_SECOND} from '../../../runtime/pacing.js'
 
-const mockClients = () => ({api: mockClient(ApiGatewayManagementApiClient), dynamodb: mockClient(DynamoDBClient), lambda: mockClient(LambdaClient)})
+const mockClients = () => ({
+  api: mockClient(ApiGatewayManagementApiClient),
+  dynamodb: mockClient(DynamoDBClient),
+  lambda: mockClient(LambdaClient),
+})
 // Mocked for this file only (before/after): other files use the real clients.
 let {api, dynamodb, lambda} = {} as ReturnType<typeof mockClients>
 
-const BROADCAST: BroadcastSpec = {data: {n: 1, text: 'hello'}, endpoint: 'https://abc.execute-api.us-east-1.amazonaws.com/v1', id: 'MsgId000000001=', route: 'sendmessage', startedAt: 0}
+const BROADCAST: BroadcastSpec = {
+  data: {n: 1, text: 'hello'},
+  endpoint: 'https://abc.execute-api.us-east-1.amazonaws.com/v1',
+  id: 'MsgId000000001=',
+  route: 'sendmessage',
+  startedAt: 0,
+}
 const TEXT = '{"n":1,"text":"hello"}'
 
 const connectionId = (index: number) => `Conn${String(index).padStart(6, '0')}=`
@@ -37,7 +53,8 @@ const connectionId = (index: number) => `Conn${String(index).padStart(6, '0')}=`
  * have it), a page stops at Limit items, and LastEvaluatedKey is the last id of a page that was cut short.
  */
 function serveTable(ids: string[]) {
-  const segmentOf = (id: string, total: number) => [...id].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 1_000_003, 7) % total
+  const segmentOf = (id: string, total: number) =>
+    [...id].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 1_000_003, 7) % total
   dynamodb.on(ScanCommand).callsFake((input: ScanCommandInput) => {
     const total = input.TotalSegments ?? 1
     const mine = ids.filter((id) => input.Segment === undefined || segmentOf(id, total) === input.Segment)
@@ -45,7 +62,10 @@ function serveTable(ids: string[]) {
     const start = after === undefined ? 0 : mine.indexOf(after) + 1
     const page = mine.slice(start, start + (input.Limit ?? 10_000))
     const more = start + page.length < mine.length
-    return {Items: page.map((id) => ({connectionId: {S: id}})), LastEvaluatedKey: more ? {connectionId: {S: page.at(-1)!}} : undefined}
+    return {
+      Items: page.map((id) => ({connectionId: {S: id}})),
+      LastEvaluatedKey: more ? {connectionId: {S: page.at(-1)!}} : undefined,
+    }
   })
   dynamodb.on(DeleteItemCommand).resolves({})
 }
@@ -115,19 +135,35 @@ describe('runtime fan-out', () => {
         postsPerSecond: DEFAULT_POSTS_PER_SECOND,
         shards: DEFAULT_FANOUT_SHARDS,
       })
-      assert.deepEqual(fanoutSettingsFromEnv({FANOUT_FUNCTION: 'f', FANOUT_INLINE_MAX: '50', FANOUT_POSTS_PER_SECOND: '2500.5', FANOUT_SHARDS: '4'}), {
-        functionName: 'f',
-        inlineMax: 50,
-        postsPerSecond: 2500.5,
-        shards: 4,
-      })
+      assert.deepEqual(
+        fanoutSettingsFromEnv({
+          FANOUT_FUNCTION: 'f',
+          FANOUT_INLINE_MAX: '50',
+          FANOUT_POSTS_PER_SECOND: '2500.5',
+          FANOUT_SHARDS: '4',
+        }),
+        {
+          functionName: 'f',
+          inlineMax: 50,
+          postsPerSecond: 2500.5,
+          shards: 4,
+        },
+      )
       // A bad value falls back to the default rather than to a broadcast that reaches nobody.
-      assert.deepEqual(fanoutSettingsFromEnv({FANOUT_FUNCTION: 'f', FANOUT_INLINE_MAX: '-1', FANOUT_POSTS_PER_SECOND: 'fast', FANOUT_SHARDS: '2.5'}), {
-        functionName: 'f',
-        inlineMax: DEFAULT_FANOUT_INLINE_MAX,
-        postsPerSecond: DEFAULT_POSTS_PER_SECOND,
-        shards: DEFAULT_FANOUT_SHARDS,
-      })
+      assert.deepEqual(
+        fanoutSettingsFromEnv({
+          FANOUT_FUNCTION: 'f',
+          FANOUT_INLINE_MAX: '-1',
+          FANOUT_POSTS_PER_SECOND: 'fast',
+          FANOUT_SHARDS: '2.5',
+        }),
+        {
+          functionName: 'f',
+          inlineMax: DEFAULT_FANOUT_INLINE_MAX,
+          postsPerSecond: DEFAULT_POSTS_PER_SECOND,
+          shards: DEFAULT_FANOUT_SHARDS,
+        },
+      )
     })
 
     it('gives each shard one parallel scan segment and an equal share of the budget', () => {
@@ -146,7 +182,11 @@ describe('runtime fan-out', () => {
 
     it('queues each shard as an asynchronous invocation, and reports those that could not be queued', async () => {
       lambda.on(InvokeCommand).resolves({StatusCode: 202})
-      lambda.on(InvokeCommand, {FunctionName: 'fanout'}).resolvesOnce({StatusCode: 202}).rejectsOnce(new ServiceException({$metadata: {httpStatusCode: 500}, message: 'Service'})).resolves({StatusCode: 202})
+      lambda
+        .on(InvokeCommand, {FunctionName: 'fanout'})
+        .resolvesOnce({StatusCode: 202})
+        .rejectsOnce(new ServiceException({$metadata: {httpStatusCode: 500}, message: 'Service'}))
+        .resolves({StatusCode: 202})
       const tasks = planShards(BROADCAST, {postsPerSecond: 300, shards: 3})
 
       const result = await dispatchShards(new LambdaClient({region: 'us-east-1'}), 'fanout', tasks)
@@ -205,7 +245,15 @@ describe('runtime fan-out', () => {
       serveTable(ids)
       api.on(PostToConnectionCommand).resolves({})
 
-      const outcome = await run({broadcast: BROADCAST, pending: ['Pending0001=', 'Pending0002='], postsPerSecond: 1000, scan: {segment: 0, startKey: {connectionId: {S: ids[9]}}, totalSegments: 1}}, {concurrency: 1})
+      const outcome = await run(
+        {
+          broadcast: BROADCAST,
+          pending: ['Pending0001=', 'Pending0002='],
+          postsPerSecond: 1000,
+          scan: {segment: 0, startKey: {connectionId: {S: ids[9]}}, totalSegments: 1},
+        },
+        {concurrency: 1},
+      )
 
       assert.deepEqual(posted(), ['Pending0001=', 'Pending0002=', ...ids.slice(10)])
       assert.deepEqual(outcome.counts, {failed: 0, gone: 0, sent: 12, throttled: 0})
@@ -238,28 +286,49 @@ describe('runtime fan-out', () => {
     it('removes gone recipients from the table and counts them', async () => {
       serveTable(['Gone00000001=', 'Here00000001=', 'Gone00000002='])
       api.on(PostToConnectionCommand).resolves({})
-      api.on(PostToConnectionCommand, {ConnectionId: 'Gone00000001='}).rejects(new GoneException({$metadata: {httpStatusCode: 410}, message: 'Gone'}))
-      api.on(PostToConnectionCommand, {ConnectionId: 'Gone00000002='}).rejects(new GoneException({$metadata: {httpStatusCode: 410}, message: 'Gone'}))
+      api
+        .on(PostToConnectionCommand, {ConnectionId: 'Gone00000001='})
+        .rejects(new GoneException({$metadata: {httpStatusCode: 410}, message: 'Gone'}))
+      api
+        .on(PostToConnectionCommand, {ConnectionId: 'Gone00000002='})
+        .rejects(new GoneException({$metadata: {httpStatusCode: 410}, message: 'Gone'}))
 
       const outcome = await run(planShards(BROADCAST, {postsPerSecond: 1000, shards: 1})[0])
 
       assert.deepEqual(outcome.counts, {failed: 0, gone: 2, sent: 1, throttled: 0})
-      assert.deepEqual(dynamodb.commandCalls(DeleteItemCommand).map((call) => call.args[0].input.Key?.connectionId?.S).sort(), ['Gone00000001=', 'Gone00000002='])
+      assert.deepEqual(
+        dynamodb
+          .commandCalls(DeleteItemCommand)
+          .map((call) => call.args[0].input.Key?.connectionId?.S)
+          .sort(),
+        ['Gone00000001=', 'Gone00000002='],
+      )
     })
 
     it('gives a transient failure a few attempts and a refusal none', async () => {
       serveTable(['Flaky0000001=', 'Broken000001=', 'Denied000001='])
-      const unavailable = () => Object.assign(new Error('Service Unavailable'), {$metadata: {httpStatusCode: 503}, name: 'ServiceUnavailableException'})
+      const unavailable = () =>
+        Object.assign(new Error('Service Unavailable'), {
+          $metadata: {httpStatusCode: 503},
+          name: 'ServiceUnavailableException',
+        })
       api.on(PostToConnectionCommand, {ConnectionId: 'Flaky0000001='}).rejectsOnce(unavailable()).resolves({})
       api.on(PostToConnectionCommand, {ConnectionId: 'Broken000001='}).rejects(unavailable())
-      api.on(PostToConnectionCommand, {ConnectionId: 'Denied000001='}).rejects(new ForbiddenException({$metadata: {httpStatusCode: 403}, message: 'Forbidden'}))
+      api
+        .on(PostToConnectionCommand, {ConnectionId: 'Denied000001='})
+        .rejects(new ForbiddenException({$metadata: {httpStatusCode: 403}, message: 'Forbidden'}))
       const errors: string[] = []
 
-      const outcome = await run(planShards(BROADCAST, {postsPerSecond: 1000, shards: 1})[0], {onError: (id) => errors.push(id)})
+      const outcome = await run(planShards(BROADCAST, {postsPerSecond: 1000, shards: 1})[0], {
+        onError: (id) => errors.push(id),
+      })
 
       assert.deepEqual(outcome.counts, {failed: 2, gone: 0, sent: 1, throttled: 0})
       const attempts = (id: string) => posted().filter((candidate) => candidate === id).length
-      assert.deepEqual([attempts('Flaky0000001='), attempts('Broken000001='), attempts('Denied000001=')], [2, MAX_TRANSIENT_ATTEMPTS, 1])
+      assert.deepEqual(
+        [attempts('Flaky0000001='), attempts('Broken000001='), attempts('Denied000001=')],
+        [2, MAX_TRANSIENT_ATTEMPTS, 1],
+      )
       assert.deepEqual(errors.sort(), ['Broken000001=', 'Denied000001='])
     })
 
@@ -269,7 +338,10 @@ describe('runtime fan-out', () => {
       api.on(PostToConnectionCommand).resolves({})
       const time = fakeTime()
 
-      const outcome = await run({broadcast: BROADCAST, postsPerSecond: 200, scan: {segment: 0, totalSegments: 1}}, {...time, concurrency: 10})
+      const outcome = await run(
+        {broadcast: BROADCAST, postsPerSecond: 200, scan: {segment: 0, totalSegments: 1}},
+        {...time, concurrency: 10},
+      )
 
       assert.equal(outcome.counts.sent, 100)
       // 200 per second with a burst of 20: the other 80 posts need 80 × 5 ms.
@@ -308,9 +380,11 @@ describe('runtime fan-out', () => {
       const ids = Array.from({length: 15}, (_, index) => connectionId(index))
       serveTable(ids)
       api.on(PostToConnectionCommand).resolves({})
-      dynamodb
-        .on(ScanCommand)
-        .rejectsOnce(Object.assign(new Error('Throughput exceeds the current capacity of your table'), {name: 'ProvisionedThroughputExceededException'}))
+      dynamodb.on(ScanCommand).rejectsOnce(
+        Object.assign(new Error('Throughput exceeds the current capacity of your table'), {
+          name: 'ProvisionedThroughputExceededException',
+        }),
+      )
       const task = planShards(BROADCAST, {postsPerSecond: 1000, shards: 1})[0]
 
       await assert.rejects(run(task), /Throughput exceeds/)
@@ -321,7 +395,10 @@ describe('runtime fan-out', () => {
     })
 
     it('gives up a part handed on too often, so that it reaches the on-failure destination', async () => {
-      await assert.rejects(run({broadcast: BROADCAST, handoffs: MAX_HANDOFFS, pending: ['Conn000001='], postsPerSecond: 1}), /handed on 50 times without finishing/)
+      await assert.rejects(
+        run({broadcast: BROADCAST, handoffs: MAX_HANDOFFS, pending: ['Conn000001='], postsPerSecond: 1}),
+        /handed on 50 times without finishing/,
+      )
       assert.deepEqual(posted(), [])
     })
 
@@ -338,17 +415,35 @@ describe('runtime fan-out', () => {
   describe('deliveryLogLine', () => {
     it('is one summary line that CloudWatch reads as metrics (embedded metric format)', () => {
       const line = deliveryLogLine(
-        {broadcastId: 'MsgId000000001=', counts: {failed: 1, gone: 2, sent: 40, throttled: 3}, fanoutMs: 1234, ms: 900, msg: 'shard', properties: {segment: 3}, route: 'sendmessage'},
+        {
+          broadcastId: 'MsgId000000001=',
+          counts: {failed: 1, gone: 2, sent: 40, throttled: 3},
+          fanoutMs: 1234,
+          ms: 900,
+          msg: 'shard',
+          properties: {segment: 3},
+          route: 'sendmessage',
+        },
         {METRICS_NAMESPACE: 'wsapi/chat-v1'},
         1_700_000_000_000,
       )
       assert.ok(!line.includes('\n'))
-      const parsed = JSON.parse(line) as Record<string, unknown> & {_aws: {CloudWatchMetrics: Array<{Dimensions: string[][]; Metrics: Array<{Name: string; Unit: string}>; Namespace: string}>; Timestamp: number}}
+      const parsed = JSON.parse(line) as Record<string, unknown> & {
+        _aws: {
+          CloudWatchMetrics: Array<{
+            Dimensions: string[][]
+            Metrics: Array<{Name: string; Unit: string}>
+            Namespace: string
+          }>
+          Timestamp: number
+        }
+      }
       assert.equal(parsed._aws.Timestamp, 1_700_000_000_000)
       const [directive] = parsed._aws.CloudWatchMetrics
       assert.equal(directive.Namespace, 'wsapi/chat-v1')
       // Every dimension and metric the directive names is a member of the line, as the format requires.
-      for (const name of [...directive.Dimensions.flat(), ...directive.Metrics.map((metric) => metric.Name)]) assert.ok(Object.hasOwn(parsed, name), name)
+      for (const name of [...directive.Dimensions.flat(), ...directive.Metrics.map((metric) => metric.Name)])
+        assert.ok(Object.hasOwn(parsed, name), name)
       assert.deepEqual(
         directive.Metrics.map((metric) => [metric.Name, metric.Unit, parsed[metric.Name]]),
         [
@@ -359,8 +454,26 @@ describe('runtime fan-out', () => {
           ['FanoutDuration', 'Milliseconds', 1234],
         ],
       )
-      assert.deepEqual([parsed.msg, parsed.Route, parsed.broadcastId, parsed.segment, parsed.ms], ['shard', 'sendmessage', 'MsgId000000001=', 3, 900])
-      assert.equal(JSON.parse(deliveryLogLine({broadcastId: 'x', counts: {failed: 0, gone: 0, sent: 0, throttled: 0}, fanoutMs: 0, ms: 0, msg: 'broadcast', route: 'r'}, {}))._aws.CloudWatchMetrics[0].Namespace, 'wsapi')
+      assert.deepEqual(
+        [parsed.msg, parsed.Route, parsed.broadcastId, parsed.segment, parsed.ms],
+        ['shard', 'sendmessage', 'MsgId000000001=', 3, 900],
+      )
+      assert.equal(
+        JSON.parse(
+          deliveryLogLine(
+            {
+              broadcastId: 'x',
+              counts: {failed: 0, gone: 0, sent: 0, throttled: 0},
+              fanoutMs: 0,
+              ms: 0,
+              msg: 'broadcast',
+              route: 'r',
+            },
+            {},
+          ),
+        )._aws.CloudWatchMetrics[0].Namespace,
+        'wsapi',
+      )
     })
   })
 })

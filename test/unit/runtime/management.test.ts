@@ -53,7 +53,9 @@ describe('runtime managementClient', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     process.env.WSAPI_MANAGEMENT_ENDPOINT = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`
     try {
-      const client = managementClient({requestContext: {domainName: 'example.com', stage: 'v1'}} as Parameters<typeof managementClient>[0])
+      const client = managementClient({requestContext: {domainName: 'example.com', stage: 'v1'}} as Parameters<
+        typeof managementClient
+      >[0])
       const recipients = Array.from({length: 160}, (_, i) => `conn-${i}`)
       const result = await broadcast({client, concurrency: 80, data: '"hi"', recipients})
       assert.deepEqual(result, {failed: 0, gone: 0, sent: 160})
@@ -79,10 +81,16 @@ describe('runtime managementClient', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     process.env.WSAPI_MANAGEMENT_ENDPOINT = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`
     try {
-      const client = managementClient({requestContext: {domainName: 'example.com', stage: 'v2'}} as Parameters<typeof managementClient>[0])
+      const client = managementClient({requestContext: {domainName: 'example.com', stage: 'v2'}} as Parameters<
+        typeof managementClient
+      >[0])
       assert.equal(client.config.cacheMiddleware, true)
       for (const id of ['a=', 'b=', 'c=']) await postToConnection(client, id, JSON.stringify({to: id}))
-      assert.deepEqual(seen, ['POST /v2/@connections/a%3D {"to":"a="}', 'POST /v2/@connections/b%3D {"to":"b="}', 'POST /v2/@connections/c%3D {"to":"c="}'])
+      assert.deepEqual(seen, [
+        'POST /v2/@connections/a%3D {"to":"a="}',
+        'POST /v2/@connections/b%3D {"to":"b="}',
+        'POST /v2/@connections/c%3D {"to":"c="}',
+      ])
       client.destroy()
     } finally {
       server.close()
@@ -91,27 +99,45 @@ describe('runtime managementClient', () => {
 })
 
 describe('runtime managementEndpoint', () => {
-  const context = (domainName: string) => ({requestContext: {apiId: 'abcde12345', domainName, stage: 'v1'}}) as Parameters<typeof managementEndpoint>[0]
+  const context = (domainName: string) =>
+    ({requestContext: {apiId: 'abcde12345', domainName, stage: 'v1'}}) as Parameters<typeof managementEndpoint>[0]
 
   it('uses the execute-api domain the event came in on', () => {
-    assert.equal(managementEndpoint(context('abcde12345.execute-api.eu-west-1.amazonaws.com'), {AWS_REGION: 'eu-west-1'}), 'https://abcde12345.execute-api.eu-west-1.amazonaws.com/v1')
+    assert.equal(
+      managementEndpoint(context('abcde12345.execute-api.eu-west-1.amazonaws.com'), {AWS_REGION: 'eu-west-1'}),
+      'https://abcde12345.execute-api.eu-west-1.amazonaws.com/v1',
+    )
   })
 
   it('builds the execute-api endpoint from the API id behind a custom domain, whatever its base path', () => {
     // A custom domain maps the API under a base path (chat.example.com/api → stage v1): https://chat.example.com/v1 would be another API or nothing.
-    assert.equal(managementEndpoint(context('chat.example.com'), {AWS_REGION: 'eu-west-1'}), 'https://abcde12345.execute-api.eu-west-1.amazonaws.com/v1')
-    assert.equal(managementEndpoint(context('ws.example.cn'), {AWS_REGION: 'cn-north-1'}), 'https://abcde12345.execute-api.cn-north-1.amazonaws.com.cn/v1')
+    assert.equal(
+      managementEndpoint(context('chat.example.com'), {AWS_REGION: 'eu-west-1'}),
+      'https://abcde12345.execute-api.eu-west-1.amazonaws.com/v1',
+    )
+    assert.equal(
+      managementEndpoint(context('ws.example.cn'), {AWS_REGION: 'cn-north-1'}),
+      'https://abcde12345.execute-api.cn-north-1.amazonaws.com.cn/v1',
+    )
   })
 
   it('does not take a look-alike domain for the execute-api one', () => {
     assert.equal(
-      managementEndpoint(context('abcde12345.execute-api.eu-west-1.amazonaws.com.evil.example'), {AWS_REGION: 'eu-west-1'}),
+      managementEndpoint(context('abcde12345.execute-api.eu-west-1.amazonaws.com.evil.example'), {
+        AWS_REGION: 'eu-west-1',
+      }),
       'https://abcde12345.execute-api.eu-west-1.amazonaws.com/v1',
     )
   })
 
   it('prefers WSAPI_MANAGEMENT_ENDPOINT when set (wsapi dev)', () => {
-    assert.equal(managementEndpoint(context('chat.example.com'), {AWS_REGION: 'eu-west-1', WSAPI_MANAGEMENT_ENDPOINT: 'http://127.0.0.1:3001/v1'}), 'http://127.0.0.1:3001/v1')
+    assert.equal(
+      managementEndpoint(context('chat.example.com'), {
+        AWS_REGION: 'eu-west-1',
+        WSAPI_MANAGEMENT_ENDPOINT: 'http://127.0.0.1:3001/v1',
+      }),
+      'http://127.0.0.1:3001/v1',
+    )
   })
 
   it('gives managementClient the execute-api endpoint behind a custom domain', async () => {
@@ -122,7 +148,10 @@ describe('runtime managementEndpoint', () => {
     try {
       const client = managementClient(context('chat.example.com') as Parameters<typeof managementClient>[0])
       const endpoint = await client.config.endpoint!()
-      assert.equal(`${endpoint.protocol}//${endpoint.hostname}${endpoint.path}`, 'https://abcde12345.execute-api.eu-west-1.amazonaws.com/v1')
+      assert.equal(
+        `${endpoint.protocol}//${endpoint.hostname}${endpoint.path}`,
+        'https://abcde12345.execute-api.eu-west-1.amazonaws.com/v1',
+      )
     } finally {
       if (saved === undefined) delete process.env.AWS_REGION
       else process.env.AWS_REGION = saved

@@ -83,7 +83,9 @@ describe('runtime pacing', () => {
 
   describe('error classes', () => {
     it('recognises 429 LimitExceededException as throttling, and only it', () => {
-      assert.ok(isThrottled(new LimitExceededException({$metadata: {httpStatusCode: 429}, message: 'Too Many Requests'})))
+      assert.ok(
+        isThrottled(new LimitExceededException({$metadata: {httpStatusCode: 429}, message: 'Too Many Requests'})),
+      )
       assert.ok(isThrottled({$metadata: {httpStatusCode: 429}, name: 'Unknown'}))
       assert.ok(!isThrottled(new GoneException({$metadata: {httpStatusCode: 410}, message: 'Gone'})))
       assert.ok(!isThrottled(new Error('LimitExceededException')))

@@ -2,11 +2,24 @@ import assert from 'node:assert/strict'
 import type {Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import {ConditionalCheckFailedException, CreateTableCommand, DynamoDBClient, GetItemCommand, ProvisionedThroughputExceededException, UpdateItemCommand} from '@aws-sdk/client-dynamodb'
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ProvisionedThroughputExceededException,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb'
 import {mockClient} from 'aws-sdk-client-mock'
 
 import {ConnectionsTable} from '../../../runtime/connections.js'
-import {BUCKET_ATTRIBUTE, type RateLimit, rateLimitedReply, rateLimitFromEnv, takeMessageToken} from '../../../runtime/rate-limit.js'
+import {
+  BUCKET_ATTRIBUTE,
+  type RateLimit,
+  rateLimitedReply,
+  rateLimitFromEnv,
+  takeMessageToken,
+} from '../../../runtime/rate-limit.js'
 
 const LIMIT: RateLimit = {burst: 3, count: 10, per: 'second'}
 const NOW = 1_700_000_000_000
@@ -15,15 +28,32 @@ const SENDER = 'SenderConnId01A='
 describe('runtime rate limit', () => {
   describe('rateLimitFromEnv', () => {
     it('reads the rate and burst the template sets', () => {
-      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '10/s', RATE_LIMIT_BURST: '20'}), {burst: 20, count: 10, per: 'second'})
-      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '30/m', RATE_LIMIT_BURST: '3'}), {burst: 3, count: 30, per: 'minute'})
-      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '2.5/s', RATE_LIMIT_BURST: '1'}), {burst: 1, count: 2.5, per: 'second'})
+      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '10/s', RATE_LIMIT_BURST: '20'}), {
+        burst: 20,
+        count: 10,
+        per: 'second',
+      })
+      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '30/m', RATE_LIMIT_BURST: '3'}), {
+        burst: 3,
+        count: 30,
+        per: 'minute',
+      })
+      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '2.5/s', RATE_LIMIT_BURST: '1'}), {
+        burst: 1,
+        count: 2.5,
+        per: 'second',
+      })
     })
 
-    it('means no limit for a missing, zero, off or malformed rate, and two seconds\' worth for a missing burst', () => {
-      for (const rate of [undefined, '', '0/s', 'off', '10', 'ten/s', '10/h']) assert.equal(rateLimitFromEnv({RATE_LIMIT: rate}), undefined, String(rate))
+    it("means no limit for a missing, zero, off or malformed rate, and two seconds' worth for a missing burst", () => {
+      for (const rate of [undefined, '', '0/s', 'off', '10', 'ten/s', '10/h'])
+        assert.equal(rateLimitFromEnv({RATE_LIMIT: rate}), undefined, String(rate))
       assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '10/s'}), {burst: 20, count: 10, per: 'second'})
-      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '90/m', RATE_LIMIT_BURST: '-2'}), {burst: 3, count: 90, per: 'minute'})
+      assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '90/m', RATE_LIMIT_BURST: '-2'}), {
+        burst: 3,
+        count: 90,
+        per: 'minute',
+      })
       assert.deepEqual(rateLimitFromEnv({RATE_LIMIT: '6/m'}), {burst: 1, count: 6, per: 'minute'})
     })
   })
@@ -36,12 +66,18 @@ describe('runtime rate limit', () => {
   })
 
   describe('takeMessageToken (mocked DynamoDB)', () => {
-    const table = new ConnectionsTable({client: new DynamoDBClient({region: 'us-east-1'}), idAttribute: 'cid', tableName: 'connections'})
+    const table = new ConnectionsTable({
+      client: new DynamoDBClient({region: 'us-east-1'}),
+      idAttribute: 'cid',
+      tableName: 'connections',
+    })
     const dynamodb = mockClient(table.client)
     beforeEach(() => dynamodb.reset())
     after(() => dynamodb.restore())
 
-    const stored = (fullAt?: number) => ({Item: {cid: {S: SENDER}, ...(fullAt === undefined ? {} : {[BUCKET_ATTRIBUTE]: {N: String(fullAt)}})}})
+    const stored = (fullAt?: number) => ({
+      Item: {cid: {S: SENDER}, ...(fullAt === undefined ? {} : {[BUCKET_ATTRIBUTE]: {N: String(fullAt)}})},
+    })
 
     it('starts a full bucket on the first message, with a write that cannot create an item', async () => {
       dynamodb.on(GetItemCommand).resolves(stored())
@@ -66,7 +102,10 @@ describe('runtime rate limit', () => {
 
       const update = dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input
       assert.equal(update.ConditionExpression, '#bucket = :stored')
-      assert.deepEqual(update.ExpressionAttributeValues, {':next': {N: String(NOW + 250)}, ':stored': {N: String(NOW + 150)}})
+      assert.deepEqual(update.ExpressionAttributeValues, {
+        ':next': {N: String(NOW + 250)},
+        ':stored': {N: String(NOW + 150)},
+      })
     })
 
     it('refills with time: a bucket full in the past counts from now', async () => {
@@ -74,7 +113,9 @@ describe('runtime rate limit', () => {
       dynamodb.on(UpdateItemCommand).resolves({})
 
       assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, () => NOW), {allowed: true})
-      assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input.ExpressionAttributeValues?.[':next'], {N: String(NOW + 100)})
+      assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input.ExpressionAttributeValues?.[':next'], {
+        N: String(NOW + 100),
+      })
     })
 
     it('limits an empty bucket with one read and no write, saying when a token is back', async () => {
@@ -88,7 +129,10 @@ describe('runtime rate limit', () => {
     })
 
     it('reads again, consistently, when a concurrent message wrote first', async () => {
-      dynamodb.on(GetItemCommand).resolvesOnce(stored(NOW + 100)).resolves(stored(NOW + 200))
+      dynamodb
+        .on(GetItemCommand)
+        .resolvesOnce(stored(NOW + 100))
+        .resolves(stored(NOW + 200))
       dynamodb
         .on(UpdateItemCommand)
         .rejectsOnce(new ConditionalCheckFailedException({$metadata: {}, message: 'The conditional request failed'}))
@@ -100,19 +144,27 @@ describe('runtime rate limit', () => {
         dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input.ConsistentRead),
         [false, true],
       )
-      assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[1].args[0].input.ExpressionAttributeValues, {':next': {N: String(NOW + 300)}, ':stored': {N: String(NOW + 200)}})
+      assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[1].args[0].input.ExpressionAttributeValues, {
+        ':next': {N: String(NOW + 300)},
+        ':stored': {N: String(NOW + 200)},
+      })
     })
 
     it('reads the clock again for each attempt, as a concurrent writer may have counted from a later one', async () => {
       const times = [NOW, NOW + 30]
-      dynamodb.on(GetItemCommand).resolvesOnce(stored()).resolves(stored(NOW + 10))
+      dynamodb
+        .on(GetItemCommand)
+        .resolvesOnce(stored())
+        .resolves(stored(NOW + 10))
       dynamodb
         .on(UpdateItemCommand)
         .rejectsOnce(new ConditionalCheckFailedException({$metadata: {}, message: 'The conditional request failed'}))
         .resolves({})
 
       assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, () => times.shift()!), {allowed: true})
-      assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[1].args[0].input.ExpressionAttributeValues?.[':next'], {N: String(NOW + 130)})
+      assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[1].args[0].input.ExpressionAttributeValues?.[':next'], {
+        N: String(NOW + 130),
+      })
     })
 
     it('spaces tokens by the period over the count: 30 per minute is one every 2 s', async () => {
@@ -121,12 +173,16 @@ describe('runtime rate limit', () => {
 
       await takeMessageToken(table, SENDER, {burst: 1, count: 30, per: 'minute'}, () => NOW)
 
-      assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input.ExpressionAttributeValues?.[':next'], {N: String(NOW + 2000)})
+      assert.deepEqual(dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input.ExpressionAttributeValues?.[':next'], {
+        N: String(NOW + 2000),
+      })
     })
 
     it('ends, limited, when every write loses (a race it cannot win is never taken as allowed)', async () => {
       dynamodb.on(GetItemCommand).resolves(stored(NOW))
-      dynamodb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({$metadata: {}, message: 'The conditional request failed'}))
+      dynamodb
+        .on(UpdateItemCommand)
+        .rejects(new ConditionalCheckFailedException({$metadata: {}, message: 'The conditional request failed'}))
 
       assert.deepEqual(await takeMessageToken(table, SENDER, LIMIT, () => NOW), {allowed: false, retryAfterMs: 100})
       // At most burst + 2 rounds: each real loss means another message took a token.
@@ -194,16 +250,30 @@ describe('runtime rate limit', () => {
       const limit: RateLimit = {burst: 5, count: 2, per: 'second'}
       // Twelve messages at the same instant, each with its own client as separate Lambda instances would have.
       const decisions = await Promise.all(
-        Array.from({length: 12}, () => takeMessageToken(new ConnectionsTable({client, idAttribute: 'cid', tableName: 'connections'}), SENDER, limit, () => NOW)),
+        Array.from({length: 12}, () =>
+          takeMessageToken(
+            new ConnectionsTable({client, idAttribute: 'cid', tableName: 'connections'}),
+            SENDER,
+            limit,
+            () => NOW,
+          ),
+        ),
       )
       assert.equal(decisions.filter((decision) => decision.allowed).length, 5)
-      assert.ok(decisions.every((decision) => decision.allowed ? decision.error === undefined : decision.retryAfterMs > 0))
+      assert.ok(
+        decisions.every((decision) => (decision.allowed ? decision.error === undefined : decision.retryAfterMs > 0)),
+      )
 
       // 500 ms later one token is back (2 per second), and only one.
       assert.deepEqual(await takeMessageToken(table, SENDER, limit, () => NOW + 500), {allowed: true})
-      assert.deepEqual(await takeMessageToken(table, SENDER, limit, () => NOW + 500), {allowed: false, retryAfterMs: 500})
+      assert.deepEqual(await takeMessageToken(table, SENDER, limit, () => NOW + 500), {
+        allowed: false,
+        retryAfterMs: 500,
+      })
 
-      const item = await client.send(new GetItemCommand({ConsistentRead: true, Key: {cid: {S: SENDER}}, TableName: 'connections'}))
+      const item = await client.send(
+        new GetItemCommand({ConsistentRead: true, Key: {cid: {S: SENDER}}, TableName: 'connections'}),
+      )
       assert.deepEqual(Object.keys(item.Item!).sort(), ['bucketFullAt', 'cid', 'connectedAt', 'expiresAt'])
     })
 
@@ -222,7 +292,9 @@ describe('runtime rate limit', () => {
     it('never creates an item for a connection that is not stored', async () => {
       const decision = await takeMessageToken(table, 'GoneConnId0001=', LIMIT, () => NOW)
       assert.equal(decision.allowed, true)
-      const item = await client.send(new GetItemCommand({ConsistentRead: true, Key: {cid: {S: 'GoneConnId0001='}}, TableName: 'connections'}))
+      const item = await client.send(
+        new GetItemCommand({ConsistentRead: true, Key: {cid: {S: 'GoneConnId0001='}}, TableName: 'connections'}),
+      )
       assert.equal(item.Item, undefined)
     })
   })

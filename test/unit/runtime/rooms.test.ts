@@ -2,7 +2,11 @@ import assert from 'node:assert/strict'
 import type {Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import {ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand} from '@aws-sdk/client-apigatewaymanagementapi'
+import {
+  ApiGatewayManagementApiClient,
+  GoneException,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi'
 import {CreateTableCommand, DynamoDBClient, GetItemCommand} from '@aws-sdk/client-dynamodb'
 import {mockClient} from 'aws-sdk-client-mock'
 
@@ -25,7 +29,8 @@ import {
 describe('runtime rooms', () => {
   describe('room names and targets', () => {
     it('accepts 1 to 64 letters, digits, _ . and -; refuses anything else with a message saying so', () => {
-      for (const room of ['a', 'lobby', 'team_1.dev-ops', 'x'.repeat(64)]) assert.deepEqual(checkRoomName(room), {ok: true, room})
+      for (const room of ['a', 'lobby', 'team_1.dev-ops', 'x'.repeat(64)])
+        assert.deepEqual(checkRoomName(room), {ok: true, room})
       for (const room of ['', 'x'.repeat(65), 'with space', 'slash/room', 'émoji', 7, null, undefined]) {
         const check = checkRoomName(room)
         assert.equal(check.ok, false, String(room))
@@ -37,36 +42,59 @@ describe('runtime rooms', () => {
       assert.deepEqual(messageTarget('{"data":1}'), {ok: true, target: {kind: 'all'}})
       assert.deepEqual(messageTarget('{"data":1,"room":"a"}'), {ok: true, target: {kind: 'room', room: 'a'}})
       assert.deepEqual(messageTarget('{"data":1,"to":"AbCd="}'), {ok: true, target: {kind: 'to', to: 'AbCd='}})
-      assert.deepEqual(messageTarget('{"data":1,"to":"user:alice"}'), {ok: true, target: {kind: 'to', to: 'user:alice'}})
+      assert.deepEqual(messageTarget('{"data":1,"to":"user:alice"}'), {
+        ok: true,
+        target: {kind: 'to', to: 'user:alice'},
+      })
       assert.match((messageTarget('{"data":1,"room":"a","to":"b"}') as {error: string}).error, /not both/)
       assert.match((messageTarget('{"data":1,"room":"a b"}') as {error: string}).error, /Invalid room name/)
-      for (const to of ['', 'user:', 'has space', 5]) assert.match((messageTarget(JSON.stringify({data: 1, to})) as {error: string}).error, /Invalid recipient/)
+      for (const to of ['', 'user:', 'has space', 5])
+        assert.match((messageTarget(JSON.stringify({data: 1, to})) as {error: string}).error, /Invalid recipient/)
     })
 
     it('shows a request that works when join or leave gets a bad one', () => {
       const example = '{"message":"join","room":"lobby"}'
       assert.deepEqual(requestedRoom('{"message":"join","room":"a"}', example), {ok: true, room: 'a'})
       assert.match((requestedRoom('not json', example) as {error: string}).error, /not JSON\. Send \{"message":"join"/)
-      assert.match((requestedRoom('{"message":"join"}', example) as {error: string}).error, /Invalid room name null.*Send \{"message":"join"/)
+      assert.match(
+        (requestedRoom('{"message":"join"}', example) as {error: string}).error,
+        /Invalid room name null.*Send \{"message":"join"/,
+      )
     })
 
     it('takes the principal from the authorizer, or the IAM caller, or none', () => {
       const context = (extra: object) => ({requestContext: {identity: {sourceIp: '203.0.113.1'}, ...extra}}) as never
       assert.equal(principalOf(context({authorizer: {principalId: 'alice'}})), 'alice')
-      assert.equal(principalOf(context({identity: {sourceIp: '203.0.113.1', userArn: 'arn:aws:iam::1:user/bob'}})), 'arn:aws:iam::1:user/bob')
+      assert.equal(
+        principalOf(context({identity: {sourceIp: '203.0.113.1', userArn: 'arn:aws:iam::1:user/bob'}})),
+        'arn:aws:iam::1:user/bob',
+      )
       assert.equal(principalOf(context({})), undefined)
     })
   })
 
   it('splits a large room into fan-out tasks that carry its members and share the budget', () => {
-    const broadcast: BroadcastSpec = {data: {room: 'a'}, endpoint: 'https://x', id: 'm1', route: 'sendmessage', startedAt: 0}
+    const broadcast: BroadcastSpec = {
+      data: {room: 'a'},
+      endpoint: 'https://x',
+      id: 'm1',
+      route: 'sendmessage',
+      startedAt: 0,
+    }
     const members = Array.from({length: 1001}, (_, index) => `m${index}`)
     const tasks = planRoomShards(broadcast, members, {postsPerSecond: 9000, shards: 4})
     assert.equal(tasks.length, 4)
-    assert.deepEqual(tasks.flatMap((task) => task.pending), members)
+    assert.deepEqual(
+      tasks.flatMap((task) => task.pending),
+      members,
+    )
     assert.ok(tasks.every((task) => task.scan === undefined && task.postsPerSecond === 2250))
     // However few shards, no task carries more than its payload can hold.
-    const huge = planRoomShards(broadcast, Array.from({length: 3 * ROOM_SHARD_MAX_RECIPIENTS + 1}, (_, index) => `m${index}`), {postsPerSecond: 9000, shards: 2})
+    const huge = planRoomShards(
+      broadcast,
+      Array.from({length: 3 * ROOM_SHARD_MAX_RECIPIENTS + 1}, (_, index) => `m${index}`),
+      {postsPerSecond: 9000, shards: 2},
+    )
     assert.equal(huge.length, 4)
     assert.ok(huge.every((task) => task.pending!.length <= ROOM_SHARD_MAX_RECIPIENTS))
   })
@@ -121,7 +149,13 @@ describe('runtime rooms', () => {
             {AttributeName: 'principalId', AttributeType: 'S'},
           ],
           BillingMode: 'PAY_PER_REQUEST',
-          GlobalSecondaryIndexes: [{IndexName: 'byPrincipal', KeySchema: [{AttributeName: 'principalId', KeyType: 'HASH'}], Projection: {ProjectionType: 'KEYS_ONLY'}}],
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: 'byPrincipal',
+              KeySchema: [{AttributeName: 'principalId', KeyType: 'HASH'}],
+              Projection: {ProjectionType: 'KEYS_ONLY'},
+            },
+          ],
           KeySchema: [{AttributeName: 'cid', KeyType: 'HASH'}],
           TableName: 'connections',
         }),
@@ -141,7 +175,13 @@ describe('runtime rooms', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()))
     })
 
-    const posted = () => api.commandCalls(PostToConnectionCommand).map((call) => [call.args[0].input.ConnectionId, new TextDecoder().decode(call.args[0].input.Data as Uint8Array)])
+    const posted = () =>
+      api
+        .commandCalls(PostToConnectionCommand)
+        .map((call) => [
+          call.args[0].input.ConnectionId,
+          new TextDecoder().decode(call.args[0].input.Data as Uint8Array),
+        ])
 
     it('joins, lists members by room and rooms by connection, and leaves every room at once', async () => {
       const connectedAt = Date.now()
@@ -156,7 +196,9 @@ describe('runtime rooms', () => {
       assert.equal(await memberships.isMember('a', 'c1'), true)
       assert.equal(await memberships.isMember('a', 'c3'), false)
       assert.deepEqual(await memberships.roomsOf('c1'), ['a', 'b'])
-      const {Item: item} = await client.send(new GetItemCommand({Key: {connectionId: {S: 'c1'}, room: {S: 'a'}}, TableName: 'memberships'}))
+      const {Item: item} = await client.send(
+        new GetItemCommand({Key: {connectionId: {S: 'c1'}, room: {S: 'a'}}, TableName: 'memberships'}),
+      )
       assert.equal(item?.expiresAt?.N, String(Math.floor(connectedAt / 1000) + 7200))
 
       assert.deepEqual(await memberships.leaveAll('c1'), ['a', 'b'])
@@ -171,9 +213,19 @@ describe('runtime rooms', () => {
       await memberships.join('r', 'c1', connectedAt)
       await memberships.join('r', 'gone1', connectedAt)
       await memberships.join('elsewhere', 'c9', connectedAt)
-      api.on(PostToConnectionCommand, {ConnectionId: 'gone1'}).rejects(new GoneException({$metadata: {}, message: 'Gone'}))
+      api
+        .on(PostToConnectionCommand, {ConnectionId: 'gone1'})
+        .rejects(new GoneException({$metadata: {}, message: 'Gone'}))
 
-      const result = await sendToRoom({client: management, concurrency: 4, connections, data: {t: 1}, memberships, room: 'r', sender: 'c1'})
+      const result = await sendToRoom({
+        client: management,
+        concurrency: 4,
+        connections,
+        data: {t: 1},
+        memberships,
+        room: 'r',
+        sender: 'c1',
+      })
 
       assert.deepEqual(result, {failed: 0, gone: 1, sent: 1})
       assert.deepEqual(posted().sort(), [
@@ -191,7 +243,10 @@ describe('runtime rooms', () => {
       await addConnectionOfPrincipal(connections, 'anon1', now, undefined)
       assert.deepEqual((await connectionsOfPrincipal(connections, 'alice')).sort(), ['alice1', 'alice2'])
 
-      assert.deepEqual(await sendDirect({client: management, connections, data: 'hi', sender: 'bob1', to: 'user:alice'}), {failed: 0, gone: 0, sent: 2})
+      assert.deepEqual(
+        await sendDirect({client: management, connections, data: 'hi', sender: 'bob1', to: 'user:alice'}),
+        {failed: 0, gone: 0, sent: 2},
+      )
       assert.deepEqual(posted().sort(), [
         ['alice1', '{"from":"bob1","to":"user:alice","data":"hi"}'],
         ['alice2', '{"from":"bob1","to":"user:alice","data":"hi"}'],
@@ -199,8 +254,15 @@ describe('runtime rooms', () => {
 
       api.reset()
       api.on(PostToConnectionCommand).rejects(new GoneException({$metadata: {}, message: 'Gone'}))
-      assert.deepEqual(await sendDirect({client: management, connections, data: 'hi', sender: 'bob1', to: 'anon1'}), {failed: 0, gone: 1, sent: 0})
-      assert.deepEqual(await sendDirect({client: management, connections, data: 'hi', sender: 'bob1', to: 'user:nobody'}), {failed: 0, gone: 0, sent: 0})
+      assert.deepEqual(await sendDirect({client: management, connections, data: 'hi', sender: 'bob1', to: 'anon1'}), {
+        failed: 0,
+        gone: 1,
+        sent: 0,
+      })
+      assert.deepEqual(
+        await sendDirect({client: management, connections, data: 'hi', sender: 'bob1', to: 'user:nobody'}),
+        {failed: 0, gone: 0, sent: 0},
+      )
     })
   })
 })

@@ -24,7 +24,10 @@ describe('custom domain', () => {
 
   for (const [what, options] of [
     ['a domain', {certificateArn: CERTIFICATE, domain: 'Chat.Example.com'}],
-    ['a domain and a hosted zone, with token auth', {auth: 'token', certificateArn: CERTIFICATE, domain: 'chat.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ'}],
+    [
+      'a domain and a hosted zone, with token auth',
+      {auth: 'token', certificateArn: CERTIFICATE, domain: 'chat.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ'},
+    ],
   ] as Array<[string, RawInitOptions]>) {
     it(`with ${what}: a conditional domain name, API mapping and alias record, and a WebSocketUrl on the domain; passes the spec check`, () => {
       const template = templateOf(options)
@@ -33,12 +36,22 @@ describe('custom domain', () => {
       assert.equal(template.Parameters?.HostedZoneId?.Default, options.hostedZoneId ?? '')
       const {CustomDomain, CustomDomainMapping, CustomDomainRecord} = template.Resources
       assert.equal(CustomDomain.Condition, 'HasCustomDomain')
-      assert.deepEqual(CustomDomain.Properties?.DomainNameConfigurations, [{CertificateArn: {Ref: 'CertificateArn'}, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2'}])
+      assert.deepEqual(CustomDomain.Properties?.DomainNameConfigurations, [
+        {CertificateArn: {Ref: 'CertificateArn'}, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2'},
+      ])
       assert.equal(CustomDomainMapping.Condition, 'HasCustomDomain')
-      assert.deepEqual(CustomDomainMapping.Properties, {ApiId: {Ref: 'WebSocketApi'}, DomainName: {Ref: 'CustomDomain'}, Stage: {Ref: 'Stage'}})
+      assert.deepEqual(CustomDomainMapping.Properties, {
+        ApiId: {Ref: 'WebSocketApi'},
+        DomainName: {Ref: 'CustomDomain'},
+        Stage: {Ref: 'Stage'},
+      })
       assert.equal(CustomDomainRecord.Condition, 'HasHostedZone')
       assert.deepEqual(template.Outputs?.WebSocketUrl.Value, {
-        'Fn::If': ['HasCustomDomain', {'Fn::Sub': 'wss://${DomainName}'}, {'Fn::Sub': 'wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'}],
+        'Fn::If': [
+          'HasCustomDomain',
+          {'Fn::Sub': 'wss://${DomainName}'},
+          {'Fn::Sub': 'wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'},
+        ],
       })
       if (options.auth === 'token') assert.ok(template.Conditions?.GenerateAuthToken, 'the token condition is kept')
       assert.deepEqual(validateAgainstSpec(template, {allowLocalCode: true}), [])
@@ -55,16 +68,27 @@ describe('custom domain', () => {
     ['a certificate without a domain', {certificateArn: CERTIFICATE}, /go with --domain/],
     ['a malformed domain', {certificateArn: CERTIFICATE, domain: 'chat..example'}, /Invalid domain "chat..example"/],
     ['a wildcard domain', {certificateArn: CERTIFICATE, domain: '*.example.com'}, /Invalid domain/],
-    ['a malformed certificate ARN', {certificateArn: 'arn:aws:iam::123456789012:role/x', domain: 'chat.example.com'}, /Invalid certificate ARN/],
-    ['a malformed hosted zone id', {certificateArn: CERTIFICATE, domain: 'chat.example.com', hostedZoneId: 'zone-1'}, /Invalid hosted zone id/],
+    [
+      'a malformed certificate ARN',
+      {certificateArn: 'arn:aws:iam::123456789012:role/x', domain: 'chat.example.com'},
+      /Invalid certificate ARN/,
+    ],
+    [
+      'a malformed hosted zone id',
+      {certificateArn: CERTIFICATE, domain: 'chat.example.com', hostedZoneId: 'zone-1'},
+      /Invalid hosted zone id/,
+    ],
   ] as Array<[string, RawInitOptions, RegExp]>) {
     it(`refuses ${what} (exit 2, one line)`, () => {
-      assert.throws(() => resolveInitOptions({name: 'chat', ...options}), (error: Error & {exit: number}) => {
-        assert.equal(error.exit, 2)
-        assert.match(error.message, pattern)
-        assert.doesNotMatch(error.message, /\n/)
-        return true
-      })
+      assert.throws(
+        () => resolveInitOptions({name: 'chat', ...options}),
+        (error: Error & {exit: number}) => {
+          assert.equal(error.exit, 2)
+          assert.match(error.message, pattern)
+          assert.doesNotMatch(error.message, /\n/)
+          return true
+        },
+      )
     })
   }
 })

@@ -16,14 +16,23 @@ describe('scaffold: the template renderer', () => {
 
   it('propertyKey: bare for an identifier, quoted otherwise', () => {
     const render = createRenderer()
-    assert.equal(render('{ {{propertyKey a}}: 1, {{propertyKey b}}: 2, {{propertyKey c}}: 3 }', {a: 'connectionId', b: 'conn-id', c: '1st'}, 't'), '{ connectionId: 1, "conn-id": 2, "1st": 3 }')
+    assert.equal(
+      render(
+        '{ {{propertyKey a}}: 1, {{propertyKey b}}: 2, {{propertyKey c}}: 3 }',
+        {a: 'connectionId', b: 'conn-id', c: '1st'},
+        't',
+      ),
+      '{ connectionId: 1, "conn-id": 2, "1st": 3 }',
+    )
   })
 
   it('strict: a misspelt variable fails, naming the template, instead of rendering ""', () => {
     const render = createRenderer()
     assert.throws(
       () => render('Hello {{nmae}}', {name: 'x'}, 'README.md.hbs'),
-      (error: Error) => /^Template README\.md\.hbs failed to render: "nmae" not defined/.test(error.message) && error.cause instanceof Error,
+      (error: Error) =>
+        /^Template README\.md\.hbs failed to render: "nmae" not defined/.test(error.message) &&
+        error.cause instanceof Error,
     )
   })
 

@@ -5,7 +5,8 @@ import {formatPlan, PRETTIER_CONFIG_PATH} from '../../../src/lib/scaffold/format
 import type {ProjectPlan} from '../../../src/lib/scaffold/plan.js'
 
 describe('scaffold: formatting the generated files', () => {
-  const plan = (files: Array<{contents: string; path: string}>) => ({files, options: {}, warnings: []}) as unknown as ProjectPlan
+  const plan = (files: Array<{contents: string; path: string}>) =>
+    ({files, options: {}, warnings: []}) as unknown as ProjectPlan
 
   it("formats what Prettier knows with the project's own .prettierrc.json, and leaves other files alone", async () => {
     // That config: single quotes (double in YAML), no semicolons, no spaces inside braces.
@@ -33,12 +34,22 @@ describe('scaffold: formatting the generated files', () => {
   })
 
   it('formats until the text is stable: formatting the result again changes nothing', async () => {
-    const once = await formatPlan(plan([{contents: 'const x = someObject.method().another().third().fourth().fifth().sixth().seventh().eighth()\n', path: 'a.ts'}]))
+    const once = await formatPlan(
+      plan([
+        {
+          contents: 'const x = someObject.method().another().third().fourth().fifth().sixth().seventh().eighth()\n',
+          path: 'a.ts',
+        },
+      ]),
+    )
     const twice = await formatPlan(once)
     assert.deepEqual(twice.files, once.files)
   })
 
   it('a generated file that does not parse fails, naming the file and the parser', async () => {
-    await assert.rejects(formatPlan(plan([{contents: 'export const = ;', path: 'src/broken.ts'}])), /^Error: Generated src\/broken\.ts is not valid typescript: /)
+    await assert.rejects(
+      formatPlan(plan([{contents: 'export const = ;', path: 'src/broken.ts'}])),
+      /^Error: Generated src\/broken\.ts is not valid typescript: /,
+    )
   })
 })

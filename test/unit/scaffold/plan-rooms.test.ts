@@ -15,10 +15,17 @@ function templateOf(options: RawInitOptions = {}): CfnTemplate {
 
 /** Action → Resource of every statement in a role's inline policies, logs aside. */
 function grants(role: CfnResource): Array<[string, unknown]> {
-  const policies = role.Properties!.Policies as Array<{PolicyDocument: {Statement: Array<{Action: string | string[]; Resource: unknown}>}}>
+  const policies = role.Properties!.Policies as Array<{
+    PolicyDocument: {Statement: Array<{Action: string | string[]; Resource: unknown}>}
+  }>
   return policies
     .flatMap((policy) =>
-      policy.PolicyDocument.Statement.flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).map((action): [string, unknown] => [action, statement.Resource])),
+      policy.PolicyDocument.Statement.flatMap((statement) =>
+        (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).map((action): [string, unknown] => [
+          action,
+          statement.Resource,
+        ]),
+      ),
     )
     .filter(([action]) => !action.startsWith('logs:'))
 }
@@ -32,7 +39,10 @@ const COMBINATIONS: Array<[string, RawInitOptions]> = [
   ['rooms', {rooms: true}],
   ['rooms with token auth', {auth: 'token', rooms: true}],
   ['rooms with jwt auth, inline broadcasts', {auth: 'jwt', fanoutShards: 1, rooms: true}],
-  ['rooms with iam auth and provisioned capacity', {auth: 'iam', billing: 'provisioned', readCapacity: 7, rooms: true, writeCapacity: 3}],
+  [
+    'rooms with iam auth and provisioned capacity',
+    {auth: 'iam', billing: 'provisioned', readCapacity: 7, rooms: true, writeCapacity: 3},
+  ],
   ['rooms with two broadcast routes and no $default', {defaultRoute: false, rooms: true, routes: 'chat,post'}],
 ]
 
@@ -46,7 +56,11 @@ describe('scaffold plan with --rooms', () => {
       })
 
       it('adds two-way join, leave and whoami routes', () => {
-        for (const [key, id] of [['join', 'Join'], ['leave', 'Leave'], ['whoami', 'Whoami']]) {
+        for (const [key, id] of [
+          ['join', 'Join'],
+          ['leave', 'Leave'],
+          ['whoami', 'Whoami'],
+        ]) {
           assert.equal(template.Resources[`${id}Route`].Properties!.RouteKey, key)
           assert.equal(template.Resources[`${id}Route`].Properties!.RouteResponseSelectionExpression, '$default')
           assert.equal(template.Resources[`${id}RouteResponse`].Type, 'AWS::ApiGatewayV2::RouteResponse')
@@ -71,8 +85,12 @@ describe('scaffold plan with --rooms', () => {
       })
 
       it('indexes connections by principal only when $connect has an authorizer', () => {
-        const indexes = template.Resources.ConnectionsTable.Properties!.GlobalSecondaryIndexes as Array<{IndexName: string}> | undefined
-        assert.deepEqual(indexes?.map((index) => index.IndexName), options.auth ? ['byPrincipal'] : undefined)
+        const indexes = template.Resources.ConnectionsTable.Properties!.GlobalSecondaryIndexes as
+          Array<{IndexName: string}> | undefined
+        assert.deepEqual(
+          indexes?.map((index) => index.IndexName),
+          options.auth ? ['byPrincipal'] : undefined,
+        )
       })
 
       it('grants each function only the table and index actions its handler needs', () => {
@@ -87,7 +105,9 @@ describe('scaffold plan with --rooms', () => {
         ])
         assert.deepEqual(role('Connect'), [['dynamodb:PutItem', connections]])
         const broadcastRoute = options.routes === 'chat,post' ? 'Chat' : 'Sendmessage'
-        const roomGrants = role(broadcastRoute).filter(([, resource]) => /MembershipsTable|index/.test(JSON.stringify(resource)))
+        const roomGrants = role(broadcastRoute).filter(([, resource]) =>
+          /MembershipsTable|index/.test(JSON.stringify(resource)),
+        )
         assert.deepEqual(roomGrants, [
           ...(options.auth ? ([['dynamodb:Query', byPrincipal]] as Array<[string, unknown]>) : []),
           ['dynamodb:GetItem', memberships],
@@ -97,14 +117,23 @@ describe('scaffold plan with --rooms', () => {
         // The fan-out function delivers what it is given: it reads no memberships.
         if (options.fanoutShards !== 1) assert.ok(!JSON.stringify(role('Fanout')).includes('Memberships'))
         for (const id of ['Join', 'Leave', 'Whoami', 'Disconnect']) {
-          const variables = (template.Resources[`${id}Function`].Properties!.Environment as {Variables: Record<string, unknown>}).Variables
+          const variables = (
+            template.Resources[`${id}Function`].Properties!.Environment as {Variables: Record<string, unknown>}
+          ).Variables
           assert.deepEqual(variables.MEMBERSHIPS_TABLE, {Ref: 'MembershipsTable'}, id)
         }
       })
 
       it('ships the rooms runtime and the rooms tests', () => {
         const files = plan(options).files.map((file) => file.path)
-        for (const path of ['src/runtime/rooms.ts', 'src/handlers/join.ts', 'src/handlers/leave.ts', 'src/handlers/whoami.ts', 'test/rooms.test.ts']) assert.ok(files.includes(path), path)
+        for (const path of [
+          'src/runtime/rooms.ts',
+          'src/handlers/join.ts',
+          'src/handlers/leave.ts',
+          'src/handlers/whoami.ts',
+          'test/rooms.test.ts',
+        ])
+          assert.ok(files.includes(path), path)
       })
     })
   }
@@ -125,7 +154,12 @@ describe('scaffold plan with --rooms', () => {
   })
 
   it('refuses --rooms with a custom route it would add', () => {
-    assert.throws(() => plan({rooms: true, routes: 'sendmessage,join'}), (error: unknown) => error instanceof UsageError && /--rooms adds the routes join, leave, whoami: drop join from --routes/.test(error.message))
+    assert.throws(
+      () => plan({rooms: true, routes: 'sendmessage,join'}),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        /--rooms adds the routes join, leave, whoami: drop join from --routes/.test(error.message),
+    )
   })
 
   it('tells members apart from joiners: a message to a room names the room and the sender', () => {

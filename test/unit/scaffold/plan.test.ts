@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict'
 
-import {type CfnResource, type CfnTemplate, DEPRECATED_RUNTIMES, deploymentLogicalId, LAMBDA_RUNTIMES, loadProject, parseTemplate} from '../../../src/lib/project/index.js'
+import {
+  type CfnResource,
+  type CfnTemplate,
+  DEPRECATED_RUNTIMES,
+  deploymentLogicalId,
+  LAMBDA_RUNTIMES,
+  loadProject,
+  parseTemplate,
+} from '../../../src/lib/project/index.js'
 import {UsageError} from '../../../src/lib/errors.js'
 import {planProject, type RawInitOptions, resolveInitOptions} from '../../../src/lib/scaffold/index.js'
 import {validateAgainstSpec} from '../../helpers/cfn-spec.js'
@@ -20,11 +28,15 @@ function ofType(template: CfnTemplate, type: string): Array<[string, CfnResource
 
 /** Action → Resource of every statement in a role's inline policies. */
 function grants(role: CfnResource): Array<[string, unknown]> {
-  const policies = role.Properties!.Policies as Array<{PolicyDocument: {Statement: Array<{Action: string | string[]; Effect: string; Resource: unknown}>}}>
+  const policies = role.Properties!.Policies as Array<{
+    PolicyDocument: {Statement: Array<{Action: string | string[]; Effect: string; Resource: unknown}>}
+  }>
   return policies.flatMap((policy) =>
     policy.PolicyDocument.Statement.flatMap((statement) => {
       assert.equal(statement.Effect, 'Allow')
-      return (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).map((action): [string, unknown] => [action, statement.Resource])
+      return (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).map(
+        (action): [string, unknown] => [action, statement.Resource],
+      )
     }),
   )
 }
@@ -34,13 +46,35 @@ const COMBINATIONS: Array<[string, RawInitOptions]> = [
   ['token auth', {auth: 'token'}],
   ['jwt auth', {auth: 'jwt'}],
   ['iam auth', {auth: 'iam'}],
-  ['jwt auth with a Cognito issuer', {auth: 'jwt', jwtAudience: '1example23456789', jwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123'}],
+  [
+    'jwt auth with a Cognito issuer',
+    {
+      auth: 'jwt',
+      jwtAudience: '1example23456789',
+      jwtIssuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
+    },
+  ],
   ['provisioned capacity', {billing: 'provisioned', readCapacity: 7, writeCapacity: 3}],
   ['several routes', {routes: 'sendmessage,join,chat/leave'}],
   ['no $default', {defaultRoute: false}],
   ['a template expression', {routeSelection: '${request.body.service}/${request.body.action}', routes: 'chat/send'}],
   ['no rate limit and no reserved concurrency', {rateLimit: 'off', reservedConcurrency: 'none'}],
-  ['everything at once', {arch: 'x86_64', auth: 'token', billing: 'provisioned', defaultRoute: false, idAttribute: 'cid', rateBurst: 7, rateLimit: '3/s', reservedConcurrency: 5, routes: 'a,b', runtime: 'nodejs24.x', tableEnv: 'TABLE'}],
+  [
+    'everything at once',
+    {
+      arch: 'x86_64',
+      auth: 'token',
+      billing: 'provisioned',
+      defaultRoute: false,
+      idAttribute: 'cid',
+      rateBurst: 7,
+      rateLimit: '3/s',
+      reservedConcurrency: 5,
+      routes: 'a,b',
+      runtime: 'nodejs24.x',
+      tableEnv: 'TABLE',
+    },
+  ],
   ['inline broadcasts only', {fanoutShards: 1}],
   ['a few shards and a low inline threshold', {fanoutInlineMax: 10, fanoutShards: 4, routes: 'sendmessage,fanout'}],
 ]
@@ -60,7 +94,11 @@ describe('scaffold plan', () => {
           for (const property of ['TableName', 'FunctionName', 'RoleName', 'LogGroupName', 'QueueName']) {
             // Permissions and invoke configs name their function, by Ref.
             const value = resource.Properties?.[property]
-            if (property === 'FunctionName' && ['AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Permission'].includes(resource.Type)) assert.equal(typeof value, 'object', `${id}.${property}`)
+            if (
+              property === 'FunctionName' &&
+              ['AWS::Lambda::EventInvokeConfig', 'AWS::Lambda::Permission'].includes(resource.Type)
+            )
+              assert.equal(typeof value, 'object', `${id}.${property}`)
             else assert.equal(value, undefined, `${id}.${property}`)
           }
         }
@@ -88,7 +126,10 @@ describe('scaffold plan', () => {
           )
           const rest = actual.filter(([action]) => !action.startsWith('logs:'))
           const table = {'Fn::GetAtt': ['ConnectionsTable', 'Arn']}
-          const post = {'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${StageName}/POST/@connections/*'}
+          const post = {
+            'Fn::Sub':
+              'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${StageName}/POST/@connections/*',
+          }
           const fanout = options.fanoutShards !== 1
           const expected: Array<[string, unknown]> =
             stem === 'Connect'
@@ -108,15 +149,24 @@ describe('scaffold plan', () => {
                           ['execute-api:ManageConnections', post],
                           ['sqs:SendMessage', {'Fn::GetAtt': ['FanoutDeadLetterQueue', 'Arn']}],
                         ]
-                    : [
-                        ['dynamodb:Scan', table],
-                        ['dynamodb:DeleteItem', table],
-                        // The rate limit reads and writes the sender's own item.
-                        ...(options.rateLimit === 'off' ? [] : ([['dynamodb:GetItem', table], ['dynamodb:UpdateItem', table]] as Array<[string, unknown]>)),
-                        ['execute-api:ManageConnections', post],
-                        // A broadcast route may invoke the fan-out function, and nothing else.
-                        ...(fanout ? ([['lambda:InvokeFunction', {'Fn::GetAtt': ['FanoutFunction', 'Arn']}]] as Array<[string, unknown]>) : []),
-                      ]
+                      : [
+                          ['dynamodb:Scan', table],
+                          ['dynamodb:DeleteItem', table],
+                          // The rate limit reads and writes the sender's own item.
+                          ...(options.rateLimit === 'off'
+                            ? []
+                            : ([
+                                ['dynamodb:GetItem', table],
+                                ['dynamodb:UpdateItem', table],
+                              ] as Array<[string, unknown]>)),
+                          ['execute-api:ManageConnections', post],
+                          // A broadcast route may invoke the fan-out function, and nothing else.
+                          ...(fanout
+                            ? ([['lambda:InvokeFunction', {'Fn::GetAtt': ['FanoutFunction', 'Arn']}]] as Array<
+                                [string, unknown]
+                              >)
+                            : []),
+                        ]
           assert.deepEqual(rest, expected, id)
           assert.equal(fn.Properties!.Handler, 'index.handler')
           assert.match(fn.Properties!.Code as string, /^src\/handlers\/[a-z0-9-]+\.ts$/)
@@ -131,7 +181,9 @@ describe('scaffold plan', () => {
             Action: 'lambda:InvokeFunction',
             FunctionName: {Ref: `${stem}Function`},
             Principal: 'apigateway.amazonaws.com',
-            SourceArn: {'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${WebSocketApi}/\${StageName}/${route.Properties!.RouteKey}`},
+            SourceArn: {
+              'Fn::Sub': `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${WebSocketApi}/\${StageName}/${route.Properties!.RouteKey}`,
+            },
           })
           assert.equal(template.Resources[`${stem}Integration`].Properties!.IntegrationType, 'AWS_PROXY')
         }
@@ -141,12 +193,18 @@ describe('scaffold plan', () => {
         const [[deploymentId, deployment]] = ofType(template, 'AWS::ApiGatewayV2::Deployment')
         assert.equal(deploymentId, deploymentLogicalId(template))
         const routes = ofType(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id)
-        for (const route of routes) assert.ok((deployment.DependsOn as string[]).includes(route), `deployment waits for ${route}`)
+        for (const route of routes)
+          assert.ok((deployment.DependsOn as string[]).includes(route), `deployment waits for ${route}`)
         assert.deepEqual(template.Resources.Stage.Properties!.DeploymentId, {Ref: deploymentId})
         // A burst (the token bucket's size) below the rate could never let a second's traffic in at once.
-        const throttling = template.Resources.Stage.Properties!.DefaultRouteSettings as {ThrottlingBurstLimit: number; ThrottlingRateLimit: number}
+        const throttling = template.Resources.Stage.Properties!.DefaultRouteSettings as {
+          ThrottlingBurstLimit: number
+          ThrottlingRateLimit: number
+        }
         assert.deepEqual(throttling, {ThrottlingBurstLimit: 2000, ThrottlingRateLimit: 1000})
-        assert.ok(throttling.ThrottlingBurstLimit >= throttling.ThrottlingRateLimit && throttling.ThrottlingBurstLimit <= 5000)
+        assert.ok(
+          throttling.ThrottlingBurstLimit >= throttling.ThrottlingRateLimit && throttling.ThrottlingBurstLimit <= 5000,
+        )
       })
 
       it('has an encrypted table with TTL on expiresAt and the outputs', () => {
@@ -164,15 +222,22 @@ describe('scaffold plan', () => {
           ...(options.auth === 'token' ? ['AuthTokenSecretArn'] : []),
         ])
         // The execute-api URL unless a custom domain is set (test/unit/scaffold/custom-domain.test.ts).
-        assert.deepEqual((template.Outputs!.WebSocketUrl.Value as {'Fn::If': unknown[]})['Fn::If'][2], {'Fn::Sub': 'wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
-        assert.deepEqual(template.Outputs!.ManagementEndpoint.Value, {'Fn::Sub': 'https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}'})
+        assert.deepEqual((template.Outputs!.WebSocketUrl.Value as {'Fn::If': unknown[]})['Fn::If'][2], {
+          'Fn::Sub': 'wss://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}',
+        })
+        assert.deepEqual(template.Outputs!.ManagementEndpoint.Value, {
+          'Fn::Sub': 'https://${WebSocketApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${Stage}',
+        })
       })
 
       it('has a file for every Code path and loads as a project', () => {
         const files = new Set(plan(options).files.map((file) => file.path))
-        for (const [, fn] of ofType(template, 'AWS::Lambda::Function')) assert.ok(files.has(fn.Properties!.Code as string))
+        for (const [, fn] of ofType(template, 'AWS::Lambda::Function'))
+          assert.ok(files.has(fn.Properties!.Code as string))
         assert.ok(files.has('src/runtime/index.ts'))
-        assert.ok(files.has('.gitignore') && files.has('package.json') && files.has('tsconfig.json') && files.has('README.md'))
+        assert.ok(
+          files.has('.gitignore') && files.has('package.json') && files.has('tsconfig.json') && files.has('README.md'),
+        )
       })
     })
   }
@@ -180,7 +245,8 @@ describe('scaffold plan', () => {
   it('uses on-demand billing by default and the given capacity when provisioned', () => {
     assert.equal(templateOf().Resources.ConnectionsTable.Properties!.BillingMode, 'PAY_PER_REQUEST')
     assert.equal(templateOf().Resources.ConnectionsTable.Properties!.ProvisionedThroughput, undefined)
-    const provisioned = templateOf({billing: 'provisioned', readCapacity: 7, writeCapacity: 3}).Resources.ConnectionsTable.Properties!
+    const provisioned = templateOf({billing: 'provisioned', readCapacity: 7, writeCapacity: 3}).Resources
+      .ConnectionsTable.Properties!
     assert.equal(provisioned.BillingMode, 'PROVISIONED')
     assert.deepEqual(provisioned.ProvisionedThroughput, {ReadCapacityUnits: 7, WriteCapacityUnits: 3})
   })
@@ -194,7 +260,8 @@ describe('scaffold plan', () => {
     assert.equal(template.Resources.ConnectRoute.Properties!.AuthorizationType, 'CUSTOM')
     assert.deepEqual(template.Resources.ConnectRoute.Properties!.AuthorizerId, {Ref: 'ConnectAuthorizer'})
     assert.deepEqual(template.Resources.AuthorizerPermission.Properties!.SourceArn, {
-      'Fn::Sub': 'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/authorizers/${ConnectAuthorizer}',
+      'Fn::Sub':
+        'arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/authorizers/${ConnectAuthorizer}',
     })
     assert.equal(templateOf().Parameters!.AuthTokenSecret, undefined)
   })
@@ -206,8 +273,12 @@ describe('scaffold plan', () => {
     assert.deepEqual(template.Conditions?.GenerateAuthToken, {'Fn::Equals': [{Ref: 'AuthTokenSecret'}, '']})
     const secret = template.Resources.AuthToken
     assert.equal(secret.Type, 'AWS::SecretsManager::Secret')
-    assert.deepEqual(secret.Properties!.GenerateSecretString, {'Fn::If': ['GenerateAuthToken', {ExcludePunctuation: true, PasswordLength: 40}, {Ref: 'AWS::NoValue'}]})
-    assert.deepEqual(secret.Properties!.SecretString, {'Fn::If': ['GenerateAuthToken', {Ref: 'AWS::NoValue'}, {Ref: 'AuthTokenSecret'}]})
+    assert.deepEqual(secret.Properties!.GenerateSecretString, {
+      'Fn::If': ['GenerateAuthToken', {ExcludePunctuation: true, PasswordLength: 40}, {Ref: 'AWS::NoValue'}],
+    })
+    assert.deepEqual(secret.Properties!.SecretString, {
+      'Fn::If': ['GenerateAuthToken', {Ref: 'AWS::NoValue'}, {Ref: 'AuthTokenSecret'}],
+    })
     assert.deepEqual(template.Outputs!.AuthTokenSecretArn.Value, {Ref: 'AuthToken'})
 
     // The ARN, not the value, in the environment; no function's environment refers to the parameter.
@@ -215,17 +286,27 @@ describe('scaffold plan', () => {
       AUTH_TOKEN_SECRET_ARN: {Ref: 'AuthToken'},
       NODE_OPTIONS: '--enable-source-maps',
     })
-    for (const [id, fn] of ofType(template, 'AWS::Lambda::Function')) assert.doesNotMatch(JSON.stringify(fn.Properties!.Environment), /AuthTokenSecret/, id)
+    for (const [id, fn] of ofType(template, 'AWS::Lambda::Function'))
+      assert.doesNotMatch(JSON.stringify(fn.Properties!.Environment), /AuthTokenSecret/, id)
 
     // GetSecretValue on that secret, for the authorizer's role only.
     for (const [id, role] of ofType(template, 'AWS::IAM::Role')) {
       const reads = grants(role).filter(([action]) => action.startsWith('secretsmanager:'))
-      assert.deepEqual(reads, id === 'AuthorizerRole' ? [['secretsmanager:GetSecretValue', {Ref: 'AuthToken'}]] : [], id)
+      assert.deepEqual(
+        reads,
+        id === 'AuthorizerRole' ? [['secretsmanager:GetSecretValue', {Ref: 'AuthToken'}]] : [],
+        id,
+      )
     }
 
     const packageJson = JSON.parse(plan({auth: 'token'}).files.find((file) => file.path === 'package.json')!.contents)
     assert.ok(packageJson.devDependencies['@aws-sdk/client-secrets-manager'])
-    assert.equal(JSON.parse(plan().files.find((file) => file.path === 'package.json')!.contents).devDependencies['@aws-sdk/client-secrets-manager'], undefined)
+    assert.equal(
+      JSON.parse(plan().files.find((file) => file.path === 'package.json')!.contents).devDependencies[
+        '@aws-sdk/client-secrets-manager'
+      ],
+      undefined,
+    )
   })
 
   it('adds a REQUEST authorizer verifying JWTs for jwt auth, issuer local unless told', () => {
@@ -249,13 +330,26 @@ describe('scaffold plan', () => {
       NODE_OPTIONS: '--enable-source-maps',
     })
     const files = plan({auth: 'jwt'}).files
-    assert.ok(files.some((file) => file.path === 'src/handlers/authorizer.ts' && file.contents.includes("from 'aws-jwt-verify'")))
+    assert.ok(
+      files.some(
+        (file) => file.path === 'src/handlers/authorizer.ts' && file.contents.includes("from 'aws-jwt-verify'"),
+      ),
+    )
     assert.ok(files.some((file) => file.path === 'test/authorizer.test.ts'))
     assert.ok(files.some((file) => file.path === 'src/token-protocol.ts'))
-    assert.match(files.find((file) => file.path === 'package.json')!.contents, /"dependencies": \{\s*"aws-jwt-verify": "\^5/)
+    assert.match(
+      files.find((file) => file.path === 'package.json')!.contents,
+      /"dependencies": \{\s*"aws-jwt-verify": "\^5/,
+    )
     assert.ok(!plan({auth: 'token'}).files.some((file) => file.path === 'src/token-protocol.ts'))
-    assert.match(files.find((file) => file.path === 'README.md')!.contents, /WSAPI_TOKEN="\$\(wsapi token --sub alice\)" wsapi connect/)
-    assert.deepEqual(templateOf({auth: 'jwt', jwtIssuer: 'https://issuer.example.com/'}).Parameters!.JwtIssuer.Default, 'https://issuer.example.com')
+    assert.match(
+      files.find((file) => file.path === 'README.md')!.contents,
+      /WSAPI_TOKEN="\$\(wsapi token --sub alice\)" wsapi connect/,
+    )
+    assert.deepEqual(
+      templateOf({auth: 'jwt', jwtIssuer: 'https://issuer.example.com/'}).Parameters!.JwtIssuer.Default,
+      'https://issuer.example.com',
+    )
   })
 
   it('puts AWS_IAM on $connect alone for iam auth, with no authorizer function', () => {
@@ -273,7 +367,10 @@ describe('scaffold plan', () => {
   })
 
   it('refuses a JWT issuer that is not https, and JWT flags without jwt auth', () => {
-    assert.throws(() => plan({auth: 'jwt', jwtIssuer: 'http://issuer.example.com'}), (error: Error) => error instanceof UsageError && /https URL/.test(error.message))
+    assert.throws(
+      () => plan({auth: 'jwt', jwtIssuer: 'http://issuer.example.com'}),
+      (error: Error) => error instanceof UsageError && /https URL/.test(error.message),
+    )
     assert.throws(() => plan({auth: 'jwt', jwtAudience: 'has space'}), UsageError)
     assert.throws(() => plan({auth: 'token', jwtIssuer: 'local'}), /go with --auth jwt/)
   })
@@ -329,7 +426,9 @@ describe('scaffold plan', () => {
   })
 
   it('gives colliding routes distinct ids and files', () => {
-    const files = plan({routes: 'connect,Connect,chat-x,chat_x'}).files.map((file) => file.path).filter((path) => path.startsWith('src/handlers/'))
+    const files = plan({routes: 'connect,Connect,chat-x,chat_x'})
+      .files.map((file) => file.path)
+      .filter((path) => path.startsWith('src/handlers/'))
     assert.deepEqual(files, [
       'src/handlers/chat-x.ts',
       'src/handlers/chat_x.ts',
@@ -355,22 +454,41 @@ describe('scaffold plan', () => {
 
   it('uses the route field and key in the example payload', () => {
     const send = plan().files.find((file) => file.path === 'src/handlers/sendmessage.ts')!.contents
-    assert.ok(send.includes(String.raw`export const EXAMPLE = "{\"message\":\"sendmessage\",\"data\":\"hello\"}"`), send)
-    const nested = plan({routeSelection: '$request.body.action', routes: 'say'}).files.find((file) => file.path === 'src/handlers/say.ts')!.contents
+    assert.ok(
+      send.includes(String.raw`export const EXAMPLE = "{\"message\":\"sendmessage\",\"data\":\"hello\"}"`),
+      send,
+    )
+    const nested = plan({routeSelection: '$request.body.action', routes: 'say'}).files.find(
+      (file) => file.path === 'src/handlers/say.ts',
+    )!.contents
     assert.ok(nested.includes(String.raw`"{\"action\":\"say\",\"data\":\"hello\"}"`))
   })
 
   it("shows each route's own example in its handler, not the first route's", () => {
-    const handler = (options: RawInitOptions, file: string) => plan(options).files.find((candidate) => candidate.path === `src/handlers/${file}.ts`)!.contents
-    assert.ok(handler({routes: 'sendmessage,join'}, 'join').includes(String.raw`export const EXAMPLE = "{\"message\":\"join\",\"data\":\"hello\"}"`))
+    const handler = (options: RawInitOptions, file: string) =>
+      plan(options).files.find((candidate) => candidate.path === `src/handlers/${file}.ts`)!.contents
+    assert.ok(
+      handler({routes: 'sendmessage,join'}, 'join').includes(
+        String.raw`export const EXAMPLE = "{\"message\":\"join\",\"data\":\"hello\"}"`,
+      ),
+    )
     const templated = {routeSelection: '${request.body.service}/${request.body.action}', routes: 'chat/send,chat/join'}
-    assert.ok(handler(templated, 'chat-join').includes(String.raw`export const EXAMPLE = "{\"service\":\"chat\",\"action\":\"join\",\"data\":\"hello\"}"`))
+    assert.ok(
+      handler(templated, 'chat-join').includes(
+        String.raw`export const EXAMPLE = "{\"service\":\"chat\",\"action\":\"join\",\"data\":\"hello\"}"`,
+      ),
+    )
     // $default points to the first custom route.
-    assert.ok(handler(templated, 'default').includes(String.raw`export const EXAMPLE = "{\"service\":\"chat\",\"action\":\"send\",\"data\":\"hello\"}"`))
+    assert.ok(
+      handler(templated, 'default').includes(
+        String.raw`export const EXAMPLE = "{\"service\":\"chat\",\"action\":\"send\",\"data\":\"hello\"}"`,
+      ),
+    )
   })
 
   it('limits the message rate of each connection and reserves concurrency on broadcast functions only', () => {
-    const environment = (template: CfnTemplate, id: string) => (template.Resources[id].Properties!.Environment as {Variables: Record<string, unknown>}).Variables
+    const environment = (template: CfnTemplate, id: string) =>
+      (template.Resources[id].Properties!.Environment as {Variables: Record<string, unknown>}).Variables
     const defaults = templateOf({routes: 'sendmessage,join'})
     for (const id of ['SendmessageFunction', 'JoinFunction']) {
       assert.equal(defaults.Resources[id].Properties!.ReservedConcurrentExecutions, 100, id)
@@ -385,10 +503,19 @@ describe('scaffold plan', () => {
 
     const custom = templateOf({rateBurst: 4, rateLimit: '30/min', reservedConcurrency: 25})
     assert.equal(custom.Resources.SendmessageFunction.Properties!.ReservedConcurrentExecutions, 25)
-    assert.deepEqual([environment(custom, 'SendmessageFunction').RATE_LIMIT, environment(custom, 'SendmessageFunction').RATE_LIMIT_BURST], ['30/m', '4'])
+    assert.deepEqual(
+      [
+        environment(custom, 'SendmessageFunction').RATE_LIMIT,
+        environment(custom, 'SendmessageFunction').RATE_LIMIT_BURST,
+      ],
+      ['30/m', '4'],
+    )
 
     const off = plan({rateLimit: 'off', reservedConcurrency: 'none'})
-    const offTemplate = parseTemplate(off.files.find((file) => file.path === 'template.yaml')!.contents, 'template.yaml')
+    const offTemplate = parseTemplate(
+      off.files.find((file) => file.path === 'template.yaml')!.contents,
+      'template.yaml',
+    )
     assert.equal(offTemplate.Resources.SendmessageFunction.Properties!.ReservedConcurrentExecutions, undefined)
     assert.deepEqual(Object.keys(environment(offTemplate, 'SendmessageFunction')).sort(), [
       'BROADCAST_CONCURRENCY',
@@ -401,7 +528,10 @@ describe('scaffold plan', () => {
       'NODE_OPTIONS',
     ])
     const readme = (files: typeof off.files) => files.find((file) => file.path === 'README.md')!.contents
-    assert.match(readme(plan().files), /## Rate limit\n\nWhat a connection sends to a broadcast route is limited to 10 messages per second, 20 at once \(`RATE_LIMIT: '10\/s'`/)
+    assert.match(
+      readme(plan().files),
+      /## Rate limit\n\nWhat a connection sends to a broadcast route is limited to 10 messages per second, 20 at once \(`RATE_LIMIT: '10\/s'`/,
+    )
     assert.match(readme(plan().files), /`ReservedConcurrentExecutions: 100`/)
     assert.doesNotMatch(readme(off.files), /Rate limit|ReservedConcurrentExecutions/)
     // Nothing left over: without a limit the handler and its test never mention one.
@@ -415,9 +545,10 @@ describe('scaffold plan', () => {
     const template = templateOf({routes: 'sendmessage,join'})
     const fanout = template.Resources.FanoutFunction.Properties!
     assert.equal(fanout.Code, 'src/handlers/fanout.ts')
-    assert.equal(fanout.Timeout, 300, 'asynchronous: not bound by API Gateway\'s 29 s')
+    assert.equal(fanout.Timeout, 300, "asynchronous: not bound by API Gateway's 29 s")
     assert.equal(fanout.ReservedConcurrentExecutions, 100)
-    const variables = (id: string) => (template.Resources[id].Properties!.Environment as {Variables: Record<string, unknown>}).Variables
+    const variables = (id: string) =>
+      (template.Resources[id].Properties!.Environment as {Variables: Record<string, unknown>}).Variables
     assert.deepEqual(variables('FanoutFunction'), {
       BROADCAST_CONCURRENCY: '50',
       CONNECTIONS_TABLE: {Ref: 'ConnectionsTable'},
@@ -426,13 +557,23 @@ describe('scaffold plan', () => {
     })
     for (const id of ['SendmessageFunction', 'JoinFunction']) {
       const {FANOUT_FUNCTION, FANOUT_INLINE_MAX, FANOUT_POSTS_PER_SECOND, FANOUT_SHARDS} = variables(id)
-      assert.deepEqual([FANOUT_FUNCTION, FANOUT_SHARDS, FANOUT_INLINE_MAX, FANOUT_POSTS_PER_SECOND], [{Ref: 'FanoutFunction'}, '16', '250', '9000'], id)
+      assert.deepEqual(
+        [FANOUT_FUNCTION, FANOUT_SHARDS, FANOUT_INLINE_MAX, FANOUT_POSTS_PER_SECOND],
+        [{Ref: 'FanoutFunction'}, '16', '250', '9000'],
+        id,
+      )
     }
 
-    for (const id of ['ConnectFunction', 'DisconnectFunction', 'DefaultFunction']) assert.equal(variables(id).FANOUT_FUNCTION, undefined, id)
+    for (const id of ['ConnectFunction', 'DisconnectFunction', 'DefaultFunction'])
+      assert.equal(variables(id).FANOUT_FUNCTION, undefined, id)
     // Its own invocation of itself (a hand-off) is granted apart, as the role cannot name the function that names it.
     assert.deepEqual(template.Resources.FanoutInvokeItselfPolicy.Properties, {
-      PolicyDocument: {Statement: [{Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: {'Fn::GetAtt': ['FanoutFunction', 'Arn']}}], Version: '2012-10-17'},
+      PolicyDocument: {
+        Statement: [
+          {Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: {'Fn::GetAtt': ['FanoutFunction', 'Arn']}},
+        ],
+        Version: '2012-10-17',
+      },
       PolicyName: 'invoke-itself',
       Roles: [{Ref: 'FanoutRole'}],
     })
@@ -443,21 +584,35 @@ describe('scaffold plan', () => {
       MaximumRetryAttempts: 2,
       Qualifier: '$LATEST',
     })
-    assert.deepEqual(template.Resources.FanoutDeadLetterQueue.Properties, {MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true})
+    assert.deepEqual(template.Resources.FanoutDeadLetterQueue.Properties, {
+      MessageRetentionPeriod: 1_209_600,
+      SqsManagedSseEnabled: true,
+    })
     assert.deepEqual(template.Outputs!.DeadLetterQueue.Value, {Ref: 'FanoutDeadLetterQueue'})
     // No route reaches the fan-out function: only the broadcast routes' own functions invoke it.
-    assert.ok(!Object.values(template.Resources).some((resource) => resource.Type === 'AWS::Lambda::Permission' && JSON.stringify(resource.Properties).includes('FanoutFunction')))
+    assert.ok(
+      !Object.values(template.Resources).some(
+        (resource) =>
+          resource.Type === 'AWS::Lambda::Permission' && JSON.stringify(resource.Properties).includes('FanoutFunction'),
+      ),
+    )
 
     const custom = templateOf({fanoutInlineMax: 10, fanoutShards: 4})
-    assert.deepEqual([custom.Resources.SendmessageFunction.Properties!.Environment].map((environment) => {
-      const {FANOUT_INLINE_MAX, FANOUT_SHARDS} = (environment as {Variables: Record<string, unknown>}).Variables
-      return [FANOUT_SHARDS, FANOUT_INLINE_MAX]
-    }), [['4', '10']])
+    assert.deepEqual(
+      [custom.Resources.SendmessageFunction.Properties!.Environment].map((environment) => {
+        const {FANOUT_INLINE_MAX, FANOUT_SHARDS} = (environment as {Variables: Record<string, unknown>}).Variables
+        return [FANOUT_SHARDS, FANOUT_INLINE_MAX]
+      }),
+      [['4', '10']],
+    )
   })
 
   it('has no fan-out function, queue or settings with --fanout-shards 1 (every broadcast inline, as before)', () => {
     const result = plan({fanoutShards: 1})
-    const template = parseTemplate(result.files.find((file) => file.path === 'template.yaml')!.contents, 'template.yaml')
+    const template = parseTemplate(
+      result.files.find((file) => file.path === 'template.yaml')!.contents,
+      'template.yaml',
+    )
     assert.deepEqual(
       Object.keys(template.Resources).filter((id) => /fanout|dead/i.test(id)),
       [],
@@ -469,7 +624,10 @@ describe('scaffold plan', () => {
 
     const readme = (files: typeof result.files) => files.find((file) => file.path === 'README.md')!.contents
     assert.doesNotMatch(readme(result.files), /## Large broadcasts|FANOUT_/)
-    assert.match(readme(plan().files), /## Large broadcasts: sharded fan-out\n\nA broadcast route first reads one Scan page of at most `FANOUT_INLINE_MAX` \(250\)/)
+    assert.match(
+      readme(plan().files),
+      /## Large broadcasts: sharded fan-out\n\nA broadcast route first reads one Scan page of at most `FANOUT_INLINE_MAX` \(250\)/,
+    )
   })
 
   it('checks the fan-out settings and warns when the reservation cannot run every shard at once', () => {
@@ -481,25 +639,42 @@ describe('scaffold plan', () => {
       [{fanoutInlineMax: '0'}, /Invalid fan-out inline maximum "0"/],
       [{fanoutInlineMax: 10_001}, /Invalid fan-out inline maximum/],
     ] as Array<[RawInitOptions, RegExp]>) {
-      assert.throws(() => options(raw), (error: unknown) => error instanceof UsageError && pattern.test(error.message), JSON.stringify(raw))
+      assert.throws(
+        () => options(raw),
+        (error: unknown) => error instanceof UsageError && pattern.test(error.message),
+        JSON.stringify(raw),
+      )
     }
 
-    assert.match(plan({fanoutShards: 32, reservedConcurrency: 20}).warnings.join('\n'), /may run 20 at once .* 32 shards/)
+    assert.match(
+      plan({fanoutShards: 32, reservedConcurrency: 20}).warnings.join('\n'),
+      /may run 20 at once .* 32 shards/,
+    )
     assert.deepEqual(plan({fanoutShards: 32, reservedConcurrency: 'none'}).warnings, [])
   })
 
   it('warns when the reservations would not fit in the default Lambda quota', () => {
     assert.deepEqual(plan({fanoutShards: 1, reservedConcurrency: 450, routes: 'a,b'}).warnings, [])
-    assert.match(plan({fanoutShards: 1, reservedConcurrency: 451, routes: 'a,b'}).warnings.join('\n'), /reserve 902 concurrent executions; an account with the default Lambda quota of 1000 can reserve at most 900/)
+    assert.match(
+      plan({fanoutShards: 1, reservedConcurrency: 451, routes: 'a,b'}).warnings.join('\n'),
+      /reserve 902 concurrent executions; an account with the default Lambda quota of 1000 can reserve at most 900/,
+    )
     // The fan-out function reserves as much as each broadcast route.
     assert.deepEqual(plan({reservedConcurrency: 300, routes: 'a,b'}).warnings, [])
-    assert.match(plan({reservedConcurrency: 301, routes: 'a,b'}).warnings.join('\n'), /reserve 903 concurrent executions/)
+    assert.match(
+      plan({reservedConcurrency: 301, routes: 'a,b'}).warnings.join('\n'),
+      /reserve 903 concurrent executions/,
+    )
   })
 
   it('warns about exactly the runtimes AWS Lambda has deprecated, naming the default', () => {
     for (const runtime of LAMBDA_RUNTIMES) {
       const warnings = plan({runtime}).warnings.filter((warning) => warning.includes('deprecated'))
-      assert.deepEqual(warnings, DEPRECATED_RUNTIMES.includes(runtime) ? [`${runtime} is deprecated by AWS Lambda; prefer nodejs22.x.`] : [], runtime)
+      assert.deepEqual(
+        warnings,
+        DEPRECATED_RUNTIMES.includes(runtime) ? [`${runtime} is deprecated by AWS Lambda; prefer nodejs22.x.`] : [],
+        runtime,
+      )
     }
   })
 
@@ -511,8 +686,14 @@ describe('scaffold plan', () => {
 
   it('refuses a stage that deploy would refuse, with the one suggestion deploy gives too', () => {
     // A stage may hold "_" and a name 128 characters, but the stack <project>-<stage> may not.
-    assert.throws(() => plan({stage: 'dev_1'}), /The stack name "chat-dev_1" \(<project>-<stage>\) is not valid for CloudFormation .*: use --stage dev-1\.$/)
-    assert.throws(() => plan({name: `c${'x'.repeat(126)}`, stage: 'v1'}), /is not valid for CloudFormation .*choose a shorter project name or stage\.$/)
+    assert.throws(
+      () => plan({stage: 'dev_1'}),
+      /The stack name "chat-dev_1" \(<project>-<stage>\) is not valid for CloudFormation .*: use --stage dev-1\.$/,
+    )
+    assert.throws(
+      () => plan({name: `c${'x'.repeat(126)}`, stage: 'v1'}),
+      /is not valid for CloudFormation .*choose a shorter project name or stage\.$/,
+    )
     assert.deepEqual(plan({name: `c${'x'.repeat(124)}`, stage: 'v1'}).warnings, [], '128 characters in all is fine')
   })
 })

@@ -33,9 +33,16 @@ describe('scaffold: writing the project', () => {
     writeFileSync(join(dir, 'template.yaml'), 'old')
     assert.throws(
       () => writeProject(dir, files),
-      (error: unknown) => error instanceof UsageError && error.code === 'TARGET_NOT_EMPTY' && error.message === `${dir} is not empty (a, b, c, …): choose an empty or new folder, or pass --force to write the project files over it (other files are kept).`,
+      (error: unknown) =>
+        error instanceof UsageError &&
+        error.code === 'TARGET_NOT_EMPTY' &&
+        error.message ===
+          `${dir} is not empty (a, b, c, …): choose an empty or new folder, or pass --force to write the project files over it (other files are kept).`,
     )
-    assert.deepEqual(writeProject(dir, files, {force: true}), {created: ['src/handlers/connect.ts'], overwritten: ['template.yaml']})
+    assert.deepEqual(writeProject(dir, files, {force: true}), {
+      created: ['src/handlers/connect.ts'],
+      overwritten: ['template.yaml'],
+    })
     assert.equal(readFileSync(join(dir, 'notes.txt'), 'utf8'), 'mine')
     assert.equal(readFileSync(join(dir, 'template.yaml'), 'utf8'), 'name: chat\n')
   })
@@ -43,10 +50,19 @@ describe('scaffold: writing the project', () => {
   it('a file where the folder should be, or a folder where a file goes, is a usage error', () => {
     const file = join(tempDir(), 'chat')
     writeFileSync(file, '')
-    assert.throws(() => checkTarget(file), (error: unknown) => error instanceof UsageError && error.code === 'TARGET_NOT_DIR' && error.message === `${file} is a file, not a folder: choose another DIR.`)
+    assert.throws(
+      () => checkTarget(file),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        error.code === 'TARGET_NOT_DIR' &&
+        error.message === `${file} is a file, not a folder: choose another DIR.`,
+    )
     const dir = tempDir()
     mkdirSync(join(dir, 'template.yaml'))
-    assert.throws(() => writeProject(dir, files, {force: true}), (error: unknown) => error instanceof UsageError && error.code === 'TARGET_CONFLICT')
+    assert.throws(
+      () => writeProject(dir, files, {force: true}),
+      (error: unknown) => error instanceof UsageError && error.code === 'TARGET_CONFLICT',
+    )
   })
 
   it('a place it cannot write to fails with a one-line error saying so', () => {
@@ -55,7 +71,10 @@ describe('scaffold: writing the project', () => {
     writeFileSync(file, '')
     assert.throws(
       () => writeProject(join(file, 'chat'), files),
-      (error: unknown) => error instanceof WsapiError && error.code === 'WRITE_FAILED' && /^Could not write .*template\.yaml \(ENOTDIR.*\): choose a DIR you can write to\.$/.test(error.message),
+      (error: unknown) =>
+        error instanceof WsapiError &&
+        error.code === 'WRITE_FAILED' &&
+        /^Could not write .*template\.yaml \(ENOTDIR.*\): choose a DIR you can write to\.$/.test(error.message),
     )
   })
 })

@@ -10,7 +10,14 @@ describe('compile cache', () => {
       assert.ok(!cacheable(code), code)
     }
 
-    for (const code of ['loader.import(x)', 'my_import(x)', '$import(x)', '"import()" is invalid', "'import(' ", 'important(x)']) {
+    for (const code of [
+      'loader.import(x)',
+      'my_import(x)',
+      '$import(x)',
+      '"import()" is invalid',
+      "'import(' ",
+      'important(x)',
+    ]) {
       assert.ok(!DYNAMIC_IMPORT.test(code), code)
     }
   })

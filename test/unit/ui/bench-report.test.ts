@@ -3,7 +3,16 @@ import assert from 'node:assert/strict'
 import type {BenchProgress} from '../../../src/lib/bench/index.js'
 import {progressLine} from '../../../src/ui/bench-report.js'
 
-const base: BenchProgress = {clients: 10, connected: 0, expected: 0, failed: 0, phase: 'connecting', planned: 10, received: 0, sent: 0}
+const base: BenchProgress = {
+  clients: 10,
+  connected: 0,
+  expected: 0,
+  failed: 0,
+  phase: 'connecting',
+  planned: 10,
+  received: 0,
+  sent: 0,
+}
 
 describe('bench progress line', () => {
   it('never goes backwards when the phase changes', () => {
@@ -22,14 +31,21 @@ describe('bench progress line', () => {
       {...base, connected: 10, expected: 100, phase: 'closing', received: 100, sent: 10},
     ]
     const fractions = reports.map((report) => progressLine(report).fraction)
-    for (let i = 1; i < fractions.length; i++) assert.ok(fractions[i] >= fractions[i - 1], `${reports[i].phase}: ${fractions.join(' → ')}`)
+    for (let i = 1; i < fractions.length; i++)
+      assert.ok(fractions[i] >= fractions[i - 1], `${reports[i].phase}: ${fractions.join(' → ')}`)
     assert.equal(fractions[0], 0)
     assert.equal(fractions.at(-1), 1)
   })
 
   it('labels each phase with its own counts', () => {
     assert.match(progressLine({...base, connected: 4, failed: 1}).label, /connecting 4\/10 clients/)
-    assert.match(progressLine({...base, connected: 8, joined: 3, phase: 'joining'}).label, /joining 3\/8 clients to the room/)
-    assert.match(progressLine({...base, expected: 30, phase: 'sending', received: 20, sent: 3}).label, /sending 3\/10 messages · 20\/30 delivered/)
+    assert.match(
+      progressLine({...base, connected: 8, joined: 3, phase: 'joining'}).label,
+      /joining 3\/8 clients to the room/,
+    )
+    assert.match(
+      progressLine({...base, expected: 30, phase: 'sending', received: 20, sent: 3}).label,
+      /sending 3\/10 messages · 20\/30 delivered/,
+    )
   })
 })

@@ -30,7 +30,10 @@ describe('ui connect console', () => {
       console.received(received('{"to":"Me1=","from":"X1=","data":"psst"}'))
       console.received(received('"plain"'))
     })
-    assert.deepEqual(text.split('\n').filter((line) => line.startsWith('< ')), ['< [lobby] {', '< [direct] {', '< "plain"'])
+    assert.deepEqual(
+      text.split('\n').filter((line) => line.startsWith('< ')),
+      ['< [lobby] {', '< [direct] {', '< "plain"'],
+    )
     // "< [lobby] " is 10 columns wide, then the JSON's own indent of 2.
     assert.match(text, /< \[lobby\] \{\n {12}"room": "lobby",/, 'the body lines up under the label')
   })

@@ -3,8 +3,21 @@ import assert from 'node:assert/strict'
 import type {ReceivedMessage} from '../../../src/lib/connect/chat-view.js'
 import {JsonLinesView, ScriptView} from '../../../src/ui/connect-script.js'
 
-const options = {color: false, history: [], interactive: false, json: false, raw: false, readStdin: true, verbose: false}
-const received = (text: string): ReceivedMessage => ({binary: false, data: Buffer.from(text), text, time: new Date('2026-01-02T03:04:05.000Z')})
+const options = {
+  color: false,
+  history: [],
+  interactive: false,
+  json: false,
+  raw: false,
+  readStdin: true,
+  verbose: false,
+}
+const received = (text: string): ReceivedMessage => ({
+  binary: false,
+  data: Buffer.from(text),
+  text,
+  time: new Date('2026-01-02T03:04:05.000Z'),
+})
 
 /** What `run` writes to stdout (written synchronously by the views), with stdout taken as a pipe. */
 function stdoutOf(run: () => void): string {

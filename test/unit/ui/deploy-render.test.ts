@@ -7,7 +7,15 @@ import {statusTone} from '../../../src/lib/deploy/index.js'
 import {countChanges, renderChanges, renderOutputs, timeAgo} from '../../../src/ui/deploy-render.js'
 import {formatElapsed, terminalActivity} from '../../../src/ui/stack-activity.js'
 
-const event = (logicalId: string, status: string, reason?: string) => ({eventId: `${logicalId}-${status}`, logicalId, reason, resourceType: 'AWS::Lambda::Function', stackId: 's', status, timestamp: new Date()})
+const event = (logicalId: string, status: string, reason?: string) => ({
+  eventId: `${logicalId}-${status}`,
+  logicalId,
+  reason,
+  resourceType: 'AWS::Lambda::Function',
+  stackId: 's',
+  status,
+  timestamp: new Date(),
+})
 
 function capture() {
   const stream = new PassThrough() as PassThrough & {isTTY?: boolean}
@@ -20,7 +28,15 @@ function capture() {
 describe('deploy rendering', () => {
   it('colours statuses by what they mean', () => {
     assert.deepEqual(
-      ['CREATE_COMPLETE', 'UPDATE_IN_PROGRESS', 'CREATE_FAILED', 'UPDATE_ROLLBACK_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'DELETE_SKIPPED', 'REVIEW_IN_PROGRESS'].map((status) => statusTone(status)),
+      [
+        'CREATE_COMPLETE',
+        'UPDATE_IN_PROGRESS',
+        'CREATE_FAILED',
+        'UPDATE_ROLLBACK_IN_PROGRESS',
+        'ROLLBACK_COMPLETE',
+        'DELETE_SKIPPED',
+        'REVIEW_IN_PROGRESS',
+      ].map((status) => statusTone(status)),
       ['success', 'progress', 'failure', 'rollback', 'rollback', 'neutral', 'progress'],
     )
   })
@@ -30,7 +46,12 @@ describe('deploy rendering', () => {
     const activity = terminalActivity({stream: out.stream, tty: false})
     activity.start({operation: 'UPDATE', stackName: 'chat-v1', total: 2})
     activity.activity({done: 1, elapsedMs: 65_000, event: event('ConnectFunction', 'UPDATE_COMPLETE'), total: 2})
-    activity.activity({done: 1, elapsedMs: 66_000, event: event('DefaultFunction', 'UPDATE_FAILED', 'Code storage limit exceeded.'), total: 2})
+    activity.activity({
+      done: 1,
+      elapsedMs: 66_000,
+      event: event('DefaultFunction', 'UPDATE_FAILED', 'Code storage limit exceeded.'),
+      total: 2,
+    })
     activity.stop({done: 2, elapsedMs: 70_000, total: 2})
     assert.equal(
       out.text(),
@@ -52,7 +73,10 @@ describe('deploy rendering', () => {
     activity.stop({done: 4, elapsedMs: 9000, total: 4})
     const text = out.text()
     assert.match(text, /\r\u001B\[2K {2}░{24} 0\/4 {2}0:00/)
-    assert.match(text, /\r\u001B\[2K {3}0:03 {2}CREATE_COMPLETE +ConnectFunction +AWS::Lambda::Function\n\r\u001B\[2K {2}█{12}░{12} 2\/4/)
+    assert.match(
+      text,
+      /\r\u001B\[2K {3}0:03 {2}CREATE_COMPLETE +ConnectFunction +AWS::Lambda::Function\n\r\u001B\[2K {2}█{12}░{12} 2\/4/,
+    )
     assert.match(text, /\r\u001B\[2K {2}4\/4 resources in 0:09\n$/)
     assert.doesNotMatch(text, /\[2\/4\]/, 'the bar carries the count')
   })
@@ -76,8 +100,18 @@ describe('deploy rendering', () => {
         '  Remove  OldRole           AWS::IAM::Role',
       ].join('\n'),
     )
-    assert.equal(countChanges([{action: 'Add', logicalId: 'a', resourceType: 't'}, {action: 'Modify', logicalId: 'b', resourceType: 't'}, {action: 'Modify', logicalId: 'c', resourceType: 't'}]), '1 to add, 2 to modify')
-    assert.equal(ansis.strip(renderOutputs({WebSocketUrl: 'wss://x/v1', ApiId: 'x'})), 'Outputs:\n  WebSocketUrl  wss://x/v1\n  ApiId         x')
+    assert.equal(
+      countChanges([
+        {action: 'Add', logicalId: 'a', resourceType: 't'},
+        {action: 'Modify', logicalId: 'b', resourceType: 't'},
+        {action: 'Modify', logicalId: 'c', resourceType: 't'},
+      ]),
+      '1 to add, 2 to modify',
+    )
+    assert.equal(
+      ansis.strip(renderOutputs({WebSocketUrl: 'wss://x/v1', ApiId: 'x'})),
+      'Outputs:\n  WebSocketUrl  wss://x/v1\n  ApiId         x',
+    )
     assert.equal(formatElapsed(3_725_000), '62:05')
     assert.equal(timeAgo('2026-03-01T10:00:00Z', Date.parse('2026-03-01T10:03:30Z')), '3 minutes ago')
     assert.equal(timeAgo('2026-03-01T10:00:00Z', Date.parse('2026-03-03T10:00:00Z')), '2 days ago')

@@ -10,7 +10,11 @@ describe('ui notice marks', () => {
     assert.equal(marked('success', 'done', plain), '✔ done')
     assert.equal(marked('warn', 'careful', plain), '! careful')
     assert.equal(marked('error', 'failed', plain), '✖ failed')
-    const tagged = {green: (text: string) => `<g>${text}`, red: (text: string) => `<r>${text}`, yellow: (text: string) => `<y>${text}`}
+    const tagged = {
+      green: (text: string) => `<g>${text}`,
+      red: (text: string) => `<r>${text}`,
+      yellow: (text: string) => `<y>${text}`,
+    }
     assert.deepEqual(
       (['success', 'warn', 'error'] as const).map((level) => marked(level, 'x', tagged)),
       ['<g>✔ x', '<y>! x', '<r>✖ x'],

@@ -25,7 +25,15 @@ const latency = {count: 0, max: null, mean: null, min: null, p50: null, p95: nul
 
 describe('text from AWS and from servers in the rendering of deploy, status, destroy and bench', () => {
   it('stack events: reason, status, logical id and type', () => {
-    const event = {eventId: 'e', logicalId: `Fn${HOSTILE}`, reason: HOSTILE, resourceType: `AWS::X${HOSTILE}`, stackId: 's', status: 'CREATE_FAILED', timestamp: new Date()}
+    const event = {
+      eventId: 'e',
+      logicalId: `Fn${HOSTILE}`,
+      reason: HOSTILE,
+      resourceType: `AWS::X${HOSTILE}`,
+      stackId: 's',
+      status: 'CREATE_FAILED',
+      timestamp: new Date(),
+    }
     const line = formatActivity({done: 0, elapsedMs: 0, event, total: 1})
     assertNoRawControls(line.replaceAll(/\u001B\[\d+m/g, ''))
     assert.ok(line.includes(SHOWN))
@@ -41,8 +49,12 @@ describe('text from AWS and from servers in the rendering of deploy, status, des
 
   it('failures, blocking resources, outputs and change sets', () => {
     const rendered = [
-      renderFailures([{logicalId: 'Fn', reason: HOSTILE, resourceType: 'AWS::Lambda::Function', status: 'CREATE_FAILED'}]),
-      renderBlocking([{fix: 'empty it', logicalId: 'Bucket', physicalId: HOSTILE, reason: HOSTILE, resourceType: 'AWS::S3::Bucket'}]),
+      renderFailures([
+        {logicalId: 'Fn', reason: HOSTILE, resourceType: 'AWS::Lambda::Function', status: 'CREATE_FAILED'},
+      ]),
+      renderBlocking([
+        {fix: 'empty it', logicalId: 'Bucket', physicalId: HOSTILE, reason: HOSTILE, resourceType: 'AWS::S3::Bucket'},
+      ]),
       renderOutputs({WebSocketUrl: `wss://${HOSTILE}`, [`Key${HOSTILE}`]: HOSTILE}),
       renderChanges([{action: 'Add', logicalId: HOSTILE, resourceType: HOSTILE}]),
     ]
@@ -63,7 +75,15 @@ describe('text from AWS and from servers in the rendering of deploy, status, des
       otherFrames: {samples: [HOSTILE], total: 1},
       passed: true,
       problems: [],
-      settings: {clients: 2, expect: 'all', rate: 100, route: 'sendmessage', routeField: 'message', timeoutMs: 10_000, url: 'ws://127.0.0.1:1/v1'},
+      settings: {
+        clients: 2,
+        expect: 'all',
+        rate: 100,
+        route: 'sendmessage',
+        routeField: 'message',
+        timeoutMs: 10_000,
+        url: 'ws://127.0.0.1:1/v1',
+      },
       timedOut: false,
     } as unknown as BenchResult
     const summary = renderBenchSummary(result)
