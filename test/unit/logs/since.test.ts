@@ -6,13 +6,12 @@ import {parseSince} from '../../../src/lib/logs/since.js'
 describe('logs --since', () => {
   const now = Date.parse('2026-12-04T12:00:00Z')
 
-  it('takes 30s, 10m, 2h, 1d (any case, decimals, a space before the unit) back from now', () => {
+  it('takes 30s, 10m, 2h, 1d (decimals too; the one duration grammar of every flag) back from now', () => {
     assert.equal(parseSince('10m', now), now - 600_000)
     assert.equal(parseSince('2h', now), now - 7_200_000)
     assert.equal(parseSince('30s', now), now - 30_000)
     assert.equal(parseSince('1d', now), now - 86_400_000)
-    assert.equal(parseSince('1.5H', now), now - 5_400_000)
-    assert.equal(parseSince(' 45 s ', now), now - 45_000)
+    assert.equal(parseSince('1.5h', now), now - 5_400_000)
   })
 
   it('takes an ISO 8601 date and time as it is', () => {
@@ -21,7 +20,7 @@ describe('logs --since', () => {
   })
 
   it('anything else is a usage error (exit 2) that gives both forms', () => {
-    for (const bad of ['10', 'ten minutes', '5y', '2026-13-45', '', '-10m']) {
+    for (const bad of ['10', 'ten minutes', '5y', '2026-13-45', '', '-10m', '10M', '45 s']) {
       assert.throws(
         () => parseSince(bad, now),
         (error: unknown) =>
