@@ -352,7 +352,7 @@ describe('wsapi deploy / status / destroy (spawned, fake AWS over HTTP)', functi
       ],
       [
         ['deploy', '--parameter', 'Nope=1'],
-        'Error: Unknown --parameter Nope: template.yaml declares no other parameters.\n',
+        'Error: Unknown --parameter Nope: template.yaml declares DomainName, CertificateArn, HostedZoneId.\n',
       ],
       [
         ['deploy', '--stage', 'a_b'],

@@ -483,7 +483,16 @@ export class FakeCloudFormation {
     const changes: SimChangeSet['changes'] = []
     const current = new Map(stack.resources.map((resource) => [resource.logicalId, resource]))
     const changedParameters = Object.keys(parameters).filter((key) => stack.parameters[key] !== parameters[key])
-    for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    // As CloudFormation does, a resource whose Condition is false is not created (and is removed if it exists).
+    const conditionStack = {...stack, template} as SimStack
+    const active = Object.fromEntries(
+      Object.entries(template.Resources).filter(
+        ([, resource]) =>
+          (resource as {Condition?: string}).Condition === undefined ||
+          this.holds((resource as {Condition?: string}).Condition, parameters, conditionStack),
+      ),
+    )
+    for (const [logicalId, resource] of Object.entries(active)) {
       const existing = current.get(logicalId)
       if (!existing) {
         changes.push({Action: 'Add', LogicalResourceId: logicalId, ResourceType: resource.Type})
@@ -506,7 +515,7 @@ export class FakeCloudFormation {
     }
 
     for (const resource of stack.resources) {
-      if (!template.Resources[resource.logicalId])
+      if (!active[resource.logicalId])
         changes.push({
           Action: 'Remove',
           LogicalResourceId: resource.logicalId,
