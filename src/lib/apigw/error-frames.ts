@@ -1,3 +1,4 @@
+import {jsonObject} from '../json.js'
 import {API_GATEWAY_LIMITS} from './limits.js'
 
 /**
@@ -59,16 +60,8 @@ function hintFor(message: string, facts: ServerFacts): string {
  * and a frame flagged as API Gateway's must not carry words of a stranger's choosing.
  */
 export function apiGatewayError(text: string, facts: ServerFacts = {}): ApiGatewayErrorFrame | undefined {
-  if (!text.trimStart().startsWith('{')) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
-  const frame = value as Record<string, unknown>
+  const frame = jsonObject(text)
+  if (frame === undefined) return undefined
   if (typeof frame.message !== 'string' || !Object.hasOwn(API_GATEWAY_ERROR_HINTS, frame.message)) return undefined
   if (!Object.keys(frame).every((key) => ERROR_FRAME_KEYS.has(key))) return undefined
   const id = (field: unknown) => (typeof field === 'string' ? field : undefined)

@@ -5,6 +5,8 @@
  * out; `{"room":"<room>","from":"<id>","data":…}` or `{"to":…,"from":…,"data":…}` in.
  */
 
+import {jsonObject} from '../json.js'
+
 export type Audience = {kind: 'connection'; recipient: string} | {kind: 'everyone'} | {kind: 'room'; room: string}
 
 export const EVERYONE: Audience = {kind: 'everyone'}
@@ -45,16 +47,9 @@ function shortened(text: string): string {
  * `to` and a `from` (and no room) is a direct message. Anything else (text, arrays, other shapes): undefined.
  */
 export function messageOrigin(text: string): MessageOrigin | undefined {
-  if (!text.trimStart().startsWith('{')) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
-  const {from, room, to} = value as Record<string, unknown>
+  const value = jsonObject(text)
+  if (value === undefined) return undefined
+  const {from, room, to} = value
   const sender = typeof from === 'string' && from !== '' ? {from: shortened(from)} : {}
   if (typeof room === 'string' && room !== '') return {kind: 'room', room: shortened(room), ...sender}
   if (to !== undefined && sender.from !== undefined) return {kind: 'direct', ...sender}

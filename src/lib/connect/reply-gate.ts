@@ -1,4 +1,5 @@
 import {apiGatewayError} from '../apigw/error-frames.js'
+import {jsonObject} from '../json.js'
 import type {InputAction} from './slash.js'
 
 /**
@@ -19,15 +20,8 @@ export const REPLY_WAIT_MS = 5000
  */
 export function answersMembership(kind: 'join' | 'leave', room: string, text: string): boolean {
   if (apiGatewayError(text)) return true
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return false
-  }
-
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
-  const reply = value as Record<string, unknown>
+  const reply = jsonObject(text)
+  if (reply === undefined) return false
   return Object.hasOwn(reply, 'error') || reply[kind === 'join' ? 'joined' : 'left'] === room
 }
 
