@@ -26,7 +26,9 @@ async function until(condition: () => boolean, what: string, timeoutMs = 120_000
 
 /** The JSON summary lines (embedded metric format) that the handlers logged with this `msg`. */
 function summaries(dev: DevProcess, msg: 'broadcast' | 'shard'): Array<Record<string, unknown>> {
+  // Only complete lines: a summary may be half-way through the pipe while we read.
   return dev.stderr
+    .slice(0, dev.stderr.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((line) => line.includes(`"msg":"${msg}"`))
     .map((line) => JSON.parse(line.slice(line.indexOf('{"_aws"'))) as Record<string, unknown>)

@@ -48,9 +48,10 @@ async function initProject(args: string[]): Promise<string> {
   return dir
 }
 
-/** The JSON lines a script printed on stdout, parsed. */
+/** The complete JSON lines a script printed on stdout, parsed (a line still in the pipe waits for the next read). */
 function printed(stdout: string): unknown[] {
   return stdout
+    .slice(0, stdout.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as unknown)

@@ -60,7 +60,9 @@ export class DevProcess {
   async start(timeoutMs = 30_000): Promise<this> {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
-      const line = this.stdout.split('\n').find((candidate) => candidate.startsWith('{"'))
+      // Only complete lines: a pipe may hand over the ready line in two chunks.
+      const complete = this.stdout.slice(0, this.stdout.lastIndexOf('\n') + 1)
+      const line = complete.split('\n').find((candidate) => candidate.startsWith('{"'))
       if (line) {
         this.ready = JSON.parse(line) as ReadyLine
         return this
@@ -379,9 +381,15 @@ export interface Recorded {
   remaining: number
 }
 
+/**
+ * Reads the complete records. A handler may be appending while we read, so text after the last newline is a
+ * record still being written: it is left for the next read rather than parsed half-way.
+ */
 export function readRecords(file: string): Recorded[] {
   if (!existsSync(file)) return []
-  return readFileSync(file, 'utf8')
+  const text = readFileSync(file, 'utf8')
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Recorded)
