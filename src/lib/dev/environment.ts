@@ -4,7 +4,7 @@ import {UsageError} from '../errors.js'
 import type {CfnTemplate, FunctionModel} from '../project/index.js'
 
 /** Values CloudFormation would supply, made up locally: names follow the stack, the account is all zeros. */
-export interface LocalStack {
+export interface EmulatedStack {
   accountId: string
   apiId: string
   /** ws://host:port of the emulator, for Fn::GetAtt Api.ApiEndpoint. */
@@ -24,13 +24,13 @@ export const DEFAULT_REGION = 'us-east-1'
 /** A template value wsapi dev cannot work out locally; callers turn it into a UsageError naming where it is. */
 export class Unresolvable extends Error {}
 
-function stringProperty(stack: LocalStack, logicalId: string, property: string): string | undefined {
+function stringProperty(stack: EmulatedStack, logicalId: string, property: string): string | undefined {
   const value = stack.template.Resources[logicalId]?.Properties?.[property]
   return value === undefined ? undefined : resolveValue(stack, value)
 }
 
 /** The physical name CloudFormation would give a resource: its name property, else <stack>-<logicalId>. */
-export function physicalName(stack: LocalStack, logicalId: string): string {
+export function physicalName(stack: EmulatedStack, logicalId: string): string {
   const resource = stack.template.Resources[logicalId]
   switch (resource.Type) {
     case 'AWS::ApiGatewayV2::Api': {
@@ -71,7 +71,7 @@ export function physicalName(stack: LocalStack, logicalId: string): string {
   }
 }
 
-function ref(stack: LocalStack, name: string): string | undefined {
+function ref(stack: EmulatedStack, name: string): string | undefined {
   switch (name) {
     case 'AWS::AccountId': {
       return stack.accountId
@@ -118,20 +118,20 @@ function ref(stack: LocalStack, name: string): string | undefined {
 }
 
 /** The ARN of a secret of the template, as its Ref gives it: the name, "-" and six characters (here derived from the name). */
-export function secretArn(stack: LocalStack, logicalId: string): string {
+export function secretArn(stack: EmulatedStack, logicalId: string): string {
   const name = physicalName(stack, logicalId)
   const suffix = createHash('sha256').update(name).digest('base64url').replaceAll(/[-_]/g, 'x').slice(0, 6)
   return `arn:aws:secretsmanager:${stack.region}:${stack.accountId}:secret:${name}-${suffix}`
 }
 
 /** Whether a condition of the template's Conditions holds for the parameter values. */
-export function conditionHolds(stack: LocalStack, name: string): boolean {
+export function conditionHolds(stack: EmulatedStack, name: string): boolean {
   const definition = stack.template.Conditions?.[name]
   if (definition === undefined) throw new Unresolvable(`condition ${name} is not in Conditions`)
   return evaluateCondition(stack, definition)
 }
 
-function evaluateCondition(stack: LocalStack, value: unknown): boolean {
+function evaluateCondition(stack: EmulatedStack, value: unknown): boolean {
   const [key, argument] =
     value !== null && typeof value === 'object' && !Array.isArray(value) ? (Object.entries(value)[0] ?? []) : []
   const list = Array.isArray(argument) ? (argument as unknown[]) : []
@@ -168,7 +168,7 @@ function evaluateCondition(stack: LocalStack, value: unknown): boolean {
  * A property value with every Fn::If decided and AWS::NoValue as undefined; other values (objects such as
  * GenerateSecretString, or intrinsic functions resolveValue evaluates) are returned as written.
  */
-export function chooseBranch(stack: LocalStack, value: unknown): unknown {
+export function chooseBranch(stack: EmulatedStack, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
   const object = value as Record<string, unknown>
   if (Object.keys(object).length === 1 && object.Ref === 'AWS::NoValue') return undefined
@@ -181,12 +181,12 @@ export function chooseBranch(stack: LocalStack, value: unknown): unknown {
 }
 
 /** The URL of a queue of the template, served by wsapi dev's SQS API. */
-export function queueUrl(stack: LocalStack, logicalId: string): string {
+export function queueUrl(stack: EmulatedStack, logicalId: string): string {
   const endpoint = stack.httpEndpoint ?? stack.apiEndpoint.replace(/^ws/, 'http')
   return `${endpoint}/${stack.accountId}/${physicalName(stack, logicalId)}`
 }
 
-function getAtt(stack: LocalStack, target: string, attribute: string): string {
+function getAtt(stack: EmulatedStack, target: string, attribute: string): string {
   const resource = stack.template.Resources[target]
   if (!resource) throw new Unresolvable(`Fn::GetAtt ${target}.${attribute} names no resource`)
   const name = physicalName(stack, target)
@@ -210,7 +210,7 @@ function getAtt(stack: LocalStack, target: string, attribute: string): string {
   return resolver()
 }
 
-function sub(stack: LocalStack, text: string, variables: Record<string, unknown>): string {
+function sub(stack: EmulatedStack, text: string, variables: Record<string, unknown>): string {
   return text.replaceAll(/\$\{([^}]*)\}/g, (whole, name: string) => {
     if (name.startsWith('!')) return `\${${name.slice(1)}}`
     if (Object.hasOwn(variables, name)) return resolveValue(stack, variables[name]) ?? ''
@@ -221,7 +221,7 @@ function sub(stack: LocalStack, text: string, variables: Record<string, unknown>
 }
 
 /** Evaluates a template value (literal, Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap, Fn::If) to a string; undefined for AWS::NoValue. */
-export function resolveValue(stack: LocalStack, value: unknown): string | undefined {
+export function resolveValue(stack: EmulatedStack, value: unknown): string | undefined {
   if (typeof value === 'string') return value
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   if (value === null || typeof value !== 'object' || Array.isArray(value))
@@ -280,7 +280,7 @@ export function resolveValue(stack: LocalStack, value: unknown): string | undefi
   }
 }
 
-function resolveList(stack: LocalStack, value: unknown): string[] {
+function resolveList(stack: EmulatedStack, value: unknown): string[] {
   if (Array.isArray(value))
     return value.map((item) => resolveValue(stack, item)).filter((item): item is string => item !== undefined)
   if (value !== null && typeof value === 'object' && 'Fn::Split' in value) {
@@ -292,7 +292,7 @@ function resolveList(stack: LocalStack, value: unknown): string[] {
 }
 
 /** The function's Environment.Variables with every value resolved; a value that can't be is a UsageError naming it. */
-export function templateEnvironment(stack: LocalStack, fn: FunctionModel): Record<string, string> {
+export function templateEnvironment(stack: EmulatedStack, fn: FunctionModel): Record<string, string> {
   const environment: Record<string, string> = {}
   for (const [name, raw] of Object.entries(fn.environment)) {
     try {
@@ -324,7 +324,7 @@ export interface RuntimeEnvironmentOptions {
  * The host's own AWS_* variables (profiles, real keys) never reach a handler.
  */
 export function functionEnvironment(
-  stack: LocalStack,
+  stack: EmulatedStack,
   fn: FunctionModel,
   options: RuntimeEnvironmentOptions,
 ): Record<string, string> {

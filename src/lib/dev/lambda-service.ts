@@ -12,7 +12,7 @@ import {
   type DestinationRecord,
   errorPayload,
 } from './async-invocations.js'
-import {type LocalStack, physicalName, resolveValue} from './environment.js'
+import {type EmulatedStack, physicalName, resolveValue} from './environment.js'
 import type {InvokeResult, WorkerError} from './invoker.js'
 import type {DevLog} from './log.js'
 import {signatureRefusal} from './management-api.js'
@@ -80,7 +80,7 @@ function integerProperty(value: unknown, what: string, min: number, max: number,
   return number
 }
 
-function resolved(stack: LocalStack, value: unknown, what: string): string | undefined {
+function resolved(stack: EmulatedStack, value: unknown, what: string): string | undefined {
   if (value === undefined) return undefined
   try {
     return resolveValue(stack, value)
@@ -95,7 +95,7 @@ function resolved(stack: LocalStack, value: unknown, what: string): string | und
  * (for `$LATEST`; versions and aliases are not emulated) and `DeadLetterConfig`. `warn` hears what dev cannot honour.
  */
 export function lambdaFunctions(
-  stack: LocalStack,
+  stack: EmulatedStack,
   project: ProjectModel,
   warn: (line: string) => void = () => {},
 ): Map<string, LambdaFunction> {
@@ -242,7 +242,7 @@ export class LocalLambda {
   }
 
   /** (Re)reads the functions, their asynchronous settings and the template's queues; messages already queued stay. */
-  configure(stack: LocalStack, project: ProjectModel): void {
+  configure(stack: EmulatedStack, project: ProjectModel): void {
     this.where = {accountId: stack.accountId, region: stack.region}
     this.functions = lambdaFunctions(stack, project, (line) => this.options.log.warn(line))
     for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {

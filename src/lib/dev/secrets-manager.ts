@@ -3,7 +3,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 
 import {UsageError} from '../errors.js'
 import {readDevSecrets, writeDevSecrets} from '../project/index.js'
-import {chooseBranch, type LocalStack, physicalName, resolveValue, secretArn, Unresolvable} from './environment.js'
+import {chooseBranch, type EmulatedStack, physicalName, resolveValue, secretArn, Unresolvable} from './environment.js'
 
 /**
  * The part of AWS Secrets Manager the handlers use: GetSecretValue of the template's AWS::SecretsManager::Secret
@@ -68,7 +68,7 @@ export function generatePassword(options: Record<string, unknown>): string {
 }
 
 /** The value GenerateSecretString makes: the password, or the template JSON with the password under GenerateStringKey. */
-function generatedValue(stack: LocalStack, options: Record<string, unknown>): string {
+function generatedValue(stack: EmulatedStack, options: Record<string, unknown>): string {
   const password = generatePassword(options)
   if (options.GenerateStringKey === undefined && options.SecretStringTemplate === undefined) return password
   const template = JSON.parse(resolveValue(stack, options.SecretStringTemplate) ?? '{}') as Record<string, unknown>
@@ -79,7 +79,7 @@ function generatedValue(stack: LocalStack, options: Record<string, unknown>): st
  * The template's secrets with their values. Generated values are reused from .wsapi/dev-secrets.json when
  * there, and the file is rewritten to hold exactly the secrets generated for this template and parameters.
  */
-export function loadLocalSecrets(stack: LocalStack, projectDir: string): LocalSecret[] {
+export function loadLocalSecrets(stack: EmulatedStack, projectDir: string): LocalSecret[] {
   const stored = readDevSecrets(projectDir)
   const generatedNow: Record<string, string> = {}
   const secrets: LocalSecret[] = []

@@ -27,7 +27,7 @@ import {
   DEFAULT_REGION,
   functionEnvironment,
   LOCAL_ACCOUNT_ID,
-  type LocalStack,
+  type EmulatedStack,
   physicalName,
   resolveValue,
 } from './environment.js'
@@ -218,7 +218,7 @@ class LocalApiGateway implements DevServer {
   private routeTable!: RouteTable
   private readonly server: Server
   private secrets: LocalSecret[] = []
-  private stack!: LocalStack
+  private stack!: EmulatedStack
   private stageVariables?: Record<string, string>
   private throttle!: StageThrottle
   private watcher?: SourceWatcher
@@ -364,7 +364,7 @@ class LocalApiGateway implements DevServer {
         const protocol = this.handshakes.get(request)?.connection.protocol
         if (protocol) headers.push(`Sec-WebSocket-Protocol: ${protocol}`)
       })
-      this.stack = this.localStack(this.model)
+      this.stack = this.emulatedStack(this.model)
       this.secrets = loadLocalSecrets(this.stack, this.model.dir)
       this.queues = new LocalQueues({
         accountId: this.stack.accountId,
@@ -474,8 +474,8 @@ class LocalApiGateway implements DevServer {
     this.address = this.server.address() as AddressInfo
   }
 
-  private localStack(project: ProjectModel): LocalStack {
-    const stack: LocalStack = {
+  private emulatedStack(project: ProjectModel): EmulatedStack {
+    const stack: EmulatedStack = {
       accountId: LOCAL_ACCOUNT_ID,
       apiEndpoint: `ws://${this.host}:${this.port}`,
       apiId: apiIdFor(project.name),
@@ -634,7 +634,7 @@ class LocalApiGateway implements DevServer {
             `The stage changed to ${project.stage.name}; restart wsapi dev to serve it (still serving ${this.stage}).`,
           )
         project.stage = this.model.stage
-        const stack = {...this.localStack(project), stageName: this.stack.stageName}
+        const stack = {...this.emulatedStack(project), stageName: this.stack.stageName}
         // First: a secret the new template cannot resolve leaves the previous template in place.
         this.secrets = loadLocalSecrets(stack, project.dir)
         this.model = project

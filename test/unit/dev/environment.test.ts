@@ -4,13 +4,13 @@ import {
   chooseBranch,
   conditionHolds,
   functionEnvironment,
-  type LocalStack,
+  type EmulatedStack,
   resolveValue,
   templateEnvironment,
 } from '../../../src/lib/dev/environment.js'
 import type {FunctionModel} from '../../../src/lib/project/index.js'
 
-const stack: LocalStack = {
+const stack: EmulatedStack = {
   accountId: '000000000000',
   apiEndpoint: 'ws://127.0.0.1:3001',
   apiId: 'abcdefghij',

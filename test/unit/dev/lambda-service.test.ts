@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-lambda'
 import {GetQueueUrlCommand, ReceiveMessageCommand, SQSClient} from '@aws-sdk/client-sqs'
 
-import type {LocalStack} from '../../../src/lib/dev/environment.js'
+import type {EmulatedStack} from '../../../src/lib/dev/environment.js'
 import type {InvokeResult} from '../../../src/lib/dev/invoker.js'
 import {
   invokeResponse,
@@ -28,7 +28,7 @@ import {TEST_CREDENTIALS} from '../../helpers/sigv4.js'
 
 const where = {accountId: '000000000000', region: 'us-east-1'}
 
-function stackWith(resources: LocalStack['template']['Resources']): LocalStack {
+function stackWith(resources: EmulatedStack['template']['Resources']): EmulatedStack {
   return {
     ...where,
     apiEndpoint: 'ws://127.0.0.1:1',
@@ -44,7 +44,7 @@ const fn = (properties: Record<string, unknown> = {}) => ({
   Properties: {Code: 'src/x.ts', Runtime: 'nodejs22.x', ...properties},
   Type: 'AWS::Lambda::Function',
 })
-const projectOf = (stack: LocalStack) =>
+const projectOf = (stack: EmulatedStack) =>
   ({
     functions: Object.fromEntries(
       Object.entries(stack.template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function'),

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 
 import {GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 
-import type {LocalStack} from '../../../src/lib/dev/environment.js'
+import type {EmulatedStack} from '../../../src/lib/dev/environment.js'
 import {
   generatePassword,
   handleSecretsManagerRequest,
@@ -17,7 +17,7 @@ import {
 import {loadProject} from '../../../src/lib/project/index.js'
 import {scaffoldProject} from '../../helpers/project.js'
 
-function localStack(dir: string, parameters: Record<string, string> = {}): LocalStack {
+function emulatedStack(dir: string, parameters: Record<string, string> = {}): EmulatedStack {
   const project = loadProject(dir, {parameters})
   return {
     accountId: '000000000000',
@@ -37,7 +37,7 @@ describe('dev Secrets Manager', () => {
   describe("the template's secrets", () => {
     it('generates the token when AuthTokenSecret is empty, stores it (0600) and keeps it across restarts', () => {
       const dir = scaffoldProject({auth: 'token'})
-      const [secret] = loadLocalSecrets(localStack(dir), dir)
+      const [secret] = loadLocalSecrets(emulatedStack(dir), dir)
       assert.equal(secret.logicalId, 'AuthToken')
       assert.equal(secret.generated, true)
       assert.match(secret.value!, /^[A-Za-z0-9]{40}$/, 'PasswordLength 40 without punctuation, as the template asks')
@@ -47,20 +47,20 @@ describe('dev Secrets Manager', () => {
       )
       assert.equal(statSync(secretsFile(dir)).mode & 0o777, 0o600)
       assert.deepEqual(JSON.parse(readFileSync(secretsFile(dir), 'utf8')), {AuthToken: secret.value})
-      assert.equal(loadLocalSecrets(localStack(dir), dir)[0].value, secret.value)
+      assert.equal(loadLocalSecrets(emulatedStack(dir), dir)[0].value, secret.value)
     })
 
     it('serves the AuthTokenSecret parameter when given, and forgets a generated value it no longer serves', () => {
       const dir = scaffoldProject({auth: 'token'})
-      loadLocalSecrets(localStack(dir), dir)
-      const [secret] = loadLocalSecrets(localStack(dir, {AuthTokenSecret: 'given-token-0123456789'}), dir)
+      loadLocalSecrets(emulatedStack(dir), dir)
+      const [secret] = loadLocalSecrets(emulatedStack(dir, {AuthTokenSecret: 'given-token-0123456789'}), dir)
       assert.deepEqual([secret.value, secret.generated], ['given-token-0123456789', false])
       assert.deepEqual(JSON.parse(readFileSync(secretsFile(dir), 'utf8')), {}, 'a given value is never written to disk')
     })
 
     it('writes nothing for a project without secrets', () => {
       const dir = scaffoldProject()
-      assert.deepEqual(loadLocalSecrets(localStack(dir), dir), [])
+      assert.deepEqual(loadLocalSecrets(emulatedStack(dir), dir), [])
       assert.equal(existsSync(secretsFile(dir)), false)
     })
 
