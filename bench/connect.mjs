@@ -64,7 +64,7 @@ const samples = Object.fromEntries(Object.keys(clients).map((name) => [name, []]
 for (const args of Object.values(clients)) await timeToFirstMessage(args) // warm the file cache
 for (let i = 0; i < runs; i++) {
   for (const [name, args] of Object.entries(clients)) samples[name].push(await timeToFirstMessage(args))
-  versionSamples.push(await timeToFirstMessage(version, 'wsapi-cli/'))
+  versionSamples.push(await timeToFirstMessage(version, 'wsapi/'))
 }
 /* eslint-enable no-await-in-loop */
 

@@ -28,6 +28,13 @@ describe('the wsapi command line', function () {
     assert.deepEqual([...meanings.get('s')!], ['stage'])
   })
 
+  it('`wsapi --version` names the command, wsapi, not the npm package', async () => {
+    const {version} = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {version: string}
+    const result = await runCli(['--version'])
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(result.stdout, `wsapi/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  })
+
   it('`wsapi help init` prints the help of init', async () => {
     const [help, flag] = await Promise.all([runCli(['help', 'init']), runCli(['init', '--help'])])
     assert.equal(help.code, 0, help.stderr)

@@ -162,7 +162,7 @@ describe('compile cache (built, in fresh Node processes)', () => {
     const first = spawnSync(process.execPath, [BIN, '--version'], {encoding: 'utf8', env})
     const second = spawnSync(process.execPath, [BIN, '--version'], {encoding: 'utf8', env})
     assert.equal(second.stdout, first.stdout)
-    assert.match(second.stdout, /^wsapi-cli\/\d/)
+    assert.match(second.stdout, /^wsapi\/\d/)
     const stats = (run: {stderr: string}) => JSON.parse(/^compile cache: (.*)$/m.exec(run.stderr)![1]) as Stats
     assert.ok(stats(first).written >= 1, first.stderr)
     assert.deepEqual([stats(second).compiled, stats(second).skipped], [0, 0], second.stderr)

@@ -58,7 +58,7 @@ describe('the published package', function () {
         env: {...process.env, NO_COLOR: '1'},
       })
 
-    assert.match(run('--version').stdout, /^wsapi-cli\/\d+\.\d+\.\d+ /)
+    assert.match(run('--version').stdout, /^wsapi\/\d+\.\d+\.\d+ \S+ node-v/)
     assert.match(run('--help').stdout, /init +Create a WebSocket API project/)
     const init = run('init', 'chat', '--yes')
     assert.equal(init.status, 0, init.stderr)
