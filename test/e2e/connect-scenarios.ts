@@ -265,7 +265,7 @@ export function chatScenarios(start: StartBackend): void {
     const none = await connect(server, ['-x', 'hi', '--count', '1'])
     assert.match(
       none.stderr,
-      /Error: Could not connect to ws:\/\/.*: the server answered the handshake with HTTP 401 .*\(the \$connect authorizer rejected the request: check --token/,
+      /Error: Could not connect to ws:\/\/.*: the server answered the handshake with HTTP 401 .*\(the \$connect authorizer rejected the request: check the token \(--token, WSAPI_TOKEN or --token-stdin/,
     )
     assert.equal(none.code, 1)
     const wrong = await connect(server, ['--token', 'nope', '-x', 'hi', '--count', '1'])

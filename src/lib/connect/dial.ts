@@ -49,9 +49,12 @@ export class ConnectError extends WsapiError {
   }
 }
 
+/** Where connect and bench take a token from; `wsapi token` makes one for a jwt project (README "wsapi token"). */
+const TOKEN_SOURCES = '--token, WSAPI_TOKEN or --token-stdin; `wsapi token` makes one in a jwt project'
+
 const STATUS_HINTS: Record<number, string> = {
-  401: 'the $connect authorizer rejected the request: check --token or the -H headers',
-  403: 'the $connect authorizer denied the request (or the URL names no deployed stage): check --token, the headers and the stage',
+  401: `the $connect authorizer rejected the request: check the token (${TOKEN_SOURCES}) or the -H headers`,
+  403: `the $connect authorizer denied the request (or the URL names no deployed stage): check the token (${TOKEN_SOURCES}), the headers and the stage`,
   404: 'no WebSocket API at this path: the URL must end with the stage, e.g. /v1',
   429: 'too many new connections: wait and retry',
   500: 'the server failed during the handshake',

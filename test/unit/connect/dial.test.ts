@@ -31,6 +31,8 @@ describe('connect dial', () => {
       error.message,
       /HTTP 401 Unauthorized \{"message":"Unauthorized"\} \(the \$connect authorizer rejected the request/,
     )
+    // Every way to give the token, the environment variable included (a secret stays off the command line).
+    assert.match(error.message, /--token, WSAPI_TOKEN or --token-stdin/)
   })
 
   it('keeps what arrives before the owner listens: messages, then the close', async () => {
