@@ -1,7 +1,7 @@
 import ansis from 'ansis'
 
 import type {ResourceChangeInfo} from '../lib/aws/cloudformation.js'
-import type {FailureReason} from '../lib/deploy/deploy-project.js'
+import type {FailureReason} from '../lib/deploy/stack-status.js'
 import type {BlockingResource} from '../lib/deploy/destroy.js'
 import {terminalLine} from '../lib/terminal-text.js'
 import {table} from './output.js'

@@ -1,9 +1,6 @@
-import {resolve} from 'node:path'
-
-import {awsOptionsFrom} from '../../lib/aws/options.js'
 import {terminalLine} from '../../lib/terminal-text.js'
 import {WsapiCommand} from '../../ui/base-command.js'
-import {connectionsFlags, wantsDeployed} from '../../ui/connections-flags.js'
+import {connectionsFlags, connectionsTargetOf} from '../../ui/connections-flags.js'
 import {Args} from '../../ui/oclif.js'
 
 export default class ConnectionsDrop extends WsapiCommand {
@@ -24,14 +21,8 @@ export default class ConnectionsDrop extends WsapiCommand {
 
   async run(): Promise<{connectionId: string; dropped: true}> {
     const {args, flags} = await this.parse(ConnectionsDrop)
-    const {dropConnection, resolveConnectionsTarget} = await import('../../lib/connections/index.js')
-    const target = await resolveConnectionsTarget({
-      aws: awsOptionsFrom(flags),
-      deployed: wantsDeployed(flags),
-      dir: resolve(flags.dir),
-      output: this.out,
-      stage: flags.stage,
-    })
+    const {dropConnection} = await import('../../lib/connections/index.js')
+    const target = await connectionsTargetOf(flags, this.out)
     await dropConnection(target, args.id)
     this.out.success(`Closed ${terminalLine(args.id)} (${target.label}).`)
     return {connectionId: args.id, dropped: true}

@@ -1,10 +1,7 @@
-import {resolve} from 'node:path'
-
-import {awsOptionsFrom} from '../../lib/aws/options.js'
 import type {ConnectionRow} from '../../lib/connections/index.js'
 import {terminalLine} from '../../lib/terminal-text.js'
 import {WsapiCommand} from '../../ui/base-command.js'
-import {connectionsFlags, wantsDeployed} from '../../ui/connections-flags.js'
+import {connectionsFlags, connectionsTargetOf} from '../../ui/connections-flags.js'
 import {colors, table} from '../../ui/output.js'
 
 export interface ConnectionsListResult {
@@ -33,14 +30,8 @@ export default class Connections extends WsapiCommand {
 
   async run(): Promise<ConnectionsListResult> {
     const {flags} = await this.parse(Connections)
-    const {listConnections, resolveConnectionsTarget} = await import('../../lib/connections/index.js')
-    const target = await resolveConnectionsTarget({
-      aws: awsOptionsFrom(flags),
-      deployed: wantsDeployed(flags),
-      dir: resolve(flags.dir),
-      output: this.out,
-      stage: flags.stage,
-    })
+    const {listConnections} = await import('../../lib/connections/index.js')
+    const target = await connectionsTargetOf(flags, this.out)
     const connections = await listConnections(target)
     if (!this.jsonEnabled()) {
       if (connections.length === 0) {

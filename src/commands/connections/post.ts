@@ -1,9 +1,6 @@
-import {resolve} from 'node:path'
-
-import {awsOptionsFrom} from '../../lib/aws/options.js'
 import {terminalLine} from '../../lib/terminal-text.js'
 import {WsapiCommand} from '../../ui/base-command.js'
-import {connectionsFlags, wantsDeployed} from '../../ui/connections-flags.js'
+import {connectionsFlags, connectionsTargetOf} from '../../ui/connections-flags.js'
 import {Args} from '../../ui/oclif.js'
 
 export default class ConnectionsPost extends WsapiCommand {
@@ -33,14 +30,8 @@ export default class ConnectionsPost extends WsapiCommand {
   async run(): Promise<{bytes: number; connectionId: string; sent: true}> {
     const {args, flags} = await this.parse(ConnectionsPost)
     const data = args.data === '-' ? await readStdin() : Buffer.from(args.data, 'utf8')
-    const {postToConnection, resolveConnectionsTarget} = await import('../../lib/connections/index.js')
-    const target = await resolveConnectionsTarget({
-      aws: awsOptionsFrom(flags),
-      deployed: wantsDeployed(flags),
-      dir: resolve(flags.dir),
-      output: this.out,
-      stage: flags.stage,
-    })
+    const {postToConnection} = await import('../../lib/connections/index.js')
+    const target = await connectionsTargetOf(flags, this.out)
     await postToConnection(target, args.id, data)
     this.out.success(
       `Sent ${data.length} byte${data.length === 1 ? '' : 's'} to ${terminalLine(args.id)} (${target.label}).`,

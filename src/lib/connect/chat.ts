@@ -1,16 +1,24 @@
 import {WsapiError} from '../errors.js'
-import {type Audience, audienceFields, audienceLabel, describeAudience, EVERYONE} from './addressing.js'
-import type {ChatPlan} from './chat-plan.js'
-import type {ChatInput, ChatView, ReceivedMessage} from './chat-view.js'
-import {explainClose, isNormalClose, SOURCE_LABELS, sizeWarning, withSourceHint} from './explain.js'
 import {describeClose} from '../apigw/close-codes.js'
 import {apiGatewayError} from '../apigw/error-frames.js'
+import {displayUrl} from '../client/url.js'
+import {ChatActions} from './chat-actions.js'
+import type {ChatPlan} from './chat-plan.js'
+import {
+  type ChatInput,
+  type ChatView,
+  openedNotice,
+  progressText,
+  quitNotice,
+  type ReceivedMessage,
+  retryNotice,
+} from './chat-view.js'
+import {explainClose, isNormalClose, sizeWarning, withSourceHint} from './explain.js'
 import type {LineHistory} from './history.js'
 import {KeepaliveReplies} from './keepalive.js'
-import {answersMembership, ReplyGate} from './reply-gate.js'
+import {ReplyGate} from './reply-gate.js'
 import {type EndInfo, type OpenInfo, Session, type SessionEvent} from './session.js'
-import {type InputAction, parseInput, slashHelp} from './slash.js'
-import {displayUrl} from '../client/url.js'
+import {type InputAction, parseInput} from './slash.js'
 
 /**
  * `wsapi connect` without the terminal: turns input lines into frames, runs the session, counts,
@@ -31,7 +39,7 @@ export interface ChatResult {
 
 /** One run of the client; `run` settles once, with the result or the error that ends it. */
 export class Chat {
-  private audience: Audience = EVERYONE
+  private readonly actions: ChatActions
   private readonly done: Promise<ChatResult>
   private ending = false
   /** Scripts: lines after /join and /leave wait for the reply; the end of input waits for them. */
@@ -60,6 +68,15 @@ export class Chat {
     private readonly history?: LineHistory,
   ) {
     this.keepaliveReplies = new KeepaliveReplies(plan.keepaliveReplyWindowMs)
+    this.actions = new ChatActions({
+      awaitReply: (answered, timedOut) => this.gate.await(answered, timedOut),
+      history,
+      ping: (data) => this.session.ping(data),
+      plan,
+      quit: (code, reason) => this.quit(code, reason),
+      transmit: (text) => this.transmit(text),
+      view,
+    })
     this.session = new Session(plan.session, (event) => this.onSessionEvent(event))
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve
@@ -258,8 +275,7 @@ export class Chat {
       }
 
       case 'retry': {
-        const say = (why: string) =>
-          this.view.warn(`${why}; reconnecting in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt})`)
+        const say = (why: string) => this.view.warn(retryNotice(why, event.delayMs, event.attempt))
         if (event.error) say(event.error.message)
         else if (event.code === 1001 && this.plan.target.source === 'dev')
           void explainClose(
@@ -275,17 +291,11 @@ export class Chat {
   }
 
   private announce(info: OpenInfo): void {
-    const url = displayUrl(info.url)
-    const protocol = info.protocol ? `subprotocol ${info.protocol}` : 'no subprotocol'
-    const ms = `${Math.round(info.ms)} ms`
-    if (info.connection === 1) {
-      this.view.success(`Connected to ${url}${SOURCE_LABELS[this.plan.target.source]} in ${ms} · ${protocol}`)
-      const describe = this.describeFraming()
-      if (this.plan.interactive) this.view.info(`${describe}. /help for commands, Ctrl-D to quit.`)
-      else this.view.debug(describe)
-    } else {
-      this.view.success(`Reconnected to ${url} in ${ms} · ${protocol} (connection ${info.connection})`)
-    }
+    this.view.success(openedNotice(info, this.plan.target.source))
+    if (info.connection !== 1) return
+    const describe = this.describeFraming()
+    if (this.plan.interactive) this.view.info(`${describe}. /help for commands, Ctrl-D to quit.`)
+    else this.view.debug(describe)
   }
 
   /** In a terminal the action is performed at once; in a script it may wait behind a /join or /leave (reply-gate.ts). */
@@ -297,156 +307,28 @@ export class Chat {
   /** Performs an action; one that cannot be done (a /room without a route) is a one-line error, and the run goes on. */
   private performOrSay(action: InputAction): void {
     try {
-      this.perform(action)
+      this.actions.perform(action)
     } catch (error) {
       if (!WsapiError.is(error)) throw error
       this.view.error(error.message)
     }
   }
 
-  private perform(action: InputAction): void {
-    switch (action.kind) {
-      case 'close': {
-        this.quit(action.code, action.reason)
-        break
-      }
-
-      case 'empty': {
-        break
-      }
-
-      case 'help': {
-        this.view.info(`Commands:\n${slashHelp()}\n${this.describeFraming()}.`)
-        break
-      }
-
-      case 'history': {
-        const lines = this.history?.load() ?? []
-        if (!this.history) this.view.warn('/history: there is no history in scripts.')
-        else if (lines.length === 0) this.view.info('No history yet.')
-        else {
-          const shown = lines.slice(-action.limit)
-          const first = lines.length - shown.length + 1
-          this.view.info(shown.map((line, index) => `${String(first + index).padStart(4)}  ${line}`).join('\n'))
-        }
-
-        break
-      }
-
-      case 'join':
-      case 'leave': {
-        this.transmit(this.plan.builder.command(action.kind, {room: action.room}))
-        if (!this.plan.interactive) {
-          const answered = (text: string) => answersMembership(action.kind, action.room, text)
-          this.gate.await(answered, (ms) =>
-            this.view.warn(
-              `No reply to /${action.kind} ${action.room} within ${ms / 1000} s: sending the next lines anyway.`,
-            ),
-          )
-        }
-        break
-      }
-
-      case 'line': {
-        this.transmit(this.plan.builder.build(action.line, audienceFields(this.audience)).text)
-        break
-      }
-
-      case 'room': {
-        this.address(action.room === undefined ? EVERYONE : {kind: 'room', room: action.room})
-        break
-      }
-
-      case 'to': {
-        this.address(action.recipient === undefined ? EVERYONE : {kind: 'connection', recipient: action.recipient})
-        break
-      }
-
-      case 'whoami': {
-        this.transmit(this.plan.builder.command('whoami'))
-        break
-      }
-
-      case 'ping': {
-        this.session.ping(action.data).then(
-          (ms) => this.view.info(`pong in ${ms.toFixed(1)} ms`),
-          (error: Error) => this.view.error(error.message),
-        )
-        break
-      }
-
-      case 'quit': {
-        this.quit()
-        break
-      }
-
-      case 'raw':
-      case 'send': {
-        this.transmit(action.text)
-        break
-      }
-
-      case 'route': {
-        if (action.route !== undefined) {
-          try {
-            this.plan.builder.setRoute(action.route)
-          } catch (error) {
-            this.view.error((error as Error).message)
-            break
-          }
-        }
-
-        this.view.info(`Route: ${this.plan.builder.route ?? '(none)'}. ${this.describeFraming()}.`)
-        break
-      }
-    }
-  }
-
-  /** `/room` and `/to`: plain lines go to `audience` from now on; they need a route to carry the room or recipient. */
-  private address(audience: Audience): void {
-    if (audience.kind !== 'everyone' && this.plan.builder.route === undefined) {
-      const why =
-        this.plan.framing === 'raw'
-          ? 'lines are sent as typed (--send-raw)'
-          : 'lines are sent as typed (no route known)'
-      throw new WsapiError(
-        `/${audience.kind === 'room' ? 'room' : 'to'}: ${why}, so they cannot carry a ${audience.kind === 'room' ? 'room' : 'recipient'}: pick a route with /route sendmessage first.`,
-        {code: 'NO_ROUTE'},
-      )
-    }
-
-    this.audience = audience
-    this.view.audience?.(audienceLabel(audience))
-    this.view.info(`Plain lines go to ${describeAudience(audience)}. ${this.describeFraming()}.`)
-  }
-
-  /** What a plain line becomes now, and where that rule comes from when it is not the template. */
   private describeFraming(): string {
-    if (this.plan.framing === 'raw') return 'Lines are sent as typed (--send-raw)'
-    const shape = this.plan.builder.describe(audienceFields(this.audience))
-    if (this.plan.framing !== 'seed') return shape
-    return `${shape} (the seed's frames: no template.yaml here; --send-raw sends lines as typed)`
+    return this.actions.describeFraming()
   }
 
-  /** ", with 1 of 3 messages received" when --count is set. */
   private progress(): string {
-    return this.plan.count === undefined ? '' : `, with ${this.received} of ${this.plan.count} messages received`
+    return progressText(this.plan.count, this.received)
   }
 
   private quit(code = 1000, reason = ''): void {
-    void this.end(
-      {
-        result: (info) => {
-          this.view.info(
-            info.whileReconnecting
-              ? 'Stopped while reconnecting (no connection was open).'
-              : `Disconnected: ${describeClose(info.code, info.reason)}`,
-          )
-          return this.result(info)
-        },
-      },
-      {code, reason},
-    )
+    const result = (info: EndInfo) => {
+      this.view.info(quitNotice(info))
+      return this.result(info)
+    }
+
+    void this.end({result}, {code, reason})
   }
 
   private result(info: EndInfo): ChatResult {

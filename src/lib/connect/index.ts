@@ -1,4 +1,5 @@
 export * from './chat.js'
+export * from './chat-actions.js'
 export * from './chat-plan.js'
 export * from './chat-view.js'
 export * from './dial.js'

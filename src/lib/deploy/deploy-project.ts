@@ -1,29 +1,12 @@
 import {relative} from 'node:path'
 
-import {
-  type AwsOptions,
-  type AwsSession,
-  createAwsSession,
-  type ResourceChangeInfo,
-  type StackEventInfo,
-  wrongBucketRegionMessage,
-} from '../aws/index.js'
-import {ARTIFACT_BUCKET_PARAMETER, type BuildResult, buildProject, typeCheckProject} from '../bundle/index.js'
-import {UsageError, WsapiError} from '../errors.js'
+import {type AwsOptions, type AwsSession, createAwsSession, type ResourceChangeInfo} from '../aws/index.js'
+import {ARTIFACT_BUCKET_PARAMETER, buildProject, typeCheckProject} from '../bundle/index.js'
+import {UsageError} from '../errors.js'
 import {type Output, silentOutput} from '../output.js'
-import {type CfnTemplate, outputsStatePath, writeOutputsState} from '../project/index.js'
-import {terminalLine} from '../terminal-text.js'
+import {outputsStatePath, writeOutputsState} from '../project/index.js'
 import {parametersFor} from '../secret-input.js'
-import {
-  type Artifact,
-  removeSuperseded,
-  sha256,
-  stackPrefix,
-  TEMPLATE_BODY_LIMIT,
-  TEMPLATE_URL_LIMIT,
-  uploadMissing,
-} from './artifacts.js'
-import {ensureArtifactBucket} from './bootstrap.js'
+import {executeCommand, secretCommands} from './aws-cli.js'
 import {requiredCapabilities} from './capabilities.js'
 import {type ChangeSetPlan, deployStack, type StackContext} from './deploy-stack.js'
 import {
@@ -37,7 +20,7 @@ import {
 import {localIssuerProblem} from './local-issuer.js'
 import {Secrets} from './redact.js'
 import {type ActivityListener, silentActivity} from './stack-activity-monitor.js'
-import {isBusy, isFailedFirstCreate} from './stack-status.js'
+import {type FailureReason, isBusy, isFailedFirstCreate, toFailureReasons} from './stack-status.js'
 import {
   checkStackOwnership,
   orderOutputs,
@@ -46,6 +29,7 @@ import {
   resolveStackTarget,
   STAGE_PARAMETER,
 } from './target.js'
+import {type ArtifactsSummary, hideSuperseded, reuploadMissing, uploadBuild} from './upload.js'
 
 export interface DeployProjectOptions {
   /** Take over a stack of this name that lacks this project's wsapi tags (`--adopt`); the deploy adds them. */
@@ -79,17 +63,6 @@ export interface DeployProjectOptions {
   wait?: boolean
 }
 
-export interface ArtifactsSummary {
-  bucket: string
-  /** The bucket is wsapi's managed one (not --s3-bucket). */
-  managed: boolean
-  /** Keys already in the bucket, not uploaded again. */
-  present: string[]
-  /** Superseded keys of this stack removed after the deploy (managed bucket only). */
-  removed: string[]
-  uploaded: Array<{bytes: number; key: string; label: string}>
-}
-
 interface Common {
   account: string
   artifacts: ArtifactsSummary
@@ -97,13 +70,6 @@ interface Common {
   region: string
   stackName: string
   stage: string
-}
-
-export interface FailureReason {
-  logicalId: string
-  reason: string
-  resourceType: string
-  status: string
 }
 
 export type DeployProjectResult =
@@ -137,60 +103,6 @@ export type DeployProjectResult =
       type: 'failed'
     })
 
-/** The zips a build made, to upload under the keys its template names. */
-export function buildArtifacts(build: BuildResult): Artifact[] {
-  return build.functions.map((fn) => ({
-    bytes: fn.zipBytes,
-    contentType: 'application/zip',
-    key: fn.s3Key,
-    label: fn.logicalId,
-    read: async () => fn.zip,
-  }))
-}
-
-export function toFailureReasons(events: StackEventInfo[]): FailureReason[] {
-  return events.map((event) => ({
-    logicalId: event.logicalId,
-    reason: event.reason ?? '',
-    resourceType: event.resourceType,
-    status: event.status,
-  }))
-}
-
-/** The AWS CLI command that prints a secret's value (a generated $connect token, for one). */
-export function readSecretCommand(
-  session: Pick<AwsSession, 'endpointUrl' | 'profile' | 'region'>,
-  secretArn: string,
-): string {
-  const extra = [
-    session.profile ? ` --profile ${session.profile}` : '',
-    session.endpointUrl ? ` --endpoint-url ${session.endpointUrl}` : '',
-  ].join('')
-  return `aws secretsmanager get-secret-value --secret-id ${secretArn} --query SecretString --output text --region ${session.region}${extra}`
-}
-
-/** Outputs whose value is the Ref of an AWS::SecretsManager::Secret of the template (its ARN). */
-function secretOutputs(template: CfnTemplate): string[] {
-  return Object.entries(template.Outputs ?? {})
-    .filter(([, output]) => {
-      const target = (output.Value as {Ref?: unknown} | null)?.Ref
-      return typeof target === 'string' && template.Resources[target]?.Type === 'AWS::SecretsManager::Secret'
-    })
-    .map(([key]) => key)
-}
-
-/** The AWS CLI command that executes a change set left for review. */
-export function executeCommand(
-  session: Pick<AwsSession, 'endpointUrl' | 'profile' | 'region'>,
-  changeSetId: string,
-): string {
-  const extra = [
-    session.profile ? ` --profile ${session.profile}` : '',
-    session.endpointUrl ? ` --endpoint-url ${session.endpointUrl}` : '',
-  ].join('')
-  return `aws cloudformation execute-change-set --change-set-name ${changeSetId} --region ${session.region}${extra}`
-}
-
 /**
  * `wsapi deploy`: build, make sure the artifact bucket exists, upload what is missing, deploy the stack
  * `<project>-<stage>` with a change set, save its outputs to .wsapi/outputs/<stage>.json, and hide the
@@ -222,7 +134,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
   let session: AwsSession | undefined
   try {
     session = await createAwsSession(options.aws)
-    const {cloudFormation, s3} = session
+    const {cloudFormation} = session
     const identity = await session.identity()
     output.info(
       `Deploying ${stackName} to account ${identity.account} in ${session.region}${session.endpointUrl ? ` at ${session.endpointUrl}` : ''}`,
@@ -281,46 +193,12 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
 
     output.info('Building…')
     const build = await buildProject(project, {output, stackName})
-    const managed = options.s3Bucket === undefined
-    const bucket = managed
-      ? (await ensureArtifactBucket(context)).bucket
-      : await checkBucket(session, options.s3Bucket!)
+    const uploaded = await uploadBuild(session, context, build, {output, s3Bucket: options.s3Bucket, stackName})
     const {template} = build
-    const artifacts = buildArtifacts(build)
-    const body = JSON.stringify(template)
-    const bodyBytes = Buffer.byteLength(body)
-    if (bodyBytes > TEMPLATE_URL_LIMIT) {
-      throw new WsapiError(
-        `The template is ${bodyBytes} bytes; CloudFormation takes at most ${TEMPLATE_URL_LIMIT}: split the stack or trim the template.`,
-        {code: 'TEMPLATE_TOO_LARGE'},
-      )
-    }
-
-    const templateKey = `${stackPrefix(stackName)}${sha256(body)}.template.json`
-    const byUrl = bodyBytes > TEMPLATE_BODY_LIMIT
-    if (byUrl)
-      artifacts.push({
-        bytes: bodyBytes,
-        contentType: 'application/json',
-        key: templateKey,
-        label: 'template',
-        read: async () => Buffer.from(body),
-      })
-    const upload = await uploadMissing(s3, bucket, artifacts, {output})
-    const uploadedBytes = upload.uploaded.reduce((sum, artifact) => sum + artifact.bytes, 0)
-    output.info(
-      upload.uploaded.length === 0
-        ? `Artifacts: all ${upload.present.length} already in s3://${bucket}, nothing uploaded`
-        : `Artifacts: uploaded ${upload.uploaded.length} (${uploadedBytes} bytes) to s3://${bucket}${upload.present.length > 0 ? `, ${upload.present.length} already there` : ''}`,
-    )
-    if (byUrl)
-      output.info(
-        `The template is ${bodyBytes} bytes (over CloudFormation's ${TEMPLATE_BODY_LIMIT}-byte TemplateBody limit): deploying it from S3`,
-      )
 
     const result = await deployStack(context, {
       // After waiting for another deploy of this stack, which may have hidden artifacts this one reuses.
-      afterWait: () => uploadMissing(s3, bucket, artifacts, {output}).then(() => {}),
+      afterWait: () => reuploadMissing(session!, uploaded, output),
       capabilities: requiredCapabilities(template),
       confirm: options.confirm,
       execute: options.execute,
@@ -331,7 +209,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
           declared: templateParameters(template),
           existing,
           given,
-          managed: {...stageValue, [ARTIFACT_BUCKET_PARAMETER]: bucket},
+          managed: {...stageValue, [ARTIFACT_BUCKET_PARAMETER]: uploaded.bucket},
           prompt,
         })
         secrets.add(...resolved.secrets)
@@ -339,17 +217,10 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
       },
       stackName,
       tags: ownershipTags(target),
-      template: byUrl ? {url: s3.objectUrl(bucket, templateKey)} : {body},
+      template: uploaded.template,
     })
 
-    const artifactsSummary: ArtifactsSummary = {
-      bucket,
-      managed,
-      present: upload.present.map((artifact) => artifact.key),
-      removed: [],
-      uploaded: upload.uploaded.map((artifact) => ({bytes: artifact.bytes, key: artifact.key, label: artifact.label})),
-    }
-    const common = {account: identity.account, artifacts: artifactsSummary, region: session.region, stackName, stage}
+    const common = {account: identity.account, artifacts: uploaded.summary, region: session.region, stackName, stage}
     switch (result.type) {
       case 'deployed': {
         const outputs = orderOutputs(result.stack.outputs, Object.keys(project.template.Outputs ?? {}))
@@ -360,22 +231,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
           stackName,
           stage,
         })
-        if (managed) {
-          try {
-            artifactsSummary.removed = await removeSuperseded(
-              s3,
-              bucket,
-              stackName,
-              [...artifacts.map((artifact) => artifact.key), ...(byUrl ? [templateKey] : [])],
-              new Date(started),
-            )
-          } catch (error) {
-            output.warn(
-              `Could not remove superseded artifacts (${terminalLine((error as Error).message)}); they stay in s3://${bucket}/${stackPrefix(stackName)} until the next deploy or destroy.`,
-            )
-          }
-        }
-
+        await hideSuperseded(session, uploaded, stackName, new Date(started), output)
         return {
           ...common,
           changes: result.changes,
@@ -385,9 +241,7 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
           outputs,
           outputsFile:
             relative(process.cwd(), outputsStatePath(project.dir, stage)) || outputsStatePath(project.dir, stage),
-          secretCommands: secretOutputs(project.template)
-            .filter((key) => outputs[key] !== undefined)
-            .map((key) => ({command: readSecretCommand(session!, outputs[key]), output: key})),
+          secretCommands: secretCommands(session, project.template, outputs),
           stackId: result.stack.stackId,
           status: result.stack.status,
           type: 'deployed',
@@ -440,14 +294,4 @@ export async function deployProject(options: DeployProjectOptions): Promise<Depl
   } finally {
     session?.destroy()
   }
-}
-
-/** A `--s3-bucket` must exist and be in the stack's region (Lambda reads code only from its own region). */
-async function checkBucket(session: AwsSession, bucket: string): Promise<string> {
-  const region = await session.s3.bucketRegion(bucket)
-  if (region !== undefined && region !== session.region) {
-    throw new WsapiError(wrongBucketRegionMessage(bucket, region, session.region), {code: 'BUCKET_REGION'})
-  }
-
-  return bucket
 }

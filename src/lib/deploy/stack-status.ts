@@ -1,3 +1,5 @@
+import type {StackEventInfo} from '../aws/index.js'
+
 /** What CloudFormation stack and resource statuses mean for wsapi. One place, so the flows agree. */
 
 export function isInProgress(status: string): boolean {
@@ -61,4 +63,22 @@ export function isRootCauseCandidate(event: {reason?: string; resourceType: stri
     event.resourceType !== 'AWS::CloudFormation::Stack' &&
     !CANCELLED.test(event.reason ?? '')
   )
+}
+
+/** A resource that failed, and CloudFormation's reason for it. */
+export interface FailureReason {
+  logicalId: string
+  reason: string
+  resourceType: string
+  status: string
+}
+
+/** The failed resources of stack events, as a deploy or status reports them. */
+export function toFailureReasons(events: StackEventInfo[]): FailureReason[] {
+  return events.map((event) => ({
+    logicalId: event.logicalId,
+    reason: event.reason ?? '',
+    resourceType: event.resourceType,
+    status: event.status,
+  }))
 }

@@ -1,6 +1,5 @@
 import {type AwsOptions, type CloudFormationApi, createAwsSession, type StackEventInfo} from '../aws/index.js'
-import {type FailureReason, toFailureReasons} from './deploy-project.js'
-import {isInProgress, isRootCauseCandidate, statusTone} from './stack-status.js'
+import {type FailureReason, isInProgress, isRootCauseCandidate, statusTone, toFailureReasons} from './stack-status.js'
 import {orderOutputs, otherDeployedRegion, resolveStackTarget} from './target.js'
 
 export interface StatusOptions {

@@ -1,4 +1,7 @@
 import {UsageError} from '../errors.js'
+import type {CfnParameter} from './cfn.js'
+
+/** The template's parameters: the `--parameter` flags, and the values in effect for a command. */
 
 /**
  * `--parameter Key=Value` flags (repeatable) → {Key: Value}. The value may hold `=`; a key given twice is
@@ -22,4 +25,32 @@ export function parseParameterFlags(values: string[] = []): Record<string, strin
   }
 
   return parameters
+}
+
+/** The parameter values in effect: the template's defaults, then the environment's, then the overrides (each one declared). */
+export function parameterValues(
+  file: string,
+  declared: Record<string, CfnParameter> | undefined,
+  overrides: Record<string, string>,
+  fromEnvironment: Record<string, string> = {},
+): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const [name, parameter] of Object.entries(declared ?? {})) {
+    if (parameter.Default !== undefined) values[name] = String(parameter.Default)
+    if (Object.hasOwn(fromEnvironment, name)) values[name] = fromEnvironment[name]
+  }
+
+  for (const [name, value] of Object.entries(overrides)) {
+    if (!declared || !Object.hasOwn(declared, name)) {
+      const known = Object.keys(declared ?? {})
+      throw new UsageError(
+        `Unknown parameter ${JSON.stringify(name)}: ${file} declares ${known.length > 0 ? known.join(', ') : 'no parameters'}.`,
+        {code: 'UNKNOWN_PARAMETER'},
+      )
+    }
+
+    values[name] = value
+  }
+
+  return values
 }

@@ -1,5 +1,7 @@
 export * from './engine.js'
+export * from './custom-domain.js'
 export * from './options.js'
 export * from './plan.js'
 export * from './write.js'
 export * from './format.js'
+export {connectCommand, devCommand} from './context.js'

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 
 import {
+  toFailureReasons,
   isBusy,
   isFailedFirstCreate,
   isInProgress,
@@ -92,5 +93,20 @@ describe('deploy: what stack statuses mean', () => {
     assert.ok(!isRootCauseCandidate({...failed, reason: 'Resource creation cancelled'}))
     assert.ok(!isRootCauseCandidate({...failed, reason: 'resource update cancelled'}))
     assert.ok(!isRootCauseCandidate({...failed, status: 'CREATE_COMPLETE'}))
+  })
+
+  it('failure reasons: the resource, its type and status, and the reason (empty when CloudFormation gave none)', () => {
+    const event = {
+      eventId: 'e1',
+      logicalId: 'Table',
+      resourceType: 'AWS::DynamoDB::Table',
+      stackId: 'arn:stack',
+      status: 'CREATE_FAILED',
+      timestamp: new Date(0),
+    }
+    assert.deepEqual(toFailureReasons([{...event, reason: 'Limit exceeded'}, event]), [
+      {logicalId: 'Table', reason: 'Limit exceeded', resourceType: 'AWS::DynamoDB::Table', status: 'CREATE_FAILED'},
+      {logicalId: 'Table', reason: '', resourceType: 'AWS::DynamoDB::Table', status: 'CREATE_FAILED'},
+    ])
   })
 })

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {loadProject} from '../../../src/lib/project/model.js'
@@ -72,35 +72,6 @@ describe('project model', () => {
     )
   })
 
-  it("reads the stage's throttling (DefaultRouteSettings, RouteSettings by route key) and ReservedConcurrentExecutions", () => {
-    const dir = scaffoldProject({routes: 'sendmessage'})
-    assert.deepEqual(loadProject(dir).throttling, {defaults: {burstLimit: 2000, rateLimit: 1000}, routes: {}})
-    assert.equal(loadProject(dir).functions.SendmessageFunction.reservedConcurrency, 100)
-    editTemplate(dir, (text) =>
-      text
-        .replace(
-          '        ThrottlingRateLimit: 1000\n',
-          '        ThrottlingRateLimit: 0.5\n      RouteSettings:\n        sendmessage:\n          ThrottlingBurstLimit: !Ref Burst\n',
-        )
-        .replace('Parameters:\n', "Parameters:\n  Burst:\n    Type: Number\n    Default: '3'\n")
-        .replace('ReservedConcurrentExecutions: 100', 'ReservedConcurrentExecutions: 2'),
-    )
-    const project = loadProject(dir)
-    assert.deepEqual(project.throttling, {
-      defaults: {burstLimit: 2000, rateLimit: 0.5},
-      routes: {sendmessage: {burstLimit: 3, rateLimit: undefined}},
-    })
-    assert.equal(project.functions.SendmessageFunction.reservedConcurrency, 2)
-    editTemplate(dir, (text) => text.replace('ThrottlingRateLimit: 0.5', 'ThrottlingRateLimit: fast'))
-    rejectsNaming(dir, /stage Stage: DefaultRouteSettings\.ThrottlingRateLimit must be a number ≥ 0, not "fast"/)
-    editTemplate(dir, (text) =>
-      text
-        .replace('ThrottlingRateLimit: fast', 'ThrottlingRateLimit: 1')
-        .replace('ReservedConcurrentExecutions: 2', 'ReservedConcurrentExecutions: -1'),
-    )
-    rejectsNaming(dir, /function SendmessageFunction: ReservedConcurrentExecutions must be an integer ≥ 0, not -1/)
-  })
-
   it('says how to start when there is no template', () => {
     assert.throws(() => loadProject(tempDir()), /No template.yaml in .*wsapi init/)
   })
@@ -111,15 +82,6 @@ describe('project model', () => {
       text.replace('FunctionArn: !GetAtt SendmessageFunction.Arn', 'FunctionArn: !GetAtt NoSuchFunction.Arn'),
     )
     rejectsNaming(dir, /integration SendmessageIntegration \(route sendmessage\)/, /AWS::Lambda::Function/)
-  })
-
-  it('names a function whose Code path does not exist', () => {
-    const dir = scaffoldProject()
-    rmSync(join(dir, 'src/handlers/disconnect.ts'))
-    rejectsNaming(
-      dir,
-      /function DisconnectFunction \(route \$disconnect\): Code path src\/handlers\/disconnect.ts does not exist/,
-    )
   })
 
   it('names an API with a bad selection expression', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 
 import type {UsageError} from '../../../src/lib/errors.js'
-import {parseParameterFlags} from '../../../src/lib/project/parameters.js'
+import {parameterValues, parseParameterFlags} from '../../../src/lib/project/parameters.js'
 
 describe('project: --parameter flags', () => {
   it('parses --parameter Key=Value, keeping = in values and refusing what is not one', () => {
@@ -29,5 +29,31 @@ describe('project: --parameter flags', () => {
   it('none given is no parameters', () => {
     assert.deepEqual(parseParameterFlags(), {})
     assert.deepEqual(parseParameterFlags([]), {})
+  })
+})
+
+describe('project: parameter values in effect', () => {
+  const declared = {
+    Level: {Default: 'info', Type: 'String'},
+    Secret: {Type: 'String'},
+    Size: {Default: 3, Type: 'Number'},
+  }
+
+  it("takes the template's defaults, then the environment's values, then the overrides", () => {
+    assert.deepEqual(parameterValues('template.yaml', declared, {}), {Level: 'info', Size: '3'})
+    assert.deepEqual(parameterValues('template.yaml', declared, {Level: 'debug'}, {Level: 'warn', Secret: 's'}), {
+      Level: 'debug',
+      Secret: 's',
+      Size: '3',
+    })
+    assert.deepEqual(parameterValues('template.yaml', declared, {}, {Other: 'ignored'}), {Level: 'info', Size: '3'})
+  })
+
+  it('refuses an override the template does not declare, naming those it does', () => {
+    assert.throws(
+      () => parameterValues('template.yaml', declared, {Nope: 'x'}),
+      /^UsageError: Unknown parameter "Nope": template\.yaml declares Level, Secret, Size\.$/,
+    )
+    assert.throws(() => parameterValues('t.yaml', undefined, {A: '1'}), /t\.yaml declares no parameters\./)
   })
 })

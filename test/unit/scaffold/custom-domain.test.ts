@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 
 import {type CfnTemplate, parseTemplate} from '../../../src/lib/project/index.js'
+import {resolveCustomDomain} from '../../../src/lib/scaffold/custom-domain.js'
 import {planProject, type RawInitOptions, resolveInitOptions} from '../../../src/lib/scaffold/index.js'
 import {validateAgainstSpec} from '../../helpers/cfn-spec.js'
 
@@ -12,6 +13,22 @@ function templateOf(options: RawInitOptions = {}): CfnTemplate {
 }
 
 describe('custom domain', () => {
+  it('takes the domain as API Gateway does (lower case, no trailing dot) and a zone id with or without /hostedzone/', () => {
+    assert.equal(resolveCustomDomain({}), undefined)
+    assert.deepEqual(
+      resolveCustomDomain({
+        certificateArn: ` ${CERTIFICATE} `,
+        domain: 'Chat.Example.com.',
+        hostedZoneId: '/hostedzone/Z0123ABC',
+      }),
+      {certificateArn: CERTIFICATE, hostedZoneId: 'Z0123ABC', name: 'chat.example.com'},
+    )
+    assert.deepEqual(resolveCustomDomain({certificateArn: CERTIFICATE, domain: 'chat.example.com'}), {
+      certificateArn: CERTIFICATE,
+      name: 'chat.example.com',
+    })
+  })
+
   it('declares DomainName, CertificateArn and HostedZoneId with empty defaults, so that `deploy --parameter` can set them later', () => {
     const template = templateOf()
     assert.deepEqual(

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict'
 
-import {
-  type CfnResource,
-  type CfnTemplate,
-  DEPRECATED_RUNTIMES,
-  deploymentLogicalId,
-  LAMBDA_RUNTIMES,
-  loadProject,
-  parseTemplate,
-} from '../../../src/lib/project/index.js'
+import {type CfnResource, type CfnTemplate, deploymentLogicalId, parseTemplate} from '../../../src/lib/project/index.js'
 import {UsageError} from '../../../src/lib/errors.js'
 import {planProject, type RawInitOptions, resolveInitOptions} from '../../../src/lib/scaffold/index.js'
 import {validateAgainstSpec} from '../../helpers/cfn-spec.js'
-import {scaffoldProject} from '../../helpers/project.js'
 
 function plan(options: RawInitOptions = {}) {
   return planProject(resolveInitOptions({name: 'chat', ...options}))
@@ -425,33 +416,6 @@ describe('scaffold plan', () => {
     )
   })
 
-  it('gives colliding routes distinct ids and files', () => {
-    const files = plan({routes: 'connect,Connect,chat-x,chat_x'})
-      .files.map((file) => file.path)
-      .filter((path) => path.startsWith('src/handlers/'))
-    assert.deepEqual(files, [
-      'src/handlers/chat-x.ts',
-      'src/handlers/chat_x.ts',
-      'src/handlers/connect.ts',
-      'src/handlers/connect2.ts',
-      'src/handlers/connect3.ts',
-      'src/handlers/default.ts',
-      'src/handlers/disconnect.ts',
-      'src/handlers/fanout.ts',
-    ])
-    const project = loadProject(scaffoldProject({routes: 'connect,Connect'}))
-    assert.deepEqual(
-      project.routes.map((route) => [route.key, route.functionId]),
-      [
-        ['$connect', 'ConnectFunction'],
-        ['$disconnect', 'DisconnectFunction'],
-        ['connect', 'Connect2Function'],
-        ['Connect', 'Connect3Function'],
-        ['$default', 'DefaultFunction'],
-      ],
-    )
-  })
-
   it('uses the route field and key in the example payload', () => {
     const send = plan().files.find((file) => file.path === 'src/handlers/sendmessage.ts')!.contents
     assert.ok(
@@ -628,60 +592,6 @@ describe('scaffold plan', () => {
       readme(plan().files),
       /## Large broadcasts: sharded fan-out\n\nA broadcast route first reads one Scan page of at most `FANOUT_INLINE_MAX` \(250\)/,
     )
-  })
-
-  it('checks the fan-out settings and warns when the reservation cannot run every shard at once', () => {
-    const options = (raw: RawInitOptions) => resolveInitOptions({name: 'chat', ...raw})
-    assert.deepEqual([options({}).fanoutShards, options({}).fanoutInlineMax], [16, 250])
-    for (const [raw, pattern] of [
-      [{fanoutShards: '0'}, /Invalid fan-out shards "0"/],
-      [{fanoutShards: 1001}, /Invalid fan-out shards/],
-      [{fanoutInlineMax: '0'}, /Invalid fan-out inline maximum "0"/],
-      [{fanoutInlineMax: 10_001}, /Invalid fan-out inline maximum/],
-    ] as Array<[RawInitOptions, RegExp]>) {
-      assert.throws(
-        () => options(raw),
-        (error: unknown) => error instanceof UsageError && pattern.test(error.message),
-        JSON.stringify(raw),
-      )
-    }
-
-    assert.match(
-      plan({fanoutShards: 32, reservedConcurrency: 20}).warnings.join('\n'),
-      /may run 20 at once .* 32 shards/,
-    )
-    assert.deepEqual(plan({fanoutShards: 32, reservedConcurrency: 'none'}).warnings, [])
-  })
-
-  it('warns when the reservations would not fit in the default Lambda quota', () => {
-    assert.deepEqual(plan({fanoutShards: 1, reservedConcurrency: 450, routes: 'a,b'}).warnings, [])
-    assert.match(
-      plan({fanoutShards: 1, reservedConcurrency: 451, routes: 'a,b'}).warnings.join('\n'),
-      /reserve 902 concurrent executions; an account with the default Lambda quota of 1000 can reserve at most 900/,
-    )
-    // The fan-out function reserves as much as each broadcast route.
-    assert.deepEqual(plan({reservedConcurrency: 300, routes: 'a,b'}).warnings, [])
-    assert.match(
-      plan({reservedConcurrency: 301, routes: 'a,b'}).warnings.join('\n'),
-      /reserve 903 concurrent executions/,
-    )
-  })
-
-  it('warns about exactly the runtimes AWS Lambda has deprecated, naming the default', () => {
-    for (const runtime of LAMBDA_RUNTIMES) {
-      const warnings = plan({runtime}).warnings.filter((warning) => warning.includes('deprecated'))
-      assert.deepEqual(
-        warnings,
-        DEPRECATED_RUNTIMES.includes(runtime) ? [`${runtime} is deprecated by AWS Lambda; prefer nodejs22.x.`] : [],
-        runtime,
-      )
-    }
-  })
-
-  it('warns about unreachable routes and long timeouts', () => {
-    assert.deepEqual(plan().warnings, [])
-    assert.match(plan({routeSelection: 'other'}).warnings.join('\n'), /No message can select route "sendmessage"/)
-    assert.match(plan({timeout: 60}).warnings.join('\n'), /29 s/)
   })
 
   it('refuses a stage that deploy would refuse, with the one suggestion deploy gives too', () => {
