@@ -16,7 +16,8 @@ import {type EmulatedStack, physicalName, resolveValue} from './environment.js'
 import type {InvokeResult, WorkerError} from './invoker.js'
 import type {DevLog} from './log.js'
 import {signatureRefusal} from './management-api.js'
-import type {LocalQueues, MessageAttributeValue} from './sqs.js'
+import type {LocalQueues} from './sqs.js'
+import type {MessageAttributeValue} from './sqs-queue.js'
 
 /**
  * The Lambda `Invoke` API (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html) for the functions of the

@@ -138,6 +138,18 @@ describe('dev: the in-memory SQS, with the AWS SDK', function () {
     assert.equal((await polling).Messages?.[0].Body, 'late')
   })
 
+  it('names queues by ARN and URL of the account and Region; defining one again changes its settings, not its messages', () => {
+    const queue = queues.define('defined', {visibilityTimeoutSeconds: 5})
+    assert.equal(queue.arn, 'arn:aws:sqs:us-east-1:000000000000:defined')
+    assert.equal(queues.byArn(queue.arn), queue)
+    assert.equal(queues.byArn('arn:aws:sqs:eu-west-1:000000000000:defined'), undefined)
+    queue.send('kept')
+    assert.equal(queues.define('defined', {visibilityTimeoutSeconds: 60}), queue)
+    assert.equal(queue.settings.visibilityTimeoutSeconds, 60)
+    assert.equal(queue.settings.messageRetentionSeconds, 345_600)
+    assert.equal(queue.counts().visible, 1)
+  })
+
   it('an unknown queue is QueueDoesNotExist; an unsigned call is refused', async () => {
     await assert.rejects(sqs.send(new ReceiveMessageCommand({QueueUrl: queues.urlOf('missing')})), QueueDoesNotExist)
     const {port} = server.address() as AddressInfo
