@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {createHash} from 'node:crypto'
-import {createServer, type Server} from 'node:http'
+import {createServer, type IncomingMessage, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 import {
@@ -132,8 +132,13 @@ describe('dev: the in-memory SQS, with the AWS SDK', function () {
 
   it('a long poll returns as soon as a message arrives', async () => {
     const queue = queues.define('poll')
+    // The server has read the whole request (and so is waiting on the empty queue) once its 'end' listeners ran.
+    const received = new Promise<void>((resolve) =>
+      server.once('request', (request: IncomingMessage) => request.once('end', resolve)),
+    )
     const polling = sqs.send(new ReceiveMessageCommand({QueueUrl: queue.url, WaitTimeSeconds: 20}))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await received
+    assert.equal(queue.counts().visible, 0)
     queue.send('late')
     assert.equal((await polling).Messages?.[0].Body, 'late')
   })
