@@ -30,6 +30,23 @@ describe('dev: the --persist folder', function () {
     })
   })
 
+  it('refuses a path it cannot read or create, and a folder holding something other than a database, saying what to do', async () => {
+    const file = join(tempDir(), 'file')
+    writeFileSync(file, '')
+    await assert.rejects(claimPersistDir(join(file, 'data')), /^UsageError: --persist .*: cannot read it \(ENOTDIR: /)
+    // In /proc, mkdir answers ENOENT although the parent exists (and Node's recursive mkdir would never return).
+    await assert.rejects(
+      claimPersistDir('/proc/wsapi-persist-test'),
+      /^UsageError: --persist \/proc\/wsapi-persist-test: cannot create the folder \(ENOENT\): pick a folder you can write\.$/,
+    )
+    const broken = tempDir()
+    writeFileSync(join(broken, 'CURRENT'), 'not a manifest name\n')
+    await assert.rejects(
+      claimPersistDir(broken),
+      /^UsageError: --persist .*: cannot open it as a database \(.+\): delete it or pick another folder\.$/,
+    )
+  })
+
   it('refuses a folder whose database another program holds open, naming the dev server that does', async () => {
     const path = tempDir()
     const {createRequire} = await import('node:module')
