@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {DevLog, DevLogFile, type DevLogRecord, devLogPath} from '../../../src/lib/dev/log.js'
@@ -90,6 +90,21 @@ describe('dev: the log', () => {
     assert.ok(existsSync(`${path}.1`))
     assert.ok(statSync(path).size <= 200)
     assert.equal(records(path).at(-1)?.text.startsWith('line 5'), true)
+  })
+
+  it('keeps printing when its file cannot be written, and stops trying', async () => {
+    const blocker = join(tempDir(), 'file')
+    writeFileSync(blocker, '')
+    const output = new RecordingOutput()
+    const log = new DevLog(output, true, new DevLogFile(join(blocker, 'dev.log')))
+    log.info('first')
+    log.warn('second')
+    await log.close()
+    assert.deepEqual(
+      output.lines.map((line) => line.message),
+      ['first', 'second'],
+    )
+    assert.equal(existsSync(join(blocker, 'dev.log')), false)
   })
 
   it("lives in the project's .wsapi folder", () => {

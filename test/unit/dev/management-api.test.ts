@@ -161,6 +161,22 @@ describe('dev: the @connections API', function () {
   })
 })
 
+describe('dev: the @connections API with --latency', function () {
+  this.timeout(30_000)
+
+  it('answers each call no sooner than the latency asked for', async () => {
+    const api = await managementServer({latencyMs: 300})
+    try {
+      const {url} = await api.client()
+      const started = performance.now()
+      assert.equal((await fetch(url, {headers: SIGNED})).status, 200)
+      assert.ok(performance.now() - started >= 290, 'answered before the latency passed')
+    } finally {
+      await api.close()
+    }
+  })
+})
+
 describe('dev: @connections helpers', () => {
   it('matches the @connections paths with and without a stage, @ percent-encoded or not', () => {
     assert.deepEqual(MANAGEMENT_PATH.exec('/v1/@connections/abc=')?.slice(1), ['v1', 'abc='])
