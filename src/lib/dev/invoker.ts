@@ -63,8 +63,8 @@ const ABANDONED: InvokeResult = {
 }
 
 /**
- * A function's execution environments: worker threads, each running one invocation at a time, up to
- * `concurrency` of them, created on demand (a cold start) and kept warm. A handler that throws, hangs past
+ * A function's execution environments (execution-environment.ts): worker threads, each running one invocation at a
+ * time, up to `concurrency` of them, created on demand (a cold start) and kept warm. A handler that throws, hangs past
  * its Timeout, exits or crashes costs only its own environment.
  */
 export class FunctionRuntime {
