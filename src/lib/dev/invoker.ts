@@ -1,34 +1,17 @@
-import {createRequire} from 'node:module'
-import {dirname, join} from 'node:path'
-import {createInterface} from 'node:readline'
-import {pathToFileURL} from 'node:url'
-import {Worker} from 'node:worker_threads'
-
-import type {FromWorker, MemoryUse, ToWorker, WorkerError, WorkerSetup} from './function-worker.js'
+import {
+  type Environment,
+  type FunctionCode,
+  type LogLine,
+  type Outcome,
+  startEnvironment,
+} from './execution-environment.js'
+import type {ToWorker, WorkerError} from './function-worker.js'
 import {WaitingLines} from './waiting.js'
 
+export type {FunctionCode, LogLine} from './execution-environment.js'
 export type {WorkerError} from './function-worker.js'
 
-type Outcome =
-  | {ok: true; /** The handler's result, as Lambda returns it (JSON). */ payload: unknown}
-  | {
-      error: WorkerError
-      ok: false
-      /** Why: the handler threw, ran out of time, its environment died, or Lambda refused the invocation (TooManyRequestsException). */
-      reason: 'crash' | 'error' | 'throttled' | 'timeout'
-    }
-
 export type InvokeResult = Outcome & {durationMs: number}
-
-/** Everything a function's environments need; a new one replaces the code (hot reload). */
-export interface FunctionCode {
-  env: Record<string, string>
-  setup: WorkerSetup
-  /** The function's ReservedConcurrentExecutions, if set: Lambda never runs more at once, and refuses the rest. */
-  reservedConcurrency?: number
-  /** The function's Timeout. */
-  timeoutMs: number
-}
 
 export interface RuntimeOptions {
   /** Environments at most (`--concurrency`): fewer than Lambda would start, so invocations may wait for one. */
@@ -50,11 +33,6 @@ export const DEFAULT_MAX_WAITING = 1000
 /** Waiting events (each up to API Gateway's 128 KB message and more) take memory: a flood is throttled, not queued. */
 export const MAX_WAITING_BYTES = 16 * 1024 * 1024
 
-export interface LogLine {
-  level: string
-  text: string
-}
-
 interface Pending {
   caller: string
   event: string
@@ -63,20 +41,8 @@ interface Pending {
   resolve: (result: InvokeResult) => void
 }
 
-interface Environment {
-  /** Why its handler failed to load (the module threw or lacks the handler). */
-  initError?: WorkerError
-  busy?: {id: number; pending: Pending; started: number; timer: NodeJS.Timeout}
-  code: FunctionCode
-  ready: Promise<boolean>
-  worker: Worker
-}
-
 /** Lambda's limit on a cold start's Init phase (loading the handler module), not counted in the Timeout. */
 const INIT_LIMIT_MS = 10_000
-
-const FROM_SOURCES = import.meta.url.endsWith('.ts')
-const WORKER_URL = new URL(`./function-worker${FROM_SOURCES ? '.ts' : '.js'}`, import.meta.url)
 
 const MB = 1024 * 1024
 
@@ -96,35 +62,15 @@ const ABANDONED: InvokeResult = {
   reason: 'crash',
 }
 
-/** What Lambda reports for a sandbox over its MemorySize, with what the environment held. */
-function outOfMemoryError(memorySize: number, use: MemoryUse): WorkerError {
-  const used = Math.ceil((use.heap + use.external) / MB)
-  return {
-    errorMessage: `Runtime exited with error: signal: killed (${used} MB in use, MemorySize ${memorySize} MB: JS heap ${Math.round(use.heap / MB)} MB, Buffers and other external memory ${Math.round(use.external / MB)} MB)`,
-    errorType: 'Runtime.OutOfMemory',
-  }
-}
-
-/** The worker's entry. Run from the TypeScript sources (bin/dev.js, tests), it registers tsx first. */
-function workerEntry(): {eval: boolean; source: string | URL} {
-  if (!FROM_SOURCES) return {eval: false, source: WORKER_URL}
-  const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'))
-  const tsx = JSON.stringify(pathToFileURL(join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href)
-  return {
-    eval: true,
-    source: `import(${tsx}).then(({register}) => { register(); return import(${JSON.stringify(WORKER_URL.href)}) })`,
-  }
-}
-
 /**
- * A function's execution environments: worker threads, each running one invocation at a time, up to
- * `concurrency` of them, created on demand (a cold start) and kept warm. A handler that throws, hangs past
+ * A function's execution environments (execution-environment.ts): worker threads, each running one invocation at a
+ * time, up to `concurrency` of them, created on demand (a cold start) and kept warm. A handler that throws, hangs past
  * its Timeout, exits or crashes costs only its own environment.
  */
 export class FunctionRuntime {
   private code: FunctionCode
-  private readonly environments = new Set<Environment>()
-  private readonly idle: Environment[] = []
+  private readonly environments = new Set<Environment<Pending>>()
+  private readonly idle: Environment<Pending>[] = []
   private nextId = 1
   private readonly waiting = new WaitingLines<Pending>()
   private closed = false
@@ -277,111 +223,23 @@ export class FunctionRuntime {
     }
   }
 
-  private spawn(): Environment {
-    const code = this.code
-    const entry = workerEntry()
-    const worker = new Worker(entry.source, {
-      env: code.env,
-      eval: entry.eval,
-      resourceLimits: {maxOldGenerationSizeMb: Math.max(64, code.setup.memorySize)},
-      // The handler's own process.stdout/stderr writes: logged line by line like its console lines (Lambda sends both
-      // to CloudWatch), never written raw to wsapi's stdout, which carries --json.
-      stderr: true,
-      stdout: true,
-      workerData: code.setup,
+  private spawn(): Environment<Pending> {
+    const environment: Environment<Pending> = startEnvironment(this.code, {
+      onExit: (error) => {
+        this.environments.delete(environment)
+        const index = this.idle.indexOf(environment)
+        if (index !== -1) this.idle.splice(index, 1)
+        if (environment.busy) this.finish(environment, {error, ok: false, reason: 'crash'}, false)
+        this.dispatch()
+      },
+      onLog: (line) => this.options.onLog(line, environment.busy?.pending.requestId),
+      onOutcome: (outcome, reuse) => this.finish(environment, outcome, reuse),
     })
-    let settleReady: (ok: boolean) => void = () => {}
-    const environment: Environment = {code, ready: new Promise((resolve) => (settleReady = resolve)), worker}
-    for (const [stream, level] of [
-      [worker.stdout, 'INFO'],
-      [worker.stderr, 'ERROR'],
-    ] as const) {
-      createInterface({crlfDelay: Number.POSITIVE_INFINITY, input: stream}).on('line', (text) =>
-        this.options.onLog({level, text}, environment.busy?.pending.requestId),
-      )
-    }
-
-    let initError: WorkerError | undefined
-    let outOfMemory: WorkerError | undefined
     this.environments.add(environment)
-    worker.on('message', (message: FromWorker) => {
-      switch (message.type) {
-        case 'ready': {
-          settleReady(true)
-          break
-        }
-
-        case 'init-error': {
-          // Reported once: by the invocation it fails (its log line carries the stack), or by warm()/load().
-          initError = message.error
-          environment.initError = message.error
-          settleReady(false)
-          this.finish(environment, {error: message.error, ok: false, reason: 'crash'}, false)
-          void worker.terminate()
-          break
-        }
-
-        case 'log': {
-          this.options.onLog(message, environment.busy?.pending.requestId)
-          break
-        }
-
-        case 'out-of-memory': {
-          outOfMemory = outOfMemoryError(code.setup.memorySize, message.use)
-          // Between invocations nobody else would hear of it.
-          if (!environment.busy)
-            this.options.onLog(
-              {level: 'ERROR', text: `${outOfMemory.errorType}: ${outOfMemory.errorMessage}`},
-              undefined,
-            )
-          break
-        }
-
-        case 'result': {
-          if (environment.busy?.id === message.id)
-            this.finish(environment, {ok: true, payload: JSON.parse(message.payload)})
-          break
-        }
-
-        case 'error': {
-          if (environment.busy?.id === message.id)
-            this.finish(environment, {error: message.error, ok: false, reason: 'error'})
-          break
-        }
-      }
-    })
-    worker.on('error', (error) => {
-      // An uncaught exception or unhandled rejection ends the environment, as it ends Lambda's runtime.
-      const errorType =
-        (error as {code?: string}).code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? 'Runtime.OutOfMemory'
-          : 'Runtime.UnhandledError'
-      this.finish(environment, {
-        error: {errorMessage: error.message, errorType, stack: error.stack},
-        ok: false,
-        reason: 'crash',
-      })
-    })
-    worker.on('exit', (exitCode) => {
-      settleReady(false)
-      this.environments.delete(environment)
-      const index = this.idle.indexOf(environment)
-      if (index !== -1) this.idle.splice(index, 1)
-      if (environment.busy) {
-        const error = initError ??
-          outOfMemory ?? {
-            errorMessage: `Runtime exited with error: exit status ${exitCode}`,
-            errorType: 'Runtime.ExitError',
-          }
-        this.finish(environment, {error, ok: false, reason: 'crash'}, false)
-      }
-
-      this.dispatch()
-    })
     return environment
   }
 
-  private run(environment: Environment, pending: Pending): void {
+  private run(environment: Environment<Pending>, pending: Pending): void {
     const id = this.nextId++
     const timeoutMs = environment.code.timeoutMs
     const timedOut = () => {
@@ -417,7 +275,7 @@ export class FunctionRuntime {
     })
   }
 
-  private finish(environment: Environment, outcome: Outcome, reuse = true): void {
+  private finish(environment: Environment<Pending>, outcome: Outcome, reuse = true): void {
     const busy = environment.busy
     if (!busy) return
     environment.busy = undefined
@@ -431,7 +289,7 @@ export class FunctionRuntime {
     }
   }
 
-  private async retire(environment: Environment): Promise<void> {
+  private async retire(environment: Environment<Pending>): Promise<void> {
     this.environments.delete(environment)
     await environment.worker.terminate()
   }

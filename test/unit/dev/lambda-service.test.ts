@@ -13,13 +13,7 @@ import {GetQueueUrlCommand, ReceiveMessageCommand, SQSClient} from '@aws-sdk/cli
 
 import type {EmulatedStack} from '../../../src/lib/dev/environment.js'
 import type {InvokeResult} from '../../../src/lib/dev/invoker.js'
-import {
-  invokeResponse,
-  LAMBDA_API_PATH,
-  lambdaFunctions,
-  LocalLambda,
-  parseFunctionName,
-} from '../../../src/lib/dev/lambda-service.js'
+import {invokeResponse, LAMBDA_API_PATH, LocalLambda} from '../../../src/lib/dev/lambda-service.js'
 import {DevLog} from '../../../src/lib/dev/log.js'
 import {LocalQueues} from '../../../src/lib/dev/sqs.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
@@ -52,23 +46,6 @@ const projectOf = (stack: EmulatedStack) =>
   }) as unknown as ProjectModel
 
 describe('dev: the Lambda Invoke API', () => {
-  it('takes a function name, a partial ARN or an ARN, with or without a qualifier, of this account and Region only', () => {
-    assert.deepEqual(parseFunctionName('app-v1-Fanout', where), {name: 'app-v1-Fanout', qualifier: undefined})
-    assert.deepEqual(parseFunctionName('app-v1-Fanout:$LATEST', where), {name: 'app-v1-Fanout', qualifier: '$LATEST'})
-    assert.deepEqual(parseFunctionName('000000000000:function:app-v1-Fanout', where), {
-      name: 'app-v1-Fanout',
-      qualifier: undefined,
-    })
-    assert.deepEqual(parseFunctionName('arn:aws:lambda:us-east-1:000000000000:function:app-v1-Fanout:live', where), {
-      name: 'app-v1-Fanout',
-      qualifier: 'live',
-    })
-    assert.equal(parseFunctionName('arn:aws:lambda:eu-west-1:000000000000:function:app-v1-Fanout', where), undefined)
-    assert.equal(parseFunctionName('123456789012:function:app-v1-Fanout', where), undefined)
-    assert.equal(parseFunctionName('has space', where), undefined)
-    assert.equal(parseFunctionName('', where), undefined)
-  })
-
   it('claims the paths of Lambda function operations only, not those of a stage named like a date', () => {
     assert.ok(LAMBDA_API_PATH.test('/2015-03-31/functions/app-v1-Fanout/invocations'))
     assert.ok(LAMBDA_API_PATH.test('/2014-11-13/functions/app-v1-Fanout/invoke-async/'))
@@ -96,60 +73,6 @@ describe('dev: the Lambda Invoke API', () => {
     const huge = invokeResponse({durationMs: 1, ok: true, payload: 'x'.repeat(6 * 1024 * 1024)})
     assert.equal(huge.headers['X-Amz-Function-Error'], 'Unhandled')
     assert.equal(JSON.parse(huge.body).errorType, 'Function.ResponseSizeTooLarge')
-  })
-
-  it("reads each function's EventInvokeConfig and DeadLetterConfig, with Lambda's defaults", () => {
-    const stack = stackWith({
-      Config: {
-        Properties: {
-          DestinationConfig: {OnFailure: {Destination: {'Fn::GetAtt': ['Dlq', 'Arn']}}},
-          FunctionName: {Ref: 'Fanout'},
-          MaximumEventAgeInSeconds: 120,
-          MaximumRetryAttempts: 0,
-          Qualifier: '$LATEST',
-        },
-        Type: 'AWS::Lambda::EventInvokeConfig',
-      },
-      Dlq: {Type: 'AWS::SQS::Queue'},
-      Fanout: fn(),
-      Legacy: fn({DeadLetterConfig: {TargetArn: {'Fn::GetAtt': ['Dlq', 'Arn']}}, FunctionName: 'legacy'}),
-    })
-    const functions = lambdaFunctions(stack, projectOf(stack))
-    assert.deepEqual(functions.get('app-v1-Fanout')?.config, {
-      deadLetterTarget: undefined,
-      maximumEventAgeSeconds: 120,
-      maximumRetryAttempts: 0,
-      onFailure: 'arn:aws:sqs:us-east-1:000000000000:app-v1-Dlq',
-      onSuccess: undefined,
-    })
-    assert.deepEqual(functions.get('legacy')?.config, {
-      deadLetterTarget: 'arn:aws:sqs:us-east-1:000000000000:app-v1-Dlq',
-      maximumEventAgeSeconds: 21_600,
-      maximumRetryAttempts: 2,
-    })
-    assert.equal(functions.get('legacy')?.arn, 'arn:aws:lambda:us-east-1:000000000000:function:legacy')
-  })
-
-  it('a config CloudFormation would refuse, or one for no function of the template, is a usage error naming it', () => {
-    const config = (properties: Record<string, unknown>) =>
-      stackWith({
-        Config: {Properties: {FunctionName: {Ref: 'Fanout'}, ...properties}, Type: 'AWS::Lambda::EventInvokeConfig'},
-        Fanout: fn(),
-      })
-    for (const [properties, pattern] of [
-      [
-        {MaximumRetryAttempts: 3},
-        /EventInvokeConfig Config, MaximumRetryAttempts is 3; it must be a whole number from 0 to 2/,
-      ],
-      [{MaximumEventAgeInSeconds: 30}, /MaximumEventAgeInSeconds is 30; it must be a whole number from 60 to 21600/],
-      [{FunctionName: 'elsewhere'}, /FunctionName "elsewhere" is no function of this template/],
-    ] as const) {
-      const stack = config(properties)
-      assert.throws(
-        () => lambdaFunctions(stack, projectOf(stack)),
-        (error: Error & {exit?: number}) => error.exit === 2 && pattern.test(error.message),
-      )
-    }
   })
 })
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {createHash} from 'node:crypto'
-import {createServer, type Server} from 'node:http'
+import {createServer, type IncomingMessage, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 import {
@@ -132,10 +132,27 @@ describe('dev: the in-memory SQS, with the AWS SDK', function () {
 
   it('a long poll returns as soon as a message arrives', async () => {
     const queue = queues.define('poll')
+    // The server has read the whole request (and so is waiting on the empty queue) once its 'end' listeners ran.
+    const received = new Promise<void>((resolve) =>
+      server.once('request', (request: IncomingMessage) => request.once('end', resolve)),
+    )
     const polling = sqs.send(new ReceiveMessageCommand({QueueUrl: queue.url, WaitTimeSeconds: 20}))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await received
+    assert.equal(queue.counts().visible, 0)
     queue.send('late')
     assert.equal((await polling).Messages?.[0].Body, 'late')
+  })
+
+  it('names queues by ARN and URL of the account and Region; defining one again changes its settings, not its messages', () => {
+    const queue = queues.define('defined', {visibilityTimeoutSeconds: 5})
+    assert.equal(queue.arn, 'arn:aws:sqs:us-east-1:000000000000:defined')
+    assert.equal(queues.byArn(queue.arn), queue)
+    assert.equal(queues.byArn('arn:aws:sqs:eu-west-1:000000000000:defined'), undefined)
+    queue.send('kept')
+    assert.equal(queues.define('defined', {visibilityTimeoutSeconds: 60}), queue)
+    assert.equal(queue.settings.visibilityTimeoutSeconds, 60)
+    assert.equal(queue.settings.messageRetentionSeconds, 345_600)
+    assert.equal(queue.counts().visible, 1)
   })
 
   it('an unknown queue is QueueDoesNotExist; an unsigned call is refused', async () => {
