@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import {appendFileSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {appendFileSync, mkdirSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 
 import {HotReload, type ReloadTarget} from '../../../src/lib/dev/hot-reload.js'
 import type {ReloadEvent} from '../../../src/lib/dev/server-types.js'
@@ -17,11 +17,15 @@ async function reloading(templateError?: string) {
   await functions.load(project)
   let templateReloads = 0
   const events: ReloadEvent[] = []
+  const waiters: Array<() => void> = []
   const target: ReloadTarget = {
     closing: false,
     functions,
     log: new DevLog(output, true),
-    onReload: (event) => events.push(event),
+    onReload(event) {
+      events.push(event)
+      for (const wake of waiters.splice(0)) wake()
+    },
     projectDir: dir,
     templatePath: project.templatePath,
     async reloadTemplate() {
@@ -40,6 +44,10 @@ async function reloading(templateError?: string) {
     events,
     functions,
     output,
+    /** Resolves once `count` reloads have been reported. */
+    async reloads(count: number): Promise<void> {
+      while (events.length < count) await new Promise<void>((resolve) => waiters.push(resolve))
+    },
     get templateReloads() {
       return templateReloads
     },
@@ -64,6 +72,37 @@ describe('dev: hot reload', function () {
       assert.deepEqual(
         run.events.map((event) => [event.functions, event.error]),
         [[['DefaultFunction'], undefined]],
+      )
+    } finally {
+      await run.close()
+    }
+  })
+
+  it('watches the files a rebuilt bundle reads from then on: a newly imported module reloads its function', async () => {
+    const run = await reloading()
+    try {
+      const helper = join(run.dir, 'src/extra/greeting.ts')
+      mkdirSync(dirname(helper))
+      writeFileSync(helper, "export const greeting = 'v1'\n")
+      writeFileSync(
+        join(run.dir, 'src/handlers/default.ts'),
+        "import {greeting} from '../extra/greeting.js'\nexport const handler = async () => ({body: greeting, statusCode: 200})\n",
+      )
+      await outputLine(run.output, /^Reloaded DefaultFunction in \d+ ms$/)
+      let seen = run.events.length
+      writeFileSync(helper, "export const greeting = 'v2'\n")
+      // Until a reload serves the new module (a save may be seen as more than one change); unwatched, none comes.
+      for (;;) {
+        await run.reloads(seen + 1)
+        seen = run.events.length
+        const outcome = await run.functions.invoke('DefaultFunction', {}, 'r1', 'c1', false)
+        assert.ok(outcome.ok)
+        if ((outcome.payload as {body: string}).body === 'v2') break
+      }
+
+      assert.deepEqual(
+        new Set(run.events.map((event) => `${event.functions.join()} ${event.error}`)),
+        new Set(['DefaultFunction undefined']),
       )
     } finally {
       await run.close()
