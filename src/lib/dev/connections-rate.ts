@@ -1,5 +1,7 @@
 import type {TokenBucket} from './rate-limit.js'
 
+// The account-level throttle on @connections calls, and its log lines.
+
 /**
  * The account-level throttle on @connections calls (rate-limit.ts holds the token bucket), and what the log says of
  * it: the first refusal at once, later ones as a count each second, so that a flood of 429s is a few lines.

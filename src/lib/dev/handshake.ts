@@ -14,6 +14,8 @@ import type {InvokeResult} from './invoker.js'
 import {type OpenConnections, throttleNote} from './open-connections.js'
 import type {GatewayContext} from './server-types.js'
 
+// The WebSocket upgrade and handshake, up to the connection opening (101) or being refused with an HTTP status.
+
 /** What a throttled handshake gets (API Gateway: "429 Too Many Requests"). */
 const THROTTLED_BODY = '{"message":"Too Many Requests"}'
 

@@ -12,6 +12,9 @@ import {chatPage, roomMessages} from './page.js'
 import type {GatewayContext} from './server-types.js'
 import {handleSecretsManagerRequest, isSecretsManagerRequest} from './secrets-manager.js'
 
+// The HTTP side of the dev port: which request goes where (the page, the issuer's keys, @connections, Lambda, SQS,
+// Secrets Manager), and API Gateway's answers to anything else.
+
 /** The path of a request URL, without its query. */
 export function requestPath(url: string | undefined): string {
   const value = url ?? '/'

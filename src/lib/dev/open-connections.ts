@@ -15,6 +15,8 @@ import {MAX_BUFFERED_BYTES} from './management-api.js'
 import type {GatewayContext} from './server-types.js'
 import type {StageThrottle} from './throttle.js'
 
+// Connections once open: their messages, their timers, the closes from either side, and $disconnect.
+
 /** How long a client has to answer the server's close frame before it is cut off. */
 const CLOSE_ANSWER_MS = 2000
 
