@@ -29,6 +29,16 @@ function forbidden(response: ServerResponse): void {
 
 const readsOnly = (request: IncomingMessage) => request.method === 'GET' || request.method === 'HEAD'
 
+/** A 200 that is never cached (keys and the page change with each run), without the body for HEAD. */
+function answerFresh(request: IncomingMessage, response: ServerResponse, body: string, contentType: string): void {
+  response.writeHead(200, {
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(body),
+    'Content-Type': contentType,
+  })
+  response.end(request.method === 'HEAD' ? undefined : body)
+}
+
 /**
  * The HTTP side of the dev port: the Host check, the local JWT issuer's keys, then Secrets Manager, the Lambda and SQS
  * APIs and @connections (each in a module of its own), and the chat page. Anything else is 403, as API Gateway answers.
@@ -62,12 +72,7 @@ export class DevHttp {
     ) {
       request.resume()
       const body = JSON.stringify(path === JWKS_PATH ? issuer.jwks : issuer.openIdConfiguration(gateway.issuerUrl))
-      response.writeHead(200, {
-        'Cache-Control': 'no-store',
-        'Content-Length': Buffer.byteLength(body),
-        'Content-Type': 'application/json',
-      })
-      response.end(request.method === 'HEAD' ? undefined : body)
+      answerFresh(request, response, body, 'application/json')
       return
     }
 
@@ -144,12 +149,7 @@ export class DevHttp {
         route,
         stage,
       })
-      response.writeHead(200, {
-        'Cache-Control': 'no-store',
-        'Content-Length': Buffer.byteLength(html),
-        'Content-Type': 'text/html; charset=utf-8',
-      })
-      response.end(request.method === 'HEAD' ? undefined : html)
+      answerFresh(request, response, html, 'text/html; charset=utf-8')
       return
     }
 

@@ -11,43 +11,18 @@ import {
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation'
 
-import {
-  type DeployProjectOptions,
-  type DeployProjectResult,
-  deployProject,
-  Secrets,
-} from '../../../src/lib/deploy/index.js'
+import {type DeployProjectResult, Secrets} from '../../../src/lib/deploy/index.js'
 import {WsapiError} from '../../../src/lib/errors.js'
-import {RecordingOutput} from '../../../src/lib/output.js'
-import {TEST_AWS, useMockedAws} from '../../helpers/aws-mocks.js'
+import {useMockedAws} from '../../helpers/aws-mocks.js'
 import {SimError} from '../../helpers/fake-cloudformation.js'
+import {changeSetInputs, deploy, deployed} from '../../helpers/deploy.js'
 import {scaffoldProject} from '../../helpers/project.js'
-import {RecordingActivity} from '../../helpers/recording-activity.js'
 
 const SECRET = 'correct-horse-battery-staple-42'
 
 describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function () {
   this.timeout(60_000)
   const fake = useMockedAws({buckets: ['own-bucket']})
-
-  async function deploy(dir: string, options: Partial<DeployProjectOptions> = {}) {
-    const output = new RecordingOutput()
-    const listener = new RecordingActivity()
-    const result = await deployProject({aws: TEST_AWS, dir, listener, output, pollIntervalMs: 1, ...options})
-    return {listener, output, result}
-  }
-
-  function deployed(result: DeployProjectResult): Extract<DeployProjectResult, {type: 'deployed'}> {
-    assert.equal(result.type, 'deployed', JSON.stringify(result, null, 2))
-    return result as Extract<DeployProjectResult, {type: 'deployed'}>
-  }
-
-  function changeSetInputs(stackName: string) {
-    return fake.aws.cfn
-      .commandCalls(CreateChangeSetCommand)
-      .map((call) => call.args[0].input)
-      .filter((input) => input.StackName === stackName)
-  }
 
   it('creates a new stack: bootstrap bucket, uploads, CREATE change set, live events, outputs saved', async () => {
     const dir = scaffoldProject()
@@ -59,7 +34,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(done.stackName, 'chat-v1')
 
     // The managed bucket came from the bootstrap stack, created once through its own change set.
-    const bootstrap = changeSetInputs('wsapi-bootstrap')
+    const bootstrap = changeSetInputs(fake, 'wsapi-bootstrap')
     assert.equal(bootstrap.length, 1)
     assert.equal(bootstrap[0].ChangeSetType, 'CREATE')
     const bucket = fake.aws.sim
@@ -76,7 +51,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     )
     for (const artifact of done.artifacts.uploaded) assert.match(artifact.key, /^chat-v1\/[0-9a-f]{64}\.zip$/)
 
-    const [input] = changeSetInputs('chat-v1')
+    const [input] = changeSetInputs(fake, 'chat-v1')
     assert.equal(input.ChangeSetType, 'CREATE')
     // Only what the template needs: its roles have no names, and it has no Transform or nested stack.
     assert.deepEqual(input.Capabilities, ['CAPABILITY_IAM'])
@@ -155,7 +130,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(again.artifacts.present.length, 5)
     assert.equal(fake.s3.puts.length, putsBefore, 'nothing uploaded')
     assert.equal(fake.aws.cfn.commandCalls(ExecuteChangeSetCommand).length, executesBefore, 'nothing executed')
-    const second = changeSetInputs('chat-v1')[1]
+    const second = changeSetInputs(fake, 'chat-v1')[1]
     assert.equal(second.ChangeSetType, 'UPDATE')
     const deletedChangeSets = fake.aws.cfn
       .commandCalls(DeleteChangeSetCommand)
@@ -164,7 +139,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.match(deletedChangeSets[0]!, /changeSet\/wsapi-/)
     assert.equal(fake.aws.sim.stack('chat-v1')!.changeSets.size, 1, 'only the executed change set is left')
     // The bootstrap stack was found as it was: one DescribeStacks, no second change set.
-    assert.equal(changeSetInputs('wsapi-bootstrap').length, 1)
+    assert.equal(changeSetInputs(fake, 'wsapi-bootstrap').length, 1)
     assert.match(output.text(), /all 5 already in s3:\/\//)
     assert.equal(
       again.outputs.WebSocketUrl,
@@ -256,7 +231,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       ['DELETE', 'CREATE'],
     )
     assert.notEqual(second.stackId, failedId)
-    assert.equal(changeSetInputs('chat-v1').at(-1)!.ChangeSetType, 'CREATE')
+    assert.equal(changeSetInputs(fake, 'chat-v1').at(-1)!.ChangeSetType, 'CREATE')
   })
 
   it('waits for an operation in progress, or stops with --no-wait', async () => {
@@ -310,7 +285,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
 
     const second = deployed((await deploy(dir)).result)
     assert.equal(second.operation, 'CREATE')
-    assert.equal(changeSetInputs('chat-v1').at(-1)!.ChangeSetType, 'CREATE')
+    assert.equal(changeSetInputs(fake, 'chat-v1').at(-1)!.ChangeSetType, 'CREATE')
     assert.equal(second.status, 'CREATE_COMPLETE')
   })
 
@@ -318,7 +293,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const dir = scaffoldProject()
     const {result} = await deploy(dir, {confirm: async (plan) => plan.changes.length === 0})
     assert.equal(result.type, 'declined')
-    const chat = changeSetInputs('chat-v1')
+    const chat = changeSetInputs(fake, 'chat-v1')
     assert.equal(chat.length, 1)
     assert.equal(fake.aws.cfn.commandCalls(DeleteChangeSetCommand).length, 1)
     const reviewStack = fake.aws.sim.stacks.find((stack) => stack.stackName === 'chat-v1')!
@@ -342,7 +317,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     it('is not needed: left empty, Secrets Manager generates the token, and the AuthTokenSecretArn output says where it is', async () => {
       const dir = scaffoldProject({auth: 'token'})
       const done = deployed((await deploy(dir)).result)
-      const create = changeSetInputs('chat-v1')[0]
+      const create = changeSetInputs(fake, 'chat-v1')[0]
       assert.equal(
         create.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'),
         undefined,
@@ -363,7 +338,9 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       })
       deployed(result)
       assert.deepEqual(
-        changeSetInputs('chat-v1')[0].Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'),
+        changeSetInputs(fake, 'chat-v1')[0].Parameters!.find(
+          (parameter) => parameter.ParameterKey === 'AuthTokenSecret',
+        ),
         {ParameterKey: 'AuthTokenSecret', ParameterValue: SECRET},
       )
       assert.ok(!JSON.stringify(output.lines).includes(SECRET))
@@ -400,7 +377,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       })
       deployed(first.result)
       assert.deepEqual(asked, [{key: 'AuthTokenSecret', noEcho: true}])
-      const create = changeSetInputs('chat-v1')[0]
+      const create = changeSetInputs(fake, 'chat-v1')[0]
       assert.deepEqual(
         create.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'),
         {ParameterKey: 'AuthTokenSecret', ParameterValue: SECRET},
@@ -416,7 +393,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
       const handler = join(dir, 'src/handlers/default.ts')
       writeFileSync(handler, `${readFileSync(handler, 'utf8')}\nexport const changed = 1\n`)
       deployed((await deploy(dir)).result)
-      const update = changeSetInputs('chat-v1')[1]
+      const update = changeSetInputs(fake, 'chat-v1')[1]
       assert.deepEqual(
         update.Parameters!.find((parameter) => parameter.ParameterKey === 'AuthTokenSecret'),
         {ParameterKey: 'AuthTokenSecret', UsePreviousValue: true},
@@ -478,7 +455,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     const dir = scaffoldProject()
     const done = deployed((await deploy(dir, {stage: 'prod'})).result)
     assert.equal(done.stackName, 'chat-prod')
-    assert.equal(changeSetInputs('chat-prod')[0].Parameters![0].ParameterValue, 'prod')
+    assert.equal(changeSetInputs(fake, 'chat-prod')[0].Parameters![0].ParameterValue, 'prod')
     assert.ok(existsSync(join(dir, '.wsapi/outputs/prod.json')))
     assert.match(done.outputs.WebSocketUrl, /\/prod$/)
 
@@ -490,7 +467,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     assert.equal(manifest.stackName, 'chat-prod')
     const reported = manifest.functions.map((fn) => fn.s3Key).sort()
     assert.deepEqual(reported, done.artifacts.uploaded.map((artifact) => artifact.key).sort())
-    const template = JSON.parse(changeSetInputs('chat-prod')[0].TemplateBody!) as {
+    const template = JSON.parse(changeSetInputs(fake, 'chat-prod')[0].TemplateBody!) as {
       Resources: Record<string, {Properties: {Code?: {S3Key: string}}}>
     }
     assert.deepEqual(
@@ -526,7 +503,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
     }
 
     assert.equal(reads, 1)
-    const template = JSON.parse(changeSetInputs('chat-v1')[0].TemplateBody!) as {
+    const template = JSON.parse(changeSetInputs(fake, 'chat-v1')[0].TemplateBody!) as {
       Resources: Record<string, {Type: string}>
     }
     assert.equal(template.Resources.ConnectAuthorizer.Type, 'AWS::ApiGatewayV2::Authorizer')
@@ -567,7 +544,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
         )
         return true
       })
-      assert.equal(changeSetInputs('chat-v1').length, 0)
+      assert.equal(changeSetInputs(fake, 'chat-v1').length, 0)
       assert.equal(fake.s3.puts.length, puts)
       assert.deepEqual(
         fake.aws.sim.stack('chat-v1')!.resources.map((resource) => resource.logicalId),
@@ -582,7 +559,7 @@ describe('deployProject (CloudFormation mocked, S3 real on s3rver)', function ()
         template: ORDERS,
       })
       await assert.rejects(deploy(dir), /\(it is tagged wsapi:project="chat-v1" wsapi:stage=""\): nothing was changed/)
-      assert.equal(changeSetInputs('chat-v1').length, 0)
+      assert.equal(changeSetInputs(fake, 'chat-v1').length, 0)
     })
 
     it('--adopt takes it over: the update adds the tags, and later deploys need no --adopt', async () => {

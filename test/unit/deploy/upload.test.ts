@@ -2,37 +2,16 @@ import assert from 'node:assert/strict'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {CreateChangeSetCommand, DescribeStacksCommand} from '@aws-sdk/client-cloudformation'
+import {DescribeStacksCommand} from '@aws-sdk/client-cloudformation'
 
-import {type DeployProjectOptions, type DeployProjectResult, deployProject} from '../../../src/lib/deploy/index.js'
 import type {WsapiError} from '../../../src/lib/errors.js'
-import {RecordingOutput} from '../../../src/lib/output.js'
-import {TEST_AWS, useMockedAws} from '../../helpers/aws-mocks.js'
+import {useMockedAws} from '../../helpers/aws-mocks.js'
+import {changeSetInputs, deploy, deployed} from '../../helpers/deploy.js'
 import {scaffoldProject} from '../../helpers/project.js'
-import {RecordingActivity} from '../../helpers/recording-activity.js'
 
 describe('deploy: the build uploaded to the artifact bucket (CloudFormation mocked, S3 real on s3rver)', function () {
   this.timeout(60_000)
   const fake = useMockedAws({buckets: ['own-bucket']})
-
-  async function deploy(dir: string, options: Partial<DeployProjectOptions> = {}) {
-    const output = new RecordingOutput()
-    const listener = new RecordingActivity()
-    const result = await deployProject({aws: TEST_AWS, dir, listener, output, pollIntervalMs: 1, ...options})
-    return {listener, output, result}
-  }
-
-  function deployed(result: DeployProjectResult): Extract<DeployProjectResult, {type: 'deployed'}> {
-    assert.equal(result.type, 'deployed', JSON.stringify(result, null, 2))
-    return result as Extract<DeployProjectResult, {type: 'deployed'}>
-  }
-
-  function changeSetInputs(stackName: string) {
-    return fake.aws.cfn
-      .commandCalls(CreateChangeSetCommand)
-      .map((call) => call.args[0].input)
-      .filter((input) => input.StackName === stackName)
-  }
 
   it('after waiting for another deploy of the stack, puts back an artifact that deploy hid meanwhile', async () => {
     const dir = scaffoldProject()
@@ -68,7 +47,7 @@ describe('deploy: the build uploaded to the artifact bucket (CloudFormation mock
     )
     const {output, result} = await deploy(dir)
     const done = deployed(result)
-    const [input] = changeSetInputs('chat-v1')
+    const [input] = changeSetInputs(fake, 'chat-v1')
     assert.equal(input.TemplateBody, undefined)
     assert.match(
       input.TemplateURL!,
@@ -94,7 +73,7 @@ describe('deploy: the build uploaded to the artifact bucket (CloudFormation mock
     for (const artifact of done.artifacts.uploaded)
       assert.equal(await fake.s3.objectExists('own-bucket', artifact.key), true)
     assert.equal(
-      changeSetInputs('chat-v1')[0].Parameters!.find((parameter) => parameter.ParameterKey === 'ArtifactBucket')!
+      changeSetInputs(fake, 'chat-v1')[0].Parameters!.find((parameter) => parameter.ParameterKey === 'ArtifactBucket')!
         .ParameterValue,
       'own-bucket',
     )

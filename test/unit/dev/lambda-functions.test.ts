@@ -1,33 +1,7 @@
 import assert from 'node:assert/strict'
 
-import type {EmulatedStack} from '../../../src/lib/dev/environment.js'
 import {lambdaFunctions, parseFunctionName} from '../../../src/lib/dev/lambda-functions.js'
-import type {ProjectModel} from '../../../src/lib/project/index.js'
-
-const where = {accountId: '000000000000', region: 'us-east-1'}
-
-function stackWith(resources: EmulatedStack['template']['Resources']): EmulatedStack {
-  return {
-    ...where,
-    apiEndpoint: 'ws://127.0.0.1:1',
-    apiId: 'abcdefghij',
-    parameters: {},
-    stackName: 'app-v1',
-    stageName: 'v1',
-    template: {Resources: resources},
-  }
-}
-
-const fn = (properties: Record<string, unknown> = {}) => ({
-  Properties: {Code: 'src/x.ts', Runtime: 'nodejs22.x', ...properties},
-  Type: 'AWS::Lambda::Function',
-})
-const projectOf = (stack: EmulatedStack) =>
-  ({
-    functions: Object.fromEntries(
-      Object.entries(stack.template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function'),
-    ),
-  }) as unknown as ProjectModel
+import {fn, projectOf, stackWith, where} from '../../helpers/emulated-stack.js'
 
 describe('dev: the functions the Lambda API reaches', () => {
   it('takes a function name, a partial ARN or an ARN, with or without a qualifier, of this account and Region only', () => {

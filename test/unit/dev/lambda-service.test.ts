@@ -11,39 +11,13 @@ import {
 } from '@aws-sdk/client-lambda'
 import {GetQueueUrlCommand, ReceiveMessageCommand, SQSClient} from '@aws-sdk/client-sqs'
 
-import type {EmulatedStack} from '../../../src/lib/dev/environment.js'
 import type {InvokeResult} from '../../../src/lib/dev/invoker.js'
 import {invokeResponse, LAMBDA_API_PATH, LocalLambda} from '../../../src/lib/dev/lambda-service.js'
 import {DevLog} from '../../../src/lib/dev/log.js'
 import {LocalQueues} from '../../../src/lib/dev/sqs.js'
 import {RecordingOutput} from '../../../src/lib/output.js'
-import type {ProjectModel} from '../../../src/lib/project/index.js'
 import {TEST_CREDENTIALS} from '../../helpers/sigv4.js'
-
-const where = {accountId: '000000000000', region: 'us-east-1'}
-
-function stackWith(resources: EmulatedStack['template']['Resources']): EmulatedStack {
-  return {
-    ...where,
-    apiEndpoint: 'ws://127.0.0.1:1',
-    apiId: 'abcdefghij',
-    parameters: {},
-    stackName: 'app-v1',
-    stageName: 'v1',
-    template: {Resources: resources},
-  }
-}
-
-const fn = (properties: Record<string, unknown> = {}) => ({
-  Properties: {Code: 'src/x.ts', Runtime: 'nodejs22.x', ...properties},
-  Type: 'AWS::Lambda::Function',
-})
-const projectOf = (stack: EmulatedStack) =>
-  ({
-    functions: Object.fromEntries(
-      Object.entries(stack.template.Resources).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function'),
-    ),
-  }) as unknown as ProjectModel
+import {fn, projectOf, stackWith, where} from '../../helpers/emulated-stack.js'
 
 describe('dev: the Lambda Invoke API', () => {
   it('claims the paths of Lambda function operations only, not those of a stage named like a date', () => {

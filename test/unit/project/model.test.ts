@@ -1,26 +1,10 @@
 import assert from 'node:assert/strict'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {loadProject} from '../../../src/lib/project/model.js'
-import {scaffoldProject} from '../../helpers/project.js'
+import {editTemplate, rejectsNaming, scaffoldProject} from '../../helpers/project.js'
 import {tempDir} from '../../helpers/tmp.js'
-
-function editTemplate(dir: string, edit: (text: string) => string): void {
-  const path = join(dir, 'template.yaml')
-  writeFileSync(path, edit(readFileSync(path, 'utf8')))
-}
-
-function rejectsNaming(dir: string, ...patterns: RegExp[]) {
-  assert.throws(
-    () => loadProject(dir),
-    (error: Error & {exit?: number}) => {
-      for (const pattern of patterns) assert.match(error.message, pattern)
-      assert.equal(error.exit, 2)
-      return true
-    },
-  )
-}
 
 describe('project model', () => {
   it('reads routes, functions, stage, table and selection expression from a scaffolded template', () => {

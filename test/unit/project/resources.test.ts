@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict'
-import {readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {CfnTemplate} from '../../../src/lib/project/cfn.js'
 import {loadProject} from '../../../src/lib/project/model.js'
 import {loadFunction, loadTable, referencedResource, resolveScalar} from '../../../src/lib/project/resources.js'
-import {scaffoldProject} from '../../helpers/project.js'
-
-function editTemplate(dir: string, edit: (text: string) => string): void {
-  const path = join(dir, 'template.yaml')
-  writeFileSync(path, edit(readFileSync(path, 'utf8')))
-}
-
-function rejectsNaming(dir: string, ...patterns: RegExp[]) {
-  assert.throws(
-    () => loadProject(dir),
-    (error: Error & {exit?: number}) => {
-      for (const pattern of patterns) assert.match(error.message, pattern)
-      assert.equal(error.exit, 2)
-      return true
-    },
-  )
-}
+import {editTemplate, rejectsNaming, scaffoldProject} from '../../helpers/project.js'
 
 describe('project resources', () => {
   it('resolves a literal or a Ref to a parameter, and follows Ref, GetAtt and Sub to a resource of a type', () => {
