@@ -24,7 +24,7 @@ import {availableParallelism, tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import WebSocket from 'ws'
+import {openInBatches} from './open-sockets.mjs'
 
 /** Linux counts thread CPU time in ticks of 1/100 s (USER_HZ). */
 const TICK_MS = 10
@@ -44,42 +44,18 @@ function runClients() {
   process.once('disconnect', () => process.exit(0))
   process.on('message', async (command) => {
     if (command.type === 'connect') {
-      const failures = {}
-      for (let done = 0; done < command.count;) {
-        const batch = Math.min(command.batch, command.count - done)
-        // eslint-disable-next-line no-await-in-loop -- batches, so that handshakes queue behind $connect in bounded numbers
-        const opened = await Promise.all(
-          Array.from(
-            {length: batch},
-            () =>
-              new Promise((resolve) => {
-                const ws = new WebSocket(command.url)
-                ws.once('open', () => resolve(ws))
-                ws.once('unexpected-response', (_request, response) => {
-                  failures[response.statusCode] = (failures[response.statusCode] ?? 0) + 1
-                  resolve(undefined)
-                })
-                ws.once('error', (error) => {
-                  failures[error.code ?? error.message] = (failures[error.code ?? error.message] ?? 0) + 1
-                  resolve(undefined)
-                })
-              }),
-          ),
-        )
-        for (const ws of opened) {
-          if (!ws) continue
-          const index = sockets.length
-          sockets.push(ws.on('error', () => {}))
-          ws.on('message', (data) => {
-            const marker = /"marker":"([^"]+)"/.exec(data.toString())?.[1]
-            const counts = marker && seen.get(marker)
-            if (counts) counts.record(index)
-          })
-        }
-
-        done += batch
+      const opened = await openInBatches(command.url, command.count, command.batch)
+      for (const ws of opened.sockets) {
+        const index = sockets.length
+        sockets.push(ws.on('error', () => {}))
+        ws.on('message', (data) => {
+          const marker = /"marker":"([^"]+)"/.exec(data.toString())?.[1]
+          const counts = marker && seen.get(marker)
+          if (counts) counts.record(index)
+        })
       }
 
+      const {failures} = opened
       process.send({failures, open: sockets.length, type: 'connected'})
     } else if (command.type === 'broadcast') {
       const counts = new Array(sockets.length).fill(0)

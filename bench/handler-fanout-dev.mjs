@@ -32,7 +32,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import WebSocket from 'ws'
+import {openInBatches} from './open-sockets.mjs'
 
 /** API Gateway's integration timeout: a handler past it has left its sender with "Endpoint request timed out". */
 const INTEGRATION_LIMIT_MS = 29_000
@@ -55,32 +55,8 @@ function runClients() {
   process.on('message', async (command) => {
     if (command.type === 'connect') {
       const started = performance.now()
-      const failures = {}
-      for (let done = 0; done < command.count;) {
-        const batch = Math.min(command.batch, command.count - done)
-        // eslint-disable-next-line no-await-in-loop -- batches, so that handshakes queue behind $connect in bounded numbers
-        const opened = await Promise.all(
-          Array.from(
-            {length: batch},
-            () =>
-              new Promise((resolve) => {
-                const ws = new WebSocket(command.url)
-                ws.once('open', () => resolve(ws))
-                ws.once('unexpected-response', (_request, response) => {
-                  failures[response.statusCode] = (failures[response.statusCode] ?? 0) + 1
-                  resolve(undefined)
-                })
-                ws.once('error', (error) => {
-                  failures[error.code ?? error.message] = (failures[error.code ?? error.message] ?? 0) + 1
-                  resolve(undefined)
-                })
-              }),
-          ),
-        )
-        for (const ws of opened) if (ws) sockets.push(ws.on('error', () => {}))
-        done += batch
-      }
-
+      const {failures, sockets: opened} = await openInBatches(command.url, command.count, command.batch)
+      for (const ws of opened) sockets.push(ws.on('error', () => {}))
       process.send({failures, ms: performance.now() - started, open: sockets.length, type: 'connected'})
     } else if (command.type === 'send') {
       // The sender is sockets[0]; it waits for nothing (an invalid message only warms the function up).
@@ -142,7 +118,7 @@ async function main() {
   })
   const templatePath = join(dir, 'template.yaml')
   const generated = readFileSync(templatePath, 'utf8')
-  const defaultConcurrency = Number(/BROADCAST_CONCURRENCY: '(\d+)'/.exec(generated)?.[1])
+  const defaultConcurrency = Number(/BROADCAST_CONCURRENCY: ["'](\d+)["']/.exec(generated)?.[1])
   const memorySize = Number(/ {2}SendmessageFunction:[\s\S]*?MemorySize: (\d+)/.exec(generated)?.[1])
   if (!defaultConcurrency || !memorySize)
     throw new Error('The generated template has no BROADCAST_CONCURRENCY or MemorySize on SendmessageFunction')
@@ -150,7 +126,7 @@ async function main() {
   const [head, sendmessage] = generated.split(/(?= {2}SendmessageFunction:\n)/)
   const base = head + sendmessage.replace('Timeout: 29', 'Timeout: 900')
   const withConcurrency = (concurrency) =>
-    base.replace(/BROADCAST_CONCURRENCY: '\d+'/, `BROADCAST_CONCURRENCY: '${concurrency}'`)
+    base.replace(/BROADCAST_CONCURRENCY: ["']\d+["']/, `BROADCAST_CONCURRENCY: "${concurrency}"`)
   writeFileSync(templatePath, withConcurrency(defaultConcurrency))
 
   // The invocation log is how the bench reads the handler's duration (and its own summary line: sent / failed).
