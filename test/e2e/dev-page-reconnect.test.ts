@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict'
-import {existsSync} from 'node:fs'
 
-import {type BrowserContext, chromium} from 'playwright-core'
+import type {BrowserContext} from 'playwright-core'
 
+import {launchChromium} from '../helpers/chromium.js'
 import {connect, type DevProcess, startDev} from '../helpers/dev.js'
 import {scaffoldProject} from '../helpers/project.js'
-import {tempDir} from '../helpers/tmp.js'
-
-const CHROMIUM = '/usr/bin/chromium'
 
 describe('wsapi dev: the chat page reconnects, sends JSON as typed, and has no favicon error', function () {
   this.timeout(120_000)
@@ -16,22 +13,9 @@ describe('wsapi dev: the chat page reconnects, sends JSON as typed, and has no f
   let dir: string
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`)
     dir = scaffoldProject({routeSelection: '$request.body.action', routes: ['chat']})
     dev = await startDev(dir)
-    browser = await chromium.launchPersistentContext(tempDir('wsapi-chromium-'), {
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      executablePath: CHROMIUM,
-    })
+    browser = await launchChromium()
   })
 
   after(async () => {

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict'
-import {existsSync} from 'node:fs'
 
-import {type BrowserContext, chromium} from 'playwright-core'
+import type {BrowserContext} from 'playwright-core'
 
+import {launchChromium} from '../helpers/chromium.js'
 import {connect, type DevProcess, startDev, type TestClient} from '../helpers/dev.js'
 import {scaffoldProject} from '../helpers/project.js'
-import {tempDir} from '../helpers/tmp.js'
-
-const CHROMIUM = '/usr/bin/chromium'
 
 describe('wsapi dev: the chat page of a `wsapi init --rooms` project in headless Chromium, with two rooms', function () {
   this.timeout(120_000)
@@ -15,20 +12,8 @@ describe('wsapi dev: the chat page of a `wsapi init --rooms` project in headless
   let browser: BrowserContext
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`)
     dev = await startDev(scaffoldProject({rooms: true}))
-    browser = await chromium.launchPersistentContext(tempDir('wsapi-chromium-'), {
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      executablePath: CHROMIUM,
-    })
+    browser = await launchChromium()
   })
 
   after(async () => {

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict'
-import {existsSync} from 'node:fs'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import {type BrowserContext, chromium} from 'playwright-core'
+import type {BrowserContext} from 'playwright-core'
 
+import {launchChromium} from '../helpers/chromium.js'
 import {connect, type DevProcess, startDev} from '../helpers/dev.js'
 import {scaffoldProject} from '../helpers/project.js'
-import {tempDir} from '../helpers/tmp.js'
-
-const CHROMIUM = '/usr/bin/chromium'
 
 describe('wsapi dev: the chat page in headless Chromium', function () {
   this.timeout(90_000)
@@ -17,23 +14,11 @@ describe('wsapi dev: the chat page in headless Chromium', function () {
   let browser: BrowserContext
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`)
     dev = await startDev(scaffoldProject({routeSelection: '$request.body.action', routes: ['chat']}))
-    browser = await chromium.launchPersistentContext(tempDir('wsapi-chromium-'), {
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // Names that resolve to this machine, as an attacker's page does by DNS (or by DNS rebinding).
-        '--host-resolver-rules=MAP evil.test 127.0.0.1, MAP rebind.test 127.0.0.1',
-      ],
-      executablePath: CHROMIUM,
-    })
+    browser = await launchChromium([
+      // Names that resolve to this machine, as an attacker's page does by DNS (or by DNS rebinding).
+      '--host-resolver-rules=MAP evil.test 127.0.0.1, MAP rebind.test 127.0.0.1',
+    ])
   })
 
   after(async () => {
